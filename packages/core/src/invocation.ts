@@ -1,0 +1,41 @@
+import type { MethodDefinition, ServiceDefinition } from './service.js';
+
+/**
+ * One call, as it travels down the client stack and up the server stack. Attachments are strings
+ * only: Java's `getAttachment(String)` returns null for anything else.
+ */
+export interface Invocation {
+  readonly service: ServiceDefinition;
+  readonly method: MethodDefinition;
+  readonly args: unknown[];
+  readonly attachments: Record<string, string>;
+  /** Absolute deadline, `Date.now()` milliseconds. */
+  readonly deadline: number;
+  /** Aborts the call from the caller's side. */
+  readonly signal?: AbortSignal | undefined;
+  /** Where the call came from (server side) or goes to (client side, once chosen). */
+  peer?: string;
+}
+
+export function createInvocation(
+  service: ServiceDefinition,
+  method: MethodDefinition,
+  args: unknown[],
+  options: { timeout?: number; attachments?: Record<string, string>; signal?: AbortSignal } = {},
+  defaultTimeout = 3000,
+): Invocation {
+  const timeout = options.timeout ?? method.timeout ?? service.timeout ?? defaultTimeout;
+  return {
+    service,
+    method,
+    args,
+    attachments: options.attachments ? { ...options.attachments } : {},
+    deadline: Date.now() + timeout,
+    signal: options.signal,
+  };
+}
+
+/** Milliseconds left before the deadline; never negative. */
+export function remaining(inv: Pick<Invocation, 'deadline'>): number {
+  return Math.max(0, inv.deadline - Date.now());
+}

@@ -1,0 +1,77 @@
+import type { Endpoint } from './endpoint.js';
+import type { Invocation } from './invocation.js';
+import type { Invoker } from './interceptor.js';
+import type { Registration } from './registry.js';
+import type { MethodDefinition, ServiceDefinition } from './service.js';
+import type { ServiceKey } from './service-key.js';
+import type { TlsOptions } from './engine/options.js';
+
+/** An exported method as a server transport finds it: enough to decode arguments and call it. */
+export interface ExportedMethod {
+  readonly service: ServiceDefinition;
+  readonly method: MethodDefinition;
+  /** The implementation behind the server interceptors. */
+  readonly invoke: Invoker;
+}
+
+/** What the runtime hands a server transport. */
+export interface ServerHandler {
+  /**
+   * Finds an exported method. `signature` narrows Java overloads: concatenated JVM descriptors
+   * (Dubbo) or `Class.getName()` names (SOFARPC). Throws RpcError SERVICE_NOT_FOUND or
+   * METHOD_NOT_FOUND.
+   */
+  resolve(service: ServiceKey, method: string, signature?: string | readonly string[]): ExportedMethod;
+}
+
+export interface ClientOptions {
+  /** Heartbeat after this long without reads, ms. */
+  readonly heartbeatInterval?: number;
+  /** Close the connection after this long without reads, ms (3× heartbeat by default). */
+  readonly idleTimeout?: number;
+  readonly connectTimeout?: number;
+  readonly maxFrameSize?: number;
+  readonly tls?: TlsOptions | undefined;
+  /** Application name sent to peers that want one (Dubbo `remote.application`). */
+  readonly application?: string | undefined;
+}
+
+export interface ServerOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly idleTimeout?: number;
+  readonly maxFrameSize?: number;
+  readonly tls?: TlsOptions | undefined;
+  readonly application?: string | undefined;
+}
+
+/** A connection (pool) to one endpoint. */
+export interface ProtocolClient {
+  readonly endpoint: Endpoint;
+  /** False while the peer asked us to stop sending (read-only/GoAway) or the channel backs off. */
+  readonly available: boolean;
+  invoke(invocation: Invocation): Promise<unknown>;
+  /** Settles every pending call with CONNECTION_CLOSED, then closes. */
+  close(): Promise<void>;
+}
+
+export interface ProtocolServer {
+  /** The bound address, once listening. */
+  readonly address: { host: string; port: number } | undefined;
+  listen(): Promise<{ host: string; port: number }>;
+  /** Stops accepting connections, tells clients to send no new calls, drains in-flight calls
+   * (at most `graceMs`), then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** One wire protocol: a transport package exports one of these. */
+export interface Protocol {
+  readonly name: string;
+  readonly defaultPort: number;
+  createClient(endpoint: Endpoint, options?: ClientOptions): ProtocolClient;
+  createServer(handler: ServerHandler, options?: ServerOptions): ProtocolServer;
+  /** The URL this protocol's ecosystem registers a provider under (e.g. Dubbo's provider URL). */
+  toUrl(registration: Registration): string;
+  /** The inverse of `toUrl`; undefined for URLs of other protocols. */
+  fromUrl(url: string): { service: ServiceKey; endpoint: Endpoint } | undefined;
+}

@@ -1,0 +1,32 @@
+import type { Endpoint } from './endpoint.js';
+import type { ServiceKey } from './service-key.js';
+
+/** What a provider publishes: one service at one endpoint. */
+export interface Registration {
+  readonly service: ServiceKey;
+  readonly endpoint: Endpoint;
+  /** Java method names, for registries whose layout lists them (Dubbo's `methods=`). */
+  readonly methods: readonly string[];
+  /** Application name of the provider. */
+  readonly application?: string | undefined;
+}
+
+/** Receives the complete current endpoint set each time it changes. */
+export type EndpointListener = (endpoints: readonly Endpoint[]) => void;
+
+/**
+ * Service discovery. `subscribe` delivers full sets, never diffs, and keeps delivering the last
+ * known set through registry outages: consumers serve from it until the registry is back.
+ */
+export interface Registry {
+  readonly name: string;
+  register(registration: Registration): Promise<void>;
+  unregister(registration: Registration): Promise<void>;
+  /**
+   * Calls `listener` with the current set as soon as it is known, then on every change.
+   * Resolves once the first set was delivered; the returned function stops the subscription.
+   */
+  subscribe(service: ServiceKey, listener: EndpointListener): Promise<() => void>;
+  /** Unregisters everything this registry registered, then releases its resources. */
+  close(): Promise<void>;
+}

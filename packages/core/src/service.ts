@@ -1,0 +1,123 @@
+import { Code, RpcError } from './errors.js';
+import { toJvmDescriptor } from './java-names.js';
+import { normalizeVersion, type ServiceKey } from './service-key.js';
+import { t, type TypeDesc, type TypeOf } from './types.js';
+
+/** How a method is declared: parameter and result descriptors plus call options. */
+export interface MethodSpec {
+  readonly params: readonly TypeDesc[];
+  /** Result type; omitted means `void`. */
+  readonly returns?: TypeDesc;
+  /** Fire-and-forget: the caller does not wait for (and the peer sends no) response. */
+  readonly oneway?: boolean;
+  /** Default timeout for calls of this method, in ms. */
+  readonly timeout?: number;
+  /** The Java method name, when it differs from the JS property (Java overloads share one name). */
+  readonly name?: string;
+}
+
+/** A method as the runtime and the transports see it: the spec plus precomputed Java signatures. */
+export interface MethodDefinition {
+  /** The JS property name on clients and implementations. */
+  readonly key: string;
+  /** The Java method name on the wire. */
+  readonly name: string;
+  readonly params: readonly TypeDesc[];
+  readonly returns: TypeDesc;
+  readonly oneway: boolean;
+  readonly timeout: number | undefined;
+  /** Parameter types as `Class.getName()` spells them (SOFARPC's `methodArgSigs`). */
+  readonly paramTypes: readonly string[];
+  /** Parameter types as concatenated JVM descriptors (Dubbo's parameter-types field). */
+  readonly paramDescriptor: string;
+}
+
+export interface ServiceOptions {
+  /** The Java interface name, e.g. `org.apache.dubbo.demo.DemoService`. */
+  readonly interface: string;
+  readonly version?: string;
+  /** Dubbo group / SOFA uniqueId / Motan group. */
+  readonly group?: string;
+  /** Which protocol to export on and refer with when not configured elsewhere (`dubbo`, `bolt`, ...). */
+  readonly protocol?: string;
+  /** Default per-call timeout (ms) for the service's methods. */
+  readonly timeout?: number;
+}
+
+export interface ServiceDefinition extends ServiceKey {
+  readonly protocol: string | undefined;
+  readonly timeout: number | undefined;
+  /** Methods by JS key. */
+  readonly methods: ReadonlyMap<string, MethodDefinition>;
+}
+
+type ArgsOf<P extends readonly TypeDesc[]> = { -readonly [I in keyof P]: TypeOf<P[I]> };
+type ResultOf<S extends MethodSpec> = S['returns'] extends TypeDesc ? TypeOf<S['returns']> : void;
+
+/** A service definition that remembers the TypeScript shape of its methods. */
+export interface TypedServiceDefinition<M extends Record<string, MethodSpec>> extends ServiceDefinition {
+  readonly __methods?: M;
+}
+
+/** The client of a definition made with `defineService`: every method returns a promise. */
+export type ClientOfSpec<M extends Record<string, MethodSpec>> = {
+  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => Promise<ResultOf<M[K]>>;
+};
+
+/** What an implementation of a definition made with `defineService` provides. */
+export type ImplOfSpec<M extends Record<string, MethodSpec>> = {
+  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => ResultOf<M[K]> | Promise<ResultOf<M[K]>>;
+};
+
+export function methodDefinition(key: string, spec: MethodSpec): MethodDefinition {
+  if (!Array.isArray(spec.params)) {
+    throw new RpcError(Code.InvalidArgument, `method ${key}: params must be an array of type descriptors`);
+  }
+  const paramTypes = spec.params.map((p, i) => {
+    if (!p || typeof p.javaType !== 'string') {
+      throw new RpcError(Code.InvalidArgument, `method ${key}: parameter ${i} is not a type descriptor`);
+    }
+    return p.javaType;
+  });
+  return Object.freeze({
+    key,
+    name: spec.name ?? key,
+    params: Object.freeze([...spec.params]),
+    returns: spec.returns ?? t.void,
+    oneway: spec.oneway ?? false,
+    timeout: spec.timeout,
+    paramTypes: Object.freeze(paramTypes),
+    paramDescriptor: paramTypes.map(toJvmDescriptor).join(''),
+  });
+}
+
+export function serviceDefinition(options: ServiceOptions, methods: Iterable<MethodDefinition>): ServiceDefinition {
+  if (!options || typeof options.interface !== 'string' || options.interface === '') {
+    throw new RpcError(Code.InvalidArgument, 'a service needs a non-empty `interface` name');
+  }
+  return Object.freeze({
+    interface: options.interface,
+    version: normalizeVersion(options.version),
+    group: options.group || undefined,
+    protocol: options.protocol,
+    timeout: options.timeout,
+    methods: new Map([...methods].map((m) => [m.key, m])),
+  });
+}
+
+/**
+ * The decorator-free way to declare a service: a plain object in, a typed definition out.
+ *
+ * ```ts
+ * const DemoService = defineService({
+ *   interface: 'org.apache.dubbo.demo.DemoService',
+ *   methods: { sayHello: { params: [t.string], returns: t.string } },
+ * });
+ * ```
+ */
+export function defineService<const M extends Record<string, MethodSpec>>(
+  spec: ServiceOptions & { readonly methods: M },
+): TypedServiceDefinition<M> {
+  const methods = Object.entries(spec.methods).map(([key, m]) => methodDefinition(key, m));
+  return serviceDefinition(spec, methods) as TypedServiceDefinition<M>;
+}
