@@ -1,0 +1,347 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { Code, RpcError, toRpcError } from '../errors.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { Connection } from './connection.js';
+import type { FrameSplitter } from './frame-reader.js';
+import { DEFAULT_MAX_FRAME_SIZE, type TlsOptions } from './options.js';
+
+/** What an inbound frame is, as far as the engine cares. */
+export const InboundKind = {
+  Response: 0,
+  HeartbeatRequest: 1,
+  HeartbeatResponse: 2,
+  /** The peer asks for no new calls on this connection (Dubbo read-only event, Bolt GoAway). */
+  GoAway: 3,
+  Ignore: 4,
+} as const;
+export type InboundKind = (typeof InboundKind)[keyof typeof InboundKind];
+
+/** The protocol side of a client connection: framing, ids, heartbeats, and response decoding. */
+export interface ClientCodec<Id, Context> {
+  readonly splitter: FrameSplitter;
+  /** Classifies a frame; for responses and heartbeat responses, also sets `inboundId`. */
+  classify(frame: Buffer): InboundKind;
+  /** The request id of the frame last classified as a response. */
+  readonly inboundId: Id;
+  nextId(): Id;
+  encodeHeartbeat(id: Id): Uint8Array;
+  /** The reply to a heartbeat request the peer sent us. */
+  encodeHeartbeatReply(request: Buffer): Uint8Array | undefined;
+  /** Turns a response frame into the call's result; throws RpcError for error responses. */
+  decodeResponse(frame: Buffer, context: Context): unknown;
+}
+
+export interface ChannelOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: TlsOptions | undefined;
+  /** Heartbeat after this long without reads, ms (Dubbo: 60 s). */
+  readonly heartbeatInterval?: number;
+  /** Close after this long without reads, ms (Dubbo: 3× heartbeat). */
+  readonly idleTimeout?: number;
+  readonly connectTimeout?: number;
+  readonly maxFrameSize?: number;
+  readonly backoff?: BackoffOptions;
+}
+
+type State = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: RpcError): void;
+  context: unknown;
+  timer: NodeJS.Timeout;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/**
+ * One multiplexed connection to one address, kept alive across failures: request-id correlation,
+ * per-call deadlines, heartbeats and idle detection, reconnect with backoff and jitter, and every
+ * pending call settled when the connection goes. Connects lazily on the first call, like grpc-js'
+ * subchannel; during backoff calls fail fast with UNAVAILABLE so a cluster can try elsewhere.
+ */
+export class ClientChannel<Id, Context> {
+  private state: State = 'idle';
+  private connection: Connection | undefined;
+  private connecting: Promise<Connection> | undefined;
+  private readonly pending = new Map<Id, PendingCall>();
+  private readonly backoff: Backoff;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lastError: RpcError | undefined;
+  private goneAway = false;
+  private readonly heartbeatInterval: number;
+  private readonly idleTimeout: number;
+  readonly address: string;
+
+  constructor(
+    private readonly codec: ClientCodec<Id, Context>,
+    private readonly options: ChannelOptions,
+  ) {
+    this.backoff = new Backoff(options.backoff);
+    this.heartbeatInterval = options.heartbeatInterval ?? 60_000;
+    this.idleTimeout = options.idleTimeout ?? 3 * this.heartbeatInterval;
+    this.address = `${options.host}:${options.port}`;
+  }
+
+  /** Calls waiting for a response. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** False while backing off after a failure, after the peer sent GoAway, and once closed. */
+  get available(): boolean {
+    return this.state !== 'backoff' && this.state !== 'closed' && !this.goneAway;
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  /**
+   * Sends a request frame and resolves with `codec.decodeResponse(responseFrame, context)`.
+   * `deadline` is absolute (`Date.now()` ms).
+   */
+  call(id: Id, frame: Uint8Array, deadline: number, context: Context, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(cancelled(signal));
+    const conn = this.state === 'ready' ? this.connection! : undefined;
+    if (conn !== undefined && !conn.congested) return this.send(conn, id, frame, deadline, context, signal);
+    return this.callSlow(id, frame, deadline, context, signal);
+  }
+
+  private async callSlow(id: Id, frame: Uint8Array, deadline: number, context: Context, signal?: AbortSignal): Promise<unknown> {
+    const conn = await this.ready(deadline);
+    await withDeadline(conn.drained(), deadline, this.address);
+    if (conn.isClosed) throw this.lastError ?? closedError(this.address);
+    return this.send(conn, id, frame, deadline, context, signal);
+  }
+
+  private send(conn: Connection, id: Id, frame: Uint8Array, deadline: number, context: Context, signal?: AbortSignal): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const ms = deadline - Date.now();
+      if (ms <= 0) {
+        reject(timeoutError(this.address, 0));
+        return;
+      }
+      const call: PendingCall = {
+        resolve,
+        reject,
+        context,
+        timer: setTimeout(onTimeout, ms, this, id, ms),
+        signal,
+        onAbort: undefined,
+      };
+      if (signal) {
+        call.onAbort = () => this.fail(id, cancelled(signal));
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      this.pending.set(id, call);
+      conn.write(frame);
+    });
+  }
+
+  /** Sends a frame that expects no response (oneway). Resolves once it is queued on a live connection. */
+  async sendOneway(frame: Uint8Array, deadline: number): Promise<void> {
+    const conn = this.state === 'ready' ? this.connection! : await this.ready(deadline);
+    conn.write(frame);
+  }
+
+  /** Ends a pending call with an error (timeout, abort). */
+  fail(id: Id, error: RpcError): void {
+    const call = this.pending.get(id);
+    if (call === undefined) return;
+    this.pending.delete(id);
+    settle(call);
+    call.reject(error);
+  }
+
+  private ready(deadline: number): Promise<Connection> {
+    switch (this.state) {
+      case 'ready':
+        return Promise.resolve(this.connection!);
+      case 'connecting':
+        return withDeadline(this.connecting!, deadline, this.address);
+      case 'backoff':
+        return Promise.reject(new RpcError(Code.Unavailable, `${this.address} is unreachable (retrying later): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
+      case 'closed':
+        return Promise.reject(new RpcError(Code.Shutdown, `client for ${this.address} is closed`));
+      case 'idle':
+        this.connecting = this.connect();
+        this.connecting.catch(() => {}); // observed by the callers below
+        return withDeadline(this.connecting, deadline, this.address);
+    }
+  }
+
+  private connect(): Promise<Connection> {
+    this.state = 'connecting';
+    const { host, port } = this.options;
+    const timeout = this.options.connectTimeout ?? 3000;
+    return new Promise<Connection>((resolve, reject) => {
+      const socket = this.options.tls
+        ? tls.connect({ ...this.options.tls, host, port, servername: this.options.tls.servername ?? (net.isIP(host) ? undefined : host) })
+        : net.connect({ host, port });
+      const readyEvent = this.options.tls ? 'secureConnect' : 'connect';
+      const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${timeout} ms`)), timeout);
+      const onError = (err: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        this.connecting = undefined;
+        if (this.state === 'closed') {
+          reject(new RpcError(Code.Shutdown, `client for ${this.address} is closed`));
+          return;
+        }
+        this.lastError = new RpcError(Code.Unavailable, `cannot connect to ${this.address}: ${err.message}`, { cause: err });
+        this.enterBackoff();
+        reject(this.lastError);
+      };
+      socket.once('error', onError);
+      socket.once(readyEvent, () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        this.connecting = undefined;
+        if (this.state === 'closed') {
+          socket.destroy();
+          reject(new RpcError(Code.Shutdown, `client for ${this.address} is closed`));
+          return;
+        }
+        const conn = new Connection(socket, this.codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+        conn.start({ onFrame: (frame) => this.onFrame(conn, frame), onClose: (error) => this.onClose(conn, error) });
+        this.connection = conn;
+        this.state = 'ready';
+        this.goneAway = false;
+        this.backoff.reset();
+        this.startHeartbeat(conn);
+        resolve(conn);
+      });
+    });
+  }
+
+  private enterBackoff(): void {
+    this.state = 'backoff';
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = undefined;
+      if (this.state === 'backoff') this.state = 'idle';
+    }, this.backoff.next());
+    this.backoffTimer.unref();
+  }
+
+  private onFrame(conn: Connection, frame: Buffer): void {
+    switch (this.codec.classify(frame)) {
+      case InboundKind.Response: {
+        const id = this.codec.inboundId;
+        const call = this.pending.get(id);
+        if (call === undefined) return; // timed out or cancelled already
+        this.pending.delete(id);
+        settle(call);
+        let value: unknown;
+        try {
+          value = this.codec.decodeResponse(frame, call.context as Context);
+        } catch (err) {
+          call.reject(toRpcError(err, Code.BadResponse));
+          return;
+        }
+        call.resolve(value);
+        return;
+      }
+      case InboundKind.HeartbeatRequest: {
+        const reply = this.codec.encodeHeartbeatReply(frame);
+        if (reply) conn.write(reply);
+        return;
+      }
+      case InboundKind.GoAway:
+        this.goneAway = true;
+        return;
+      case InboundKind.HeartbeatResponse:
+      case InboundKind.Ignore:
+        return;
+    }
+  }
+
+  private onClose(conn: Connection, error: RpcError): void {
+    if (this.connection !== conn) return;
+    this.connection = undefined;
+    this.stopHeartbeat();
+    this.lastError = error;
+    if (this.state === 'ready') {
+      // A connection that dropped after working is retried on the next call; one that keeps
+      // failing goes through backoff in connect().
+      this.state = 'idle';
+    }
+    this.failAll(error);
+  }
+
+  private failAll(error: RpcError): void {
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of calls) {
+      settle(call);
+      call.reject(error);
+    }
+  }
+
+  private startHeartbeat(conn: Connection): void {
+    const period = Math.max(50, Math.min(this.heartbeatInterval, this.idleTimeout / 3));
+    this.heartbeatTimer = setInterval(() => {
+      const silent = Date.now() - conn.lastReadAt;
+      if (silent >= this.idleTimeout) {
+        conn.destroy(new RpcError(Code.ConnectionClosed, `${this.address} silent for ${silent} ms (idle timeout ${this.idleTimeout} ms)`));
+      } else if (silent >= this.heartbeatInterval) {
+        conn.write(this.codec.encodeHeartbeat(this.codec.nextId()));
+      }
+    }, period);
+    this.heartbeatTimer.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  /** Settles every pending call with CONNECTION_CLOSED and closes the connection. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.stopHeartbeat();
+    const conn = this.connection;
+    this.connection = undefined;
+    this.failAll(new RpcError(Code.ConnectionClosed, `client for ${this.address} closed`));
+    conn?.close();
+  }
+}
+
+function onTimeout<Id, Context>(channel: ClientChannel<Id, Context>, id: Id, ms: number): void {
+  channel.fail(id, timeoutError(channel.address, ms));
+}
+
+function settle(call: PendingCall): void {
+  clearTimeout(call.timer);
+  if (call.onAbort) call.signal!.removeEventListener('abort', call.onAbort);
+}
+
+function timeoutError(address: string, ms: number): RpcError {
+  return new RpcError(Code.Timeout, `call to ${address} timed out after ${ms} ms`);
+}
+
+function closedError(address: string): RpcError {
+  return new RpcError(Code.ConnectionClosed, `connection to ${address} closed`);
+}
+
+function cancelled(signal: AbortSignal): RpcError {
+  return new RpcError(Code.Cancelled, 'call cancelled by the caller', { cause: signal.reason });
+}
+
+/** Races `promise` against the deadline without leaving a timer behind. */
+function withDeadline<T>(promise: Promise<T>, deadline: number, address: string): Promise<T> {
+  const ms = deadline - Date.now();
+  if (ms <= 0) return Promise.reject(timeoutError(address, 0));
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError(address, ms)), ms);
+    promise.then(
+      (v) => { clearTimeout(timer); resolve(v); },
+      (e) => { clearTimeout(timer); reject(e); },
+    );
+  });
+}

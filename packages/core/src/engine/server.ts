@@ -1,0 +1,151 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { once } from 'node:events';
+import { Code, RpcError } from '../errors.js';
+import { Connection } from './connection.js';
+import type { FrameSplitter } from './frame-reader.js';
+import { DEFAULT_MAX_FRAME_SIZE, type TlsOptions } from './options.js';
+
+/** The protocol side of a server connection. */
+export interface ServerCodec {
+  readonly splitter: FrameSplitter;
+  /** Handles one inbound frame. Requests are tracked with `conn.begin()` / `conn.end()`. Throwing closes the connection. */
+  onFrame(conn: ServerConnection, frame: Buffer): void;
+  /** The frame telling a client to send no new calls on this connection, if the protocol has one. */
+  encodeGoAway(): Uint8Array | undefined;
+}
+
+export interface FrameServerOptions {
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  readonly tls?: TlsOptions | undefined;
+  /** Close connections silent for this long, ms (Dubbo: 180 s). */
+  readonly idleTimeout?: number | undefined;
+  readonly maxFrameSize?: number | undefined;
+}
+
+/** A server-side connection that counts the requests it is still answering. */
+export class ServerConnection {
+  private inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(readonly connection: Connection) {}
+
+  get remoteAddress(): string {
+    return this.connection.remoteAddress;
+  }
+
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
+
+  begin(): void {
+    this.inFlight++;
+  }
+
+  end(): void {
+    if (--this.inFlight === 0 && this.drainWaiters.length > 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  write(frame: Uint8Array): void {
+    this.connection.write(frame);
+  }
+
+  /** Resolves when no request is in flight. */
+  idle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((r) => this.drainWaiters.push(r));
+  }
+}
+
+/**
+ * A TCP (or TLS) listener for one frame protocol: accepts connections, closes idle ones, and stops
+ * gracefully: no new connections, a GoAway to every client, in-flight requests drained, then close.
+ */
+export class FrameServer {
+  private server: net.Server | undefined;
+  private readonly connections = new Set<ServerConnection>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private bound: { host: string; port: number } | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly codec: ServerCodec,
+    private readonly options: FrameServerOptions = {},
+  ) {}
+
+  get address(): { host: string; port: number } | undefined {
+    return this.bound;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    if (this.bound) return this.bound;
+    const onSocket = (socket: net.Socket) => this.accept(socket);
+    const server = this.options.tls ? tls.createServer(this.options.tls, onSocket) : net.createServer(onSocket);
+    this.server = server;
+    server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1');
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([err]) => {
+        throw new RpcError(Code.InvalidArgument, `cannot listen on ${this.options.host ?? '127.0.0.1'}:${this.options.port ?? 0}: ${(err as Error).message}`, { cause: err });
+      }),
+    ]);
+    const addr = server.address() as net.AddressInfo;
+    this.bound = { host: addr.address, port: addr.port };
+    const idleTimeout = this.options.idleTimeout ?? 180_000;
+    this.idleTimer = setInterval(() => this.closeIdle(idleTimeout), Math.max(50, Math.min(idleTimeout / 3, 10_000)));
+    this.idleTimer.unref();
+    return this.bound;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, this.codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+    const sc = new ServerConnection(conn);
+    this.connections.add(sc);
+    conn.start({
+      onFrame: (frame) => this.codec.onFrame(sc, frame),
+      onClose: () => this.connections.delete(sc),
+    });
+  }
+
+  private closeIdle(idleTimeout: number): void {
+    const now = Date.now();
+    for (const sc of this.connections) {
+      if (!sc.busy && now - sc.connection.lastReadAt >= idleTimeout) {
+        sc.connection.close(new RpcError(Code.ConnectionClosed, `idle for ${idleTimeout} ms`));
+      }
+    }
+  }
+
+  /** Graceful stop; in-flight requests get at most `graceMs` to finish. */
+  close(graceMs = 10_000): Promise<void> {
+    this.closing ??= this.doClose(graceMs);
+    return this.closing;
+  }
+
+  private async doClose(graceMs: number): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    const server = this.server;
+    const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    const goAway = this.codec.encodeGoAway();
+    if (goAway) for (const sc of this.connections) sc.write(goAway);
+    const drained = Promise.all([...this.connections].map((sc) => sc.idle()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    for (const sc of this.connections) sc.connection.close(new RpcError(Code.Shutdown, 'server stopped'));
+    this.connections.clear();
+    await closed;
+  }
+}

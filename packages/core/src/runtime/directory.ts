@@ -1,0 +1,109 @@
+import { endpointAddress, type Endpoint } from '../endpoint.js';
+import { Code, RpcError } from '../errors.js';
+import type { Invocation } from '../invocation.js';
+import type { Candidate, LoadBalancer } from '../load-balancer.js';
+import type { ProtocolClient } from '../protocol.js';
+import type { Registry } from '../registry.js';
+import { serviceKeyString, type ServiceKey } from '../service-key.js';
+import type { ClientPool } from './client-pool.js';
+
+interface Member extends Candidate {
+  readonly client: ProtocolClient;
+}
+
+/**
+ * The live endpoint set of one referred service, fed by a registry subscription (or a fixed
+ * list), each endpoint with its pooled client. Picks a member per call through the balancer.
+ */
+export class Directory {
+  private members: Member[] = [];
+  private unsubscribe: (() => void) | undefined;
+  private readonly first: Promise<void>;
+  private firstDone = false;
+
+  constructor(
+    private readonly service: ServiceKey,
+    private readonly protocol: string,
+    private readonly pool: ClientPool,
+    private readonly balancer: LoadBalancer,
+    source: { registry: Registry } | { endpoints: readonly Endpoint[] },
+  ) {
+    if ('endpoints' in source) {
+      this.update(source.endpoints);
+      this.first = Promise.resolve();
+    } else {
+      this.first = source.registry.subscribe(service, (eps) => this.update(eps)).then((unsub) => {
+        this.unsubscribe = unsub;
+      });
+    }
+    this.first.then(() => (this.firstDone = true), () => {});
+  }
+
+  /** Waits for the first endpoint set (bounded by the call's deadline), then picks. */
+  select(inv: Invocation): Member | Promise<Member> {
+    if (this.firstDone) return this.pick(inv);
+    return this.waitFirst(inv.deadline).then(() => this.pick(inv));
+  }
+
+  private pick(inv: Invocation): Member {
+    const members = this.members;
+    if (members.length === 0) {
+      throw new RpcError(Code.Unavailable, `no provider for ${serviceKeyString(this.service)} over ${this.protocol}: ` +
+        'the registry lists none (check the interface, version and group match the provider\'s exactly)');
+    }
+    let available = members;
+    for (const m of members) {
+      if (!m.client.available) {
+        available = members.filter((x) => x.client.available);
+        break;
+      }
+    }
+    // When every endpoint is backing off, still try one: failing fast beats failing silently.
+    return this.balancer.pick(available.length > 0 ? available : members, inv);
+  }
+
+  private async waitFirst(deadline: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const ms = deadline - Date.now();
+    try {
+      await Promise.race([
+        this.first,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new RpcError(Code.Timeout, `no endpoint list for ${serviceKeyString(this.service)} within ${ms} ms`)), Math.max(0, ms));
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private update(endpoints: readonly Endpoint[]): void {
+    const wanted = new Map<string, Endpoint>();
+    for (const e of endpoints) if (e.protocol === this.protocol) wanted.set(endpointAddress(e), e);
+    const next: Member[] = [];
+    for (const m of this.members) {
+      const address = endpointAddress(m.endpoint);
+      if (wanted.has(address)) {
+        next.push(m);
+        wanted.delete(address);
+      } else {
+        this.pool.release(m.endpoint);
+      }
+    }
+    for (const e of wanted.values()) {
+      const client = this.pool.acquire(e);
+      next.push({ endpoint: e, client, get pending() { return (client as { pendingCount?: number }).pendingCount ?? 0; } });
+    }
+    this.members = next;
+  }
+
+  get endpoints(): Endpoint[] {
+    return this.members.map((m) => m.endpoint);
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    for (const m of this.members) this.pool.release(m.endpoint);
+    this.members = [];
+  }
+}

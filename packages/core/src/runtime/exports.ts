@@ -1,0 +1,76 @@
+import { Code, RpcError } from '../errors.js';
+import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
+import type { Invocation } from '../invocation.js';
+import type { ExportedMethod, ServerHandler } from '../protocol.js';
+import type { ServiceDefinition } from '../service.js';
+import { normalizeVersion, serviceKeyString, type ServiceKey } from '../service-key.js';
+
+interface ExportedService {
+  readonly definition: ServiceDefinition;
+  /** By Java method name; several entries for overloads. */
+  readonly byName: Map<string, ExportedMethod[]>;
+}
+
+/**
+ * The table of exported services: what a server transport resolves incoming calls against.
+ * Every method's invoker (server interceptors around the implementation) is built once here,
+ * not per call.
+ */
+export class ExportTable implements ServerHandler {
+  private readonly services = new Map<string, ExportedService>();
+
+  constructor(private readonly interceptors: readonly Interceptor[]) {}
+
+  get definitions(): ServiceDefinition[] {
+    return [...this.services.values()].map((s) => s.definition);
+  }
+
+  add(definition: ServiceDefinition, impl: object): void {
+    const key = serviceKeyString(definition);
+    if (this.services.has(key)) throw new RpcError(Code.InvalidArgument, `service ${key} is already provided`);
+    const byName = new Map<string, ExportedMethod[]>();
+    for (const method of definition.methods.values()) {
+      const fn = (impl as Record<string, unknown>)[method.key];
+      if (typeof fn !== 'function') {
+        throw new RpcError(Code.InvalidArgument, `service ${key}: the implementation has no method ${method.key}`);
+      }
+      const target: Invoker = async (inv: Invocation) => fn.apply(impl, inv.args);
+      const exported: ExportedMethod = { service: definition, method, invoke: applyInterceptors(target, this.interceptors) };
+      const list = byName.get(method.name);
+      if (list) list.push(exported);
+      else byName.set(method.name, [exported]);
+    }
+    this.services.set(key, { definition, byName });
+  }
+
+  resolve(service: ServiceKey, method: string, signature?: string | readonly string[]): ExportedMethod {
+    const key = serviceKeyString({ interface: service.interface, version: normalizeVersion(service.version), group: service.group || undefined });
+    const exported = this.services.get(key);
+    if (exported === undefined) {
+      throw new RpcError(Code.ServiceNotFound, `Not found exported service: ${key}${this.hint(service)}`);
+    }
+    const candidates = exported.byName.get(method);
+    if (candidates === undefined) {
+      throw new RpcError(Code.MethodNotFound, `service ${key} has no method ${method}`);
+    }
+    if (signature === undefined) return candidates[0]!;
+    const match = candidates.find((c) =>
+      typeof signature === 'string'
+        ? c.method.paramDescriptor === signature
+        : c.method.paramTypes.length === signature.length && c.method.paramTypes.every((p, i) => p === signature[i]),
+    );
+    if (match === undefined) {
+      const wanted = typeof signature === 'string' ? signature : signature.join(',');
+      const have = candidates.map((c) => `(${c.method.paramTypes.join(', ')})`).join(' or ');
+      throw new RpcError(Code.MethodNotFound, `service ${key} has no method ${method} with parameter types ${wanted || '()'}; it has ${method}${have}`);
+    }
+    return match;
+  }
+
+  /** Version and group mismatches are the most common reason for "not found": say which. */
+  private hint(service: ServiceKey): string {
+    const sameInterface = this.definitions.filter((d) => d.interface === service.interface);
+    if (sameInterface.length === 0) return '';
+    return ` (provided here: ${sameInterface.map((d) => serviceKeyString(d)).join(', ')})`;
+  }
+}

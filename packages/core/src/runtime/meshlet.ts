@@ -1,0 +1,215 @@
+import { definitionOfClass } from '../decorators.js';
+import { endpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
+import { Code, RpcError } from '../errors.js';
+import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
+import type { Invocation } from '../invocation.js';
+import { roundRobin, type LoadBalancer } from '../load-balancer.js';
+import type { ClientOptions, Protocol, ProtocolServer, ServerOptions } from '../protocol.js';
+import type { Registration, Registry } from '../registry.js';
+import {
+  serviceDefinition, type ClientOfSpec, type ImplOfSpec, type MethodSpec, type ServiceDefinition, type TypedServiceDefinition,
+} from '../service.js';
+import { advertiseHost } from './advertise.js';
+import { ClientPool } from './client-pool.js';
+import { Directory } from './directory.js';
+import { ExportTable } from './exports.js';
+import { createProxy } from './proxy.js';
+
+export interface MeshletOptions {
+  /** Application name, published with registrations and sent to peers. Env: `MESHLET_APP`. */
+  readonly application?: string;
+  /** Where providers are published and found. Without one, only `refer(…, { url })` works. */
+  readonly registry?: Registry;
+  /** The wire protocols this runtime speaks; the first is the default. */
+  readonly protocols: readonly Protocol[];
+  /** Server settings; `port` may be per protocol. */
+  readonly server?: Omit<ServerOptions, 'port' | 'application'> & { port?: number | Readonly<Record<string, number>> };
+  readonly client?: Omit<ClientOptions, 'application'>;
+  /** Client interceptors, outermost first. */
+  readonly interceptors?: readonly Interceptor[];
+  /** Server interceptors, outermost first. */
+  readonly serverInterceptors?: readonly Interceptor[];
+  /** Default per-call timeout, ms (3000). */
+  readonly timeout?: number;
+  /** Chooses an endpoint per call (round robin by default). A factory: each reference gets its own. */
+  readonly loadBalancer?: () => LoadBalancer;
+  /** How long `stop()` lets in-flight calls finish, ms (10 000). */
+  readonly gracePeriod?: number;
+}
+
+export interface ReferOptions {
+  readonly version?: string;
+  readonly group?: string;
+  readonly protocol?: string;
+  /** Direct addresses (`host:port`, comma-separated or a list), bypassing the registry. */
+  readonly url?: string | readonly string[];
+  readonly timeout?: number;
+  /** Sent with every call (string values only, as Java reads them). */
+  readonly attachments?: Readonly<Record<string, string>>;
+}
+
+type Ctor = abstract new (...args: any[]) => any;
+type MethodKeys<T> = { [K in keyof T]: T[K] extends (...args: any[]) => any ? K : never }[keyof T];
+/** The client of a decorated class: its methods, each returning a promise. */
+export type ClientOfClass<T> = {
+  [K in MethodKeys<T>]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * The runtime: exports (`provide`) and imports (`refer`) services. `start()` listens, then
+ * registers; `stop()` deregisters, drains in-flight calls, then closes — in that order, so a
+ * stopping provider is never handed new calls and never drops one it accepted.
+ */
+export class Meshlet {
+  private state: State = 'new';
+  private readonly protocols = new Map<string, Protocol>();
+  private readonly defaultProtocol: string;
+  private readonly exports: ExportTable;
+  private readonly exportProtocols = new Map<string, string>();
+  private readonly servers = new Map<string, ProtocolServer>();
+  private readonly registrations: Registration[] = [];
+  private readonly directories: Directory[] = [];
+  private readonly pool: ClientPool;
+  private readonly application: string | undefined;
+
+  constructor(private readonly options: MeshletOptions) {
+    if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createMeshlet needs at least one protocol');
+    for (const p of options.protocols) this.protocols.set(p.name, p);
+    this.defaultProtocol = options.protocols[0]!.name;
+    this.application = options.application ?? process.env.MESHLET_APP;
+    this.exports = new ExportTable(options.serverInterceptors ?? []);
+    this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application });
+  }
+
+  /** Exports a decorated service instance, or an implementation of a definition. */
+  provide(instance: object): this;
+  provide<M extends Record<string, MethodSpec>>(definition: TypedServiceDefinition<M>, impl: ImplOfSpec<M>): this;
+  provide(definition: ServiceDefinition, impl: object): this;
+  provide(a: object, b?: object): this {
+    if (this.state !== 'new') throw new RpcError(Code.InvalidArgument, 'provide() services before start()');
+    const [definition, impl] = b === undefined ? [requireClassDefinition(a.constructor), a] : [a as ServiceDefinition, b];
+    const protocol = definition.protocol ?? this.defaultProtocol;
+    if (!this.protocols.has(protocol)) throw new RpcError(Code.InvalidArgument, `service ${definition.interface} wants protocol ${protocol}, which is not configured`);
+    this.exports.add(definition, impl);
+    this.exportProtocols.set(definition.interface + '\0' + (definition.version ?? '') + '\0' + (definition.group ?? ''), protocol);
+    return this;
+  }
+
+  /** A typed client for a service: a definition from `defineService`, or a decorated class. */
+  refer<M extends Record<string, MethodSpec>>(definition: TypedServiceDefinition<M>, options?: ReferOptions): ClientOfSpec<M>;
+  refer<C extends Ctor>(contract: C, options?: ReferOptions): ClientOfClass<InstanceType<C>>;
+  refer(definition: ServiceDefinition, options?: ReferOptions): Record<string, (...args: any[]) => Promise<any>>;
+  refer(target: ServiceDefinition | Ctor, options: ReferOptions = {}): any {
+    if (this.state === 'stopping' || this.state === 'stopped') throw new RpcError(Code.Shutdown, 'the runtime is stopped');
+    let definition = typeof target === 'function' ? requireClassDefinition(target) : target;
+    if (options.version !== undefined || options.group !== undefined) {
+      definition = serviceDefinition(
+        { ...definition, version: options.version ?? definition.version, group: options.group ?? definition.group },
+        definition.methods.values(),
+      );
+    }
+    const protocol = options.protocol ?? definition.protocol ?? this.defaultProtocol;
+    if (!this.protocols.has(protocol)) throw new RpcError(Code.InvalidArgument, `protocol ${protocol} is not configured`);
+    const source = options.url !== undefined
+      ? { endpoints: parseUrls(options.url, protocol) }
+      : { registry: this.requireRegistry(definition.interface) };
+    const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), source);
+    this.directories.push(directory);
+    const cluster: Invoker = (inv: Invocation) => {
+      const member = directory.select(inv);
+      if (member instanceof Promise) return member.then((m) => m.client.invoke(inv));
+      return member.client.invoke(inv);
+    };
+    const invoker = applyInterceptors(cluster, this.options.interceptors ?? []);
+    return createProxy(definition, invoker, { timeout: options.timeout ?? this.options.timeout ?? 3000, attachments: options.attachments });
+  }
+
+  /** Listens on every protocol that has exports, then registers them. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new RpcError(Code.InvalidArgument, `start() called when ${this.state}`);
+    this.state = 'starting';
+    const byProtocol = new Map<string, ServiceDefinition[]>();
+    for (const d of this.exports.definitions) {
+      const p = this.exportProtocols.get(d.interface + '\0' + (d.version ?? '') + '\0' + (d.group ?? ''))!;
+      byProtocol.set(p, [...(byProtocol.get(p) ?? []), d]);
+    }
+    try {
+      for (const [name, definitions] of byProtocol) {
+        const protocol = this.protocols.get(name)!;
+        const server = protocol.createServer(this.exports, {
+          ...this.options.server,
+          port: portFor(this.options.server?.port, name, protocol.defaultPort),
+          application: this.application,
+        });
+        this.servers.set(name, server);
+        const bound = await server.listen();
+        const host = advertiseHost(this.options.server?.host ?? '0.0.0.0');
+        for (const d of definitions) {
+          this.registrations.push({
+            service: d,
+            endpoint: endpoint(name, host, bound.port, this.application ? { application: this.application } : {}),
+            methods: [...new Set([...d.methods.values()].map((m) => m.name))].sort(),
+            application: this.application,
+          });
+        }
+      }
+      if (this.registrations.length > 0) {
+        const registry = this.requireRegistry(this.registrations[0]!.service.interface);
+        await Promise.all(this.registrations.map((r) => registry.register(r)));
+      }
+      this.state = 'running';
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
+  }
+
+  /** The bound address of the server for `protocol` (the default protocol when omitted). */
+  address(protocol = this.defaultProtocol): { host: string; port: number } | undefined {
+    return this.servers.get(protocol)?.address;
+  }
+
+  /** Deregisters, lets in-flight calls finish (at most `graceMs`), closes servers, clients and the registry. */
+  async stop(graceMs = this.options.gracePeriod ?? 10_000): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    const registry = this.options.registry;
+    if (registry) {
+      await Promise.allSettled(this.registrations.map((r) => registry.unregister(r)));
+    }
+    await Promise.all([...this.servers.values()].map((s) => s.close(graceMs)));
+    for (const d of this.directories) d.close();
+    await this.pool.close();
+    await registry?.close();
+    this.state = 'stopped';
+  }
+
+  private requireRegistry(service: string): Registry {
+    if (!this.options.registry) {
+      throw new RpcError(Code.InvalidArgument, `no registry configured for ${service}: pass \`registry\` to createMeshlet, or \`url\` to refer()`);
+    }
+    return this.options.registry;
+  }
+}
+
+export function createMeshlet(options: MeshletOptions): Meshlet {
+  return new Meshlet(options);
+}
+
+function requireClassDefinition(ctor: Function): ServiceDefinition {
+  const d = definitionOfClass(ctor);
+  if (!d) throw new RpcError(Code.InvalidArgument, `${ctor.name || 'the class'} has no @RpcService decorator (or pass a definition)`);
+  return d;
+}
+
+function parseUrls(url: string | readonly string[], protocol: string): Endpoint[] {
+  const list = typeof url === 'string' ? url.split(',') : url;
+  return list.map((u) => u.trim()).filter(Boolean).map((u) => parseEndpoint(u, protocol));
+}
+
+function portFor(port: number | Readonly<Record<string, number>> | undefined, protocol: string, fallback: number): number {
+  if (typeof port === 'number') return port;
+  return port?.[protocol] ?? fallback;
+}
