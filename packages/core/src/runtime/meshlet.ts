@@ -155,10 +155,9 @@ export class Meshlet {
           });
         }
       }
-      if (this.registrations.length > 0) {
-        const registry = this.requireRegistry(this.registrations[0]!.service.interface);
-        await Promise.all(this.registrations.map((r) => registry.register(r)));
-      }
+      // Without a registry the servers still listen: callers reach them by address.
+      const registry = this.options.registry;
+      if (registry) await Promise.all(this.registrations.map((r) => registry.register(r)));
       this.state = 'running';
     } catch (err) {
       await this.stop(0);

@@ -1,0 +1,46 @@
+// Load mode of the conformance consumer: a fixed number of calls in flight for a fixed time.
+import { performance } from 'node:perf_hooks';
+
+export async function bench(mesh, definition, args) {
+  const method = args.method ?? 'echo';
+  const payload = Number(args.payload ?? 1024);
+  const concurrency = Number(args.concurrency ?? 128);
+  const seconds = Number(args.seconds ?? 5);
+  // One shared, multiplexed connection per provider address (Dubbo's default), so
+  // `--connections` above 1 is not supported yet.
+  if (Number(args.connections ?? 1) !== 1) throw new Error('--connections other than 1 is not supported yet');
+  const clients = [mesh.refer(definition, { url: args.target, timeout: 10_000 })];
+  const arg = method === 'echo' ? 'x'.repeat(payload) : undefined;
+  const call = (client) => (method === 'echo' ? client.echo(arg) : client[method]());
+
+  // Warm up: connections, JIT.
+  await Promise.all(clients.map((c) => call(c)));
+  const warmEnd = performance.now() + 500;
+  while (performance.now() < warmEnd) await Promise.all(Array.from({ length: 16 }, () => call(clients[0])));
+
+  const latencies = [];
+  let calls = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async (client) => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        await call(client);
+        calls++;
+        if ((calls & 7) === 0) latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(clients[i % clients.length])));
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p) => (latencies.length ? Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(3)) : null);
+  return {
+    calls, errors, qps: Math.round(calls / elapsed), p50_ms: q(0.5), p99_ms: q(0.99),
+    rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+  };
+}

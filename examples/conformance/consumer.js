@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// node examples/conformance/consumer.js --protocol dubbo --target 127.0.0.1:20880 [--only m1,m2]
+// node examples/conformance/consumer.js --protocol dubbo --target … --bench [--method echo] [--payload 1024]
+//      [--concurrency 128] [--seconds 5] [--connections 1]
+import { createMeshlet } from '@meshlet/core';
+import { createRegistry } from '@meshlet/registry';
+import { EchoService } from './service.js';
+import { cases, runCase } from './cases.js';
+import { loadProtocol, parseArgs } from './protocols.js';
+import { bench } from './bench.js';
+
+const args = parseArgs(process.argv.slice(2));
+const protocol = await loadProtocol(args.protocol ?? 'dubbo');
+if (!args.target && !args.registry) {
+  console.error('consumer: give --target host:port or --registry <url>');
+  process.exit(2);
+}
+const mesh = createMeshlet({
+  application: 'meshlet-conformance-consumer',
+  protocols: [protocol],
+  registry: args.registry ? createRegistry(args.registry) : undefined,
+  timeout: 10_000,
+});
+
+let exitCode = 0;
+try {
+  if (args.bench) {
+    const result = await bench(mesh, EchoService, args);
+    console.log(JSON.stringify(result));
+    exitCode = result.errors > 0 && result.calls === 0 ? 1 : 0;
+  } else {
+    exitCode = await conformance();
+  }
+} finally {
+  await mesh.stop(0);
+}
+process.exit(exitCode);
+
+async function conformance() {
+  const only = typeof args.only === 'string' ? new Set(args.only.split(',')) : undefined;
+  const clients = new Map();
+  const clientFor = (timeout) => {
+    if (!clients.has(timeout)) {
+      clients.set(timeout, mesh.refer(EchoService, { url: args.target, timeout }));
+    }
+    return clients.get(timeout);
+  };
+  let passed = 0;
+  let failed = 0;
+  for (const c of cases) {
+    if (only && !only.has(c.method)) continue;
+    const result = await runCase(clientFor(c.timeout ?? 10_000), c, (cc) => clientFor(cc.timeout ?? 10_000)[cc.method](...cc.args));
+    console.log(JSON.stringify(result));
+    if (result.ok) passed++;
+    else failed++;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}

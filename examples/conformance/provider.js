@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// node examples/conformance/provider.js --protocol dubbo --port 0 [--host 127.0.0.1] [--registry <url>]
+// Prints `READY <port>` once calls are accepted; on SIGTERM stops gracefully and exits 0.
+import { createMeshlet } from '@meshlet/core';
+import { createRegistry } from '@meshlet/registry';
+import { EchoService, echoImpl } from './service.js';
+import { loadProtocol, parseArgs } from './protocols.js';
+
+const args = parseArgs(process.argv.slice(2));
+const protocol = await loadProtocol(args.protocol ?? 'dubbo');
+const mesh = createMeshlet({
+  application: 'meshlet-conformance-provider',
+  protocols: [protocol],
+  registry: args.registry ? createRegistry(args.registry) : undefined,
+  server: { host: args.host ?? '127.0.0.1', port: Number(args.port ?? protocol.defaultPort) },
+});
+mesh.provide(EchoService, echoImpl);
+await mesh.start();
+console.log(`READY ${mesh.address().port}`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    await mesh.stop();
+    process.exit(0);
+  });
+}

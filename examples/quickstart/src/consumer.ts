@@ -1,0 +1,16 @@
+import { createMeshlet } from '@meshlet/core';
+import { createRegistry } from '@meshlet/registry';
+import { dubbo } from '@meshlet/transport-dubbo';
+import { DemoService } from './contract.js';
+
+const mesh = createMeshlet({
+  application: 'demo-consumer',
+  registry: createRegistry(process.env.MESHLET_REGISTRY ?? 'local'),
+  protocols: [dubbo()],
+});
+const demo = mesh.refer(DemoService);
+
+console.log('consumer:', await demo.sayHello('world'));
+const g = await demo.greet('Ada', 9007199254740992n);
+console.log(`consumer: greet → ${g.text} (count ${g.count}, exact beyond 2^53)`);
+await mesh.stop();

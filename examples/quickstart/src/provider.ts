@@ -1,0 +1,30 @@
+import { createMeshlet } from '@meshlet/core';
+import { createRegistry } from '@meshlet/registry';
+import { dubbo } from '@meshlet/transport-dubbo';
+import { DemoService } from './contract.js';
+
+class DemoServiceImpl extends DemoService {
+  override async sayHello(name: string) {
+    return `Hello ${name}, from Meshlet pid ${process.pid}`;
+  }
+
+  override async greet(to: string, count: bigint) {
+    return { to, text: `Hi ${to}!`, count: count + 1n };
+  }
+}
+
+const mesh = createMeshlet({
+  application: 'demo-provider',
+  registry: createRegistry(process.env.MESHLET_REGISTRY ?? 'local'),
+  protocols: [dubbo()],
+  server: { host: '127.0.0.1', port: 0 },
+});
+mesh.provide(new DemoServiceImpl());
+await mesh.start();
+console.log(`provider: DemoService listening on dubbo://127.0.0.1:${mesh.address()!.port}, registered in the local registry`);
+
+process.once('SIGTERM', async () => {
+  await mesh.stop();
+  console.log('provider: deregistered, drained, stopped');
+  process.exit(0);
+});

@@ -1,0 +1,101 @@
+import { Code, RpcError, t, type MethodDefinition } from '@meshlet/core';
+import { HessianReader, throwableMessage, type HessianWriter } from '@meshlet/hessian';
+import { DUBBO_VERSION, FLAG_EVENT, FLAG_REQUEST, HEADER_LENGTH, HESSIAN2, READONLY_EVENT, ResponseFlag, Status } from './constants.js';
+import { frameOf } from './header.js';
+import { errorForStatus } from './status.js';
+
+const RESPONSE_ATTACHMENTS = { dubbo: DUBBO_VERSION };
+
+/** An OK response carrying a value (or null), with attachments when the request's version allows. */
+export function encodeValueResponse(
+  w: HessianWriter, idHigh: number, idLow: number, value: unknown, method: MethodDefinition, withAttachments: boolean,
+): Buffer {
+  w.reset();
+  if (value === null || value === undefined || method.returns.kind === 'void') {
+    w.writeInt(withAttachments ? ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS : ResponseFlag.NULL_VALUE);
+  } else {
+    w.writeInt(withAttachments ? ResponseFlag.VALUE_WITH_ATTACHMENTS : ResponseFlag.VALUE);
+    w.writeTyped(value, method.returns);
+  }
+  if (withAttachments) w.writeValue(RESPONSE_ATTACHMENTS);
+  return frameOf(HESSIAN2, Status.OK, idHigh, idLow, w.finish());
+}
+
+/** A business exception: status OK, the flag, and a Throwable Java's `readThrowable` accepts. */
+export function encodeExceptionResponse(
+  w: HessianWriter, idHigh: number, idLow: number, javaClass: string, message: string, withAttachments: boolean,
+): Buffer {
+  w.reset();
+  w.writeInt(withAttachments ? ResponseFlag.EXCEPTION_WITH_ATTACHMENTS : ResponseFlag.EXCEPTION);
+  w.writeThrowable(javaClass, message);
+  if (withAttachments) w.writeValue(RESPONSE_ATTACHMENTS);
+  return frameOf(HESSIAN2, Status.OK, idHigh, idLow, w.finish());
+}
+
+/** A non-OK status: the body is one string and nothing else. */
+export function encodeErrorResponse(w: HessianWriter, idHigh: number, idLow: number, status: number, message: string, serialization = HESSIAN2): Buffer {
+  w.reset();
+  w.writeString(message);
+  return frameOf(serialization, status, idHigh, idLow, w.finish());
+}
+
+/** The reply to a heartbeat: same id, same serialization, event bit, status OK, body `N`. */
+export function encodeHeartbeatResponse(request: Buffer): Buffer {
+  const frame = Buffer.from([0xda, 0xbb, FLAG_EVENT | (request[2]! & 0x1f), Status.OK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x4e]);
+  request.copy(frame, 4, 4, 12);
+  return frame;
+}
+
+/**
+ * The oneway event a provider sends before a graceful stop (`dabb a2 00 <id> 00000002 0152`):
+ * consumers stop routing new calls to the connection.
+ */
+export function encodeReadonlyEvent(w: HessianWriter, id: number): Buffer {
+  w.reset();
+  w.writeString(READONLY_EVENT);
+  return frameOf(FLAG_REQUEST | FLAG_EVENT | HESSIAN2, 0, 0, id, w.finish());
+}
+
+/** Reads a response frame into the call's result, or throws the RpcError it carries. */
+export function decodeResponse(frame: Buffer, method: MethodDefinition): unknown {
+  const status = frame[3]!;
+  const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
+  if (status !== Status.OK) {
+    let message = '';
+    try {
+      const v = r.readValue();
+      message = typeof v === 'string' ? v : '';
+    } catch {
+      // An agent's error status may come with an empty body: the status alone says enough.
+    }
+    throw errorForStatus(status, message);
+  }
+  const flag = r.readValue();
+  switch (flag) {
+    case ResponseFlag.VALUE:
+    case ResponseFlag.VALUE_WITH_ATTACHMENTS: {
+      const value = r.readTyped(method.returns.kind === 'void' ? t.any : method.returns);
+      if (flag === ResponseFlag.VALUE_WITH_ATTACHMENTS) r.readValue();
+      return method.returns.kind === 'void' ? undefined : value;
+    }
+    case ResponseFlag.NULL_VALUE:
+    case ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS:
+      if (flag === ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS) r.readValue();
+      return method.returns.kind === 'void' ? undefined : null;
+    case ResponseFlag.EXCEPTION:
+    case ResponseFlag.EXCEPTION_WITH_ATTACHMENTS: {
+      const thrown = r.readValue();
+      throw businessError(thrown);
+    }
+    default:
+      throw new RpcError(Code.BadResponse, `unknown Dubbo response flag ${String(flag)}`);
+  }
+}
+
+/** A remote Throwable as an RpcError BUSINESS; a peer that sent a bare string (apache-dubbo-service) still reads. */
+function businessError(thrown: unknown): RpcError {
+  if (typeof thrown === 'string') return new RpcError(Code.Business, thrown);
+  const info = throwableMessage(thrown);
+  if (info === undefined) throw new RpcError(Code.BadResponse, 'Dubbo exception response does not carry a Throwable');
+  return new RpcError(Code.Business, info.message ?? info.className, { remoteClass: info.className });
+}

@@ -1,0 +1,181 @@
+import {
+  Code, FrameServer, RpcError, normalizeVersion, toRpcError,
+  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
+} from '@meshlet/core';
+import { HessianReader, HessianWriter } from '@meshlet/hessian';
+import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, MAX_EVENT_SIZE, SERIALIZATION_MASK, Status } from './constants.js';
+import { dubboSplitter } from './header.js';
+import { readRequestHead } from './request.js';
+import { encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, encodeReadonlyEvent, encodeValueResponse } from './response.js';
+import { statusForError } from './status.js';
+import { toStringAttachments } from './attachments.js';
+import { supportsResponseAttachments } from './version.js';
+
+/** Server-side Dubbo: decodes requests, calls the exported method, answers as a Java provider would. */
+class DubboServerCodec implements ServerCodec {
+  readonly splitter = dubboSplitter;
+  private readonly writer = new HessianWriter();
+  private eventId = 0;
+
+  constructor(private readonly handler: ServerHandler) {}
+
+  onFrame(conn: ServerConnection, frame: Buffer): void {
+    const flag = frame[2]!;
+    if ((flag & FLAG_REQUEST) === 0) return; // a client's reply to our heartbeat
+    const twoWay = (flag & FLAG_TWOWAY) !== 0;
+    if ((flag & FLAG_EVENT) !== 0) {
+      if (twoWay && frame.length - HEADER_LENGTH <= MAX_EVENT_SIZE) conn.write(encodeHeartbeatResponse(frame));
+      return;
+    }
+    // The response echoes the request id's 8 bytes as they came: exact for any signed 64-bit id.
+    const idHigh = frame.readInt32BE(4);
+    const idLow = frame.readInt32BE(8);
+    const serialization = flag & SERIALIZATION_MASK;
+    if (serialization !== HESSIAN2) {
+      if (twoWay) {
+        conn.write(encodeErrorResponse(this.writer, idHigh, idLow, Status.BAD_REQUEST,
+          `Fail to decode request due to: unsupported serialization id ${serialization}; this provider speaks hessian2 (2) only`));
+      }
+      return;
+    }
+    let exported: ExportedMethod;
+    let inv: Invocation;
+    let dubboVersion: string;
+    try {
+      const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
+      const head = readRequestHead(r);
+      dubboVersion = head.dubboVersion;
+      const params = head.descriptor;
+      const args: unknown[] = [];
+      // Arguments are decoded after the method is found: their declared types decide the JS values.
+      try {
+        exported = this.handler.resolve(
+          { interface: head.path, version: normalizeVersion(head.version), group: undefined },
+          head.method,
+          params,
+        );
+      } catch (err) {
+        // The group travels only in the attachments, after the arguments: find it, then retry.
+        const e = toRpcError(err);
+        if (e.code !== Code.ServiceNotFound) throw e;
+        const group = groupAfterArguments(frame, head.descriptor);
+        if (!group) throw e;
+        exported = this.handler.resolve({ interface: head.path, version: normalizeVersion(head.version), group }, head.method, params);
+      }
+      for (const p of exported.method.params) args.push(r.readTyped(p));
+      const attachments = r.atEnd ? Object.create(null) as Record<string, string> : toStringAttachments(r.readValue());
+      const timeout = Number(attachments.timeout);
+      inv = {
+        service: exported.service,
+        method: exported.method,
+        args,
+        attachments,
+        deadline: Number.isFinite(timeout) && timeout > 0 ? Date.now() + timeout : Number.POSITIVE_INFINITY,
+        peer: conn.remoteAddress,
+      };
+    } catch (err) {
+      const e = toRpcError(err, Code.BadRequest);
+      if (twoWay) {
+        const message = e.code === Code.ServiceNotFound || e.code === Code.MethodNotFound ? e.message : `Fail to decode request due to: ${e.message}`;
+        conn.write(encodeErrorResponse(this.writer, idHigh, idLow, e.code === Code.ServiceNotFound || e.code === Code.MethodNotFound ? Status.SERVICE_ERROR : Status.BAD_REQUEST, message));
+      }
+      return;
+    }
+    conn.begin();
+    const withAttachments = supportsResponseAttachments(dubboVersion);
+    exported.invoke(inv).then(
+      (value) => {
+        if (twoWay) conn.write(this.encodeResult(idHigh, idLow, value, exported, withAttachments));
+        conn.end();
+      },
+      (err: unknown) => {
+        if (twoWay) conn.write(this.encodeThrown(idHigh, idLow, err, withAttachments));
+        conn.end();
+      },
+    );
+  }
+
+  private encodeResult(idHigh: number, idLow: number, value: unknown, exported: ExportedMethod, withAttachments: boolean): Buffer {
+    try {
+      return encodeValueResponse(this.writer, idHigh, idLow, value, exported.method, withAttachments);
+    } catch (err) {
+      const e = toRpcError(err, Code.BadResponse);
+      return encodeErrorResponse(this.writer, idHigh, idLow, Status.BAD_RESPONSE,
+        `Failed to send response: ${exported.service.interface}.${exported.method.name} returned a value that is not a ${exported.method.returns.javaType}: ${e.message}`);
+    }
+  }
+
+  /**
+   * A thrown value becomes a Java Throwable (flag 0/3), which Java consumers rethrow. RpcErrors
+   * that are not business failures (the method itself called a service that timed out, say) are
+   * reported the same way: to the caller they are the method's failure.
+   */
+  private encodeThrown(idHigh: number, idLow: number, err: unknown, withAttachments: boolean): Buffer {
+    const javaClass = (err instanceof RpcError && err.remoteClass) || javaClassOfError(err) || 'java.lang.RuntimeException';
+    const message = err instanceof Error ? err.message : String(err);
+    return encodeExceptionResponse(this.writer, idHigh, idLow, javaClass, message, withAttachments);
+  }
+
+  encodeGoAway(): Uint8Array {
+    return encodeReadonlyEvent(this.writer, ++this.eventId);
+  }
+}
+
+/** `err.javaClass`, for errors thrown by user code that want a specific Java exception class. */
+function javaClassOfError(err: unknown): string | undefined {
+  const c = (err as { javaClass?: unknown } | null)?.javaClass;
+  return typeof c === 'string' && c !== '' ? c : undefined;
+}
+
+/**
+ * Finds the `group` attachment of a request whose service was not found without one: decodes the
+ * arguments untyped to skip them. Only on this rare path, never per call.
+ */
+function groupAfterArguments(frame: Buffer, descriptor: string): string | undefined {
+  try {
+    const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
+    readRequestHead(r);
+    const count = countDescriptors(descriptor);
+    for (let i = 0; i < count; i++) r.readValue();
+    return toStringAttachments(r.readValue()).group || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function countDescriptors(descriptor: string): number {
+  let n = 0;
+  for (let i = 0; i < descriptor.length; i++) {
+    while (descriptor[i] === '[') i++;
+    if (descriptor[i] === 'L') i = descriptor.indexOf(';', i);
+    if (i < 0) break;
+    n++;
+  }
+  return n;
+}
+
+export class DubboServer implements ProtocolServer {
+  private readonly server: FrameServer;
+
+  constructor(handler: ServerHandler, options: ServerOptions = {}) {
+    this.server = new FrameServer(new DubboServerCodec(handler), {
+      host: options.host,
+      port: options.port,
+      tls: options.tls,
+      idleTimeout: options.idleTimeout ?? 180_000,
+      maxFrameSize: options.maxFrameSize,
+    });
+  }
+
+  get address() {
+    return this.server.address;
+  }
+
+  listen() {
+    return this.server.listen();
+  }
+
+  close(graceMs?: number) {
+    return this.server.close(graceMs);
+  }
+}
