@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { ClientChannel, InboundKind, type ClientCodec } from './client-channel.js';
+import { FrameReader, type FrameSplitter } from './frame-reader.js';
+import { Code, RpcError } from '../errors.js';
+
+/** A toy protocol: [len u32][kind u8][id u32][payload]; kind 0 request, 1 response, 2 ping, 3 pong. */
+const splitter: FrameSplitter = { headerLength: 9, frameLength: (b, o) => b.readUInt32BE(o) };
+function encode(kind: number, id: number, payload = Buffer.alloc(0)): Buffer {
+  const f = Buffer.alloc(9 + payload.length);
+  f.writeUInt32BE(f.length, 0);
+  f[4] = kind;
+  f.writeUInt32BE(id, 5);
+  payload.copy(f, 9);
+  return f;
+}
+
+class ToyCodec implements ClientCodec<number, string> {
+  readonly splitter = splitter;
+  inboundId = 0;
+  private id = 0;
+  pings = 0;
+  nextId() { return ++this.id; }
+  classify(f: Buffer) {
+    this.inboundId = f.readUInt32BE(5);
+    return f[4] === 1 ? InboundKind.Response : f[4] === 3 ? InboundKind.HeartbeatResponse : InboundKind.Ignore;
+  }
+  encodeHeartbeat(id: number) { this.pings++; return encode(2, id); }
+  encodeHeartbeatReply() { return undefined; }
+  decodeResponse(f: Buffer, ctx: string) { return `${ctx}:${f.subarray(9).toString()}`; }
+}
+
+/** A server whose behaviour per request is chosen by the test. */
+async function toyServer(onRequest: (socket: Socket, id: number, payload: string) => void): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    const reader = new FrameReader(splitter, 1 << 20);
+    socket.on('data', (chunk) => reader.push(chunk, (f) => {
+      if (f[4] === 0) onRequest(socket, f.readUInt32BE(5), f.subarray(9).toString());
+      else if (f[4] === 2) socket.write(encode(3, f.readUInt32BE(5)));
+    }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port, sockets };
+}
+
+function call(ch: ClientChannel<number, string>, codec: ToyCodec, payload: string, ms = 1000, signal?: AbortSignal) {
+  const id = codec.nextId();
+  return ch.call(id, encode(0, id, Buffer.from(payload)), Date.now() + ms, 'ctx', signal);
+}
+
+test('multiplexes, correlates out-of-order responses, times out, cancels', async () => {
+  const { server, port } = await toyServer((socket, id, payload) => {
+    if (payload === 'never') return;
+    const delay = payload === 'slow' ? 50 : 0;
+    setTimeout(() => socket.write(encode(1, id, Buffer.from(payload))), delay);
+  });
+  const codec = new ToyCodec();
+  const ch = new ClientChannel(codec, { host: '127.0.0.1', port });
+  try {
+    const [slow, fast] = await Promise.all([call(ch, codec, 'slow'), call(ch, codec, 'fast')]);
+    assert.deepEqual([slow, fast], ['ctx:slow', 'ctx:fast']);
+    await assert.rejects(call(ch, codec, 'never', 100), (e: unknown) => RpcError.is(e, Code.Timeout));
+    const ac = new AbortController();
+    const p = call(ch, codec, 'never', 5000, ac.signal);
+    ac.abort();
+    await assert.rejects(p, (e: unknown) => RpcError.is(e, Code.Cancelled));
+    assert.equal(ch.pendingCount, 0);
+  } finally {
+    await ch.close();
+    server.close();
+  }
+});
+
+test('every pending call is settled when the connection drops; the next call reconnects', async () => {
+  const { server, port, sockets } = await toyServer((socket, id, payload) => {
+    if (payload === 'ok') socket.write(encode(1, id, Buffer.from(payload)));
+  });
+  const codec = new ToyCodec();
+  const ch = new ClientChannel(codec, { host: '127.0.0.1', port });
+  try {
+    const pending = [call(ch, codec, 'hang', 5000), call(ch, codec, 'hang', 5000)];
+    await new Promise((r) => setTimeout(r, 50));
+    for (const s of sockets) s.destroy();
+    for (const p of pending) await assert.rejects(p, (e: unknown) => RpcError.is(e, Code.ConnectionClosed));
+    assert.equal(await call(ch, codec, 'ok'), 'ctx:ok');
+  } finally {
+    await ch.close();
+    server.close();
+  }
+});
+
+test('an unreachable address fails with UNAVAILABLE, then fails fast while backing off', async () => {
+  const { server, port } = await toyServer(() => {});
+  await new Promise<void>((r) => server.close(() => r()));
+  const codec = new ToyCodec();
+  const ch = new ClientChannel(codec, { host: '127.0.0.1', port, backoff: { initial: 5000 } });
+  try {
+    await assert.rejects(call(ch, codec, 'x'), (e: unknown) => RpcError.is(e, Code.Unavailable));
+    assert.equal(ch.available, false);
+    const t0 = Date.now();
+    await assert.rejects(call(ch, codec, 'x'), (e: unknown) => RpcError.is(e, Code.Unavailable));
+    assert.ok(Date.now() - t0 < 50);
+  } finally {
+    await ch.close();
+  }
+});
+
+test('heartbeats after read silence; a peer silent past the idle timeout is dropped', async () => {
+  let answerPings = true;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    const reader = new FrameReader(splitter, 1 << 20);
+    socket.on('error', () => {});
+    socket.on('data', (chunk) => reader.push(chunk, (f) => {
+      if (f[4] === 2 && answerPings) socket.write(encode(3, f.readUInt32BE(5)));
+      if (f[4] === 0) socket.write(encode(1, f.readUInt32BE(5), Buffer.from('ok')));
+    }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const codec = new ToyCodec();
+  const ch = new ClientChannel(codec, { host: '127.0.0.1', port, heartbeatInterval: 100, idleTimeout: 400 });
+  try {
+    await call(ch, codec, 'x');
+    await new Promise((r) => setTimeout(r, 450));
+    assert.ok(codec.pings >= 2, `pings sent: ${codec.pings}`);
+    assert.ok(ch.isReady, 'answered pings keep the connection');
+    // The server now reads nothing and answers nothing, pings included.
+    answerPings = false;
+    for (const s of sockets) s.pause();
+    await assert.rejects(call(ch, codec, 'x', 5000), (e: unknown) => RpcError.is(e, Code.ConnectionClosed) && /silent/.test(e.message));
+  } finally {
+    await ch.close();
+    server.close();
+    for (const s of sockets) s.destroy();
+  }
+});
