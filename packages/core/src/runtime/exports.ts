@@ -7,6 +7,8 @@ import { normalizeVersion, serviceKeyString, type ServiceKey } from '../service-
 
 interface ExportedService {
   readonly definition: ServiceDefinition;
+  /** The protocol it is exported on. */
+  readonly protocol: string;
   /** By Java method name; several entries for overloads. */
   readonly byName: Map<string, ExportedMethod[]>;
 }
@@ -25,7 +27,14 @@ export class ExportTable implements ServerHandler {
     return [...this.services.values()].map((s) => s.definition);
   }
 
-  add(definition: ServiceDefinition, impl: object): void {
+  /** Exported definitions grouped by protocol. */
+  byProtocol(): Map<string, ServiceDefinition[]> {
+    const out = new Map<string, ServiceDefinition[]>();
+    for (const s of this.services.values()) out.set(s.protocol, [...(out.get(s.protocol) ?? []), s.definition]);
+    return out;
+  }
+
+  add(definition: ServiceDefinition, impl: object, protocol: string): void {
     const key = serviceKeyString(definition);
     if (this.services.has(key)) throw new RpcError(Code.InvalidArgument, `service ${key} is already provided`);
     const byName = new Map<string, ExportedMethod[]>();
@@ -40,7 +49,7 @@ export class ExportTable implements ServerHandler {
       if (list) list.push(exported);
       else byName.set(method.name, [exported]);
     }
-    this.services.set(key, { definition, byName });
+    this.services.set(key, { definition, protocol, byName });
   }
 
   resolve(service: ServiceKey, method: string, signature?: string | readonly string[]): ExportedMethod {

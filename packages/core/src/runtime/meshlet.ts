@@ -67,7 +67,6 @@ export class Meshlet {
   private readonly protocols = new Map<string, Protocol>();
   private readonly defaultProtocol: string;
   private readonly exports: ExportTable;
-  private readonly exportProtocols = new Map<string, string>();
   private readonly servers = new Map<string, ProtocolServer>();
   private readonly registrations: Registration[] = [];
   private readonly directories: Directory[] = [];
@@ -92,8 +91,7 @@ export class Meshlet {
     const [definition, impl] = b === undefined ? [requireClassDefinition(a.constructor), a] : [a as ServiceDefinition, b];
     const protocol = definition.protocol ?? this.defaultProtocol;
     if (!this.protocols.has(protocol)) throw new RpcError(Code.InvalidArgument, `service ${definition.interface} wants protocol ${protocol}, which is not configured`);
-    this.exports.add(definition, impl);
-    this.exportProtocols.set(definition.interface + '\0' + (definition.version ?? '') + '\0' + (definition.group ?? ''), protocol);
+    this.exports.add(definition, impl, protocol);
     return this;
   }
 
@@ -130,13 +128,8 @@ export class Meshlet {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new RpcError(Code.InvalidArgument, `start() called when ${this.state}`);
     this.state = 'starting';
-    const byProtocol = new Map<string, ServiceDefinition[]>();
-    for (const d of this.exports.definitions) {
-      const p = this.exportProtocols.get(d.interface + '\0' + (d.version ?? '') + '\0' + (d.group ?? ''))!;
-      byProtocol.set(p, [...(byProtocol.get(p) ?? []), d]);
-    }
     try {
-      for (const [name, definitions] of byProtocol) {
+      for (const [name, definitions] of this.exports.byProtocol()) {
         const protocol = this.protocols.get(name)!;
         const server = protocol.createServer(this.exports, {
           ...this.options.server,

@@ -1,0 +1,753 @@
+import type { TypeDesc } from '@meshlet/core';
+import { Code, RpcError } from '@meshlet/core';
+import { asSerializationError, serializationError } from './errors.js';
+import { setField, tagClass } from './java-object.js';
+import * as T from './tags.js';
+import { decoderFor } from './typed-decode.js';
+
+export interface HessianReaderOptions {
+  /** Deepest nesting of lists, maps and objects accepted (default 256); deeper input is a Serialization error. */
+  maxDepth?: number;
+}
+
+/** A class definition read from the stream (`C name count field*`). */
+export interface ClassDef {
+  readonly name: string;
+  readonly fields: readonly string[];
+  /** True when a field is named `__proto__` (such fields are defined, never assigned). */
+  readonly unsafeField: boolean;
+  /** Cache for typed decoding: the descriptor this definition was last matched against, and the plan. */
+  matched?: TypeDesc | undefined;
+  plan?: unknown;
+}
+
+/** Longs -2048..2047 as bigints, shared (bigints are immutable). */
+const SMALL_LONGS: bigint[] = [];
+for (let i = -2048; i <= 2047; i++) SMALL_LONGS.push(BigInt(i));
+
+const TWO_32 = 4294967296;
+/** Interning of short ASCII strings: a direct-mapped cache shared by all readers (strings are immutable). */
+const INTERN_MAX_UNITS = 48;
+const INTERN_MASK = 4095;
+const internTable: string[] = new Array<string>(INTERN_MASK + 1).fill('');
+let scratch = new Uint16Array(256);
+
+/**
+ * A Hessian 2.0 (final) reader over one message in a byte buffer. Untyped decoding maps
+ * null→null, boolean, int→number, long→bigint (always), double→number, string, binary→Buffer
+ * (a copy), date→Date, list→Array, map→Map, object→plain object carrying its Java class
+ * (`javaClassOf`). Back-references (including circular ones) resolve to the same JS object.
+ *
+ * Every malformed input throws `RpcError` with `code === Code.Serialization`. Lengths are checked
+ * against the bytes left before anything is allocated, and nesting is bounded by `maxDepth`.
+ *
+ * The "grammar" methods (`value`, `beginList`, `beginMap`, `beginObject`, `hasMore`, the scalar
+ * readers) are where the SOFARPC 3.1.3-draft flavour differs; a draft reader overrides those.
+ */
+export class HessianReader {
+  protected buf: Buffer;
+  protected pos: number;
+  protected end: number;
+  readonly maxDepth: number;
+  protected depth = 0;
+  protected readonly refs: unknown[] = [];
+  protected readonly defs: ClassDef[] = [];
+  protected readonly types: string[] = [];
+  /** Type of the list or map most recently begun (null = untyped). */
+  lastType: string | null = null;
+
+  constructor(buf: Uint8Array, offset = 0, end = buf.length, options: HessianReaderOptions = {}) {
+    this.buf = toBuffer(buf);
+    this.pos = 0;
+    this.end = 0;
+    this.maxDepth = options.maxDepth ?? 256;
+    this.setRange(offset, end);
+  }
+
+  /** Starts reading another message (clears the reference, class and type tables). */
+  reset(buf: Uint8Array, offset = 0, end = buf.length): this {
+    this.buf = toBuffer(buf);
+    this.setRange(offset, end);
+    this.depth = 0;
+    this.refs.length = 0;
+    this.defs.length = 0;
+    this.types.length = 0;
+    return this;
+  }
+
+  private setRange(offset: number, end: number): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(end) || offset < 0 || end < offset || end > this.buf.length) {
+      throw new RpcError(Code.InvalidArgument, `hessian: bad range [${offset}, ${end}) of a ${this.buf.length}-byte buffer`);
+    }
+    this.pos = offset;
+    this.end = end;
+  }
+
+  /** Offset of the next unread byte in the buffer. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** True when every byte up to `end` has been read. */
+  get atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Bytes left before `end`. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  // ------------------------------------------------------------------ public entry points
+
+  /** Reads the next value, untyped. */
+  readValue(): unknown {
+    try {
+      return this.value();
+    } catch (err) {
+      throw asSerializationError(err, 'decode');
+    }
+  }
+
+  /** Reads the next value conforming to `desc` (see the README's mapping table). */
+  readTyped<T>(desc: TypeDesc<T>): T {
+    try {
+      return decoderFor(desc)(this) as T;
+    } catch (err) {
+      throw asSerializationError(err, `decode ${desc.javaType}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ bytes
+
+  protected eof(what: string): RpcError {
+    return serializationError(`truncated input: ${what} needs more bytes than the ${this.end - this.pos} left at offset ${this.pos}`);
+  }
+
+  /** The next tag byte, consumed. */
+  protected tag(): number {
+    if (this.pos >= this.end) throw this.eof('a value');
+    return this.buf[this.pos++]!;
+  }
+
+  /** The next tag byte, not consumed. */
+  peekTag(): number {
+    if (this.pos >= this.end) throw this.eof('a value');
+    return this.buf[this.pos]!;
+  }
+
+  /** Consumes a null tag if one is next. */
+  readNullTag(): boolean {
+    if (this.pos < this.end && this.buf[this.pos] === T.NULL) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  protected u8(): number {
+    if (this.pos >= this.end) throw this.eof('a byte');
+    return this.buf[this.pos++]!;
+  }
+
+  protected u16(): number {
+    const p = this.pos;
+    if (p + 2 > this.end) throw this.eof('2 bytes');
+    this.pos = p + 2;
+    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+  }
+
+  protected i32(): number {
+    const p = this.pos;
+    if (p + 4 > this.end) throw this.eof('4 bytes');
+    this.pos = p + 4;
+    const b = this.buf;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+  }
+
+  /** 8 bytes as an exact JS number, or NaN when beyond ±2^53. */
+  protected i64Number(): number {
+    const hi = this.i32();
+    const lo = this.i32() >>> 0;
+    const n = hi * TWO_32 + lo;
+    return Number.isSafeInteger(n) ? n : NaN;
+  }
+
+  protected i64(): bigint {
+    const p = this.pos;
+    if (p + 8 > this.end) throw this.eof('8 bytes');
+    this.pos = p + 8;
+    return this.buf.readBigInt64BE(p);
+  }
+
+  protected enter(): void {
+    if (++this.depth > this.maxDepth) throw serializationError(`nesting deeper than maxDepth ${this.maxDepth}`);
+  }
+
+  protected unexpected(tag: number, expected: string): RpcError {
+    return serializationError(`expected ${expected} but found tag ${T.tagName(tag)} at offset ${this.pos - 1}`);
+  }
+
+  // ------------------------------------------------------------------ strings
+
+  /** `units` UTF-16 units of Java-style UTF-8 (surrogates as 3-byte sequences; 4-byte UTF-8 accepted as 2 units). */
+  protected utf(units: number): string {
+    const b = this.buf;
+    const start = this.pos;
+    if (units > this.end - start) throw this.eof(`a ${units}-unit string`);
+    const stop = start + units;
+    if (units <= INTERN_MAX_UNITS) {
+      // Short ASCII strings (names, keys, versions) repeat across messages: intern them.
+      let h = units;
+      let i = start;
+      for (; i < stop; i++) {
+        const c = b[i]!;
+        if (c >= 0x80) break;
+        h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (i === stop) {
+        this.pos = stop;
+        const slot = (h ^ (h >>> 15)) & INTERN_MASK;
+        const cached = internTable[slot]!;
+        if (cached.length === units) {
+          let k = 0;
+          while (k < units && cached.charCodeAt(k) === b[start + k]) k++;
+          if (k === units) return cached;
+        }
+        const str = (b as unknown as Latin1).latin1Slice(start, stop);
+        internTable[slot] = str;
+        return str;
+      }
+      return this.utfSlow(units);
+    }
+    let i = start;
+    while (i < stop && b[i]! < 0x80) i++;
+    if (i === stop) {
+      this.pos = stop;
+      return (b as unknown as Latin1).latin1Slice(start, stop);
+    }
+    return this.utfSlow(units);
+  }
+
+  private utfSlow(units: number): string {
+    if (scratch.length < units) scratch = new Uint16Array(Math.max(units, scratch.length * 2));
+    const out = scratch;
+    const b = this.buf;
+    const end = this.end;
+    let p = this.pos;
+    let n = 0;
+    while (n < units) {
+      if (p >= end) throw this.eof('a string');
+      const c = b[p++]!;
+      if (c < 0x80) {
+        out[n++] = c;
+      } else if ((c & 0xe0) === 0xc0) {
+        if (p >= end) throw this.eof('a string');
+        const c1 = b[p++]!;
+        if ((c1 & 0xc0) !== 0x80) throw this.badUtf8(p - 1);
+        out[n++] = ((c & 0x1f) << 6) | (c1 & 0x3f);
+      } else if ((c & 0xf0) === 0xe0) {
+        if (p + 2 > end) throw this.eof('a string');
+        const c1 = b[p++]!;
+        const c2 = b[p++]!;
+        if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) throw this.badUtf8(p - 2);
+        out[n++] = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      } else if ((c & 0xf8) === 0xf0 && n + 1 < units) {
+        // Standard UTF-8 for a supplementary character (not what Java writes, but harmless to accept).
+        if (p + 3 > end) throw this.eof('a string');
+        const c1 = b[p++]!;
+        const c2 = b[p++]!;
+        const c3 = b[p++]!;
+        if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) throw this.badUtf8(p - 3);
+        const cp = (((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f)) - 0x10000;
+        if (cp < 0 || cp > 0xfffff) throw this.badUtf8(p - 4);
+        out[n++] = 0xd800 | (cp >> 10);
+        out[n++] = 0xdc00 | (cp & 0x3ff);
+      } else {
+        throw this.badUtf8(p - 1);
+      }
+    }
+    this.pos = p;
+    if (n <= 4096) return String.fromCharCode.apply(null, out.subarray(0, n) as unknown as number[]);
+    let s = '';
+    for (let k = 0; k < n; k += 4096) {
+      s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 4096)) as unknown as number[]);
+    }
+    return s;
+  }
+
+  private badUtf8(at: number): RpcError {
+    return serializationError(`invalid UTF-8 byte 0x${this.buf[at]!.toString(16)} at offset ${at}`);
+  }
+
+  /** The rest of a string whose first tag was `tag` (any string form), or null if `tag` is not a string tag. */
+  protected stringAfter(tag: number): string | null {
+    if (tag <= T.STRING_DIRECT_MAX) return this.utf(tag);
+    if (tag >= T.STRING_SHORT && tag <= 0x33) return this.utf(((tag - T.STRING_SHORT) << 8) | this.u8());
+    if (tag === T.STRING) return this.utf(this.u16());
+    if (tag === T.STRING_CHUNK) return this.chunkedString();
+    return null;
+  }
+
+  private chunkedString(): string {
+    let s = this.utf(this.u16());
+    for (;;) {
+      const tag = this.tag();
+      if (tag === T.STRING_CHUNK) {
+        s += this.utf(this.u16());
+        continue;
+      }
+      const last = this.stringAfter(tag);
+      if (last === null) throw this.unexpected(tag, 'a string chunk');
+      return s + last;
+    }
+  }
+
+  /** A string (any string form); throws on null or another type. */
+  readString(): string {
+    const tag = this.tag();
+    const s = this.stringAfter(tag);
+    if (s === null) throw this.unexpected(tag, 'a string');
+    return s;
+  }
+
+  /** A string or null. */
+  readNullableString(): string | null {
+    if (this.readNullTag()) return null;
+    return this.readString();
+  }
+
+  // ------------------------------------------------------------------ numbers
+
+  /** An int tag's value, or undefined when `tag` is not an int tag. */
+  protected intAfter(tag: number): number | undefined {
+    if (tag >= 0x80 && tag <= 0xbf) return tag - T.INT_ZERO;
+    if (tag >= 0xc0 && tag <= 0xcf) return ((tag - T.INT_BYTE_ZERO) << 8) | this.u8();
+    if (tag >= 0xd0 && tag <= 0xd7) return ((tag - T.INT_SHORT_ZERO) << 16) | this.u16();
+    if (tag === T.INT) return this.i32();
+    return undefined;
+  }
+
+  /** A long tag's value as a number if it fits int32 or is a safe integer, NaN otherwise; undefined when not a long tag. */
+  protected longAsNumberAfter(tag: number): number | undefined {
+    if (tag >= 0xd8 && tag <= 0xef) return tag - T.LONG_ZERO;
+    if (tag >= 0xf0) return ((tag - T.LONG_BYTE_ZERO) << 8) | this.u8();
+    if (tag >= 0x38 && tag <= 0x3f) return ((tag - T.LONG_SHORT_ZERO) << 16) | this.u16();
+    if (tag === T.LONG_INT) return this.i32();
+    if (tag === T.LONG) return this.i64Number();
+    return undefined;
+  }
+
+  /** A long tag's value as a bigint, or undefined when not a long tag. */
+  protected longAfter(tag: number): bigint | undefined {
+    if (tag >= 0xd8 && tag <= 0xef) return SMALL_LONGS[tag - T.LONG_ZERO + 2048]!;
+    if (tag >= 0xf0) return SMALL_LONGS[(((tag - T.LONG_BYTE_ZERO) << 8) | this.u8()) + 2048]!;
+    if (tag >= 0x38 && tag <= 0x3f) return BigInt(((tag - T.LONG_SHORT_ZERO) << 16) | this.u16());
+    if (tag === T.LONG_INT) return BigInt(this.i32());
+    if (tag === T.LONG) return this.i64();
+    return undefined;
+  }
+
+  /** A double tag's value, or undefined when not a double tag. */
+  protected doubleAfter(tag: number): number | undefined {
+    switch (tag) {
+      case T.DOUBLE_ZERO:
+        return 0;
+      case T.DOUBLE_ONE:
+        return 1;
+      case T.DOUBLE_BYTE:
+        return (this.u8() << 24) >> 24;
+      case T.DOUBLE_SHORT:
+        return (this.u16() << 16) >> 16;
+      case T.DOUBLE_MILL:
+        return 0.001 * this.i32();
+      case T.DOUBLE: {
+        const p = this.pos;
+        if (p + 8 > this.end) throw this.eof('a double');
+        this.pos = p + 8;
+        return this.buf.readDoubleBE(p);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** An int written as any int form only (list lengths, class indexes, references). */
+  protected strictInt(what: string): number {
+    const tag = this.tag();
+    const n = this.intAfter(tag);
+    if (n === undefined) throw this.unexpected(tag, `an int (${what})`);
+    return n;
+  }
+
+  /** A Java int: any int form, or a long/double holding an int32 integer. */
+  readInt(): number {
+    const tag = this.tag();
+    let n = this.intAfter(tag);
+    if (n !== undefined) return n;
+    n = this.longAsNumberAfter(tag) ?? this.doubleAfter(tag);
+    if (n === undefined) throw this.unexpected(tag, 'an int');
+    if ((n | 0) !== n) throw serializationError(`${n} does not fit int32`);
+    return n;
+  }
+
+  /** A Java long, always a bigint: any long or int form, or a double holding an integer. */
+  readLong(): bigint {
+    const tag = this.tag();
+    const l = this.longAfter(tag);
+    if (l !== undefined) return l;
+    const n = this.intAfter(tag) ?? this.doubleAfter(tag);
+    if (n === undefined) throw this.unexpected(tag, 'a long');
+    if (!Number.isInteger(n)) throw serializationError(`${n} is not an integer`);
+    return BigInt(n);
+  }
+
+  /** A Java double: any double, int or long form (a long beyond ±2^53 is rounded, as Java's `(double)` would). */
+  readDouble(): number {
+    const tag = this.tag();
+    const d = this.doubleAfter(tag) ?? this.intAfter(tag);
+    if (d !== undefined) return d;
+    const l = this.longAfter(tag);
+    if (l === undefined) throw this.unexpected(tag, 'a double');
+    return Number(l);
+  }
+
+  /** A Java boolean: T or F (or an int, non-zero = true, as Java accepts). */
+  readBool(): boolean {
+    const tag = this.tag();
+    if (tag === T.TRUE) return true;
+    if (tag === T.FALSE) return false;
+    const n = this.intAfter(tag);
+    if (n === undefined) throw this.unexpected(tag, 'a boolean');
+    return n !== 0;
+  }
+
+  /** A `byte[]` as a Buffer that owns its memory (a copy of the input). */
+  readBytes(): Buffer {
+    const tag = this.tag();
+    const b = this.bytesAfter(tag);
+    if (b === null) throw this.unexpected(tag, 'binary');
+    return b;
+  }
+
+  protected bytesAfter(tag: number): Buffer | null {
+    if (tag >= T.BINARY_DIRECT && tag <= 0x2f) return this.copyBytes(tag - T.BINARY_DIRECT);
+    if (tag >= T.BINARY_SHORT && tag <= 0x37) return this.copyBytes(((tag - T.BINARY_SHORT) << 8) | this.u8());
+    if (tag === T.BINARY) return this.copyBytes(this.u16());
+    if (tag === T.BINARY_CHUNK) {
+      const parts: Buffer[] = [this.copyBytes(this.u16())];
+      for (;;) {
+        const t = this.tag();
+        if (t === T.BINARY_CHUNK) {
+          parts.push(this.copyBytes(this.u16()));
+          continue;
+        }
+        const last = this.bytesAfter(t);
+        if (last === null) throw this.unexpected(t, 'a binary chunk');
+        parts.push(last);
+        return Buffer.concat(parts);
+      }
+    }
+    return null;
+  }
+
+  private copyBytes(len: number): Buffer {
+    const p = this.pos;
+    if (len > this.end - p) throw this.eof(`${len} bytes of binary`);
+    this.pos = p + len;
+    const out = Buffer.allocUnsafe(len);
+    this.buf.copy(out, 0, p, p + len);
+    return out;
+  }
+
+  /** A `java.util.Date` (either form), or a long taken as epoch milliseconds. */
+  readDate(): Date {
+    const tag = this.tag();
+    const d = this.dateAfter(tag);
+    if (d !== null) return d;
+    const ms = this.longAsNumberAfter(tag);
+    if (ms === undefined) throw this.unexpected(tag, 'a date');
+    return this.toDate(ms);
+  }
+
+  protected dateAfter(tag: number): Date | null {
+    if (tag === T.DATE) return this.toDate(this.i64Number());
+    if (tag === T.DATE_MINUTE) return new Date(this.i32() * 60000);
+    return null;
+  }
+
+  private toDate(ms: number): Date {
+    if (!(ms >= -8.64e15 && ms <= 8.64e15)) throw serializationError(`date beyond the range of a JS Date at offset ${this.pos}`);
+    return new Date(ms);
+  }
+
+  // ------------------------------------------------------------------ structure (grammar)
+
+  /** A type name: a string (added to the type table) or an int index into that table. */
+  protected readType(): string {
+    const tag = this.tag();
+    const s = this.stringAfter(tag);
+    if (s !== null) {
+      this.types.push(s);
+      return s;
+    }
+    const i = this.intAfter(tag);
+    if (i === undefined) throw this.unexpected(tag, 'a type name');
+    if (i < 0 || i >= this.types.length) throw serializationError(`type reference ${i} out of range (${this.types.length} defined)`);
+    return this.types[i]!;
+  }
+
+  /** `C name count field*`. */
+  protected readClassDef(): void {
+    const name = this.readString();
+    const count = this.strictInt('field count');
+    if (count < 0 || count > this.end - this.pos) throw serializationError(`class ${name}: field count ${count} exceeds the input`);
+    const fields: string[] = [];
+    let unsafeField = false;
+    for (let i = 0; i < count; i++) {
+      const f = this.readString();
+      if (f === '__proto__') unsafeField = true;
+      fields.push(f);
+    }
+    this.defs.push({ name, fields, unsafeField });
+  }
+
+  protected classDefAt(index: number): ClassDef {
+    const def = this.defs[index];
+    if (def === undefined || index < 0) throw serializationError(`object refers to class definition ${index} but ${this.defs.length} are defined`);
+    return def;
+  }
+
+  isListTag(tag: number): boolean {
+    return (tag >= T.LIST_VARIABLE && tag <= T.LIST_FIXED_UNTYPED) || (tag >= T.LIST_DIRECT && tag <= 0x7f);
+  }
+
+  isMapTag(tag: number): boolean {
+    return tag === T.MAP_UNTYPED || tag === T.MAP;
+  }
+
+  isObjectTag(tag: number): boolean {
+    return tag === T.CLASS_DEF || tag === T.OBJECT || (tag >= T.OBJECT_DIRECT && tag <= 0x6f);
+  }
+
+  isRefTag(tag: number): boolean {
+    return tag === T.REF;
+  }
+
+  /**
+   * Consumes a list header (any list form) and enters it: returns its fixed length (checked
+   * against the input left) or -1 for a variable-length list; the type is in `lastType`.
+   * Read the items, then call `endList(length)`.
+   */
+  beginList(): number {
+    const tag = this.tag();
+    return this.listHeaderAfter(tag);
+  }
+
+  protected listHeaderAfter(tag: number): number {
+    let len: number;
+    let type: string | null = null;
+    if (tag >= T.LIST_DIRECT_UNTYPED) {
+      len = tag - T.LIST_DIRECT_UNTYPED;
+    } else if (tag >= T.LIST_DIRECT && tag <= 0x77) {
+      type = this.readType();
+      len = tag - T.LIST_DIRECT;
+    } else if (tag === T.LIST_FIXED) {
+      type = this.readType();
+      len = this.strictInt('list length');
+    } else if (tag === T.LIST_FIXED_UNTYPED) {
+      len = this.strictInt('list length');
+    } else if (tag === T.LIST_VARIABLE) {
+      type = this.readType();
+      len = -1;
+    } else if (tag === T.LIST_VARIABLE_UNTYPED) {
+      len = -1;
+    } else {
+      throw this.unexpected(tag, 'a list');
+    }
+    if (len < -1 || len > this.end - this.pos) throw serializationError(`list length ${len} exceeds the ${this.end - this.pos} bytes left`);
+    this.lastType = type;
+    this.enter();
+    return len;
+  }
+
+  /** True while a variable-length list or a map has more entries (false at its end marker). */
+  hasMore(): boolean {
+    return this.peekTag() !== T.END;
+  }
+
+  endList(length: number): void {
+    if (length < 0) this.pos++; // the end marker hasMore() saw
+    this.depth--;
+  }
+
+  /** Consumes a map header (`H`, or `M` type) and enters it; the type is in `lastType`. Read pairs while `hasMore()`, then `endMap()`. */
+  beginMap(): void {
+    const tag = this.tag();
+    if (tag === T.MAP_UNTYPED) this.lastType = null;
+    else if (tag === T.MAP) this.lastType = this.readType();
+    else throw this.unexpected(tag, 'a map');
+    this.enter();
+  }
+
+  endMap(): void {
+    this.pos++; // the end marker hasMore() saw
+    this.depth--;
+  }
+
+  /** Consumes any class definitions and an instance header, enters the object and returns its class. Read the fields, then `endObject()`. */
+  beginObject(): ClassDef {
+    let tag = this.tag();
+    while (tag === T.CLASS_DEF) {
+      this.readClassDef();
+      tag = this.tag();
+    }
+    let def: ClassDef;
+    if (tag >= T.OBJECT_DIRECT && tag <= 0x6f) def = this.classDefAt(tag - T.OBJECT_DIRECT);
+    else if (tag === T.OBJECT) def = this.classDefAt(this.strictInt('class index'));
+    else throw this.unexpected(tag, 'an object');
+    this.enter();
+    return def;
+  }
+
+  endObject(): void {
+    this.depth--;
+  }
+
+  /** Registers a list/map/object as the next back-reference target (before reading its contents). */
+  addRef(value: unknown): number {
+    return this.refs.push(value) - 1;
+  }
+
+  /** A back-reference (`Q` int) already past its tag. */
+  protected refAfterTag(): unknown {
+    return this.refAt(this.strictInt('reference'));
+  }
+
+  protected refAt(i: number): unknown {
+    if (i < 0 || i >= this.refs.length) throw serializationError(`back-reference ${i} out of range (${this.refs.length} defined)`);
+    return this.refs[i];
+  }
+
+  /** Replaces the value registered at reference `index` (for decoders that build the value after reading it). */
+  setRef(index: number, value: unknown): void {
+    this.refs[index] = value;
+  }
+
+  // ------------------------------------------------------------------ untyped values (grammar)
+
+  /** The next value, untyped (no error wrapping: codecs call this; users call `readValue`). */
+  value(): unknown {
+    let tag = this.tag();
+    if (tag <= T.STRING_DIRECT_MAX) return this.utf(tag);
+    if (tag >= 0x80) {
+      if (tag <= 0xd7) return this.intAfter(tag);
+      return this.longAfter(tag);
+    }
+    while (tag === T.CLASS_DEF) {
+      this.readClassDef();
+      tag = this.tag();
+    }
+    {
+      switch (tag) {
+        case T.NULL:
+          return null;
+        case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05: case 0x06: case 0x07:
+        case 0x08: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x0e: case 0x0f:
+        case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15: case 0x16: case 0x17:
+        case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e: case 0x1f:
+          return this.utf(tag);
+        case T.TRUE:
+          return true;
+        case T.FALSE:
+          return false;
+        case 0x30: case 0x31: case 0x32: case 0x33:
+        case T.STRING: case T.STRING_CHUNK:
+          return this.stringAfter(tag);
+        case T.INT:
+          return this.i32();
+        case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d: case 0x3e: case 0x3f:
+        case T.LONG_INT: case T.LONG:
+          return this.longAfter(tag);
+        case T.DOUBLE_ZERO: case T.DOUBLE_ONE: case T.DOUBLE_BYTE: case T.DOUBLE_SHORT: case T.DOUBLE_MILL: case T.DOUBLE:
+          return this.doubleAfter(tag);
+        case T.DATE: case T.DATE_MINUTE:
+          return this.dateAfter(tag);
+        case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: case 0x27:
+        case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f:
+        case 0x34: case 0x35: case 0x36: case 0x37:
+        case T.BINARY: case T.BINARY_CHUNK:
+          return this.bytesAfter(tag);
+        case T.MAP_UNTYPED:
+        case T.MAP:
+          this.pos--;
+          return this.untypedMap();
+        case T.OBJECT:
+          return this.untypedObject(this.classDefAt(this.strictInt('class index')));
+        case T.REF:
+          return this.refAfterTag();
+        case T.LIST_VARIABLE: case T.LIST_FIXED: case T.LIST_VARIABLE_UNTYPED: case T.LIST_FIXED_UNTYPED:
+        case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
+        case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+          return this.untypedList(this.listHeaderAfter(tag));
+        default:
+          if (tag >= T.OBJECT_DIRECT && tag <= 0x6f) return this.untypedObject(this.classDefAt(tag - T.OBJECT_DIRECT));
+          if (tag >= 0x80) {
+            this.pos--;
+            return this.value();
+          }
+          throw serializationError(`unknown tag ${T.tagName(tag)} at offset ${this.pos - 1}`);
+      }
+    }
+  }
+
+  protected untypedList(len: number): unknown[] {
+    const arr: unknown[] = [];
+    if (this.lastType !== null) tagClass(arr, this.lastType);
+    this.refs.push(arr);
+    if (len >= 0) {
+      for (let i = 0; i < len; i++) arr.push(this.value());
+    } else {
+      while (this.hasMore()) arr.push(this.value());
+    }
+    this.endList(len);
+    return arr;
+  }
+
+  protected untypedMap(): Map<unknown, unknown> {
+    this.beginMap();
+    const m = new Map<unknown, unknown>();
+    if (this.lastType !== null && this.lastType !== '') tagClass(m, this.lastType);
+    this.refs.push(m);
+    while (this.hasMore()) {
+      const k = this.value();
+      m.set(k, this.value());
+    }
+    this.endMap();
+    return m;
+  }
+
+  protected untypedObject(def: ClassDef): Record<string, unknown> {
+    this.enter();
+    const obj: Record<string, unknown> = {};
+    tagClass(obj, def.name);
+    this.refs.push(obj);
+    const fields = def.fields;
+    if (def.unsafeField) {
+      for (let i = 0; i < fields.length; i++) setField(obj, fields[i]!, this.value());
+    } else {
+      for (let i = 0; i < fields.length; i++) obj[fields[i]!] = this.value();
+    }
+    this.depth--;
+    return obj;
+  }
+}
+
+function toBuffer(buf: Uint8Array): Buffer {
+  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Node's internal fast path behind `buf.toString('latin1', start, end)`. */
+interface Latin1 {
+  latin1Slice(start: number, end: number): string;
+}
