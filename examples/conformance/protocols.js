@@ -1,11 +1,14 @@
-// Maps `--protocol` to the transport package. Protocols land one package at a time.
+// Maps `--protocol` to its transport package, loaded only when asked for.
+const PROTOCOLS = {
+  dubbo: async () => (await import('@meshlet/transport-dubbo')).dubbo(),
+  bolt: async () => (await import('@meshlet/transport-bolt')).bolt(),
+  motan2: async () => (await import('@meshlet/transport-motan')).motan2(),
+};
+
 export async function loadProtocol(name) {
-  switch (name) {
-    case 'dubbo':
-      return (await import('@meshlet/transport-dubbo')).dubbo();
-    default:
-      throw new Error(`protocol ${JSON.stringify(name)} is not available in this build (have: dubbo)`);
-  }
+  const load = PROTOCOLS[name];
+  if (!load) throw new Error(`unknown protocol ${JSON.stringify(name)} (known: ${Object.keys(PROTOCOLS).join(', ')})`);
+  return load();
 }
 
 /** `--flag value` pairs and bare `--flag` booleans. */
