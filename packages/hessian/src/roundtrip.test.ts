@@ -146,3 +146,13 @@ test('reset() clears references, class definitions and types between messages', 
   const r = new HessianReader(two);
   assert.deepStrictEqual([r.readTyped(User), r.readTyped(User)], [value, { id: 2n, tags: ['b'] }]);
 });
+
+test('more than 16 classes in one message use the long instance form', () => {
+  const values = Array.from({ length: 20 }, (_, i) => javaObject(`com.x.C${i}`, { i, next: null as unknown }));
+  values.forEach((v, i) => { v.next = values[(i + 1) % values.length]; });
+  const back = roundTrip((w) => { w.writeValue(values); w.writeValue(values[19]); }, (r) => [r.readValue(), r.readValue()]) as [Array<{ i: number; next: unknown }>, unknown];
+  assert.deepStrictEqual(back[0].map((v) => v.i), values.map((v) => v.i));
+  assert.equal(back[0][19]!.next, back[0][0]);
+  assert.equal(back[1], back[0][19]);
+  assert.equal(javaClassOf(back[0][17]), 'com.x.C17');
+});
