@@ -5,7 +5,7 @@ import {
 import { HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HESSIAN2, READONLY_EVENT } from './constants.js';
 import { dubboSplitter, frameOf } from './header.js';
-import { encodeRequest } from './request.js';
+import { RequestEncoder } from './request.js';
 import { decodeResponse, encodeHeartbeatResponse } from './response.js';
 
 const TWO_32 = 2 ** 32;
@@ -62,10 +62,10 @@ function isReadonlyEvent(frame: Buffer): boolean {
 export class DubboClient implements ProtocolClient {
   private readonly codec = new DubboClientCodec();
   private readonly channel: ClientChannel<number, MethodDefinition>;
-  private readonly application: string | undefined;
+  private readonly requests: RequestEncoder;
 
   constructor(readonly endpoint: Endpoint, options: ClientOptions = {}) {
-    this.application = options.application;
+    this.requests = new RequestEncoder(this.codec.writer, options.application);
     this.channel = new ClientChannel(this.codec, {
       host: endpoint.host,
       port: endpoint.port,
@@ -89,7 +89,7 @@ export class DubboClient implements ProtocolClient {
     const id = this.codec.nextId();
     let frame: Buffer;
     try {
-      frame = encodeRequest(this.codec.writer, Math.floor(id / TWO_32), id % TWO_32, inv, remaining(inv), this.application);
+      frame = this.requests.encode(Math.floor(id / TWO_32), id % TWO_32, inv, remaining(inv));
     } catch (err) {
       return Promise.reject(err instanceof RpcError ? err : new RpcError(Code.Serialization, `cannot encode ${inv.method.name}: ${(err as Error).message}`, { cause: err }));
     }

@@ -8,7 +8,7 @@ import { golden, hex } from './golden.fixture.js';
 import { RawPeer } from './wire.fixture.js';
 import { HEADER_LENGTH } from './constants.js';
 import { parseHeader } from './header.js';
-import { encodeRequest, readRequestHead } from './request.js';
+import { RequestEncoder, readRequestHead } from './request.js';
 import { decodeResponse } from './response.js';
 
 const Svc = defineService({
@@ -35,7 +35,7 @@ const mutated = (base: Buffer) => fc.tuple(
 });
 
 test('property: requests round-trip through encode and decode', () => {
-  const w = new HessianWriter();
+  const encoder = new RequestEncoder(new HessianWriter(), 'app');
   fc.assert(fc.property(
     fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
     fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
@@ -47,7 +47,7 @@ test('property: requests round-trip through encode and decode', () => {
     (i, l, s, list, d, b, attachments) => {
       const args = [i, l, s, list, d, b];
       const inv = createInvocation(Svc, f, args, { attachments });
-      const frame = encodeRequest(w, 0, 7, inv, 1234, 'app');
+      const frame = encoder.encode(0, 7, inv, 1234);
       assert.equal(parseHeader(frame).bodyLength, frame.length - HEADER_LENGTH);
       const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
       const head = readRequestHead(r);

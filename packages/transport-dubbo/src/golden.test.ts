@@ -5,7 +5,7 @@ import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { golden, hex } from './golden.fixture.js';
 import { HEADER_LENGTH } from './constants.js';
 import { parseHeader } from './header.js';
-import { encodeRequest, readRequestHead } from './request.js';
+import { RequestEncoder, readRequestHead } from './request.js';
 import {
   decodeResponse, encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, encodeReadonlyEvent, encodeValueResponse,
 } from './response.js';
@@ -20,7 +20,7 @@ const w = new HessianWriter();
 
 test('A: a request is byte-identical to a Java consumer\'s', () => {
   const inv = createInvocation(Demo, sayHello, ['world']);
-  const frame = encodeRequest(w, 0, 1, inv, 3000, 'demo-consumer');
+  const frame = new RequestEncoder(w, 'demo-consumer').encode(0, 1, inv, 3000);
   assert.equal(frame.toString('hex'), golden.A);
 });
 

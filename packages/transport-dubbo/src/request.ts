@@ -1,36 +1,85 @@
-import { Code, RpcError, type Invocation } from '@meshlet/core';
+import { Code, RpcError, type Invocation, type MethodDefinition, type ServiceDefinition } from '@meshlet/core';
 import type { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { DUBBO_VERSION, FLAG_REQUEST, FLAG_TWOWAY, HESSIAN2 } from './constants.js';
 import { frameOf } from './header.js';
 
+/** The bytes of a request that are the same for every call of one method of one service. */
+interface Template {
+  /** dubbo version, path, version, method name, parameter descriptors. */
+  readonly head: Uint8Array;
+  /** `H` and the constant attachments; the call adds `timeout`, its own attachments and `Z`. */
+  readonly attachments: Uint8Array;
+}
+
+const MAP_END = 0x5a; // 'Z'
+
 /**
- * Encodes a request as Java's DubboCodec.encodeRequestData does: dubbo version, path, version,
+ * Encodes requests as Java's DubboCodec.encodeRequestData does: dubbo version, path, version,
  * method, JVM parameter descriptors, the arguments, then the attachments as an untyped map.
  * Attachment order follows Java's (path, remote.application, interface, version, group, timeout)
- * so our frames are byte-identical to a Java consumer's.
+ * so our frames are byte-identical to a Java consumer's. The per-method constant parts are
+ * encoded once and copied after that: per call only the arguments and the timeout are encoded.
  */
-export function encodeRequest(
-  w: HessianWriter, idHigh: number, idLow: number, inv: Invocation, timeout: number, application: string | undefined,
-): Buffer {
-  const { service, method } = inv;
-  w.reset();
-  w.writeString(DUBBO_VERSION);
-  w.writeString(service.interface);
-  w.writeString(service.version ?? '0.0.0');
-  w.writeString(method.name);
-  w.writeString(method.paramDescriptor);
-  const params = method.params;
-  for (let i = 0; i < params.length; i++) w.writeTyped(inv.args[i], params[i]!);
-  const attachments: Record<string, string> = { path: service.interface };
-  if (application !== undefined) attachments['remote.application'] = application;
-  attachments.interface = service.interface;
-  attachments.version = service.version ?? '0.0.0';
-  if (service.group !== undefined) attachments.group = service.group;
-  attachments.timeout = String(timeout);
-  for (const k in inv.attachments) attachments[k] = inv.attachments[k]!;
-  w.writeValue(attachments);
-  const flag = FLAG_REQUEST | HESSIAN2 | (method.oneway ? 0 : FLAG_TWOWAY);
-  return frameOf(flag, 0, idHigh, idLow, w.finish());
+export class RequestEncoder {
+  private readonly templates = new WeakMap<ServiceDefinition, Map<MethodDefinition, Template>>();
+
+  constructor(
+    private readonly w: HessianWriter,
+    private readonly application: string | undefined,
+  ) {}
+
+  encode(idHigh: number, idLow: number, inv: Invocation, timeout: number): Buffer {
+    const { method } = inv;
+    const template = this.template(inv.service, method);
+    const w = this.w;
+    w.reset();
+    w.writeRaw(template.head);
+    const params = method.params;
+    for (let i = 0; i < params.length; i++) w.writeTyped(inv.args[i], params[i]!);
+    w.writeRaw(template.attachments);
+    w.writeString('timeout');
+    w.writeString(String(timeout));
+    for (const k in inv.attachments) {
+      w.writeString(k);
+      w.writeString(inv.attachments[k]!);
+    }
+    w.writeRawByte(MAP_END);
+    const flag = FLAG_REQUEST | HESSIAN2 | (method.oneway ? 0 : FLAG_TWOWAY);
+    return frameOf(flag, 0, idHigh, idLow, w.finish());
+  }
+
+  private template(service: ServiceDefinition, method: MethodDefinition): Template {
+    let byMethod = this.templates.get(service);
+    if (byMethod === undefined) this.templates.set(service, (byMethod = new Map()));
+    let template = byMethod.get(method);
+    if (template === undefined) {
+      const w = this.w;
+      w.reset();
+      w.writeString(DUBBO_VERSION);
+      w.writeString(service.interface);
+      w.writeString(service.version ?? '0.0.0');
+      w.writeString(method.name);
+      w.writeString(method.paramDescriptor);
+      const head = w.finishCopy();
+      w.reset();
+      w.writeRawByte(0x48); // 'H': an untyped map, as hessian-lite writes HashMap
+      const constant: [string, string | undefined][] = [
+        ['path', service.interface],
+        ['remote.application', this.application],
+        ['interface', service.interface],
+        ['version', service.version ?? '0.0.0'],
+        ['group', service.group],
+      ];
+      for (const [k, v] of constant) {
+        if (v === undefined) continue;
+        w.writeString(k);
+        w.writeString(v);
+      }
+      template = { head, attachments: w.finishCopy() };
+      byMethod.set(method, template);
+    }
+    return template;
+  }
 }
 
 /** The fixed part of a request body, read before the method (and so the argument types) is known. */
