@@ -18,3 +18,5 @@ export * from './engine/server.js';
 export * from './load-balancer.js';
 export * from './runtime/meshlet.js';
 export { advertiseHost } from './runtime/advertise.js';
+export { RetryBudget, type RetryBudgetOptions } from './runtime/retry-budget.js';
+export { retryable, type ClusterStrategy } from './runtime/cluster.js';

@@ -12,6 +12,8 @@ export interface MethodSpec {
   readonly oneway?: boolean;
   /** Default timeout for calls of this method, in ms. */
   readonly timeout?: number;
+  /** Safe to run twice: failover may retry it after a send, forking may run it on several providers. */
+  readonly idempotent?: boolean;
   /** The Java method name, when it differs from the JS property (Java overloads share one name). */
   readonly name?: string;
 }
@@ -26,6 +28,7 @@ export interface MethodDefinition {
   readonly returns: TypeDesc;
   readonly oneway: boolean;
   readonly timeout: number | undefined;
+  readonly idempotent: boolean;
   /** Parameter types as `Class.getName()` spells them (SOFARPC's `methodArgSigs`). */
   readonly paramTypes: readonly string[];
   /** Parameter types as concatenated JVM descriptors (Dubbo's parameter-types field). */
@@ -86,6 +89,7 @@ export function methodDefinition(key: string, spec: MethodSpec): MethodDefinitio
     returns: spec.returns ?? t.void,
     oneway: spec.oneway ?? false,
     timeout: spec.timeout,
+    idempotent: spec.idempotent ?? false,
     paramTypes: Object.freeze(paramTypes),
     paramDescriptor: paramTypes.map(toJvmDescriptor).join(''),
   });

@@ -7,7 +7,7 @@ import type { Registry } from '../registry.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 import type { ClientPool } from './client-pool.js';
 
-interface Member extends Candidate {
+export interface Member extends Candidate {
   readonly client: ProtocolClient;
 }
 
@@ -39,18 +39,27 @@ export class Directory {
     this.first.then(() => (this.firstDone = true), () => {});
   }
 
-  /** Waits for the first endpoint set (bounded by the call's deadline), then picks. */
-  select(inv: Invocation): Member | Promise<Member> {
-    if (this.firstDone) return this.pick(inv);
-    return this.waitFirst(inv.deadline).then(() => this.pick(inv));
+  /**
+   * Waits for the first endpoint set (bounded by the call's deadline), then picks, avoiding the
+   * members in `exclude` (those a retry already tried) while others remain.
+   */
+  select(inv: Invocation, exclude?: ReadonlySet<Member>): Member | Promise<Member> {
+    if (this.firstDone) return this.pick(inv, exclude);
+    return this.waitFirst(inv.deadline).then(() => this.pick(inv, exclude));
   }
 
-  private pick(inv: Invocation): Member {
-    const members = this.members;
-    if (members.length === 0) {
-      throw new RpcError(Code.Unavailable, `no provider for ${serviceKeyString(this.service)} over ${this.protocol}: ` +
-        'the registry lists none (check the interface, version and group match the provider\'s exactly)');
+  /** How many endpoints there are now. */
+  get size(): number {
+    return this.members.length;
+  }
+
+  private pick(inv: Invocation, exclude: ReadonlySet<Member> | undefined): Member {
+    let members = this.members;
+    if (exclude !== undefined && exclude.size > 0) {
+      const rest = members.filter((m) => !exclude.has(m));
+      if (rest.length > 0) members = rest;
     }
+    if (members.length === 0) throw this.noProvider();
     let available = members;
     for (const m of members) {
       if (!m.client.available) {
@@ -60,6 +69,11 @@ export class Directory {
     }
     // When every endpoint is backing off, still try one: failing fast beats failing silently.
     return this.balancer.pick(available.length > 0 ? available : members, inv);
+  }
+
+  private noProvider(): RpcError {
+    return new RpcError(Code.Unavailable, `no provider for ${serviceKeyString(this.service)} over ${this.protocol}: ` +
+      'the registry lists none (check the interface, version and group match the provider\'s exactly)');
   }
 
   private async waitFirst(deadline: number): Promise<void> {

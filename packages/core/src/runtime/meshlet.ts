@@ -1,8 +1,7 @@
 import { definitionOfClass } from '../decorators.js';
 import { endpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
 import { Code, RpcError } from '../errors.js';
-import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
-import type { Invocation } from '../invocation.js';
+import { applyInterceptors, type Interceptor } from '../interceptor.js';
 import { roundRobin, type LoadBalancer } from '../load-balancer.js';
 import type { ClientOptions, Protocol, ProtocolServer, ServerOptions } from '../protocol.js';
 import type { Registration, Registry } from '../registry.js';
@@ -11,7 +10,9 @@ import {
 } from '../service.js';
 import { advertiseHost } from './advertise.js';
 import { ClientPool } from './client-pool.js';
+import { clusterInvoker, type ClusterStrategy } from './cluster.js';
 import { Directory } from './directory.js';
+import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import { ExportTable } from './exports.js';
 import { createProxy } from './proxy.js';
 
@@ -35,6 +36,10 @@ export interface MeshletOptions {
   readonly loadBalancer?: () => LoadBalancer;
   /** How long `stop()` lets in-flight calls finish, ms (10 000). */
   readonly gracePeriod?: number;
+  /** Default failure handling of references (`failover`). */
+  readonly cluster?: ClusterStrategy;
+  /** Caps retries across all references of this runtime. */
+  readonly retryBudget?: RetryBudgetOptions;
 }
 
 export interface ReferOptions {
@@ -46,6 +51,12 @@ export interface ReferOptions {
   readonly timeout?: number;
   /** Sent with every call (string values only, as Java reads them). */
   readonly attachments?: Readonly<Record<string, string>>;
+  /** Failure handling: `failover` (default), `failfast`, `failsafe`, `forking`. */
+  readonly cluster?: ClusterStrategy;
+  /** Extra attempts for failover (2). */
+  readonly retries?: number;
+  /** Parallel attempts for forking (2). */
+  readonly forks?: number;
 }
 
 type Ctor = abstract new (...args: any[]) => any;
@@ -72,6 +83,7 @@ export class Meshlet {
   private readonly directories: Directory[] = [];
   private readonly pool: ClientPool;
   private readonly application: string | undefined;
+  private readonly retryBudget: RetryBudget;
 
   constructor(private readonly options: MeshletOptions) {
     if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createMeshlet needs at least one protocol');
@@ -79,6 +91,7 @@ export class Meshlet {
     this.defaultProtocol = options.protocols[0]!.name;
     this.application = options.application ?? process.env.MESHLET_APP;
     this.exports = new ExportTable(options.serverInterceptors ?? []);
+    this.retryBudget = new RetryBudget(options.retryBudget);
     this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application });
   }
 
@@ -115,11 +128,12 @@ export class Meshlet {
       : { registry: this.requireRegistry(definition.interface) };
     const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), source);
     this.directories.push(directory);
-    const cluster: Invoker = (inv: Invocation) => {
-      const member = directory.select(inv);
-      if (member instanceof Promise) return member.then((m) => m.client.invoke(inv));
-      return member.client.invoke(inv);
-    };
+    const cluster = clusterInvoker(directory, {
+      strategy: options.cluster ?? this.options.cluster ?? 'failover',
+      retries: options.retries ?? 2,
+      forks: options.forks ?? 2,
+      budget: this.retryBudget,
+    });
     const invoker = applyInterceptors(cluster, this.options.interceptors ?? []);
     return createProxy(definition, invoker, { timeout: options.timeout ?? this.options.timeout ?? 3000, attachments: options.attachments });
   }

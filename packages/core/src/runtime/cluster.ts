@@ -1,0 +1,93 @@
+import { Code, RpcError, toRpcError } from '../errors.js';
+import type { Invoker } from '../interceptor.js';
+import type { Invocation } from '../invocation.js';
+import type { Directory, Member } from './directory.js';
+import type { RetryBudget } from './retry-budget.js';
+
+/**
+ * How a call treats failures (Dubbo's cluster strategies):
+ * - `failover`: try another endpoint, but only when the method is idempotent or the request
+ *   provably never reached a provider;
+ * - `failfast`: one attempt;
+ * - `failsafe`: failures resolve to `undefined` (for calls whose result nobody needs);
+ * - `forking`: the same call to several endpoints at once, the first success wins (idempotent
+ *   methods only: it multiplies load).
+ */
+export type ClusterStrategy = 'failover' | 'failfast' | 'failsafe' | 'forking';
+
+export interface ClusterOptions {
+  readonly strategy: ClusterStrategy;
+  /** Extra attempts for `failover` (2, as Dubbo). */
+  readonly retries: number;
+  /** Parallel attempts for `forking` (2). */
+  readonly forks: number;
+  readonly budget: RetryBudget;
+}
+
+/** Failures after which no provider has run the request: safe to send elsewhere. */
+const NEVER_SENT = new Set<string>([Code.Unavailable, Code.ServerBusy, Code.Shutdown]);
+
+export function retryable(err: RpcError, idempotent: boolean): boolean {
+  if (err.code === Code.Business || err.code === Code.Cancelled || err.code === Code.Serialization || err.code === Code.Timeout) return false;
+  return NEVER_SENT.has(err.code) || (idempotent && (err.code === Code.ConnectionClosed || err.code === Code.ServerError));
+}
+
+export function clusterInvoker(directory: Directory, options: ClusterOptions): Invoker {
+  const once: Invoker = (inv) => {
+    const member = directory.select(inv);
+    if (member instanceof Promise) return member.then((m) => send(m, inv));
+    return send(member, inv);
+  };
+  switch (options.strategy) {
+    case 'failfast':
+      return once;
+    case 'failsafe':
+      return (inv) => once(inv).catch(() => undefined);
+    case 'forking':
+      return (inv) => forking(directory, options, inv);
+    case 'failover': {
+      const first = (member: Member, inv: Invocation) =>
+        send(member, inv).catch((err: unknown) => failover(directory, options, inv, toRpcError(err), member));
+      return (inv) => {
+        options.budget.deposit();
+        const member = directory.select(inv);
+        if (member instanceof Promise) return member.then((m) => first(m, inv));
+        return first(member, inv);
+      };
+    }
+  }
+}
+
+function send(member: Member, inv: Invocation): Promise<unknown> {
+  inv.peer = `${member.endpoint.host}:${member.endpoint.port}`;
+  return member.client.invoke(inv);
+}
+
+/** The slow path, entered only after a first failure. */
+async function failover(directory: Directory, options: ClusterOptions, inv: Invocation, first: RpcError, firstMember: Member): Promise<unknown> {
+  let error = first;
+  const tried = new Set<Member>([firstMember]);
+  for (let attempt = 1; attempt <= options.retries; attempt++) {
+    if (!retryable(error, inv.method.idempotent) || Date.now() >= inv.deadline || !options.budget.tryWithdraw()) break;
+    const member = await directory.select(inv, tried);
+    tried.add(member);
+    try {
+      return await send(member, inv);
+    } catch (err) {
+      error = toRpcError(err);
+    }
+  }
+  throw error;
+}
+
+async function forking(directory: Directory, options: ClusterOptions, inv: Invocation): Promise<unknown> {
+  if (!inv.method.idempotent) {
+    throw new RpcError(Code.InvalidArgument, `forking cluster needs an idempotent method; ${inv.method.name} is not declared idempotent`);
+  }
+  const chosen = new Set<Member>();
+  const n = Math.min(options.forks, Math.max(1, directory.size));
+  for (let i = 0; i < n; i++) chosen.add(await directory.select(inv, chosen));
+  return Promise.any([...chosen].map((m) => send(m, inv))).catch((agg: AggregateError) => {
+    throw toRpcError(agg.errors[0]);
+  });
+}
