@@ -20,3 +20,7 @@ export * from './runtime/meshlet.js';
 export { advertiseHost } from './runtime/advertise.js';
 export { RetryBudget, type RetryBudgetOptions } from './runtime/retry-budget.js';
 export { retryable, type ClusterStrategy } from './runtime/cluster.js';
+export { callContext, currentCall } from './call-context.js';
+export * from './interceptors/concurrency-limit.js';
+export * from './interceptors/rate-limit.js';
+export * from './interceptors/fault-injection.js';

@@ -1,3 +1,4 @@
+import { callContext } from './call-context.js';
 import type { MethodDefinition, ServiceDefinition } from './service.js';
 
 /**
@@ -25,12 +26,16 @@ export function createInvocation(
   defaultTimeout = 3000,
 ): Invocation {
   const timeout = options.timeout ?? method.timeout ?? service.timeout ?? defaultTimeout;
+  let deadline = Date.now() + timeout;
+  // Inside a server call, never outlive the caller's own deadline.
+  const inbound = callContext.getStore();
+  if (inbound !== undefined && inbound.deadline < deadline) deadline = inbound.deadline;
   return {
     service,
     method,
     args,
     attachments: options.attachments ? { ...options.attachments } : {},
-    deadline: Date.now() + timeout,
+    deadline,
     signal: options.signal,
   };
 }

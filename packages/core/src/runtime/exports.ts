@@ -1,3 +1,4 @@
+import { callContext } from '../call-context.js';
 import { Code, RpcError } from '../errors.js';
 import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
@@ -43,7 +44,7 @@ export class ExportTable implements ServerHandler {
       if (typeof fn !== 'function') {
         throw new RpcError(Code.InvalidArgument, `service ${key}: the implementation has no method ${method.key}`);
       }
-      const target: Invoker = async (inv: Invocation) => fn.apply(impl, inv.args);
+      const target: Invoker = async (inv: Invocation) => callContext.run(inv, () => fn.apply(impl, inv.args));
       const exported: ExportedMethod = { service: definition, method, invoke: applyInterceptors(target, this.interceptors) };
       const list = byName.get(method.name);
       if (list) list.push(exported);
