@@ -24,3 +24,4 @@ export { callContext, currentCall } from './call-context.js';
 export * from './interceptors/concurrency-limit.js';
 export * from './interceptors/rate-limit.js';
 export * from './interceptors/fault-injection.js';
+export { tagRouter, type Router, type TagRules } from './runtime/router.js';

@@ -6,6 +6,7 @@ import type { ProtocolClient } from '../protocol.js';
 import type { Registry } from '../registry.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 import type { ClientPool } from './client-pool.js';
+import type { Router } from './router.js';
 
 export interface Member extends Candidate {
   readonly client: ProtocolClient;
@@ -26,6 +27,7 @@ export class Directory {
     private readonly protocol: string,
     private readonly pool: ClientPool,
     private readonly balancer: LoadBalancer,
+    private readonly router: Router,
     source: { registry: Registry } | { endpoints: readonly Endpoint[] },
   ) {
     if ('endpoints' in source) {
@@ -54,13 +56,17 @@ export class Directory {
   }
 
   private pick(inv: Invocation, exclude: ReadonlySet<Member> | undefined): Member {
-    let members = this.members;
+    let members: readonly Member[] = this.members;
     if (exclude !== undefined && exclude.size > 0) {
       const rest = members.filter((m) => !exclude.has(m));
       if (rest.length > 0) members = rest;
     }
     if (members.length === 0) throw this.noProvider();
-    let available = members;
+    members = this.router(members, inv);
+    if (members.length === 0) {
+      throw new RpcError(Code.Unavailable, `no provider for ${serviceKeyString(this.service)} matches the routing rules`);
+    }
+    let available: readonly Member[] = members;
     for (const m of members) {
       if (!m.client.available) {
         available = members.filter((x) => x.client.available);

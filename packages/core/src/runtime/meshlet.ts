@@ -13,6 +13,7 @@ import { ClientPool } from './client-pool.js';
 import { clusterInvoker, type ClusterStrategy } from './cluster.js';
 import { Directory } from './directory.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+import { tagRouter, type Router, type TagRules } from './router.js';
 import { ExportTable } from './exports.js';
 import { createProxy } from './proxy.js';
 
@@ -40,6 +41,8 @@ export interface MeshletOptions {
   readonly cluster?: ClusterStrategy;
   /** Caps retries across all references of this runtime. */
   readonly retryBudget?: RetryBudgetOptions;
+  /** Tag routing (canary / gray release); change at run time with `setRoutes`. */
+  readonly routes?: TagRules;
 }
 
 export interface ReferOptions {
@@ -84,6 +87,8 @@ export class Meshlet {
   private readonly pool: ClientPool;
   private readonly application: string | undefined;
   private readonly retryBudget: RetryBudget;
+  private routes: TagRules;
+  private readonly router: Router;
 
   constructor(private readonly options: MeshletOptions) {
     if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createMeshlet needs at least one protocol');
@@ -92,6 +97,8 @@ export class Meshlet {
     this.application = options.application ?? process.env.MESHLET_APP;
     this.exports = new ExportTable(options.serverInterceptors ?? []);
     this.retryBudget = new RetryBudget(options.retryBudget);
+    this.routes = options.routes ?? {};
+    this.router = tagRouter(() => this.routes);
     this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application });
   }
 
@@ -126,7 +133,7 @@ export class Meshlet {
     const source = options.url !== undefined
       ? { endpoints: parseUrls(options.url, protocol) }
       : { registry: this.requireRegistry(definition.interface) };
-    const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), source);
+    const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), this.router, source);
     this.directories.push(directory);
     const cluster = clusterInvoker(directory, {
       strategy: options.cluster ?? this.options.cluster ?? 'failover',
@@ -170,6 +177,11 @@ export class Meshlet {
       await this.stop(0);
       throw err;
     }
+  }
+
+  /** Replaces the tag routing rules; calls from now on follow them. */
+  setRoutes(routes: TagRules): void {
+    this.routes = routes;
   }
 
   /** The bound address of the server for `protocol` (the default protocol when omitted). */
