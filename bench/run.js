@@ -109,8 +109,10 @@ const benchArgs = (port, sc, seconds) => [
   '--seconds', String(seconds), '--connections', '1',
 ];
 
-const MESHLET_PROVIDER = (o) => ['examples/conformance/provider.js', '--protocol', 'dubbo', '--port', '0'];
-const MESHLET_CONSUMER = (o) => (port, sc, seconds) => ['examples/conformance/consumer.js', '--protocol', 'dubbo', ...benchArgs(port, sc, seconds)];
+const MESHLET_PROVIDER = (o, protocol = 'dubbo') => ['examples/conformance/provider.js', '--protocol', protocol, '--port', '0'];
+const MESHLET_CONSUMER = (o, protocol = 'dubbo', query = '') => (port, sc, seconds) => [
+  'examples/conformance/consumer.js', '--protocol', protocol, ...benchArgs(port, sc, seconds).map((a) => (a === `127.0.0.1:${port}` ? a + query : a)),
+];
 const PEER_PROVIDER = (o, echoVersion) => [`${PEERS}/dubbo-service-provider.cjs`, '--quiet', ...(echoVersion ? ['--echo-version', echoVersion] : [])];
 const PEER_CONSUMER = (client, echoVersion) => (port, sc, seconds) => [
   `${PEERS}/dubbo-consumer-peer.cjs`, '--client', client, ...(echoVersion ? ['--echo-version', echoVersion] : []),
@@ -136,6 +138,19 @@ function rows(o) {
       label: 'meshlet → meshlet',
       server: () => MESHLET_PROVIDER(o),
       client: MESHLET_CONSUMER(o),
+    },
+    {
+      id: 'meshlet-motan2',
+      label: 'meshlet → meshlet, Motan2 simple',
+      server: () => MESHLET_PROVIDER(o, 'motan2'),
+      client: MESHLET_CONSUMER(o, 'motan2'),
+    },
+    {
+      id: 'meshlet-breeze',
+      label: 'meshlet → meshlet, Motan2 breeze',
+      server: () => MESHLET_PROVIDER(o, 'motan2'),
+      // The consumer's serialization comes from the target's parameter, as from a Motan registry URL.
+      client: MESHLET_CONSUMER(o, 'motan2', '?serialization=breeze'),
     },
     {
       id: 'adc-meshlet',
@@ -458,7 +473,7 @@ async function main() {
 
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const header =
-    `Meshlet bench: Dubbo 2 echo over one loopback connection, server and client in separate processes` +
+    `Meshlet bench: echo over one loopback connection (Dubbo 2 unless the row names Motan2), server and client in separate processes` +
     `\nnode ${process.version}, ${os.cpus().length} × ${cpu}, ${o.seconds} s per row` +
     `${o.repeat > 1 ? ` (median of ${o.repeat})` : ''} after a ${o.warmup} s warm-up run` +
     `${o.pin ? ', server pinned to CPU 0 and client to CPU 1' : ''}; ratios against ${o.baseline}, ceiling ${o.ceiling}`;

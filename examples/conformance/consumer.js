@@ -2,7 +2,7 @@
 // node examples/conformance/consumer.js --protocol dubbo --target 127.0.0.1:20880 [--only m1,m2]
 // node examples/conformance/consumer.js --protocol dubbo --target … --bench [--method echo] [--payload 1024]
 //      [--concurrency 128] [--seconds 5] [--connections 1]
-import { createMeshlet } from '@meshlet/core';
+import { createMeshlet, serviceDefinition } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { EchoService } from './service.js';
 import { cases, runCase } from './cases.js';
@@ -15,6 +15,8 @@ if (!args.target && !args.registry) {
   console.error('consumer: give --target host:port or --registry <url>');
   process.exit(2);
 }
+// Motan peers call the conformance service in group `conformance` (CONFORMANCE.md).
+const definition = args.protocol === 'motan2' ? serviceDefinition({ ...EchoService, group: 'conformance' }, EchoService.methods.values()) : EchoService;
 const mesh = createMeshlet({
   application: 'meshlet-conformance-consumer',
   protocols: [protocol],
@@ -25,7 +27,7 @@ const mesh = createMeshlet({
 let exitCode = 0;
 try {
   if (args.bench) {
-    const result = await bench(mesh, EchoService, args);
+    const result = await bench(mesh, definition, args);
     console.log(JSON.stringify(result));
     exitCode = result.errors > 0 && result.calls === 0 ? 1 : 0;
   } else {
@@ -41,7 +43,7 @@ async function conformance() {
   const clients = new Map();
   const clientFor = (timeout) => {
     if (!clients.has(timeout)) {
-      clients.set(timeout, mesh.refer(EchoService, { url: args.target, timeout }));
+      clients.set(timeout, mesh.refer(definition, { url: args.target, timeout }));
     }
     return clients.get(timeout);
   };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node examples/conformance/provider.js --protocol dubbo --port 0 [--host 127.0.0.1] [--registry <url>]
 // Prints `READY <port>` once calls are accepted; on SIGTERM stops gracefully and exits 0.
-import { createMeshlet } from '@meshlet/core';
+import { createMeshlet, serviceDefinition } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { EchoService, echoImpl } from './service.js';
 import { loadProtocol, parseArgs } from './protocols.js';
@@ -14,7 +14,9 @@ const mesh = createMeshlet({
   registry: args.registry ? createRegistry(args.registry) : undefined,
   server: { host: args.host ?? '127.0.0.1', port: Number(args.port ?? protocol.defaultPort) },
 });
-mesh.provide(EchoService, echoImpl);
+// Motan peers serve the conformance service in group `conformance` (CONFORMANCE.md).
+const definition = args.protocol === 'motan2' ? serviceDefinition({ ...EchoService, group: 'conformance' }, EchoService.methods.values()) : EchoService;
+mesh.provide(definition, echoImpl);
 await mesh.start();
 console.log(`READY ${mesh.address().port}`);
 

@@ -36,11 +36,13 @@ async function startProvider(protocol) {
   return { child, port };
 }
 
-for (const protocol of ['dubbo']) {
-  test(`conformance kit, ${protocol}: all cases pass; bench mode; graceful SIGTERM`, async () => {
+// Motan2 twice: the consumer's serialization comes from the target's `serialization` parameter
+// (as from a Motan registry URL); the provider answers in the request's.
+for (const [protocol, query] of [['dubbo', ''], ['motan2', ''], ['motan2', '?serialization=breeze']]) {
+  test(`conformance kit, ${protocol}${query}: all cases pass; bench mode; graceful SIGTERM`, async () => {
     const { child, port } = await startProvider(protocol);
     try {
-      const result = await run('consumer.js', ['--protocol', protocol, '--target', `127.0.0.1:${port}`]);
+      const result = await run('consumer.js', ['--protocol', protocol, '--target', `127.0.0.1:${port}${query}`]);
       const lines = result.stdout.trim().split('\n');
       const summary = lines.at(-1);
       const failed = lines.filter((l) => l.startsWith('{') && !JSON.parse(l).ok);
@@ -49,7 +51,7 @@ for (const protocol of ['dubbo']) {
       assert.ok(Number(summary.split(' ')[0]) >= 25);
       assert.equal(result.code, 0, result.stderr);
 
-      const bench = await run('consumer.js', ['--protocol', protocol, '--target', `127.0.0.1:${port}`, '--bench', '--seconds', '1', '--concurrency', '16']);
+      const bench = await run('consumer.js', ['--protocol', protocol, '--target', `127.0.0.1:${port}${query}`, '--bench', '--seconds', '1', '--concurrency', '16']);
       assert.equal(bench.code, 0, bench.stderr);
       const line = JSON.parse(bench.stdout.trim().split('\n').at(-1));
       assert.deepEqual(Object.keys(line).sort(), ['calls', 'errors', 'p50_ms', 'p99_ms', 'qps', 'rss_mb']);

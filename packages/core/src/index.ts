@@ -25,3 +25,4 @@ export * from './interceptors/concurrency-limit.js';
 export * from './interceptors/rate-limit.js';
 export * from './interceptors/fault-injection.js';
 export { tagRouter, type Router, type TagRules } from './runtime/router.js';
+export { breakerTransition } from './telemetry/metrics.js';

@@ -5,6 +5,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import { Connection } from './connection.js';
 import type { FrameSplitter } from './frame-reader.js';
 import { DEFAULT_MAX_FRAME_SIZE, type TlsOptions } from './options.js';
+import { connectionChanged } from '../telemetry/metrics.js';
 
 /** What an inbound frame is, as far as the engine cares. */
 export const InboundKind = {
@@ -209,6 +210,7 @@ export class ClientChannel<Id, Context> {
         const conn = new Connection(socket, this.codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
         conn.start({ onFrame: (frame) => this.onFrame(conn, frame), onClose: (error) => this.onClose(conn, error) });
         this.connection = conn;
+        connectionChanged('client', 1);
         this.state = 'ready';
         this.goneAway = false;
         this.backoff.reset();
@@ -260,6 +262,7 @@ export class ClientChannel<Id, Context> {
   }
 
   private onClose(conn: Connection, error: RpcError): void {
+    connectionChanged('client', -1);
     if (this.connection !== conn) return;
     this.connection = undefined;
     this.stopHeartbeat();

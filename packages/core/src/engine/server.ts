@@ -5,6 +5,7 @@ import { Code, RpcError } from '../errors.js';
 import { Connection } from './connection.js';
 import type { FrameSplitter } from './frame-reader.js';
 import { DEFAULT_MAX_FRAME_SIZE, type TlsOptions } from './options.js';
+import { connectionChanged } from '../telemetry/metrics.js';
 
 /** The protocol side of a server connection. */
 export interface ServerCodec {
@@ -113,9 +114,13 @@ export class FrameServer {
     const conn = new Connection(socket, this.codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
     const sc = new ServerConnection(conn);
     this.connections.add(sc);
+    connectionChanged('server', 1);
     conn.start({
       onFrame: (frame) => this.codec.onFrame(sc, frame),
-      onClose: () => this.connections.delete(sc),
+      onClose: () => {
+        connectionChanged('server', -1);
+        this.connections.delete(sc);
+      },
     });
   }
 

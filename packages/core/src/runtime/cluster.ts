@@ -3,6 +3,7 @@ import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
 import type { Directory, Member } from './directory.js';
 import type { RetryBudget } from './retry-budget.js';
+import { clientAttempt, telemetryEnabled } from '../telemetry/tracing.js';
 
 /**
  * How a call treats failures (Dubbo's cluster strategies):
@@ -58,9 +59,11 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
   }
 }
 
-function send(member: Member, inv: Invocation): Promise<unknown> {
+/** One attempt: its own CLIENT span, its own trace context in the attachments. */
+function send(member: Member, inv: Invocation, attempt = 0): Promise<unknown> {
   inv.peer = `${member.endpoint.host}:${member.endpoint.port}`;
-  return member.client.invoke(inv);
+  if (!telemetryEnabled) return member.client.invoke(inv);
+  return clientAttempt(inv, member.endpoint, attempt, () => member.client.invoke(inv));
 }
 
 /** The slow path, entered only after a first failure. */
@@ -72,7 +75,7 @@ async function failover(directory: Directory, options: ClusterOptions, inv: Invo
     const member = await directory.select(inv, tried);
     tried.add(member);
     try {
-      return await send(member, inv);
+      return await send(member, inv, attempt);
     } catch (err) {
       error = toRpcError(err);
     }

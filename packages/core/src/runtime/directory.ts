@@ -7,6 +7,7 @@ import type { Registry } from '../registry.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 import type { ClientPool } from './client-pool.js';
 import type { Router } from './router.js';
+import { registryChanged } from '../telemetry/metrics.js';
 
 export interface Member extends Candidate {
   readonly client: ProtocolClient;
@@ -34,7 +35,10 @@ export class Directory {
       this.update(source.endpoints);
       this.first = Promise.resolve();
     } else {
-      this.first = source.registry.subscribe(service, (eps) => this.update(eps)).then((unsub) => {
+      this.first = source.registry.subscribe(service, (eps) => {
+        registryChanged(serviceKeyString(service));
+        this.update(eps);
+      }).then((unsub) => {
         this.unsubscribe = unsub;
       });
     }

@@ -1,4 +1,5 @@
 import { callContext } from '../call-context.js';
+import { serverCall, telemetryEnabled } from '../telemetry/tracing.js';
 import { Code, RpcError } from '../errors.js';
 import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
@@ -45,7 +46,10 @@ export class ExportTable implements ServerHandler {
         throw new RpcError(Code.InvalidArgument, `service ${key}: the implementation has no method ${method.key}`);
       }
       const target: Invoker = async (inv: Invocation) => callContext.run(inv, () => fn.apply(impl, inv.args));
-      const exported: ExportedMethod = { service: definition, method, invoke: applyInterceptors(target, this.interceptors) };
+      const chain = applyInterceptors(target, this.interceptors);
+      // The SERVER span wraps the interceptors too: their time is the request's time.
+      const invoke: Invoker = telemetryEnabled ? (inv) => serverCall(inv, protocol, () => chain(inv)) : chain;
+      const exported: ExportedMethod = { service: definition, method, invoke };
       const list = byName.get(method.name);
       if (list) list.push(exported);
       else byName.set(method.name, [exported]);

@@ -1,0 +1,63 @@
+import { metrics, ValueType, type MeterProvider } from '@opentelemetry/api';
+import { RpcError } from '../errors.js';
+
+/**
+ * Meshlet's metrics, through the OpenTelemetry metrics API (no-ops until an SDK is registered).
+ * Durations follow the RPC conventions (`rpc.client.call.duration`, seconds); the rest are
+ * Meshlet's own, under `meshlet.*`.
+ *
+ * The metrics API has no proxy provider (unlike tracing): instruments made before the SDK is
+ * registered stay no-ops. So they are made on first use and made again if the provider changes.
+ */
+function createInstruments(provider: MeterProvider) {
+  const meter = provider.getMeter('meshlet', '0.1.0');
+  return {
+    provider,
+    clientDuration: meter.createHistogram('rpc.client.call.duration', {
+      unit: 's', description: 'Duration of outgoing RPC attempts', valueType: ValueType.DOUBLE,
+    }),
+    serverDuration: meter.createHistogram('rpc.server.call.duration', {
+      unit: 's', description: 'Duration of handled RPC requests', valueType: ValueType.DOUBLE,
+    }),
+    calls: meter.createCounter('meshlet.calls', { unit: '{call}', description: 'Calls, by side, system, method and status code' }),
+    inFlight: meter.createUpDownCounter('meshlet.calls.in_flight', { unit: '{call}', description: 'Calls started and not finished' }),
+    connections: meter.createUpDownCounter('meshlet.connections', { unit: '{connection}', description: 'Open connections, by side' }),
+    breakerTransitions: meter.createCounter('meshlet.breaker.transitions', { unit: '{transition}', description: 'Circuit breaker state changes' }),
+    registryChanges: meter.createCounter('meshlet.registry.changes', { unit: '{change}', description: 'Endpoint-set updates received from registries' }),
+  };
+}
+
+let current: ReturnType<typeof createInstruments> | undefined;
+
+function instruments() {
+  const provider = metrics.getMeterProvider();
+  if (current === undefined || current.provider !== provider) current = createInstruments(provider);
+  return current;
+}
+
+const CLIENT = { 'meshlet.side': 'client' };
+const SERVER = { 'meshlet.side': 'server' };
+
+export function recordCall(side: 'client' | 'server', system: string, method: string, ms: number, err: unknown): void {
+  const status = err === undefined ? 'OK' : err instanceof RpcError ? err.code : 'INTERNAL';
+  const attributes = { 'rpc.system.name': system, 'rpc.method': method, 'rpc.status_code': status, 'meshlet.side': side };
+  const i = instruments();
+  (side === 'client' ? i.clientDuration : i.serverDuration).record(ms / 1000, attributes);
+  i.calls.add(1, attributes);
+}
+
+export function callStarted(side: 'client' | 'server', delta: 1 | -1): void {
+  instruments().inFlight.add(delta, side === 'client' ? CLIENT : SERVER);
+}
+
+export function connectionChanged(side: 'client' | 'server', delta: 1 | -1): void {
+  instruments().connections.add(delta, side === 'client' ? CLIENT : SERVER);
+}
+
+export function breakerTransition(endpoint: string, state: string): void {
+  instruments().breakerTransitions.add(1, { 'server.address': endpoint, 'meshlet.breaker.state': state });
+}
+
+export function registryChanged(service: string): void {
+  instruments().registryChanges.add(1, { 'meshlet.service': service });
+}

@@ -1,0 +1,144 @@
+import {
+  ClientChannel, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, remaining,
+  type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type MethodDefinition, type ProtocolClient, type ServiceDefinition,
+} from '@meshlet/core';
+import { MsgType } from './constants.js';
+import { motanSplitter } from './header.js';
+import type { ResolvedOptions } from './options.js';
+import { encodeRequest, prepareCall, type PreparedCall } from './request.js';
+import { decodeResponse, encodeHeartbeat, encodeHeartbeatReply } from './response.js';
+import { isSerializationName, type Serializations } from './serializations.js';
+import type { Serializer } from './serializer.js';
+import { asRpcError } from './wire/errors.js';
+import { ByteWriter, idHalves } from './wire/writer.js';
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * Client-side Motan2 framing. Our request ids are numbers below 2^53, exact and cheap; a
+ * response whose id is outside that range cannot be ours and is ignored.
+ */
+class MotanClientCodec implements ClientCodec<number, PreparedCall> {
+  readonly splitter = motanSplitter;
+  inboundId = 0;
+  private id = Math.floor(Math.random() * 2 ** 31);
+  readonly writer = new ByteWriter();
+
+  constructor(
+    private readonly serializations: Serializations,
+    private readonly heartbeatSerialization: number,
+    private readonly maxInflated: number,
+  ) {}
+
+  nextId(): number {
+    this.id = this.id >= Number.MAX_SAFE_INTEGER ? 0 : this.id + 1;
+    return this.id;
+  }
+
+  classify(frame: Buffer): InboundKind {
+    const msgType = frame[2]!;
+    if ((msgType & MsgType.RESPONSE) === 0) {
+      return (msgType & MsgType.HEARTBEAT) !== 0 ? InboundKind.HeartbeatRequest : InboundKind.Ignore;
+    }
+    if ((msgType & MsgType.HEARTBEAT) !== 0) return InboundKind.HeartbeatResponse;
+    const high = frame.readUInt32BE(5);
+    if (high >= 0x200000) return InboundKind.Ignore;
+    this.inboundId = high * TWO_32 + frame.readUInt32BE(9);
+    return InboundKind.Response;
+  }
+
+  encodeHeartbeat(id: number): Uint8Array {
+    const [high, low] = idHalves(id);
+    return encodeHeartbeat(high, low, this.heartbeatSerialization);
+  }
+
+  encodeHeartbeatReply(request: Buffer): Uint8Array {
+    return encodeHeartbeatReply(request);
+  }
+
+  decodeResponse(frame: Buffer, call: PreparedCall): unknown {
+    return decodeResponse(frame, call, this.serializations, this.maxInflated);
+  }
+}
+
+/** A multiplexed Motan2 connection to one provider. */
+export class MotanClient implements ProtocolClient {
+  private readonly codec: MotanClientCodec;
+  private readonly channel: ClientChannel<number, PreparedCall>;
+  private readonly application: string | undefined;
+  /** Per service definition (a reference), per method: built on the first call. */
+  private readonly calls = new WeakMap<ServiceDefinition, Map<MethodDefinition, PreparedCall>>();
+
+  constructor(
+    readonly endpoint: Endpoint,
+    options: ClientOptions,
+    private readonly motan: ResolvedOptions,
+  ) {
+    this.application = options.application;
+    const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.codec = new MotanClientCodec(motan.serializations, this.serializerFor(undefined).id, maxFrameSize);
+    this.channel = new ClientChannel(this.codec, {
+      host: endpoint.host,
+      port: endpoint.port,
+      tls: options.tls,
+      heartbeatInterval: options.heartbeatInterval ?? 60_000,
+      idleTimeout: options.idleTimeout,
+      connectTimeout: options.connectTimeout,
+      maxFrameSize,
+    });
+  }
+
+  get available(): boolean {
+    return this.channel.available;
+  }
+
+  get pendingCount(): number {
+    return this.channel.pendingCount;
+  }
+
+  invoke(inv: Invocation): Promise<unknown> {
+    const id = this.codec.nextId();
+    let call: PreparedCall;
+    let frame: Buffer;
+    try {
+      call = this.prepared(inv.service, inv.method);
+      frame = encodeRequest(this.codec.writer, call, Math.floor(id / TWO_32), id % TWO_32, inv.args, remaining(inv), inv.attachments, this.motan.minGzipSize);
+    } catch (err) {
+      return Promise.reject(asRpcError(err, Code.Serialization));
+    }
+    if (inv.method.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
+    return this.channel.call(id, frame, inv.deadline, call, inv.signal);
+  }
+
+  close(): Promise<void> {
+    return this.channel.close();
+  }
+
+  private prepared(service: ServiceDefinition, method: MethodDefinition): PreparedCall {
+    let byMethod = this.calls.get(service);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.calls.set(service, byMethod);
+    }
+    let call = byMethod.get(method);
+    if (call === undefined) {
+      call = prepareCall(service, method, this.serializerFor(service.interface), this.application);
+      byMethod.set(method, call);
+    }
+    return call;
+  }
+
+  /**
+   * Per interface (`motan2({ services })`), else what the provider's URL declares
+   * (`?serialization=breeze`, as Motan registries carry it), else the protocol's default.
+   */
+  private serializerFor(iface: string | undefined): Serializer {
+    const configured = iface !== undefined ? this.motan.services[iface] : undefined;
+    if (configured !== undefined) return this.motan.serializations.byName(configured);
+    // A provider registered with a serialization we do not speak (hessian2) still reads ours:
+    // Java and Go providers pick the deserializer by the request's serialization id.
+    const declared = this.endpoint.params.serialization;
+    return this.motan.serializations.byName(declared !== undefined && isSerializationName(declared) ? declared : this.motan.serialization);
+  }
+}
+

@@ -1,0 +1,109 @@
+import { Code, RpcError } from '@meshlet/core';
+import { ErrType } from './constants.js';
+
+/** What `M_e` carries: `{"errcode":int,"errmsg":string,"errtype":int}`. */
+export interface MotanException {
+  readonly errcode: number;
+  readonly errmsg: string;
+  readonly errtype: number;
+}
+
+/**
+ * Error codes Meshlet answers with. Java's and Go's clients only branch on `errtype`; the codes
+ * are motan-go's where it has one (404 provider not found, 400 bad request, 501 unsupported), and
+ * Java's FRAMEWORK_ENCODE_ERROR for a result that does not fit its declared type.
+ */
+export const ErrCode = {
+  BAD_REQUEST: 400,
+  NOT_FOUND: 404,
+  SERVER_ERROR: 500,
+  UNSUPPORTED: 501,
+  BUSY: 503,
+  JAVA_SERVICE_NOT_FOUND: 10101,
+  JAVA_REJECTED: 10002,
+  JAVA_TIMEOUT: 10003,
+  JAVA_ENCODE_ERROR: 20002,
+  JAVA_DECODE_ERROR: 20003,
+  GO_NO_ENDPOINTS: 1001,
+  GO_NO_CHANNEL: 1002,
+} as const;
+
+/** The `M_e` a provider answers a failure with. Anything the method itself threw is a business exception. */
+export function exceptionFor(err: RpcError, business: boolean): MotanException {
+  if (business) return { errcode: ErrCode.SERVER_ERROR, errmsg: err.message, errtype: ErrType.BUSINESS };
+  switch (err.code) {
+    case Code.ServiceNotFound:
+    case Code.MethodNotFound:
+      return { errcode: ErrCode.NOT_FOUND, errmsg: err.message, errtype: ErrType.SERVICE };
+    case Code.BadRequest:
+    case Code.Protocol:
+    case Code.Serialization:
+    case Code.FrameTooLarge:
+      return { errcode: ErrCode.BAD_REQUEST, errmsg: err.message, errtype: ErrType.FRAMEWORK };
+    case Code.Unsupported:
+      return { errcode: ErrCode.UNSUPPORTED, errmsg: err.message, errtype: ErrType.FRAMEWORK };
+    case Code.BadResponse:
+      return { errcode: ErrCode.JAVA_ENCODE_ERROR, errmsg: err.message, errtype: ErrType.FRAMEWORK };
+    case Code.ServerBusy:
+      return { errcode: ErrCode.BUSY, errmsg: err.message, errtype: ErrType.SERVICE };
+    default:
+      return { errcode: ErrCode.SERVER_ERROR, errmsg: err.message, errtype: ErrType.FRAMEWORK };
+  }
+}
+
+/** JSON in the key order motan-go's struct tags give (and the reference vectors show). */
+export function exceptionJson(e: MotanException): string {
+  return `{"errcode":${e.errcode},"errmsg":${JSON.stringify(e.errmsg)},"errtype":${e.errtype}}`;
+}
+
+/**
+ * The RpcError an exception response means to the caller. Business exceptions keep their
+ * message as it was thrown; framework and service errors are typed by code (and, where Java and
+ * Go share one code for both, by what the message says). A missing or unreadable `M_e` is
+ * a server error, as Java reads it ("default remote exception").
+ */
+export function errorFromException(json: string | undefined): RpcError {
+  let e: { errcode?: unknown; errmsg?: unknown; errtype?: unknown } | undefined;
+  try {
+    const parsed: unknown = json === undefined ? undefined : JSON.parse(json);
+    if (typeof parsed === 'object' && parsed !== null) e = parsed;
+  } catch {
+    // not JSON: handled below
+  }
+  if (e === undefined) {
+    return new RpcError(Code.ServerError, `motan: exception response without a readable M_e${json ? `: ${json.slice(0, 200)}` : ''}`);
+  }
+  const errcode = typeof e.errcode === 'number' ? e.errcode : Number(e.errcode ?? 0) || 0;
+  const errtype = typeof e.errtype === 'number' ? e.errtype : Number(e.errtype ?? 0) || 0;
+  const errmsg = typeof e.errmsg === 'string' ? e.errmsg : e.errmsg === undefined || e.errmsg === null ? '' : String(e.errmsg);
+  if (errtype === ErrType.BUSINESS) return new RpcError(Code.Business, errmsg, { status: errcode });
+  return new RpcError(codeFor(errcode, errmsg), errmsg || `motan error ${errcode}`, { status: errcode });
+}
+
+function codeFor(errcode: number, errmsg: string): Code {
+  switch (errcode) {
+    case ErrCode.NOT_FOUND:
+    case ErrCode.JAVA_SERVICE_NOT_FOUND:
+      return /method/i.test(errmsg) ? Code.MethodNotFound : Code.ServiceNotFound;
+    case ErrCode.BAD_REQUEST:
+      // The agent answers an unknown service with 400 "cluster not found".
+      return /not found|not exist/i.test(errmsg) ? Code.ServiceNotFound : Code.BadRequest;
+    case 403:
+    case ErrCode.JAVA_DECODE_ERROR:
+      return Code.BadRequest;
+    case ErrCode.UNSUPPORTED:
+      return Code.Unsupported;
+    case ErrCode.BUSY:
+    case ErrCode.JAVA_REJECTED:
+      return Code.ServerBusy;
+    case ErrCode.JAVA_TIMEOUT:
+      return Code.Timeout;
+    case ErrCode.GO_NO_ENDPOINTS:
+    case ErrCode.GO_NO_CHANNEL:
+      return Code.Unavailable;
+    case ErrCode.JAVA_ENCODE_ERROR:
+      return Code.BadResponse;
+    default:
+      return Code.ServerError;
+  }
+}

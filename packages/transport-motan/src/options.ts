@@ -1,0 +1,47 @@
+import { Code, RpcError } from '@meshlet/core';
+import type { BreezeFieldIndexes } from './breeze/schema.js';
+import { Serializations, isSerializationName } from './serializations.js';
+import type { SerializationName } from './serializer.js';
+
+/** `motan2(options)`. */
+export interface Motan2Options {
+  /**
+   * The serialization of the requests this side sends: `simple` (motan-go's and the agent's
+   * default) or `breeze` (classes as typed messages). A provider always answers in the
+   * serialization of the request, whatever this says. Default `simple`.
+   */
+  readonly serialization?: SerializationName;
+  /** Per interface name, overriding `serialization` and what the provider's URL declares. */
+  readonly services?: Readonly<Record<string, SerializationName>>;
+  /**
+   * Gzip bodies longer than this many bytes (Motan's `mingzSize`); off by default, as in Java.
+   * Gzipped bodies from peers are always read.
+   */
+  readonly minGzipSize?: number;
+  /**
+   * Breeze field indexes for classes whose peers use a breeze schema (class → field → index).
+   * Without it a class's fields are numbered as breeze Java numbers a plain Java class's.
+   */
+  readonly breezeFieldIndexes?: BreezeFieldIndexes;
+}
+
+export interface ResolvedOptions {
+  readonly serialization: SerializationName;
+  readonly services: Readonly<Record<string, SerializationName>>;
+  readonly minGzipSize: number;
+  readonly serializations: Serializations;
+}
+
+/** Checks the options once, when the protocol is created, so a typo fails at startup. */
+export function resolveOptions(options: Motan2Options = {}): ResolvedOptions {
+  const serialization = options.serialization ?? 'simple';
+  const services = { ...options.services };
+  for (const name of [serialization, ...Object.values(services)]) {
+    if (!isSerializationName(name)) {
+      throw new RpcError(Code.InvalidArgument, `motan2: unknown serialization ${JSON.stringify(name)} (Meshlet speaks simple and breeze)`);
+    }
+  }
+  const minGzipSize = options.minGzipSize ?? Infinity;
+  if (!(minGzipSize >= 0)) throw new RpcError(Code.InvalidArgument, `motan2: minGzipSize must be a non-negative number, got ${String(options.minGzipSize)}`);
+  return { serialization, services, minGzipSize, serializations: new Serializations(options.breezeFieldIndexes) };
+}

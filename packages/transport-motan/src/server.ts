@@ -1,0 +1,203 @@
+import {
+  Code, DEFAULT_MAX_FRAME_SIZE, FrameServer, RpcError, normalizeVersion,
+  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
+} from '@meshlet/core';
+import { bodyReader } from './body.js';
+import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType } from './constants.js';
+import { exceptionFor } from './exception.js';
+import { idHigh, idLow, motanSplitter } from './header.js';
+import { readMeta } from './meta.js';
+import type { ResolvedOptions } from './options.js';
+import { encodeExceptionResponse, encodeHeartbeatReply, encodeValueResponse } from './response.js';
+import type { Serializer } from './serializer.js';
+import { asRpcError } from './wire/errors.js';
+import { ByteWriter } from './wire/writer.js';
+
+/** Resolved (service, method) per distinct request key; cleared when it grows past this. */
+const RESOLVED_CACHE = 1024;
+
+/** Meta keys that address the call; the rest reach the method as attachments (as in Java). */
+const ADDRESSING = new Set<string>([Meta.PATH, Meta.METHOD, Meta.METHOD_DESC]);
+
+/**
+ * Server-side Motan2: answers heartbeats, decodes requests in the serialization they name, calls
+ * the exported method and answers as a Java provider would, with the request id's 8 bytes echoed
+ * as they came (a request the agent proxied keeps its wire id; `M_rid` is only an attachment).
+ */
+class MotanServerCodec implements ServerCodec {
+  readonly splitter = motanSplitter;
+  private readonly writer = new ByteWriter();
+  private readonly resolved = new Map<string, ExportedMethod>();
+
+  constructor(
+    private readonly handler: ServerHandler,
+    private readonly motan: ResolvedOptions,
+    private readonly maxInflated: number,
+  ) {}
+
+  onFrame(conn: ServerConnection, frame: Buffer): void {
+    const msgType = frame[2]!;
+    if ((msgType & MsgType.RESPONSE) !== 0) return; // a client's reply to a heartbeat; we send none
+    if ((msgType & MsgType.HEARTBEAT) !== 0) {
+      conn.write(encodeHeartbeatReply(frame));
+      return;
+    }
+    const started = Date.now();
+    const twoWay = (msgType & MsgType.ONEWAY) === 0;
+    const high = idHigh(frame);
+    const low = idLow(frame);
+    const serialization = frame[4]! >> 3;
+    let serializer: Serializer;
+    let exported: ExportedMethod;
+    let inv: Invocation;
+    try {
+      const found = this.motan.serializations.byId(serialization);
+      if (found === undefined) {
+        throw new RpcError(Code.Unsupported, `motan: serialization id ${serialization} is not supported; this provider speaks simple (6) and breeze (8)`);
+      }
+      serializer = found;
+      const metaEnd = META_START + frame.readUInt32BE(HEADER_LENGTH);
+      const meta = readMeta(frame, META_START, metaEnd);
+      exported = this.resolve(meta);
+      const args = serializer.method(exported.method).readArgs(bodyReader(frame, metaEnd + 4, this.maxInflated));
+      const attachments: Record<string, string> = Object.create(null);
+      for (const k in meta) if (!ADDRESSING.has(k)) attachments[k] = meta[k]!;
+      const timeout = Number(meta[Meta.TIMEOUT]);
+      inv = {
+        service: exported.service,
+        method: exported.method,
+        args,
+        attachments,
+        deadline: timeout > 0 ? started + timeout : Number.POSITIVE_INFINITY,
+        peer: conn.remoteAddress,
+      };
+    } catch (err) {
+      if (twoWay) {
+        const e = asRpcError(err, Code.BadRequest);
+        conn.write(encodeExceptionResponse(this.writer, high, low, serialization, exceptionFor(e, false), Date.now() - started));
+      }
+      return;
+    }
+    conn.begin();
+    exported.invoke(inv).then(
+      (value) => {
+        if (twoWay) conn.write(this.encodeResult(high, low, serializer, exported, value, started));
+        conn.end();
+      },
+      (err: unknown) => {
+        if (twoWay) {
+          const e = err instanceof RpcError ? err : new RpcError(Code.Business, err instanceof Error ? err.message : String(err));
+          conn.write(encodeExceptionResponse(this.writer, high, low, serializer.id, exceptionFor(e, true), Date.now() - started));
+        }
+        conn.end();
+      },
+    );
+  }
+
+  private encodeResult(high: number, low: number, serializer: Serializer, exported: ExportedMethod, value: unknown, started: number): Buffer {
+    const codec = serializer.method(exported.method);
+    try {
+      return encodeValueResponse(this.writer, high, low, serializer, codec, value, Date.now() - started, this.motan.minGzipSize);
+    } catch (err) {
+      const e = asRpcError(err, Code.BadResponse);
+      const bad = new RpcError(Code.BadResponse,
+        `${exported.service.interface}.${exported.method.name} returned a value that is not a ${exported.method.returns.javaType}: ${e.message}`);
+      return encodeExceptionResponse(this.writer, high, low, serializer.id, exceptionFor(bad, false), Date.now() - started);
+    }
+  }
+
+  encodeGoAway(): undefined {
+    // Motan2 has no frame for it: stopping providers drain, then close.
+    return undefined;
+  }
+
+  private resolve(meta: Record<string, string>): ExportedMethod {
+    const path = meta[Meta.PATH];
+    const method = meta[Meta.METHOD];
+    if (!path || !method) throw new RpcError(Code.BadRequest, 'motan: request without M_p (service) or M_m (method)');
+    const group = meta[Meta.GROUP];
+    const version = meta[Meta.VERSION];
+    const desc = meta[Meta.METHOD_DESC];
+    const key = `${path}\n${group ?? ''}\n${version ?? ''}\n${method}\n${desc ?? ''}`;
+    let found = this.resolved.get(key);
+    if (found === undefined) {
+      found = this.lookup(path, group, version, method, desc);
+      if (this.resolved.size >= RESOLVED_CACHE) this.resolved.clear();
+      this.resolved.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * As liberal as Java's provider router, which falls back to the interface alone when the group
+   * does not match, and motan-go, which ignores the group: the exact (group, version) first, then
+   * without the group, then the other of "no version" and Motan's default `1.0`.
+   */
+  private lookup(path: string, group: string | undefined, version: string | undefined, method: string, desc: string | undefined): ExportedMethod {
+    const groups = group && group !== DEFAULT_GROUP ? [group, undefined] : [undefined];
+    const v = normalizeVersion(version);
+    const versions = v === undefined ? [undefined, DEFAULT_VERSION] : v === DEFAULT_VERSION ? [v, undefined] : [v];
+    let first: RpcError | undefined;
+    for (const g of groups) {
+      for (const ver of versions) {
+        try {
+          return this.method({ interface: path, group: g, version: ver }, method, desc);
+        } catch (err) {
+          const e = asRpcError(err, Code.ServiceNotFound);
+          if (e.code !== Code.ServiceNotFound) throw e;
+          first ??= e;
+        }
+      }
+    }
+    throw first!;
+  }
+
+  /**
+   * The method by `M_md` (Java's parameter class names), then by name alone (Go sends no `M_md`,
+   * and under simple a Java peer declares a class parameter as a Map), then with the first letter
+   * lower-cased as Java's provider tries it.
+   */
+  private method(service: { interface: string; group: string | undefined; version: string | undefined }, name: string, desc: string | undefined): ExportedMethod {
+    if (desc) {
+      try {
+        return this.handler.resolve(service, name, desc === 'void' ? [] : desc.split(','));
+      } catch (err) {
+        if (!RpcError.is(err, Code.MethodNotFound)) throw err;
+      }
+    }
+    try {
+      return this.handler.resolve(service, name);
+    } catch (err) {
+      const lower = name.charAt(0).toLowerCase() + name.slice(1);
+      if (!RpcError.is(err, Code.MethodNotFound) || lower === name) throw err;
+      return this.handler.resolve(service, lower);
+    }
+  }
+}
+
+export class MotanServer implements ProtocolServer {
+  private readonly server: FrameServer;
+
+  constructor(handler: ServerHandler, options: ServerOptions, motan: ResolvedOptions) {
+    const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.server = new FrameServer(new MotanServerCodec(handler, motan, maxFrameSize), {
+      host: options.host,
+      port: options.port,
+      tls: options.tls,
+      idleTimeout: options.idleTimeout ?? 180_000,
+      maxFrameSize,
+    });
+  }
+
+  get address() {
+    return this.server.address;
+  }
+
+  listen() {
+    return this.server.listen();
+  }
+
+  close(graceMs?: number) {
+    return this.server.close(graceMs);
+  }
+}
