@@ -3,6 +3,7 @@
 import { propagation, context } from '@opentelemetry/api';
 import { createMeshlet, defineService, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
+import { motan2 } from '@meshlet/transport-motan';
 import { installOtel, spanRecord } from './otel-harness.js';
 
 export const Hop = defineService({
@@ -11,9 +12,12 @@ export const Hop = defineService({
 });
 
 const otel = installOtel();
+// HOP_PROTOCOL: what this hop serves; NEXT_HOP: `protocol://host:port` of the next one.
+const serve = process.env.HOP_PROTOCOL ?? 'dubbo';
 const next = process.env.NEXT_HOP;
-const mesh = createMeshlet({ application: `hop-${process.pid}`, protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
-const downstream = next ? mesh.refer(Hop, { url: next }) : undefined;
+const protocols = serve === 'motan2' ? [motan2(), dubbo()] : [dubbo(), motan2()];
+const mesh = createMeshlet({ application: `hop-${process.pid}`, protocols, server: { host: '127.0.0.1', port: 0 } });
+const downstream = next ? mesh.refer(Hop, { url: next, protocol: new URL(next).protocol.slice(0, -1) }) : undefined;
 mesh.provide(Hop, {
   async call(depth) {
     const baggage = propagation.getBaggage(context.active())?.getEntry('tenant')?.value ?? 'none';

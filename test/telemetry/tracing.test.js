@@ -39,9 +39,9 @@ let otel;
 before(() => { otel = installOtel(); });
 after(() => otel.shutdown());
 
-test('three hops over two processes: one trace id, parents linked, baggage carried', async () => {
-  const last = await startHop();
-  const middle = await startHop({ NEXT_HOP: `127.0.0.1:${last.port}` });
+test('three hops, three processes, two protocols (Dubbo then Motan2): one trace, parents linked, baggage carried', async () => {
+  const last = await startHop({ HOP_PROTOCOL: 'motan2' });
+  const middle = await startHop({ NEXT_HOP: `motan2://127.0.0.1:${last.port}` });
   const mesh = createMeshlet({ protocols: [dubbo()] });
   try {
     const hop = mesh.refer(Hop, { url: `127.0.0.1:${middle.port}` });
@@ -73,6 +73,8 @@ test('three hops over two processes: one trace id, parents linked, baggage carri
   assert.equal(client1.attributes['rpc.method'], 'com.meshlet.test.Hop/call');
   assert.equal(client1.attributes['server.port'], middle.port);
   assert.equal(server2.attributes['rpc.status_code'], 'OK');
+  assert.equal(client2.attributes['rpc.system.name'], 'motan', 'the second hop is Motan2');
+  assert.equal(server2.attributes['rpc.system.name'], 'motan');
   const names = await otel.metricNames();
   for (const m of ['rpc.client.call.duration', 'meshlet.calls', 'meshlet.calls.in_flight', 'meshlet.connections']) assert.ok(names.has(m), `metric ${m}`);
 });

@@ -1,7 +1,11 @@
 import { createMeshlet } from '@meshlet/core';
+import { startTelemetryFromEnv } from '@meshlet/otel';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { DemoService } from './contract.js';
+
+// MESHLET_OTEL=console (or otlp) shows this process's spans and metrics; unset, nothing starts.
+const telemetry = startTelemetryFromEnv('demo-provider');
 
 class DemoServiceImpl extends DemoService {
   override async sayHello(name: string) {
@@ -25,6 +29,7 @@ console.log(`provider: DemoService listening on dubbo://127.0.0.1:${mesh.address
 
 process.once('SIGTERM', async () => {
   await mesh.stop();
+  await telemetry?.shutdown();
   console.log('provider: deregistered, drained, stopped');
   process.exit(0);
 });

@@ -1,0 +1,80 @@
+// Per-call overhead of @meshlet/breaker against a bare call. Not a test: run it by hand after a
+// build (`node packages/breaker/bench/per-call.mjs`) and compare the "extra" column.
+// Sequential awaits, 300k calls after 20k warm-up, best of 5 rounds, as in the opossum figures of
+// shared/reference/node-anchors.md §5.
+import * as core from '@meshlet/core';
+import { Code, RpcError, createInvocation, defineService, endpoint, roundRobin, t } from '@meshlet/core';
+import { BreakerSet, Bulkhead, withBreakers } from '../dist/index.js';
+
+const N = 300_000;
+const WARM = 20_000;
+const Svc = defineService({ interface: 'bench.Echo', methods: { echo: { params: [t.string] } } });
+const inv = createInvocation(Svc, Svc.methods.get('echo'), ['x']);
+const ep = endpoint('dubbo', '10.0.0.1', 20880);
+const ok = async () => 'ok';
+const refused = new RpcError(Code.ConnectionClosed, 'refused');
+const business = new RpcError(Code.Business, 'thrown by the method');
+const fail = async () => { throw refused; };
+const failBusiness = async () => { throw business; };
+
+async function time(label, fn, n = N) {
+  for (let i = 0; i < WARM; i++) await fn().catch(() => {});
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await fn().catch(() => {});
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / n);
+  }
+  return { label, ns: best };
+}
+
+const rows = [];
+const base = await time('bare `await invoker(inv)`', () => ok(inv));
+rows.push(base);
+const set = new BreakerSet({ volumeThreshold: 20 });
+rows.push(await time('breakers.invoke, closed, success', () => set.invoke(ep, ok, inv)));
+const wrapped = set.wrap(ep, ok);
+rows.push(await time('breakers.wrap(ep, invoker)(inv), success', () => wrapped(inv)));
+rows.push(await time('breakers.invoke, BUSINESS error (filtered)', () => set.invoke(ep, failBusiness, inv)));
+const bareFail = await time('bare failing invoker', () => fail(inv));
+rows.push(bareFail);
+const never = new BreakerSet({ errorThresholdPercentage: 100 }); // counts failures, never opens
+rows.push(await time('breakers.invoke, endpoint failure (counted)', () => never.invoke(ep, fail, inv), 100_000));
+const open = new BreakerSet({ volumeThreshold: 1 });
+await open.invoke(ep, fail, inv).catch(() => {});
+rows.push(await time('breakers.invoke while open (refused, not sent)', () => open.invoke(ep, ok, inv)));
+const bulk = new Bulkhead({ maxConcurrent: 1000 }).interceptor(ok);
+rows.push(await time('bulkhead interceptor, success', () => bulk(inv)));
+if (core.concurrencyLimit) { // core's own bulkhead (issue 6 item 6), for comparison
+  const coreLimit = core.concurrencyLimit({ max: 1000 })(ok);
+  rows.push(await time('core concurrencyLimit interceptor, success', () => coreLimit(inv)));
+}
+
+// Pick overhead (synchronous, no await): the balancer alone vs wrapped by withBreakers.
+function timeSync(label, fn) {
+  for (let i = 0; i < WARM; i++) fn();
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < N * 10; i++) fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / (N * 10));
+  }
+  return { label, ns: best };
+}
+const cands = Array.from({ length: 10 }, (_, i) => ({ endpoint: endpoint('dubbo', `10.0.1.${i}`, 20880), pending: 0 }));
+const rr = roundRobin();
+const guarded = withBreakers(roundRobin(), set);
+const pickRows = [timeSync('core roundRobin().pick, 10 endpoints', () => rr.pick(cands, inv)),
+  timeSync('withBreakers(roundRobin()).pick, all closed', () => guarded.pick(cands, inv))];
+const oneOpen = new BreakerSet({ volumeThreshold: 1 });
+await oneOpen.invoke(cands[3].endpoint, fail, inv).catch(() => {});
+const guardedOpen = withBreakers(roundRobin(), oneOpen);
+pickRows.push(timeSync('withBreakers(roundRobin()).pick, 1 of 10 open', () => guardedOpen.pick(cands, inv)));
+
+console.log(`node ${process.version}, ${N} sequential calls per round, best of 5`);
+for (const r of rows) {
+  const ref = r.label.includes('failure') || r.label.includes('BUSINESS') ? bareFail.ns : base.ns;
+  console.log(`${r.label.padEnd(52)} ${(r.ns / 1000).toFixed(3).padStart(7)} µs/call   extra ${((r.ns - ref) / 1000).toFixed(3).padStart(7)} µs`);
+}
+for (const r of pickRows) console.log(`${r.label.padEnd(52)} ${r.ns.toFixed(1).padStart(7)} ns/pick`);
+for (const s of [set, never, open, oneOpen]) s.close();

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mock, test } from 'node:test';
+import { Code, RpcError, type Endpoint } from '@meshlet/core';
+import { BreakerSet, type BreakerState } from './breaker-set.js';
+import { activeRotators } from './rotator.js';
+import { call, deferred, ep, failing, ok } from './test-support.js';
+
+const refused = new RpcError(Code.ConnectionClosed, 'connection refused');
+const unavailable = (e: unknown) => RpcError.is(e, Code.Unavailable);
+
+function record(set: BreakerSet): string[] {
+  const events: string[] = [];
+  for (const name of ['open', 'halfOpen', 'close'] as const) set.on(name, (e: Endpoint) => events.push(`${name} ${e.host}`));
+  return events;
+}
+
+test('opens after the configured failures, then refuses without calling the endpoint', async () => {
+  const set = new BreakerSet({ volumeThreshold: 5, errorThresholdPercentage: 50 });
+  const a = ep('a');
+  const events = record(set);
+  for (let i = 0; i < 4; i++) await assert.rejects(set.invoke(a, failing(refused), call()), refused);
+  assert.equal(set.state(a), 'closed');
+  await assert.rejects(set.invoke(a, failing(refused), call()), refused);
+  assert.equal(set.state(a), 'open');
+  assert.equal(set.allows(a), false);
+  assert.deepEqual(events, ['open a']);
+  let reached = 0;
+  await assert.rejects(set.invoke(a, async () => void reached++, call()), unavailable);
+  assert.equal(reached, 0);
+  set.close();
+});
+
+test('the error rate decides: failures below the threshold keep it closed', async () => {
+  const set = new BreakerSet({ volumeThreshold: 10, errorThresholdPercentage: 50 });
+  const a = ep('a');
+  for (let i = 0; i < 30; i++) {
+    await (i % 3 === 0 ? set.invoke(a, failing(refused), call()).catch(() => {}) : set.invoke(a, ok, call()));
+  }
+  assert.equal(set.state(a), 'closed');
+  set.close();
+});
+
+test('business exceptions do not count (and still reach the caller); local errors neither', async () => {
+  const set = new BreakerSet({ volumeThreshold: 1 });
+  const a = ep('a');
+  const business = new RpcError(Code.Business, 'java.lang.IllegalStateException: no stock', { remoteClass: 'java.lang.IllegalStateException' });
+  for (let i = 0; i < 50; i++) await assert.rejects(set.invoke(a, failing(business), call()), business);
+  for (const code of [Code.Cancelled, Code.InvalidArgument, Code.Serialization, Code.Shutdown]) {
+    await assert.rejects(set.invoke(a, failing(new RpcError(code, 'x')), call()));
+  }
+  assert.equal(set.state(a), 'closed');
+  set.close();
+  // They count as answered calls: the same single endpoint failure on a fresh breaker opens it.
+  const fresh = new BreakerSet({ volumeThreshold: 1 });
+  await assert.rejects(fresh.invoke(a, failing(new RpcError(Code.Timeout, 'slow')), call()));
+  assert.equal(fresh.state(a), 'open');
+  fresh.close();
+});
+
+test('half-opens after the reset timeout, lets one probe through, closes when it succeeds', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const set = new BreakerSet({ volumeThreshold: 1, resetTimeout: 5000 });
+    const a = ep('a');
+    const events = record(set);
+    await assert.rejects(set.invoke(a, failing(refused), call()));
+    mock.timers.tick(4999);
+    assert.equal(set.state(a), 'open');
+    mock.timers.tick(1);
+    assert.equal(set.state(a), 'halfOpen');
+    assert.equal(set.allows(a), true);
+    const probe = deferred();
+    const sent = set.invoke(a, probe.invoker, call());
+    assert.equal(set.allows(a), false, 'one probe at a time');
+    await assert.rejects(set.invoke(a, ok, call()), unavailable);
+    probe.resolve('fine');
+    assert.equal(await sent, 'fine');
+    assert.equal(set.state(a), 'closed');
+    assert.equal(set.allows(a), true);
+    assert.deepEqual(events, ['open a', 'halfOpen a', 'close a']);
+    set.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('a failed probe opens it again for another reset timeout; a business error on the probe closes it', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const set = new BreakerSet({ volumeThreshold: 1, resetTimeout: 1000 });
+    const a = ep('a');
+    await assert.rejects(set.invoke(a, failing(refused), call()));
+    mock.timers.tick(1000);
+    await assert.rejects(set.invoke(a, failing(refused), call()), refused);
+    assert.equal(set.state(a), 'open');
+    mock.timers.tick(1000);
+    assert.equal(set.state(a), 'halfOpen');
+    await assert.rejects(set.invoke(a, failing(new RpcError(Code.Business, 'no')), call()));
+    assert.equal(set.state(a), 'closed');
+    set.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('breakers are per endpoint', async () => {
+  const set = new BreakerSet({ volumeThreshold: 1 });
+  await assert.rejects(set.invoke(ep('a'), failing(refused), call()));
+  assert.equal(set.state(ep('a')), 'open');
+  assert.equal(set.state(ep('b')), 'closed');
+  assert.equal(await set.invoke(ep('b'), ok, call()), 'ok');
+  assert.equal(set.notClosed, 1);
+  set.close();
+});
+
+test('removal shuts the breaker down: no breaker, no rotator, no timer; calls to a departed endpoint pass through', async () => {
+  const rotatorsBefore = activeRotators();
+  // A bucket length no other test uses, so this set's rotator is its own.
+  const set = new BreakerSet({ volumeThreshold: 1, rollingCountTimeout: 7000 });
+  const a = ep('a'), b = ep('b');
+  set.update([a, b]);
+  await assert.rejects(set.invoke(a, failing(refused), call()));
+  assert.equal(await set.invoke(b, ok, call()), 'ok');
+  assert.equal(set.size, 2);
+  assert.equal(activeRotators(), rotatorsBefore + 1);
+  const version = set.version;
+  set.update([b]);
+  assert.equal(set.size, 1);
+  assert.equal(set.notClosed, 0);
+  assert.ok(set.version > version);
+  assert.equal(set.state(a), 'closed');
+  assert.equal(await set.invoke(a, ok, call()), 'ok', 'in-flight stragglers to a departed endpoint are not refused');
+  assert.equal(set.size, 1, 'and they create no breaker');
+  set.update([]);
+  assert.equal(set.size, 0);
+  assert.equal(activeRotators(), rotatorsBefore);
+});
+
+test('wrap makes a per-endpoint invoker once', async () => {
+  const set = new BreakerSet({ volumeThreshold: 1 });
+  const a = ep('a');
+  const guarded = set.wrap(a, failing(refused));
+  await assert.rejects(guarded(call()), refused);
+  await assert.rejects(guarded(call()), unavailable);
+  set.close();
+});
+
+test('states() lists every breaker', async () => {
+  const set = new BreakerSet({ volumeThreshold: 1 });
+  await assert.rejects(set.invoke(ep('a'), failing(refused), call()));
+  await set.invoke(ep('b'), ok, call());
+  assert.deepEqual(set.states(), new Map<string, BreakerState>([['dubbo://a:20880', 'open'], ['dubbo://b:20880', 'closed']]));
+  set.close();
+});
+
+test('invalid options are refused', () => {
+  assert.throws(() => new BreakerSet({ resetTimeout: 0 }), (e: unknown) => RpcError.is(e, Code.InvalidArgument));
+});
+
+// Unref'd timers never keep a process alive, so "it exits" alone proves little: the child also
+// counts every timer it creates and clears (ref'd or not) and shows none is left after close().
+const CHILD = `
+const live = new Set();
+const track = (make, clear) => [
+  (fn, ms, ...rest) => { const h = make((...a) => { if (make === globalThis.setTimeout) live.delete(h); fn(...a); }, ms, ...rest); live.add(h); return h; },
+  (h) => { live.delete(h); clear(h); },
+];
+[globalThis.setTimeout, globalThis.clearTimeout] = track(setTimeout, clearTimeout);
+[globalThis.setInterval, globalThis.clearInterval] = track(setInterval, clearInterval);
+const { BreakerSet } = await import(process.argv[1]);
+const { endpoint, RpcError } = await import('@meshlet/core');
+const set = new BreakerSet({ volumeThreshold: 1, resetTimeout: 60000 });
+for (let i = 0; i < 50; i++) {
+  await set.invoke(endpoint('dubbo', '10.0.0.' + i, 20880), async () => { throw new RpcError('CONNECTION_CLOSED', 'x'); }, {}).catch(() => {});
+}
+const before = live.size;
+set.close();
+console.log(JSON.stringify({ before, after: live.size, open: set.notClosed }));
+`;
+
+test('a process with open breakers exits once they are closed, with no timer left behind', () => {
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, new URL('./index.js', import.meta.url).href], {
+    encoding: 'utf8', timeout: 10_000, cwd: new URL('.', import.meta.url),
+  });
+  assert.equal(out.status, 0, out.stderr);
+  const counts = JSON.parse(out.stdout) as { before: number; after: number; open: number };
+  assert.ok(counts.before >= 51, `50 reset timers and 1 shared rotator expected, saw ${counts.before}`);
+  assert.deepEqual({ after: counts.after, open: counts.open }, { after: 0, open: 0 });
+});

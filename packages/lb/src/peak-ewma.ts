@@ -1,0 +1,40 @@
+import { EndpointState } from './endpoint-state.js';
+
+/**
+ * Peak-sensitive, time-decayed average latency of one endpoint (the estimator of Finagle's and
+ * linkerd's P2C balancers, written from its description).
+ *
+ * - A sample above the estimate replaces it at once: one slow response is enough to steer traffic
+ *   away, without waiting for an average to catch up.
+ * - A sample below it is blended in with weight `1 - e^(-Δt/τ)`, Δt being the time since the
+ *   previous sample: the estimate forgets on a wall-clock scale τ whatever the call rate.
+ * - Read between samples, the estimate decays by `e^(-Δt/τ)` towards zero (without storing the
+ *   decay, which would bias the blend): an endpoint that got no traffic because it looked slow
+ *   looks cheaper as time passes, gets probed, and either proves itself or jumps back up.
+ */
+export class EwmaState extends EndpointState {
+  /** Latency estimate, ms. */
+  estimate = 0;
+  /** Time of the last sample, ms. */
+  stamp = 0;
+  /** Whether any sample arrived yet. */
+  sampled = false;
+
+  observe(latencyMs: number, now: number, decayMs: number): void {
+    if (!this.sampled || latencyMs > this.estimate) {
+      this.estimate = latencyMs;
+      this.sampled = true;
+    } else {
+      const dt = now - this.stamp;
+      const keep = dt > 0 ? Math.exp(-dt / decayMs) : 1;
+      this.estimate = this.estimate * keep + latencyMs * (1 - keep);
+    }
+    this.stamp = now;
+  }
+
+  /** The estimate as seen at `now`, decayed since the last sample. */
+  estimateAt(now: number, decayMs: number): number {
+    const dt = now - this.stamp;
+    return dt > 0 ? this.estimate * Math.exp(-dt / decayMs) : this.estimate;
+  }
+}
