@@ -118,6 +118,8 @@ const PEER_CONSUMER = (client, echoVersion) => (port, sc, seconds) => [
   `${PEERS}/dubbo-consumer-peer.cjs`, '--client', client, ...(echoVersion ? ['--echo-version', echoVersion] : []),
   ...benchArgs(port, sc, seconds),
 ];
+const SOFA_PROVIDER = () => [`${PEERS}/sofa-provider.cjs`, '--quiet'];
+const SOFA_CONSUMER = (port, sc, seconds) => [`${PEERS}/sofa-consumer-peer.cjs`, ...benchArgs(port, sc, seconds)];
 
 function rows(o) {
   return [
@@ -175,6 +177,32 @@ function rows(o) {
       label: 'dubbo2.js → apache-dubbo-service',
       server: () => PEER_PROVIDER(o, ''),
       client: PEER_CONSUMER('dubbo2.js', ''),
+    },
+    // SOFA Bolt (compare with `--baseline srn-srn`). The sofa-rpc-node peers always run in their own
+    // processes: in one process with anything under load the package degrades (bolt-sofa.md §2.6-6).
+    {
+      id: 'meshlet-bolt',
+      label: 'meshlet → meshlet, Bolt',
+      server: () => MESHLET_PROVIDER(o, 'bolt'),
+      client: MESHLET_CONSUMER(o, 'bolt'),
+    },
+    {
+      id: 'srn-meshlet',
+      label: 'sofa-rpc-node → meshlet, Bolt',
+      server: () => MESHLET_PROVIDER(o, 'bolt'),
+      client: SOFA_CONSUMER,
+    },
+    {
+      id: 'meshlet-srn',
+      label: 'meshlet → sofa-rpc-node, Bolt',
+      server: SOFA_PROVIDER,
+      client: MESHLET_CONSUMER(o, 'bolt'),
+    },
+    {
+      id: 'srn-srn',
+      label: 'sofa-rpc-node → sofa-rpc-node, Bolt',
+      server: SOFA_PROVIDER,
+      client: SOFA_CONSUMER,
     },
   ];
 }

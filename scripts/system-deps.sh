@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# System packages the test suites need: Java's own Hessian (Caucho, Debian's libhessian-java) as
-# the Java type-fidelity oracle. Installed with apt-get when running as root; otherwise this says
-# exactly what to install.
+# System packages the test suites need, installed with apt-get when running as root (CI runs as
+# root on a fresh machine); otherwise this says exactly what to install.
+# - Java's own Hessian (Caucho, Debian's libhessian-java): the Java type-fidelity oracle.
+# - redis-server: the Redis registry suites start their own servers (single, Sentinel, Cluster).
+# - zookeeper: the ZooKeeper registry suites run Debian's ZooKeeper (/usr/share/java/zookeeper.jar,
+#   from libzookeeper-java) as a plain JVM; nothing is started as a service.
 set -euo pipefail
 missing=()
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 [ -f /usr/share/java/hessian.jar ] || missing+=(libhessian-java)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} (apt-get)"
   apt-get update -qq >/dev/null
+  # policy-rc.d 101: packages that ship a service (redis-server) must not start it; the tests
+  # start their own servers on free ports.
+  policy=/usr/sbin/policy-rc.d
+  created_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi
 else
   echo "The tests need these Debian packages: ${missing[*]}" >&2
   echo "Install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2

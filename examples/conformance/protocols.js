@@ -3,6 +3,7 @@ const PROTOCOLS = {
   dubbo: async () => (await import('@meshlet/transport-dubbo')).dubbo(),
   bolt: async () => (await import('@meshlet/transport-bolt')).bolt(),
   motan2: async () => (await import('@meshlet/transport-motan')).motan2(),
+  rsocket: async () => (await import('@meshlet/transport-rsocket')).rsocket(),
 };
 
 export async function loadProtocol(name) {

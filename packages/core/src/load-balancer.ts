@@ -18,6 +18,8 @@ export interface LoadBalancer {
   pick<C extends Candidate>(candidates: readonly C[], invocation: Invocation): C;
   /** Told the outcome and latency of each call, for balancers that learn. */
   report?(endpoint: Endpoint, latencyMs: number, error: unknown): void;
+  /** Told the current endpoint set whenever it changes (the same Endpoint objects picks will see). */
+  update?(endpoints: readonly Endpoint[]): void;
 }
 
 export function roundRobin(): LoadBalancer {

@@ -68,6 +68,8 @@ export interface ProtocolServer {
 export interface Protocol {
   readonly name: string;
   readonly defaultPort: number;
+  /** True when the protocol carries stream methods (`MethodSpec.stream`); others refuse them with UNSUPPORTED. */
+  readonly streams?: boolean;
   createClient(endpoint: Endpoint, options?: ClientOptions): ProtocolClient;
   createServer(handler: ServerHandler, options?: ServerOptions): ProtocolServer;
   /** The URL this protocol's ecosystem registers a provider under (e.g. Dubbo's provider URL). */

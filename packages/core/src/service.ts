@@ -16,6 +16,12 @@ export interface MethodSpec {
   readonly idempotent?: boolean;
   /** The Java method name, when it differs from the JS property (Java overloads share one name). */
   readonly name?: string;
+  /**
+   * Returns a stream: `returns` is the item type, clients get an `AsyncIterable` of items and
+   * implementations return one (an async generator, say). Only protocols that carry streams
+   * (RSocket's request-stream) can call or serve such a method.
+   */
+  readonly stream?: boolean;
 }
 
 /** A method as the runtime and the transports see it: the spec plus precomputed Java signatures. */
@@ -29,6 +35,8 @@ export interface MethodDefinition {
   readonly oneway: boolean;
   readonly timeout: number | undefined;
   readonly idempotent: boolean;
+  /** The result is an `AsyncIterable` of `returns` values (see `MethodSpec.stream`). */
+  readonly stream: boolean;
   /** Parameter types as `Class.getName()` spells them (SOFARPC's `methodArgSigs`). */
   readonly paramTypes: readonly string[];
   /** Parameter types as concatenated JVM descriptors (Dubbo's parameter-types field). */
@@ -62,14 +70,16 @@ export interface TypedServiceDefinition<M extends Record<string, MethodSpec>> ex
   readonly __methods?: M;
 }
 
-/** The client of a definition made with `defineService`: every method returns a promise. */
+/** The client of a definition made with `defineService`: a promise per call, an `AsyncIterable` for stream methods. */
 export type ClientOfSpec<M extends Record<string, MethodSpec>> = {
-  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => Promise<ResultOf<M[K]>>;
+  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => M[K] extends { readonly stream: true } ? AsyncIterable<ResultOf<M[K]>> : Promise<ResultOf<M[K]>>;
 };
 
 /** What an implementation of a definition made with `defineService` provides. */
 export type ImplOfSpec<M extends Record<string, MethodSpec>> = {
-  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => ResultOf<M[K]> | Promise<ResultOf<M[K]>>;
+  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => M[K] extends { readonly stream: true }
+    ? AsyncIterable<ResultOf<M[K]>> | Promise<AsyncIterable<ResultOf<M[K]>>>
+    : ResultOf<M[K]> | Promise<ResultOf<M[K]>>;
 };
 
 export function methodDefinition(key: string, spec: MethodSpec): MethodDefinition {
@@ -82,6 +92,9 @@ export function methodDefinition(key: string, spec: MethodSpec): MethodDefinitio
     }
     return p.javaType;
   });
+  if (spec.stream && spec.oneway) {
+    throw new RpcError(Code.InvalidArgument, `method ${key}: a stream method cannot be oneway`);
+  }
   return Object.freeze({
     key,
     name: spec.name ?? key,
@@ -90,6 +103,7 @@ export function methodDefinition(key: string, spec: MethodSpec): MethodDefinitio
     oneway: spec.oneway ?? false,
     timeout: spec.timeout,
     idempotent: spec.idempotent ?? false,
+    stream: spec.stream ?? false,
     paramTypes: Object.freeze(paramTypes),
     paramDescriptor: paramTypes.map(toJvmDescriptor).join(''),
   });

@@ -1,1 +1,12 @@
-export {};
+export { bolt, type BoltOptions } from './protocol.js';
+export { BoltClient, type BoltClientOptions } from './client.js';
+export { BoltServer, type BoltServerOptions } from './server.js';
+export { toSofaUrl, fromSofaUrl } from './url.js';
+export { protobufMessage, protobufMethods, protobufBindingOf, ProtobufBinding, type ProtobufMessageOptions } from './protobuf.js';
+export { readTraceContext, type SofaTraceContext } from './props.js';
+export { uniqueName, parseUniqueName } from './service-name.js';
+export { boltSplitter, parseFrame, buildFrame, crcValid, V1, V2, V2_CRC, type BoltFrame, type FrameShape } from './frame.js';
+export { encodeHeaderMap, decodeHeaderMap, javaHashMapOrder } from './header-map.js';
+export { errorForStatus, statusName } from './status.js';
+export { type HessianFlavour } from './flavours.js';
+export * from './constants.js';

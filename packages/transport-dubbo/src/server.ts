@@ -108,9 +108,13 @@ class DubboServerCodec implements ServerCodec {
   /**
    * A thrown value becomes a Java Throwable (flag 0/3), which Java consumers rethrow. RpcErrors
    * that are not business failures (the method itself called a service that timed out, say) are
-   * reported the same way: to the caller they are the method's failure.
+   * reported the same way: to the caller they are the method's failure. Refusals raised before
+   * the method ran (a bulkhead or rate limit: SERVER_BUSY) get the status Java uses for them.
    */
   private encodeThrown(idHigh: number, idLow: number, err: unknown, withAttachments: boolean): Buffer {
+    if (err instanceof RpcError && err.code === Code.ServerBusy) {
+      return encodeErrorResponse(this.writer, idHigh, idLow, statusForError(err), err.message);
+    }
     const javaClass = (err instanceof RpcError && err.remoteClass) || javaClassOfError(err) || 'java.lang.RuntimeException';
     const message = err instanceof Error ? err.message : String(err);
     return encodeExceptionResponse(this.writer, idHigh, idLow, javaClass, message, withAttachments);

@@ -5,34 +5,11 @@ import { applyInterceptors, type Invoker } from '../interceptor.js';
 import { createInvocation } from '../invocation.js';
 import { defineService } from '../service.js';
 import { t } from '../types.js';
-import { concurrencyLimit } from './concurrency-limit.js';
 import { faultInjection } from './fault-injection.js';
 import { rateLimit } from './rate-limit.js';
 
 const Svc = defineService({ interface: 'com.example.S', methods: { a: { params: [], returns: t.string }, b: { params: [], returns: t.string } } });
 const inv = (m: 'a' | 'b') => createInvocation(Svc, Svc.methods.get(m)!, []);
-
-test('concurrencyLimit: the call over the limit fails fast with SERVER_BUSY; slots are released', async () => {
-  const release: (() => void)[] = [];
-  const slow: Invoker = () => new Promise((r) => release.push(() => r('done')));
-  const call = applyInterceptors(slow, [concurrencyLimit({ max: 2 })]);
-  const p1 = call(inv('a'));
-  const p2 = call(inv('b'));
-  await assert.rejects(call(inv('a')), (e: unknown) => RpcError.is(e, Code.ServerBusy));
-  release.shift()!();
-  assert.equal(await p1, 'done');
-  const p3 = call(inv('a'));
-  for (const r of release.splice(0)) r();
-  assert.deepEqual(await Promise.all([p2, p3]), ['done', 'done']);
-});
-
-test('concurrencyLimit per method keeps methods apart', async () => {
-  const hang: Invoker = () => new Promise(() => {});
-  const call = applyInterceptors(hang, [concurrencyLimit({ max: 1, per: 'method' })]);
-  void call(inv('a'));
-  void call(inv('b'));
-  await assert.rejects(call(inv('a')), (e: unknown) => RpcError.is(e, Code.ServerBusy));
-});
 
 test('rateLimit: the burst passes, the next call is refused as overloaded', async () => {
   const call = applyInterceptors(async () => 'ok', [rateLimit({ rate: 5, burst: 3 })]);

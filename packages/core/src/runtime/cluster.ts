@@ -35,9 +35,14 @@ export function retryable(err: RpcError, idempotent: boolean): boolean {
 
 export function clusterInvoker(directory: Directory, options: ClusterOptions): Invoker {
   const once: Invoker = (inv) => {
-    const member = directory.select(inv);
-    if (member instanceof Promise) return member.then((m) => send(m, inv));
-    return send(member, inv);
+    let member: Member | Promise<Member>;
+    try {
+      member = directory.select(inv);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (member instanceof Promise) return member.then((m) => send(directory, m, inv));
+    return send(directory, member, inv);
   };
   switch (options.strategy) {
     case 'failfast':
@@ -48,10 +53,15 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
       return (inv) => forking(directory, options, inv);
     case 'failover': {
       const first = (member: Member, inv: Invocation) =>
-        send(member, inv).catch((err: unknown) => failover(directory, options, inv, toRpcError(err), member));
+        send(directory, member, inv).catch((err: unknown) => failover(directory, options, inv, toRpcError(err), member));
       return (inv) => {
         options.budget.deposit();
-        const member = directory.select(inv);
+        let member: Member | Promise<Member>;
+        try {
+          member = directory.select(inv);
+        } catch (err) {
+          return Promise.reject(err);
+        }
         if (member instanceof Promise) return member.then((m) => first(m, inv));
         return first(member, inv);
       };
@@ -60,10 +70,10 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
 }
 
 /** One attempt: its own CLIENT span, its own trace context in the attachments. */
-function send(member: Member, inv: Invocation, attempt = 0): Promise<unknown> {
+function send(directory: Directory, member: Member, inv: Invocation, attempt = 0): Promise<unknown> {
   inv.peer = `${member.endpoint.host}:${member.endpoint.port}`;
-  if (!telemetryEnabled) return member.client.invoke(inv);
-  return clientAttempt(inv, member.endpoint, attempt, () => member.client.invoke(inv));
+  if (!telemetryEnabled) return directory.send(member, inv);
+  return clientAttempt(inv, member.endpoint, attempt, () => directory.send(member, inv));
 }
 
 /** The slow path, entered only after a first failure. */
@@ -75,7 +85,7 @@ async function failover(directory: Directory, options: ClusterOptions, inv: Invo
     const member = await directory.select(inv, tried);
     tried.add(member);
     try {
-      return await send(member, inv, attempt);
+      return await send(directory, member, inv, attempt);
     } catch (err) {
       error = toRpcError(err);
     }
@@ -90,7 +100,7 @@ async function forking(directory: Directory, options: ClusterOptions, inv: Invoc
   const chosen = new Set<Member>();
   const n = Math.min(options.forks, Math.max(1, directory.size));
   for (let i = 0; i < n; i++) chosen.add(await directory.select(inv, chosen));
-  return Promise.any([...chosen].map((m) => send(m, inv))).catch((agg: AggregateError) => {
+  return Promise.any([...chosen].map((m) => send(directory, m, inv))).catch((agg: AggregateError) => {
     throw toRpcError(agg.errors[0]);
   });
 }

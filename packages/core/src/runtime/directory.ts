@@ -1,5 +1,7 @@
 import { endpointAddress, type Endpoint } from '../endpoint.js';
 import { Code, RpcError } from '../errors.js';
+import type { EndpointBreakers } from '../breakers.js';
+import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
 import type { Candidate, LoadBalancer } from '../load-balancer.js';
 import type { ProtocolClient } from '../protocol.js';
@@ -10,7 +12,10 @@ import type { Router } from './router.js';
 import { registryChanged } from '../telemetry/metrics.js';
 
 export interface Member extends Candidate {
+  endpoint: Endpoint;
   readonly client: ProtocolClient;
+  /** Sends through the client, reporting latency and outcome to the balancer. Made once per member. */
+  readonly invoke: Invoker;
 }
 
 /**
@@ -30,6 +35,7 @@ export class Directory {
     private readonly balancer: LoadBalancer,
     private readonly router: Router,
     source: { registry: Registry } | { endpoints: readonly Endpoint[] },
+    private readonly breakers?: EndpointBreakers,
   ) {
     if ('endpoints' in source) {
       this.update(source.endpoints);
@@ -72,13 +78,22 @@ export class Directory {
     }
     let available: readonly Member[] = members;
     for (const m of members) {
-      if (!m.client.available) {
-        available = members.filter((x) => x.client.available);
+      if (!this.usable(m)) {
+        available = members.filter((x) => this.usable(x));
         break;
       }
     }
     // When every endpoint is backing off, still try one: failing fast beats failing silently.
     return this.balancer.pick(available.length > 0 ? available : members, inv);
+  }
+
+  private usable(m: Member): boolean {
+    return m.client.available && (this.breakers === undefined || this.breakers.allows(m.endpoint));
+  }
+
+  /** One attempt on `member`, through its breaker when there are breakers. */
+  send(member: Member, inv: Invocation): Promise<unknown> {
+    return this.breakers ? this.breakers.invoke(member.endpoint, member.invoke, inv) : member.invoke(inv);
   }
 
   private noProvider(): RpcError {
@@ -107,18 +122,41 @@ export class Directory {
     const next: Member[] = [];
     for (const m of this.members) {
       const address = endpointAddress(m.endpoint);
-      if (wanted.has(address)) {
+      const e = wanted.get(address);
+      if (e !== undefined) {
+        // Same address, maybe new weight or start time: keep the connection, take the new facts.
+        m.endpoint = e;
         next.push(m);
         wanted.delete(address);
       } else {
         this.pool.release(m.endpoint);
       }
     }
-    for (const e of wanted.values()) {
-      const client = this.pool.acquire(e);
-      next.push({ endpoint: e, client, get pending() { return (client as { pendingCount?: number }).pendingCount ?? 0; } });
-    }
+    for (const e of wanted.values()) next.push(this.member(e));
     this.members = next;
+    const current = next.map((m) => m.endpoint);
+    this.balancer.update?.(current);
+    this.breakers?.update(current);
+  }
+
+  private member(endpoint: Endpoint): Member {
+    const client = this.pool.acquire(endpoint);
+    const balancer = this.balancer;
+    const member: Member = {
+      endpoint,
+      client,
+      get pending() { return (client as { pendingCount?: number }).pendingCount ?? 0; },
+      invoke: balancer.report === undefined
+        ? (inv) => client.invoke(inv)
+        : (inv) => {
+          const start = performance.now();
+          return client.invoke(inv).then(
+            (value) => { balancer.report!(member.endpoint, performance.now() - start, undefined); return value; },
+            (err: unknown) => { balancer.report!(member.endpoint, performance.now() - start, err); throw err; },
+          );
+        },
+    };
+    return member;
   }
 
   get endpoints(): Endpoint[] {
@@ -129,5 +167,7 @@ export class Directory {
     this.unsubscribe?.();
     for (const m of this.members) this.pool.release(m.endpoint);
     this.members = [];
+    this.balancer.update?.([]);
+    this.breakers?.close();
   }
 }

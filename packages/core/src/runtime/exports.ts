@@ -16,6 +16,16 @@ interface ExportedService {
 }
 
 /**
+ * Whatever the method throws is the method's failure, even an RpcError from a call it made
+ * (a downstream timeout is not this provider being busy): only refusals raised by server
+ * interceptors, before the method ran, keep their framework codes.
+ */
+function asMethodFailure(err: unknown): unknown {
+  if (!(err instanceof RpcError) || err.code === Code.Business) return err;
+  return new RpcError(Code.Business, err.message, { cause: err, remoteClass: err.remoteClass ?? 'org.apache.dubbo.rpc.RpcException' });
+}
+
+/**
  * The table of exported services: what a server transport resolves incoming calls against.
  * Every method's invoker (server interceptors around the implementation) is built once here,
  * not per call.
@@ -45,7 +55,13 @@ export class ExportTable implements ServerHandler {
       if (typeof fn !== 'function') {
         throw new RpcError(Code.InvalidArgument, `service ${key}: the implementation has no method ${method.key}`);
       }
-      const target: Invoker = async (inv: Invocation) => callContext.run(inv, () => fn.apply(impl, inv.args));
+      const target: Invoker = (inv: Invocation) => callContext.run(inv, async () => {
+        try {
+          return await fn.apply(impl, inv.args);
+        } catch (err) {
+          throw asMethodFailure(err);
+        }
+      });
       const chain = applyInterceptors(target, this.interceptors);
       // The SERVER span wraps the interceptors too: their time is the request's time.
       const invoke: Invoker = telemetryEnabled ? (inv) => serverCall(inv, protocol, () => chain(inv)) : chain;

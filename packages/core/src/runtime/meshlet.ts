@@ -1,3 +1,4 @@
+import type { EndpointBreakers } from '../breakers.js';
 import { definitionOfClass } from '../decorators.js';
 import { endpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
 import { Code, RpcError } from '../errors.js';
@@ -43,6 +44,8 @@ export interface MeshletOptions {
   readonly retryBudget?: RetryBudgetOptions;
   /** Tag routing (canary / gray release); change at run time with `setRoutes`. */
   readonly routes?: TagRules;
+  /** Per-endpoint circuit breakers, one set per reference (e.g. `() => new BreakerSet()` from `@meshlet/breaker`). */
+  readonly breakers?: () => EndpointBreakers;
 }
 
 export interface ReferOptions {
@@ -133,7 +136,7 @@ export class Meshlet {
     const source = options.url !== undefined
       ? { endpoints: parseUrls(options.url, protocol) }
       : { registry: this.requireRegistry(definition.interface) };
-    const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), this.router, source);
+    const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), this.router, source, this.options.breakers?.());
     this.directories.push(directory);
     const cluster = clusterInvoker(directory, {
       strategy: options.cluster ?? this.options.cluster ?? 'failover',

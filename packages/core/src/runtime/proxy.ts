@@ -1,6 +1,7 @@
+import { Code, RpcError } from '../errors.js';
 import { createInvocation } from '../invocation.js';
 import type { Invoker } from '../interceptor.js';
-import type { ServiceDefinition } from '../service.js';
+import type { MethodDefinition, ServiceDefinition } from '../service.js';
 
 export interface CallDefaults {
   readonly timeout: number;
@@ -8,13 +9,18 @@ export interface CallDefaults {
 }
 
 /**
- * A plain object with one async function per method. Built once per reference: each function
- * closes over its method definition, so a call does no lookup.
+ * A plain object with one async function per method (an `AsyncIterable` factory for stream
+ * methods). Built once per reference: each function closes over its method definition, so a call
+ * does no lookup.
  */
-export function createProxy(definition: ServiceDefinition, invoker: Invoker, defaults: CallDefaults): Record<string, (...args: unknown[]) => Promise<unknown>> {
-  const proxy: Record<string, (...args: unknown[]) => Promise<unknown>> = Object.create(null);
+export function createProxy(definition: ServiceDefinition, invoker: Invoker, defaults: CallDefaults): Record<string, (...args: unknown[]) => Promise<unknown> | AsyncIterable<unknown>> {
+  const proxy: Record<string, (...args: unknown[]) => Promise<unknown> | AsyncIterable<unknown>> = Object.create(null);
   for (const method of definition.methods.values()) {
     const arity = method.params.length;
+    if (method.stream) {
+      proxy[method.key] = (...args: unknown[]) => streamOf(definition, method, invoker, defaults, args);
+      continue;
+    }
     proxy[method.key] = (...args: unknown[]) => {
       if (args.length !== arity) {
         return Promise.reject(new TypeError(`${definition.interface}.${method.key} takes ${arity} argument(s), got ${args.length}`));
@@ -24,4 +30,44 @@ export function createProxy(definition: ServiceDefinition, invoker: Invoker, def
     };
   }
   return Object.freeze(proxy);
+}
+
+/**
+ * A stream method's result. Cold, like a reactive publisher: each iteration makes one call (its
+ * deadline starts then), so an iterable nobody iterates sends nothing. The invoker chain stays
+ * the same: it resolves, once the stream is open, to the transport's `AsyncIterable`, and
+ * `return()` (a `break` out of `for await`) is passed on, which cancels the call.
+ */
+function streamOf(definition: ServiceDefinition, method: MethodDefinition, invoker: Invoker, defaults: CallDefaults, args: unknown[]): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<unknown> {
+      let opened: Promise<AsyncIterator<unknown> | undefined> | undefined;
+      const open = () => (opened ??= (async () => {
+        if (args.length !== method.params.length) {
+          throw new TypeError(`${definition.interface}.${method.key} takes ${method.params.length} argument(s), got ${args.length}`);
+        }
+        const options = defaults.attachments ? { attachments: { ...defaults.attachments } } : {};
+        const result = await invoker(createInvocation(definition, method, args, options, defaults.timeout));
+        // `failsafe` turns failures into undefined: for a stream, no items.
+        if (result === undefined) return undefined;
+        if (typeof (result as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] !== 'function') {
+          throw new RpcError(Code.Unsupported, `${definition.interface}.${method.key} is a stream method, but the call returned a single value: the protocol does not carry streams`);
+        }
+        return (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      })());
+      return {
+        async next() {
+          const it = await open();
+          return it === undefined ? { done: true, value: undefined } : it.next();
+        },
+        async return(value?: unknown) {
+          // Not opened yet: nothing to cancel and nothing to send.
+          if (opened === undefined) return { done: true, value };
+          const it = await opened.catch(() => undefined);
+          if (it?.return) await it.return();
+          return { done: true, value };
+        },
+      };
+    },
+  };
 }

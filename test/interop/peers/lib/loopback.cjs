@@ -15,6 +15,11 @@ function applyLoopbackPatch(fromPackage) {
   const base = path.dirname(require.resolve(fromPackage));
   const ip = require(require.resolve('ip', { paths: [base] }));
   ip.address = () => '127.0.0.1';
+  bindLoopback();
+}
+
+/** Only the listen half: `listen(port)` without a host binds 127.0.0.1 (sofa-rpc-node has no host option). */
+function bindLoopback() {
   if (applied) return;
   applied = true;
   const origListen = net.Server.prototype.listen;
@@ -30,4 +35,4 @@ function applyLoopbackPatch(fromPackage) {
   };
 }
 
-module.exports = { applyLoopbackPatch };
+module.exports = { applyLoopbackPatch, bindLoopback };

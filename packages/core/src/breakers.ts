@@ -1,0 +1,17 @@
+import type { Endpoint } from './endpoint.js';
+import type { Invoker } from './interceptor.js';
+import type { Invocation } from './invocation.js';
+
+/**
+ * Per-endpoint circuit breakers, as the runtime consults them (`@meshlet/breaker`'s `BreakerSet`
+ * is one). An endpoint whose breaker does not allow calls is left out of the balancer's choice.
+ */
+export interface EndpointBreakers {
+  /** False while the endpoint's breaker is open (or half-open with its probe out). */
+  allows(endpoint: Endpoint): boolean;
+  /** Runs `invoker` through the endpoint's breaker; rejects with UNAVAILABLE, unsent, while open. */
+  invoke(endpoint: Endpoint, invoker: Invoker, invocation: Invocation): Promise<unknown>;
+  /** The endpoints that exist now; breakers of the others are shut down. */
+  update(endpoints: readonly Endpoint[]): void;
+  close(): void;
+}

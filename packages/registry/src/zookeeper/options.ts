@@ -1,0 +1,113 @@
+import { parseMultiHostUrl, QueryOptions } from '../multi-host-url.js';
+import { invalidArgument } from '../validate.js';
+import { dubboLayout } from './dubbo-layout.js';
+import type { ZookeeperLayout } from './layout.js';
+import { motanLayout } from './motan-layout.js';
+import { sofaLayout } from './sofa-layout.js';
+
+export interface ZookeeperRegistryOptions {
+  /** `zookeeper://[user:password@]h1:2181,h2:2181[/chroot][?options]` (see README); or give `servers`. */
+  readonly url?: string | undefined;
+  /** `h1:2181,h2:2181`. */
+  readonly servers?: string | undefined;
+  /** A path every node lives under, e.g. `/prod` (created when missing). Default none. */
+  readonly chroot?: string | undefined;
+  /** `user:password` for ZooKeeper's digest authentication. */
+  readonly digest?: string | undefined;
+  /**
+   * The session timeout asked of the server, ms: a crashed provider's nodes disappear this long
+   * after its last heartbeat (the server may clamp it to its min/maxSessionTimeout). Default 30 000.
+   */
+  readonly sessionTimeoutMs?: number | undefined;
+  /** How long register/subscribe wait for an unreachable ZooKeeper, and each request's timeout, ms. Default 5000. */
+  readonly timeoutMs?: number | undefined;
+  /** Re-list every watched directory and re-check every own node at least this often, ms. Default 60 000. */
+  readonly refreshMs?: number | undefined;
+  /** Layout per endpoint protocol. Default `defaultZookeeperLayouts()`. */
+  readonly layouts?: Readonly<Record<string, ZookeeperLayout>> | undefined;
+}
+
+/** Dubbo for `dubbo`, SOFARPC for `bolt`, Motan for `motan2` endpoints. */
+export function defaultZookeeperLayouts(): Record<string, ZookeeperLayout> {
+  return { dubbo: dubboLayout(), bolt: sofaLayout(), motan2: motanLayout() };
+}
+
+export interface ZookeeperSettings {
+  readonly servers: string;
+  readonly chroot: string;
+  readonly digest: string | undefined;
+  readonly sessionTimeoutMs: number;
+  readonly timeoutMs: number;
+  readonly refreshMs: number;
+  readonly layouts: ReadonlyMap<string, ZookeeperLayout>;
+}
+
+export function zookeeperSettings(options: ZookeeperRegistryOptions | string): ZookeeperSettings {
+  const o: ZookeeperRegistryOptions = typeof options === 'string' ? { url: options } : options;
+  const u = o.url === undefined ? undefined : parseZookeeperUrl(o.url);
+  const servers = o.servers ?? u?.servers;
+  if (!servers) throw invalidArgument('zookeeper registry needs a url or servers');
+  const layouts = o.layouts ?? u?.layouts ?? defaultZookeeperLayouts();
+  const map = new Map(Object.entries(layouts));
+  if (map.size === 0) throw invalidArgument('zookeeper registry needs at least one layout');
+  return {
+    servers,
+    chroot: checkChroot(o.chroot ?? u?.chroot ?? ''),
+    digest: o.digest ?? u?.digest,
+    sessionTimeoutMs: positive(o.sessionTimeoutMs ?? u?.sessionTimeoutMs, 30_000, 'sessionTimeoutMs'),
+    timeoutMs: positive(o.timeoutMs ?? u?.timeoutMs, 5000, 'timeoutMs'),
+    refreshMs: positive(o.refreshMs ?? u?.refreshMs, 60_000, 'refreshMs'),
+    layouts: map,
+  };
+}
+
+/**
+ * `zookeeper://[user:password@]h1:2181,h2:2181[/chroot]` with options `?session=` (session
+ * timeout), `&timeout=`, `&refresh=` (ms) and `&layouts=dubbo,bolt,motan2` (which default layouts
+ * are on, by endpoint protocol).
+ */
+export function parseZookeeperUrl(url: string): ZookeeperRegistryOptions & { servers: string } {
+  const u = parseMultiHostUrl(url, 2181, 'zookeeper registry');
+  if (u.scheme !== 'zookeeper' && u.scheme !== 'zk') throw invalidArgument(`not a zookeeper registry scheme: "${u.scheme}"`);
+  const q = new QueryOptions(u.query, 'zookeeper registry');
+  const sessionTimeoutMs = q.ms('session');
+  const timeoutMs = q.ms('timeout');
+  const refreshMs = q.ms('refresh');
+  const chosen = q.string('layouts');
+  q.finish();
+  let layouts: Record<string, ZookeeperLayout> | undefined;
+  if (chosen !== undefined) {
+    const all = defaultZookeeperLayouts();
+    layouts = {};
+    for (const name of chosen.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const layout = all[name];
+      if (!layout) throw invalidArgument(`zookeeper registry: no default layout for protocol "${name}" (have: ${Object.keys(all).join(', ')})`);
+      layouts[name] = layout;
+    }
+  }
+  const digest = u.username === undefined ? undefined : `${u.username}:${u.password ?? ''}`;
+  return {
+    servers: u.hosts.map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`).join(','),
+    chroot: u.path === '' ? '' : `/${u.path}`,
+    digest,
+    sessionTimeoutMs,
+    timeoutMs,
+    refreshMs,
+    layouts,
+  };
+}
+
+function checkChroot(chroot: string): string {
+  const c = chroot.replace(/\/+$/, '');
+  if (c === '') return '';
+  if (!c.startsWith('/') || c.split('/').slice(1).some((p) => p === '' || p === '.' || p === '..')) {
+    throw invalidArgument('zookeeper registry chroot must be an absolute path like /prod');
+  }
+  return c;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(`zookeeper registry ${name} must be a positive number of ms`);
+  return value;
+}

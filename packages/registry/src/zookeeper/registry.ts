@@ -1,0 +1,246 @@
+import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
+import { endpointSet, registrationId } from '../endpoint-set.js';
+import { Serial } from '../serial.js';
+import { Subscriptions, type Subscription } from '../subscription.js';
+import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
+import type { ZookeeperLayout } from './layout.js';
+import { zookeeperSettings, type ZookeeperRegistryOptions, type ZookeeperSettings } from './options.js';
+import { ZkSession } from './session.js';
+import { PathWatch } from './watch.js';
+import { zkCode, ZkCode } from './zk.js';
+
+/** A node this registry keeps alive for one registration. */
+interface OwnNode {
+  readonly layout: ZookeeperLayout;
+  /** Path on the server (chroot included). */
+  readonly path: string;
+  readonly data: Buffer | undefined;
+}
+
+
+/**
+ * The `zookeeper` registry (node-zookeeper-client, pure JS): providers are ephemeral nodes in the
+ * layout of their protocol's ecosystem (Dubbo, SOFARPC, Motan), so Java and Node peers find them
+ * and are found. A crashed provider's nodes go when its session times out. Session expiry is
+ * survived: a new session re-creates the nodes and re-arms the watches, and subscribers keep the
+ * last known providers meanwhile. See README.md.
+ */
+export class ZookeeperRegistry implements Registry {
+  readonly name = 'zookeeper';
+  readonly settings: ZookeeperSettings;
+  readonly #session: ZkSession;
+  readonly #nodes = new Map<string, OwnNode>();
+  /** Removals that could not reach ZooKeeper: retried on reconnect (a node of a live session would stay). */
+  readonly #removals = new Map<string, OwnNode>();
+  readonly #serial = new Serial();
+  readonly #subs = new Subscriptions();
+  readonly #watches = new Map<string, PathWatch>();
+  readonly #subWatches = new Map<Subscription, PathWatch[]>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: ZookeeperRegistryOptions | string) {
+    this.settings = zookeeperSettings(options);
+    this.#session = new ZkSession({
+      servers: this.settings.servers,
+      sessionTimeoutMs: this.settings.sessionTimeoutMs,
+      timeoutMs: this.settings.timeoutMs,
+      digest: this.settings.digest,
+    });
+    this.#session.on('connected', (fresh: boolean) => this.#onConnected(fresh));
+  }
+
+  /** The current session's id (hex), once connected. */
+  get sessionId(): string | undefined {
+    return this.#session.sessionId;
+  }
+
+  async register(registration: Registration): Promise<void> {
+    if (this.#closed) throw closedError(this.name);
+    const r = checkRegistration(registration);
+    const layout = this.settings.layouts.get(r.endpoint.protocol);
+    if (!layout) {
+      throw invalidArgument(`zookeeper registry has no layout for protocol "${r.endpoint.protocol}" (have: ${[...this.settings.layouts.keys()].join(', ')})`);
+    }
+    const node = layout.providerNode(r);
+    const own: OwnNode = { layout, path: this.settings.chroot + node.path, data: node.data };
+    const rid = registrationId(r.service, r.endpoint);
+    const previous = this.#nodes.get(rid);
+    // Wanted from now on: when ZooKeeper is unreachable the promise rejects, but the node is
+    // created once it is back (failback), until unregister or close.
+    this.#nodes.set(rid, own);
+    this.#removals.delete(own.path);
+    this.#start();
+    await this.#session.whenConnected();
+    await this.#serial.run(own.path, () => this.#ensure(own, true));
+    // Registered again with other params: Dubbo and SOFA names change with them.
+    if (previous && previous.path !== own.path) await this.#serial.run(previous.path, () => this.#remove(previous));
+    await this.#refreshParentOf(own.path);
+  }
+
+  async unregister(registration: Registration): Promise<void> {
+    if (this.#closed) return;
+    const r = checkRegistration(registration);
+    const rid = registrationId(r.service, r.endpoint);
+    const own = this.#nodes.get(rid);
+    if (!own) return;
+    this.#nodes.delete(rid);
+    await this.#serial.run(own.path, () => this.#remove(own));
+    await this.#refreshParentOf(own.path);
+  }
+
+  async subscribe(service: ServiceKey, listener: EndpointListener): Promise<() => void> {
+    if (this.#closed) throw closedError(this.name);
+    const key = checkServiceKey(service);
+    this.#start();
+    const sub = this.#subs.add(key, listener);
+    const watches: PathWatch[] = [];
+    for (const layout of new Set(this.settings.layouts.values())) {
+      const dir = layout.providersPath(key);
+      const id = `${layout.name}\u0000${dir}`;
+      let watch = this.#watches.get(id);
+      if (!watch) {
+        watch = new PathWatch(layout, dir, this.settings.chroot + dir, this.#session, (w) => this.#changed(w));
+        this.#watches.set(id, watch);
+        void watch.refresh();
+      }
+      watch.subs.add(sub);
+      watches.push(watch);
+    }
+    this.#subWatches.set(sub, watches);
+    await Promise.all(watches.map((w) => w.firstRead(this.settings.timeoutMs)));
+    if (this.#closed) throw closedError(this.name);
+    // Unreachable ZooKeeper and nothing known yet: what is known now (possibly nothing), the rest when it answers.
+    if (!sub.delivered) sub.offer(this.#setFor(sub));
+    return () => {
+      if (!this.#subs.remove(sub)) return;
+      this.#subWatches.delete(sub);
+      for (const w of watches) {
+        w.subs.delete(sub);
+        if (w.subs.size > 0) continue;
+        w.stop();
+        this.#watches.delete(`${w.layout.name}\u0000${w.dir}`);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#subs.clear();
+    this.#subWatches.clear();
+    for (const w of this.#watches.values()) w.stop();
+    this.#watches.clear();
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    const mine = [...this.#nodes.values()];
+    this.#nodes.clear();
+    const zk = this.#session.zk;
+    if (zk && this.#session.connected && mine.length > 0) {
+      // Removed explicitly so subscribers hear of it at once; closing the session would remove
+      // them too, and whatever is left when the timeout ends goes with it.
+      await Promise.race([
+        Promise.allSettled(mine.map((own) => this.#serial.run(own.path, () => zk.remove(own.path)))),
+        new Promise((resolve) => setTimeout(resolve, this.settings.timeoutMs).unref()),
+      ]);
+    }
+    this.#session.close();
+  }
+
+  #start(): void {
+    void this.#session.start();
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.#periodic(), this.settings.refreshMs);
+    this.#timer.unref();
+  }
+
+  /** A lost watch event or a node deleted by someone else heals here. */
+  #periodic(): void {
+    if (!this.#session.connected) return;
+    for (const own of this.#nodes.values()) void this.#serial.run(own.path, () => this.#ensure(own, false));
+    for (const w of this.#watches.values()) void w.refresh();
+  }
+
+  /**
+   * Connected (first time, after a reconnect, or in a new session after expiry): nodes first, so
+   * that this process never sees its own providers vanish; then pending removals; then re-read
+   * every watched directory (re-arming the watches a new session lacks).
+   */
+  #onConnected(fresh: boolean): void {
+    if (this.#closed) return;
+    if (fresh) for (const w of this.#watches.values()) w.disarm();
+    const ensured = [...this.#nodes.values()].map((own) => this.#serial.run(own.path, () => this.#ensure(own, false)));
+    for (const own of this.#removals.values()) void this.#serial.run(own.path, () => this.#remove(own));
+    void Promise.allSettled(ensured).then(() => {
+      for (const w of this.#watches.values()) void w.refresh();
+    });
+  }
+
+  #wanted(own: OwnNode): boolean {
+    for (const n of this.#nodes.values()) if (n === own) return true;
+    return false;
+  }
+
+  /** Makes sure `own` exists as an ephemeral node of the current session. */
+  async #ensure(own: OwnNode, strict: boolean): Promise<void> {
+    if (!this.#wanted(own) || this.#closed) return;
+    const zk = this.#session.zk;
+    try {
+      if (!zk || !this.#session.connected) throw new Error('not connected');
+      await zk.mkdirp(parentOf(own.path));
+      try {
+        await zk.createEphemeral(own.path, own.data);
+      } catch (err) {
+        if (zkCode(err) !== ZkCode.NodeExists) throw err;
+        const stat = await zk.exists(own.path);
+        const ours = stat !== null && stat.ephemeralOwner.equals(zk.client.getSessionId());
+        if (!ours) {
+          // Left by a session that has not timed out yet (this process before a restart, or a
+          // previous session of this registry), or a persistent node: ours now.
+          if (stat) await zk.remove(own.path, stat.version);
+          await zk.createEphemeral(own.path, own.data);
+        } else if (own.data && stat) {
+          await zk.setData(own.path, own.data);
+        }
+      }
+    } catch (err) {
+      if (strict) throw toRpcError(err, Code.Unavailable);
+    }
+  }
+
+  async #remove(own: OwnNode): Promise<void> {
+    for (const n of this.#nodes.values()) if (n.path === own.path) return; // wanted again meanwhile
+    const zk = this.#session.zk;
+    try {
+      if (!zk || !this.#session.connected) throw new Error('not connected');
+      await zk.remove(own.path);
+      this.#removals.delete(own.path);
+    } catch {
+      if (!this.#closed) this.#removals.set(own.path, own);
+    }
+  }
+
+  async #refreshParentOf(path: string): Promise<void> {
+    const parent = parentOf(path);
+    await Promise.all([...this.#watches.values()].filter((w) => w.path === parent).map((w) => w.refresh()));
+  }
+
+  #changed(watch: PathWatch): void {
+    for (const sub of watch.subs) {
+      const all = this.#subWatches.get(sub);
+      // Before its first delivery a subscriber waits for all of its directories (or subscribe's timeout).
+      if (!all || (!sub.delivered && !all.every((w) => w.known))) continue;
+      sub.offer(this.#setFor(sub));
+    }
+  }
+
+  #setFor(sub: Subscription): readonly Endpoint[] {
+    const endpoints: Endpoint[] = [];
+    for (const w of this.#subWatches.get(sub) ?? []) endpoints.push(...w.providersFor(sub.service));
+    return endpointSet(endpoints);
+  }
+}
+
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
+}

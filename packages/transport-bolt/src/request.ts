@@ -1,0 +1,213 @@
+import {
+  Code, RpcError, t, type Invocation, type MethodDefinition, type ServiceDefinition, type TypeDesc,
+} from '@meshlet/core';
+import { encoderFor, type Encoder, type HessianReader, type HessianWriter } from '@meshlet/hessian';
+import {
+  CMD_REQUEST, CODEC_HESSIAN, CODEC_PROTOBUF, HEAD_METHOD_NAME, HEAD_SERVICE, HEAD_TARGET_APP, HEAD_TARGET_SERVICE,
+  PROP_APP, PROP_INVOKE_TYPE, PROP_PROTOCOL, SOFA_REQUEST_CLASS, TYPE_REQUEST, TYPE_REQUEST_ONEWAY,
+} from './constants.js';
+import { buildFrame, checkShortLength, type FrameShape } from './frame.js';
+import { appendHeaderMap, encodeHeaderMap, javaHashMapOrder } from './header-map.js';
+import { bodyPropsOf } from './props.js';
+import { protobufMethodOf, type ProtobufMethod } from './protobuf.js';
+import { uniqueName } from './service-name.js';
+
+/** The request class field, as bytes (Java Bolt dispatches on it). */
+export const REQUEST_CLASS_BYTES = Buffer.from(SOFA_REQUEST_CLASS, 'latin1');
+
+/**
+ * `SofaRequest`'s serialized fields in the order Java's serializer writes them (primitives and
+ * `java.lang.*` first, subclass before superclass); receivers map them by name. Frozen, so the
+ * writer caches the encoded class definition.
+ */
+export const REQUEST_FIELDS: readonly string[] = Object.freeze([
+  'targetAppName', 'methodName', 'targetServiceUniqueName', 'requestProps', 'methodArgSigs',
+]);
+
+/** `String[]`, for reading `methodArgSigs`. */
+const SIGS = t.array(t.string);
+
+/** How `String[]` travels: Java's Hessian names the type `[string`. */
+const STRING_ARRAY_TYPE = '[string';
+
+/**
+ * Everything about calling one method of one referred service that does not change per call,
+ * computed once per (client, service, method): the header bytes, the constant requestProps in
+ * Java's order, the per-parameter encoders.
+ */
+export interface ClientMethod {
+  readonly service: ServiceDefinition;
+  readonly method: MethodDefinition;
+  readonly uniqueName: string;
+  readonly targetApp: string | null;
+  readonly oneway: boolean;
+  /** Codec byte: 1 (Hessian) or 11 (protobuf). */
+  readonly codec: number;
+  readonly protobuf: ProtobufMethod | undefined;
+  /** The header map without attachments, Java-ordered. */
+  readonly header: Buffer;
+  /** `requestProps` without attachments, Java-ordered. */
+  readonly props: readonly (readonly [string, string])[];
+  readonly sigs: readonly string[];
+  readonly encoders: readonly Encoder[];
+  /** The result descriptor (`t.any` for void: whatever comes back is dropped). */
+  readonly returns: TypeDesc;
+  readonly isVoid: boolean;
+}
+
+export function compileClientMethod(service: ServiceDefinition, method: MethodDefinition, application: string | undefined, targetApp?: string): ClientMethod {
+  const name = uniqueName(service);
+  const protobuf = protobufMethodOf(method);
+  const oneway = method.oneway;
+  // What a Java consumer puts in requestProps (DefaultClientProxyInvoker) ...
+  const propValues: Record<string, string> = { [PROP_PROTOCOL]: 'bolt', [PROP_INVOKE_TYPE]: oneway ? 'oneway' : 'sync' };
+  if (application) propValues[PROP_APP] = application;
+  const propKeys = javaHashMapOrder(application ? [PROP_APP, PROP_PROTOCOL, PROP_INVOKE_TYPE] : [PROP_PROTOCOL, PROP_INVOKE_TYPE]);
+  // ... and in the header: routing keys first, then requestProps flattened (SofaRpcSerialization).
+  const headerValues: Record<string, string> = {
+    [HEAD_SERVICE]: name, [HEAD_METHOD_NAME]: method.name, [HEAD_TARGET_SERVICE]: name, ...propValues,
+  };
+  if (targetApp) headerValues[HEAD_TARGET_APP] = targetApp;
+  const headerKeys = javaHashMapOrder(Object.keys(headerValues));
+  const header = encodeHeaderMap(headerKeys.map((k) => [k, headerValues[k]!] as const));
+  checkShortLength('header', header.length);
+  return Object.freeze({
+    service,
+    method,
+    uniqueName: name,
+    targetApp: targetApp ?? null,
+    oneway,
+    codec: protobuf ? CODEC_PROTOBUF : CODEC_HESSIAN,
+    protobuf,
+    header,
+    props: Object.freeze(propKeys.map((k) => Object.freeze([k, propValues[k]!] as const))),
+    sigs: method.paramTypes,
+    encoders: Object.freeze(method.params.map((p) => encoderFor(p))),
+    returns: method.returns.kind === 'void' ? t.any : method.returns,
+    isVoid: method.returns.kind === 'void',
+  });
+}
+
+/**
+ * The `SofaRequest` object and then each argument, as one Hessian stream (one reference and type
+ * table for the whole content, as Java's `SofaRequestHessianSerializer` writes it).
+ */
+export function writeSofaRequest(w: HessianWriter, cm: ClientMethod, args: readonly unknown[], attachments: Readonly<Record<string, string>>): void {
+  w.objectBegin(SOFA_REQUEST_CLASS, REQUEST_FIELDS);
+  if (cm.targetApp === null) w.writeNull();
+  else w.writeString(cm.targetApp);
+  w.writeString(cm.method.name);
+  w.writeString(cm.uniqueName);
+  w.mapBegin(null);
+  for (const [k, v] of cm.props) {
+    w.writeString(k);
+    w.writeString(v);
+  }
+  const extra = bodyPropsOf(attachments);
+  if (extra !== null) {
+    for (const [k, v] of extra) {
+      w.writeString(k);
+      w.writeValue(v);
+    }
+  }
+  w.mapEnd();
+  const sigs = cm.sigs;
+  w.listBegin(sigs.length, STRING_ARRAY_TYPE);
+  for (let i = 0; i < sigs.length; i++) w.writeString(sigs[i]!);
+  w.listEnd();
+  w.objectEnd();
+  const encoders = cm.encoders;
+  for (let i = 0; i < encoders.length; i++) {
+    try {
+      encoders[i]!(w, args[i]);
+    } catch (err) {
+      throw argumentError(cm, i, err);
+    }
+  }
+}
+
+function argumentError(cm: ClientMethod, i: number, err: unknown): RpcError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new RpcError(Code.Serialization, `${cm.service.interface}.${cm.method.name} argument ${i} (${cm.sigs[i]}): ${message}`, { cause: err });
+}
+
+/** A complete request frame for an invocation: Hessian or protobuf content by the method's codec. */
+export function encodeRequest(
+  w: HessianWriter, shape: FrameShape, id: number, cm: ClientMethod, inv: Invocation, timeout: number,
+): Buffer {
+  let header = cm.header;
+  let hasAttachments = false;
+  for (const _ in inv.attachments) {
+    hasAttachments = true;
+    break;
+  }
+  if (hasAttachments) {
+    header = appendHeaderMap(header, inv.attachments);
+    checkShortLength('header', header.length);
+  }
+  let content: Uint8Array;
+  if (cm.protobuf !== undefined) {
+    content = cm.protobuf.request.encode(inv.args[0]);
+  } else {
+    w.reset();
+    writeSofaRequest(w, cm, inv.args, inv.attachments);
+    content = w.finish();
+  }
+  const type = cm.oneway ? TYPE_REQUEST_ONEWAY : TYPE_REQUEST;
+  return buildFrame(shape, type, CMD_REQUEST, id, cm.codec, timeout, REQUEST_CLASS_BYTES, header, content);
+}
+
+/** The fields of a received `SofaRequest` that dispatch needs. */
+export interface SofaRequestHead {
+  readonly methodName: string | null;
+  readonly methodArgSigs: readonly string[] | null;
+  readonly targetServiceUniqueName: string | null;
+  readonly targetAppName: string | null;
+  readonly requestProps: unknown;
+}
+
+/**
+ * Reads the `SofaRequest` object at the start of a request's Hessian content, by field name (Java
+ * and sofa-bolt-node order the fields differently). The arguments follow in the same stream.
+ */
+export function readSofaRequest(r: HessianReader): SofaRequestHead {
+  if (r.readNullTag()) throw new RpcError(Code.BadRequest, 'the request content is null, not a SofaRequest');
+  let def;
+  try {
+    def = r.beginObject();
+  } catch (err) {
+    throw new RpcError(Code.BadRequest, `the request content is not a SofaRequest: ${(err as Error).message}`, { cause: err });
+  }
+  if (def.name !== SOFA_REQUEST_CLASS) throw new RpcError(Code.BadRequest, `the request content is a ${def.name}, not a SofaRequest`);
+  r.addRef(null);
+  let methodName: string | null = null;
+  let methodArgSigs: string[] | null = null;
+  let target: string | null = null;
+  let app: string | null = null;
+  let props: unknown = null;
+  for (const field of def.fields) {
+    // The signatures are read typed: an untyped read would tag the array with its Hessian type.
+    const v = field === 'methodArgSigs' ? r.readTyped(SIGS) : r.readValue();
+    switch (field) {
+      case 'methodName': methodName = textOrNull(v, field); break;
+      case 'targetServiceUniqueName': target = textOrNull(v, field); break;
+      case 'targetAppName': app = textOrNull(v, field); break;
+      case 'requestProps': props = v; break;
+      case 'methodArgSigs': methodArgSigs = sigsOf(v); break;
+      default: break; // a newer SofaRequest's extra field
+    }
+  }
+  r.endObject();
+  return { methodName, methodArgSigs, targetServiceUniqueName: target, targetAppName: app, requestProps: props };
+}
+
+function textOrNull(v: unknown, field: string): string | null {
+  if (v === null || typeof v === 'string') return v;
+  throw new RpcError(Code.BadRequest, `SofaRequest.${field} is not a string`);
+}
+
+function sigsOf(v: unknown): string[] | null {
+  if (v === null) return null;
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new RpcError(Code.BadRequest, 'SofaRequest.methodArgSigs is not a String[]');
+  return v as string[];
+}

@@ -1,0 +1,295 @@
+import {
+  Code, FrameServer, RpcError, toRpcError,
+  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler,
+  type ServerOptions, type ServiceKey,
+} from '@meshlet/core';
+import type { Encoder, HessianDialect } from '@meshlet/hessian';
+import {
+  CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, CODEC_PROTOBUF, DEFAULT_SOFA_VERSION, HEAD_METHOD_NAME, HEAD_SERVICE,
+  HEAD_TARGET_SERVICE, SERVER_IDLE_TIMEOUT, Status, TYPE_REQUEST, TYPE_RESPONSE,
+} from './constants.js';
+import { Flavours, dialectOf, type HessianFlavour } from './flavours.js';
+import { boltSplitter, buildFrame, crcValid, parseFrame, shapeOf, V1, type BoltFrame, type FrameShape } from './frame.js';
+import { HeaderCache, type HeaderEntryList } from './header-map.js';
+import { attachmentsOf } from './props.js';
+import { protobufMethodOf, type ProtobufMethod } from './protobuf.js';
+import { readSofaRequest, REQUEST_CLASS_BYTES } from './request.js';
+import {
+  encodeExceptionResponse, encodeFrameworkErrorResponse, encodeHeartbeatAck, encodeProtobufErrorResponse, encodeProtobufResponse,
+  encodeStatusResponse, encodeValueResponse, resultEncoder,
+} from './response.js';
+import { parseUniqueName } from './service-name.js';
+import { statusForError } from './status.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export interface BoltServerOptions extends ServerOptions {
+  /** Flavour for replies whose request does not show one (default `hessian2-draft`). */
+  readonly hessian?: HessianFlavour | undefined;
+  /**
+   * Send MOSN's GoAway (cmdcode 100) to every connection on graceful stop. Off by default: only
+   * MOSN-aware clients (MOSN with `enable_bolt_goaway`, Meshlet) know it; Java Bolt and
+   * sofa-bolt-node do not, and may treat it as a broken frame.
+   */
+  readonly goAway?: boolean | undefined;
+}
+
+/** What serving one exported method needs beyond the method itself, computed once per method. */
+interface ServerMethod {
+  readonly protobuf: ProtobufMethod | undefined;
+  readonly result: Encoder;
+}
+
+/**
+ * Why a request gets no call. `framework`: answered as SOFARPC answers unknown services and
+ * methods (SUCCESS + SofaResponse `isError`); otherwise a Bolt status with the message.
+ */
+class Refusal extends Error {
+  constructor(readonly status: number, message: string, readonly framework = false) {
+    super(message);
+  }
+}
+
+/** One request, decoded and resolved, ready to call. */
+interface Call {
+  readonly exported: ExportedMethod;
+  readonly method: ServerMethod;
+  readonly inv: Invocation;
+  /** The Hessian flavour to answer in; undefined for protobuf. */
+  readonly dialect: HessianDialect | undefined;
+}
+
+/** Server-side Bolt: heartbeats, SofaRequest (Hessian, either flavour) and protobuf requests, Java-shaped replies. */
+class BoltServerCodec implements ServerCodec {
+  readonly splitter = boltSplitter;
+  private readonly flavours: Flavours;
+  private readonly methods = new WeakMap<ExportedMethod, ServerMethod>();
+  private readonly headers = new HeaderCache();
+
+  constructor(private readonly handler: ServerHandler, private readonly options: BoltServerOptions) {
+    this.flavours = new Flavours(dialectOf(options.hessian));
+  }
+
+  onFrame(conn: ServerConnection, frame: Buffer): void {
+    // A frame we cannot trust (bad CRC, impossible header) closes its connection: thrown here.
+    if (!crcValid(frame)) throw new RpcError(Code.Protocol, 'Bolt v2 frame with a wrong CRC32');
+    const f = parseFrame(frame);
+    if (f.type === TYPE_RESPONSE) return; // a client's ack of a heartbeat we never send
+    const twoWay = f.type === TYPE_REQUEST;
+    const shape = shapeOf(frame);
+    if (f.cmd === CMD_HEARTBEAT) {
+      if (twoWay) conn.write(encodeHeartbeatAck(shape, f.id, f.codec));
+      return;
+    }
+    if (f.cmd !== CMD_REQUEST) return; // GoAway or an unknown command from a peer: nothing to answer
+    let call: Call;
+    try {
+      call = this.decode(conn, frame, f);
+    } catch (err) {
+      if (twoWay) conn.write(this.refusal(frame, f, shape, err));
+      return;
+    }
+    conn.begin();
+    void this.serve(conn, call, shape, f.id, twoWay);
+  }
+
+  private decode(conn: ServerConnection, frame: Buffer, f: BoltFrame): Call {
+    const cls = frame.subarray(f.classStart, f.classStart + f.classLength);
+    if (!cls.equals(REQUEST_CLASS_BYTES)) {
+      // What Java Bolt answers when no user processor is registered for the class.
+      throw new Refusal(Status.SERVER_EXCEPTION, `No user processor found for request: ${cls.toString('utf8') || '(none)'}`);
+    }
+    let header: HeaderEntryList;
+    try {
+      header = this.headers.entries(frame, f.headerStart, f.headerStart + f.headerLength);
+    } catch (err) {
+      throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize header failed: ${(err as Error).message}`);
+    }
+    const deadline = f.timeout > 0 ? Date.now() + f.timeout : Number.POSITIVE_INFINITY;
+    const contentEnd = f.contentStart + f.contentLength;
+    if (f.codec === CODEC_PROTOBUF) {
+      // Protobuf content is the bare message: the service and the method are in the header only.
+      const attachments = attachmentsOf(header, null);
+      const target = attachments[HEAD_SERVICE] || attachments[HEAD_TARGET_SERVICE];
+      const methodName = attachments[HEAD_METHOD_NAME];
+      if (!target || !methodName) throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, 'protobuf request without sofa_head_target_service / sofa_head_method_name');
+      const exported = this.resolve(target, methodName, undefined);
+      const method = this.methodOf(exported);
+      if (method.protobuf === undefined) {
+        throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `${exported.service.interface}.${methodName} is not declared with protobuf messages; call it with Hessian`);
+      }
+      let arg: unknown;
+      try {
+        arg = method.protobuf.request.decode(frame.subarray(f.contentStart, contentEnd));
+      } catch (err) {
+        throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize content failed: ${(err as Error).message}`);
+      }
+      const inv = { service: exported.service, method: exported.method, args: [arg], attachments, deadline, peer: conn.remoteAddress };
+      return { exported, method, inv, dialect: undefined };
+    }
+    if (f.codec !== CODEC_HESSIAN) {
+      throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Unsupported serialization code ${f.codec}: this provider speaks hessian (1) and protobuf (11)`);
+    }
+    const dialect = this.flavours.sniff(frame, f.contentStart, contentEnd);
+    const r = this.flavours.reader(frame, f.contentStart, contentEnd);
+    let head;
+    try {
+      head = readSofaRequest(r);
+    } catch (err) {
+      throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize content failed: ${(err as Error).message}`);
+    }
+    // Header keys sit on top of the body's props: like Java, the header's `service` wins over the
+    // body's target (MOSN may have rerouted the call).
+    const attachments = attachmentsOf(header, head.requestProps);
+    const target = attachments[HEAD_SERVICE] || attachments[HEAD_TARGET_SERVICE] || head.targetServiceUniqueName;
+    if (!target) throw new Refusal(Status.SUCCESS, 'Target service name of request is null!', true);
+    const methodName = head.methodName ?? attachments[HEAD_METHOD_NAME];
+    if (!methodName) throw new Refusal(Status.SUCCESS, 'Method name of request is null!', true);
+    const exported = this.resolve(target, methodName, head.methodArgSigs ?? undefined);
+    const method = this.methodOf(exported);
+    if (method.protobuf !== undefined) {
+      throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `${exported.service.interface}.${methodName} is declared with protobuf messages; call it with codec 11`);
+    }
+    const params = exported.method.params;
+    const args: unknown[] = new Array(params.length);
+    try {
+      for (let i = 0; i < params.length; i++) args[i] = r.readTyped(params[i]!);
+    } catch (err) {
+      throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize content failed: ${(err as Error).message}`);
+    }
+    const inv = { service: exported.service, method: exported.method, args, attachments, deadline, peer: conn.remoteAddress };
+    return { exported, method, inv, dialect };
+  }
+
+  /**
+   * Finds the exported method of `interface:version[:uniqueId]`. SOFARPC callers always send a
+   * version (`1.0` by default), so a Meshlet service exported without one answers to `1.0`.
+   */
+  private resolve(target: string, methodName: string, sigs: readonly string[] | undefined): ExportedMethod {
+    const key = parseUniqueName(target);
+    if (key === undefined) throw new Refusal(Status.SUCCESS, `Cannot find service: ${target}`, true);
+    try {
+      return this.resolveKey(key, methodName, sigs);
+    } catch (err) {
+      const e = toRpcError(err);
+      if (e.code === Code.ServiceNotFound || e.code === Code.MethodNotFound) throw new Refusal(Status.SUCCESS, e.message, true);
+      throw new Refusal(Status.SERVER_EXCEPTION, e.message);
+    }
+  }
+
+  private resolveKey(key: ServiceKey, methodName: string, sigs: readonly string[] | undefined): ExportedMethod {
+    try {
+      return this.handler.resolve(key, methodName, sigs);
+    } catch (err) {
+      if (!RpcError.is(err, Code.ServiceNotFound) || key.version !== DEFAULT_SOFA_VERSION) throw err;
+      try {
+        return this.handler.resolve({ ...key, version: undefined }, methodName, sigs);
+      } catch (second) {
+        throw RpcError.is(second, Code.ServiceNotFound) ? err : second; // name the version asked for
+      }
+    }
+  }
+
+  private methodOf(exported: ExportedMethod): ServerMethod {
+    let m = this.methods.get(exported);
+    if (m === undefined) {
+      let protobuf: ProtobufMethod | undefined;
+      try {
+        protobuf = protobufMethodOf(exported.method);
+      } catch (err) {
+        throw new Refusal(Status.SERVER_EXCEPTION, (err as Error).message);
+      }
+      m = { protobuf, result: resultEncoder(exported.method.returns) };
+      this.methods.set(exported, m);
+    }
+    return m;
+  }
+
+  /** The reply to a request that gets no call, in its codec and flavour. */
+  private refusal(frame: Buffer, f: BoltFrame, shape: FrameShape, err: unknown): Buffer {
+    const r = err instanceof Refusal ? err : new Refusal(statusForError(toRpcError(err, Code.BadRequest).code), (err as Error)?.message ?? String(err));
+    if (f.codec === CODEC_PROTOBUF) return encodeProtobufErrorResponse(shape, f.id, r.message, r.framework ? Status.SUCCESS : r.status);
+    const w = this.flavours.writer(this.flavours.sniff(frame, f.contentStart, f.contentStart + f.contentLength));
+    return r.framework ? encodeFrameworkErrorResponse(w, shape, f.id, r.message) : encodeStatusResponse(w, shape, f.id, r.status, r.message);
+  }
+
+  private async serve(conn: ServerConnection, call: Call, shape: FrameShape, id: number, twoWay: boolean): Promise<void> {
+    let reply: Buffer | undefined;
+    try {
+      try {
+        const value = await call.exported.invoke(call.inv);
+        if (twoWay) reply = this.encodeResult(call, shape, id, value);
+      } catch (err) {
+        if (twoWay) reply = this.encodeThrown(call, shape, id, err);
+      }
+    } catch (err) {
+      // Even the failure could not be encoded (say, a message past the writer's limit).
+      if (twoWay) reply = encodeStatusResponse(this.flavours.writer(), shape, id, Status.SERVER_EXCEPTION, `Serialize response failed: ${String((err as Error)?.message).slice(0, 200)}`);
+    }
+    if (reply !== undefined) conn.write(reply);
+    conn.end();
+  }
+
+  private encodeResult(call: Call, shape: FrameShape, id: number, value: unknown): Buffer {
+    try {
+      if (call.dialect === undefined) {
+        const response = call.method.protobuf!.response;
+        return encodeProtobufResponse(shape, id, response === undefined ? EMPTY : response.encode(value));
+      }
+      return encodeValueResponse(this.flavours.writer(call.dialect), shape, id, value, call.method.result);
+    } catch (err) {
+      const m = call.exported.method;
+      const message = `Serialize response failed: ${call.exported.service.interface}.${m.name} returned a value that is not a ${m.returns.javaType}: ${(err as Error).message}`;
+      if (call.dialect === undefined) return encodeProtobufErrorResponse(shape, id, message, Status.SERVER_SERIAL_EXCEPTION);
+      return encodeStatusResponse(this.flavours.writer(call.dialect), shape, id, Status.SERVER_SERIAL_EXCEPTION, message);
+    }
+  }
+
+  /**
+   * A thrown value is the method's failure: a Throwable in `appResponse` (class from `err.javaClass`,
+   * an RpcError's remote class, else `java.lang.RuntimeException`), which Java consumers rethrow.
+   */
+  private encodeThrown(call: Call, shape: FrameShape, id: number, err: unknown): Buffer {
+    const message = err instanceof Error ? err.message : String(err);
+    if (call.dialect === undefined) return encodeProtobufErrorResponse(shape, id, message);
+    const javaClass = (err instanceof RpcError && err.remoteClass) || javaClassOfError(err) || 'java.lang.RuntimeException';
+    return encodeExceptionResponse(this.flavours.writer(call.dialect), shape, id, javaClass, message);
+  }
+
+  encodeGoAway(): Uint8Array | undefined {
+    if (!this.options.goAway) return undefined;
+    return buildFrame(V1, TYPE_REQUEST, CMD_GOAWAY, 0, CODEC_HESSIAN, 0, EMPTY, EMPTY, EMPTY);
+  }
+}
+
+function javaClassOfError(err: unknown): string | undefined {
+  const c = (err as { javaClass?: unknown } | null)?.javaClass;
+  return typeof c === 'string' && c !== '' ? c : undefined;
+}
+
+/** A Bolt provider: the engine's `FrameServer` with the SOFARPC request handler. */
+export class BoltServer implements ProtocolServer {
+  private readonly server: FrameServer;
+
+  constructor(handler: ServerHandler, options: BoltServerOptions = {}) {
+    this.server = new FrameServer(new BoltServerCodec(handler, options), {
+      host: options.host,
+      port: options.port,
+      tls: options.tls,
+      idleTimeout: options.idleTimeout ?? SERVER_IDLE_TIMEOUT,
+      maxFrameSize: options.maxFrameSize,
+    });
+  }
+
+  get address() {
+    return this.server.address;
+  }
+
+  listen() {
+    return this.server.listen();
+  }
+
+  close(graceMs?: number) {
+    return this.server.close(graceMs);
+  }
+}
