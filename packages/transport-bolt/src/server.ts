@@ -251,6 +251,12 @@ class BoltServerCodec implements ServerCodec {
    */
   private encodeThrown(call: Call, shape: FrameShape, id: number, err: unknown): Buffer {
     const message = err instanceof Error ? err.message : String(err);
+    // A refusal raised by a server interceptor before the method ran (bulkhead, rate limit) is
+    // the provider being busy, which SOFA answers with a status, not the method's exception.
+    if (err instanceof RpcError && err.code === Code.ServerBusy) {
+      if (call.dialect === undefined) return encodeProtobufErrorResponse(shape, id, message, Status.SERVER_THREADPOOL_BUSY);
+      return encodeStatusResponse(this.flavours.writer(call.dialect), shape, id, Status.SERVER_THREADPOOL_BUSY, message);
+    }
     if (call.dialect === undefined) return encodeProtobufErrorResponse(shape, id, message);
     const javaClass = (err instanceof RpcError && err.remoteClass) || javaClassOfError(err) || 'java.lang.RuntimeException';
     return encodeExceptionResponse(this.flavours.writer(call.dialect), shape, id, javaClass, message);

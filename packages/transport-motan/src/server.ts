@@ -87,7 +87,10 @@ class MotanServerCodec implements ServerCodec {
       (err: unknown) => {
         if (twoWay) {
           const e = err instanceof RpcError ? err : new RpcError(Code.Business, err instanceof Error ? err.message : String(err));
-          conn.write(encodeExceptionResponse(this.writer, high, low, serializer.id, exceptionFor(e, true), Date.now() - started));
+          // The method's failures are business exceptions; a refusal by a server interceptor
+          // before the method ran (bulkhead, rate limit) is the provider being busy.
+          const business = e.code !== Code.ServerBusy;
+          conn.write(encodeExceptionResponse(this.writer, high, low, serializer.id, exceptionFor(e, business), Date.now() - started));
         }
         conn.end();
       },
