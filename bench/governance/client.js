@@ -40,6 +40,7 @@ let calls = 0;
 let errors = 0;
 const end = performance.now() + seconds * 1000;
 const start = performance.now();
+const cpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: concurrency }, async () => {
   while (performance.now() < end) {
     const t0 = performance.now();
@@ -52,9 +53,10 @@ await Promise.all(Array.from({ length: concurrency }, async () => {
   }
 }));
 const elapsed = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
 latencies.sort((a, b) => a - b);
 const q = (p) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(3));
-console.log(JSON.stringify({ calls, errors, qps: Math.round(calls / elapsed), p50_ms: q(0.5), p99_ms: q(0.99), rss_mb: Math.round(process.memoryUsage().rss / 1048576) }));
+console.log(JSON.stringify({ calls, errors, qps: Math.round(calls / elapsed), p50_ms: q(0.5), p99_ms: q(0.99), rss_mb: Math.round(process.memoryUsage().rss / 1048576), cpu_us_per_call: Number(((cpu.user + cpu.system) / calls).toFixed(2)) }));
 await mesh.stop(0);
 process.exit(0);
 

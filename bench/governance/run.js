@@ -2,7 +2,8 @@
 // node bench/governance/run.js [--seconds 3] [--repeat 3] [--variants bare,telemetry,failover,p2c,breakers,governance,defaults,sdk]
 // The cost of the governance chain and of telemetry per call, in one run against one provider
 // process: bare stack vs the defaults (failover, p2c, breakers, telemetry without SDK) vs the
-// defaults with a recording SDK. Prints calls/s, p99 and ratios to the bare stack (median of runs).
+// defaults with a recording SDK. Prints calls/s, p99, the client's CPU time per call (steadier
+// than calls/s on a shared machine) and ratios to the bare stack (median of runs).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from '../../examples/conformance/protocols.js';
@@ -51,11 +52,13 @@ provider.child.kill('SIGTERM');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(results.bare.map((r) => r.qps));
 console.log(`Dubbo echo 1 KiB, 128 in flight, one connection; median of ${repeat} runs of ${seconds} s; client stacks:`);
-console.log('variant      calls/s   vs bare   p99 ms  errors');
+console.log('variant      calls/s   vs bare   p99 ms  client CPU µs/call  vs bare  errors');
+const baseCpu = median(results.bare.map((r) => r.cpu_us_per_call));
 for (const v of variants) {
   const qps = median(results[v.id].map((r) => r.qps));
   const p99 = median(results[v.id].map((r) => r.p99_ms));
   const errors = results[v.id].reduce((a, r) => a + r.errors, 0);
-  console.log(`${v.id.padEnd(11)} ${String(qps).padStart(8)}   ${((qps / base) * 100).toFixed(1).padStart(6)}%  ${String(p99).padStart(7)}  ${errors}`);
+  const cpu = median(results[v.id].map((r) => r.cpu_us_per_call));
+  console.log(`${v.id.padEnd(11)} ${String(qps).padStart(8)}   ${((qps / base) * 100).toFixed(1).padStart(6)}%  ${String(p99).padStart(7)}  ${String(cpu).padStart(18)}  ${((cpu / baseCpu) * 100).toFixed(1).padStart(6)}%  ${errors}`);
 }
 process.exit(0);

@@ -3,7 +3,7 @@ import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
 import type { Directory, Member } from './directory.js';
 import type { RetryBudget } from './retry-budget.js';
-import { clientAttempt, telemetryEnabled } from '../telemetry/tracing.js';
+import { clientAttempt, telemetryActive } from '../telemetry/tracing.js';
 
 /**
  * How a call treats failures (Dubbo's cluster strategies):
@@ -72,7 +72,7 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
 /** One attempt: its own CLIENT span, its own trace context in the attachments. */
 function send(directory: Directory, member: Member, inv: Invocation, attempt = 0): Promise<unknown> {
   inv.peer = `${member.endpoint.host}:${member.endpoint.port}`;
-  if (!telemetryEnabled) return directory.send(member, inv);
+  if (!telemetryActive()) return directory.send(member, inv);
   return clientAttempt(inv, member.endpoint, attempt, () => directory.send(member, inv));
 }
 

@@ -1,5 +1,5 @@
 import { callContext } from '../call-context.js';
-import { serverCall, telemetryEnabled } from '../telemetry/tracing.js';
+import { serverCall, telemetryActive } from '../telemetry/tracing.js';
 import { Code, RpcError } from '../errors.js';
 import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
@@ -64,7 +64,7 @@ export class ExportTable implements ServerHandler {
       });
       const chain = applyInterceptors(target, this.interceptors);
       // The SERVER span wraps the interceptors too: their time is the request's time.
-      const invoke: Invoker = telemetryEnabled ? (inv) => serverCall(inv, protocol, () => chain(inv)) : chain;
+      const invoke: Invoker = (inv) => (telemetryActive() ? serverCall(inv, protocol, () => chain(inv)) : chain(inv));
       const exported: ExportedMethod = { service: definition, method, invoke };
       const list = byName.get(method.name);
       if (list) list.push(exported);

@@ -18,6 +18,11 @@ const tracer = trace.getTracer('meshlet', '0.1.0');
  */
 export const telemetryEnabled = process.env.MESHLET_TELEMETRY !== 'off';
 
+/** Whether this call should be traced or measured: enabled, and an SDK is there to receive it. */
+export function telemetryActive(): boolean {
+  return telemetryEnabled && (tracingActive() || metricsActive());
+}
+
 /** `interface/method`, the fully qualified `rpc.method`. */
 function rpcMethod(inv: Invocation): string {
   return `${inv.service.interface}/${inv.method.name}`;
@@ -25,11 +30,10 @@ function rpcMethod(inv: Invocation): string {
 
 /**
  * One CLIENT span per attempt: a retried call shows each attempt. The span's context is injected
- * into the attachments the transport sends. With no SDK registered the API hands out
- * non-recording spans and this costs a few allocations.
+ * into the attachments the transport sends. Callers check `telemetryActive()` first, so without
+ * an SDK the call path allocates nothing for telemetry.
  */
 export function clientAttempt(inv: Invocation, target: Endpoint, attempt: number, send: () => Promise<unknown>): Promise<unknown> {
-  if (!tracingActive() && !metricsActive()) return send();
   const name = rpcMethod(inv);
   const system = rpcSystem(target.protocol);
   const span = tracer.startSpan(name, {
@@ -66,7 +70,6 @@ export function clientAttempt(inv: Invocation, target: Endpoint, attempt: number
 
 /** The SERVER span of a handled request, child of the caller's span when the request carried one. */
 export function serverCall(inv: Invocation, protocol: string, handle: () => Promise<unknown>): Promise<unknown> {
-  if (!tracingActive() && !metricsActive()) return handle();
   const name = rpcMethod(inv);
   const system = rpcSystem(protocol);
   const parent = extract(inv.attachments);
