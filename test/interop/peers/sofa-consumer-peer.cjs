@@ -7,6 +7,12 @@
 //   node test/interop/peers/sofa-consumer-peer.cjs --target 127.0.0.1:PORT [--cases builtin|NAME,NAME] [--list]
 //   node test/interop/peers/sofa-consumer-peer.cjs --target … --bench
 //        [--method echo] [--payload 1024] [--concurrency 1] [--seconds 5] [--warmup 0] [--connections 1]
+//   node test/interop/peers/sofa-consumer-peer.cjs --zk HOST:PORT[/root] [--version 1.0] [--cases …] [--bench …]
+//
+// `--zk` instead of `--target`: the provider is found through ZooKeeper by the package's own
+// `ZookeeperRegistry` (see below); first prints `{"discovered":[…]}`, the provider URLs the package
+// read from /sofa-rpc/{interface}/providers and kept for the consumer's version, waiting up to
+// `--timeout-ms` for the first one.
 //
 // Case mode prints one JSON line per case `{"client":"sofa-rpc-node","case","ok","got","error"}`
 // (plus `"expected"` when not ok) and exits 0. Bench mode prints the conformance consumer's line
@@ -20,12 +26,20 @@
 //   `$class`, and from the JS type otherwise (an integral number is `int`, so longs and doubles
 //   must be typed; a raw null would be sent as the non-type `null`, §2.6-10).
 // - Longs are sent as decimal strings (exact beyond 2^53) and compared as strings on the way back.
+// - `--zk`: `new ZookeeperRegistry({ logger, address })` from the package's `registry` export
+//   (zookeeper-cluster-client → node-zookeeper-client, pure JS), passed to `RpcClient` as `registry`;
+//   `createConsumer` without `serverHost` then subscribes to /sofa-rpc/{interface}/providers,
+//   decodes each child with decodeURIComponent, keeps those whose `interface` matches and whose
+//   `version` / `group` match when both sides have one, and calls the `host:port` of the URL. It
+//   also writes its own ephemeral node under …/consumers. The same registry object's `subscribe`
+//   gives the `discovered` line.
 const path = require('path');
 const protobuf = require('protobufjs');
 const { RpcClient } = require('sofa-rpc-node').client;
 
 const ECHO = 'com.meshlet.conformance.EchoService';
 const PROTO = 'com.meshlet.proto.ProtoService';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const proto = protobuf.loadSync(path.join(__dirname, 'lib/echo.proto'));
 const quietLogger = { info() {}, debug() {}, warn() {}, error() {} };
 
@@ -80,17 +94,19 @@ const BUILTIN_CASES = [
 
 function usage(msg) {
   if (msg) process.stderr.write(`sofa-consumer-peer: ${msg}\n`);
-  process.stderr.write('usage: sofa-consumer-peer.cjs --target HOST:PORT [--cases builtin|a,b] [--list] [--bench [--payload N] [--concurrency N] [--seconds N] [--warmup N]]\n');
+  process.stderr.write('usage: sofa-consumer-peer.cjs (--target HOST:PORT | --zk HOST:PORT[/root] [--version V]) [--cases builtin|a,b] [--list] [--bench [--payload N] [--concurrency N] [--seconds N] [--warmup N]]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { target: '', cases: 'builtin', bench: false, method: 'echo', payload: 1024, concurrency: 1, seconds: 5, warmup: 0, timeoutMs: 5000, list: false };
+  const o = { target: '', zk: '', version: '1.0', cases: 'builtin', bench: false, method: 'echo', payload: 1024, concurrency: 1, seconds: 5, warmup: 0, timeoutMs: 5000, list: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => (i + 1 < argv.length ? argv[++i] : usage(`missing value for ${a}`));
     switch (a) {
       case '--target': o.target = v(); break;
+      case '--zk': o.zk = v(); break;
+      case '--version': o.version = v(); break;
       case '--cases': o.cases = v(); break;
       case '--bench': o.bench = true; break;
       case '--method': o.method = v(); break;
@@ -107,7 +123,10 @@ function parseArgs(argv) {
     }
   }
   if (o.list) return o;
-  if (!/^[^:]+:\d+$/.test(o.target)) usage('--target host:port is required');
+  if (o.zk) {
+    if (o.target) usage('--target and --zk exclude each other');
+    if (!/^[^:,/]+:\d+(,[^:,/]+:\d+)*(\/.*)?$/.test(o.zk)) usage('bad --zk (host:port[,host:port][/root])');
+  } else if (!/^[^:]+:\d+$/.test(o.target)) usage('--target host:port (or --zk host:port) is required');
   for (const k of ['payload', 'concurrency', 'seconds', 'warmup', 'timeoutMs']) if (!Number.isFinite(o[k]) || o[k] < 0) usage(`bad --${k}`);
   if (o.bench && o.method !== 'echo') usage('--bench supports --method echo only');
   o.concurrency = Math.max(1, o.concurrency | 0);
@@ -152,9 +171,9 @@ function same(expect, got) {
 }
 const errText = (e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-async function runCases(o, consumers) {
+async function runCases(o, consumerFor) {
   for (const c of loadCases(o.cases)) {
-    const consumer = consumers[c.service ?? 'echo'];
+    const consumer = await consumerFor(c.service ?? 'echo');
     const codec = c.service === 'proto' ? { codecType: 'protobuf' } : {};
     const line = { client: 'sofa-rpc-node', case: c.case, ok: false, got: null, error: null };
     const wantsError = c.expect !== null && typeof c.expect === 'object' && !Array.isArray(c.expect) && 'error' in c.expect;
@@ -239,22 +258,53 @@ async function main() {
     for (const c of BUILTIN_CASES) process.stdout.write(`${c.case}\n`);
     return;
   }
-  const client = new RpcClient({ logger: quietLogger });
+  let registry;
+  if (o.zk) {
+    const { ZookeeperRegistry } = require('sofa-rpc-node').registry;
+    registry = new ZookeeperRegistry({ logger: quietLogger, address: o.zk });
+    registry.on('error', (err) => process.stderr.write(`sofa-consumer-peer: registry: ${errText(err)}\n`));
+    await bounded(registry.ready(), o.timeoutMs, 'no ZooKeeper session');
+  }
+  const client = new RpcClient({ logger: quietLogger, registry });
   // The connection's protobuf codec takes message types from `connectionOpts.proto` (the consumer's
   // `proto` option does not reach it); keep the package's default protocol and socket options.
   client.options.connectionOpts = { ...client.options.connectionOpts, proto };
-  const consumer = client.createConsumer({ interfaceName: ECHO, version: '1.0', serverHost: o.target, retryFaultInterval: 200 });
-  await consumer.ready();
+  const where = o.zk ? {} : { serverHost: o.target };
   try {
-    if (o.bench) await runBench(o, consumer);
-    else {
-      const protoConsumer = client.createConsumer({ interfaceName: PROTO, version: '1.0', serverHost: o.target, retryFaultInterval: 200 });
-      await protoConsumer.ready();
-      await runCases(o, { echo: consumer, proto: protoConsumer });
+    if (registry) {
+      // What the package hands its consumer: the matching provider URLs (waits for the first one).
+      // Subscribed first, with the consumer's version and group: the package's registry keeps one
+      // ZooKeeper watch per interface, filtered by the first subscriber's config.
+      const config = { interfaceName: ECHO, version: o.version, group: 'SOFA' };
+      let discovered = [];
+      const listener = (list) => { discovered = list; };
+      registry.subscribe(config, listener);
+      const deadline = Date.now() + o.timeoutMs;
+      while (discovered.length === 0 && Date.now() < deadline) await sleep(20);
+      registry.unSubscribe(config, listener);
+      process.stdout.write(JSON.stringify({ discovered }) + '\n');
     }
+    const consumers = new Map();
+    const consumerFor = async (service) => {
+      if (!consumers.has(service)) {
+        const consumer = client.createConsumer({ interfaceName: service === 'proto' ? PROTO : ECHO, version: o.version, ...where, retryFaultInterval: 200 });
+        await bounded(consumer.ready(), o.timeoutMs, `consumer of ${service} not ready`);
+        consumers.set(service, consumer);
+      }
+      return consumers.get(service);
+    };
+    if (o.bench) await runBench(o, await consumerFor('echo'));
+    else await runCases(o, consumerFor);
   } finally {
-    await Promise.race([client.close(), new Promise((r) => setTimeout(r, 1000))]);
+    await Promise.race([client.close(), sleep(1000)]);
+    if (registry) await Promise.race([registry.close(), sleep(1000)]);
   }
+}
+
+function bounded(promise, ms, what) {
+  let timer;
+  const expired = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms); });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 main().then(

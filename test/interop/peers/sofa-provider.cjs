@@ -2,12 +2,21 @@
 'use strict';
 // Scripted opponent: the real npm SOFA RPC server `sofa-rpc-node@2.10.0` serving the conformance
 // EchoService (`com.meshlet.conformance.EchoService:1.0`) over Bolt v1 + hessian2, and the protobuf
-// `com.meshlet.proto.ProtoService:1.0` of `lib/echo.proto` (codec 11), no registry.
+// `com.meshlet.proto.ProtoService:1.0` of `lib/echo.proto` (codec 11), with no registry, or
+// published in ZooKeeper through the package's own `ZookeeperRegistry` (`--zk`).
 //
-//   node test/interop/peers/sofa-provider.cjs [--port N] [--quiet]
+//   node test/interop/peers/sofa-provider.cjs [--port N] [--quiet] [--zk HOST:PORT[/root]]
 //
-// Prints `READY <port>` on stdout once it accepts calls. Exits 0 on SIGTERM / SIGINT.
+// Prints `READY <port>` on stdout once it accepts calls (with `--zk`: once both services are
+// published and the package has read its own URL back from ZooKeeper). Exits 0 on SIGTERM / SIGINT.
 //
+// - `--zk`: `new ZookeeperRegistry({ address })` from `sofa-rpc-node`'s `registry` (built on
+//   zookeeper-cluster-client → node-zookeeper-client, pure JS), handed to `RpcServer` as `registry`,
+//   then `server.publish()`: each service writes an ephemeral, empty node
+//   `/sofa-rpc/{interface}/providers/{encodeURIComponent(url)}` (the root is `/sofa-rpc/` unless
+//   the address carries a path). `publishAddress: '127.0.0.1'` so the URL names loopback rather
+//   than the first external IPv4. On SIGTERM `server.close()` deletes the nodes (`unPublish`),
+//   then the registry's ZooKeeper session is closed.
 // - Port: 0 (default) picks a free one; the package binds every interface, `lib/loopback.cjs`
 //   makes its `listen(port)` bind 127.0.0.1.
 // - Handlers must be real `async function`s: the package answers anything else with
@@ -27,7 +36,7 @@ const { RpcServer } = require('sofa-rpc-node').server;
 const proto = protobuf.loadSync(path.join(__dirname, 'lib/echo.proto'));
 
 function parseArgs(argv) {
-  const opts = { port: 0, quiet: false };
+  const opts = { port: 0, quiet: false, zk: '' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -36,17 +45,19 @@ function parseArgs(argv) {
     };
     if (a === '--port') opts.port = Number(next());
     else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--zk') opts.zk = next();
     else if (a === '--host') {
       const h = next();
       if (h !== '127.0.0.1' && h !== 'localhost') throw new Error('this peer only binds 127.0.0.1');
     } else if (a === '--protocol') {
       if (next() !== 'bolt') throw new Error('only --protocol bolt');
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: sofa-provider.cjs [--port N] [--quiet]\n');
+      process.stdout.write('usage: sofa-provider.cjs [--port N] [--quiet] [--zk HOST:PORT[/root]]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('bad --port');
+  if (opts.zk && !/^[^:,/]+:\d+(,[^:,/]+:\d+)*(\/.*)?$/.test(opts.zk)) throw new Error('bad --zk (HOST:PORT[,HOST:PORT][/root])');
   return opts;
 }
 
@@ -54,6 +65,11 @@ const opts = parseArgs(process.argv.slice(2));
 const quietLogger = { info() {}, debug() {}, warn() {}, error() {} };
 const logger = opts.quiet ? quietLogger : { ...quietLogger, error: (e) => process.stderr.write(`sofa-provider: ${e && e.message ? e.message : e}\n`) };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function withTimeout(promise, ms, what) {
+  let timer;
+  const expired = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms); });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
 
 /** A long as it arrives (number, or a decimal string / Long beyond 2^53) → BigInt. */
 function toBig(x) {
@@ -126,20 +142,32 @@ const protoService = {
 };
 
 async function main() {
-  const server = new RpcServer({ logger, port: opts.port, appName: 'sofa-provider', proto });
+  let registry;
+  if (opts.zk) {
+    const { ZookeeperRegistry } = require('sofa-rpc-node').registry;
+    registry = new ZookeeperRegistry({ logger, address: opts.zk });
+    registry.on('error', (err) => logger.error(err));
+    await withTimeout(registry.ready(), 10_000, 'ZooKeeper session');
+  }
+  const server = new RpcServer({ logger, port: opts.port, appName: 'sofa-provider', proto, registry, publishAddress: '127.0.0.1' });
   server.addService({ interfaceName: 'com.meshlet.conformance.EchoService', version: '1.0' }, echoService);
   server.addService({ interfaceName: 'com.meshlet.proto.ProtoService', version: '1.0' }, protoService);
   // It emits 'error' for every refused call ("not found service"); sdk-base prints unhandled ones.
   server.on('error', (err) => logger.error(err));
   await server.start();
+  // publish() resolves once the package's own subscription has seen every URL it wrote.
+  if (registry) await withTimeout(server.publish(), 10_000, 'publishing in ZooKeeper');
   process.stdout.write(`READY ${server.publishPort}\n`);
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT']) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      // close() waits for clients to hang up; a stopped peer must not hold the test, so bound it.
-      Promise.race([server.close(), sleep(1000)]).then(() => process.exit(0));
+      // close() unpublishes, then waits for clients to hang up; a stopped peer must not hold the
+      // test, so bound it (and the registry's close).
+      Promise.race([server.close(), sleep(1000)])
+        .then(() => registry && Promise.race([registry.close(), sleep(1000)]))
+        .then(() => process.exit(0), () => process.exit(0));
     });
   }
 }
