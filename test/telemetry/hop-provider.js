@@ -4,6 +4,7 @@ import { propagation, context } from '@opentelemetry/api';
 import { createMeshlet, defineService, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { motan2 } from '@meshlet/transport-motan';
+import { bolt } from '@meshlet/transport-bolt';
 import { installOtel, spanRecord } from './otel-harness.js';
 
 export const Hop = defineService({
@@ -15,7 +16,9 @@ const otel = installOtel();
 // HOP_PROTOCOL: what this hop serves; NEXT_HOP: `protocol://host:port` of the next one.
 const serve = process.env.HOP_PROTOCOL ?? 'dubbo';
 const next = process.env.NEXT_HOP;
-const protocols = serve === 'motan2' ? [motan2(), dubbo()] : [dubbo(), motan2()];
+const all = { dubbo, bolt, motan2 };
+// The served protocol first (it is the default for exports), then the others for the next hop.
+const protocols = [all[serve](), ...Object.entries(all).filter(([n]) => n !== serve).map(([, p]) => p())];
 const mesh = createMeshlet({ application: `hop-${process.pid}`, protocols, server: { host: '127.0.0.1', port: 0 } });
 const downstream = next ? mesh.refer(Hop, { url: next, protocol: new URL(next).protocol.slice(0, -1) }) : undefined;
 mesh.provide(Hop, {

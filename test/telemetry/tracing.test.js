@@ -39,42 +39,45 @@ let otel;
 before(() => { otel = installOtel(); });
 after(() => otel.shutdown());
 
-test('three hops, three processes, two protocols (Dubbo then Motan2): one trace, parents linked, baggage carried', async () => {
-  const last = await startHop({ HOP_PROTOCOL: 'motan2' });
-  const middle = await startHop({ NEXT_HOP: `motan2://127.0.0.1:${last.port}` });
+test('one trace across Dubbo, Bolt and Motan2 hops in four processes: parents linked, baggage carried', async () => {
+  const motanHop = await startHop({ HOP_PROTOCOL: 'motan2' });
+  const boltHop = await startHop({ HOP_PROTOCOL: 'bolt', NEXT_HOP: `motan2://127.0.0.1:${motanHop.port}` });
+  const dubboHop = await startHop({ HOP_PROTOCOL: 'dubbo', NEXT_HOP: `bolt://127.0.0.1:${boltHop.port}` });
   const mesh = createMeshlet({ protocols: [dubbo()] });
   try {
-    const hop = mesh.refer(Hop, { url: `127.0.0.1:${middle.port}` });
+    const hop = mesh.refer(Hop, { url: `127.0.0.1:${dubboHop.port}` });
     const tracer = trace.getTracer('test');
     const bag = propagation.createBaggage({ tenant: { value: 'acme' } });
     const result = await context.with(propagation.setBaggage(context.active(), bag), () =>
       tracer.startActiveSpan('root', async (root) => {
-        try { return await hop.call(1); } finally { root.end(); }
+        try { return await hop.call(2); } finally { root.end(); }
       }));
-    assert.equal(result, 'acme>acme', 'baggage reached both hops');
+    assert.equal(result, 'acme>acme>acme', 'baggage reached every hop');
   } finally {
     await mesh.stop(0);
   }
   const local = otel.spans.getFinishedSpans();
   const root = local.find((s) => s.name === 'root');
-  const client1 = local.find((s) => s.kind === SpanKind.CLIENT);
-  const middleSpans = await middle.spans();
-  const lastSpans = await last.spans();
-  const server1 = middleSpans.find((s) => s.kind === SpanKind.SERVER);
-  const client2 = middleSpans.find((s) => s.kind === SpanKind.CLIENT);
-  const server2 = lastSpans.find((s) => s.kind === SpanKind.SERVER);
+  const client0 = local.find((s) => s.kind === SpanKind.CLIENT);
+  const [dubboSpans, boltSpans, motanSpans] = [await dubboHop.spans(), await boltHop.spans(), await motanHop.spans()];
+  const server = (spans) => spans.find((s) => s.kind === SpanKind.SERVER);
+  const client = (spans) => spans.find((s) => s.kind === SpanKind.CLIENT);
+  const chain = [client0.spanContext(), server(dubboSpans), client(dubboSpans), server(boltSpans), client(boltSpans), server(motanSpans)];
   const traceId = root.spanContext().traceId;
-  for (const s of [client1.spanContext(), server1, client2, server2]) assert.equal(s.traceId, traceId, 'one trace end to end');
-  assert.equal(client1.parentSpanContext.spanId, root.spanContext().spanId);
-  assert.equal(server1.parentSpanId, client1.spanContext().spanId);
-  assert.equal(client2.parentSpanId, server1.spanId);
-  assert.equal(server2.parentSpanId, client2.spanId);
-  assert.equal(client1.attributes['rpc.system.name'], 'dubbo');
-  assert.equal(client1.attributes['rpc.method'], 'com.meshlet.test.Hop/call');
-  assert.equal(client1.attributes['server.port'], middle.port);
-  assert.equal(server2.attributes['rpc.status_code'], 'OK');
-  assert.equal(client2.attributes['rpc.system.name'], 'motan', 'the second hop is Motan2');
-  assert.equal(server2.attributes['rpc.system.name'], 'motan');
+  for (const s of chain) assert.equal(s.traceId, traceId, 'one trace end to end');
+  assert.equal(client0.parentSpanContext.spanId, root.spanContext().spanId);
+  assert.equal(server(dubboSpans).parentSpanId, client0.spanContext().spanId);
+  assert.equal(client(dubboSpans).parentSpanId, server(dubboSpans).spanId);
+  assert.equal(server(boltSpans).parentSpanId, client(dubboSpans).spanId);
+  assert.equal(client(boltSpans).parentSpanId, server(boltSpans).spanId);
+  assert.equal(server(motanSpans).parentSpanId, client(boltSpans).spanId);
+  assert.deepEqual(
+    [server(dubboSpans), server(boltSpans), server(motanSpans)].map((s) => s.attributes['rpc.system.name']),
+    ['dubbo', 'sofarpc', 'motan'],
+  );
+  assert.equal(client0.attributes['rpc.method'], 'com.meshlet.test.Hop/call');
+  assert.equal(client0.attributes['server.port'], dubboHop.port);
+  assert.equal(server(motanSpans).attributes['rpc.status_code'], 'OK');
   const names = await otel.metricNames();
   for (const m of ['rpc.client.call.duration', 'meshlet.calls', 'meshlet.calls.in_flight', 'meshlet.connections']) assert.ok(names.has(m), `metric ${m}`);
 });
