@@ -120,6 +120,9 @@ const PEER_CONSUMER = (client, echoVersion) => (port, sc, seconds) => [
 ];
 const SOFA_PROVIDER = () => [`${PEERS}/sofa-provider.cjs`, '--quiet'];
 const SOFA_CONSUMER = (port, sc, seconds) => [`${PEERS}/sofa-consumer-peer.cjs`, ...benchArgs(port, sc, seconds)];
+// Sidecar mode: the consumer names no target; MESHLET_AGENT (clientEnv) points it at agent A.
+const SIDECAR_CONSUMER = (port, sc, seconds) => ['examples/conformance/consumer.js', '--protocol', 'dubbo', ...benchArgs(port, sc, seconds).slice(2)];
+const SIDECAR_ENV = (port) => ({ MESHLET_AGENT: `meshlet://127.0.0.1:${port}` });
 
 function rows(o) {
   return [
@@ -142,6 +145,20 @@ function rows(o) {
       client: MESHLET_CONSUMER(o),
     },
     {
+      id: 'sidecar-1',
+      label: 'meshlet → agent → meshlet (sidecar)',
+      server: () => ['bench/sidecar/stack.js', '--agents', '1'],
+      client: SIDECAR_CONSUMER,
+      clientEnv: SIDECAR_ENV,
+    },
+    {
+      id: 'sidecar-2',
+      label: 'meshlet → agent → agent → meshlet (sidecar)',
+      server: () => ['bench/sidecar/stack.js', '--agents', '2'],
+      client: SIDECAR_CONSUMER,
+      clientEnv: SIDECAR_ENV,
+    },
+    {
       id: 'meshlet-motan2',
       label: 'meshlet → meshlet, Motan2 simple',
       server: () => MESHLET_PROVIDER(o, 'motan2'),
@@ -153,6 +170,18 @@ function rows(o) {
       server: () => MESHLET_PROVIDER(o, 'motan2'),
       // The consumer's serialization comes from the target's parameter, as from a Motan registry URL.
       client: MESHLET_CONSUMER(o, 'motan2', '?serialization=breeze'),
+    },
+    {
+      id: 'meshlet-rsocket',
+      label: 'meshlet → meshlet, RSocket (JSON)',
+      server: () => MESHLET_PROVIDER(o, 'rsocket'),
+      client: MESHLET_CONSUMER(o, 'rsocket'),
+    },
+    {
+      id: 'grpc-js',
+      label: 'grpc-js unary → grpc-js',
+      server: () => ['bench/grpc/server.js', '--port', '0'],
+      client: (port, sc, seconds) => ['bench/grpc/client.js', ...benchArgs(port, sc, seconds)],
     },
     {
       id: 'adc-meshlet',
@@ -211,9 +240,9 @@ function rows(o) {
 // Process management: each child leads its own process group; all are killed on exit.
 const live = new Set();
 
-function launch(args, cpu, o) {
+function launch(args, cpu, o, env = {}) {
   const [cmd, argv] = o.pin && cpu !== undefined ? ['taskset', ['-c', String(cpu), NODE, ...args]] : [NODE, args];
-  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0', ...env } });
   live.add(child);
   child.stdoutText = '';
   child.stderrText = '';
@@ -317,8 +346,8 @@ async function startServer(args, o) {
   return { child, port };
 }
 
-async function runClient(args, seconds, o) {
-  const child = launch(args, 1, o);
+async function runClient(args, seconds, o, env) {
+  const child = launch(args, 1, o, env);
   const limitMs = (seconds + 20) * 1000;
   let timedOut = false;
   const t = setTimeout(() => {
@@ -376,7 +405,7 @@ async function runOne(sc, row, o) {
   try {
     rec.client_cmd = ['node', ...row.client(srv.port, sc, o.seconds)].join(' ');
     if (o.warmup > 0) {
-      const w = await runClient(row.client(srv.port, sc, o.warmup), o.warmup, o);
+      const w = await runClient(row.client(srv.port, sc, o.warmup), o.warmup, o, row.clientEnv?.(srv.port));
       if (w.error) {
         rec.error = `warm-up: ${w.error}`;
         return rec;
@@ -390,7 +419,7 @@ async function runOne(sc, row, o) {
     // and every run's calls/s goes into the JSON.
     const runs = [];
     for (let i = 0; i < o.repeat; i++) {
-      const m = await runClient(row.client(srv.port, sc, o.seconds), o.seconds, o);
+      const m = await runClient(row.client(srv.port, sc, o.seconds), o.seconds, o, row.clientEnv?.(srv.port));
       if (m.error) {
         if (m.result) Object.assign(rec, pickResult(m.result));
         rec.error = o.repeat > 1 ? `run ${i + 1}: ${m.error}` : m.error;
@@ -501,7 +530,7 @@ async function main() {
 
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const header =
-    `Meshlet bench: echo over one loopback connection (Dubbo 2 unless the row names Motan2), server and client in separate processes` +
+    `Meshlet bench: echo over one loopback connection (Dubbo 2 unless the row names another protocol), server and client in separate processes` +
     `\nnode ${process.version}, ${os.cpus().length} × ${cpu}, ${o.seconds} s per row` +
     `${o.repeat > 1 ? ` (median of ${o.repeat})` : ''} after a ${o.warmup} s warm-up run` +
     `${o.pin ? ', server pinned to CPU 0 and client to CPU 1' : ''}; ratios against ${o.baseline}, ceiling ${o.ceiling}`;

@@ -49,14 +49,20 @@ export interface ServiceOptions {
   readonly version?: string;
   /** Dubbo group / SOFA uniqueId / Motan group. */
   readonly group?: string;
-  /** Which protocol to export on and refer with when not configured elsewhere (`dubbo`, `bolt`, ...). */
-  readonly protocol?: string;
+  /**
+   * Which protocol to export on and refer with when not configured elsewhere (`dubbo`, `bolt`, ...).
+   * A list exports the service on each (one implementation, several protocols) and refers with the first.
+   */
+  readonly protocol?: string | readonly string[];
   /** Default per-call timeout (ms) for the service's methods. */
   readonly timeout?: number;
 }
 
 export interface ServiceDefinition extends ServiceKey {
+  /** The protocol references use by default (the first of `protocols`). */
   readonly protocol: string | undefined;
+  /** Every protocol the service is exported on, when more than one was named. */
+  readonly protocols: readonly string[] | undefined;
   readonly timeout: number | undefined;
   /** Methods by JS key. */
   readonly methods: ReadonlyMap<string, MethodDefinition>;
@@ -117,7 +123,8 @@ export function serviceDefinition(options: ServiceOptions, methods: Iterable<Met
     interface: options.interface,
     version: normalizeVersion(options.version),
     group: options.group || undefined,
-    protocol: options.protocol,
+    protocol: typeof options.protocol === 'string' ? options.protocol : options.protocol?.[0],
+    protocols: typeof options.protocol === 'string' || options.protocol === undefined ? undefined : Object.freeze([...options.protocol]),
     timeout: options.timeout,
     methods: new Map([...methods].map((m) => [m.key, m])),
   });

@@ -3,16 +3,14 @@ import { serverCall, telemetryActive } from '../telemetry/tracing.js';
 import { Code, RpcError } from '../errors.js';
 import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
-import type { ExportedMethod, ServerHandler } from '../protocol.js';
-import type { ServiceDefinition } from '../service.js';
+import type { ExportedMethod, Protocol, ServerHandler } from '../protocol.js';
+import type { MethodDefinition, ServiceDefinition } from '../service.js';
 import { normalizeVersion, serviceKeyString, type ServiceKey } from '../service-key.js';
 
 interface ExportedService {
   readonly definition: ServiceDefinition;
-  /** The protocol it is exported on. */
-  readonly protocol: string;
-  /** By Java method name; several entries for overloads. */
-  readonly byName: Map<string, ExportedMethod[]>;
+  /** Per protocol it is exported on: methods by Java name (several entries for overloads). */
+  readonly byProtocol: ReadonlyMap<string, ReadonlyMap<string, ExportedMethod[]>>;
 }
 
 /**
@@ -42,14 +40,25 @@ export class ExportTable implements ServerHandler {
   /** Exported definitions grouped by protocol. */
   byProtocol(): Map<string, ServiceDefinition[]> {
     const out = new Map<string, ServiceDefinition[]>();
-    for (const s of this.services.values()) out.set(s.protocol, [...(out.get(s.protocol) ?? []), s.definition]);
+    for (const s of this.services.values()) {
+      for (const p of s.byProtocol.keys()) out.set(p, [...(out.get(p) ?? []), s.definition]);
+    }
     return out;
   }
 
-  add(definition: ServiceDefinition, impl: object, protocol: string): void {
+  /** What the server of one protocol resolves against: only the services exported on it. */
+  handlerFor(protocol: string): ServerHandler {
+    return { resolve: (service, method, signature) => this.resolveOn(protocol, service, method, signature) };
+  }
+
+  /**
+   * Exports `impl` on each protocol. On protocols that carry no streams, the service's stream
+   * methods answer UNSUPPORTED and its other methods work as usual.
+   */
+  add(definition: ServiceDefinition, impl: object, protocols: readonly Protocol[]): void {
     const key = serviceKeyString(definition);
     if (this.services.has(key)) throw new RpcError(Code.InvalidArgument, `service ${key} is already provided`);
-    const byName = new Map<string, ExportedMethod[]>();
+    const chains = new Map<MethodDefinition, Invoker>();
     for (const method of definition.methods.values()) {
       const fn = (impl as Record<string, unknown>)[method.key];
       if (typeof fn !== 'function') {
@@ -62,24 +71,41 @@ export class ExportTable implements ServerHandler {
           throw asMethodFailure(err);
         }
       });
-      const chain = applyInterceptors(target, this.interceptors);
-      // The SERVER span wraps the interceptors too: their time is the request's time.
-      const invoke: Invoker = (inv) => (telemetryActive() ? serverCall(inv, protocol, () => chain(inv)) : chain(inv));
-      const exported: ExportedMethod = { service: definition, method, invoke };
-      const list = byName.get(method.name);
-      if (list) list.push(exported);
-      else byName.set(method.name, [exported]);
+      chains.set(method, applyInterceptors(target, this.interceptors));
     }
-    this.services.set(key, { definition, protocol, byName });
+    const byProtocol = new Map<string, Map<string, ExportedMethod[]>>();
+    for (const { name: protocol, streams } of protocols) {
+      const byName = new Map<string, ExportedMethod[]>();
+      for (const [method, methodChain] of chains) {
+        const chain: Invoker = method.stream && !streams
+          ? () => Promise.reject(new RpcError(Code.Unsupported, `${definition.interface}.${method.name} is a stream method; ${protocol} does not carry streams (rsocket does)`))
+          : methodChain;
+        // The SERVER span wraps the interceptors too: their time is the request's time.
+        const invoke: Invoker = (inv) => (telemetryActive() ? serverCall(inv, protocol, () => chain(inv)) : chain(inv));
+        const exported: ExportedMethod = { service: definition, method, invoke };
+        const list = byName.get(method.name);
+        if (list) list.push(exported);
+        else byName.set(method.name, [exported]);
+      }
+      byProtocol.set(protocol, byName);
+    }
+    this.services.set(key, { definition, byProtocol });
   }
 
+  /** Resolves against the service's first protocol (for callers that are not a protocol's server). */
   resolve(service: ServiceKey, method: string, signature?: string | readonly string[]): ExportedMethod {
+    return this.resolveOn(undefined, service, method, signature);
+  }
+
+  private resolveOn(protocol: string | undefined, service: ServiceKey, method: string, signature?: string | readonly string[]): ExportedMethod {
     const key = serviceKeyString({ interface: service.interface, version: normalizeVersion(service.version), group: service.group || undefined });
-    const exported = this.services.get(key);
-    if (exported === undefined) {
+    const found = this.services.get(key);
+    const methods = found === undefined ? undefined
+      : protocol === undefined ? found.byProtocol.values().next().value : found.byProtocol.get(protocol);
+    if (methods === undefined) {
       throw new RpcError(Code.ServiceNotFound, `Not found exported service: ${key}${this.hint(service)}`);
     }
-    const candidates = exported.byName.get(method);
+    const candidates = methods.get(method);
     if (candidates === undefined) {
       throw new RpcError(Code.MethodNotFound, `service ${key} has no method ${method}`);
     }

@@ -67,9 +67,11 @@ export interface ReferOptions {
 
 type Ctor = abstract new (...args: any[]) => any;
 type MethodKeys<T> = { [K in keyof T]: T[K] extends (...args: any[]) => any ? K : never }[keyof T];
-/** The client of a decorated class: its methods, each returning a promise. */
+/** The client of a decorated class: its methods, each returning a promise (stream methods: their AsyncIterable). */
 export type ClientOfClass<T> = {
-  [K in MethodKeys<T>]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+  [K in MethodKeys<T>]: T[K] extends (...args: infer A) => infer R
+    ? R extends AsyncIterable<unknown> ? (...args: A) => R : (...args: A) => Promise<Awaited<R>>
+    : never;
 };
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -112,9 +114,13 @@ export class Meshlet {
   provide(a: object, b?: object): this {
     if (this.state !== 'new') throw new RpcError(Code.InvalidArgument, 'provide() services before start()');
     const [definition, impl] = b === undefined ? [requireClassDefinition(a.constructor), a] : [a as ServiceDefinition, b];
-    const protocol = definition.protocol ?? this.defaultProtocol;
-    if (!this.protocols.has(protocol)) throw new RpcError(Code.InvalidArgument, `service ${definition.interface} wants protocol ${protocol}, which is not configured`);
-    this.exports.add(definition, impl, protocol);
+    const names = definition.protocols ?? [definition.protocol ?? this.defaultProtocol];
+    const protocols = names.map((name) => {
+      const protocol = this.protocols.get(name);
+      if (!protocol) throw new RpcError(Code.InvalidArgument, `service ${definition.interface} wants protocol ${name}, which is not configured`);
+      return protocol;
+    });
+    this.exports.add(definition, impl, protocols);
     return this;
   }
 
@@ -145,7 +151,11 @@ export class Meshlet {
       budget: this.retryBudget,
     });
     const invoker = applyInterceptors(cluster, this.options.interceptors ?? []);
-    return createProxy(definition, invoker, { timeout: options.timeout ?? this.options.timeout ?? 3000, attachments: options.attachments });
+    return createProxy(definition, invoker, {
+      timeout: options.timeout ?? this.options.timeout ?? 3000,
+      attachments: options.attachments,
+      streams: this.protocols.get(protocol)!.streams ?? false,
+    });
   }
 
   /** Listens on every protocol that has exports, then registers them. */
@@ -155,7 +165,7 @@ export class Meshlet {
     try {
       for (const [name, definitions] of this.exports.byProtocol()) {
         const protocol = this.protocols.get(name)!;
-        const server = protocol.createServer(this.exports, {
+        const server = protocol.createServer(this.exports.handlerFor(name), {
           ...this.options.server,
           port: portFor(this.options.server?.port, name, protocol.defaultPort),
           application: this.application,

@@ -6,6 +6,8 @@ import type { MethodDefinition, ServiceDefinition } from '../service.js';
 export interface CallDefaults {
   readonly timeout: number;
   readonly attachments?: Readonly<Record<string, string>>;
+  /** False when the reference's protocol carries no streams (`Protocol.streams`): stream methods then fail with UNSUPPORTED, unsent. */
+  readonly streams?: boolean;
 }
 
 /**
@@ -45,6 +47,9 @@ function streamOf(definition: ServiceDefinition, method: MethodDefinition, invok
       const open = () => (opened ??= (async () => {
         if (args.length !== method.params.length) {
           throw new TypeError(`${definition.interface}.${method.key} takes ${method.params.length} argument(s), got ${args.length}`);
+        }
+        if (defaults.streams === false) {
+          throw new RpcError(Code.Unsupported, `${definition.interface}.${method.key} is a stream method; this reference's protocol does not carry streams (rsocket does)`);
         }
         const options = defaults.attachments ? { attachments: { ...defaults.attachments } } : {};
         const result = await invoker(createInvocation(definition, method, args, options, defaults.timeout));

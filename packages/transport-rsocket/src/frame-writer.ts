@@ -1,0 +1,90 @@
+import { LENGTH_PREFIX } from './frame-reader.js';
+import { BufferEncoders, FrameType, serializeFrame, type Frame } from './rsocket-lib.js';
+
+const HEADER = 6;
+const FLAGS_MASK = 0x3ff;
+const METADATA = 0x100;
+
+/**
+ * Frames as bytes, length prefix included, in one buffer: the frames of a call (requests,
+ * PAYLOAD, REQUEST_N, CANCEL, ERROR) are laid out here byte for byte as rsocket-core 0.0.27's
+ * `serializeFrame` lays them out (a test checks it), but written once into a pooled buffer
+ * instead of into a zeroed one that is then copied behind a separate 3-byte prefix. Rarer frames
+ * (SETUP, KEEPALIVE, LEASE, ...) go through the library.
+ */
+export function encodeFrame(frame: Frame): Buffer {
+  switch (frame.type) {
+    case FrameType.REQUEST_RESPONSE:
+    case FrameType.REQUEST_FNF:
+    case FrameType.PAYLOAD:
+      return payloadFrame(frame, 0);
+    case FrameType.REQUEST_STREAM:
+    case FrameType.REQUEST_CHANNEL:
+      return payloadFrame(frame, 4);
+    case FrameType.REQUEST_N: {
+      const out = header(frame, 4);
+      out.writeUInt32BE(frame.requestN ?? 0, LENGTH_PREFIX + HEADER);
+      return out;
+    }
+    case FrameType.CANCEL:
+      return header(frame, 0);
+    case FrameType.ERROR: {
+      const message = frame.message ?? '';
+      const length = Buffer.byteLength(message);
+      const out = header(frame, 4 + length);
+      out.writeUInt32BE(frame.code ?? 0, LENGTH_PREFIX + HEADER);
+      out.write(message, LENGTH_PREFIX + HEADER + 4, length, 'utf8');
+      return out;
+    }
+    default: {
+      const body = serializeFrame(frame, BufferEncoders);
+      const out = Buffer.allocUnsafe(LENGTH_PREFIX + body.length);
+      out.writeUIntBE(body.length, 0, LENGTH_PREFIX);
+      body.copy(out, LENGTH_PREFIX);
+      return out;
+    }
+  }
+}
+
+/** Prefix and header in a buffer with room for `rest` more bytes. */
+function header(frame: Frame, rest: number): Buffer {
+  const out = Buffer.allocUnsafe(LENGTH_PREFIX + HEADER + rest);
+  out.writeUIntBE(HEADER + rest, 0, LENGTH_PREFIX);
+  out.writeInt32BE(frame.streamId, LENGTH_PREFIX);
+  out.writeUInt16BE(((frame.type << 10) | (frame.flags & FLAGS_MASK)) & 0xffff, LENGTH_PREFIX + 4);
+  return out;
+}
+
+/** A frame carrying metadata and data after `extra` fixed bytes (initial request-n for REQUEST_STREAM). */
+function payloadFrame(frame: Frame, extra: number): Buffer {
+  const data = frame.data;
+  const metadata = frame.metadata;
+  const withMetadata = (frame.flags & METADATA) !== 0;
+  const metadataLength = withMetadata && metadata != null ? metadata.length : 0;
+  const dataLength = data == null ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  const out = header(frame, extra + (withMetadata ? 3 + metadataLength : 0) + dataLength);
+  let offset = LENGTH_PREFIX + HEADER;
+  if (extra === 4) {
+    out.writeUInt32BE(frame.requestN ?? 0, offset);
+    offset += 4;
+  }
+  if (withMetadata) {
+    out.writeUIntBE(metadataLength, offset, 3);
+    offset += 3;
+    if (metadataLength > 0) offset += metadata!.copy(out, offset);
+  }
+  if (typeof data === 'string') out.write(data, offset, dataLength, 'utf8');
+  else if (data != null) data.copy(out, offset);
+  return out;
+}
+
+/**
+ * Whether a payload would make a frame over `limit` bytes. Exact only when it may be over: a
+ * string's UTF-8 length is counted only when three bytes per character could pass the limit.
+ */
+export function payloadExceeds(data: Buffer | string | null, metadata: Buffer | null, limit: number): boolean {
+  const fixed = HEADER + 4 + 3 + (metadata?.length ?? 0);
+  if (data == null) return fixed > limit;
+  if (typeof data !== 'string') return fixed + data.length > limit;
+  return fixed + data.length * 3 > limit && fixed + Buffer.byteLength(data) > limit;
+}

@@ -1,0 +1,305 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { Code, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
+import { FrameReader, LENGTH_PREFIX } from './frame-reader.js';
+import { encodeFrame } from './frame-writer.js';
+import {
+  BufferEncoders, Flag, FlowableCtor, FrameType, deserializeFrame,
+  type ConnectionStatus, type DuplexConnection, type Flowable, type FlowableSink, type Frame, type Subscription,
+} from './rsocket-lib.js';
+
+/** Length prefix, stream id and type: enough to tell a first frame is SETUP. */
+const OPENING_BYTES = LENGTH_PREFIX + 6;
+
+/** Above this many unflushed bytes the connection reports itself congested. */
+const CONGESTION_BYTES = 4 * 1024 * 1024;
+
+export interface TcpConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: TlsOptions | undefined;
+  readonly connectTimeout?: number;
+}
+
+/**
+ * rsocket-core's transport contract over one TCP (or TLS) socket: 24-bit length-prefixed frames,
+ * the frame size limit enforced before buffering, a cap on bytes held for fragmented frames (the
+ * library's reassembly has none), and coalesced writes (all frames of one tick leave in one
+ * writev). A malformed frame closes this connection with a PROTOCOL error; nothing is thrown out.
+ */
+export class TcpConnection implements DuplexConnection {
+  private socket: net.Socket | undefined;
+  private status: ConnectionStatus;
+  private readonly statusSinks = new Set<FlowableSink<ConnectionStatus>>();
+  private readonly receivers = new Set<FlowableSink<Frame>>();
+  private readonly senders = new Set<Subscription>();
+  private readonly reader: FrameReader;
+  /** Bytes held per stream for frames with the FOLLOWS flag, until the last fragment. */
+  private readonly fragments = new Map<number, number>();
+  private fragmentBytes = 0;
+  private corked = false;
+  private readonly flushBound = () => this.flush();
+  /** The error the connection closed with, once closed. */
+  closeError: RpcError | undefined;
+  remoteAddress = '';
+  /** The MIME types the client's SETUP frame named (server side). */
+  setup: { readonly metadataMimeType: string; readonly dataMimeType: string } | undefined;
+  private readonly accepted: boolean;
+
+  /**
+   * The connection whose frame is being delivered right now. rsocket-core's server calls
+   * `getRequestHandler` synchronously while it handles the SETUP frame, without saying which
+   * transport connection the frame came on; this is how the handler finds out.
+   */
+  static delivering: TcpConnection | undefined;
+
+  /** A server-side connection for an accepted socket, or a client one that `connect()` opens. */
+  constructor(
+    socketOrTarget: net.Socket | TcpConnectOptions,
+    private readonly maxFrameSize: number,
+    setupTimeout = 10_000,
+  ) {
+    this.reader = new FrameReader(maxFrameSize);
+    this.accepted = socketOrTarget instanceof net.Socket;
+    if (socketOrTarget instanceof net.Socket) {
+      this.status = { kind: 'CONNECTED' };
+      this.opening = Buffer.alloc(0);
+      // A peer that never sends SETUP must not hold the connection forever.
+      const timer = setTimeout(() => {
+        if (this.setup === undefined) this.fail(new RpcError(Code.Protocol, `${this.remoteAddress} sent no SETUP within ${setupTimeout} ms`));
+      }, setupTimeout);
+      timer.unref();
+      socketOrTarget.once('close', () => clearTimeout(timer));
+      this.attach(socketOrTarget);
+    } else {
+      this.status = { kind: 'NOT_CONNECTED' };
+      this.target = socketOrTarget;
+    }
+  }
+
+  private target: TcpConnectOptions | undefined;
+  /** Accepted connections: the first bytes, until there are enough to tell the first frame's type. */
+  private opening: Buffer | undefined;
+
+  /** True while more than a few MiB wait in the socket's buffers. */
+  get congested(): boolean {
+    return (this.socket?.writableLength ?? 0) > CONGESTION_BYTES;
+  }
+
+  get isClosed(): boolean {
+    return this.status.kind === 'CLOSED' || this.status.kind === 'ERROR';
+  }
+
+  /** Resolves once the socket can take more writes, or is gone. */
+  drained(): Promise<void> {
+    const socket = this.socket;
+    if (socket === undefined || !this.congested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
+  connect(): void {
+    const target = this.target;
+    if (target === undefined || this.status.kind !== 'NOT_CONNECTED') return;
+    this.setStatus({ kind: 'CONNECTING' });
+    const { host, port } = target;
+    const socket = target.tls
+      ? tls.connect({ ...target.tls, host, port, servername: target.tls.servername ?? (net.isIP(host) ? undefined : host) })
+      : net.connect({ host, port });
+    const timeout = target.connectTimeout ?? 3000;
+    const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${timeout} ms`)), timeout);
+    socket.once(target.tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      if (this.isClosed) {
+        socket.destroy();
+        return;
+      }
+      this.setStatus({ kind: 'CONNECTED' });
+    });
+    socket.once('close', () => clearTimeout(timer));
+    this.attach(socket);
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    this.remoteAddress = `${socket.remoteAddress ?? this.target?.host}:${socket.remotePort ?? this.target?.port}`;
+    socket.setNoDelay(true);
+    const onFrame = (bytes: Buffer) => this.onFrame(bytes);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        if (this.opening !== undefined) this.checkOpening(chunk);
+        this.reader.push(chunk, onFrame);
+      } catch (err) {
+        this.fail(toRpcError(err, Code.Protocol));
+      }
+    });
+    socket.on('error', (err) => this.fail(new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress}: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.fail(new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress} closed`)));
+  }
+
+  /**
+   * A client's first frame must be SETUP (or RESUME, which rsocket-core refuses properly). Checked
+   * from its first 9 bytes, so a peer speaking something else (HTTP, say) is dropped at once
+   * instead of being waited on for a "frame" as long as its first three bytes say.
+   */
+  private checkOpening(chunk: Buffer): void {
+    const opening = Buffer.concat([this.opening!, chunk.subarray(0, OPENING_BYTES)]);
+    if (opening.length < OPENING_BYTES) {
+      this.opening = opening;
+      return;
+    }
+    this.opening = undefined;
+    const type = opening[LENGTH_PREFIX + 4]! >>> 2;
+    if (opening.readUInt32BE(LENGTH_PREFIX) !== 0 || (type !== FrameType.SETUP && type !== FrameType.RESUME)) {
+      throw new RpcError(Code.Protocol, `${this.remoteAddress} does not speak RSocket: its first frame is not SETUP`);
+    }
+  }
+
+  private onFrame(bytes: Buffer): void {
+    if (this.isClosed) return;
+    let frame: Frame;
+    try {
+      frame = deserializeFrame(bytes, BufferEncoders);
+    } catch (err) {
+      throw new RpcError(Code.Protocol, `malformed RSocket frame from ${this.remoteAddress}: ${(err as Error).message}`, { cause: err });
+    }
+    if (frame.streamId !== 0) this.countFragment(frame, bytes.length);
+    else if (frame.type === FrameType.SETUP && this.setup === undefined) {
+      this.setup = { metadataMimeType: frame.metadataMimeType ?? '', dataMimeType: frame.dataMimeType ?? '' };
+    }
+    TcpConnection.delivering = this;
+    try {
+      for (const r of this.receivers) r.onNext(frame);
+    } finally {
+      TcpConnection.delivering = undefined;
+    }
+  }
+
+  /** rsocket-core reassembles FOLLOWS fragments without a limit: cap what a stream may pile up. */
+  private countFragment(frame: Frame, length: number): void {
+    const held = this.fragments.get(frame.streamId);
+    if ((frame.flags & Flag.FOLLOWS) !== 0 && (frame.flags & Flag.COMPLETE) === 0) {
+      this.fragmentBytes += length;
+      this.fragments.set(frame.streamId, (held ?? 0) + length);
+      if (this.fragmentBytes > this.maxFrameSize) {
+        throw new RpcError(Code.FrameTooLarge, `fragmented RSocket frames hold ${this.fragmentBytes} bytes, over the limit of ${this.maxFrameSize}`);
+      }
+    } else if (held !== undefined) {
+      this.fragmentBytes -= held;
+      this.fragments.delete(frame.streamId);
+    }
+  }
+
+  sendOne(frame: Frame): void {
+    const socket = this.socket;
+    if (socket === undefined || this.isClosed) return;
+    let bytes: Buffer;
+    try {
+      bytes = encodeFrame(frame);
+    } catch (err) {
+      // A frame we cannot encode is our bug, not the peer's: fail the connection loudly.
+      this.fail(new RpcError(Code.Internal, `cannot encode RSocket frame: ${(err as Error).message}`, { cause: err }));
+      return;
+    }
+    if (bytes.length - LENGTH_PREFIX > this.maxFrameSize) {
+      this.fail(new RpcError(Code.FrameTooLarge, `RSocket frame of ${bytes.length - LENGTH_PREFIX} bytes exceeds the limit of ${this.maxFrameSize}`));
+      return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(this.flushBound);
+    }
+    socket.write(bytes);
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket?.uncork();
+  }
+
+  send(frames: Flowable<Frame>): void {
+    let subscription: Subscription | undefined;
+    frames.subscribe({
+      onSubscribe: (s) => {
+        subscription = s;
+        this.senders.add(s);
+        s.request(Number.MAX_SAFE_INTEGER);
+      },
+      onNext: (frame) => this.sendOne(frame),
+      onComplete: () => subscription && this.senders.delete(subscription),
+      onError: (error) => {
+        if (subscription) this.senders.delete(subscription);
+        this.fail(toRpcError(error, Code.Internal));
+      },
+    });
+  }
+
+  receive(): Flowable<Frame> {
+    return new FlowableCtor<Frame>((sink) => {
+      sink.onSubscribe({
+        request: () => this.receivers.add(sink),
+        cancel: () => this.receivers.delete(sink),
+      });
+    });
+  }
+
+  connectionStatus(): Flowable<ConnectionStatus> {
+    return new FlowableCtor<ConnectionStatus>((sink) => {
+      sink.onSubscribe({
+        request: () => {
+          if (this.statusSinks.has(sink)) return;
+          this.statusSinks.add(sink);
+          sink.onNext(this.status);
+        },
+        cancel: () => this.statusSinks.delete(sink),
+      });
+    });
+  }
+
+  /** Flushes what is queued, then closes cleanly. */
+  close(): void {
+    this.shutdown(undefined);
+  }
+
+  /** Closes with an error: every stream on it fails with `error`. */
+  fail(error: RpcError): void {
+    this.shutdown(error);
+  }
+
+  private shutdown(error: RpcError | undefined): void {
+    if (this.isClosed) return;
+    this.closeError = error ?? new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress} closed`);
+    this.setStatus(error ? { kind: 'ERROR', error } : { kind: 'CLOSED' });
+    // Before SETUP a provider has no streams to fail, and rsocket-core's server would only
+    // console.error the error: end such a connection quietly.
+    const quiet = this.accepted && this.setup === undefined;
+    for (const r of this.receivers) {
+      if (error && !quiet) r.onError(error);
+      else r.onComplete();
+    }
+    this.receivers.clear();
+    for (const s of this.senders) s.cancel();
+    this.senders.clear();
+    const socket = this.socket;
+    if (socket !== undefined) {
+      this.flush();
+      socket.end();
+      // A peer that never reads must not keep the socket (and the process) alive.
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    for (const s of this.statusSinks) s.onNext(status);
+  }
+}
