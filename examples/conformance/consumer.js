@@ -2,8 +2,7 @@
 // node examples/conformance/consumer.js --protocol dubbo --target 127.0.0.1:20880 [--only m1,m2]
 // node examples/conformance/consumer.js --protocol dubbo --target … --bench [--method echo] [--payload 1024]
 //      [--concurrency 128] [--seconds 5] [--connections 1]
-import { createMeshlet, serviceDefinition } from '@meshlet/core';
-import { createRegistry } from '@meshlet/registry';
+import { createMeshlet, meshletMode, serviceDefinition } from 'meshlet';
 import { EchoService } from './service.js';
 import { cases, runCase } from './cases.js';
 import { loadProtocol, parseArgs } from './protocols.js';
@@ -11,8 +10,9 @@ import { bench } from './bench.js';
 
 const args = parseArgs(process.argv.slice(2));
 const protocol = await loadProtocol(args.protocol ?? 'dubbo');
-if (!args.target && !args.registry) {
-  console.error('consumer: give --target host:port or --registry <url>');
+// In sidecar mode (MESHLET_AGENT) the agent finds the providers: neither is needed.
+if (!args.target && !args.registry && meshletMode().mode === 'direct') {
+  console.error('consumer: give --target host:port or --registry <url> (or set MESHLET_AGENT)');
   process.exit(2);
 }
 // Motan peers call the conformance service in group `conformance` (CONFORMANCE.md).
@@ -20,7 +20,8 @@ const definition = args.protocol === 'motan2' ? serviceDefinition({ ...EchoServi
 const mesh = createMeshlet({
   application: 'meshlet-conformance-consumer',
   protocols: [protocol],
-  registry: args.registry ? createRegistry(args.registry) : undefined,
+  // Sidecar mode when MESHLET_AGENT is set; then --registry is where calls fall back to.
+  registry: args.registry ?? false,
   timeout: 10_000,
 });
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // node examples/conformance/provider.js --protocol dubbo --port 0 [--host 127.0.0.1] [--registry <url>]
 // Prints `READY <port>` once calls are accepted; on SIGTERM stops gracefully and exits 0.
-import { createMeshlet, serviceDefinition } from '@meshlet/core';
-import { createRegistry } from '@meshlet/registry';
+import { createMeshlet, serviceDefinition } from 'meshlet';
 import { EchoService, echoImpl } from './service.js';
 import { loadProtocol, parseArgs } from './protocols.js';
 
@@ -11,7 +10,8 @@ const protocol = await loadProtocol(args.protocol ?? 'dubbo');
 const mesh = createMeshlet({
   application: 'meshlet-conformance-provider',
   protocols: [protocol],
-  registry: args.registry ? createRegistry(args.registry) : undefined,
+  // Sidecar mode when MESHLET_AGENT is set; then --registry is where calls fall back to.
+  registry: args.registry ?? false,
   server: { host: args.host ?? '127.0.0.1', port: Number(args.port ?? protocol.defaultPort) },
 });
 // Motan peers serve the conformance service in group `conformance` (CONFORMANCE.md).

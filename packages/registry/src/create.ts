@@ -2,6 +2,9 @@ import type { Registry } from '@meshlet/core';
 import { LocalRegistry } from './local/registry.js';
 import { MemoryRegistry } from './memory.js';
 import { StaticRegistry } from './static.js';
+import { MeshletAgentRegistry } from './agent/meshlet-agent.js';
+import { MosnRegistry } from './agent/mosn.js';
+import { MotanAgentRegistry } from './agent/motan-agent.js';
 import { invalidArgument } from './validate.js';
 
 /** Builds a registry from its URL (the whole string, scheme included). */
@@ -12,6 +15,10 @@ const factories = new Map<string, RegistryFactory>([
   ['memory', memoryFromUrl],
   ['static', staticFromUrl],
   ['local', localFromUrl],
+  // Sidecar agents' APIs (bare: `withFallback` adds the health check and the way out).
+  ['mosn', (url) => new MosnRegistry(url)],
+  ['motan-agent', (url) => new MotanAgentRegistry(url)],
+  ['meshlet', (url) => new MeshletAgentRegistry(url)],
 ]);
 
 /**

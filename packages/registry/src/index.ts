@@ -17,3 +17,4 @@ export { javaUrlEncode, javaUrlDecode, parseServiceUrl, type ServiceUrl } from '
 export { endpointSet, sameEndpoints, sameService, serviceId } from './endpoint-set.js';
 export { Subscription, Subscriptions } from './subscription.js';
 export { checkRegistration, checkServiceKey } from './validate.js';
+export * from './agent/index.js';

@@ -4,6 +4,6 @@ export { DubboServer } from './server.js';
 export { toDubboUrl, fromDubboUrl } from './url.js';
 export { parseHeader, dubboSplitter, type DubboHeader } from './header.js';
 export { RequestEncoder, readRequestHead, type RequestHead } from './request.js';
-export { decodeResponse, encodeValueResponse, encodeExceptionResponse, encodeErrorResponse, encodeHeartbeatResponse, encodeReadonlyEvent } from './response.js';
+export { decodeResponse, encodeValueResponse, encodeExceptionResponse, encodeErrorResponse, encodeHeartbeatResponse, encodeHeartbeatRequest, encodeReadonlyEvent } from './response.js';
 export { supportsResponseAttachments, intVersion } from './version.js';
 export { Status, ResponseFlag, DUBBO_VERSION, DEFAULT_PORT } from './constants.js';

@@ -1,6 +1,6 @@
 import { Code, RpcError, t, type MethodDefinition } from '@meshlet/core';
 import { HessianReader, throwableMessage, type HessianWriter } from '@meshlet/hessian';
-import { DUBBO_VERSION, FLAG_EVENT, FLAG_REQUEST, HEADER_LENGTH, HESSIAN2, READONLY_EVENT, ResponseFlag, Status } from './constants.js';
+import { DUBBO_VERSION, FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, READONLY_EVENT, ResponseFlag, Status } from './constants.js';
 import { frameOf } from './header.js';
 import { errorForStatus } from './status.js';
 
@@ -45,6 +45,16 @@ export function encodeHeartbeatResponse(request: Buffer): Buffer {
   request.copy(frame, 4, 4, 12);
   return frame;
 }
+
+/**
+ * A heartbeat request as Java's HeartbeatHandler sends it: request, two-way and event bits,
+ * hessian2, body `N` (null). Health checks and relays (the sidecar agent) send it.
+ */
+export function encodeHeartbeatRequest(idHigh: number, idLow: number): Buffer {
+  return frameOf(FLAG_REQUEST | FLAG_TWOWAY | FLAG_EVENT | HESSIAN2, 0, idHigh, idLow, HEARTBEAT_BODY);
+}
+
+const HEARTBEAT_BODY = Buffer.from([0x4e]);
 
 /**
  * The oneway event a provider sends before a graceful stop (`dabb a2 00 <id> 00000002 0152`):

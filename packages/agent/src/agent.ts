@@ -1,0 +1,227 @@
+import { advertiseHost, createMeshlet, endpointAddress, serviceKeyString, type Connection, type Meshlet, type ServiceKey } from '@meshlet/core';
+import { BreakerSet, type BreakerState } from '@meshlet/breaker';
+import { loadBalancerFactory } from '@meshlet/lb';
+import { createRegistry, serviceId } from '@meshlet/registry';
+import { AgentApi, type ApiHost } from './http-api.js';
+import { SniffingListener } from './listener.js';
+import { LocalApps } from './local-apps.js';
+import { ObservedRegistry } from './observed-registry.js';
+import { relayCodecs, relayProtocols, type Direction, type RelayCodec, type RelayRequest } from './relay/index.js';
+import { relayInterceptor, Routes } from './routes.js';
+import { RelaySession } from './session.js';
+import { Stats } from './stats.js';
+import type { AgentConfig } from './config.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** The ports an agent is listening on. */
+export interface AgentAddresses {
+  /** App-facing (egress) ports: the first is the main one. */
+  readonly egress: readonly number[];
+  readonly ingress: number;
+  readonly http: readonly number[];
+}
+
+/**
+ * Meshlet's sidecar agent: the in-process mesh run as a process of its own.
+ *
+ * - **Egress**: local apps send Dubbo, Bolt and Motan2 calls to one port; each call is routed by
+ *   its service header through a Meshlet runtime (the real registry, p2c balancing, per-endpoint
+ *   breakers, failover of calls that never left, spans) to a provider or to the ingress of the
+ *   provider host's agent. Frames are relayed, not re-encoded: the agent needs no service types.
+ * - **Ingress**: calls from other hosts for services local apps registered here are forwarded to
+ *   those apps (balanced over their instances).
+ * - **API**: apps register and subscribe over HTTP in MOSN's or the motan-go agent's dialect;
+ *   `/status` shows registrations, subscriptions, upstreams and counters.
+ */
+export class Agent {
+  readonly config: AgentConfig;
+  readonly stats = new Stats();
+  readonly #upstream: ObservedRegistry;
+  readonly #codecs: RelayCodec[];
+  readonly #egressMesh: Meshlet;
+  readonly #egress: Routes;
+  #ingressRoutes: Routes | undefined;
+  #ingressRuntime: Meshlet | undefined;
+  readonly #breakers = new Map<string, BreakerState>();
+  readonly #subscriptions = new Map<string, { service: ServiceKey; protocol: string; stop?: () => void }>();
+  readonly #listeners: SniffingListener[] = [];
+  #ingressListener: SniffingListener | undefined;
+  #apps: LocalApps | undefined;
+  #api: AgentApi | undefined;
+  #addresses: AgentAddresses | undefined;
+  #egressHost = '127.0.0.1';
+  readonly #started = Date.now();
+  #stopping: Promise<void> | undefined;
+
+  private constructor(config: AgentConfig) {
+    this.config = config;
+    this.#upstream = new ObservedRegistry(createRegistry(config.registry));
+    this.#codecs = relayCodecs();
+    const protocols = relayProtocols(this.#codecs);
+    const interceptors = [relayInterceptor({ tracing: config.tracing })];
+    this.#egressMesh = createMeshlet({
+      application: config.application,
+      registry: this.#upstream,
+      protocols,
+      loadBalancer: loadBalancerFactory(config.loadBalancer),
+      breakers: () => this.#breakerSet(),
+      interceptors,
+      timeout: config.timeout,
+    });
+    this.#egress = new Routes(this.#egressMesh, config.timeout);
+  }
+
+  /** Starts every listener; resolves once the agent routes calls. */
+  static async start(config: AgentConfig): Promise<Agent> {
+    const agent = new Agent(config);
+    try {
+      await agent.#listen();
+    } catch (err) {
+      await agent.stop(0);
+      throw err;
+    }
+    return agent;
+  }
+
+  get addresses(): AgentAddresses {
+    if (!this.#addresses) throw new Error('the agent is not listening');
+    return this.#addresses;
+  }
+
+  async #listen(): Promise<void> {
+    const c = this.config;
+    const ingress = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'ingress'), { host: c.ingressHost, port: c.ingressPort });
+    this.#ingressListener = ingress;
+    const ingressPort = (await ingress.listen()).port;
+    const advertised = advertiseHost(c.ingressHost, c.advertiseHost);
+    const apps = new LocalApps(this.#upstream, { host: advertised, port: ingressPort }, c.application, c.online, warn);
+    this.#apps = apps;
+    // Inbound calls go to the local apps' own addresses, which `LocalApps` keeps in a memory registry.
+    this.#ingressRuntime = createMeshlet({
+      application: c.application,
+      registry: apps.local,
+      protocols: relayProtocols(this.#codecs),
+      loadBalancer: loadBalancerFactory('p2c'),
+      interceptors: [relayInterceptor({ tracing: c.tracing })],
+      timeout: c.timeout,
+    });
+    this.#ingressRoutes = new Routes(this.#ingressRuntime, c.timeout);
+    const egressPorts: number[] = [];
+    const api = new AgentApi(this.#apiHost(() => egressPorts[0]!, ingressPort, () => this.#addresses?.http[0] ?? 0), AGENT_VERSION);
+    this.#api = api;
+    for (const port of [c.port, ...c.extraPorts]) {
+      // The app-facing ports also take the API's HTTP: `meshlet://host:port` is all an app needs.
+      const l = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'egress'), { host: c.host, port, http: (s) => api.connection(s) });
+      this.#listeners.push(l);
+      egressPorts.push((await l.listen()).port);
+    }
+    this.#egressHost = c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host;
+    const http: number[] = [];
+    for (const port of [c.httpPort, ...c.extraHttpPorts]) http.push(await api.listen(c.host, port));
+    this.#addresses = { egress: egressPorts, ingress: ingressPort, http };
+  }
+
+  #session(conn: Connection, codec: RelayCodec, direction: Direction): RelaySession {
+    const routes = direction === 'egress' ? this.#egress : this.#ingressRoutes!;
+    return new RelaySession(conn, codec, direction, (req: RelayRequest) => routes.send(req), this.stats.counter(direction, codec.protocol), this.config.timeout);
+  }
+
+  #breakerSet(): BreakerSet {
+    const set = new BreakerSet(this.config.breaker);
+    for (const state of ['open', 'halfOpen', 'close'] as const) {
+      set.on(state, (e) => {
+        const address = endpointAddress(e);
+        if (state === 'close') this.#breakers.delete(address);
+        else this.#breakers.set(address, state);
+      });
+    }
+    return set;
+  }
+
+  #apiHost(egressPort: () => number, ingressPort: number, httpPort: () => number): ApiHost {
+    const agent = this;
+    return {
+      get apps() {
+        return agent.#apps!;
+      },
+      subscribe: async (key, protocol) => agent.#subscribe(key, protocol),
+      unsubscribe: (key, protocol) => agent.#unsubscribe(key, protocol),
+      subscriptions: () => [...agent.#subscriptions.values()].map((s) => ({ service: s.service, protocol: s.protocol })),
+      get egress() {
+        return { host: agent.#egressHost, port: egressPort() };
+      },
+      ingressPort,
+      get httpPort() {
+        return httpPort();
+      },
+      mosnAppPorts: this.config.mosnAppPorts,
+      status: () => agent.status(),
+    };
+  }
+
+  /**
+   * An app said it will call `key`: watch it in the real registry now, so the first call finds
+   * its providers known (and `/status` shows them).
+   */
+  async #subscribe(key: ServiceKey, protocol: string): Promise<void> {
+    const id = `${protocol} ${serviceId(key)}`;
+    if (this.#subscriptions.has(id)) return;
+    const entry: { service: ServiceKey; protocol: string; stop?: () => void } = { service: key, protocol };
+    this.#subscriptions.set(id, entry);
+    entry.stop = await this.#upstream.subscribe(key, () => {});
+  }
+
+  #unsubscribe(key: ServiceKey, protocol: string): void {
+    const id = `${protocol} ${serviceId(key)}`;
+    this.#subscriptions.get(id)?.stop?.();
+    this.#subscriptions.delete(id);
+  }
+
+  /** What `/status` answers. */
+  status(): Record<string, unknown> {
+    const apps = this.#apps;
+    return {
+      agent: {
+        name: '@meshlet/agent', version: AGENT_VERSION, application: this.config.application, pid: process.pid,
+        uptimeMs: Date.now() - this.#started, online: apps?.isOnline ?? false,
+      },
+      listeners: this.#addresses,
+      registry: this.#upstream.name,
+      registrations: (apps?.list() ?? []).map((a) => ({
+        service: serviceKeyString(a.registration.service), protocol: a.registration.endpoint.protocol,
+        app: `${a.registration.endpoint.host}:${a.registration.endpoint.port}`, application: a.registration.application, via: a.source,
+      })),
+      published: (apps?.published() ?? []).map((r) => ({ service: serviceKeyString(r.service), endpoint: endpointAddress(r.endpoint) })),
+      subscriptions: [...this.#subscriptions.values()].map((s) => ({ service: serviceKeyString(s.service), protocol: s.protocol })),
+      routes: { egress: this.#egress.size, ingress: this.#ingressRoutes?.size ?? 0 },
+      upstreams: this.#upstream.sets().map((s) => ({ service: serviceKeyString(s.service), endpoints: s.endpoints.map(endpointAddress) })),
+      breakers: Object.fromEntries(this.#breakers),
+      connections: {
+        egress: this.#listeners.reduce((n, l) => n + l.connectionCount, 0),
+        ingress: this.#ingressListener?.connectionCount ?? 0,
+      },
+      counters: this.stats.snapshot(),
+    };
+  }
+
+  /**
+   * Withdraws the registrations (remote callers stop coming), drains in-flight calls (at most
+   * `graceMs`), then closes listeners, connections and the registry.
+   */
+  stop(graceMs = this.config.gracePeriod): Promise<void> {
+    this.#stopping ??= (async () => {
+      for (const s of this.#subscriptions.values()) s.stop?.();
+      this.#subscriptions.clear();
+      await this.#apps?.close();
+      await Promise.all([...this.#listeners, this.#ingressListener].map((l) => l?.close(graceMs)));
+      await this.#api?.close();
+      await Promise.all([this.#egressMesh.stop(0), this.#ingressRuntime?.stop(0)]);
+    })();
+    return this.#stopping;
+  }
+}
+
+function warn(message: string): void {
+  process.emitWarning(message, { type: 'MeshletAgentWarning', code: 'MESHLET_AGENT' });
+}

@@ -1,0 +1,177 @@
+import { crc32 } from 'node:zlib';
+import { Code, InboundKind, RpcError, type ClientCodec } from '@meshlet/core';
+import { hessian2, hessian2Draft, type HessianDialect, type HessianWriter } from '@meshlet/hessian';
+import {
+  boltSplitter, buildFrame, CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CMD_RESPONSE, CODEC_HESSIAN, decodeHeaderMap, encodeHeaderMap,
+  encodeHeartbeatAck, encodeStatusResponse, frameCmd, frameId, frameType, HEAD_METHOD_NAME, HEAD_SERVICE, HEAD_TARGET_SERVICE,
+  parseFrame, parseUniqueName, shapeOf, Status, TYPE_REQUEST, TYPE_REQUEST_ONEWAY, TYPE_RESPONSE, V1,
+} from '@meshlet/transport-bolt';
+import { routeKey } from '../keys.js';
+import type { FrameKind, RelayCodec, RelayRequest, RequestInfo } from './types.js';
+
+const EMPTY = Buffer.alloc(0);
+const PROTOCOL_V2 = 2;
+const SWITCH_CRC = 0x01;
+const MAX_ID = 0x7fffffff;
+
+/**
+ * SOFA Bolt through the agent, routed on the header `service` (`interface:version[:uniqueId]`) as
+ * MOSN routes it; the method comes from `sofa_head_method_name` when the caller sent it (for spans
+ * and metrics). Class and content are relayed as they are, in whichever Hessian flavour or protobuf.
+ */
+export class BoltRelay implements RelayCodec {
+  readonly protocol = 'bolt';
+  readonly firstBytes = [0x01, 0x02];
+  readonly splitter = boltSplitter;
+  readonly heartbeatInterval = 15_000;
+  private readonly writers = new Map<HessianDialect, HessianWriter>();
+  /** The last header's bytes and what they said: callers repeat one header per method. */
+  private lastHeader: Buffer | undefined;
+  private lastHeaders: Record<string, string> | undefined;
+
+  kind(frame: Buffer): FrameKind {
+    const type = frameType(frame);
+    if (type === TYPE_RESPONSE) return 'ignore';
+    const cmd = frameCmd(frame);
+    if (cmd === CMD_HEARTBEAT) return type === TYPE_REQUEST ? 'heartbeat' : 'ignore';
+    return cmd === CMD_REQUEST ? 'request' : 'ignore';
+  }
+
+  heartbeatReply(frame: Buffer): Uint8Array {
+    return encodeHeartbeatAck(shapeOf(frame), frameId(frame), frame[frame[0] === PROTOCOL_V2 ? 10 : 9]!);
+  }
+
+  oneway(frame: Buffer): boolean {
+    return frameType(frame) === TYPE_REQUEST_ONEWAY;
+  }
+
+  idOf(frame: Buffer): [number, number] {
+    return [0, frameId(frame) >>> 0];
+  }
+
+  inspect(frame: Buffer): RequestInfo {
+    const f = parseFrame(frame);
+    const headers = this.headers(frame, f.headerStart, f.headerStart + f.headerLength);
+    const name = headers[HEAD_SERVICE] || headers[HEAD_TARGET_SERVICE];
+    const key = name ? parseUniqueName(name) : undefined;
+    if (key === undefined) {
+      throw new RpcError(Code.BadRequest, 'Bolt request without a `service` header: the agent routes on it (SOFARPC and Meshlet send it)');
+    }
+    return {
+      protocol: this.protocol,
+      service: routeKey('bolt', key),
+      method: headers[HEAD_METHOD_NAME] || 'unknown',
+      oneway: f.type === TYPE_REQUEST_ONEWAY,
+      timeoutMs: f.timeout > 0 ? f.timeout : undefined,
+      headers,
+    };
+  }
+
+  private headers(frame: Buffer, start: number, end: number): Record<string, string> {
+    const last = this.lastHeader;
+    if (last !== undefined && last.length === end - start && frame.compare(last, 0, last.length, start, end) === 0) return this.lastHeaders!;
+    const headers = decodeHeaderMap(frame, start, end);
+    this.lastHeader = Buffer.from(frame.subarray(start, end));
+    this.lastHeaders = headers;
+    return headers;
+  }
+
+  forward(req: RelayRequest, _high: number, low: number, extra: Readonly<Record<string, string>> | undefined): Buffer {
+    if (extra !== undefined) return this.withHeaders(req.frame, low, extra);
+    const frame = req.sent ? Buffer.from(req.frame) : req.frame;
+    return setId(frame, low);
+  }
+
+  /** The same frame with `extra` appended to its header map, rebuilt (CRC included when it has one). */
+  private withHeaders(frame: Buffer, id: number, extra: Readonly<Record<string, string>>): Buffer {
+    const f = parseFrame(frame);
+    const header = Buffer.concat([frame.subarray(f.headerStart, f.headerStart + f.headerLength), encodeHeaderMap(Object.entries(extra))]);
+    return buildFrame(shapeOf(frame), f.type, f.cmd, id, f.codec, f.timeout, frame.subarray(f.classStart, f.classStart + f.classLength),
+      header, frame.subarray(f.contentStart, f.contentStart + f.contentLength));
+  }
+
+  restoreId(response: Buffer, _high: number, low: number): Buffer {
+    return setId(response, low);
+  }
+
+  /**
+   * The statuses MOSN answers its own failures with: no route or no healthy upstream is
+   * NO_PROCESSOR, an upstream timeout TIMEOUT, overload SERVER_THREADPOOL_BUSY; the content is a
+   * Java `RpcServerException` in the caller's Hessian flavour.
+   */
+  errorReply(request: Buffer, _high: number, low: number, error: RpcError): Uint8Array {
+    const f = parseFrame(request);
+    const flavour = request[f.contentStart] === 0x43 ? hessian2 : hessian2Draft;
+    let w = this.writers.get(flavour);
+    if (w === undefined) this.writers.set(flavour, (w = flavour.createWriter()));
+    return encodeStatusResponse(w, shapeOf(request), low | 0, statusFor(error), `meshlet agent: ${error.message}`);
+  }
+
+  clientCodec(): ClientCodec<number, null> {
+    return new BoltRelayClientCodec();
+  }
+}
+
+function statusFor(error: RpcError): number {
+  switch (error.code) {
+    case Code.Unavailable:
+      return Status.NO_PROCESSOR;
+    case Code.Timeout:
+      return Status.TIMEOUT;
+    case Code.ServerBusy:
+      return Status.SERVER_THREADPOOL_BUSY;
+    case Code.ConnectionClosed:
+      return Status.CONNECTION_CLOSED;
+    case Code.BadRequest:
+    case Code.Protocol:
+    case Code.Unsupported:
+      return Status.CODEC_EXCEPTION;
+    default:
+      return Status.SERVER_EXCEPTION;
+  }
+}
+
+/** Writes the int32 id in place; a v2 frame with a CRC trailer gets its CRC recomputed. */
+function setId(frame: Buffer, id: number): Buffer {
+  const v2 = frame[0] === PROTOCOL_V2;
+  frame.writeInt32BE(id | 0, v2 ? 6 : 5);
+  if (v2 && (frame[11]! & SWITCH_CRC) !== 0 && frame[1] === 2) {
+    const end = frame.length - 4;
+    frame.writeUInt32BE(crc32(frame.subarray(0, end)), end);
+  }
+  return frame;
+}
+
+class BoltRelayClientCodec implements ClientCodec<number, null> {
+  readonly splitter = boltSplitter;
+  inboundId = 0;
+  private id = 0;
+
+  nextId(): number {
+    this.id = this.id >= MAX_ID ? 1 : this.id + 1;
+    return this.id;
+  }
+
+  classify(frame: Buffer): InboundKind {
+    const type = frameType(frame);
+    const cmd = frameCmd(frame);
+    if (type === TYPE_RESPONSE) {
+      this.inboundId = frameId(frame);
+      return cmd === CMD_RESPONSE ? InboundKind.Response : cmd === CMD_HEARTBEAT ? InboundKind.HeartbeatResponse : InboundKind.Ignore;
+    }
+    if (cmd === CMD_HEARTBEAT) return type === TYPE_REQUEST ? InboundKind.HeartbeatRequest : InboundKind.Ignore;
+    return cmd === CMD_GOAWAY ? InboundKind.GoAway : InboundKind.Ignore;
+  }
+
+  encodeHeartbeat(id: number): Uint8Array {
+    return buildFrame(V1, TYPE_REQUEST, CMD_HEARTBEAT, id, CODEC_HESSIAN, -1, EMPTY, EMPTY, EMPTY);
+  }
+
+  encodeHeartbeatReply(request: Buffer): Uint8Array {
+    return encodeHeartbeatAck(shapeOf(request), frameId(request), request[request[0] === PROTOCOL_V2 ? 10 : 9]!);
+  }
+
+  decodeResponse(frame: Buffer): unknown {
+    return Buffer.from(frame);
+  }
+}

@@ -1,0 +1,72 @@
+import {
+  ClientChannel, Code, RpcError,
+  type ClientOptions, type Endpoint, type Invocation, type Protocol, type ProtocolClient, type Registration,
+} from '@meshlet/core';
+import { halves, hasKeys, RelayRequest, type RelayCodec } from './types.js';
+
+/**
+ * A multiplexed connection to one upstream (a provider, another agent, or a local app) that
+ * carries relayed frames: the engine's channel (ids, deadlines, heartbeats, reconnects) with a
+ * codec that hands responses back as frames. The call's `args[0]` is the `RelayRequest`.
+ */
+export class RelayClient implements ProtocolClient {
+  private readonly codec;
+  private readonly channel: ClientChannel<number, null>;
+
+  constructor(readonly endpoint: Endpoint, private readonly relay: RelayCodec, options: ClientOptions = {}) {
+    this.codec = relay.clientCodec();
+    this.channel = new ClientChannel(this.codec, {
+      host: endpoint.host,
+      port: endpoint.port,
+      tls: options.tls,
+      heartbeatInterval: options.heartbeatInterval ?? relay.heartbeatInterval,
+      idleTimeout: options.idleTimeout,
+      connectTimeout: options.connectTimeout,
+      maxFrameSize: options.maxFrameSize,
+    });
+  }
+
+  get available(): boolean {
+    return this.channel.available;
+  }
+
+  get pendingCount(): number {
+    return this.channel.pendingCount;
+  }
+
+  invoke(inv: Invocation): Promise<unknown> {
+    const req = inv.args[0];
+    if (!(req instanceof RelayRequest)) {
+      return Promise.reject(new RpcError(Code.Internal, `${this.relay.protocol} relay client called without a relayed frame`));
+    }
+    const id = this.codec.nextId();
+    const [high, low] = halves(id);
+    // Attachments the runtime added on the way (the agent's span context) join the frame's headers.
+    const frame = req.codec.forward(req, high, low, hasKeys(inv.attachments) ? inv.attachments : undefined);
+    req.sent = true;
+    if (req.info.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
+    return this.channel.call(id, frame, inv.deadline, null, inv.signal);
+  }
+
+  close(): Promise<void> {
+    return this.channel.close();
+  }
+}
+
+/**
+ * A core `Protocol` whose clients relay frames: the agent's runtimes use these under the real
+ * protocols' names, so registries, directories, balancers and breakers work as for any call.
+ * The agent accepts connections itself (one port for all protocols), so `createServer` is unused.
+ */
+export function relayProtocol(relay: RelayCodec, real: Protocol): Protocol {
+  return {
+    name: relay.protocol,
+    defaultPort: real.defaultPort,
+    createClient: (endpoint: Endpoint, options?: ClientOptions) => new RelayClient(endpoint, relay, options),
+    createServer: () => {
+      throw new RpcError(Code.Unsupported, 'relay protocols do not serve: the agent listens itself');
+    },
+    toUrl: (registration: Registration) => real.toUrl(registration),
+    fromUrl: (url: string) => real.fromUrl(url),
+  };
+}

@@ -1,0 +1,112 @@
+import {
+  Code, createMeshlet as createCoreMeshlet, RpcError,
+  type EndpointBreakers, type Meshlet, type MeshletOptions, type Protocol, type Registry,
+} from '@meshlet/core';
+import { BreakerSet } from '@meshlet/breaker';
+import { loadBalancerFactory } from '@meshlet/lb';
+import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } from '@meshlet/registry';
+import { bolt } from '@meshlet/transport-bolt';
+import { dubbo } from '@meshlet/transport-dubbo';
+import { motan2 } from '@meshlet/transport-motan';
+import { heartbeatProbe } from './probes.js';
+import { sidecarBalancer, sidecarBreakers, sidecarGuard } from './sidecar.js';
+
+export type MeshletMode = 'direct' | 'sidecar';
+
+export interface MeshletAppOptions extends Omit<MeshletOptions, 'protocols' | 'registry' | 'breakers'> {
+  /** Default: Dubbo, Bolt and Motan2 (the first is the default of `provide` and `refer`). */
+  readonly protocols?: readonly Protocol[];
+  /**
+   * Direct mode: the registry (a URL or a Registry). Sidecar mode: where calls fall back to while
+   * the agent is down (none: they fail fast). `false`: none. Code wins over `MESHLET_REGISTRY`,
+   * which wins over the default: `local` in direct mode, none in sidecar mode.
+   */
+  readonly registry?: Registry | string | false;
+  /**
+   * The sidecar agent (`meshlet://127.0.0.1:12220`, `mosn://127.0.0.1:12220`,
+   * `motan-agent://127.0.0.1:9981`). `MESHLET_AGENT` wins over this: set it to an agent URL for
+   * sidecar mode, or to `off` for direct mode whatever the code says.
+   */
+  readonly agent?: string | false;
+  /** Per-endpoint breakers (default: a `BreakerSet` per reference); `false` for none. */
+  readonly breakers?: (() => EndpointBreakers) | false;
+  /** Health checks of the agent (defaults from the agent URL: every 3 s, 1 s timeout, 2 quick re-checks). */
+  readonly health?: { readonly intervalMs?: number; readonly timeoutMs?: number; readonly retries?: number };
+}
+
+/** A Meshlet runtime that knows which mode it runs in. */
+export type MeshletApp = Meshlet & {
+  readonly mode: MeshletMode;
+  /** Sidecar mode: the agent registry with its health check and fallback. */
+  readonly sidecar: FallbackRegistry | undefined;
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const OFF = new Set(['off', 'direct', 'none', 'false']);
+
+/** The mode and agent URL that `options` and `env` select; the environment wins. */
+export function meshletMode(options: Pick<MeshletAppOptions, 'agent'> = {}, env: Env = process.env): { mode: MeshletMode; agent: string | undefined } {
+  const fromEnv = env.MESHLET_AGENT?.trim();
+  const agent = fromEnv ? (OFF.has(fromEnv.toLowerCase()) ? undefined : fromEnv) : options.agent || undefined;
+  return { mode: agent === undefined ? 'direct' : 'sidecar', agent };
+}
+
+/**
+ * `createMeshlet` with the defaults a production service keeps: Dubbo, Bolt and Motan2; p2c
+ * balancing on peak-EWMA latency; a breaker per endpoint; the registry from `MESHLET_REGISTRY`
+ * (`local` by default). With `MESHLET_AGENT` set, the same code runs in sidecar mode: every call
+ * goes to the agent's local port, exports are published through the agent's API, client-side
+ * balancing and per-endpoint breakers step aside, tracing, deadlines and per-service limits stay;
+ * and while the agent fails its heartbeat, calls fall back to the registry (if one is configured).
+ */
+export function createMeshlet(options: MeshletAppOptions = {}, env: Env = process.env): MeshletApp {
+  const { mode, agent } = meshletMode(options, env);
+  const protocols = options.protocols ?? [dubbo(), bolt(), motan2()];
+  const direct = registryOf(options.registry, env, mode);
+  const balancer = options.loadBalancer ?? loadBalancerFactory('p2c');
+  const breakers = options.breakers === false ? undefined : options.breakers ?? (() => new BreakerSet());
+  const { agent: _agent, health, registry: _registry, breakers: _breakers, ...rest } = options;
+  if (mode === 'direct') {
+    const mesh = createCoreMeshlet({ ...rest, protocols, registry: direct, loadBalancer: balancer, breakers });
+    return Object.assign(mesh, { mode, sidecar: undefined });
+  }
+  const agentRegistry = createRegistry(withApplication(agent!, options.application ?? env.MESHLET_APP));
+  if (!(agentRegistry instanceof AgentRegistry)) {
+    throw new RpcError(Code.InvalidArgument, `MESHLET_AGENT must name an agent (meshlet://, mosn://, motan-agent://), got ${agentRegistry.name}`);
+  }
+  const sidecar = withFallback(agentRegistry, direct, {
+    probe: heartbeatProbe,
+    intervalMs: health?.intervalMs,
+    timeoutMs: health?.timeoutMs,
+    retries: health?.retries,
+    // With somewhere to fall back to, keep it at hand: the first failed call moves over at once.
+    standby: direct !== undefined,
+  });
+  const mesh = createCoreMeshlet({
+    ...rest,
+    protocols,
+    registry: sidecar,
+    loadBalancer: () => sidecarBalancer(balancer()),
+    breakers: breakers && (() => sidecarBreakers(breakers())),
+    interceptors: [sidecarGuard(sidecar), ...(options.interceptors ?? [])],
+  });
+  return Object.assign(mesh, { mode, sidecar });
+}
+
+function registryOf(option: Registry | string | false | undefined, env: Env, mode: MeshletMode): Registry | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined) return createRegistry(option);
+  const fromEnv = env.MESHLET_REGISTRY?.trim();
+  if (fromEnv) return OFF.has(fromEnv.toLowerCase()) ? undefined : createRegistry(fromEnv);
+  return mode === 'direct' ? createRegistry('local') : undefined;
+}
+
+/**
+ * MOSN wants the application before a consumer's first subscribe (SOFARPC registers it once,
+ * `/configs/application`); the registry SPI does not carry it, so the agent URL does.
+ */
+function withApplication(agent: string, application: string | undefined): string {
+  if (!application || !/^mosn:/i.test(agent) || /[?&]app=/.test(agent)) return agent;
+  return `${agent}${agent.includes('?') ? '&' : '?'}app=${encodeURIComponent(application)}`;
+}

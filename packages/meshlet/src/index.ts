@@ -1,0 +1,15 @@
+// Everything an app needs from one import: core's API (types, decorators, errors, interceptors),
+// the defaults-wired `createMeshlet` with the sidecar switch, and the protocols and registries.
+export * from '@meshlet/core';
+export { createMeshlet, meshletMode, type MeshletApp, type MeshletAppOptions, type MeshletMode } from './create.js';
+export { heartbeatProbe } from './probes.js';
+export { sidecarBalancer, sidecarBreakers, sidecarGuard } from './sidecar.js';
+export {
+  createRegistry, registerRegistryScheme, withFallback, isAgentEndpoint, FallbackRegistry, AgentRegistry,
+  MosnRegistry, MotanAgentRegistry, MeshletAgentRegistry,
+} from '@meshlet/registry';
+export { dubbo } from '@meshlet/transport-dubbo';
+export { bolt, type BoltOptions } from '@meshlet/transport-bolt';
+export { motan2, type Motan2Options } from '@meshlet/transport-motan';
+export { loadBalancerFactory } from '@meshlet/lb';
+export { BreakerSet, bulkhead } from '@meshlet/breaker';
