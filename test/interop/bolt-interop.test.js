@@ -3,17 +3,14 @@
 // The peer always runs in a child process: sofa-rpc-node misbehaves when its client and server (or
 // anything under load) share a process with it (bolt-sofa.md §2.6-6).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import protobuf from 'protobufjs';
 import { Code, createMeshlet, defineService, RpcError } from '@meshlet/core';
 import { bolt, protobufMethods } from '@meshlet/transport-bolt';
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
 import { cases, runCase } from '../../examples/conformance/cases.js';
-
-const peers = fileURLToPath(new URL('./peers/', import.meta.url));
+import { peers, runPeer, startPeer } from './peer-process.js';
 
 // The protobuf service (codec 11) the peers serve and call, from the same .proto file.
 const root = protobuf.loadSync(`${peers}lib/echo.proto`);
@@ -22,36 +19,6 @@ const ProtoService = defineService({
   version: '1.0',
   methods: protobufMethods(root.lookupService('com.meshlet.proto.ProtoService')),
 });
-
-/** Runs a peer script to completion; resolves with its stdout JSON lines. */
-async function runPeer(script, args, ms = 60_000) {
-  const child = spawn(process.execPath, [peers + script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  const [code] = await once(child, 'exit');
-  clearTimeout(timer);
-  assert.equal(code, 0, `${script} exited ${code}: ${err}`);
-  return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-}
-
-/** Starts a long-running peer and resolves with its port once it prints READY. */
-async function startPeer(script, args) {
-  const child = spawn(process.execPath, [peers + script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${script}: no READY in 15 s`)), 15_000);
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /READY (\d+)/.exec(buf);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} exited ${code}`)); });
-  });
-  return { child, port };
-}
 
 describe('sofa-rpc-node consumer → Meshlet provider', () => {
   let mesh;

@@ -2,50 +2,17 @@
 //   apache-dubbo-consumer and dubbo2.js → a Meshlet provider;
 //   a Meshlet consumer → apache-dubbo-service (the only Node Dubbo provider), on what it does right.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Code, createMeshlet, defineService, RpcError, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
-
-const peers = fileURLToPath(new URL('./peers/', import.meta.url));
+import { runPeer, startPeer } from './peer-process.js';
 
 const DemoService = defineService({
   interface: 'org.apache.dubbo.demo.DemoService',
   methods: { sayHello: { params: [t.string], returns: t.string } },
 });
-
-/** Runs a peer script to completion; resolves with its stdout JSON lines. */
-async function runPeer(script, args, ms = 60_000) {
-  const child = spawn(process.execPath, [peers + script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  const [code] = await once(child, 'exit');
-  clearTimeout(timer);
-  assert.equal(code, 0, `${script} exited ${code}: ${err}`);
-  return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-}
-
-/** Starts a long-running peer and resolves with its port once it prints READY. */
-async function startPeer(script, args) {
-  const child = spawn(process.execPath, [peers + script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${script}: no READY in 15 s`)), 15_000);
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /READY (\d+)/.exec(buf);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} exited ${code}`)); });
-  });
-  return { child, port };
-}
 
 describe('npm consumers → Meshlet provider', () => {
   let mesh;

@@ -1,6 +1,9 @@
-// Shared by the registry suites: provider processes and a bounded call loop.
+// Shared by the registry suites: provider processes, and (from test/helpers.js) a bounded call loop.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../helpers.js';
+
+export { callLoop, sleep } from '../helpers.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -27,36 +30,6 @@ export function startProvider(url, timeoutMs = 15_000) {
   });
   return { child, ready, kill: () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL') };
 }
-
-/**
- * Calls `call()` from `concurrency` loops until `stop()` is called; counts successes and failures
- * (keeping the first few failure messages).
- */
-export function callLoop(call, concurrency) {
-  const stats = { ok: 0, failed: 0, errors: [] };
-  let running = true;
-  const loops = Array.from({ length: concurrency }, async () => {
-    while (running) {
-      try {
-        await call();
-        stats.ok++;
-      } catch (e) {
-        stats.failed++;
-        if (stats.errors.length < 5) stats.errors.push(`${e?.code ?? ''} ${e?.message ?? e}`);
-      }
-    }
-  });
-  return {
-    stats,
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return stats;
-    },
-  };
-}
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` every 20 ms; rejects after `timeoutMs`. */
 export async function waitFor(condition, timeoutMs, what) {

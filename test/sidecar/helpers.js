@@ -1,11 +1,14 @@
 // Shared by the sidecar suites: agent and app processes (each started and stopped by the test),
-// their READY lines, the agent's status, and a bounded call loop.
+// their READY lines, the agent's status, and (from test/helpers.js) a bounded call loop.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../helpers.js';
+
+export { callLoop, sleep } from '../helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(root, 'packages/cli/dist/main.js');
@@ -105,8 +108,6 @@ export async function localRegistry() {
 /** Environment of an app process: sidecar mode through `agent`, or direct mode (`MESHLET_AGENT=off`). */
 export const sidecarEnv = (agent) => ({ MESHLET_AGENT: agent ? agent.url : 'off' });
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 export async function waitFor(condition, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -118,29 +119,4 @@ export async function waitFor(condition, timeoutMs, what) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(25);
   }
-}
-
-/** `concurrency` loops calling `call()` until `stop()`; counts successes and keeps the first failures. */
-export function callLoop(call, concurrency) {
-  const stats = { ok: 0, failed: 0, errors: [] };
-  let running = true;
-  const loops = Array.from({ length: concurrency }, async () => {
-    while (running) {
-      try {
-        await call();
-        stats.ok++;
-      } catch (e) {
-        stats.failed++;
-        if (stats.errors.length < 5) stats.errors.push(`${e?.code ?? ''} ${e?.message ?? e}`);
-      }
-    }
-  });
-  return {
-    stats,
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return stats;
-    },
-  };
 }

@@ -47,6 +47,7 @@
 //   ending in "Exception"); a plain string there (apache-dubbo-service) becomes the message.
 const fs = require('fs');
 const path = require('path');
+const { benchLoop } = require('./lib/bench-loop.cjs');
 
 const CLIENTS = ['apache-dubbo-consumer', 'dubbo2.js'];
 const DEMO_INTERFACE = 'org.apache.dubbo.demo.DemoService';
@@ -310,74 +311,8 @@ async function runBench(o, client) {
   // First call also waits for the connection (both packages queue calls until connected).
   const first = await call(arg);
   if (first.err) throw new Error(`first echo failed: ${errText(first.err)}`);
-
-  // Log histogram (1 % buckets from 1 µs): memory stays flat however many calls complete, so the
-  // reported RSS is the package's, not our latency store's.
-  const LOG_STEP = Math.log(1.01);
-  const hist = new Float64Array(2400);
-  let nLat = 0;
-  const record = (ms) => {
-    let b = ms <= 0.001 ? 0 : Math.floor(Math.log(ms / 0.001) / LOG_STEP);
-    if (b >= hist.length) b = hist.length - 1;
-    hist[b]++;
-    nLat++;
-  };
-  const pct = (p) => {
-    if (nLat === 0) return null;
-    const rank = Math.ceil((p / 100) * nLat);
-    let seen = 0;
-    for (let b = 0; b < hist.length; b++) {
-      seen += hist[b];
-      if (seen >= rank) return 0.001 * Math.pow(1.01, b + 0.5);
-    }
-    return null;
-  };
-  let calls = 0;
-  let errors = 0;
-  let lastError = null;
-  let recording = false;
-  let stop = false;
-  const worker = async () => {
-    while (!stop) {
-      const t0 = performance.now();
-      let r;
-      try {
-        r = await call(arg);
-      } catch (e) {
-        r = { err: e };
-      }
-      if (!recording) continue;
-      if (stop) break;
-      if (r.err || r.res !== payload) {
-        errors++;
-        lastError = r.err ? errText(r.err) : 'wrong echo';
-      } else {
-        calls++;
-        record(performance.now() - t0);
-      }
-    }
-  };
-  const workers = Array.from({ length: o.concurrency }, worker);
-  if (o.warmup > 0) await new Promise((r) => setTimeout(r, o.warmup * 1000));
-  recording = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, o.seconds * 1000));
-  stop = true;
-  const elapsed = (performance.now() - t0) / 1000;
-  const rss = process.memoryUsage().rss;
-  // Do not wait for the tail: a stuck call must not hold the process.
-  await Promise.race([Promise.all(workers), new Promise((r) => setTimeout(r, Math.min(o.timeoutMs, 2000)))]);
-  const round = (x, d = 3) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
-  const out = {
-    calls,
-    errors,
-    qps: round(calls / elapsed, 1),
-    p50_ms: round(pct(50)),
-    p99_ms: round(pct(99)),
-    rss_mb: round(rss / 1048576, 1),
-  };
-  if (lastError) process.stderr.write(`last error: ${lastError}\n`);
-  process.stdout.write(JSON.stringify(out) + '\n');
+  const echo = () => call(arg).then((r) => (r.err ? errText(r.err) : r.res === payload ? null : 'wrong echo'), errText);
+  await benchLoop({ concurrency: o.concurrency, warmup: o.warmup, seconds: o.seconds, tailMs: Math.min(o.timeoutMs, 2000) }, echo);
 }
 
 function probe(target, ms) {

@@ -36,6 +36,7 @@
 const path = require('path');
 const protobuf = require('protobufjs');
 const { RpcClient } = require('sofa-rpc-node').client;
+const { benchLoop } = require('./lib/bench-loop.cjs');
 
 const ECHO = 'com.meshlet.conformance.EchoService';
 const PROTO = 'com.meshlet.proto.ProtoService';
@@ -195,61 +196,8 @@ async function runBench(o, consumer) {
   const args = [S(payload)];
   const first = await consumer.invoke('echo', args, { responseTimeout: o.timeoutMs });
   if (first !== payload) throw new Error('first echo came back wrong');
-  // 1 % log histogram from 1 µs: memory stays flat however many calls complete.
-  const LOG_STEP = Math.log(1.01);
-  const hist = new Float64Array(2400);
-  let n = 0;
-  const record = (ms) => {
-    let b = ms <= 0.001 ? 0 : Math.floor(Math.log(ms / 0.001) / LOG_STEP);
-    if (b >= hist.length) b = hist.length - 1;
-    hist[b]++;
-    n++;
-  };
-  const pct = (p) => {
-    if (n === 0) return null;
-    const rank = Math.ceil((p / 100) * n);
-    let seen = 0;
-    for (let b = 0; b < hist.length; b++) {
-      seen += hist[b];
-      if (seen >= rank) return 0.001 * Math.pow(1.01, b + 0.5);
-    }
-    return null;
-  };
-  let calls = 0;
-  let errors = 0;
-  let lastError = null;
-  let recording = false;
-  let stop = false;
-  const worker = async () => {
-    while (!stop) {
-      const t0 = performance.now();
-      let ok;
-      try {
-        ok = (await consumer.invoke('echo', args, { responseTimeout: o.timeoutMs })) === payload;
-        if (!ok) lastError = 'wrong echo';
-      } catch (e) {
-        ok = false;
-        lastError = errText(e);
-      }
-      if (!recording || stop) continue;
-      if (ok) {
-        calls++;
-        record(performance.now() - t0);
-      } else errors++;
-    }
-  };
-  const workers = Array.from({ length: o.concurrency }, worker);
-  if (o.warmup > 0) await new Promise((r) => setTimeout(r, o.warmup * 1000));
-  recording = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, o.seconds * 1000));
-  stop = true;
-  const elapsed = (performance.now() - t0) / 1000;
-  const rss = process.memoryUsage().rss;
-  await Promise.race([Promise.all(workers), new Promise((r) => setTimeout(r, 2000))]);
-  const round = (x, d = 3) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
-  if (lastError) process.stderr.write(`last error: ${lastError}\n`);
-  process.stdout.write(JSON.stringify({ calls, errors, qps: round(calls / elapsed, 1), p50_ms: round(pct(50)), p99_ms: round(pct(99)), rss_mb: round(rss / 1048576, 1) }) + '\n');
+  const echo = () => consumer.invoke('echo', args, { responseTimeout: o.timeoutMs }).then((res) => (res === payload ? null : 'wrong echo'), errText);
+  await benchLoop({ concurrency: o.concurrency, warmup: o.warmup, seconds: o.seconds, tailMs: 2000 }, echo);
 }
 
 async function main() {
