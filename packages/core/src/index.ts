@@ -5,6 +5,7 @@ export * from './service-key.js';
 export * from './service.js';
 export * from './decorators.js';
 export * from './endpoint.js';
+export * from './provider-url.js';
 export * from './invocation.js';
 export * from './interceptor.js';
 export * from './registry.js';

@@ -23,13 +23,14 @@ export interface BoltClientOptions extends ClientOptions {
   readonly targetApp?: string | undefined;
 }
 
-/** Client-side Bolt framing: int32 ids per connection, heartbeats, GoAway, response decoding. */
-class BoltClientCodec implements ClientCodec<number, ClientMethod> {
+/**
+ * Client-side Bolt framing, shared by the client and the agent's relay: int32 ids per connection,
+ * frame classification (heartbeats, GoAway), heartbeat replies.
+ */
+export abstract class BoltClientFraming<Context> implements ClientCodec<number, Context> {
   readonly splitter = boltSplitter;
   inboundId = 0;
   private id = 0;
-
-  constructor(readonly flavours: Flavours, readonly shape: FrameShape) {}
 
   nextId(): number {
     this.id = this.id >= MAX_ID ? 1 : this.id + 1;
@@ -49,14 +50,24 @@ class BoltClientCodec implements ClientCodec<number, ClientMethod> {
     return InboundKind.Ignore; // a request to a client (cmdcode 1) has no meaning here
   }
 
-  /** As Java Bolt sends it: a request with cmdcode 0, timeout -1, no class, header or content. */
-  encodeHeartbeat(id: number): Uint8Array {
-    return buildFrame(this.shape, TYPE_REQUEST, CMD_HEARTBEAT, id, CODEC_HESSIAN, -1, EMPTY, EMPTY, EMPTY);
-  }
-
   /** MOSN keeps its connections alive with heartbeats in both directions: answer them. */
   encodeHeartbeatReply(request: Buffer): Uint8Array {
     return encodeHeartbeatAck(shapeOf(request), frameId(request), request[request[0] === 2 ? 10 : 9]!);
+  }
+
+  abstract encodeHeartbeat(id: number): Uint8Array;
+  abstract decodeResponse(frame: Buffer, context: Context): unknown;
+}
+
+/** The Bolt client's codec: heartbeats in its frame shape, response decoding. */
+class BoltClientCodec extends BoltClientFraming<ClientMethod> {
+  constructor(readonly flavours: Flavours, readonly shape: FrameShape) {
+    super();
+  }
+
+  /** As Java Bolt sends it: a request with cmdcode 0, timeout -1, no class, header or content. */
+  encodeHeartbeat(id: number): Uint8Array {
+    return buildFrame(this.shape, TYPE_REQUEST, CMD_HEARTBEAT, id, CODEC_HESSIAN, -1, EMPTY, EMPTY, EMPTY);
   }
 
   decodeResponse(frame: Buffer, method: ClientMethod): unknown {

@@ -1,5 +1,5 @@
 export { bolt, type BoltOptions } from './protocol.js';
-export { BoltClient, type BoltClientOptions } from './client.js';
+export { BoltClient, BoltClientFraming, type BoltClientOptions } from './client.js';
 export { BoltServer, type BoltServerOptions } from './server.js';
 export { toSofaUrl, fromSofaUrl } from './url.js';
 export { protobufMessage, protobufMethods, protobufBindingOf, ProtobufBinding, type ProtobufMessageOptions } from './protobuf.js';

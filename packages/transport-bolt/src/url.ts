@@ -1,4 +1,4 @@
-import { endpoint, normalizeVersion, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import { normalizeVersion, parseProviderUrl, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { DEFAULT_SOFA_VERSION } from './constants.js';
 
 /** What SOFARPC (`RegistryUtils.convertProviderToMap`) and sofa-rpc-node advertise as `rpcVer`: 5.4.0. */
@@ -33,21 +33,11 @@ export function toSofaUrl(reg: Registration, serialization = 'hessian2'): string
 
 /** Reads a SOFA provider URL back (Java's or sofa-rpc-node's); undefined for other protocols. */
 export function fromSofaUrl(url: string): { service: ServiceKey; endpoint: Endpoint } | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== 'bolt:') return undefined;
-  const params = Object.fromEntries(u.searchParams);
-  const iface = params.interface || u.pathname.replace(/^\//, '');
-  const port = Number(u.port);
-  if (!iface || !Number.isInteger(port) || port <= 0) return undefined;
-  const weight = Number(params.weight ?? 100);
-  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const parsed = parseProviderUrl(url, 'bolt');
+  if (!parsed) return undefined;
+  const { params } = parsed.endpoint;
   return {
-    service: { interface: iface, version: normalizeVersion(params.version ?? DEFAULT_SOFA_VERSION), group: params.uniqueId || undefined },
-    endpoint: endpoint('bolt', host, port, params, Number.isFinite(weight) ? weight : 100),
+    service: { interface: parsed.interface, version: normalizeVersion(params.version ?? DEFAULT_SOFA_VERSION), group: params.uniqueId || undefined },
+    endpoint: parsed.endpoint,
   };
 }

@@ -1,4 +1,4 @@
-import { endpoint, normalizeVersion, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import { normalizeVersion, parseProviderUrl, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { DUBBO_VERSION } from './constants.js';
 
 /**
@@ -34,21 +34,11 @@ export function toDubboUrl(reg: Registration, release: string): string {
 
 /** Reads a provider URL back; undefined for other protocols or unparsable URLs. */
 export function fromDubboUrl(url: string): { service: ServiceKey; endpoint: Endpoint } | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== 'dubbo:') return undefined;
-  const params = Object.fromEntries(u.searchParams);
-  const iface = params.interface || u.pathname.replace(/^\//, '');
-  const port = Number(u.port);
-  if (!iface || !Number.isInteger(port) || port <= 0) return undefined;
-  const weight = Number(params.weight ?? 100);
-  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const parsed = parseProviderUrl(url, 'dubbo');
+  if (!parsed) return undefined;
+  const { params } = parsed.endpoint;
   return {
-    service: { interface: iface, version: normalizeVersion(params.version), group: params.group || undefined },
-    endpoint: endpoint('dubbo', host, port, params, Number.isFinite(weight) ? weight : 100),
+    service: { interface: parsed.interface, version: normalizeVersion(params.version), group: params.group || undefined },
+    endpoint: parsed.endpoint,
   };
 }

@@ -15,20 +15,14 @@ import { ByteWriter, idHalves } from './wire/writer.js';
 const TWO_32 = 2 ** 32;
 
 /**
- * Client-side Motan2 framing. Our request ids are numbers below 2^53, exact and cheap; a
- * response whose id is outside that range cannot be ours and is ignored.
+ * Client-side Motan2 framing, shared by the client and the agent's relay: ids, frame classification,
+ * heartbeat replies. Our request ids are numbers below 2^53, exact and cheap; a response whose id
+ * is outside that range cannot be ours and is ignored.
  */
-class MotanClientCodec implements ClientCodec<number, PreparedCall> {
+export abstract class MotanClientFraming<Context> implements ClientCodec<number, Context> {
   readonly splitter = motanSplitter;
   inboundId = 0;
   private id = Math.floor(Math.random() * 2 ** 31);
-  readonly writer = new ByteWriter();
-
-  constructor(
-    private readonly serializations: Serializations,
-    private readonly heartbeatSerialization: number,
-    private readonly maxInflated: number,
-  ) {}
 
   nextId(): number {
     this.id = this.id >= Number.MAX_SAFE_INTEGER ? 0 : this.id + 1;
@@ -47,13 +41,28 @@ class MotanClientCodec implements ClientCodec<number, PreparedCall> {
     return InboundKind.Response;
   }
 
+  encodeHeartbeatReply(request: Buffer): Uint8Array {
+    return encodeHeartbeatReply(request);
+  }
+
+  abstract encodeHeartbeat(id: number): Uint8Array;
+  abstract decodeResponse(frame: Buffer, context: Context): unknown;
+}
+
+class MotanClientCodec extends MotanClientFraming<PreparedCall> {
+  readonly writer = new ByteWriter();
+
+  constructor(
+    private readonly serializations: Serializations,
+    private readonly heartbeatSerialization: number,
+    private readonly maxInflated: number,
+  ) {
+    super();
+  }
+
   encodeHeartbeat(id: number): Uint8Array {
     const [high, low] = idHalves(id);
     return encodeHeartbeat(high, low, this.heartbeatSerialization);
-  }
-
-  encodeHeartbeatReply(request: Buffer): Uint8Array {
-    return encodeHeartbeatReply(request);
   }
 
   decodeResponse(frame: Buffer, call: PreparedCall): unknown {

@@ -1,6 +1,6 @@
 export { motan2 } from './protocol.js';
 export type { Motan2Options } from './options.js';
-export { MotanClient } from './client.js';
+export { MotanClient, MotanClientFraming } from './client.js';
 export { MotanServer } from './server.js';
 export { toMotanUrl, fromMotanUrl } from './url.js';
 export { parseHeader, motanSplitter, requestIdMeta, parseRequestIdMeta, type MotanHeader } from './header.js';

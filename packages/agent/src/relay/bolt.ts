@@ -1,8 +1,8 @@
 import { crc32 } from 'node:zlib';
-import { Code, InboundKind, RpcError, type ClientCodec } from '@meshlet/core';
+import { Code, RpcError, type ClientCodec } from '@meshlet/core';
 import { hessian2, hessian2Draft, type HessianDialect, type HessianWriter } from '@meshlet/hessian';
 import {
-  boltSplitter, buildFrame, CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CMD_RESPONSE, CODEC_HESSIAN, decodeHeaderMap, encodeHeaderMap,
+  BoltClientFraming, boltSplitter, buildFrame, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, decodeHeaderMap, encodeHeaderMap,
   encodeHeartbeatAck, encodeStatusResponse, frameCmd, frameId, frameType, HEAD_METHOD_NAME, HEAD_SERVICE, HEAD_TARGET_SERVICE,
   parseFrame, parseUniqueName, shapeOf, Status, TYPE_REQUEST, TYPE_REQUEST_ONEWAY, TYPE_RESPONSE, V1,
 } from '@meshlet/transport-bolt';
@@ -12,7 +12,6 @@ import type { FrameKind, RelayCodec, RelayRequest, RequestInfo } from './types.j
 const EMPTY = Buffer.alloc(0);
 const PROTOCOL_V2 = 2;
 const SWITCH_CRC = 0x01;
-const MAX_ID = 0x7fffffff;
 
 /**
  * SOFA Bolt through the agent, routed on the header `service` (`interface:version[:uniqueId]`) as
@@ -142,33 +141,9 @@ function setId(frame: Buffer, id: number): Buffer {
   return frame;
 }
 
-class BoltRelayClientCodec implements ClientCodec<number, null> {
-  readonly splitter = boltSplitter;
-  inboundId = 0;
-  private id = 0;
-
-  nextId(): number {
-    this.id = this.id >= MAX_ID ? 1 : this.id + 1;
-    return this.id;
-  }
-
-  classify(frame: Buffer): InboundKind {
-    const type = frameType(frame);
-    const cmd = frameCmd(frame);
-    if (type === TYPE_RESPONSE) {
-      this.inboundId = frameId(frame);
-      return cmd === CMD_RESPONSE ? InboundKind.Response : cmd === CMD_HEARTBEAT ? InboundKind.HeartbeatResponse : InboundKind.Ignore;
-    }
-    if (cmd === CMD_HEARTBEAT) return type === TYPE_REQUEST ? InboundKind.HeartbeatRequest : InboundKind.Ignore;
-    return cmd === CMD_GOAWAY ? InboundKind.GoAway : InboundKind.Ignore;
-  }
-
+class BoltRelayClientCodec extends BoltClientFraming<null> {
   encodeHeartbeat(id: number): Uint8Array {
     return buildFrame(V1, TYPE_REQUEST, CMD_HEARTBEAT, id, CODEC_HESSIAN, -1, EMPTY, EMPTY, EMPTY);
-  }
-
-  encodeHeartbeatReply(request: Buffer): Uint8Array {
-    return encodeHeartbeatAck(shapeOf(request), frameId(request), request[request[0] === PROTOCOL_V2 ? 10 : 9]!);
   }
 
   decodeResponse(frame: Buffer): unknown {

@@ -1,14 +1,13 @@
-import { Code, InboundKind, RpcError, type ClientCodec } from '@meshlet/core';
+import { Code, RpcError, type ClientCodec } from '@meshlet/core';
 import {
-  ByteWriter, encodeExceptionResponse, encodeHeartbeat, encodeHeartbeatReply, ErrCode, ErrType, Meta, motanSplitter, MsgType, readMeta,
-  requestIdMeta,
+  ByteWriter, encodeExceptionResponse, encodeHeartbeat, encodeHeartbeatReply, ErrCode, ErrType, Meta, MotanClientFraming, motanSplitter, MsgType,
+  readMeta, requestIdMeta,
 } from '@meshlet/transport-motan';
 import { routeKey } from '../keys.js';
 import { halves, type FrameKind, type RelayCodec, type RelayRequest, type RequestInfo } from './types.js';
 
 const HEADER = 13;
 const META_START = 17;
-const TWO_32 = 2 ** 32;
 const NL = 0x0a;
 const SIMPLE = 6;
 
@@ -148,35 +147,10 @@ function joinPairs(parts: string[]): string {
   return s;
 }
 
-class MotanRelayClientCodec implements ClientCodec<number, null> {
-  readonly splitter = motanSplitter;
-  inboundId = 0;
-  private id = Math.floor(Math.random() * 2 ** 31);
-
-  nextId(): number {
-    this.id = this.id >= Number.MAX_SAFE_INTEGER ? 0 : this.id + 1;
-    return this.id;
-  }
-
-  classify(frame: Buffer): InboundKind {
-    const msgType = frame[2]!;
-    if ((msgType & MsgType.RESPONSE) === 0) {
-      return (msgType & MsgType.HEARTBEAT) !== 0 ? InboundKind.HeartbeatRequest : InboundKind.Ignore;
-    }
-    if ((msgType & MsgType.HEARTBEAT) !== 0) return InboundKind.HeartbeatResponse;
-    const high = frame.readUInt32BE(5);
-    if (high >= 0x200000) return InboundKind.Ignore;
-    this.inboundId = high * TWO_32 + frame.readUInt32BE(9);
-    return InboundKind.Response;
-  }
-
+class MotanRelayClientCodec extends MotanClientFraming<null> {
   encodeHeartbeat(id: number): Uint8Array {
     const [high, low] = halves(id);
     return encodeHeartbeat(high, low, SIMPLE);
-  }
-
-  encodeHeartbeatReply(request: Buffer): Uint8Array {
-    return encodeHeartbeatReply(request);
   }
 
   decodeResponse(frame: Buffer): unknown {

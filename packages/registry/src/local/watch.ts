@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { decodeEntry, isEntryFileName, type LocalEntry } from './entry.js';
+import { CoalescedReads } from '../serial.js';
 import { Liveness } from './lease.js';
 import { listDirectory, readEntryFile, removeFile, removeStaleTemps } from './store.js';
 
@@ -23,8 +24,15 @@ export class DirectoryScanner {
   readonly #onScan: (live: readonly LocalEntry[]) => void;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #running = false;
-  #next: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #scans = new CoalescedReads(
+    () => this.#scan(),
+    (err: unknown) => {
+      process.emitWarning(`local registry scan failed: ${err instanceof Error ? err.message : String(err)}`, {
+        type: 'MeshletRegistryWarning',
+        code: 'MESHLET_REGISTRY_SCAN',
+      });
+    },
+  );
   #last: readonly LocalEntry[] | undefined;
 
   constructor(dir: string, options: ScannerOptions, onScan: (live: readonly LocalEntry[]) => void) {
@@ -57,31 +65,7 @@ export class DirectoryScanner {
 
   /** Resolves after a scan that started after this call has finished (whether or not it could read). */
   refresh(): Promise<void> {
-    const pending = this.#next;
-    if (pending) return pending.promise;
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.#next = { promise, resolve };
-    if (!this.#running) this.#kick();
-    return promise;
-  }
-
-  #kick(): void {
-    const waiting = this.#next;
-    this.#next = undefined;
-    this.#running = true;
-    void this.#scan()
-      .catch((err: unknown) => {
-        process.emitWarning(`local registry scan failed: ${err instanceof Error ? err.message : String(err)}`, {
-          type: 'MeshletRegistryWarning',
-          code: 'MESHLET_REGISTRY_SCAN',
-        });
-      })
-      .finally(() => {
-        this.#running = false;
-        waiting?.resolve();
-        if (this.#next) this.#kick();
-      });
+    return this.#scans.refresh();
   }
 
   async #scan(): Promise<void> {

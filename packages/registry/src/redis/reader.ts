@@ -1,5 +1,6 @@
 import type { Endpoint, ServiceKey } from '@meshlet/core';
 import { endpointSet, sameService } from '../endpoint-set.js';
+import { CoalescedReads, FirstReadWaiters } from '../serial.js';
 import type { RedisClients, ReadReply } from './clients.js';
 import { decodeEntry } from './entry.js';
 import type { ServiceKeys } from './keys.js';
@@ -30,10 +31,12 @@ export class ServiceReader {
   #held = new Map<string, Endpoint>();
   #graceUntil = 0;
   #timer: NodeJS.Timeout | undefined;
-  #running = false;
-  #next: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #reads = new CoalescedReads(
+    () => this.#read(),
+    () => this.#schedule(this.#refreshMs),
+  );
   #stopped = false;
-  #firstWaiters: (() => void)[] = [];
+  readonly #firstWaiters = new FirstReadWaiters();
 
   constructor(service: ServiceKey, keys: ServiceKeys, clients: () => RedisClients | undefined, refreshMs: number, onSet: (set: readonly Endpoint[]) => void) {
     this.service = service;
@@ -62,7 +65,7 @@ export class ServiceReader {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#clients()?.unsubscribe(this.keys.channel);
-    for (const w of this.#firstWaiters.splice(0)) w();
+    this.#firstWaiters.release();
   }
 
   /**
@@ -82,40 +85,12 @@ export class ServiceReader {
   /** Resolves after the first successful read, or after `timeoutMs` (whatever is known by then stands). */
   firstRead(timeoutMs: number): Promise<void> {
     if (this.#set !== undefined || this.#stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#firstWaiters = this.#firstWaiters.filter((w) => w !== done);
-        resolve();
-      }, timeoutMs);
-      this.#firstWaiters.push(done);
-    });
+    return this.#firstWaiters.wait(timeoutMs);
   }
 
   /** Resolves after a read that started after this call (or was skipped: Redis unreachable). */
   refresh(): Promise<void> {
-    if (this.#next) return this.#next.promise;
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.#next = { promise, resolve };
-    if (!this.#running) this.#kick();
-    return promise;
-  }
-
-  #kick(): void {
-    const waiting = this.#next;
-    this.#next = undefined;
-    this.#running = true;
-    void this.#read()
-      .catch(() => this.#schedule(this.#refreshMs))
-      .finally(() => {
-        this.#running = false;
-        waiting?.resolve();
-        if (this.#next) this.#kick();
-      });
+    return this.#reads.refresh();
   }
 
   async #read(): Promise<void> {
@@ -143,7 +118,7 @@ export class ServiceReader {
       for (const [id, e] of this.#held) if (!this.#current.has(id)) all.push(e);
       this.#set = endpointSet(all);
       this.#onSet(this.#set);
-      for (const w of this.#firstWaiters.splice(0)) w();
+      this.#firstWaiters.release();
     }
     const untilExpiry = soonest === '' ? Infinity : Number(soonest) - Number(now) + EXPIRY_SLACK_MS;
     this.#schedule(Math.max(EXPIRY_SLACK_MS, Math.min(this.#refreshMs, untilExpiry)));

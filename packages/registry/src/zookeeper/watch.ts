@@ -1,5 +1,6 @@
 import { debuglog } from 'node:util';
 import type { Endpoint, ServiceKey } from '@meshlet/core';
+import { CoalescedReads, FirstReadWaiters } from '../serial.js';
 import type { Subscription } from '../subscription.js';
 import type { ZookeeperLayout, ZookeeperProvider } from './layout.js';
 import type { ZkSession } from './session.js';
@@ -31,10 +32,15 @@ export class PathWatch {
   #known = false;
   /** A server-side watch is set in the current session: reads need not set another. */
   #armed = false;
-  #running = false;
-  #next: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #reads = new CoalescedReads(
+    () => this.#read(),
+    (err: unknown) => {
+      // Kept as it was; the next session event or periodic refresh reads again.
+      debug('zookeeper watch %s: read failed: %s', this.path, err instanceof Error ? err.message : String(err));
+    },
+  );
   #stopped = false;
-  #firstWaiters: (() => void)[] = [];
+  readonly #firstWaiters = new FirstReadWaiters();
 
   constructor(layout: ZookeeperLayout, dir: string, path: string, session: ZkSession, onChange: (watch: PathWatch) => void) {
     this.layout = layout;
@@ -63,48 +69,17 @@ export class PathWatch {
 
   stop(): void {
     this.#stopped = true;
-    for (const w of this.#firstWaiters.splice(0)) w();
+    this.#firstWaiters.release();
   }
 
   /** Resolves after the first successful read, or after `timeoutMs`. */
   firstRead(timeoutMs: number): Promise<void> {
     if (this.#known || this.#stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#firstWaiters = this.#firstWaiters.filter((w) => w !== done);
-        resolve();
-      }, timeoutMs);
-      this.#firstWaiters.push(done);
-    });
+    return this.#firstWaiters.wait(timeoutMs);
   }
 
   refresh(): Promise<void> {
-    if (this.#next) return this.#next.promise;
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.#next = { promise, resolve };
-    if (!this.#running) this.#kick();
-    return promise;
-  }
-
-  #kick(): void {
-    const waiting = this.#next;
-    this.#next = undefined;
-    this.#running = true;
-    void this.#read()
-      .catch((err: unknown) => {
-        // Kept as it was; the next session event or periodic refresh reads again.
-        debug('zookeeper watch %s: read failed: %s', this.path, err instanceof Error ? err.message : String(err));
-      })
-      .finally(() => {
-        this.#running = false;
-        waiting?.resolve();
-        if (this.#next) this.#kick();
-      });
+    return this.#reads.refresh();
   }
 
   /** One-shot ZooKeeper watches: the event clears the watch, and the read it causes sets a new one. */
@@ -168,7 +143,7 @@ export class PathWatch {
     const changed = !this.#known || next.size !== this.#children.size || fresh.length > 0;
     this.#children = next;
     this.#known = true;
-    for (const w of this.#firstWaiters.splice(0)) w();
+    this.#firstWaiters.release();
     if (changed) this.#onChange(this);
   }
 
