@@ -5,9 +5,10 @@ import { HessianWriter, type HessianWriterOptions } from './writer.js';
 
 /**
  * A Hessian flavour: how to make its writer and reader. The flavours share the value model, the
- * typed codecs and the buffer handling; they differ in grammar (byte codes of scalars, how class
- * definitions and instances, lists, maps, type names and back-references are framed), which lives
- * in the grammar methods of `HessianWriter`/`HessianReader` that a flavour's subclasses override.
+ * typed codecs, the buffer handling and the code of every form they both have; they differ in byte
+ * codes (a column of the table in `tags.ts`, which the shared code reads through `this.tags`) and
+ * in the framing of a few productions (lists, the untyped map, type names, class names,
+ * back-references, the 32-bit double), the "Grammar" methods a flavour's subclasses override.
  *
  * - `hessian2`: Hessian 2.0 final (Caucho 4.x, Dubbo's hessian-lite, sofa-hessian 4.x).
  * - `hessian2Draft`: the Hessian 2.0 draft that Hessian 3.1.3 writes (sofa-hessian 3.x, SOFARPC's

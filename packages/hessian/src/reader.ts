@@ -1,8 +1,10 @@
+import { isAscii } from 'node:buffer';
 import type { TypeDesc } from '@meshlet/core';
 import { Code, RpcError } from '@meshlet/core';
 import { asSerializationError, serializationError } from './errors.js';
 import { setField, tagClass } from './java-object.js';
 import * as T from './tags.js';
+import { defineTags } from './tags.js';
 import { decoderFor } from './typed-decode.js';
 
 export interface HessianReaderOptions {
@@ -30,7 +32,12 @@ const TWO_32 = 4294967296;
 const INTERN_MAX_UNITS = 48;
 const INTERN_MASK = 4095;
 const internTable: string[] = new Array<string>(INTERN_MASK + 1).fill('');
+/** Longer than this, a string's ASCII check is Node's native (SIMD) `isAscii`; up to it, a byte loop is cheaper than the call. */
+const ASCII_LOOP_MAX_UNITS = 96;
+/** UTF-16 units of the non-ASCII string being decoded, and the same memory as bytes (read as UTF-16LE). */
 let scratch = new Uint16Array(256);
+let scratchBytes = Buffer.from(scratch.buffer);
+const BIG_ENDIAN = new Uint8Array(new Uint16Array([0x0102]).buffer)[0] === 0x01;
 
 /**
  * A Hessian 2.0 (final) reader over one message in a byte buffer. Untyped decoding maps
@@ -41,10 +48,18 @@ let scratch = new Uint16Array(256);
  * Every malformed input throws `RpcError` with `code === Code.Serialization`. Lengths are checked
  * against the bytes left before anything is allocated, and nesting is bounded by `maxDepth`.
  *
- * The "grammar" methods (`value`, `beginList`, `beginMap`, `beginObject`, `hasMore`, the scalar
- * readers) are where the SOFARPC 3.1.3-draft flavour differs; a draft reader overrides those.
+ * Values are dispatched on `this.tags.forms`, what each first byte starts in the dialect
+ * (`FINAL` here, `DRAFT` in `DraftHessianReader`), so every form is read by one method for both
+ * dialects; the productions whose grammar differs are the protected methods marked "Grammar",
+ * which the draft reader overrides.
  */
 export class HessianReader {
+  static {
+    defineTags(this, T.FINAL);
+  }
+
+  /** This dialect's byte codes and forms (a prototype property, so each dialect's is a constant to the JIT). */
+  declare protected readonly tags: T.DialectTags;
   protected buf: Buffer;
   protected pos: number;
   protected end: number;
@@ -220,9 +235,16 @@ export class HessianReader {
       }
       return this.utfSlow(units);
     }
-    let i = start;
-    while (i < stop && b[i]! < 0x80) i++;
-    if (i === stop) {
+    let ascii: boolean;
+    if (units <= ASCII_LOOP_MAX_UNITS) {
+      let i = start;
+      while (i < stop && b[i]! < 0x80) i++;
+      ascii = i === stop;
+    } else {
+      ascii = isAscii(new Uint8Array(b.buffer, b.byteOffset + start, units));
+    }
+    if (ascii) {
+      // All `units` bytes are ASCII, so they are exactly the string's `units` units.
       this.pos = stop;
       return (b as unknown as Latin1).latin1Slice(start, stop);
     }
@@ -230,7 +252,10 @@ export class HessianReader {
   }
 
   private utfSlow(units: number): string {
-    if (scratch.length < units) scratch = new Uint16Array(Math.max(units, scratch.length * 2));
+    if (scratch.length < units) {
+      scratch = new Uint16Array(Math.max(units, scratch.length * 2));
+      scratchBytes = Buffer.from(scratch.buffer);
+    }
     const out = scratch;
     const b = this.buf;
     const end = this.end;
@@ -268,12 +293,9 @@ export class HessianReader {
       }
     }
     this.pos = p;
-    if (n <= 4096) return String.fromCharCode.apply(null, out.subarray(0, n) as unknown as number[]);
-    let s = '';
-    for (let k = 0; k < n; k += 4096) {
-      s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 4096)) as unknown as number[]);
-    }
-    return s;
+    // The units as one native UTF-16LE decode (no per-unit JS calls); on a big-endian host, swap first.
+    if (BIG_ENDIAN) scratchBytes.subarray(0, n * 2).swap16();
+    return (scratchBytes as unknown as Ucs2).ucs2Slice(0, n * 2);
   }
 
   private badUtf8(at: number): RpcError {
@@ -283,17 +305,22 @@ export class HessianReader {
   /** The rest of a string whose first tag was `tag` (any string form), or null if `tag` is not a string tag. */
   protected stringAfter(tag: number): string | null {
     if (tag <= T.STRING_DIRECT_MAX) return this.utf(tag);
-    if (tag >= T.STRING_SHORT && tag <= 0x33) return this.utf(((tag - T.STRING_SHORT) << 8) | this.u8());
     if (tag === T.STRING) return this.utf(this.u16());
-    if (tag === T.STRING_CHUNK) return this.chunkedString();
-    return null;
+    switch (this.tags.forms[tag]) {
+      case T.F_STRING_SHORT:
+        return this.utf(((tag - this.tags.STRING_SHORT) << 8) | this.u8());
+      case T.F_STRING_CHUNK:
+        return this.chunkedString();
+      default:
+        return null;
+    }
   }
 
   private chunkedString(): string {
     let s = this.utf(this.u16());
     for (;;) {
       const tag = this.tag();
-      if (tag === T.STRING_CHUNK) {
+      if (tag === this.tags.STRING_CHUNK) {
         s += this.utf(this.u16());
         continue;
       }
@@ -333,7 +360,7 @@ export class HessianReader {
     if (tag >= 0xd8 && tag <= 0xef) return tag - T.LONG_ZERO;
     if (tag >= 0xf0) return ((tag - T.LONG_BYTE_ZERO) << 8) | this.u8();
     if (tag >= 0x38 && tag <= 0x3f) return ((tag - T.LONG_SHORT_ZERO) << 16) | this.u16();
-    if (tag === T.LONG_INT) return this.i32();
+    if (tag === this.tags.LONG_INT) return this.i32();
     if (tag === T.LONG) return this.i64Number();
     return undefined;
   }
@@ -343,33 +370,33 @@ export class HessianReader {
     if (tag >= 0xd8 && tag <= 0xef) return SMALL_LONGS[tag - T.LONG_ZERO + 2048]!;
     if (tag >= 0xf0) return SMALL_LONGS[(((tag - T.LONG_BYTE_ZERO) << 8) | this.u8()) + 2048]!;
     if (tag >= 0x38 && tag <= 0x3f) return BigInt(((tag - T.LONG_SHORT_ZERO) << 16) | this.u16());
-    if (tag === T.LONG_INT) return BigInt(this.i32());
+    if (tag === this.tags.LONG_INT) return BigInt(this.i32());
     if (tag === T.LONG) return this.i64();
     return undefined;
   }
 
   /** A double tag's value, or undefined when not a double tag. */
   protected doubleAfter(tag: number): number | undefined {
-    switch (tag) {
-      case T.DOUBLE_ZERO:
-        return 0;
-      case T.DOUBLE_ONE:
-        return 1;
-      case T.DOUBLE_BYTE:
-        return (this.u8() << 24) >> 24;
-      case T.DOUBLE_SHORT:
-        return (this.u16() << 16) >> 16;
-      case T.DOUBLE_MILL:
-        return 0.001 * this.i32();
-      case T.DOUBLE: {
-        const p = this.pos;
-        if (p + 8 > this.end) throw this.eof('a double');
-        this.pos = p + 8;
-        return this.buf.readDoubleBE(p);
-      }
-      default:
-        return undefined;
+    // Compares with this dialect's codes (constants to the JIT): cheaper than a forms lookup on this hot path.
+    const k = this.tags;
+    if (tag === T.DOUBLE) {
+      const p = this.pos;
+      if (p + 8 > this.end) throw this.eof('a double');
+      this.pos = p + 8;
+      return this.buf.readDoubleBE(p);
     }
+    if (tag === k.DOUBLE_ZERO) return 0;
+    if (tag === k.DOUBLE_ONE) return 1;
+    if (tag === k.DOUBLE_BYTE) return (this.u8() << 24) >> 24;
+    if (tag === k.DOUBLE_SHORT) return (this.u16() << 16) >> 16;
+    if (tag === k.DOUBLE_MILL) return 0.001 * this.i32();
+    if (tag === k.DOUBLE_FLOAT) {
+      const p = this.pos;
+      if (p + 4 > this.end) throw this.eof('a float');
+      this.pos = p + 4;
+      return this.buf.readFloatBE(p);
+    }
+    return undefined;
   }
 
   /** An int written as any int form only (list lengths, class indexes, references). */
@@ -431,24 +458,33 @@ export class HessianReader {
   }
 
   protected bytesAfter(tag: number): Buffer | null {
-    if (tag >= T.BINARY_DIRECT && tag <= 0x2f) return this.copyBytes(tag - T.BINARY_DIRECT);
-    if (tag >= T.BINARY_SHORT && tag <= 0x37) return this.copyBytes(((tag - T.BINARY_SHORT) << 8) | this.u8());
-    if (tag === T.BINARY) return this.copyBytes(this.u16());
-    if (tag === T.BINARY_CHUNK) {
-      const parts: Buffer[] = [this.copyBytes(this.u16())];
-      for (;;) {
-        const t = this.tag();
-        if (t === T.BINARY_CHUNK) {
-          parts.push(this.copyBytes(this.u16()));
-          continue;
-        }
-        const last = this.bytesAfter(t);
-        if (last === null) throw this.unexpected(t, 'a binary chunk');
-        parts.push(last);
-        return Buffer.concat(parts);
-      }
+    switch (this.tags.forms[tag]) {
+      case T.F_BINARY_DIRECT:
+        return this.copyBytes(tag - T.BINARY_DIRECT);
+      case T.F_BINARY_SHORT:
+        return this.copyBytes(((tag - this.tags.BINARY_SHORT) << 8) | this.u8());
+      case T.F_BINARY:
+        return this.copyBytes(this.u16());
+      case T.F_BINARY_CHUNK:
+        return this.chunkedBytes();
+      default:
+        return null;
     }
-    return null;
+  }
+
+  private chunkedBytes(): Buffer {
+    const parts: Buffer[] = [this.copyBytes(this.u16())];
+    for (;;) {
+      const tag = this.tag();
+      if (tag === this.tags.BINARY_CHUNK) {
+        parts.push(this.copyBytes(this.u16()));
+        continue;
+      }
+      const last = this.bytesAfter(tag);
+      if (last === null) throw this.unexpected(tag, 'a binary chunk');
+      parts.push(last);
+      return Buffer.concat(parts);
+    }
   }
 
   private copyBytes(len: number): Buffer {
@@ -471,8 +507,8 @@ export class HessianReader {
   }
 
   protected dateAfter(tag: number): Date | null {
-    if (tag === T.DATE) return this.toDate(this.i64Number());
-    if (tag === T.DATE_MINUTE) return new Date(this.i32() * 60000);
+    if (tag === this.tags.DATE) return this.toDate(this.i64Number());
+    if (tag === this.tags.DATE_MINUTE) return new Date(this.i32() * 60000);
     return null;
   }
 
@@ -481,10 +517,13 @@ export class HessianReader {
     return new Date(ms);
   }
 
-  // ------------------------------------------------------------------ structure (grammar)
+  // ------------------------------------------------------------------ structure
 
-  /** A type name: a string (added to the type table) or an int index into that table. */
-  protected readType(): string {
+  /**
+   * Grammar: a type name, a string (added to the type table) or an int index into that table.
+   * Null only where the dialect's type is optional and absent (the draft).
+   */
+  protected readType(): string | null {
     const tag = this.tag();
     const s = this.stringAfter(tag);
     if (s !== null) {
@@ -493,13 +532,18 @@ export class HessianReader {
     }
     const i = this.intAfter(tag);
     if (i === undefined) throw this.unexpected(tag, 'a type name');
+    return this.typeAt(i);
+  }
+
+  /** Entry `i` of the type table. */
+  protected typeAt(i: number): string {
     if (i < 0 || i >= this.types.length) throw serializationError(`type reference ${i} out of range (${this.types.length} defined)`);
     return this.types[i]!;
   }
 
-  /** `C name count field*`. */
+  /** A class definition past its code (`C`, draft `O`): the class name, the field count and the field names. */
   protected readClassDef(): void {
-    const name = this.readString();
+    const name = this.readClassName();
     const count = this.strictInt('field count');
     if (count < 0 || count > this.end - this.pos) throw serializationError(`class ${name}: field count ${count} exceeds the input`);
     const fields: string[] = [];
@@ -512,31 +556,47 @@ export class HessianReader {
     this.defs.push({ name, fields, unsafeField });
   }
 
+  /** Grammar: the class name of a class definition (2.0: a string). */
+  protected readClassName(): string {
+    return this.readString();
+  }
+
   protected classDefAt(index: number): ClassDef {
     const def = this.defs[index];
     if (def === undefined || index < 0) throw serializationError(`object refers to class definition ${index} but ${this.defs.length} are defined`);
     return def;
   }
 
+  /** The class of an instance whose header starts with `tag` (`x60`+index or `O`/`o` index), or null if `tag` starts no instance. */
+  protected instanceAfter(tag: number): ClassDef | null {
+    const form = this.tags.forms[tag];
+    if (form === T.F_OBJECT_DIRECT) return this.classDefAt(tag - this.tags.OBJECT_DIRECT);
+    if (form === T.F_OBJECT) return this.classDefAt(this.strictInt('class index'));
+    return null;
+  }
+
   isListTag(tag: number): boolean {
-    return (tag >= T.LIST_VARIABLE && tag <= T.LIST_FIXED_UNTYPED) || (tag >= T.LIST_DIRECT && tag <= 0x7f);
+    return this.tags.forms[tag] === T.F_LIST;
   }
 
   isMapTag(tag: number): boolean {
-    return tag === T.MAP_UNTYPED || tag === T.MAP;
+    const form = this.tags.forms[tag];
+    return form === T.F_MAP || form === T.F_MAP_UNTYPED;
   }
 
   isObjectTag(tag: number): boolean {
-    return tag === T.CLASS_DEF || tag === T.OBJECT || (tag >= T.OBJECT_DIRECT && tag <= 0x6f);
+    const form = this.tags.forms[tag];
+    return form === T.F_CLASS_DEF || form === T.F_OBJECT || form === T.F_OBJECT_DIRECT;
   }
 
   isRefTag(tag: number): boolean {
-    return tag === T.REF;
+    const form = this.tags.forms[tag];
+    return form === T.F_REF || form === T.F_REF_BYTE || form === T.F_REF_SHORT || form === T.F_REF_INT32;
   }
 
   /**
    * Consumes a list header (any list form) and enters it: returns its fixed length (checked
-   * against the input left) or -1 for a variable-length list; the type is in `lastType`.
+   * against the input left) or -1 for a list read up to its end marker; the type is in `lastType`.
    * Read the items, then call `endList(length)`.
    */
   beginList(): number {
@@ -544,36 +604,43 @@ export class HessianReader {
     return this.listHeaderAfter(tag);
   }
 
+  /** Grammar: the rest of a list header (2.0: the typed and untyped, fixed, variable and compact forms). */
   protected listHeaderAfter(tag: number): number {
+    const k = T.FINAL;
     let len: number;
     let type: string | null = null;
-    if (tag >= T.LIST_DIRECT_UNTYPED) {
-      len = tag - T.LIST_DIRECT_UNTYPED;
-    } else if (tag >= T.LIST_DIRECT && tag <= 0x77) {
+    if (tag >= k.LIST_DIRECT_UNTYPED && tag <= k.LIST_DIRECT_UNTYPED + T.LIST_DIRECT_MAX) {
+      len = tag - k.LIST_DIRECT_UNTYPED;
+    } else if (tag >= k.LIST_DIRECT && tag <= k.LIST_DIRECT + T.LIST_DIRECT_MAX) {
       type = this.readType();
-      len = tag - T.LIST_DIRECT;
-    } else if (tag === T.LIST_FIXED) {
+      len = tag - k.LIST_DIRECT;
+    } else if (tag === k.LIST_FIXED) {
       type = this.readType();
       len = this.strictInt('list length');
-    } else if (tag === T.LIST_FIXED_UNTYPED) {
+    } else if (tag === k.LIST_FIXED_UNTYPED) {
       len = this.strictInt('list length');
-    } else if (tag === T.LIST_VARIABLE) {
+    } else if (tag === k.LIST_VARIABLE) {
       type = this.readType();
       len = -1;
-    } else if (tag === T.LIST_VARIABLE_UNTYPED) {
+    } else if (tag === k.LIST_VARIABLE_UNTYPED) {
       len = -1;
     } else {
       throw this.unexpected(tag, 'a list');
     }
-    if (len < -1 || len > this.end - this.pos) throw serializationError(`list length ${len} exceeds the ${this.end - this.pos} bytes left`);
+    this.checkLength(len);
     this.lastType = type;
     this.enter();
     return len;
   }
 
+  /** Refuses a list length below `min` (-1: variable) or beyond the bytes left (each item takes at least one). */
+  protected checkLength(len: number, min = -1): void {
+    if (len < min || len > this.end - this.pos) throw serializationError(`list length ${len} exceeds the ${this.end - this.pos} bytes left`);
+  }
+
   /** True while a variable-length list or a map has more entries (false at its end marker). */
   hasMore(): boolean {
-    return this.peekTag() !== T.END;
+    return this.peekTag() !== this.tags.END;
   }
 
   endList(length: number): void {
@@ -584,8 +651,9 @@ export class HessianReader {
   /** Consumes a map header (`H`, or `M` type) and enters it; the type is in `lastType`. Read pairs while `hasMore()`, then `endMap()`. */
   beginMap(): void {
     const tag = this.tag();
-    if (tag === T.MAP_UNTYPED) this.lastType = null;
-    else if (tag === T.MAP) this.lastType = this.readType();
+    const form = this.tags.forms[tag];
+    if (form === T.F_MAP_UNTYPED) this.lastType = null;
+    else if (form === T.F_MAP) this.lastType = this.readType();
     else throw this.unexpected(tag, 'a map');
     this.enter();
   }
@@ -597,15 +665,9 @@ export class HessianReader {
 
   /** Consumes any class definitions and an instance header, enters the object and returns its class. Read the fields, then `endObject()`. */
   beginObject(): ClassDef {
-    let tag = this.tag();
-    while (tag === T.CLASS_DEF) {
-      this.readClassDef();
-      tag = this.tag();
-    }
-    let def: ClassDef;
-    if (tag >= T.OBJECT_DIRECT && tag <= 0x6f) def = this.classDefAt(tag - T.OBJECT_DIRECT);
-    else if (tag === T.OBJECT) def = this.classDefAt(this.strictInt('class index'));
-    else throw this.unexpected(tag, 'an object');
+    const tag = this.tagAfterClassDefs();
+    const def = this.instanceAfter(tag);
+    if (def === null) throw this.unexpected(tag, 'an object');
     this.enter();
     return def;
   }
@@ -614,14 +676,33 @@ export class HessianReader {
     this.depth--;
   }
 
+  /** The next tag, after reading the class definitions before it (iteratively: chains of them cost no stack). */
+  private tagAfterClassDefs(): number {
+    let tag = this.tag();
+    while (tag === this.tags.CLASS_DEF) {
+      this.readClassDef();
+      tag = this.tag();
+    }
+    return tag;
+  }
+
   /** Registers a list/map/object as the next back-reference target (before reading its contents). */
   addRef(value: unknown): number {
     return this.refs.push(value) - 1;
   }
 
-  /** A back-reference (`Q` int) already past its tag. */
-  protected refAfterTag(): unknown {
-    return this.refAt(this.strictInt('reference'));
+  /** A back-reference past its tag (`Q` int; draft `J` b0, `K` b1 b0, `R` b3..b0). */
+  protected refAfter(tag: number): unknown {
+    switch (this.tags.forms[tag]) {
+      case T.F_REF:
+        return this.refAt(this.strictInt('reference'));
+      case T.F_REF_BYTE:
+        return this.refAt(this.u8());
+      case T.F_REF_SHORT:
+        return this.refAt(this.u16());
+      default:
+        return this.refAt(this.i32());
+    }
   }
 
   protected refAt(i: number): unknown {
@@ -634,70 +715,48 @@ export class HessianReader {
     this.refs[index] = value;
   }
 
-  // ------------------------------------------------------------------ untyped values (grammar)
+  // ------------------------------------------------------------------ untyped values
 
   /** The next value, untyped (no error wrapping: codecs call this; users call `readValue`). */
   value(): unknown {
     let tag = this.tag();
     if (tag <= T.STRING_DIRECT_MAX) return this.utf(tag);
-    if (tag >= 0x80) {
-      if (tag <= 0xd7) return this.intAfter(tag);
-      return this.longAfter(tag);
+    if (tag >= 0x80) return tag < 0xd8 ? this.intAfter(tag) : this.longAfter(tag);
+    if (tag === this.tags.CLASS_DEF) {
+      this.pos--;
+      tag = this.tagAfterClassDefs();
     }
-    while (tag === T.CLASS_DEF) {
-      this.readClassDef();
-      tag = this.tag();
-    }
-    {
-      switch (tag) {
-        case T.NULL:
-          return null;
-        case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05: case 0x06: case 0x07:
-        case 0x08: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x0e: case 0x0f:
-        case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15: case 0x16: case 0x17:
-        case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e: case 0x1f:
-          return this.utf(tag);
-        case T.TRUE:
-          return true;
-        case T.FALSE:
-          return false;
-        case 0x30: case 0x31: case 0x32: case 0x33:
-        case T.STRING: case T.STRING_CHUNK:
-          return this.stringAfter(tag);
-        case T.INT:
-          return this.i32();
-        case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d: case 0x3e: case 0x3f:
-        case T.LONG_INT: case T.LONG:
-          return this.longAfter(tag);
-        case T.DOUBLE_ZERO: case T.DOUBLE_ONE: case T.DOUBLE_BYTE: case T.DOUBLE_SHORT: case T.DOUBLE_MILL: case T.DOUBLE:
-          return this.doubleAfter(tag);
-        case T.DATE: case T.DATE_MINUTE:
-          return this.dateAfter(tag);
-        case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: case 0x27:
-        case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f:
-        case 0x34: case 0x35: case 0x36: case 0x37:
-        case T.BINARY: case T.BINARY_CHUNK:
-          return this.bytesAfter(tag);
-        case T.MAP_UNTYPED:
-        case T.MAP:
-          this.pos--;
-          return this.untypedMap();
-        case T.OBJECT:
-          return this.untypedObject(this.classDefAt(this.strictInt('class index')));
-        case T.REF:
-          return this.refAfterTag();
-        case T.LIST_VARIABLE: case T.LIST_FIXED: case T.LIST_VARIABLE_UNTYPED: case T.LIST_FIXED_UNTYPED:
-        case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
-        case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
-          return this.untypedList(this.listHeaderAfter(tag));
-        default:
-          if (tag >= T.OBJECT_DIRECT && tag <= 0x6f) return this.untypedObject(this.classDefAt(tag - T.OBJECT_DIRECT));
-          if (tag >= 0x80) {
-            this.pos--;
-            return this.value();
-          }
-          throw serializationError(`unknown tag ${T.tagName(tag)} at offset ${this.pos - 1}`);
-      }
+    switch (this.tags.forms[tag]) {
+      case T.F_NULL:
+        return null;
+      case T.F_TRUE:
+        return true;
+      case T.F_FALSE:
+        return false;
+      case T.F_STRING_DIRECT: case T.F_STRING_SHORT: case T.F_STRING: case T.F_STRING_CHUNK:
+        return this.stringAfter(tag);
+      case T.F_INT:
+        return this.intAfter(tag);
+      case T.F_LONG:
+        return this.longAfter(tag);
+      case T.F_DOUBLE_ZERO: case T.F_DOUBLE_ONE: case T.F_DOUBLE_BYTE: case T.F_DOUBLE_SHORT:
+      case T.F_DOUBLE_MILL: case T.F_DOUBLE_FLOAT: case T.F_DOUBLE:
+        return this.doubleAfter(tag);
+      case T.F_DATE: case T.F_DATE_MINUTE:
+        return this.dateAfter(tag);
+      case T.F_BINARY_DIRECT: case T.F_BINARY_SHORT: case T.F_BINARY: case T.F_BINARY_CHUNK:
+        return this.bytesAfter(tag);
+      case T.F_LIST:
+        return this.untypedList(this.listHeaderAfter(tag));
+      case T.F_MAP_UNTYPED: case T.F_MAP:
+        this.pos--;
+        return this.untypedMap();
+      case T.F_OBJECT: case T.F_OBJECT_DIRECT:
+        return this.untypedObject(this.instanceAfter(tag)!);
+      case T.F_REF: case T.F_REF_BYTE: case T.F_REF_SHORT: case T.F_REF_INT32:
+        return this.refAfter(tag);
+      default:
+        throw serializationError(`unknown tag ${T.tagName(tag)} at offset ${this.pos - 1} (${this.tags.name})`);
     }
   }
 
@@ -750,4 +809,9 @@ function toBuffer(buf: Uint8Array): Buffer {
 /** Node's internal fast path behind `buf.toString('latin1', start, end)`. */
 interface Latin1 {
   latin1Slice(start: number, end: number): string;
+}
+
+/** Node's internal fast path behind `buf.toString('utf16le', start, end)`. */
+interface Ucs2 {
+  ucs2Slice(start: number, end: number): string;
 }

@@ -2,6 +2,7 @@ import type { TypeDesc } from '@meshlet/core';
 import { serializationError } from './errors.js';
 import { JAVA_CLASS, javaClassOf } from './java-object.js';
 import * as T from './tags.js';
+import { defineTags } from './tags.js';
 import { encoderFor } from './typed-encode.js';
 import { TypedValue } from './typed-value.js';
 
@@ -30,10 +31,17 @@ interface ClassDefEntry {
  * across messages. `reset()` starts a message and clears the reference, class-definition and type
  * tables (Dubbo scopes them to one message); `finish()` returns the message bytes.
  *
- * The methods grouped under "grammar" below are the places where the SOFARPC 3.1.3-draft flavour
- * differs; a draft writer overrides exactly those.
+ * The byte codes the dialects spell differently come from `this.tags` (`FINAL` here, `DRAFT` in
+ * `DraftHessianWriter`); the productions whose grammar differs are the protected methods marked
+ * "Grammar", which the draft writer overrides.
  */
 export class HessianWriter {
+  static {
+    defineTags(this, T.FINAL);
+  }
+
+  /** This dialect's byte codes (a prototype property, so each dialect's is a constant to the JIT). */
+  declare protected readonly tags: T.DialectTags;
   protected buf: Buffer;
   protected pos = 0;
   private headroom = 0;
@@ -217,7 +225,7 @@ export class HessianWriter {
       b[p++] = (n >> 8) & 0xff;
       b[p++] = n & 0xff;
     } else {
-      b[p++] = T.LONG_INT;
+      b[p++] = this.tags.LONG_INT;
       b[p++] = n >>> 24;
       b[p++] = (n >> 16) & 0xff;
       b[p++] = (n >> 8) & 0xff;
@@ -228,74 +236,87 @@ export class HessianWriter {
 
   /**
    * A Java double, in the shortest form Caucho/hessian-lite would choose (0.0, 1.0, int8, int16,
-   * thousandths as int32, else IEEE). One deliberate difference: -0 is written as IEEE `D` so its
-   * sign survives (Java writes it as 0.0).
+   * the dialect's 32-bit form, else IEEE). One deliberate difference: -0 is never written as 0.0
+   * (Java does), so its sign survives.
    */
   writeDouble(v: number): void {
     this.ensure(9);
+    const k = this.tags;
     const b = this.buf;
     const p = this.pos;
     const i = v | 0;
     if (i === v && (i !== 0 || 1 / v > 0)) {
       if (i === 0) {
-        b[p] = T.DOUBLE_ZERO;
+        b[p] = k.DOUBLE_ZERO;
         this.pos = p + 1;
         return;
       }
       if (i === 1) {
-        b[p] = T.DOUBLE_ONE;
+        b[p] = k.DOUBLE_ONE;
         this.pos = p + 1;
         return;
       }
       if (i >= -0x80 && i < 0x80) {
-        b[p] = T.DOUBLE_BYTE;
+        b[p] = k.DOUBLE_BYTE;
         b[p + 1] = i & 0xff;
         this.pos = p + 2;
         return;
       }
       if (i >= -0x8000 && i < 0x8000) {
-        b[p] = T.DOUBLE_SHORT;
+        b[p] = k.DOUBLE_SHORT;
         b[p + 1] = (i >> 8) & 0xff;
         b[p + 2] = i & 0xff;
         this.pos = p + 3;
         return;
       }
     }
-    // Java: int mills = (int) (value * 1000); if (0.001 * mills == value) ...
-    const m = v * 1000;
-    const mills = m >= 2147483647 ? 2147483647 : m <= -2147483648 ? -2147483648 : Math.trunc(m);
-    if (0.001 * mills === v && (mills !== 0 || 1 / v > 0)) {
-      b[p] = T.DOUBLE_MILL;
-      b[p + 1] = mills >>> 24;
-      b[p + 2] = (mills >> 16) & 0xff;
-      b[p + 3] = (mills >> 8) & 0xff;
-      b[p + 4] = mills & 0xff;
-      this.pos = p + 5;
-      return;
-    }
+    if (this.putDouble32(v, p)) return;
     b[p] = T.DOUBLE;
     b.writeDoubleBE(v, p + 1);
     this.pos = p + 9;
   }
 
-  /** A `java.util.Date` (milliseconds since the epoch, UTC); minute-exact dates use the 5-byte form as Java does. */
+  /**
+   * Grammar: writes the dialect's double with a 32-bit payload at `p` (room ensured) if that holds
+   * `v` exactly, else returns false. 2.0: thousandths as int32, tested as Java does
+   * (`(int) (v * 1000)`, then `0.001 * mills == v`), and never for -0, whose sign it would lose.
+   */
+  protected putDouble32(v: number, p: number): boolean {
+    const m = v * 1000;
+    const mills = m >= 2147483647 ? 2147483647 : m <= -2147483648 ? -2147483648 : Math.trunc(m);
+    if (0.001 * mills !== v || (mills === 0 && 1 / v < 0)) return false;
+    const b = this.buf;
+    b[p] = T.FINAL.DOUBLE_MILL;
+    b[p + 1] = mills >>> 24;
+    b[p + 2] = (mills >> 16) & 0xff;
+    b[p + 3] = (mills >> 8) & 0xff;
+    b[p + 4] = mills & 0xff;
+    this.pos = p + 5;
+    return true;
+  }
+
+  /**
+   * A `java.util.Date` (milliseconds since the epoch, UTC); minute-exact dates use the 5-byte form
+   * as Java does where the dialect has one (2.0).
+   */
   writeDate(d: Date | number): void {
     const ms = typeof d === 'number' ? d : d.getTime();
     if (!Number.isInteger(ms) || ms > 8.64e15 || ms < -8.64e15) throw serializationError(`invalid date ${String(d)}`);
     this.ensure(9);
+    const k = this.tags;
     const b = this.buf;
     const p = this.pos;
-    if (ms % 60000 === 0) {
+    if (ms % 60000 === 0 && k.DATE_MINUTE !== T.NONE) {
       const minutes = ms / 60000;
       if (minutes >= -2147483648 && minutes <= 2147483647) {
-        b[p] = T.DATE_MINUTE;
+        b[p] = k.DATE_MINUTE;
         b.writeInt32BE(minutes, p + 1);
         this.pos = p + 5;
         return;
       }
     }
     const hi = Math.floor(ms / TWO_32);
-    b[p] = T.DATE;
+    b[p] = k.DATE;
     b.writeInt32BE(hi, p + 1);
     b.writeUInt32BE(ms - hi * TWO_32, p + 5);
     this.pos = p + 9;
@@ -303,7 +324,8 @@ export class HessianWriter {
 
   /**
    * A string: length in UTF-16 units, each unit as 1–3 bytes (a surrogate pair is two 3-byte
-   * sequences, as Java writes it), chunked every 32768 units without splitting a pair.
+   * sequences, as Java writes it), chunked every 32768 units without splitting a pair; the last
+   * chunk up to 31 units direct, up to 1023 in the short form where the dialect has it (2.0), else `S`.
    */
   writeString(s: string): void {
     let len = s.length;
@@ -314,7 +336,7 @@ export class HessianWriter {
       if (tail >= 0xd800 && tail <= 0xdbff) sub--;
       this.ensure(3 + sub * 3);
       const b = this.buf;
-      b[this.pos] = T.STRING_CHUNK;
+      b[this.pos] = this.tags.STRING_CHUNK;
       b[this.pos + 1] = sub >> 8;
       b[this.pos + 2] = sub & 0xff;
       this.pos += 3;
@@ -326,8 +348,8 @@ export class HessianWriter {
     const b = this.buf;
     if (len <= T.STRING_DIRECT_MAX) {
       b[this.pos++] = len;
-    } else if (len <= T.STRING_SHORT_MAX) {
-      b[this.pos] = T.STRING_SHORT + (len >> 8);
+    } else if (len <= T.STRING_SHORT_MAX && this.tags.STRING_SHORT !== T.NONE) {
+      b[this.pos] = this.tags.STRING_SHORT + (len >> 8);
       b[this.pos + 1] = len & 0xff;
       this.pos += 2;
     } else {
@@ -367,14 +389,14 @@ export class HessianWriter {
     this.pos = p;
   }
 
-  /** A `byte[]`: short forms up to 1023 bytes, else 32 KiB chunks. */
+  /** A `byte[]`: 32 KiB chunks, the last up to 15 bytes direct, up to 1023 in the short form where the dialect has it (2.0), else `B`. */
   writeBytes(bytes: Uint8Array): void {
     let len = bytes.length;
     let off = 0;
     while (len > 0x8000) {
       this.ensure(3 + 0x8000);
       const b = this.buf;
-      b[this.pos] = T.BINARY_CHUNK;
+      b[this.pos] = this.tags.BINARY_CHUNK;
       b[this.pos + 1] = 0x80;
       b[this.pos + 2] = 0x00;
       b.set(bytes.subarray(off, off + 0x8000), this.pos + 3);
@@ -386,8 +408,8 @@ export class HessianWriter {
     const b = this.buf;
     if (len <= T.BINARY_DIRECT_MAX) {
       b[this.pos++] = T.BINARY_DIRECT + len;
-    } else if (len <= T.BINARY_SHORT_MAX) {
-      b[this.pos] = T.BINARY_SHORT + (len >> 8);
+    } else if (len <= T.BINARY_SHORT_MAX && this.tags.BINARY_SHORT !== T.NONE) {
+      b[this.pos] = this.tags.BINARY_SHORT + (len >> 8);
       b[this.pos + 1] = len & 0xff;
       this.pos += 2;
     } else {
@@ -408,10 +430,10 @@ export class HessianWriter {
 
   // ------------------------------------------------------------------ structure (grammar)
 
-  /** A back-reference to the `index`-th list/map/object of this message. */
+  /** Grammar: a back-reference to the `index`-th list/map/object of this message (2.0: `Q` int). */
   writeRef(index: number): void {
     this.ensure(1);
-    this.buf[this.pos++] = T.REF;
+    this.buf[this.pos++] = T.FINAL.REF;
     this.putInt(index);
   }
 
@@ -451,24 +473,25 @@ export class HessianWriter {
 
   mapEnd(): void {
     this.depth--;
-    this.writeMapEnd();
+    this.writeEnd();
   }
 
   /** Grammar: a fixed-length list header (compact `x70`–`x7f` forms up to 7 items, else `V`/`X` with an int length). */
   protected writeListHeader(length: number, type: string | null): void {
     this.ensure(1);
+    const k = T.FINAL;
     if (type === null) {
       if (length <= T.LIST_DIRECT_MAX) {
-        this.buf[this.pos++] = T.LIST_DIRECT_UNTYPED + length;
+        this.buf[this.pos++] = k.LIST_DIRECT_UNTYPED + length;
       } else {
-        this.buf[this.pos++] = T.LIST_FIXED_UNTYPED;
+        this.buf[this.pos++] = k.LIST_FIXED_UNTYPED;
         this.putInt(length);
       }
     } else if (length <= T.LIST_DIRECT_MAX) {
-      this.buf[this.pos++] = T.LIST_DIRECT + length;
+      this.buf[this.pos++] = k.LIST_DIRECT + length;
       this.writeType(type);
     } else {
-      this.buf[this.pos++] = T.LIST_FIXED;
+      this.buf[this.pos++] = k.LIST_FIXED;
       this.writeType(type);
       this.putInt(length);
     }
@@ -481,17 +504,17 @@ export class HessianWriter {
   protected writeMapHeader(type: string | null): void {
     this.ensure(1);
     if (type === null) {
-      this.buf[this.pos++] = T.MAP_UNTYPED;
+      this.buf[this.pos++] = T.FINAL.MAP_UNTYPED;
     } else {
       this.buf[this.pos++] = T.MAP;
       this.writeType(type);
     }
   }
 
-  /** Grammar: `Z`. */
-  protected writeMapEnd(): void {
+  /** The end marker of maps (and of the draft's lists). */
+  protected writeEnd(): void {
     this.ensure(1);
-    this.buf[this.pos++] = T.END;
+    this.buf[this.pos++] = this.tags.END;
   }
 
   /**
@@ -523,27 +546,33 @@ export class HessianWriter {
     this.depth--;
   }
 
-  /** Grammar: the instance header, `x60`+index for the first 16 classes, else `O` index. */
+  /** The instance header: `x60`+index for the first 16 classes where the dialect has that form (2.0), else `O`/`o` index. */
   protected writeInstanceHeader(index: number): void {
     this.ensure(1);
-    if (index <= T.OBJECT_DIRECT_MAX) {
-      this.buf[this.pos++] = T.OBJECT_DIRECT + index;
+    const k = this.tags;
+    if (index <= T.OBJECT_DIRECT_MAX && k.OBJECT_DIRECT !== T.NONE) {
+      this.buf[this.pos++] = k.OBJECT_DIRECT + index;
     } else {
-      this.buf[this.pos++] = T.OBJECT;
+      this.buf[this.pos++] = k.OBJECT;
       this.putInt(index);
     }
   }
 
-  /** Grammar: `C name count field*`, the class-definition production. */
+  /** A class definition: its code (`C`, draft `O`), the class name, the field count and the field names. */
   protected writeClassDef(className: string, fields: readonly string[]): void {
     this.ensure(1);
-    this.buf[this.pos++] = T.CLASS_DEF;
-    this.writeString(className);
+    this.buf[this.pos++] = this.tags.CLASS_DEF;
+    this.writeClassName(className);
     this.putInt(fields.length);
     for (let i = 0; i < fields.length; i++) this.writeString(fields[i]!);
   }
 
-  /** A type name (of a typed list or map): the string the first time in a message, then its index. */
+  /** Grammar: the class name of a class definition (2.0: a string). */
+  protected writeClassName(className: string): void {
+    this.writeString(className);
+  }
+
+  /** Grammar: a type name (of a typed list or map): the string the first time in a message, then its index. */
   protected writeType(type: string): void {
     const ref = this.typeRefs.get(type);
     if (ref !== undefined) {
