@@ -263,9 +263,15 @@ export class HessianReader {
     let n = 0;
     while (n < units) {
       if (p >= end) throw this.eof('a string');
-      const c = b[p++]!;
+      let c = b[p++]!;
       if (c < 0x80) {
         out[n++] = c;
+        // The rest of an ASCII run (one unit per byte, nothing to validate) in a tight loop.
+        const stop = Math.min(end, p + units - n);
+        while (p < stop && (c = b[p]!) < 0x80) {
+          out[n++] = c;
+          p++;
+        }
       } else if ((c & 0xe0) === 0xc0) {
         if (p >= end) throw this.eof('a string');
         const c1 = b[p++]!;
