@@ -122,3 +122,27 @@ export const t = {
 export function isPrimitive(d: TypeDesc): boolean {
   return d.javaType in BOXED;
 }
+
+/** What a field of this type holds when the wire leaves it out: null, or a Java primitive's zero. */
+export function javaDefault(d: TypeDesc): unknown {
+  if (d.nullable) return null;
+  switch (d.kind) {
+    case 'bool':
+      return false;
+    case 'int64':
+      return 0n;
+    case 'char':
+      return '\u0000';
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Sets a decoded field as an own data property: a `__proto__` key from the wire (or a descriptor)
+ * stays a field and never changes the object's prototype.
+ */
+export function setField(obj: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
+  else obj[name] = value;
+}

@@ -4,10 +4,10 @@ export { hessian2, hessian2Draft, type HessianDialect } from './dialect.js';
 export { DraftHessianWriter } from './draft-writer.js';
 export { DraftHessianReader } from './draft-reader.js';
 export {
-  JAVA_CLASS, javaObject, javaClassOf, isJavaThrowable, throwableMessage, setField, type ThrowableInfo,
+  JAVA_CLASS, javaObject, javaClassOf, isJavaThrowable, throwableMessage, type ThrowableInfo,
 } from './java-object.js';
 export { TypedValue, typed } from './typed-value.js';
 export { encoderFor, type Encoder } from './typed-encode.js';
-export { decoderFor, defaultValue, type Decoder } from './typed-decode.js';
+export { decoderFor, type Decoder } from './typed-decode.js';
 export { hessianArrayType, listTypeName, mapTypeName, setTypeName } from './type-names.js';
 export { encode, decode } from './one-shot.js';

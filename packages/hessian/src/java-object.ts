@@ -20,17 +20,6 @@ export function tagClass(target: object, name: string): void {
   Object.defineProperty(target, JAVA_CLASS, { value: name, enumerable: false, writable: true, configurable: true });
 }
 
-/**
- * Sets an own data property, even for `__proto__`: decoded input never reaches a prototype.
- * (`constructor` and every other name are plain own properties under ordinary assignment.)
- */
-export function setField(obj: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === '__proto__') {
-    Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    obj[name] = value;
-  }
-}
 
 /** The Java class (or Hessian type) a decoded object, list or map carries, if any. */
 export function javaClassOf(value: unknown): string | undefined {

@@ -1,6 +1,5 @@
-import type { TypeDesc } from '@meshlet/core';
+import { javaDefault, setField, type TypeDesc } from '@meshlet/core';
 import { serializationError } from './errors.js';
-import { setField } from './java-object.js';
 import type { ClassDef, HessianReader } from './reader.js';
 import { tagName } from './tags.js';
 
@@ -20,20 +19,6 @@ export function decoderFor(desc: TypeDesc): Decoder {
   return real;
 }
 
-/** What a Java primitive reads as when the field is absent or null (Java's default values). */
-export function defaultValue(desc: TypeDesc): unknown {
-  if (desc.nullable) return null;
-  switch (desc.kind) {
-    case 'bool':
-      return false;
-    case 'int64':
-      return 0n;
-    case 'char':
-      return '\u0000';
-    default:
-      return 0;
-  }
-}
 
 function mismatch(r: HessianReader, desc: TypeDesc, what?: string): Error {
   const found = what ?? `tag ${tagName(r.peekTag())}`;
@@ -41,7 +26,7 @@ function mismatch(r: HessianReader, desc: TypeDesc, what?: string): Error {
 }
 
 function compile(desc: TypeDesc): Decoder {
-  const dflt = defaultValue(desc);
+  const dflt = javaDefault(desc);
   switch (desc.kind) {
     case 'any':
       return (r) => r.value();
@@ -219,7 +204,7 @@ interface Plan {
 function pojo(desc: TypeDesc): Decoder {
   const fieldDescs = desc.fields ?? {};
   const names = Object.keys(fieldDescs);
-  const defaults = names.map((n) => defaultValue(fieldDescs[n]!));
+  const defaults = names.map((n) => javaDefault(fieldDescs[n]!));
   const index = new Map(names.map((n, i) => [n, i] as const));
   let decoders: Decoder[] | undefined;
 

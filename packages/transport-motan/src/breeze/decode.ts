@@ -1,6 +1,6 @@
-import type { TypeDesc } from '@meshlet/core';
 import { malformed, mismatch } from '../wire/errors.js';
-import { defaultOf, newObject, setField } from '../wire/objects.js';
+import { javaDefault, setField, type TypeDesc } from '@meshlet/core';
+import { newObject } from '../wire/objects.js';
 import type { ByteReader } from '../wire/reader.js';
 import { readAny, readAnyAfter, readElements, readMapEntries } from './any.js';
 import { classLayout, type BreezeFieldIndexes } from './schema.js';
@@ -132,7 +132,7 @@ export class BreezeReaders {
   private message(desc: TypeDesc): After {
     const layout = classLayout(desc, this.indexes);
     const names = layout.fields.map((f) => f.name);
-    const defaults = layout.fields.map((f) => defaultOf(f.desc));
+    const defaults = layout.fields.map((f) => javaDefault(f.desc));
     let readers: Reader[] | undefined;
     return (r, tag) => {
       if (tag !== T.MESSAGE) throw wrongType(desc, tag);

@@ -1,7 +1,7 @@
-import type { TypeDesc } from '@meshlet/core';
 import { mismatch } from '../wire/errors.js';
 import type { ByteReader } from '../wire/reader.js';
-import { defaultOf, newObject, setField } from '../wire/objects.js';
+import { javaDefault, setField, type TypeDesc } from '@meshlet/core';
+import { newObject } from '../wire/objects.js';
 import { readAny, readEntries, readStringItems, readStringPairs } from './any.js';
 import { Tag } from './tags.js';
 
@@ -164,7 +164,7 @@ function pojo(desc: TypeDesc): TagReader {
   const fields = desc.fields ?? {};
   const names = Object.keys(fields);
   const index = new Map(names.map((n, i) => [n, i] as const));
-  const defaults = names.map((n) => defaultOf(fields[n]!));
+  const defaults = names.map((n) => javaDefault(fields[n]!));
   const stringOnly = names.map((n) => takesString(fields[n]));
   let readers: Reader[] | undefined;
   return (r, tag) => {
