@@ -51,6 +51,7 @@ export function same(a, b) {
   if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) || a === b;
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && Object.is(a.getTime(), b.getTime());
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
     return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
   }
@@ -87,9 +88,10 @@ export async function runCase(client, c, callWithTimeout) {
     return same(got, c.expect) ? { case: c.name, ok: true } : { case: c.name, ok: false, expected: describe(c.expect), got: describe(got) };
   } catch (err) {
     const code = err instanceof RpcError ? err.code : err?.code;
-    if (c.expectError && code === c.expectError.code && (c.expectError.message === undefined || err.message === c.expectError.message)) {
+    const e = c.expectError;
+    if (e && code === e.code && (e.message === undefined || err.message === e.message) && (e.remoteClass === undefined || err.remoteClass === e.remoteClass)) {
       return { case: c.name, ok: true };
     }
-    return { case: c.name, ok: false, expected: c.expectError ? `error ${c.expectError.code}` : describe(c.expect), error: `${code}: ${err?.message}` };
+    return { case: c.name, ok: false, expected: e ? `error ${e.code} ${e.remoteClass ?? ''}` : describe(c.expect), error: `${code}: ${err?.remoteClass ?? ''} ${err?.message}` };
   }
 }

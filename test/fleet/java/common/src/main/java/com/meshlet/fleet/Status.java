@@ -1,0 +1,3 @@
+package com.meshlet.fleet;
+
+public enum Status { NEW, PAID, SHIPPED }
