@@ -5,9 +5,18 @@
 # - redis-server: the Redis registry suites start their own servers (single, Sentinel, Cluster).
 # - zookeeper: the ZooKeeper registry suites run Debian's ZooKeeper (/usr/share/java/zookeeper.jar,
 #   from libzookeeper-java) as a plain JVM; nothing is started as a service.
+# - maven: the fleet suite (test/fleet) builds its Java peers (Apache Dubbo, SOFARPC, motan) from
+#   Maven Central.
+# - Go (not from Debian, whose Go is too old for motan-go's modules): the fleet suite builds its Go
+#   peers (motan-go and its agent) from the Go module proxy.
 set -euo pipefail
+if ! command -v go >/dev/null 2>&1; then
+  echo "The fleet suite needs Go >= 1.22 on PATH (the official linux-amd64 tarball unpacked into /usr/local/go, then PATH=\$PATH:/usr/local/go/bin)." >&2
+  exit 1
+fi
 missing=()
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
 [ -f /usr/share/java/hessian.jar ] || missing+=(libhessian-java)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)

@@ -1,6 +1,14 @@
 // The toolchains the fleet suite builds its peers with. A missing one fails the suite with the exact
 // line that installs it: a fleet test that silently skips proves nothing.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
+
+// Go's official tarball lives in /usr/local/go; a login shell puts it on PATH, a CI runner may not.
+const goRoot = '/usr/local/go/bin';
+if (existsSync(goRoot) && !(process.env.PATH ?? '').split(delimiter).includes(goRoot)) {
+  process.env.PATH = `${process.env.PATH}${delimiter}${goRoot}`;
+}
 
 const INSTALL = {
   java: 'apt-get update && apt-get install -y openjdk-17-jdk-headless',
