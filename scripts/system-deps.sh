@@ -10,7 +10,7 @@
 # - Go (not from Debian, whose Go is too old for motan-go's modules): the fleet suite builds its Go
 #   peers (motan-go and its agent) from the Go module proxy.
 set -euo pipefail
-if ! command -v go >/dev/null 2>&1; then
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
   echo "The fleet suite needs Go >= 1.22 on PATH (the official linux-amd64 tarball unpacked into /usr/local/go, then PATH=\$PATH:/usr/local/go/bin)." >&2
   exit 1
 fi
