@@ -1,6 +1,7 @@
 package com.meshlet.peer;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** A provider's life as the conformance kit defines it: `READY <port>`, graceful stop on SIGTERM, exit 0. */
 public final class Lifecycle {
@@ -11,7 +12,7 @@ public final class Lifecycle {
     /** Prints READY, then parks the main thread until SIGTERM/SIGINT has run `stop`, then exits 0. */
     public static void serve(int port, Stop stop) throws InterruptedException {
         Object done = new Object();
-        Signal.Handler handler = sig -> {
+        SignalHandler handler = sig -> {
             int code = 0;
             try {
                 stop.run();
