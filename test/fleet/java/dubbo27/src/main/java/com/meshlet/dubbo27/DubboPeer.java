@@ -1,0 +1,60 @@
+package com.meshlet.dubbo27;
+
+import com.meshlet.conformance.EchoService;
+import com.meshlet.fleet.FleetService;
+import com.meshlet.peer.Args;
+import com.meshlet.peer.Peer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.dubbo.config.ReferenceConfig;
+import org.apache.dubbo.config.RegistryConfig;
+import org.apache.dubbo.rpc.RpcContext;
+import org.apache.dubbo.rpc.RpcException;
+
+/** The shared case runner's view of Dubbo 2.7: references by the public API, direct or through a registry. */
+final class DubboPeer implements Peer {
+    private final Args args;
+    private final RegistryConfig registry;
+    private final Map<String, Object> refs = new HashMap<>();
+
+    DubboPeer(Args args, RegistryConfig registry) {
+        this.args = args;
+        this.registry = registry;
+    }
+
+    /** One proxy per (interface, group, version, timeout); Dubbo shares the connection between them. */
+    synchronized <T> T ref(Class<T> type, String group, String version, int timeoutMs) {
+        String key = type.getName() + "/" + group + "/" + version + "/" + timeoutMs;
+        Object proxy = refs.get(key);
+        if (proxy == null) {
+            ReferenceConfig<T> r = new ReferenceConfig<>();
+            // Named: Dubbo 2.7's config manager treats id-less configs of one kind as duplicates.
+            r.setId(key.replace('/', '-'));
+            r.setInterface(type);
+            r.setVersion(version);
+            if (group != null) r.setGroup(group);
+            r.setTimeout(timeoutMs);
+            r.setRetries(0);
+            r.setCheck(false);
+            r.setRegistry(registry);
+            if (args.has("connections")) r.setConnections(args.getInt("connections", 1));
+            r.setParameters(Fleet.parameters(args));
+            if (args.has("target")) r.setUrl("dubbo://" + args.get("target") + "/" + type.getName());
+            proxy = r.get();
+            refs.put(key, proxy);
+        }
+        return type.cast(proxy);
+    }
+
+    @Override
+    public EchoService echo(int timeoutMs) { return ref(EchoService.class, null, Fleet.VERSION, timeoutMs); }
+
+    @Override
+    public FleetService fleet() { return ref(FleetService.class, null, Fleet.VERSION, 30_000); }
+
+    @Override
+    public void attach(String key, String value) { RpcContext.getContext().setAttachment(key, value); }
+
+    @Override
+    public boolean isTimeout(Throwable t) { return t instanceof RpcException && ((RpcException) t).isTimeout(); }
+}

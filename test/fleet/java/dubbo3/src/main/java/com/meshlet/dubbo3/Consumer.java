@@ -1,0 +1,33 @@
+package com.meshlet.dubbo3;
+
+import com.meshlet.peer.Args;
+import com.meshlet.peer.Cases;
+import org.apache.dubbo.config.bootstrap.DubboBootstrap;
+
+/**
+ * Apache Dubbo 3 consumer. Suites (`--suite`): `kit` (default: the conformance kit's 29 cases and
+ * the fleet cases), `probe` (group/version selection, unknown service and method), `idle` (a
+ * connection left idle past the heartbeat), `drain` (calls in flight while the provider stops).
+ * `--bench` drives load instead and prints one JSON line.
+ * java … com.meshlet.dubbo3.Consumer (--target host:port | --registry zookeeper://…) [--suite s]
+ *      [--heartbeat ms] [--bench --method echo --payload N --concurrency C --seconds S --connections 1]
+ */
+public final class Consumer {
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        Fleet.loopbackOnly();
+        if (!args.has("target") && !args.has("registry")) throw new IllegalArgumentException("--target or --registry is required");
+        DubboBootstrap.getInstance().application(Fleet.application("dubbo3-fleet-consumer")).start();
+        DubboPeer peer = new DubboPeer(args, Fleet.registry(args));
+        int code;
+        if (args.has("bench")) {
+            code = Bench.run(peer, args);
+        } else {
+            Cases cases = new Cases();
+            Suites.run(args.get("suite", "kit"), cases, peer, args);
+            code = cases.finish();
+        }
+        // Exit without Dubbo's shutdown hook: its 10 s graceful wait only slows the suite down.
+        Runtime.getRuntime().halt(code);
+    }
+}

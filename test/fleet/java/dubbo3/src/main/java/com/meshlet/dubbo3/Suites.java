@@ -1,0 +1,117 @@
+package com.meshlet.dubbo3;
+
+import com.meshlet.conformance.EchoService;
+import com.meshlet.peer.Args;
+import com.meshlet.peer.Cases;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.dubbo.common.URL;
+import org.apache.dubbo.remoting.RemotingException;
+import org.apache.dubbo.rpc.Invoker;
+import org.apache.dubbo.rpc.Protocol;
+import org.apache.dubbo.rpc.ProxyFactory;
+import org.apache.dubbo.rpc.RpcException;
+import org.apache.dubbo.rpc.model.ApplicationModel;
+import org.apache.dubbo.rpc.model.ModuleModel;
+
+/** The consumer's suites beyond the kit (see Consumer). */
+final class Suites {
+    private Suites() {}
+
+    static void run(String suite, Cases cases, DubboPeer peer, Args args) throws Exception {
+        switch (suite) {
+            case "kit":
+                cases.conformance(peer);
+                cases.fleet(peer);
+                break;
+            case "probe":
+                probe(cases, peer, args);
+                break;
+            case "idle":
+                idle(cases, peer, args);
+                break;
+            case "drain":
+                drain(cases, peer, args);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown suite " + suite);
+        }
+    }
+
+    /** Group/version selection and the errors for an unknown service and an unknown method. */
+    static void probe(Cases cases, DubboPeer peer, Args args) {
+        EchoService g2 = peer.ref(EchoService.class, "g2", "2.0", 5000);
+        cases.expect("select/g2-2.0", "g2:x", () -> g2.echo("x"));
+        cases.expect("select/default-1.0", "x", () -> peer.echo(5000).echo("x"));
+        String target = args.get("target");
+        cases.expectThrow("unknown/service", RpcException.class, null,
+                () -> probe(target, "com.meshlet.Missing", "1.0").nope("x"));
+        cases.expectThrow("unknown/method", RpcException.class, null,
+                () -> probe(target, EchoService.class.getName(), "1.0").nope("x"));
+    }
+
+    /**
+     * A proxy for Probe whose calls go to `service` at `target`, built from Dubbo's SPI directly. A
+     * failure other than an RpcException caused by the remoting error of a non-OK status that names
+     * what was missing (the service, or the method) is turned into an IllegalStateException, so
+     * expectThrow(RpcException) fails on a timeout or a decode error.
+     */
+    static Probe probe(String target, String service, String version) {
+        ModuleModel module = ApplicationModel.defaultModel().getDefaultModule();
+        Protocol protocol = module.getExtensionLoader(Protocol.class).getAdaptiveExtension();
+        ProxyFactory proxies = module.getExtensionLoader(ProxyFactory.class).getAdaptiveExtension();
+        URL url = URL.valueOf("dubbo://" + target + "/" + service + "?interface=" + service + "&version=" + version
+                + "&timeout=5000&side=consumer&check=false").setScopeModel(module);
+        Invoker<Probe> invoker = protocol.refer(Probe.class, url);
+        Probe p = proxies.getProxy(invoker);
+        return s -> {
+            try {
+                return p.nope(s);
+            } catch (RpcException e) {
+                String text = String.valueOf(e.getMessage());
+                if (!(e.getCause() instanceof RemotingException) || e.isTimeout() || !text.contains(service.equals(EchoService.class.getName()) ? "nope" : service)) {
+                    throw new IllegalStateException("wrong failure: " + e + " cause " + e.getCause(), e);
+                }
+                System.err.println("probe " + service + ": " + text);
+                throw e;
+            }
+        };
+    }
+
+    /** A connection left idle for `--idle` ms (past `--heartbeat`) still carries calls. */
+    static void idle(Cases cases, DubboPeer peer, Args args) throws InterruptedException {
+        EchoService s = peer.echo(5000);
+        cases.expect("idle/before", "a", () -> s.echo("a"));
+        Thread.sleep(args.getInt("idle", 3500));
+        cases.expect("idle/after", "b", () -> s.echo("b"));
+    }
+
+    /**
+     * `--calls` sleep(`--ms`) calls in flight, announced with `INFLIGHT n` on stdout so the test can
+     * stop the provider then: every call must still be answered.
+     */
+    static void drain(Cases cases, DubboPeer peer, Args args) throws Exception {
+        int n = args.getInt("calls", 64);
+        int ms = args.getInt("ms", 1500);
+        EchoService s = peer.echo(30_000);
+        cases.expect("drain/warm", "w", () -> s.echo("w"));
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) calls.add(CompletableFuture.supplyAsync(() -> s.sleep(ms), r -> new Thread(r).start()));
+        Thread.sleep(Math.min(300, ms / 3));
+        System.out.println("INFLIGHT " + n);
+        System.out.flush();
+        int ok = 0;
+        String first = null;
+        for (CompletableFuture<String> c : calls) {
+            try {
+                if ("slept".equals(c.get(60, TimeUnit.SECONDS))) ok++;
+            } catch (Exception e) {
+                if (first == null) first = e.toString();
+            }
+        }
+        if (ok == n) cases.ok("drain/" + n);
+        else cases.bad("drain/" + n, (n - ok) + " of " + n + " calls lost; first: " + first);
+    }
+}
