@@ -1,6 +1,13 @@
 import { Code, RpcError } from '@meshlet/core';
 import { ErrType } from './constants.js';
 
+/**
+ * What Java motan's DefaultProvider writes before the thrown message of a business exception
+ * (`MotanBizException("provider call process error", cause)`, whose M_e errmsg is its message +
+ * ", org err:" + the cause's; errcode 30001). motan-go and Meshlet send the message alone.
+ */
+export const JAVA_BIZ_PREFIX = 'provider call process error, org err:';
+
 /** What `M_e` carries: `{"errcode":int,"errmsg":string,"errtype":int}`. */
 export interface MotanException {
   readonly errcode: number;
@@ -76,7 +83,11 @@ export function errorFromException(json: string | undefined): RpcError {
   const errcode = typeof e.errcode === 'number' ? e.errcode : Number(e.errcode ?? 0) || 0;
   const errtype = typeof e.errtype === 'number' ? e.errtype : Number(e.errtype ?? 0) || 0;
   const errmsg = typeof e.errmsg === 'string' ? e.errmsg : e.errmsg === undefined || e.errmsg === null ? '' : String(e.errmsg);
-  if (errtype === ErrType.BUSINESS) return new RpcError(Code.Business, errmsg, { status: errcode });
+  if (errtype === ErrType.BUSINESS) {
+    // The caller gets the message as thrown, whichever provider threw it.
+    const thrown = errmsg.startsWith(JAVA_BIZ_PREFIX) ? errmsg.slice(JAVA_BIZ_PREFIX.length) : errmsg;
+    return new RpcError(Code.Business, thrown, { status: errcode });
+  }
   return new RpcError(codeFor(errcode, errmsg), errmsg || `motan error ${errcode}`, { status: errcode });
 }
 

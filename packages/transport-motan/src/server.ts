@@ -7,6 +7,7 @@ import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgTyp
 import { exceptionFor } from './exception.js';
 import { idHigh, idLow, motanSplitter } from './header.js';
 import { readMeta } from './meta.js';
+import { jvmParamName } from './param-desc.js';
 import type { ResolvedOptions } from './options.js';
 import { encodeExceptionResponse, encodeHeartbeatReply, encodeValueResponse } from './response.js';
 import type { Serializer } from './serializer.js';
@@ -163,7 +164,7 @@ class MotanServerCodec implements ServerCodec {
   private method(service: { interface: string; group: string | undefined; version: string | undefined }, name: string, desc: string | undefined): ExportedMethod {
     if (desc) {
       try {
-        return this.handler.resolve(service, name, desc === 'void' ? [] : desc.split(','));
+        return this.handler.resolve(service, name, desc === 'void' ? [] : desc.split(',').map(jvmParamName));
       } catch (err) {
         if (!RpcError.is(err, Code.MethodNotFound)) throw err;
       }

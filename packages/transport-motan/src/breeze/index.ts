@@ -1,4 +1,5 @@
 import type { MethodDefinition, TypeDesc } from '@meshlet/core';
+import { motanParamName } from '../param-desc.js';
 import { methodCodec, type MethodCodec, type Serializer } from '../serializer.js';
 import type { ByteReader } from '../wire/reader.js';
 import type { ByteWriter } from '../wire/writer.js';
@@ -16,7 +17,7 @@ function beginRead(r: ByteReader): void {
   r.names = undefined;
 }
 
-const paramType = (d: TypeDesc): string => d.javaType;
+const paramType = (d: TypeDesc): string => motanParamName(d.javaType);
 
 /**
  * Motan's `breeze` serialization (id 8): classes travel as typed messages, so Java and Go peers

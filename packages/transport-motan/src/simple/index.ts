@@ -1,4 +1,5 @@
 import type { MethodDefinition, TypeDesc } from '@meshlet/core';
+import { motanParamName } from '../param-desc.js';
 import { methodCodec, type MethodCodec, type Serializer } from '../serializer.js';
 import type { ByteReader } from '../wire/reader.js';
 import type { ByteWriter } from '../wire/writer.js';
@@ -8,7 +9,7 @@ import { SIMPLE_ID } from './tags.js';
 
 /** A class travels as a map under simple, so Java peers declare (and overload-match) `java.util.Map`. */
 function paramType(d: TypeDesc): string {
-  return d.kind === 'class' ? 'java.util.Map' : d.javaType;
+  return d.kind === 'class' ? 'java.util.Map' : motanParamName(d.javaType);
 }
 
 const nothing = (): void => {};

@@ -16,4 +16,12 @@ public interface Peer {
 
     /** True when `t` is the framework's client-side timeout. */
     boolean isTimeout(Throwable t);
+
+    /**
+     * True when `t` is what this framework's consumer gets for a remote business exception of
+     * `type` with `message` (null: any). By default the exception itself, as Hessian carries it.
+     */
+    default boolean isBusiness(Throwable t, Class<? extends Throwable> type, String message) {
+        return t.getClass() == type && (message == null || message.equals(t.getMessage()));
+    }
 }
