@@ -95,7 +95,7 @@ test('protobuf errors as Java sends them: SUCCESS, sofa_head_response_error=true
   const f = parseFrame(reply);
   assert.deepEqual([f.status, f.codec], [Status.SUCCESS, CODEC_PROTOBUF]);
   assert.deepEqual({ ...decodeHeaderMap(reply, f.headerStart, f.contentStart) }, { sofa_head_response_error: 'true' });
-  assert.match(reply.toString('utf8', f.contentStart), /has no method nope/);
+  assert.match(reply.toString('utf8', f.contentStart), /Cannot find invoke method: \[nope\]/);
   peer.close();
   // And a client reads Java's framework error the same way.
   const cm = compileClientMethod(Proto, Proto.methods.get('echoStr')!, undefined);

@@ -19,7 +19,7 @@ import {
   encodeStatusResponse, encodeValueResponse, resultEncoder,
 } from './response.js';
 import { parseUniqueName } from './service-name.js';
-import { statusForError } from './status.js';
+import { methodNotFoundMessage, serviceNotFoundMessage, statusForError } from './status.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -167,12 +167,14 @@ class BoltServerCodec implements ServerCodec {
    */
   private resolve(target: string, methodName: string, sigs: readonly string[] | undefined): ExportedMethod {
     const key = parseUniqueName(target);
-    if (key === undefined) throw new Refusal(Status.SUCCESS, `Cannot find service: ${target}`, true);
+    if (key === undefined) throw new Refusal(Status.SUCCESS, serviceNotFoundMessage(target), true);
     try {
       return this.resolveKey(key, methodName, sigs);
     } catch (err) {
       const e = toRpcError(err);
-      if (e.code === Code.ServiceNotFound || e.code === Code.MethodNotFound) throw new Refusal(Status.SUCCESS, e.message, true);
+      // SOFARPC's own wording, not core's: Java consumers and ops tooling see what a Java provider says.
+      if (e.code === Code.ServiceNotFound) throw new Refusal(Status.SUCCESS, serviceNotFoundMessage(target), true);
+      if (e.code === Code.MethodNotFound) throw new Refusal(Status.SUCCESS, methodNotFoundMessage(methodName, target), true);
       throw new Refusal(Status.SERVER_EXCEPTION, e.message);
     }
   }

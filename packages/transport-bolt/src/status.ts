@@ -60,10 +60,28 @@ export function statusForError(code: Code): number {
  * RpcServerException), so "no such service / method" is recognised by its wording: SOFARPC's
  * "Cannot find service …" / "Cannot find invoker …", sofa-rpc-node's "not found service: …" and
  * "Can not find method: …", and Meshlet's own "Not found exported service: …" / "… has no method …".
+ * SOFARPC 5's BoltServerProcessor says "RPC-020100011: Cannot find invoke method: [m], service: [s] "
+ * for an unknown method or overload (captured from a live 5.13.2 provider).
  */
 export function notFoundCode(message: string | undefined): Code | undefined {
   if (!message) return undefined;
-  if (/can ?not find method|has no method|method not found|no such method/i.test(message)) return Code.MethodNotFound;
+  if (/can ?not find (invoke )?method|has no method|method not found|no such method/i.test(message)) return Code.MethodNotFound;
   if (/not found (exported )?service|can ?not find (service|invoker)|service not found|no such service/i.test(message)) return Code.ServiceNotFound;
   return undefined;
+}
+
+/**
+ * The `errorMsg` of SOFARPC's framework errors, as its BoltServerProcessor builds them
+ * (`LogCodes.getLog`: "RPC-" + code + ": " + text + " " + an empty note, hence the trailing space;
+ * captured from a live SOFARPC 5.13.2 provider, packages/transport-bolt/src/fixtures). Meshlet's
+ * provider answers with the same text, so Java consumers, MOSN logs and alerting rules that match
+ * on it see what a Java provider sends. `service` is the request's targetServiceUniqueName.
+ */
+export function serviceNotFoundMessage(service: string): string {
+  return `RPC-020100010: RPC cannot find service: [${service}] `;
+}
+
+/** As above for a method (or overload) the service does not have (SOFARPC: LogCodes 020100011). */
+export function methodNotFoundMessage(method: string, service: string): string {
+  return `RPC-020100011: Cannot find invoke method: [${method}], service: [${service}] `;
 }

@@ -1,0 +1,77 @@
+package com.meshlet.sofarpc;
+
+import com.alipay.sofa.rpc.api.GenericService;
+import com.alipay.sofa.rpc.config.ConsumerConfig;
+import com.alipay.sofa.rpc.config.RegistryConfig;
+import com.alipay.sofa.rpc.context.RpcInvokeContext;
+import com.alipay.sofa.rpc.core.exception.SofaTimeOutException;
+import com.meshlet.conformance.EchoService;
+import com.meshlet.fleet.FleetService;
+import com.meshlet.peer.Args;
+import com.meshlet.peer.Peer;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The shared case runner's view of SOFARPC: ConsumerConfigs by the public API, direct or through ZooKeeper. */
+final class SofaPeer implements Peer {
+    private final Args args;
+    private final RegistryConfig registry;
+    private final Map<String, Object> refs = new HashMap<>();
+
+    SofaPeer(Args args, RegistryConfig registry) {
+        this.args = args;
+        this.registry = registry;
+    }
+
+    /** One proxy per (interface, uniqueId, serialization, timeout); SOFARPC shares the connection between them. */
+    synchronized <T> T ref(Class<T> type, String uniqueId, String serialization, int timeoutMs) {
+        String key = type.getName() + "/" + uniqueId + "/" + serialization + "/" + timeoutMs;
+        Object proxy = refs.get(key);
+        if (proxy == null) {
+            ConsumerConfig<T> c = config(type.getName(), uniqueId, serialization, timeoutMs);
+            proxy = c.refer();
+            refs.put(key, proxy);
+        }
+        return type.cast(proxy);
+    }
+
+    /** A generic client of any service name (no Java interface needed): how the probes reach what does not exist. */
+    GenericService generic(String service) {
+        ConsumerConfig<GenericService> c = config(service, null, "hessian2", 5000);
+        c.setGeneric(true);
+        return c.refer();
+    }
+
+    private <T> ConsumerConfig<T> config(String service, String uniqueId, String serialization, int timeoutMs) {
+        ConsumerConfig<T> c = new ConsumerConfig<T>()
+                .setApplication(Sofa.application("sofarpc-fleet-consumer"))
+                .setInterfaceId(service)
+                .setVersion(Sofa.VERSION)
+                .setProtocol("bolt")
+                .setSerialization(serialization)
+                .setTimeout(timeoutMs)
+                .setRetries(0)
+                .setConnectionNum(args.getInt("connections", 1))
+                // Each case set builds one reference per timeout; SOFARPC's default limit is 3 per interface.
+                .setRepeatedReferLimit(-1);
+        if (uniqueId != null) c.setUniqueId(uniqueId);
+        if (args.has("target")) c.setDirectUrl("bolt://" + args.get("target"));
+        else c.setRegistry(registry);
+        return c;
+    }
+
+    @Override
+    public EchoService echo(int timeoutMs) { return ref(EchoService.class, null, "hessian2", timeoutMs); }
+
+    @Override
+    public FleetService fleet() { return ref(FleetService.class, null, "hessian2", 30_000); }
+
+    ProtoService proto() { return ref(ProtoService.class, null, "protobuf", 10_000); }
+
+    /** A custom header goes into the next call's requestProps (and so into Bolt's header). */
+    @Override
+    public void attach(String key, String value) { RpcInvokeContext.getContext().addCustomHeader(key, value); }
+
+    @Override
+    public boolean isTimeout(Throwable t) { return t instanceof SofaTimeOutException; }
+}

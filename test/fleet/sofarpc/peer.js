@@ -1,0 +1,97 @@
+// The SOFARPC 5 peer of the fleet suite (test/fleet/java/sofarpc): how to build and start it, and
+// the Meshlet pieces the suite puts opposite it in this process.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { createMeshlet, defineService, serviceDefinition, t } from '@meshlet/core';
+import { bolt, protobufMessage } from '@meshlet/transport-bolt';
+import { EchoService, echoImpl } from '../../../examples/conformance/service.js';
+import { javaArgs, javaPeer } from '../lib/maven.js';
+import { runConsumer, startPeer } from '../lib/processes.js';
+import { FleetService, fleetImpl } from '../meshlet/fleet-service.js';
+
+/** Java 17 closes the JDK internals that SOFA hessian 3 reflects on (BigDecimal, collections, Date). */
+const OPENS = ['java.lang', 'java.math', 'java.util', 'java.util.concurrent', 'java.net', 'java.text', 'java.io', 'java.lang.reflect']
+  .flatMap((p) => ['--add-opens', `java.base/${p}=ALL-UNNAMED`]);
+export const JVM = ['-Xmx512m', ...OPENS];
+
+/**
+ * The built peer: `provider(args, {jvm})` and `consumer(args, {jvm})` as the kit's peers; `jvm`
+ * adds system properties (Bolt's heartbeat and idle timers are `-Dbolt.tcp.*`).
+ */
+export async function sofaPeer() {
+  const classpath = await javaPeer('sofarpc');
+  const main = (cls) => `com.meshlet.sofarpc.${cls}`;
+  const argv = (cls, args, jvm = []) => javaArgs(classpath, main(cls), args, [...JVM, ...jvm]);
+  return {
+    classpath,
+    provider: (args = [], { jvm, ...opts } = {}) => startPeer('java', argv('Provider', ['--port', '0', ...args], jvm), { name: 'sofarpc provider', ...opts }),
+    consumer: (args, { jvm, ...opts } = {}) => runConsumer('java', argv('Consumer', args, jvm), { name: 'sofarpc consumer', ...opts }),
+    /** A consumer as a child process, for suites that act while it runs (drain). */
+    spawnConsumer: (args, jvm = []) => spawn('java', argv('Consumer', args, jvm), { stdio: ['ignore', 'pipe', 'pipe'] }),
+    /** The bench client's command line, for the bench harness. */
+    benchArgs: (target) => argv('Consumer', ['--bench', '--target', target]),
+  };
+}
+
+/** The protobuf service of the Java module (src/main/proto/echo.proto), read with protobufjs. */
+const proto = protobuf.loadSync(fileURLToPath(new URL('../java/sofarpc/src/main/proto/echo.proto', import.meta.url)));
+export const EchoRequest = proto.lookupType('com.meshlet.fleet.proto.EchoRequest');
+export const ProtoService = defineService({
+  interface: 'com.meshlet.sofarpc.ProtoService',
+  version: '1.0',
+  methods: {
+    echo: { params: [protobufMessageOf('EchoRequest')], returns: protobufMessageOf('EchoReply') },
+    fail: { params: [protobufMessageOf('EchoRequest')], returns: protobufMessageOf('EchoReply') },
+  },
+});
+/** SOFARPC's protobuf services are Java interfaces over generated messages, with no rpc in the .proto. */
+function protobufMessageOf(name) {
+  return protobufMessage(proto.lookupType(`com.meshlet.fleet.proto.${name}`));
+}
+export const protoImpl = {
+  echo: (r) => ({ ...r, count: r.tags.length }),
+  fail: (r) => { throw Object.assign(new Error(r.text), { javaClass: 'java.lang.IllegalArgumentException' }); },
+};
+
+/** EchoService under uniqueId g2 answering "g2:" + s: the Java provider's variant too. */
+export const G2Echo = serviceDefinition({ ...EchoService, group: 'g2' }, EchoService.methods.values());
+export const g2EchoImpl = { ...echoImpl, echo: (s) => `g2:${s}` };
+
+/** A service nobody exports, and EchoService with a method its providers do not have. */
+export const Missing = defineService({ interface: 'com.meshlet.Missing', version: '1.0', methods: { nope: { params: [t.string], returns: t.string } } });
+export const EchoWithNope = defineService({ interface: EchoService.interface, version: '1.0', methods: { nope: { params: [t.string], returns: t.string } } });
+
+/** A Meshlet in this process serving what the Java provider serves (the kit, the fleet, g2, protobuf). */
+export async function meshletProvider({ registry, client } = {}) {
+  const mesh = createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry, server: { host: '127.0.0.1', port: 0 }, client });
+  mesh.provide(EchoService, echoImpl);
+  mesh.provide(G2Echo, g2EchoImpl);
+  mesh.provide(FleetService, fleetImpl);
+  mesh.provide(ProtoService, protoImpl);
+  await mesh.start();
+  return mesh;
+}
+
+/** A Meshlet consumer in this process. */
+export function meshletConsumer({ registry, client } = {}) {
+  return createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry, client });
+}
+
+/** Reads lines from a child's stdout until one matches; bounded. */
+export function waitForLine(child, re, ms = 60_000) {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms:\n${buf.slice(-2000)}`)), ms);
+    const onData = (d) => {
+      buf += d;
+      const m = re.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(m);
+      }
+    };
+    child.stdout.on('data', onData);
+  });
+}
