@@ -174,6 +174,9 @@ describe('through ZooKeeper, SOFARPC\'s /sofa-rpc layout', () => {
     }
     const result = await peer.consumer(['--registry', zk.url]);
     assertAllPassed(result, ALL);
+    // Meshlet advertises rpcVer=50400, so SOFARPC's tracer switches to new_rpc_trace_context.
+    assert.equal(node.params.rpcVer, '50400');
+    assertAllPassed(await peer.consumer(['--registry', zk.url, '--suite', 'trace']), 1);
   });
 
   it('SOFARPC consumers write /sofa-rpc/{iface}/consumers nodes (what ops tooling reads)', async () => {

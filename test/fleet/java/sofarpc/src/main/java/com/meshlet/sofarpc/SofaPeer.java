@@ -66,6 +66,9 @@ final class SofaPeer implements Peer {
     @Override
     public FleetService fleet() { return ref(FleetService.class, null, "hessian2", 30_000); }
 
+    /** True with `--target` (a direct URL), false through a registry. */
+    boolean direct() { return args.has("target"); }
+
     ProtoService proto() { return ref(ProtoService.class, null, "protobuf", 10_000); }
 
     /** A custom header goes into the next call's requestProps (and so into Bolt's header). */

@@ -35,6 +35,9 @@ final class Suites {
             case "proto":
                 proto(cases, peer);
                 break;
+            case "trace":
+                trace(cases, peer);
+                break;
             case "idle":
                 idle(cases, peer, args);
                 break;
@@ -61,13 +64,25 @@ final class Suites {
                 () -> framework(() -> peer.generic("com.meshlet.Missing").$invoke("nope", new String[] {"java.lang.String"}, new Object[] {"x"})));
         cases.expect("unknown/method", "RPC-020100011: Cannot find invoke method: [nope], service: [com.meshlet.conformance.EchoService:1.0] ",
                 () -> framework(() -> peer.generic(EchoService.class.getName()).$invoke("nope", new String[] {"java.lang.String"}, new Object[] {"x"})));
-        // SOFARPC's tracer sends its context as request props; the provider sees the same trace id
-        // that the consumer's current span has.
+        trace(cases, peer);
+    }
+
+    /**
+     * SOFARPC's tracer sends its context as request props, in one of two spellings chosen by the
+     * provider's advertised rpcVer (RpcSofaTracer.clientBeforeSend): `rpc_trace_context.*` keys when
+     * it does not know the provider (direct URLs), one `new_rpc_trace_context` string
+     * ("tcid=…&spid=…&pspid=…&sample=…&") for providers of rpcVer >= 50100 found in a registry.
+     * The provider must see a trace id in the spelling sent, and only that one.
+     */
+    static void trace(Cases cases, SofaPeer peer) {
         FleetService f = peer.fleet();
         cases.expect("trace/rpc_trace_context", true, () -> {
-            String traceId = f.attachment("rpc_trace_context.sofaTraceId");
-            System.err.println("trace id seen by the provider: " + traceId);
-            return traceId != null && traceId.matches("[0-9a-f]{20,}");
+            String old = f.attachment("rpc_trace_context.sofaTraceId");
+            String neu = f.attachment("new_rpc_trace_context");
+            System.err.println("provider saw rpc_trace_context.sofaTraceId=" + old + " new_rpc_trace_context=" + neu);
+            boolean direct = peer.direct();
+            return direct ? old != null && old.matches("[0-9a-f]{8}\\d{17,}") && neu == null
+                    : neu != null && neu.matches("tcid=[0-9a-f]{8}\\d{17,}&spid=0&pspid=&sample=true&.*") && old == null;
         });
     }
 
