@@ -240,8 +240,13 @@ function rows(o) {
 // Process management: each child leads its own process group; all are killed on exit.
 const live = new Set();
 
-function launch(args, cpu, o, env = {}) {
-  const [cmd, argv] = o.pin && cpu !== undefined ? ['taskset', ['-c', String(cpu), NODE, ...args]] : [NODE, args];
+// A process is a node script's argv, or `{ cmd, args }` for a Java or Go peer of the fleet rows.
+const command = (spec) => (Array.isArray(spec) ? { cmd: NODE, args: spec } : spec);
+const describeCommand = (spec) => [command(spec).cmd === NODE ? 'node' : command(spec).cmd, ...command(spec).args].join(' ');
+
+function launch(spec, cpu, o, env = {}) {
+  const { cmd: bin, args } = command(spec);
+  const [cmd, argv] = o.pin && cpu !== undefined ? ['taskset', ['-c', String(cpu), bin, ...args]] : [bin, args];
   const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0', ...env } });
   live.add(child);
   child.stdoutText = '';
@@ -396,14 +401,14 @@ async function runOne(sc, row, o) {
     server_cmd: null, client_cmd: null,
   };
   const serverArgs = row.server();
-  rec.server_cmd = ['node', ...serverArgs].join(' ');
+  rec.server_cmd = describeCommand(serverArgs);
   const srv = await startServer(serverArgs, o);
   if (srv.error) {
     rec.error = srv.error;
     return rec;
   }
   try {
-    rec.client_cmd = ['node', ...row.client(srv.port, sc, o.seconds)].join(' ');
+    rec.client_cmd = describeCommand(row.client(srv.port, sc, o.seconds));
     if (o.warmup > 0) {
       const w = await runClient(row.client(srv.port, sc, o.warmup), o.warmup, o, row.clientEnv?.(srv.port));
       if (w.error) {
@@ -457,23 +462,22 @@ function fmtMs(x) {
 }
 
 function renderTable(results, o, rowDefs) {
-  const baseLabel = rowDefs.find((r) => r.id === o.baseline)?.id ?? o.baseline;
-  const head = ['scenario', 'row', 'calls/s', `× ${baseLabel}`, '% ceiling', 'p50 ms', 'p99 ms', 'client MB', 'server MB', 'errors'];
+  const head = ['scenario', 'row', 'calls/s', '×', 'vs', '% ceiling', 'p50 ms', 'p99 ms', 'client MB', 'server MB', 'errors'];
   const lines = [];
   const notes = [];
   for (const r of results) {
     if (r.ok) {
       lines.push([
-        r.scenario, r.label, fmtNum(r.qps), r.ratio === null ? 'n/a' : r.ratio.toFixed(2),
+        r.scenario, r.label, fmtNum(r.qps), r.ratio === null ? 'n/a' : r.ratio.toFixed(2), r.baseline,
         r.pct_ceiling === null ? 'n/a' : `${r.pct_ceiling.toFixed(1)}%`,
         fmtMs(r.p50_ms), fmtMs(r.p99_ms), fmtNum(r.rss_mb), fmtNum(r.server_rss_mb), fmtNum(r.errors),
       ]);
     } else {
       notes.push(`[${notes.length + 1}] ${r.scenario} ${r.row}: ${r.error}`);
-      lines.push([r.scenario, r.label, `n/a [${notes.length}]`, '', '', '', '', '', '', '']);
+      lines.push([r.scenario, r.label, `n/a [${notes.length}]`, '', '', '', '', '', '', '', '']);
     }
   }
-  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
+  const right = new Set([2, 3, 5, 6, 7, 8, 9, 10]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   const fmt = (cells) => cells.map((c, i) => (right.has(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ').trimEnd();
   const out = [fmt(head), widths.map((w) => '-'.repeat(w)).join('  ')];
@@ -546,10 +550,13 @@ async function main() {
   const started = Date.now();
   const results = [];
   let n = 0;
+  // Rows with peers to build (the fleet's Java and Go programs) build them once, before their first pair.
+  const prepared = new Map();
   for (const { sc, row } of plan) {
     n++;
     const t0 = Date.now();
-    const rec = await runOne(sc, row, o);
+    if (row.prepare && !prepared.has(row.id)) prepared.set(row.id, await row.prepare().then(() => null, (e) => `build failed: ${e.message.split('\n').slice(0, 3).join(' ')}`));
+    const rec = prepared.get(row.id) ? { scenario: sc.id, scenario_label: sc.label, row: row.id, label: row.label, ok: false, error: prepared.get(row.id) } : await runOne(sc, row, o);
     rec.wall_s = Math.round((Date.now() - t0) / 100) / 10;
     results.push(rec);
     const what = rec.ok
@@ -559,7 +566,9 @@ async function main() {
   }
   // Ratios per scenario (group).
   for (const r of results) {
-    const base = results.find((b) => b.scenario === r.scenario && b.row === o.baseline && b.ok);
+    // A fleet row is measured against its own Java or Go pair (its `baseline`), others against --baseline.
+    r.baseline = rowDefs.find((d) => d.id === r.row)?.baseline ?? o.baseline;
+    const base = results.find((b) => b.scenario === r.scenario && b.row === r.baseline && b.ok);
     const ceil = results.find((b) => b.scenario === r.scenario && b.row === o.ceiling && b.ok);
     r.ratio = r.ok && base && base.qps ? r.qps / base.qps : null;
     r.pct_ceiling = r.ok && ceil && ceil.qps ? (100 * r.qps) / ceil.qps : null;
