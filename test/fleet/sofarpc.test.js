@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { Code, RpcError } from '@meshlet/core';
-import { boltSplitter, parseFrame } from '@meshlet/transport-bolt';
+import { Code, createMeshlet, RpcError } from '@meshlet/core';
+import { bolt, boltSplitter, crcValid, parseFrame } from '@meshlet/transport-bolt';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../examples/conformance/service.js';
 import { startCapture } from './lib/capture.js';
@@ -96,6 +96,15 @@ describe('probes: uniqueId, unknown service and method, trace context, protobuf'
       RpcError.is(e, Code.ServiceNotFound) && e.message === 'RPC-020100010: RPC cannot find service: [com.meshlet.Missing:1.0] ');
     await assert.rejects(client.refer(EchoWithNope, { url, timeout: 5000 }).nope('x'), (e) =>
       RpcError.is(e, Code.MethodNotFound) && e.message === `RPC-020100011: Cannot find invoke method: [nope], service: [${ECHO}:1.0] `);
+  });
+
+  it('Bolt v2 with CRC from Meshlet: the Java server accepts it and answers in v2 with a valid CRC', async () => {
+    const relay = keep(await startCapture({ host: '127.0.0.1', port: javaProvider.port }));
+    const v2 = keep(createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt({ frame: 'v2-crc' })] }));
+    assert.equal(await v2.refer(EchoService, { url: `127.0.0.1:${relay.port}` }).echo('v2'), 'v2');
+    const [reply] = frames(relay.bytes(0, 'fromServer'));
+    assert.deepEqual([reply[0], reply[1], reply[11] & 1], [2, 2, 1], 'proto 2, ver1 2, CRC switch on');
+    assert.ok(crcValid(reply));
   });
 
   it('Meshlet → SOFARPC: rpc_trace_context.* attachments become the Java provider\'s SOFA tracer context', async () => {
