@@ -46,7 +46,7 @@ export function encodeExceptionResponse(
   w.objectBegin(SOFA_RESPONSE_CLASS, RESPONSE_FIELDS);
   w.writeBool(false);
   w.writeNull();
-  writeJavaThrowable(w, javaClass, message);
+  writeJavaThrowable(w, javaClass, message, 1); // the SofaResponse is reference 0
   writeErrorProps(w);
   w.objectEnd();
   return responseFrame(shape, id, CODEC_HESSIAN, Status.SUCCESS, RESPONSE_CLASS_BYTES, ERROR_HEADER, w.finish());
@@ -69,19 +69,26 @@ export function encodeFrameworkErrorResponse(w: HessianWriter, shape: FrameShape
 }
 
 /**
- * Throwable's serialized fields as Java's Hessian writes them for any exception: `detailMessage`,
- * `cause`, `stackTrace` (here null and an empty `StackTraceElement[]`). Java reads it back as that
- * exception class; sofa-rpc-node (hessian.js) turns an object into an Error only when it has both
- * `detailMessage` and `stackTrace`, so the empty stack trace is not optional.
+ * Throwable's serialized fields as Java's Hessian writes them for any exception (captured from a
+ * SOFARPC 5.13.2 provider on Java 17): `detailMessage`; `cause` as a back-reference to the
+ * Throwable itself (Java's "cause not set" marker, so a Java caller's getCause() is null and
+ * initCause() still works); `stackTrace` (here an empty `StackTraceElement[]`); and
+ * `suppressedExceptions` (Java's empty `Collections$EmptyList`). sofa-rpc-node (hessian.js) turns an
+ * object into an Error only when it has both `detailMessage` and `stackTrace`, so the empty stack
+ * trace is not optional. `self` is the reference index of the Throwable in its message: 0 at the
+ * top of the content, 1 as a SofaResponse's appResponse.
  */
-export const THROWABLE_FIELDS: readonly string[] = Object.freeze(['detailMessage', 'cause', 'stackTrace']);
+export const THROWABLE_FIELDS: readonly string[] = Object.freeze(['detailMessage', 'cause', 'stackTrace', 'suppressedExceptions']);
 const STACK_TRACE_TYPE = '[java.lang.StackTraceElement';
+const SUPPRESSED_TYPE = 'java.util.Collections$EmptyList';
 
-export function writeJavaThrowable(w: HessianWriter, javaClass: string, message: string): void {
+export function writeJavaThrowable(w: HessianWriter, javaClass: string, message: string, self: number): void {
   w.objectBegin(javaClass, THROWABLE_FIELDS);
   w.writeString(message);
-  w.writeNull();
+  w.writeRef(self);
   w.listBegin(0, STACK_TRACE_TYPE);
+  w.listEnd();
+  w.listBegin(0, SUPPRESSED_TYPE);
   w.listEnd();
   w.objectEnd();
 }
@@ -100,7 +107,7 @@ function writeErrorProps(w: HessianWriter): void {
  */
 export function encodeStatusResponse(w: HessianWriter, shape: FrameShape, id: number, status: number, message: string): Buffer {
   w.reset();
-  writeJavaThrowable(w, RPC_SERVER_EXCEPTION_CLASS, message);
+  writeJavaThrowable(w, RPC_SERVER_EXCEPTION_CLASS, message, 0);
   return responseFrame(shape, id, CODEC_HESSIAN, status, EXCEPTION_CLASS_BYTES, EMPTY, w.finish());
 }
 

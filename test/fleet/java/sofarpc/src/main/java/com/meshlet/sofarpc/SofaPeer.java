@@ -25,10 +25,19 @@ final class SofaPeer implements Peer {
 
     /** One proxy per (interface, uniqueId, serialization, timeout); SOFARPC shares the connection between them. */
     synchronized <T> T ref(Class<T> type, String uniqueId, String serialization, int timeoutMs) {
-        String key = type.getName() + "/" + uniqueId + "/" + serialization + "/" + timeoutMs;
+        return ref(type, uniqueId, serialization, timeoutMs, "sync");
+    }
+
+    /**
+     * `invokeType` "future": each call returns at once (null) once its request is written, and
+     * RpcInvokeContext.getContext().getFuture() holds its result.
+     */
+    synchronized <T> T ref(Class<T> type, String uniqueId, String serialization, int timeoutMs, String invokeType) {
+        String key = type.getName() + "/" + uniqueId + "/" + serialization + "/" + timeoutMs + "/" + invokeType;
         Object proxy = refs.get(key);
         if (proxy == null) {
             ConsumerConfig<T> c = config(type.getName(), uniqueId, serialization, timeoutMs);
+            c.setInvokeType(invokeType);
             proxy = c.refer();
             refs.put(key, proxy);
         }
