@@ -80,12 +80,12 @@ describe('probes: uniqueId, unknown service and method, trace context, protobuf'
   });
 
   it('SOFARPC consumer → Meshlet: uniqueId g2, SOFARPC\'s exact framework errors, rpc_trace_context arrives', async () => {
-    assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${mesh.address().port}`, '--suite', 'probe']), 5);
+    assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${mesh.address().port}`, '--suite', 'probe']), 6);
   });
 
   it('SOFARPC consumer → SOFARPC provider: the same probes hold against the real thing', async () => {
     // The probe suite's expectations (exact errorMsg texts, SofaRpcException type) are Java's own.
-    assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${javaProvider.port}`, '--suite', 'probe']), 4);
+    assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${javaProvider.port}`, '--suite', 'probe']), 6);
   });
 
   it('Meshlet consumer → SOFARPC: uniqueId selects, unknown service and method are typed with Java\'s text', async () => {

@@ -64,6 +64,18 @@ final class Suites {
                 () -> framework(() -> peer.generic("com.meshlet.Missing").$invoke("nope", new String[] {"java.lang.String"}, new Object[] {"x"})));
         cases.expect("unknown/method", "RPC-020100011: Cannot find invoke method: [nope], service: [com.meshlet.conformance.EchoService:1.0] ",
                 () -> framework(() -> peer.generic(EchoService.class.getName()).$invoke("nope", new String[] {"java.lang.String"}, new Object[] {"x"})));
+        // A remote business exception behaves as a local one: no cause yet, so initCause() works
+        // (Java's Throwable marks "no cause" with cause == this; a null cause would refuse it).
+        cases.expect("exception/cause-unset", true, () -> {
+            try {
+                peer.echo(5000).fail("boom");
+                return false;
+            } catch (IllegalStateException e) {
+                boolean unset = e.getCause() == null;
+                e.initCause(new RuntimeException("local"));
+                return unset && "local".equals(e.getCause().getMessage()) && e.getSuppressed().length == 0;
+            }
+        });
         trace(cases, peer);
     }
 
