@@ -7,13 +7,14 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { Code, createMeshlet, RpcError } from '@meshlet/core';
-import { bolt, boltSplitter, crcValid, parseFrame } from '@meshlet/transport-bolt';
+import { Code, createMeshlet, currentCall, RpcError } from '@meshlet/core';
+import { createRegistry } from '@meshlet/registry';
+import { bolt, boltSplitter, crcValid, parseFrame, readTraceContext } from '@meshlet/transport-bolt';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../examples/conformance/service.js';
 import { startCapture } from './lib/capture.js';
 import { assertAllPassed, runConsumer, startPeer } from './lib/processes.js';
-import { FleetService } from './meshlet/fleet-service.js';
+import { FleetService, fleetImpl } from './meshlet/fleet-service.js';
 import { EchoWithNope, G2Echo, Missing, ProtoService, meshletConsumer, meshletProvider, sofaPeer, waitForLine } from './sofarpc/peer.js';
 
 const ECHO = 'com.meshlet.conformance.EchoService';
@@ -188,6 +189,20 @@ describe('through ZooKeeper, SOFARPC\'s /sofa-rpc layout', () => {
     assertAllPassed(await peer.consumer(['--registry', zk.url, '--suite', 'trace']), 1);
   });
 
+  it("SOFARPC's new_rpc_trace_context (sent to rpcVer >= 50100 providers) is read by Meshlet's tracing", async () => {
+    const seen = [];
+    const mesh = keep(createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry: createRegistry(zk.url), server: { host: '127.0.0.1', port: 0 } }));
+    mesh.provide(FleetService, { ...fleetImpl, attachment: (key) => { const a = currentCall().attachments; seen.push(readTraceContext(a)); return a[key] ?? null; } });
+    await mesh.start();
+    assertAllPassed(await peer.consumer(['--registry', zk.url, '--suite', 'trace']), 1);
+    assert.ok(seen.length >= 1);
+    for (const ctx of seen) {
+      assert.match(ctx.traceId, /^[0-9a-f]{8}\d{17,}$/);
+      assert.deepEqual([ctx.spanId, ctx.sampled], ['0', true]);
+    }
+    await mesh.stop(0);
+  });
+
   it('SOFARPC consumers write /sofa-rpc/{iface}/consumers nodes (what ops tooling reads)', async () => {
     const provider = keep(await meshletBoltProvider(['--registry', zk.url]));
     const child = keep(peer.spawnConsumer(['--registry', zk.url, '--suite', 'idle', '--idle', '3000']));
@@ -238,6 +253,11 @@ describe('heartbeats on idle connections (Bolt timers shortened by system proper
     const acked = heartbeats(frames(relay.bytes(2, 'fromServer')), 0);
     assert.ok(sent.length >= 3, `Meshlet sent heartbeats: ${sent}`);
     assert.deepEqual(acked, sent, 'SOFARPC acked each');
+    // Byte for byte what SOFARPC's own client sends (22 bytes, codec 1, timeout -1), but for the id.
+    for (const f of frames(relay.bytes(2, 'fromClient')).filter((b) => parseFrame(b).cmd === 0)) {
+      const id = f.readInt32BE(5).toString(16).padStart(8, '0');
+      assert.equal(f.toString('hex'), `0101000001${id}01ffffffff0000000000000000`);
+    }
   });
 });
 
