@@ -3,8 +3,24 @@ import { Status } from './constants.js';
 
 /** The error a non-OK response status means to the caller. */
 export function errorForStatus(status: number, message: string): RpcError {
-  const code = CODE_BY_STATUS[status] ?? Code.ServerError;
+  const code = notFoundCode(status, message) ?? CODE_BY_STATUS[status] ?? Code.ServerError;
   return new RpcError(code, message || `Dubbo status ${status}`, { status });
+}
+
+/**
+ * Java providers report "not found" under generic statuses; only the text tells (captured from
+ * Apache Dubbo 2.7.23 and 3.3.6, packages/transport-dubbo/src/fixtures):
+ * - 70 `Not found exported service: {iface}:{version}:{port} in [...]`: the interface is known but
+ *   not exported with that group/version.
+ * - 40 `Fail to decode request due to: ... Service not found:{iface}, {method}` (2.7) or
+ *   `... RpcInvocation [methodName={method}, parameterTypes=null]` (3.x): the provider decodes the
+ *   arguments by the (interface, method, signature) it exports before it looks for the exporter,
+ *   so an unknown method, overload or interface all end here: no such method at that provider.
+ */
+function notFoundCode(status: number, message: string): Code | undefined {
+  if (status === Status.SERVICE_ERROR && message.startsWith('Not found exported service')) return Code.ServiceNotFound;
+  if (status === Status.BAD_REQUEST && /Service not found:|parameterTypes=null\]/.test(message)) return Code.MethodNotFound;
+  return undefined;
 }
 
 const CODE_BY_STATUS: Record<number, Code> = {

@@ -1,9 +1,14 @@
 package com.meshlet.dubbo3;
 
 import com.meshlet.conformance.EchoService;
+import com.meshlet.conformance.User;
+import com.meshlet.fleet.FleetException;
+import com.meshlet.fleet.FleetService;
 import com.meshlet.peer.Args;
 import com.meshlet.peer.Cases;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +36,9 @@ final class Suites {
                 break;
             case "idle":
                 idle(cases, peer, args);
+                break;
+            case "capture":
+                capture(cases, peer, args);
                 break;
             case "drain":
                 drain(cases, peer, args);
@@ -71,13 +79,43 @@ final class Suites {
                 return p.nope(s);
             } catch (RpcException e) {
                 String text = String.valueOf(e.getMessage());
-                if (!(e.getCause() instanceof RemotingException) || e.isTimeout() || !text.contains(service.equals(EchoService.class.getName()) ? "nope" : service)) {
+                if (!causedByRemoting(e) || e.isTimeout() || !text.contains(service.equals(EchoService.class.getName()) ? "nope" : service)) {
+                    System.err.println("probe " + service + ": wrong failure: " + e + " cause " + e.getCause());
                     throw new IllegalStateException("wrong failure: " + e + " cause " + e.getCause(), e);
                 }
                 System.err.println("probe " + service + ": " + text);
                 throw e;
             }
         };
+    }
+
+    /**
+     * One of each kind of exchange, small, for the golden fixtures the test records through a relay:
+     * values, null, a POJO, the business and the custom exceptions, an attachment, an overload, the
+     * g2/2.0 variant, an unknown service and method, and heartbeats on a connection left idle.
+     */
+    static void capture(Cases cases, DubboPeer peer, Args args) throws InterruptedException {
+        EchoService s = peer.echo(5000);
+        FleetService f = peer.fleet();
+        cases.expect("capture/echo", "hello", () -> s.echo("hello"));
+        cases.expect("capture/addLong", 9007199254740993L, () -> s.addLong(9007199254740993L, 0L));
+        User u = new User(9007199254740993L, "Zoë 😀", Arrays.asList("a", "b"), new LinkedHashMap<>(), true, -12.5);
+        cases.expect("capture/echoUser", u, () -> s.echoUser(u));
+        cases.expect("capture/nullable", null, () -> s.nullable(null));
+        cases.expectThrow("capture/fail", IllegalStateException.class, "boom", () -> { s.fail("boom"); return null; });
+        cases.expect("capture/attachment", "fleet-42", () -> { peer.attach("x-fleet-key", "fleet-42"); return f.attachment("x-fleet-key"); });
+        cases.expectThrow("capture/raise", FleetException.class, "fleet says no", () -> { f.raise("fleet says no"); return null; });
+        cases.expect("capture/describe-long", "long:7", () -> f.describe(7L));
+        cases.expect("capture/g2", "g2:x", () -> peer.ref(EchoService.class, "g2", "2.0", 5000).echo("x"));
+        probe(cases, peer, args);
+        Thread.sleep(args.getInt("idle", 1300));
+        cases.expect("capture/after-idle", "b", () -> s.echo("b"));
+    }
+
+    /** The remoting error of a non-OK status, anywhere in the cause chain (sync calls wrap it in an ExecutionException). */
+    private static boolean causedByRemoting(Throwable t) {
+        for (Throwable c = t.getCause(); c != null; c = c.getCause()) if (c instanceof RemotingException) return true;
+        return false;
     }
 
     /** A connection left idle for `--idle` ms (past `--heartbeat`) still carries calls. */
