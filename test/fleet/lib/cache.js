@@ -65,6 +65,11 @@ export async function cached(name, inputs, build) {
     const started = Date.now();
     await build(tmp);
     renameSync(tmp, dir);
+    // Builds of older inputs are dead weight (tens of MB each): keep only the current one.
+    const stale = new RegExp(`^${name}-[0-9a-f]{12}$`);
+    for (const other of readdirSync(cacheDir)) {
+      if (stale.test(other) && join(cacheDir, other) !== dir) rmSync(join(cacheDir, other), { recursive: true, force: true });
+    }
     console.error(`# fleet: built ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s → ${relative(root, dir)}`);
     return dir;
   } finally {
