@@ -87,16 +87,16 @@ test('unsupported serialization id → BAD_REQUEST naming it, connection stays u
   peer.close();
 });
 
-test('unknown service and unknown method → status 70 with Java\'s wording', async () => {
+test('unknown service and unknown method → status 70 with Java\'s wording, typed NOT_FOUND on a Meshlet client', async () => {
   const client = createMeshlet({ protocols: [dubbo()] });
   const Missing = defineService({ interface: 'com.example.Missing', methods: { x: { params: [], returns: t.string } } });
   const NoMethod = defineService({ interface: 'org.apache.dubbo.demo.DemoService', methods: { nope: { params: [t.string], returns: t.string } } });
   const WrongTypes = defineService({ interface: 'org.apache.dubbo.demo.DemoService', methods: { sayHello: { params: [t.int32], returns: t.string } } });
   try {
     await assert.rejects(client.refer(Missing, { url: `127.0.0.1:${port}` }).x(), (e: unknown) =>
-      RpcError.is(e, Code.ServerError) && e.status === 70 && /Not found exported service: com.example.Missing/.test(e.message));
+      RpcError.is(e, Code.ServiceNotFound) && e.status === 70 && /Not found exported service: com.example.Missing/.test(e.message));
     await assert.rejects(client.refer(NoMethod, { url: `127.0.0.1:${port}` }).nope('a'), (e: unknown) =>
-      RpcError.is(e, Code.ServerError) && /has no method nope/.test(e.message));
+      RpcError.is(e, Code.MethodNotFound) && e.status === 70 && /has no method nope/.test(e.message));
     await assert.rejects(client.refer(WrongTypes, { url: `127.0.0.1:${port}` }).sayHello(1), (e: unknown) =>
       RpcError.is(e) && /parameter types I/.test(e.message));
   } finally {

@@ -4,9 +4,9 @@ import { Code } from '@meshlet/core';
 import { Status } from './constants.js';
 import { errorForStatus } from './status.js';
 
-// Texts as Java Dubbo providers send them (fixtures/dubbo27-captured.json, dubbo3-captured.json).
+// Texts as Java Dubbo providers send them (seen from Apache Dubbo 2.7.23 and 3.3.6 in the fleet suite).
 test('70 "Not found exported service" (a known interface, another version or group) is SERVICE_NOT_FOUND', () => {
-  const e = errorForStatus(Status.SERVICE_ERROR, 'Not found exported service: com.meshlet.conformance.EchoService:9.9:20880 in [com.meshlet.conformance.EchoService:1.0:20880], may be version or group mismatch');
+  const e = errorForStatus(Status.SERVICE_ERROR, 'org.apache.dubbo.remoting.RemotingException: Not found exported service: com.meshlet.conformance.EchoService:9.9:36469 in [com.meshlet.conformance.EchoService:1.0:36469], may be version or group mismatch , channel: consumer: /127.0.0.1:57870 --> provider: /127.0.0.1:36469, message:RpcInvocation \n\tat org.apache.dubbo.rpc.protocol.dubbo.DubboProtocol.getInvoker(DubboProtocol.java:268)');
   assert.equal(e.code, Code.ServiceNotFound);
   assert.match(e.message, /EchoService:9\.9/);
 });

@@ -10,15 +10,19 @@ export function errorForStatus(status: number, message: string): RpcError {
 /**
  * Java providers report "not found" under generic statuses; only the text tells (captured from
  * Apache Dubbo 2.7.23 and 3.3.6, packages/transport-dubbo/src/fixtures):
- * - 70 `Not found exported service: {iface}:{version}:{port} in [...]`: the interface is known but
- *   not exported with that group/version.
+ * - 70 `org.apache.dubbo.remoting.RemotingException: Not found exported service: {iface}:{version}:{port}
+ *   in [...]` (Java's exception text, stack trace after it): the interface is known but not exported
+ *   with that group/version.
  * - 40 `Fail to decode request due to: ... Service not found:{iface}, {method}` (2.7) or
  *   `... RpcInvocation [methodName={method}, parameterTypes=null]` (3.x): the provider decodes the
  *   arguments by the (interface, method, signature) it exports before it looks for the exporter,
- *   so an unknown method, overload or interface all end here: no such method at that provider.
+ *   so an unknown method, overload or interface all end here, and in 3.x (which decodes by the
+ *   full service key) another version too: no such method under that key at that provider.
  */
 function notFoundCode(status: number, message: string): Code | undefined {
-  if (status === Status.SERVICE_ERROR && message.startsWith('Not found exported service')) return Code.ServiceNotFound;
+  if (status === Status.SERVICE_ERROR && message.includes('Not found exported service: ')) return Code.ServiceNotFound;
+  // A Meshlet provider's own text for an unknown method (status 70, as Java reports reply failures).
+  if (status === Status.SERVICE_ERROR && /^service \S+ has no method /.test(message)) return Code.MethodNotFound;
   if (status === Status.BAD_REQUEST && /Service not found:|parameterTypes=null\]/.test(message)) return Code.MethodNotFound;
   return undefined;
 }

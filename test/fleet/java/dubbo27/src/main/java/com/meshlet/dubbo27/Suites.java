@@ -106,6 +106,7 @@ final class Suites {
         cases.expect("capture/describe-long", "long:7", () -> f.describe(7L));
         cases.expect("capture/g2", "g2:x", () -> peer.ref(EchoService.class, "g2", "2.0", 5000).echo("x"));
         probe(cases, peer, args);
+        cases.expectThrow("capture/version-9.9", RpcException.class, null, () -> peer.ref(EchoService.class, null, "9.9", 5000).echo("x"));
         Thread.sleep(args.getInt("idle", 1300));
         cases.expect("capture/after-idle", "b", () -> s.echo("b"));
     }
