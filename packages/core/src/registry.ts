@@ -15,6 +15,17 @@ export interface Registration {
 export type EndpointListener = (endpoints: readonly Endpoint[]) => void;
 
 /**
+ * Who subscribes, for registries whose ecosystem lists its consumers (Dubbo's
+ * `/dubbo/{interface}/consumers`, read by dubbo-admin). Registries without such a list ignore it.
+ */
+export interface Subscriber {
+  readonly protocol: string;
+  readonly application?: string | undefined;
+  /** The referred service's method names. */
+  readonly methods?: readonly string[] | undefined;
+}
+
+/**
  * Service discovery. `subscribe` delivers full sets, never diffs, and keeps delivering the last
  * known set through registry outages: consumers serve from it until the registry is back.
  */
@@ -26,7 +37,7 @@ export interface Registry {
    * Calls `listener` with the current set as soon as it is known, then on every change.
    * Resolves once the first set was delivered; the returned function stops the subscription.
    */
-  subscribe(service: ServiceKey, listener: EndpointListener): Promise<() => void>;
+  subscribe(service: ServiceKey, listener: EndpointListener, subscriber?: Subscriber): Promise<() => void>;
   /** Unregisters everything this registry registered, then releases its resources. */
   close(): Promise<void>;
 }

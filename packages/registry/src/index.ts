@@ -10,7 +10,7 @@ export { parseRedisUrl, type RedisRegistryOptions, type RedisTarget, type RedisA
 export { ZookeeperRegistry } from './zookeeper/registry.js';
 export { defaultZookeeperLayouts, parseZookeeperUrl, type ZookeeperRegistryOptions } from './zookeeper/options.js';
 export type { ZookeeperLayout, ZookeeperNode, ZookeeperChild, ZookeeperProvider } from './zookeeper/layout.js';
-export { dubboLayout, dubboProviderUrl, parseDubboProvider, type DubboLayoutOptions } from './zookeeper/dubbo-layout.js';
+export { dubboConsumerUrl, dubboLayout, dubboProviderUrl, parseDubboProvider, type DubboLayoutOptions } from './zookeeper/dubbo-layout.js';
 export { sofaLayout, sofaProviderUrl, parseSofaProvider, type SofaLayoutOptions } from './zookeeper/sofa-layout.js';
 export { motanLayout, motanExtInfo, parseMotanProvider, type MotanLayoutOptions } from './zookeeper/motan-layout.js';
 export { javaUrlEncode, javaUrlDecode, parseServiceUrl, type ServiceUrl } from './zookeeper/java-url.js';

@@ -5,7 +5,7 @@ import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
 import type { Candidate, LoadBalancer } from '../load-balancer.js';
 import type { ProtocolClient } from '../protocol.js';
-import type { Registry } from '../registry.js';
+import type { Registry, Subscriber } from '../registry.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 import type { ClientPool } from './client-pool.js';
 import type { Router } from './router.js';
@@ -34,7 +34,7 @@ export class Directory {
     private readonly pool: ClientPool,
     private readonly balancer: LoadBalancer,
     private readonly router: Router,
-    source: { registry: Registry } | { endpoints: readonly Endpoint[] },
+    source: { registry: Registry; subscriber?: Subscriber } | { endpoints: readonly Endpoint[] },
     private readonly breakers?: EndpointBreakers,
   ) {
     if ('endpoints' in source) {
@@ -44,7 +44,7 @@ export class Directory {
       this.first = source.registry.subscribe(service, (eps) => {
         registryChanged(serviceKeyString(service));
         this.update(eps);
-      }).then((unsub) => {
+      }, source.subscriber).then((unsub) => {
         this.unsubscribe = unsub;
       });
     }

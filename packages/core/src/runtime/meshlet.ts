@@ -141,7 +141,10 @@ export class Meshlet {
     if (!this.protocols.has(protocol)) throw new RpcError(Code.InvalidArgument, `protocol ${protocol} is not configured`);
     const source = options.url !== undefined
       ? { endpoints: parseUrls(options.url, protocol) }
-      : { registry: this.requireRegistry(definition.interface) };
+      : {
+        registry: this.requireRegistry(definition.interface),
+        subscriber: { protocol, application: this.application, methods: [...new Set([...definition.methods.values()].map((m) => m.name))] },
+      };
     const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), this.router, source, this.options.breakers?.());
     this.directories.push(directory);
     const cluster = clusterInvoker(directory, {

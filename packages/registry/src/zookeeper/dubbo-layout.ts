@@ -1,4 +1,5 @@
-import { normalizeVersion, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import { networkInterfaces } from 'node:os';
+import { normalizeVersion, type Endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { invalidArgument } from '../validate.js';
 import { javaUrlDecode, javaUrlEncode, parseServiceUrl, urlHost } from './java-url.js';
 import { checkParams, endpointOf, extraParams, pathPart, type ZookeeperLayout, type ZookeeperProvider } from './layout.js';
@@ -40,6 +41,9 @@ export function dubboLayout(options: DubboLayoutOptions = {}): ZookeeperLayout {
     providerNode(registration) {
       const url = options.toUrl ? options.toUrl(registration) : dubboProviderUrl(registration, release);
       return { path: `${dir(registration.service.interface)}/${javaUrlEncode(url)}` };
+    },
+    consumerNode(service, subscriber) {
+      return { path: `/${root}/${javaUrlEncode(service.interface)}/consumers/${javaUrlEncode(dubboConsumerUrl(service, subscriber, release))}` };
     },
     parseProvider(child) {
       const text = javaUrlDecode(child.name);
@@ -84,6 +88,43 @@ export function dubboProviderUrl(registration: Registration, release: string): s
   if (/[/?#\s]/.test(service.interface)) throw invalidArgument('zookeeper registry: a Dubbo interface name cannot hold "/", "?", "#" or spaces');
   const query = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
   return `${ep.protocol}://${urlHost(ep.host)}:${ep.port}/${service.interface}?${query}`;
+}
+
+/**
+ * The consumer URL Java Dubbo registers when it refers a service (`category=consumers`), which
+ * dubbo-admin lists: `consumer://{local address}/{interface}?…`, parameters sorted, no group or
+ * version keys when unset.
+ */
+export function dubboConsumerUrl(service: ServiceKey, subscriber: Subscriber, release: string): string {
+  const params: Record<string, string> = {
+    category: 'consumers',
+    check: 'false',
+    dubbo: '2.0.2',
+    interface: service.interface,
+    pid: String(process.pid),
+    release,
+    side: 'consumer',
+    sticky: 'false',
+    timestamp: String(Date.now()),
+  };
+  if (subscriber.application) params.application = subscriber.application;
+  const methods = [...new Set(subscriber.methods ?? [])].sort().join(',');
+  if (methods) params.methods = methods;
+  const version = normalizeVersion(service.version);
+  if (version) params.version = version;
+  if (service.group) params.group = service.group;
+  checkParams(params);
+  if (/[/?#\s]/.test(service.interface)) throw invalidArgument('zookeeper registry: a Dubbo interface name cannot hold "/", "?", "#" or spaces');
+  const query = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
+  return `consumer://${urlHost(localAddress())}/${service.interface}?${query}`;
+}
+
+/** This host's first external IPv4 address, as Java's NetUtils picks one; loopback without one. */
+function localAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 /**

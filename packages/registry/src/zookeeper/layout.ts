@@ -1,4 +1,4 @@
-import { endpoint, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import { endpoint, type Endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { invalidArgument } from '../validate.js';
 import { checkUrlParam, type ServiceUrl } from './java-url.js';
 
@@ -39,6 +39,11 @@ export interface ZookeeperLayout {
   providerNode(registration: Registration): ZookeeperNode;
   /** Reads one child of `providersPath(...)` (given as `dir`); undefined when it is not a usable provider. */
   parseProvider(child: ZookeeperChild, dir: string): ZookeeperProvider | undefined;
+  /**
+   * Where a subscriber of `service` lists itself, for ecosystems whose tools read consumers (Dubbo:
+   * dubbo-admin reads `/dubbo/{interface}/consumers`); absent when the ecosystem has no such list.
+   */
+  consumerNode?(service: ServiceKey, subscriber: Subscriber): ZookeeperNode;
   /** Whether a provider of `provided` serves a subscriber of `wanted`, by the ecosystem's rules. */
   matches(wanted: ServiceKey, provided: ServiceKey): boolean;
 }

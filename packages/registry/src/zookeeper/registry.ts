@@ -1,9 +1,9 @@
-import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
+import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { endpointSet, registrationId } from '../endpoint-set.js';
 import { Serial } from '../serial.js';
 import { Subscriptions, type Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
-import type { ZookeeperLayout } from './layout.js';
+import type { ZookeeperLayout, ZookeeperNode } from './layout.js';
 import { zookeeperSettings, type ZookeeperRegistryOptions, type ZookeeperSettings } from './options.js';
 import { ZkSession } from './session.js';
 import { PathWatch } from './watch.js';
@@ -38,6 +38,7 @@ export class ZookeeperRegistry implements Registry {
   readonly #subWatches = new Map<Subscription, PathWatch[]>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #consumerIds = 0;
 
   constructor(options: ZookeeperRegistryOptions | string) {
     this.settings = zookeeperSettings(options);
@@ -89,10 +90,11 @@ export class ZookeeperRegistry implements Registry {
     await this.#refreshParentOf(own.path);
   }
 
-  async subscribe(service: ServiceKey, listener: EndpointListener): Promise<() => void> {
+  async subscribe(service: ServiceKey, listener: EndpointListener, subscriber?: Subscriber): Promise<() => void> {
     if (this.#closed) throw closedError(this.name);
     const key = checkServiceKey(service);
     this.#start();
+    const listed = subscriber ? this.#listConsumer(key, subscriber) : undefined;
     const sub = this.#subs.add(key, listener);
     const watches: PathWatch[] = [];
     for (const layout of new Set(this.settings.layouts.values())) {
@@ -113,6 +115,7 @@ export class ZookeeperRegistry implements Registry {
     // Unreachable ZooKeeper and nothing known yet: what is known now (possibly nothing), the rest when it answers.
     if (!sub.delivered) sub.offer(this.#setFor(sub));
     return () => {
+      if (listed) this.#unlistConsumer(listed);
       if (!this.#subs.remove(sub)) return;
       this.#subWatches.delete(sub);
       for (const w of watches) {
@@ -122,6 +125,33 @@ export class ZookeeperRegistry implements Registry {
         this.#watches.delete(`${w.layout.name}\u0000${w.dir}`);
       }
     };
+  }
+
+  /**
+   * Writes the subscriber's consumer node where its layout keeps one (Dubbo), ephemeral and kept
+   * like a registration (re-created in a new session); best effort: discovery never waits on it.
+   */
+  #listConsumer(service: ServiceKey, subscriber: Subscriber): string | undefined {
+    const layout = this.settings.layouts.get(subscriber.protocol);
+    if (!layout?.consumerNode) return undefined;
+    let node: ZookeeperNode;
+    try {
+      node = layout.consumerNode(service, subscriber);
+    } catch {
+      return undefined; // a name ZooKeeper cannot hold: discovery goes on without the listing
+    }
+    const own: OwnNode = { layout, path: this.settings.chroot + node.path, data: node.data };
+    const id = `consumer\u0000${++this.#consumerIds}`;
+    this.#nodes.set(id, own);
+    void this.#session.whenConnected().then(() => this.#serial.run(own.path, () => this.#ensure(own, false)), () => {});
+    return id;
+  }
+
+  #unlistConsumer(id: string): void {
+    const own = this.#nodes.get(id);
+    if (!own) return;
+    this.#nodes.delete(id);
+    void this.#serial.run(own.path, () => this.#remove(own));
   }
 
   async close(): Promise<void> {
