@@ -9,12 +9,11 @@ import { Code, RpcError } from '@meshlet/core';
 import { RawZooKeeper, ZooKeeperServer } from '../../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../../examples/conformance/service.js';
 import { startCapture } from '../lib/capture.js';
-import { assertAllPassed, runConsumer } from '../lib/processes.js';
-import { FleetService } from '../meshlet/fleet-service.js';
-import { dubboPeer, Echo99, EchoWithNope, G2Echo, meshletConsumer, meshletProvider, Missing, waitForLine } from './peer.js';
-import { recordFixture } from './fixture.js';
+import { assertAllPassed, runConsumer, startPeer } from '../lib/processes.js';
 import { join } from 'node:path';
 import { root } from '../lib/cache.js';
+import { dubboPeer, Echo99, EchoWithNope, G2Echo, meshletConsumer, meshletProvider, Missing, waitForLine } from './peer.js';
+import { recordFixture } from './fixture.js';
 
 const KIT = 29 + 11;
 const ECHO = 'com.meshlet.conformance.EchoService';
@@ -55,7 +54,7 @@ export function dubboSuite(module, { release }) {
       });
 
       it('Java consumer → Meshlet provider: the kit and the fleet cases', async () => {
-        const p = await import('../lib/processes.js').then((m) => m.startPeer(process.execPath, [providerJs, '--protocol', 'dubbo', '--port', '0'], { name: 'meshlet provider' }));
+        const p = await startPeer(process.execPath, [providerJs, '--protocol', 'dubbo', '--port', '0'], { name: 'meshlet provider' });
         try {
           assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${p.port}`]), KIT);
         } finally {
@@ -163,7 +162,7 @@ export function dubboSuite(module, { release }) {
       });
 
       it('Meshlet provider stops (SIGTERM) with 64 calls of a slow method in flight from Java: none lost', async () => {
-        const p = await import('../lib/processes.js').then((m) => m.startPeer(process.execPath, [providerJs, '--protocol', 'dubbo', '--port', '0'], { name: 'meshlet provider' }));
+        const p = await startPeer(process.execPath, [providerJs, '--protocol', 'dubbo', '--port', '0'], { name: 'meshlet provider' });
         const child = peer.spawnConsumer(['--target', `127.0.0.1:${p.port}`, '--suite', 'drain', '--calls', '64', '--ms', '1500']);
         let out = '';
         child.stdout.on('data', (d) => (out += d));
