@@ -40,8 +40,11 @@ export function exceptionFor(err: RpcError, business: boolean): MotanException {
   if (business) return { errcode: ErrCode.SERVER_ERROR, errmsg: err.message, errtype: ErrType.BUSINESS };
   switch (err.code) {
     case Code.ServiceNotFound:
-    case Code.MethodNotFound:
       return { errcode: ErrCode.NOT_FOUND, errmsg: err.message, errtype: ErrType.SERVICE };
+    case Code.MethodNotFound:
+      // Java motan's DefaultProvider: SERVICE_UNFOUND (10101) "Service method not exist" (404 is
+      // its router's code for a missing service). Go callers read errtype only.
+      return { errcode: ErrCode.JAVA_SERVICE_NOT_FOUND, errmsg: err.message, errtype: ErrType.SERVICE };
     case Code.BadRequest:
     case Code.Protocol:
     case Code.Serialization:
@@ -91,11 +94,16 @@ export function errorFromException(json: string | undefined): RpcError {
   return new RpcError(codeFor(errcode, errmsg), errmsg || `motan error ${errcode}`, { status: errcode });
 }
 
+/** Java's DefaultProvider ("Service method not exist: …"), Meshlet's ("… has no method …"), motan-go's. */
+const METHOD_MISSING = /method not exist|has no method|method not found|no such method/i;
+
 function codeFor(errcode: number, errmsg: string): Code {
   switch (errcode) {
     case ErrCode.NOT_FOUND:
     case ErrCode.JAVA_SERVICE_NOT_FOUND:
-      return /method/i.test(errmsg) ? Code.MethodNotFound : Code.ServiceNotFound;
+      // Only what says the method is missing: Java's router names the method of a request for a
+      // missing service too ("provider not exist serviceKey=… method=nope(java.lang.String)").
+      return METHOD_MISSING.test(errmsg) ? Code.MethodNotFound : Code.ServiceNotFound;
     case ErrCode.BAD_REQUEST:
       // The agent answers an unknown service with 400 "cluster not found".
       return /not found|not exist/i.test(errmsg) ? Code.ServiceNotFound : Code.BadRequest;

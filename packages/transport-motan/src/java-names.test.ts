@@ -42,3 +42,12 @@ test("a Java provider's business errmsg reads as the message thrown", () => {
   // motan-go's and Meshlet's form is the message alone.
   assert.equal(errorFromException('{"errcode":500,"errmsg":"boom","errtype":2}').message, 'boom');
 });
+
+test("Java's missing service (404, whose text names the method) and missing method (10101) read apart", () => {
+  // Both M_e as Java motan 1.2.6 answered them (captured: fixtures/java-motan-captured.json).
+  const service = errorFromException('{"errcode":404,"errmsg":"provider not exist serviceKey=conformance/com.meshlet.NoSuchService/1.0, requestId=2076676770 interface=com.meshlet.NoSuchService method=nope(java.lang.String) remoteIp=127.0.0.1","errtype":1}');
+  assert.equal(service.code, Code.ServiceNotFound);
+  const method = errorFromException('{"errcode":10101,"errmsg":"Service method not exist: com.meshlet.conformance.EchoService.nope(java.lang.String)","errtype":1}');
+  assert.equal(method.code, Code.MethodNotFound);
+  assert.equal(errorFromException('{"errcode":404,"errmsg":"service x has no method nope","errtype":1}').code, Code.MethodNotFound);
+});

@@ -135,7 +135,8 @@ test('unknown service, unknown method, wrong group: Motan exceptions, typed erro
   assert.match(e1.errmsg, /no\.such\.Service/);
   peer.send(request([['M_p', Demo.interface], ['M_g', 'motan-demo-rpc'], ['M_m', 'nope']]));
   const e2 = exceptionOf(await peer.frame(1));
-  assert.deepEqual([e2.errcode, e2.errtype], [404, 1]);
+  // As Java motan 1.2.6 answers a missing method (captured: java-motan-captured.json).
+  assert.deepEqual([e2.errcode, e2.errtype], [10101, 1]);
   assert.match(e2.errmsg, /method nope/);
   peer.send(request([['M_p', Demo.interface], ['M_g', 'other-group'], ['M_m', 'hello']]));
   assert.equal(exceptionOf(await peer.frame(2)).errcode, 404);

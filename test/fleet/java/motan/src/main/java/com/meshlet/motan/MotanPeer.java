@@ -4,9 +4,9 @@ import com.meshlet.conformance.EchoService;
 import com.meshlet.fleet.FleetService;
 import com.meshlet.peer.Peer;
 import com.weibo.api.motan.config.RefererConfig;
-import com.weibo.api.motan.exception.MotanBizException;
 import com.weibo.api.motan.exception.MotanErrorMsgConstant;
 import com.weibo.api.motan.exception.MotanServiceException;
+import com.weibo.api.motan.proxy.CommonClient;
 import com.weibo.api.motan.rpc.RpcContext;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -28,14 +28,14 @@ final class MotanPeer implements Peer {
         this.target = target;
     }
 
-    /** A referer of `type` (or of the service named `path`, when given) in the peer's group. */
+    /**
+     * A referer of `type` in the peer's group; with `path`, motan's generic CommonClient for the
+     * service of that name (how a Java user calls a service whose interface it does not have).
+     */
     <T> RefererConfig<T> referer(Class<T> type, String path, int timeoutMs) {
         RefererConfig<T> r = new RefererConfig<>();
         r.setInterface(type);
-        if (path != null) {
-            r.setServiceInterface(path);
-            r.setProxy("jdk"); // a typed interface for a service path of another name, not CommonClient
-        }
+        if (path != null) r.setServiceInterface(path);
         r.setGroup(setup.group);
         r.setVersion(MotanSetup.VERSION);
         r.setApplication("motan-java-consumer");
@@ -44,23 +44,30 @@ final class MotanPeer implements Peer {
         r.setRequestTimeout(timeoutMs);
         r.setRetries(0); // a non-idempotent call is sent once, as the kit's cases assume
         r.setCheck("false");
+        // Connect before the first call: motan's default async init fails an immediate call with
+        // "No available referers".
+        r.setAsyncInitConnection(false);
         if (target != null) r.setDirectUrl(target);
         else r.setRegistry(setup.registry);
         return r;
     }
 
-    <T> T client(Class<T> type, String path, int timeoutMs) {
-        return clearingAttachments(type, referer(type, path, timeoutMs).getRef());
+    <T> T client(Class<T> type, int timeoutMs) {
+        return clearingAttachments(type, referer(type, null, timeoutMs).getRef());
+    }
+
+    CommonClient generic(String path) {
+        return referer(CommonClient.class, path, 10_000).getRef();
     }
 
     @Override
     public EchoService echo(int timeoutMs) {
-        return echoClients.computeIfAbsent(timeoutMs, t -> client(EchoService.class, null, t));
+        return echoClients.computeIfAbsent(timeoutMs, t -> client(EchoService.class, t));
     }
 
     @Override
     public synchronized FleetService fleet() {
-        if (fleet == null) fleet = client(FleetService.class, null, 30_000);
+        if (fleet == null) fleet = client(FleetService.class, 30_000);
         return fleet;
     }
 
@@ -76,16 +83,22 @@ final class MotanPeer implements Peer {
     }
 
     /**
-     * Motan2's M_e carries no exception class: a Java consumer gets MotanBizException (errtype 2),
-     * whose message is what the provider put in errmsg. A Java provider writes its DefaultProvider
-     * prefix before the thrown message (errcode 30001); motan-go and Meshlet write the message alone
-     * (errcode 500). Both are real fleet providers, so both forms are the business exception.
+     * Motan2's M_e carries no exception class: the codec makes errtype 2 a MotanBizException without
+     * a cause, which motan's referer (AbstractRefererHandler.call) rethrows as
+     * MotanServiceException("biz exception cause is null. origin error msg : error_message: <errmsg>,
+     * status: <errcode>, …,r=<request id>"). That is what a Java consumer catches from a Java
+     * provider. A Java provider's errmsg is its DefaultProvider prefix + the thrown message
+     * (errcode 30001); motan-go and Meshlet send the message alone (errcode 500): both are real fleet
+     * providers, so both forms are the business exception.
      */
     @Override
     public boolean isBusiness(Throwable t, Class<? extends Throwable> type, String message) {
-        if (!(t instanceof MotanBizException)) return false;
-        String got = ((MotanBizException) t).getOriginMessage();
-        return message == null || got.equals(message) || got.equals(JAVA_BIZ_PREFIX + message);
+        if (!(t instanceof MotanServiceException)) return false;
+        String got = t.getMessage();
+        String head = "error_message: biz exception cause is null. origin error msg : error_message: ";
+        if (!got.startsWith(head)) return false;
+        String rest = got.substring(head.length());
+        return message == null || rest.startsWith(message + ", status: ") || rest.startsWith(JAVA_BIZ_PREFIX + message + ", status: ");
     }
 
     /** motan keeps RpcContext attachments on the thread; the kit's attach() is for the next call only. */
