@@ -182,6 +182,34 @@ describe('graceful stop under load: 64 slow calls in flight, provider gets SIGTE
   });
 });
 
+describe('frames of the real thing, for the golden tests in packages/transport-motan', () => {
+  it('motan consumer → Meshlet provider: typed, generic and unknown-method requests', async () => {
+    const provider = keep(await meshletProvider());
+    const relay = keep(await startCapture({ host: '127.0.0.1', port: provider.port }));
+    const result = await peer.consumer(['--target', `127.0.0.1:${relay.port}`, '--only', 'motan', '--idle', '0']);
+    assertAllPassed(result, 5);
+    const requests = relay.connections.flatMap((_, i) => frames(relay.bytes(i, 'fromClient')));
+    const responses = relay.connections.flatMap((_, i) => frames(relay.bytes(i, 'fromServer')));
+    const methods = requests.map((f) => describeFrame(f).meta.M_m);
+    assert.deepEqual(methods.filter((m) => m === 'echo').length, 2, methods.join());
+    if (capture) captured.javaToMeshlet = { requests: hexOf(requests), responses: hexOf(responses) };
+  });
+
+  it('Meshlet breeze consumer → motan breeze provider: a User as a breeze message both ways', async () => {
+    const provider = keep(await peer.provider(['--serialization', 'breeze']));
+    const relay = keep(await startCapture({ host: '127.0.0.1', port: provider.port }));
+    const mesh = meshlet({}, 'breeze');
+    const echo = mesh.refer(inGroup(EchoService), { url: `127.0.0.1:${relay.port}` });
+    const user = { id: 9007199254740993n, name: 'Zoë 😀', tags: ['a', 'b', ''], attrs: new Map([['k', 'v'], ['empty', '']]), active: true, score: -12.5 };
+    assert.deepEqual(await echo.echoUser(user), user);
+    await assert.rejects(echo.fail('boom'), (e) => RpcError.is(e, Code.Business) && e.message === 'boom');
+    const requests = frames(relay.bytes(0, 'fromClient'));
+    const responses = frames(relay.bytes(0, 'fromServer'));
+    assert.equal(describeFrame(responses[0]).serialization, 8);
+    if (capture) captured.breeze = { requests: hexOf(requests), responses: hexOf(responses) };
+  });
+});
+
 describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:port})', () => {
   let zk;
   let raw;
@@ -222,6 +250,10 @@ describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:p
     assertAllPassed(result, JAVA_CASES.simple - 1); // no unknown/service through a registry (Consumer.java)
     const clients = await raw.children(`/motan/${GROUP}/${ECHO}/client`);
     assert.ok(clients.length >= 1, 'the motan consumer registers its client node');
+    if (capture) {
+      const client = `/motan/${GROUP}/${ECHO}/client/${clients[0]}`;
+      captured.zookeeper = { ...captured.zookeeper, clientNode: client, clientData: (await raw.data(client)).toString('hex') };
+    }
   });
 
   it('group selects: a motan consumer in another group finds no provider', async () => {
