@@ -123,6 +123,21 @@ describe('errors, group and version, opposite the motan provider', () => {
   });
 });
 
+describe('gzip (msgType 0x08) both ways', () => {
+  it("Meshlet gzips a request past minGzipSize, Java a reply past its mingzSize; each inflates the other's", async () => {
+    const provider = keep(await peer.provider(['--mingz', '1024']));
+    const relay = keep(await startCapture({ host: '127.0.0.1', port: provider.port }));
+    const mesh = keep(createMeshlet({ application: 'meshlet-fleet-probe', protocols: [motan2({ minGzipSize: 1024 })], registry: false }));
+    const echo = mesh.refer(inGroup(EchoService), { url: `127.0.0.1:${relay.port}` });
+    const big = `${'gzip me '.repeat(64 * 1024)}😀`;
+    assert.equal(await echo.echo(big), big);
+    assert.equal(await echo.echo('small'), 'small');
+    const [request, small] = frames(relay.bytes(0, 'fromClient')).map(describeFrame);
+    const [reply, smallReply] = frames(relay.bytes(0, 'fromServer')).map(describeFrame);
+    assert.deepEqual([request.gzip, reply.gzip, small.gzip, smallReply.gzip], [true, true, false, false]);
+  });
+});
+
 describe('heartbeats on idle connections', () => {
   it('Meshlet client → motan provider: heartbeats past the interval are answered, the connection stays', async () => {
     const provider = keep(await peer.provider());

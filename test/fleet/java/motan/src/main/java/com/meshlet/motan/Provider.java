@@ -17,6 +17,7 @@ import java.net.ServerSocket;
  * The motan provider: EchoService and FleetService exported on motan2 as a plain motan user does
  * (ServiceConfig, no Spring), in group `conformance`, version 1.0.
  * java com.meshlet.motan.Provider --port 0 [--serialization simple|breeze] [--registry zookeeper://h:p] [--group g]
+ *      [--host h] [--mingz bytes] (gzip replies longer than that)
  * Prints READY <port>; SIGTERM: unregister, let in-flight calls finish, unexport, exit 0.
  */
 public final class Provider {
@@ -59,6 +60,8 @@ public final class Provider {
         s.setRegistry(setup.registry);
         s.setExport("motan2:" + port);
         if (args.has("host")) s.setHost(args.get("host"));
+        // motan2 gzips bodies longer than mingzSize (MotanV2Codec reads it from the server URL).
+        if (args.has("mingz")) s.setMingzSize(args.getInt("mingz", 0));
         s.setShareChannel(true);
         return s;
     }
