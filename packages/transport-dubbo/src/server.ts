@@ -10,6 +10,7 @@ import { encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, 
 import { statusForError } from './status.js';
 import { toStringAttachments } from './attachments.js';
 import { supportsResponseAttachments } from './version.js';
+import { isGenericCall, readGenericArgs, readGenericTarget } from './generic.js';
 
 /** Server-side Dubbo: decodes requests, calls the exported method, answers as a Java provider would. */
 class DubboServerCodec implements ServerCodec {
@@ -45,13 +46,16 @@ class DubboServerCodec implements ServerCodec {
       const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
       const head = readRequestHead(r);
       dubboVersion = head.dubboVersion;
-      const params = head.descriptor;
-      const args: unknown[] = [];
+      // A generic call ($invoke from Java's GenericService) names the real method in its arguments.
+      const generic = isGenericCall(head) ? readGenericTarget(r) : undefined;
+      const method = generic?.method ?? head.method;
+      const params = generic?.descriptor ?? head.descriptor;
+      let args: unknown[] = [];
       // Arguments are decoded after the method is found: their declared types decide the JS values.
       try {
         exported = this.handler.resolve(
           { interface: head.path, version: normalizeVersion(head.version), group: undefined },
-          head.method,
+          method,
           params,
         );
       } catch (err) {
@@ -60,9 +64,10 @@ class DubboServerCodec implements ServerCodec {
         if (e.code !== Code.ServiceNotFound) throw e;
         const group = groupAfterArguments(frame, head.descriptor);
         if (!group) throw e;
-        exported = this.handler.resolve({ interface: head.path, version: normalizeVersion(head.version), group }, head.method, params);
+        exported = this.handler.resolve({ interface: head.path, version: normalizeVersion(head.version), group }, method, params);
       }
-      for (const p of exported.method.params) args.push(r.readTyped(p));
+      if (generic) args = readGenericArgs(r, exported.method);
+      else for (const p of exported.method.params) args.push(r.readTyped(p));
       const attachments = r.atEnd ? Object.create(null) as Record<string, string> : toStringAttachments(r.readValue());
       const timeout = Number(attachments.timeout);
       inv = {
