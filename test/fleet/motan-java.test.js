@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Code, createMeshlet, defineService, RpcError, serviceDefinition, t } from '@meshlet/core';
+import { createRegistry } from '@meshlet/registry';
 import { motan2 } from '@meshlet/transport-motan';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../examples/conformance/service.js';
@@ -249,6 +250,13 @@ describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:p
     if (capture) captured.zookeeper = { serverNode: `${dir}/${nodes[0]}`, serverData: (await raw.data(`${dir}/${nodes[0]}`)).toString('hex') };
     const result = await meshletConsumer(['--registry', registry, '--skip', SKIP.simple.join(',')]);
     assertAllPassed(result, MESHLET_CASES.simple);
+    // A Meshlet referer lists itself where Java's does (/client/{ip}), for motan's manager.
+    const mesh = keep(createMeshlet({ application: 'meshlet-fleet-probe', protocols: [motan2()], registry: createRegistry(registry) }));
+    assert.equal(await mesh.refer(inGroup(EchoService)).echo('via zk'), 'via zk');
+    const clients = await waitForChildren(raw, `/motan/${GROUP}/${ECHO}/client`);
+    const client = (await raw.data(`/motan/${GROUP}/${ECHO}/client/${clients[0]}`)).toString('utf8');
+    assert.match(client, new RegExp(`^motan2://${clients[0].replace(/\./g, '\\.')}:0/${ECHO.replace(/\./g, '\\.')}\\?group=conformance&application=meshlet-fleet-probe&nodeType=referer`));
+    await mesh.stop(0);
     // A graceful stop unregisters first (motan's heartbeat switcher off): the node goes.
     assert.equal(await provider.stop(20_000), 0);
     assert.deepEqual(await raw.children(dir), []);

@@ -1,4 +1,4 @@
-import { endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import { advertiseHost, endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { parseServiceUrl, urlHost } from './java-url.js';
 import { checkParams, endpointOf, extraParams, pathPart, type ZookeeperChild, type ZookeeperLayout, type ZookeeperProvider } from './layout.js';
 
@@ -29,6 +29,16 @@ export function motanLayout(options: MotanLayoutOptions = {}): ZookeeperLayout {
       const { host, port } = registration.endpoint;
       return { path: `${dir(registration.service)}/${host}:${port}`, data: Buffer.from(motanExtInfo(registration, defaultGroup), 'utf8') };
     },
+    // Java motan's referer lists itself at /motan/{group}/{service}/client/{ip} (its port is 0,
+    // left out of the name), data its URL; motan's manager reads callers there.
+    consumerNode(service, subscriber) {
+      const host = advertiseHost('0.0.0.0');
+      const group = pathPart(service.group ?? defaultGroup, 'Motan group');
+      return {
+        path: `/motan/${group}/${pathPart(service.interface, 'service')}/client/${host}`,
+        data: Buffer.from(motanRefererInfo(service, subscriber, host, group), 'utf8'),
+      };
+    },
     parseProvider: parseMotanProvider,
     matches: (wanted, provided) =>
       wanted.interface === provided.interface &&
@@ -47,6 +57,15 @@ export function motanExtInfo(registration: Registration, defaultGroup: string): 
   checkParams({ ...params, group });
   const rest = Object.keys(params).sort().map((k) => `&${k}=${params[k]}`).join('');
   return `${ep.protocol}://${urlHost(ep.host)}:${ep.port}/${service.interface}?group=${group}${rest}`;
+}
+
+/** A referer's URL as Java motan writes its client node: port 0, `nodeType=referer`. */
+export function motanRefererInfo(service: ServiceKey, subscriber: Subscriber, host: string, group: string): string {
+  const params: Record<string, string> = { nodeType: 'referer', protocol: 'motan2', version: service.version ?? DEFAULT_VERSION };
+  if (subscriber.application) params.application = subscriber.application;
+  checkParams({ ...params, group });
+  const rest = Object.keys(params).sort().map((k) => `&${k}=${params[k]}`).join('');
+  return `motan2://${urlHost(host)}:0/${service.interface}?group=${group}${rest}`;
 }
 
 /** `/motan/{group}/{service}/server` → group and service. */
