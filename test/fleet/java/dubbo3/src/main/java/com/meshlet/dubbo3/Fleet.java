@@ -42,9 +42,8 @@ final class Fleet {
         // Meshlet's dubbo layout read. Providers register nothing at application level, consumers
         // do not wait for application-level instances first.
         app.setRegisterMode("interface");
-        Map<String, String> p = new HashMap<>();
-        p.put("migration.step", "FORCE_INTERFACE");
-        app.setParameters(p);
+        // The consumers' migration rule (default APPLICATION_FIRST), by its documented property.
+        System.setProperty("dubbo.application.service-discovery.migration", "FORCE_INTERFACE");
         // No QoS telnet server: it would take a fixed port (22222) and collide between peers.
         app.setQosEnable(false);
         return app;
