@@ -120,7 +120,9 @@ class MotanServerCodec implements ServerCodec {
     const method = meta[Meta.METHOD];
     if (!path || !method) throw new RpcError(Code.BadRequest, 'motan: request without M_p (service) or M_m (method)');
     const group = meta[Meta.GROUP];
-    const version = meta[Meta.VERSION];
+    // Java motan's referer sends its version only as the attachment `version` (no M_v); its
+    // provider routes on that attachment, which its codec also fills from M_v.
+    const version = meta[Meta.VERSION] ?? meta.version;
     const desc = meta[Meta.METHOD_DESC];
     const key = `${path}\n${group ?? ''}\n${version ?? ''}\n${method}\n${desc ?? ''}`;
     let found = this.resolved.get(key);
