@@ -14,7 +14,7 @@ import { Code, createMeshlet, defineService, RpcError, serviceDefinition, t } fr
 import { createRegistry } from '@meshlet/registry';
 import { motan2 } from '@meshlet/transport-motan';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
-import { EchoService } from '../../examples/conformance/service.js';
+import { EchoService, echoImpl } from '../../examples/conformance/service.js';
 import { startCapture } from './lib/capture.js';
 import { assertAllPassed } from './lib/processes.js';
 import { describeFrame, frames, meshletConsumer, meshletProvider, motanPeer } from './motan-java/peer.js';
@@ -121,6 +121,21 @@ describe('errors, group and version, opposite the motan provider', () => {
     assert.equal(await other.echo('any group'), 'any group');
     const v2 = mesh.refer(serviceDefinition({ ...EchoService, group: GROUP, version: '2.0' }, EchoService.methods.values()), { url: `127.0.0.1:${provider.port}` });
     assert.equal(await v2.echo('any version'), 'any version');
+  });
+});
+
+describe('version selection, motan consumer → Meshlet provider serving 1.0 and 2.0', () => {
+  it("Java's `version` meta (it sends no M_v) picks the provider's version", async () => {
+    const mesh = keep(createMeshlet({ application: 'meshlet-versions', protocols: [motan2()], registry: false, server: { host: '127.0.0.1', port: 0 } }));
+    const at = (version) => serviceDefinition({ ...EchoService, group: GROUP, version }, EchoService.methods.values());
+    mesh.provide(at('1.0'), { ...echoImpl, echo: () => 'answered by 1.0' });
+    mesh.provide(at('2.0'), echoImpl);
+    await mesh.start();
+    const port = mesh.address().port;
+    const v2 = await peer.consumer(['--target', `127.0.0.1:${port}`, '--version', '2.0', '--only', 'motan', '--idle', '0']);
+    assertAllPassed(v2, 5);
+    const v1 = await peer.consumer(['--target', `127.0.0.1:${port}`, '--only', 'motan', '--idle', '0']);
+    assert.match(v1.out, /"case":"idle\/before","ok":false.*answered by 1\.0/);
   });
 });
 

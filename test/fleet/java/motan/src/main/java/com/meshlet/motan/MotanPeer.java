@@ -37,7 +37,7 @@ final class MotanPeer implements Peer {
         r.setInterface(type);
         if (path != null) r.setServiceInterface(path);
         r.setGroup(setup.group);
-        r.setVersion(MotanSetup.VERSION);
+        r.setVersion(setup.version);
         r.setApplication("motan-java-consumer");
         r.setModule("fleet");
         r.setProtocol(setup.protocol);

@@ -7,7 +7,8 @@ import java.net.URI;
 
 /**
  * The motan configuration both mains share, from the kit's flags: protocol `motan2` with codec
- * `motan2` and the chosen serialization (`--serialization simple|breeze`), group `conformance`, and a
+ * `motan2` and the chosen serialization (`--serialization simple|breeze`), group `conformance`
+ * (`--group`), version 1.0 (`--version`), and a
  * registry: `--registry zookeeper://host:port` (motan's ZookeeperRegistry) or none (direct, a `local`
  * registry that publishes nothing).
  */
@@ -17,6 +18,7 @@ final class MotanSetup {
 
     final String serialization;
     final String group;
+    final String version;
     final ProtocolConfig protocol;
     final RegistryConfig registry;
 
@@ -26,6 +28,7 @@ final class MotanSetup {
             throw new IllegalArgumentException("--serialization must be simple or breeze, not " + serialization);
         }
         group = args.get("group", GROUP);
+        version = args.get("version", VERSION);
         protocol = new ProtocolConfig();
         protocol.setId("motan2");
         protocol.setName("motan2");

@@ -53,7 +53,7 @@ public final class Provider {
         s.setInterface(type);
         s.setRef(impl);
         s.setGroup(setup.group);
-        s.setVersion(MotanSetup.VERSION);
+        s.setVersion(setup.version);
         s.setApplication("motan-java-provider");
         s.setModule("fleet");
         s.setProtocol(setup.protocol);
