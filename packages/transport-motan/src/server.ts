@@ -7,12 +7,15 @@ import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgTyp
 import { exceptionFor } from './exception.js';
 import { idHigh, idLow, motanSplitter } from './header.js';
 import { readMeta } from './meta.js';
+import { overloadForTags, simpleArgTags } from './overload.js';
 import { jvmParamName } from './param-desc.js';
 import type { ResolvedOptions } from './options.js';
 import { encodeExceptionResponse, encodeHeartbeatReply, encodeValueResponse } from './response.js';
 import type { Serializer } from './serializer.js';
 import { asRpcError } from './wire/errors.js';
+import type { ByteReader } from './wire/reader.js';
 import { ByteWriter } from './wire/writer.js';
+import { SIMPLE_ID } from './simple/tags.js';
 
 /** Resolved (service, method) per distinct request key; cleared when it grows past this. */
 const RESOLVED_CACHE = 1024;
@@ -60,6 +63,9 @@ class MotanServerCodec implements ServerCodec {
       const metaEnd = META_START + frame.readUInt32BE(HEADER_LENGTH);
       const meta = readMeta(frame, META_START, metaEnd);
       exported = this.resolve(meta);
+      if (meta[Meta.METHOD_DESC] === undefined && serializer.id === SIMPLE_ID) {
+        exported = this.overload(exported, bodyReader(frame, metaEnd + 4, this.maxInflated));
+      }
       const args = serializer.method(exported.method).readArgs(bodyReader(frame, metaEnd + 4, this.maxInflated));
       const attachments: Record<string, string> = Object.create(null);
       for (const k in meta) if (!ADDRESSING.has(k)) attachments[k] = meta[k]!;
@@ -108,6 +114,20 @@ class MotanServerCodec implements ServerCodec {
         `${exported.service.interface}.${exported.method.name} returned a value that is not a ${exported.method.returns.javaType}: ${e.message}`);
       return encodeExceptionResponse(this.writer, high, low, serializer.id, exceptionFor(bad, false), Date.now() - started);
     }
+  }
+
+  /**
+   * Without `M_md` (motan-go never sends it) the name alone found the first overload; the
+   * arguments' simple tags pick the one they fit, as a Java provider's receiver types would.
+   */
+  private overload(found: ExportedMethod, body: ByteReader): ExportedMethod {
+    const name = found.method.name;
+    const candidates = [...found.service.methods.values()].filter((m) => m.name === name);
+    if (candidates.length < 2) return found;
+    const tags = simpleArgTags(body);
+    const fit = tags && overloadForTags(candidates, tags);
+    if (fit === undefined || fit === found.method) return found;
+    return this.handler.resolve(found.service, name, fit.paramTypes);
   }
 
   encodeGoAway(): undefined {

@@ -1,0 +1,231 @@
+// motan-go v1.2.0 (the Go module proxy; test/fleet/go) against Meshlet over Motan2, both ways:
+// direct and through a real ZooKeeper in motan's layout, errors, groups, attachments, heartbeats,
+// graceful stop under load, and frames captured from motan-go for transport-motan's golden tests.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { Code, defineService, RpcError, serviceDefinition, t } from '@meshlet/core';
+import { createMeshlet } from 'meshlet';
+import { motan2 } from '@meshlet/transport-motan';
+import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
+import { EchoService } from '../../examples/conformance/service.js';
+import { goPeer } from './lib/go.js';
+import { startCapture } from './lib/capture.js';
+import { assertAllPassed } from './lib/processes.js';
+import { recordFixture, sideFrames } from './motan-go/fixture.js';
+import { meshletConsumer, meshletProvider, motanGoClient, motanGoServer, SKIP_FROM_GO, SKIP_FROM_GO_BREEZE } from './motan-go/peers.js';
+
+const KIT = 29;
+const FLEET = 11;
+const inConformance = (def) => serviceDefinition({ ...def, group: 'conformance' }, def.methods.values());
+const Echo = inConformance(EchoService);
+const Missing = defineService({ interface: 'com.meshlet.NoSuchService', group: 'conformance', methods: { echo: { params: [t.string], returns: t.string } } });
+const EchoWithNope = defineService({ interface: EchoService.interface, group: 'conformance', version: '1.0', methods: { nope: { params: [t.string], returns: t.string } } });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A Meshlet motan2 client of its own (in this process), closed by the caller. */
+function meshletClient(options = {}) {
+  return createMeshlet({ application: 'motan-go-fleet-test', protocols: [motan2()], registry: false, timeout: 10_000, ...options });
+}
+
+before(async () => {
+  // Both programs build once (cached by content hash); a cold build is timed by the harness.
+  await goPeer('motan-server');
+  await goPeer('motan-client');
+});
+
+describe('motan-go server ← Meshlet consumer (direct)', () => {
+  let server;
+  before(async () => { server = await motanGoServer(); });
+  after(() => server?.stop());
+
+  it('runs the kit and the fleet cases under simple', async () => {
+    assertAllPassed(await meshletConsumer({ target: `127.0.0.1:${server.port}`, skip: SKIP_FROM_GO }), KIT + FLEET - SKIP_FROM_GO.length);
+  });
+
+  it('runs them under breeze, as far as breeze-go reads them', async () => {
+    assertAllPassed(await meshletConsumer({ target: `127.0.0.1:${server.port}?serialization=breeze`, skip: SKIP_FROM_GO_BREEZE }), KIT + FLEET - SKIP_FROM_GO_BREEZE.length);
+  });
+
+  it('maps motan-go errors: unknown service, unknown method, a business error, a panic-free typed arg error', async () => {
+    const mesh = meshletClient();
+    try {
+      const url = `127.0.0.1:${server.port}`;
+      // motan-go: errcode 404 "provider not exist" (errtype 1) for a path it does not serve.
+      await assert.rejects(mesh.refer(Missing, { url }).echo('x'), (e) => RpcError.is(e, Code.ServiceNotFound) && /provider not exist/.test(e.message));
+      // A missing method: errcode 500 errtype 1 "method nope is not found in provider." (DefaultProvider's text).
+      await assert.rejects(mesh.refer(EchoWithNope, { url }).nope('x'), (e) => RpcError.is(e, Code.ServerError) && /method nope is not found/.test(e.message));
+      await assert.rejects(mesh.refer(Echo, { url }).fail('no 😀'), (e) => RpcError.is(e, Code.Business) && e.message === 'no 😀');
+    } finally {
+      await mesh.stop(0);
+    }
+  });
+
+  it('keeps an idle connection alive with heartbeats motan-go answers', async () => {
+    const relay = await startCapture({ host: '127.0.0.1', port: server.port });
+    const mesh = meshletClient({ client: { heartbeatInterval: 150, idleTimeout: 500 } });
+    try {
+      const echo = mesh.refer(Echo, { url: `127.0.0.1:${relay.port}` });
+      assert.equal(await echo.echo('before'), 'before');
+      await sleep(1500); // 10 heartbeat intervals, 3 idle timeouts
+      assert.equal(await echo.echo('after'), 'after');
+      assert.equal(relay.connections.length, 1, 'the idle connection survived (one connection for both calls)');
+      const beats = sideFrames(relay, 'fromClient').filter((f) => (parseInt(f.slice(4, 6), 16) & 0x10) !== 0);
+      const answers = sideFrames(relay, 'fromServer').filter((f) => (parseInt(f.slice(4, 6), 16) & 0x11) === 0x11);
+      assert.ok(beats.length >= 3, `Meshlet sent heartbeats (${beats.length})`);
+      assert.ok(answers.length >= beats.length - 1, `motan-go answered them (${answers.length} of ${beats.length})`);
+    } finally {
+      await mesh.stop(0);
+      await relay.close();
+    }
+  });
+
+  it('captures motan-go frames for the golden tests', async () => {
+    const relay = await startCapture({ host: '127.0.0.1', port: server.port });
+    const mesh = meshletClient({ client: { heartbeatInterval: 200 } });
+    try {
+      const url = `127.0.0.1:${relay.port}`;
+      const echo = mesh.refer(Echo, { url });
+      assert.equal(await echo.echo('hello'), 'hello');
+      assert.equal(await echo.addLong(9007199254740993n, 0n), 9007199254740993n);
+      const user = { id: 7n, name: 'Zoë', tags: ['a'], attrs: new Map([['k', 'v']]), active: true, score: 1.5 };
+      assert.deepEqual(await echo.echoUser(user), user);
+      await assert.rejects(echo.fail('boom'), (e) => RpcError.is(e, Code.Business));
+      await assert.rejects(mesh.refer(Missing, { url }).echo('x'), (e) => RpcError.is(e, Code.ServiceNotFound));
+      await assert.rejects(mesh.refer(EchoWithNope, { url }).nope('x'), (e) => RpcError.is(e, Code.ServerError));
+      await sleep(500); // heartbeats on the idle connection
+      const fromServer = sideFrames(relay, 'fromServer');
+      assert.ok(fromServer.length >= 7, `responses and heartbeat replies captured (${fromServer.length})`);
+      recordFixture('meshlet-client-to-motan-go-server', { fromMeshlet: sideFrames(relay, 'fromClient'), fromMotanGo: fromServer });
+    } finally {
+      await mesh.stop(0);
+      await relay.close();
+    }
+  });
+});
+
+describe('motan-go client → Meshlet provider (direct)', () => {
+  let provider;
+  before(async () => { provider = await meshletProvider(); });
+  after(() => provider?.stop());
+
+  it('runs the kit and the fleet cases with exact values', async () => {
+    assertAllPassed(await motanGoClient({ target: `127.0.0.1:${provider.port}` }), KIT + FLEET);
+  });
+
+  it('gets typed errors for an unknown service and method, and the group decides', async () => {
+    assertAllPassed(await motanGoClient({ target: `127.0.0.1:${provider.port}`, suite: 'errors' }), 4);
+  });
+
+  it('captures motan-go client frames for the golden tests', async () => {
+    const relay = await startCapture({ host: '127.0.0.1', port: provider.port });
+    try {
+      assertAllPassed(await motanGoClient({ target: `127.0.0.1:${relay.port}`, suite: 'errors' }), 4);
+      recordFixture('motan-go-client-to-meshlet-provider', { fromMotanGo: sideFrames(relay, 'fromClient'), fromMeshlet: sideFrames(relay, 'fromServer') });
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe('graceful stop under load (64 calls in flight)', () => {
+  it('motan-go server stopped while Meshlet waits: no call lost', async () => {
+    const server = await motanGoServer();
+    const mesh = meshletClient();
+    try {
+      const echo = mesh.refer(Echo, { url: `127.0.0.1:${server.port}` });
+      assert.equal(await echo.echo('up'), 'up');
+      const calls = Array.from({ length: 64 }, () => echo.sleep(1500));
+      await sleep(400);
+      const stopped = server.stop();
+      const results = await Promise.allSettled(calls);
+      assert.deepEqual(results.filter((r) => r.status !== 'fulfilled' || r.value !== 'slept'), []);
+      assert.equal(await stopped, 0, 'motan-go server exits 0 after draining');
+    } finally {
+      server.kill();
+      await mesh.stop(0);
+    }
+  });
+
+  it('Meshlet provider stopped while motan-go waits: no call lost', async () => {
+    const provider = await meshletProvider();
+    try {
+      const bin = await goPeer('motan-client');
+      const child = spawn(bin, ['-target', `127.0.0.1:${provider.port}`, '-suite', 'drain'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const exited = once(child, 'exit');
+      for (let i = 0; i < 200 && !out.includes('SENT'); i++) await sleep(50);
+      assert.match(out, /SENT 64/);
+      assert.equal(await provider.stop(), 0, 'Meshlet provider exits 0 after draining');
+      const [code] = await exited;
+      assert.match(out, /{"case":"drain\/64","ok":true}/, out);
+      assert.equal(code, 0);
+    } finally {
+      provider.kill();
+    }
+  });
+});
+
+describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:port})', () => {
+  let zk;
+  let raw;
+  let registry;
+  before(async () => {
+    zk = await ZooKeeperServer.start({ tickTime: 200 });
+    raw = await RawZooKeeper.connect(zk.connectString);
+    registry = `${zk.url}?layouts=motan2`;
+  });
+  after(async () => {
+    raw?.close();
+    await zk?.close();
+  });
+
+  it('motan-go registers, Meshlet finds it and runs every case', async () => {
+    const server = await motanGoServer({ registry: `zookeeper://${zk.connectString}` });
+    try {
+      const base = '/motan/conformance/com.meshlet.conformance.EchoService';
+      const nodes = await waitChildren(raw, `${base}/server`);
+      assert.deepEqual(nodes, [`127.0.0.1:${server.port}`]);
+      const data = (await raw.data(`${base}/server/${nodes[0]}`)).toString();
+      assert.match(data, new RegExp(`^motan2://127\\.0\\.0\\.1:${server.port}/com\\.meshlet\\.conformance\\.EchoService\\?`));
+      assert.match(data, /[?&]group=conformance(&|$)/);
+      assertAllPassed(await meshletConsumer({ registry, skip: SKIP_FROM_GO }), KIT + FLEET - SKIP_FROM_GO.length);
+      await server.stop();
+      // On SIGTERM the program makes its services unavailable: motan-go moves the node out of server/.
+      assert.deepEqual(await waitChildren(raw, `${base}/server`, (c) => c.length === 0), []);
+    } finally {
+      server.kill();
+    }
+  });
+
+  it('Meshlet registers, the motan-go client finds it and runs every case', async () => {
+    const provider = await meshletProvider({ registry });
+    try {
+      const base = '/motan/conformance/com.meshlet.fleet.FleetService';
+      const nodes = await waitChildren(raw, `${base}/server`);
+      assert.deepEqual(nodes, [`127.0.0.1:${provider.port}`]);
+      const data = (await raw.data(`${base}/server/${nodes[0]}`)).toString();
+      assert.match(data, new RegExp(`^motan2://127\\.0\\.0\\.1:${provider.port}/com\\.meshlet\\.fleet\\.FleetService\\?`));
+      assertAllPassed(await motanGoClient({ registry: `zookeeper://${zk.connectString}` }), KIT + FLEET);
+    } finally {
+      await provider.stop();
+    }
+  });
+});
+
+/** Children of `path` once `ok(children)` holds (default: non-empty), within 10 s. */
+async function waitChildren(raw, path, ok = (c) => c.length > 0) {
+  let last;
+  for (let i = 0; i < 100; i++) {
+    try {
+      last = await raw.children(path);
+      if (ok(last)) return last.sort();
+    } catch (err) {
+      last = err.message;
+    }
+    await sleep(100);
+  }
+  assert.fail(`${path}: ${JSON.stringify(last)}`);
+}
