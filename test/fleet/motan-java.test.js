@@ -188,6 +188,24 @@ describe('heartbeats on idle connections', () => {
   });
 });
 
+describe('heartbeats from the motan consumer', () => {
+  it('a fused endpoint heartbeats (Java 0x10 frames); Meshlet answers them and motan recovers', async () => {
+    const provider = keep(await meshletProvider());
+    const relay = keep(await startCapture({ host: '127.0.0.1', port: provider.port }));
+    const result = await peer.consumer(['--target', `127.0.0.1:${relay.port}`, '--only', 'motan', '--fuse']);
+    assertAllPassed(result, 6);
+    const all = relay.connections.map((_, i) => [frames(relay.bytes(i, 'fromClient')), frames(relay.bytes(i, 'fromServer'))]);
+    const pair = all.find(([out]) => out.some((f) => describeFrame(f).heartbeat));
+    assert.ok(pair, 'motan sent a heartbeat on one of its connections');
+    const [out, back] = pair;
+    const beat = out.find((f) => describeFrame(f).heartbeat);
+    assert.equal(beat.subarray(0, 5).toString('hex'), 'f1f1100808', "Java's heartbeat request: msgType 0x10, serialization byte 0x08");
+    const reply = back.find((f) => describeFrame(f).heartbeat && describeFrame(f).requestId === describeFrame(beat).requestId);
+    assert.ok(reply && describeFrame(reply).response, 'Meshlet answered it on the same id');
+    if (capture) captured.javaHeartbeat = { request: beat.toString('hex'), response: reply.toString('hex') };
+  });
+});
+
 describe('graceful stop under load: 64 slow calls in flight, provider gets SIGTERM, none lost', () => {
   it('motan provider stopping under Meshlet calls', async () => {
     const provider = keep(await peer.provider());

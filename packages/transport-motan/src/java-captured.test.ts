@@ -22,6 +22,7 @@ interface Exchange { requests: string[]; responses: string[] }
 const fx = JSON.parse(readFileSync(new URL('../src/fixtures/java-motan-captured.json', import.meta.url), 'utf8')) as {
   meshletToJava: Exchange; javaToMeshlet: Exchange; breeze: Exchange;
   heartbeat: { request: string; response: string };
+  javaHeartbeat: { request: string; response: string };
   zookeeper: { serverNode: string; serverData: string; clientNode: string; clientData: string };
 };
 const buf = (h: string) => Buffer.from(h, 'hex');
@@ -97,6 +98,17 @@ test("heartbeat: Java answers 0x11 with its own serialization byte 0x08; Meshlet
   assert.equal(ours.subarray(5).toString('hex'), javaReply.subarray(5).toString('hex'));
   assert.deepEqual([ours[2], ours[3]], [javaReply[2], javaReply[3]]);
   assert.equal(parseHeader(javaReply).requestId, parseHeader(request).requestId);
+});
+
+test("Java's own heartbeat (sent once motan fused the endpoint): Java's MotanV2Codec bytes; Meshlet's reply", () => {
+  const request = buf(fx.javaHeartbeat.request);
+  const h = parseHeader(request);
+  assert.equal(request.subarray(0, 5).toString('hex'), 'f1f1100808');
+  assert.equal(request.length, 21, 'no meta, no body');
+  assert.ok(h.heartbeat && !h.response);
+  // What the Meshlet provider answered, and what it would answer now: 0x11 on the same id.
+  assert.equal(encodeHeartbeatReply(request).toString('hex'), fx.javaHeartbeat.response);
+  assert.equal(fx.javaHeartbeat.response.slice(0, 10), 'f1f1110808');
 });
 
 test("Java's requests: meta in HashMap order, its attachments as meta; the body is what Meshlet writes", () => {

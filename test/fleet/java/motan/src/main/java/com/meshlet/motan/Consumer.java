@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * java com.meshlet.motan.Consumer --target h:p [--serialization simple|breeze] [--group g] [--skip a,b]
  *      [--drain N] (N slow calls in flight, then prints READY N: the test stops the provider meanwhile)
  *      [--idle ms] (one more call after the connection sat idle that long)
+ *      [--fuse] (a timeout fuses the endpoint; motan's heartbeats must bring it back)
  *      [--only motan] (only motan's own cases)
  * Load mode: --bench --target h:p --method echo --payload N --concurrency C --seconds S [--connections n]
  */
@@ -69,6 +70,7 @@ public final class Consumer {
             }
             motanCases(cases, peer, setup, args.has("target"));
             if (args.has("idle")) idle(cases, peer, args.getInt("idle", 0));
+            if (args.has("fuse")) fuse(cases, peer);
         }
         System.exit(cases.finish());
     }
@@ -142,6 +144,15 @@ public final class Consumer {
         pool.shutdownNow();
         if (lost == 0) cases.ok("drain/" + n);
         else cases.bad("drain/" + n, lost + " of " + n + " lost; first: " + first);
+    }
+
+    /** A timeout makes the endpoint unavailable; motan's heartbeats, answered, bring it back. */
+    static void fuse(Cases cases, MotanPeer peer) throws Exception {
+        EchoService s = peer.fusingEcho(300);
+        cases.expect("fuse/before", "before", () -> s.echo("before"));
+        cases.expectTimeout("fuse/timeout", peer, () -> s.sleep(1500));
+        Thread.sleep(2500); // the slow call ends, heartbeats (every 500 ms) find the endpoint alive
+        cases.expect("fuse/recovered", "after", () -> s.echo("after"));
     }
 
     /** One call after the connection sat idle for `ms` (past the server's heartbeat/idle settings). */

@@ -65,6 +65,17 @@ final class MotanPeer implements Peer {
         return echoClients.computeIfAbsent(timeoutMs, t -> client(EchoService.class, t));
     }
 
+    /**
+     * An EchoService client whose endpoint turns unavailable after one failed call (motan's fusing):
+     * only then does motan's HeartbeatClientEndpointManager send heartbeats, every 500 ms, until
+     * one is answered and the endpoint is back.
+     */
+    EchoService fusingEcho(int timeoutMs) {
+        RefererConfig<EchoService> r = referer(EchoService.class, null, timeoutMs);
+        r.setFusingThreshold(1);
+        return r.getRef();
+    }
+
     @Override
     public synchronized FleetService fleet() {
         if (fleet == null) fleet = client(FleetService.class, 30_000);
