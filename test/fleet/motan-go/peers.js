@@ -28,15 +28,16 @@ export function meshletProvider({ registry, group, env } = {}) {
   return startPeer(process.execPath, args, { env, name: 'meshlet motan2 provider' });
 }
 
-/** test/fleet/meshlet/consumer.js on motan2. */
+/** test/fleet/meshlet/consumer.js on motan2 (neither target nor registry: sidecar mode, by env). */
 export function meshletConsumer({ target, registry, skip = [], env } = {}) {
   const args = [join(fleet, 'consumer.js'), '--protocol', 'motan2',
-    ...(target ? ['--target', target] : ['--registry', registry]), ...(skip.length ? ['--skip', skip.join(',')] : [])];
+    ...(target ? ['--target', target] : registry ? ['--registry', registry] : []), ...(skip.length ? ['--skip', skip.join(',')] : [])];
   return runConsumer(process.execPath, args, { env, name: 'meshlet motan2 consumer' });
 }
 
 /**
- * Cases Meshlet's consumer cannot check against a motan-go provider, and why:
+ * Cases Meshlet's consumer cannot check over Motan2 from a motan-go provider (or any provider the
+ * motan-go agent relays), and why:
  * - exception/custom-class: Motan2's M_e carries errcode/errmsg/errtype, never an exception
  *   class, so `remoteClass` cannot arrive (the message and the business type do, and are checked).
  */
@@ -48,3 +49,11 @@ export const SKIP_FROM_GO = ['exception/custom-class'];
  * User and Order cannot reach them under breeze (they do under simple).
  */
 export const SKIP_FROM_GO_BREEZE = [...SKIP_FROM_GO, 'echoUser/full', 'echoUser/empty-collections', 'order/full', 'order/nulls'];
+
+/** The motan-go agent on free ports, registering in and discovering from ZooKeeper `zk` (host:port). */
+export async function motanGoAgent(zk) {
+  const bin = await goPeer('motan-agent');
+  const peer = await startPeer(bin, ['-zk', zk], { name: 'motan-go agent' });
+  const ports = JSON.parse(/AGENT (\{.*\})/.exec(peer.output())[1]);
+  return { ...peer, ports };
+}
