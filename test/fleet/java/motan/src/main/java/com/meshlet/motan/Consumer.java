@@ -89,6 +89,10 @@ public final class Consumer {
             u.put("active", true);
             u.put("score", -12.5);
             cases.expect("simple/echoUser-map", u, () -> users.call("echoUser", new Object[] {u}, Map.class));
+            CommonClient orders = peer.generic(com.meshlet.fleet.FleetService.class.getName());
+            Map<String, Object> order = SimpleOrders.full();
+            cases.expect("simple/echoOrder-map", SimpleOrders.comparable(order),
+                () -> SimpleOrders.comparable(orders.call("echoOrder", new Object[] {order}, Map.class)));
         }
         // Through a registry a missing service has no provider to answer: motan fails it locally.
         if (direct) {
