@@ -301,6 +301,15 @@ describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:p
     assert.deepEqual(await raw.children(dir), []);
   });
 
+  it("a breeze motan provider's node says serialization=breeze, and Meshlet calls it in breeze", async () => {
+    const provider = keep(await peer.provider(['--registry', registry, '--serialization', 'breeze']));
+    const dir = `/motan/${GROUP}/${ECHO}/server`;
+    const [node] = await waitForChildren(raw, dir, (n) => n.endsWith(`:${provider.port}`));
+    assert.match((await raw.data(`${dir}/${node}`)).toString('latin1'), /serialization=breeze/);
+    assertAllPassed(await meshletConsumer(['--registry', registry, '--skip', SKIP.breeze.join(',')]), MESHLET_CASES.breeze);
+    assert.equal(await provider.stop(20_000), 0);
+  });
+
   it('Meshlet provider registers; the motan consumer finds it, and writes its client node', async () => {
     const provider = keep(await meshletProvider(['--registry', registry]));
     const dir = `/motan/${GROUP}/${ECHO}/server`;
@@ -308,8 +317,9 @@ describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:p
     const node = nodes.find((n) => n.endsWith(`:${provider.port}`));
     const data = (await raw.data(`${dir}/${node}`)).toString('utf8');
     assert.match(data, new RegExp(`^motan2://127\\.0\\.0\\.1:${provider.port}/${ECHO.replace(/\./g, '\\.')}\\?group=conformance&`));
-    const result = await peer.consumer(['--registry', registry, '--serialization', 'simple']);
-    assertAllPassed(result, JAVA_CASES.simple - 1); // no unknown/service through a registry (Consumer.java)
+    // No unknown/service through a registry (Consumer.java): nobody serves it, motan fails it locally.
+    assertAllPassed(await peer.consumer(['--registry', registry, '--serialization', 'simple']), JAVA_CASES.simple - 1);
+    assertAllPassed(await peer.consumer(['--registry', registry, '--serialization', 'breeze']), JAVA_CASES.breeze - 1);
     const clients = await raw.children(`/motan/${GROUP}/${ECHO}/client`);
     assert.ok(clients.length >= 1, 'the motan consumer registers its client node');
     if (capture) {
