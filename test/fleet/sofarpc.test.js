@@ -5,6 +5,7 @@
 // MESHLET_FLEET_CAPTURE=1 also records a real SOFARPC consumer/provider exchange into
 // packages/transport-bolt/src/fixtures/sofarpc-captured.json (golden-tested there).
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Code, createMeshlet, currentCall, RpcError } from '@meshlet/core';
@@ -265,11 +266,13 @@ describe('graceful stop under load: 64 slow calls in flight, SIGTERM, none lost'
   it('SOFARPC consumer, Meshlet provider stops', async () => {
     const provider = keep(await meshletBoltProvider());
     const child = keep(peer.spawnConsumer(['--target', `127.0.0.1:${provider.port}`, '--suite', 'drain', '--calls', '64', '--ms', '1500']));
+    // Listened for now: the consumer may well finish while the provider is still stopping.
+    const exited = once(child, 'exit');
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     await waitForLine(child, /INFLIGHT 64/);
     assert.equal(await provider.stop(), 0);
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited;
     assert.match(out, /"drain\/64","ok":true/);
     assert.match(out, /^2 passed, 0 failed$/m);
   });

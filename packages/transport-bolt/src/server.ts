@@ -6,7 +6,7 @@ import {
 import type { Encoder, HessianDialect } from '@meshlet/hessian';
 import {
   CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, CODEC_PROTOBUF, DEFAULT_SOFA_VERSION, HEAD_METHOD_NAME, HEAD_SERVICE,
-  HEAD_TARGET_SERVICE, SERVER_IDLE_TIMEOUT, Status, TYPE_REQUEST, TYPE_RESPONSE,
+  HEAD_TARGET_SERVICE, SERVER_CLOSE_LINGER, SERVER_IDLE_TIMEOUT, Status, TYPE_REQUEST, TYPE_RESPONSE,
 } from './constants.js';
 import { Flavours, dialectOf, type HessianFlavour } from './flavours.js';
 import { boltSplitter, buildFrame, crcValid, parseFrame, shapeOf, V1, type BoltFrame, type FrameShape } from './frame.js';
@@ -285,6 +285,7 @@ export class BoltServer implements ProtocolServer {
       port: options.port,
       tls: options.tls,
       idleTimeout: options.idleTimeout ?? SERVER_IDLE_TIMEOUT,
+      closeLinger: SERVER_CLOSE_LINGER,
       maxFrameSize: options.maxFrameSize,
     });
   }

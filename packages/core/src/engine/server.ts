@@ -22,12 +22,21 @@ export interface FrameServerOptions {
   readonly tls?: TlsOptions | undefined;
   /** Close connections silent for this long, ms (Dubbo: 180 s). */
   readonly idleTimeout?: number | undefined;
+  /**
+   * On graceful stop, once every connection is drained, keep them open (still serving) until no
+   * request has arrived for this long, ms, before closing (bounded by the grace period; default 0).
+   * For clients that fail their pending calls the moment they read the close, before they have
+   * handled the replies read just ahead of it (Java Bolt's client), and that keep sending to a
+   * stopping server for want of a GoAway they understand.
+   */
+  readonly closeLinger?: number | undefined;
   readonly maxFrameSize?: number | undefined;
 }
 
 /** A server-side connection that counts the requests it is still answering. */
 export class ServerConnection {
   private inFlight = 0;
+  private begunCount = 0;
   private drainWaiters: (() => void)[] = [];
 
   constructor(readonly connection: Connection) {}
@@ -40,8 +49,14 @@ export class ServerConnection {
     return this.inFlight > 0;
   }
 
+  /** Requests begun on this connection so far. */
+  get begun(): number {
+    return this.begunCount;
+  }
+
   begin(): void {
     this.inFlight++;
+    this.begunCount++;
   }
 
   end(): void {
@@ -139,15 +154,34 @@ export class FrameServer {
     return this.closing;
   }
 
+  /** Resolves once no connection has a request in flight and, with `closeLinger`, none arrived for that long. */
+  private async drain(deadline: number): Promise<void> {
+    const linger = this.options.closeLinger ?? 0;
+    for (;;) {
+      await Promise.all([...this.connections].map((sc) => sc.idle()));
+      const remaining = deadline - Date.now();
+      if (linger <= 0 || remaining <= 0) return;
+      const begun = this.begunTotal();
+      await new Promise<void>((r) => setTimeout(r, Math.min(linger, remaining)));
+      if (this.begunTotal() === begun) return;
+    }
+  }
+
+  private begunTotal(): number {
+    let n = 0;
+    for (const sc of this.connections) n += sc.begun;
+    return n;
+  }
+
   private async doClose(graceMs: number): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     const server = this.server;
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     const goAway = this.codec.encodeGoAway();
     if (goAway) for (const sc of this.connections) sc.write(goAway);
-    const drained = Promise.all([...this.connections].map((sc) => sc.idle()));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([drained, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    const timedOut = new Promise<void>((r) => (timer = setTimeout(r, graceMs)));
+    await Promise.race([this.drain(Date.now() + graceMs), timedOut]);
     clearTimeout(timer);
     for (const sc of this.connections) sc.connection.close(new RpcError(Code.Shutdown, 'server stopped'));
     this.connections.clear();
