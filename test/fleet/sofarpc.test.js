@@ -188,6 +188,8 @@ describe('through ZooKeeper, SOFARPC\'s /sofa-rpc layout', () => {
     // Meshlet advertises rpcVer=50400, so SOFARPC's tracer switches to new_rpc_trace_context.
     assert.equal(node.params.rpcVer, '50400');
     assertAllPassed(await peer.consumer(['--registry', zk.url, '--suite', 'trace']), 1);
+    assert.equal(await provider.stop(), 0);
+    assert.deepEqual(await nodes(ECHO, 'providers'), [], 'Meshlet unregisters on graceful stop');
   });
 
   it("SOFARPC's new_rpc_trace_context (sent to rpcVer >= 50100 providers) is read by Meshlet's tracing", async () => {
@@ -195,6 +197,8 @@ describe('through ZooKeeper, SOFARPC\'s /sofa-rpc layout', () => {
     const mesh = keep(createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry: createRegistry(zk.url), server: { host: '127.0.0.1', port: 0 } }));
     mesh.provide(FleetService, { ...fleetImpl, attachment: (key) => { const a = currentCall().attachments; seen.push(readTraceContext(a)); return a[key] ?? null; } });
     await mesh.start();
+    const registered = await nodes('com.meshlet.fleet.FleetService', 'providers');
+    assert.deepEqual(registered.map((n) => n.url.port), [String(mesh.address().port)], 'this provider only');
     assertAllPassed(await peer.consumer(['--registry', zk.url, '--suite', 'trace']), 1);
     assert.ok(seen.length >= 1);
     for (const ctx of seen) {
