@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fleetRows } from './fleet/rows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
@@ -233,6 +234,7 @@ function rows(o) {
       server: SOFA_PROVIDER,
       client: SOFA_CONSUMER,
     },
+    ...fleetRows(),
   ];
 }
 
