@@ -136,8 +136,8 @@ describe('graceful stop under load (64 calls in flight)', () => {
     try {
       const echo = mesh.refer(Echo, { url: `127.0.0.1:${server.port}` });
       assert.equal(await echo.echo('up'), 'up');
-      const calls = Array.from({ length: 64 }, () => echo.sleep(1500));
-      await sleep(400);
+      const calls = Array.from({ length: 64 }, () => echo.sleep(3000));
+      await sleep(1000); // all 64 on the wire (a loaded box), each still sleeping for 2 s more
       const stopped = server.stop();
       const results = await Promise.allSettled(calls);
       assert.deepEqual(results.filter((r) => r.status !== 'fulfilled' || r.value !== 'slept'), []);
@@ -209,6 +209,15 @@ describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:p
       const data = (await raw.data(`${base}/server/${nodes[0]}`)).toString();
       assert.match(data, new RegExp(`^motan2://127\\.0\\.0\\.1:${provider.port}/com\\.meshlet\\.fleet\\.FleetService\\?`));
       assertAllPassed(await motanGoClient({ registry: `zookeeper://${zk.connectString}` }), KIT + FLEET);
+      // The motan-go client registered itself as a consumer (what motan's manager reads):
+      // /motan/{group}/{service}/client/{ip:port}, data its refer URL. The node is ephemeral and
+      // outlives the exited client until its session (10 s) expires.
+      const clients = await waitChildren(raw, `${base}/client`);
+      const client = (await raw.data(`${base}/client/${clients[0]}`)).toString();
+      assert.match(clients[0], /^[\d.]+:\d+$/);
+      assert.match(client, /^motan2:\/\/[\d.]+:\d+\/com\.meshlet\.fleet\.FleetService\?/);
+      assert.match(client, /[?&]application=motan-go-fleet-consumer(&|$)/);
+      assert.match(client, /[?&]nodeType=referer(&|$)/);
     } finally {
       await provider.stop();
     }

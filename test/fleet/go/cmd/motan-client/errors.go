@@ -26,7 +26,7 @@ func drainCases(r *runner, c *caller) {
 	results := make(chan string, n)
 	for i := 0; i < n; i++ {
 		go func() {
-			got := c.call("echo", "sleep", nil, int32(1500))
+			got := c.call("echo", "sleep", nil, int32(3000))
 			if got.Exception != nil {
 				results <- fmt.Sprintf("%+v", *got.Exception)
 			} else if got.Value != "slept" {
@@ -36,7 +36,9 @@ func drainCases(r *runner, c *caller) {
 			}
 		}()
 	}
-	time.Sleep(400 * time.Millisecond)
+	// On a loaded 2-core box the calls can take a while to leave; each sleeps 3 s, so 1.5 s
+	// leaves them all on the wire and still under way when the test stops the provider.
+	time.Sleep(1500 * time.Millisecond)
 	fmt.Println("SENT 64")
 	bad := []string{}
 	for i := 0; i < n; i++ {
