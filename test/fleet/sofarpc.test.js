@@ -208,6 +208,14 @@ describe('through ZooKeeper, SOFARPC\'s /sofa-rpc layout', () => {
     await mesh.stop(0);
   });
 
+  it("uniqueId through ZooKeeper: Meshlet's g2 node is the one SOFARPC's consumer picks for uniqueId g2", async () => {
+    const mesh = keep(await meshletProvider({ registry: createRegistry(zk.url) }));
+    const found = await nodes(ECHO, 'providers');
+    assert.deepEqual(found.map((n) => n.params.uniqueId).sort(), ['', 'g2']);
+    assertAllPassed(await peer.consumer(['--registry', zk.url, '--suite', 'select']), 2);
+    await mesh.stop(0);
+  });
+
   it('SOFARPC consumers write /sofa-rpc/{iface}/consumers nodes (what ops tooling reads)', async () => {
     const provider = keep(await meshletBoltProvider(['--registry', zk.url]));
     const child = keep(peer.spawnConsumer(['--registry', zk.url, '--suite', 'idle', '--idle', '3000']));

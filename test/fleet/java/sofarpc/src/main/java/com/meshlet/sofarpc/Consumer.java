@@ -5,7 +5,7 @@ import com.meshlet.peer.Cases;
 
 /**
  * SOFARPC 5 consumer on Bolt. Suites (`--suite`): `kit` (default: the conformance kit's 29 cases and
- * the fleet cases), `probe` (uniqueId selection, unknown service and method, trace context), `trace`,
+ * the fleet cases), `probe` (uniqueId selection, unknown service and method, trace context), `trace`, `select`,
  * `proto` (the protobuf service), `idle` (a connection left idle past the heartbeat), `drain`
  * (calls in flight while the provider stops). `--bench` drives load instead and prints one JSON line.
  * java … com.meshlet.sofarpc.Consumer (--target host:port | --registry zookeeper://…) [--suite s]

@@ -38,6 +38,9 @@ final class Suites {
             case "trace":
                 trace(cases, peer);
                 break;
+            case "select":
+                select(cases, peer);
+                break;
             case "idle":
                 idle(cases, peer, args);
                 break;
@@ -54,9 +57,7 @@ final class Suites {
 
     /** uniqueId selection, the errors for an unknown service and an unknown method, trace context. */
     static void probe(Cases cases, SofaPeer peer) {
-        EchoService g2 = peer.ref(EchoService.class, "g2", "hessian2", 5000);
-        cases.expect("select/g2", "g2:x", () -> g2.echo("x"));
-        cases.expect("select/default", "x", () -> peer.echo(5000).echo("x"));
+        select(cases, peer);
         // What a SOFARPC consumer gets when the provider answers isError + errorMsg (the JDK proxy
         // and GenericService both throw SofaRpcException(SERVER_UNDECLARED_ERROR, errorMsg)); the
         // texts are a SOFARPC 5.13.2 provider's own (LogCodes: "RPC-<code>: <text> " + empty note).
@@ -96,6 +97,13 @@ final class Suites {
             return direct ? old != null && old.matches("[0-9a-f]{8}\\d{17,}") && neu == null
                     : neu != null && neu.matches("tcid=[0-9a-f]{8}\\d{17,}&spid=0&pspid=&sample=true&.*") && old == null;
         });
+    }
+
+    /** uniqueId selection: g2's echo answers "g2:" + s, the default one s. */
+    static void select(Cases cases, SofaPeer peer) {
+        EchoService g2 = peer.ref(EchoService.class, "g2", "hessian2", 5000);
+        cases.expect("select/g2", "g2:x", () -> g2.echo("x"));
+        cases.expect("select/default", "x", () -> peer.echo(5000).echo("x"));
     }
 
     /** The message of the SofaRpcException(SERVER_UNDECLARED_ERROR) a call ends in; anything else fails. */
