@@ -29,8 +29,14 @@ export async function sofaPeer() {
     consumer: (args, { jvm, ...opts } = {}) => runConsumer('java', argv('Consumer', args, jvm), { name: 'sofarpc consumer', ...opts }),
     /** A consumer as a child process, for suites that act while it runs (drain). */
     spawnConsumer: (args, jvm = []) => spawn('java', argv('Consumer', args, jvm), { stdio: ['ignore', 'pipe', 'pipe'] }),
-    /** The bench client's command line, for the bench harness. */
-    benchArgs: (target) => argv('Consumer', ['--bench', '--target', target]),
+    /**
+     * `java` argv for the bench harness: the provider (prints READY <port>) and the load client
+     * (one JSON line). Full JIT here, unlike the tests' quick-start flags.
+     */
+    benchServer: () => [...JVM, '-cp', classpath, main('Provider'), '--port', '0'],
+    benchClient: (target, { payload = 1024, concurrency = 128, seconds = 5 } = {}) =>
+      [...JVM, '-cp', classpath, main('Consumer'), '--bench', '--target', target, '--method', 'echo',
+        '--payload', String(payload), '--concurrency', String(concurrency), '--seconds', String(seconds), '--connections', '1'],
   };
 }
 
