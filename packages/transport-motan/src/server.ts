@@ -3,7 +3,7 @@ import {
   type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
 import { bodyReader } from './body.js';
-import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType } from './constants.js';
+import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER } from './constants.js';
 import { exceptionFor } from './exception.js';
 import { idHigh, idLow, motanSplitter } from './header.js';
 import { readMeta } from './meta.js';
@@ -211,6 +211,7 @@ export class MotanServer implements ProtocolServer {
       port: options.port,
       tls: options.tls,
       idleTimeout: options.idleTimeout ?? 180_000,
+      closeLinger: SERVER_CLOSE_LINGER,
       maxFrameSize,
     });
   }
