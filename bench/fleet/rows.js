@@ -5,7 +5,7 @@
 import { javaPeer } from '../../test/fleet/lib/maven.js';
 import { goPeer } from '../../test/fleet/lib/go.js';
 
-// Java 17 closes the JDK internals Dubbo 2.7's javassist and hessian-lite reflect on.
+// Java 17 closes the JDK internals that Dubbo's javassist and SOFARPC's and Dubbo's Hessian reflect on.
 const OPENS = ['java.lang', 'java.math', 'java.util', 'java.util.concurrent', 'java.net', 'java.text', 'java.time', 'java.io', 'java.lang.reflect']
   .flatMap((p) => ['--add-opens', `java.base/${p}=ALL-UNNAMED`]);
 
@@ -44,6 +44,7 @@ export function fleetRows() {
   return [
     ...family({ id: 'jdubbo3', name: 'Java Dubbo 3.3', build: java('dubbo3', 'com.meshlet.dubbo3', OPENS), meshlet: kit('dubbo') }),
     ...family({ id: 'jdubbo27', name: 'Java Dubbo 2.7', build: java('dubbo27', 'com.meshlet.dubbo27', OPENS), meshlet: kit('dubbo') }),
+    ...family({ id: 'sofarpc', name: 'SOFARPC 5', build: java('sofarpc', 'com.meshlet.sofarpc', OPENS), meshlet: kit('bolt') }),
     ...family({ id: 'jmotan', name: 'Java motan', build: java('motan', 'com.meshlet.motan'), meshlet: kit('motan2') }),
   ];
 }
