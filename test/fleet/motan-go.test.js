@@ -105,6 +105,31 @@ describe('motan-go server ← Meshlet consumer (direct)', () => {
   });
 });
 
+describe('gzip both ways (msgType 0x08)', () => {
+  it('motan-go gzips responses over its mingzSize, Meshlet gzips requests over minGzipSize; values exact', async () => {
+    const server = await motanGoServer({ gzip: 4096 });
+    const relay = await startCapture({ host: '127.0.0.1', port: server.port });
+    const mesh = createMeshlet({ application: 'motan-go-fleet-test', protocols: [motan2({ minGzipSize: 4096 })], registry: false, timeout: 10_000 });
+    try {
+      const echo = mesh.refer(Echo, { url: `127.0.0.1:${relay.port}` });
+      const big = `${'gzip me '.repeat(64 * 1024)}😀`;
+      assert.equal(await echo.echo(big), big);
+      assert.equal(await echo.echo('small'), 'small');
+      const gz = (f) => (parseInt(f.slice(4, 6), 16) & 0x08) !== 0;
+      const sent = sideFrames(relay, 'fromClient').filter((f) => (parseInt(f.slice(4, 6), 16) & 0x10) === 0);
+      const got = sideFrames(relay, 'fromServer').filter((f) => (parseInt(f.slice(4, 6), 16) & 0x10) === 0);
+      assert.deepEqual(sent.map(gz), [true, false], 'Meshlet gzipped the big request only');
+      assert.deepEqual(got.map(gz), [true, false], 'motan-go gzipped the big response only');
+      assert.ok(got[0].length < big.length, 'and it is smaller on the wire');
+      recordFixture('gzip', { fromMeshlet: sent, fromMotanGo: got });
+    } finally {
+      await mesh.stop(0);
+      await relay.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('motan-go client → Meshlet provider (direct)', () => {
   let provider;
   before(async () => { provider = await meshletProvider(); });

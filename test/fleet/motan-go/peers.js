@@ -8,9 +8,9 @@ import { runConsumer, startPeer } from '../lib/processes.js';
 const fleet = join(root, 'test', 'fleet', 'meshlet');
 
 /** The motan-go server: EchoService + FleetService in group `conformance` (or `group`). */
-export async function motanGoServer({ registry, group } = {}) {
+export async function motanGoServer({ registry, group, gzip } = {}) {
   const bin = await goPeer('motan-server');
-  const args = [...(registry ? ['-registry', registry] : []), ...(group ? ['-group', group] : [])];
+  const args = [...(registry ? ['-registry', registry] : []), ...(group ? ['-group', group] : []), ...(gzip ? ['-gzip', String(gzip)] : [])];
   return startPeer(bin, args, { name: 'motan-go server' });
 }
 

@@ -22,6 +22,7 @@ func main() {
 	listen := flag.Int("listen", 0, "port to serve on (0: a free one)")
 	registry := flag.String("registry", "direct", "direct or zookeeper://host:port")
 	group := flag.String("group", "conformance", "motan group of both services")
+	gzip := flag.Int("gzip", 0, "gzip response bodies longer than this many bytes (motan's mingzSize; 0: off)")
 	flag.Parse()
 	port := *listen
 	if port == 0 {
@@ -42,6 +43,7 @@ motan-basicService:
     serialization: simple
     provider: %s
     host: 127.0.0.1
+    mingzSize: %d
 motan-service:
   echo:
     path: com.meshlet.conformance.EchoService
@@ -55,7 +57,7 @@ motan-service:
     ref: fleet
     version: "1.0"
     export: "motan2:%d"
-`, peer.RegistryYaml("fleet-registry", *registry), *group, peer.ProviderName, port, port))
+`, peer.RegistryYaml("fleet-registry", *registry), *group, peer.ProviderName, *gzip, port, port))
 	ctx := motan.GetMotanServerContext(conf)
 	if ctx == nil {
 		peer.Fatal("motan-go rejected its config %s", conf)
