@@ -48,7 +48,7 @@ describe('motan-go server ← Meshlet consumer (direct)', () => {
     assertAllPassed(await meshletConsumer({ target: `127.0.0.1:${server.port}?serialization=breeze`, skip: SKIP_FROM_GO_BREEZE }), KIT + FLEET - SKIP_FROM_GO_BREEZE.length);
   });
 
-  it('maps motan-go errors: unknown service, unknown method, a business error, a panic-free typed arg error', async () => {
+  it('maps motan-go errors (unknown service, unknown method, business) and ignores the group, as motan-go does', async () => {
     const mesh = meshletClient();
     try {
       const url = `127.0.0.1:${server.port}`;
@@ -57,6 +57,10 @@ describe('motan-go server ← Meshlet consumer (direct)', () => {
       // A missing method: errcode 500 errtype 1 "method nope is not found in provider." (DefaultProvider's text).
       await assert.rejects(mesh.refer(EchoWithNope, { url }).nope('x'), (e) => RpcError.is(e, Code.ServerError) && /method nope is not found/.test(e.message));
       await assert.rejects(mesh.refer(Echo, { url }).fail('no 😀'), (e) => RpcError.is(e, Code.Business) && e.message === 'no 😀');
+      // A plain motan-go server routes on M_p only: another group is served all the same (groups
+      // select providers in the registry and at the agent, not here).
+      const other = serviceDefinition({ ...EchoService, group: 'other' }, EchoService.methods.values());
+      assert.equal(await mesh.refer(other, { url }).echo('any group'), 'any group');
     } finally {
       await mesh.stop(0);
     }
