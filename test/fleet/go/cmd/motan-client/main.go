@@ -40,7 +40,11 @@ func main() {
 	motan.GetDefaultExtFactory().RegistExtFilter(peer.CaptureFilterName, peer.NewCaptureFilter(&results))
 	refs := clientConfig(*target, *registry, *group, *serialization, *connections)
 	conf, dir := peer.WriteConfig("client", refs)
-	defer os.RemoveAll(dir)
+	// os.Exit skips deferred calls: every exit below goes through done.
+	done := func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
 	ctx := motan.GetClientContext(conf)
 	if ctx == nil {
 		peer.Fatal("motan-go rejected its config %s", conf)
@@ -48,7 +52,7 @@ func main() {
 	ctx.Start(nil)
 	c := &caller{ctx: ctx, results: &results}
 	if *bench {
-		os.Exit(runBench(c, *method, *payload, *concurrency, *seconds))
+		done(runBench(c, *method, *payload, *concurrency, *seconds))
 	}
 	r := newRunner(strings.Split(*skip, ","))
 	switch *suite {
@@ -62,7 +66,7 @@ func main() {
 	default:
 		peer.Fatal("unknown suite %q", *suite)
 	}
-	os.Exit(r.finish())
+	done(r.finish())
 }
 
 // refers: the kit's EchoService at three timeouts (the kit's 10 s, 200 ms for sleep/timeout,
