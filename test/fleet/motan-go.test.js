@@ -12,7 +12,7 @@ import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/test
 import { EchoService } from '../../examples/conformance/service.js';
 import { goPeer } from './lib/go.js';
 import { startCapture } from './lib/capture.js';
-import { assertAllPassed } from './lib/processes.js';
+import { assertAllPassed, scratch } from './lib/processes.js';
 import { recordFixture, sideFrames } from './motan-go/fixture.js';
 import { meshletConsumer, meshletProvider, motanGoClient, motanGoServer, SKIP_FROM_GO, SKIP_FROM_GO_BREEZE } from './motan-go/peers.js';
 
@@ -181,7 +181,7 @@ describe('graceful stop under load (64 calls in flight)', () => {
     const provider = await meshletProvider();
     try {
       const bin = await goPeer('motan-client');
-      const child = spawn(bin, ['-target', `127.0.0.1:${provider.port}`, '-suite', 'drain'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(bin, ['-target', `127.0.0.1:${provider.port}`, '-suite', 'drain'], { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       const exited = once(child, 'exit');

@@ -6,7 +6,7 @@ import { createMeshlet } from 'meshlet';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { EchoService, echoImpl } from '../../../examples/conformance/service.js';
 import { javaArgs, javaPeer } from '../lib/maven.js';
-import { runConsumer, startPeer } from '../lib/processes.js';
+import { runConsumer, scratch, startPeer } from '../lib/processes.js';
 import { FleetService, fleetImpl } from '../meshlet/fleet-service.js';
 
 /**
@@ -29,7 +29,7 @@ export async function dubboPeer(module) {
     consumer: (args, opts = {}) =>
       runConsumer('java', javaArgs(classpath, main('Consumer'), args, JVM), { name: `${module} consumer`, ...opts }),
     /** A consumer as a child process, for suites that need to act while it runs (drain). */
-    spawnConsumer: (args) => spawn('java', javaArgs(classpath, main('Consumer'), args, JVM), { stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawnConsumer: (args) => spawn('java', javaArgs(classpath, main('Consumer'), args, JVM), { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] }),
     /**
      * `java` argv for the bench harness: the provider (prints READY <port>) and the load client
      * (one JSON line). Full JIT here, unlike the tests' quick-start flags.

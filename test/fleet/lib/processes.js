@@ -4,17 +4,25 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './cache.js';
 
 const conformance = join(root, 'examples', 'conformance');
 
 /**
+ * Peers run in a scratch folder: some write beside themselves (motan-go's registry snapshots in
+ * ./snapshot, Java logs), and none of that belongs in the work tree.
+ */
+export const scratch = mkdtempSync(join(tmpdir(), 'meshlet-fleet-'));
+
+/**
  * Starts a long-running peer; resolves once it prints `READY <port>` (within `readyMs`). `stop()`
  * sends SIGTERM and waits for the exit (SIGKILL after `graceMs`), resolving with the exit code.
  */
 export async function startPeer(cmd, args, { env, readyMs = 60_000, name = cmd } = {}) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: scratch, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out = (out + d).slice(-20_000)));
@@ -63,7 +71,7 @@ export async function startPeer(cmd, args, { env, readyMs = 60_000, name = cmd }
  * output; rejects when it runs past `ms`.
  */
 export async function runConsumer(cmd, args, { env, ms = 180_000, name = cmd } = {}) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: scratch, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

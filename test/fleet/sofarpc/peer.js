@@ -7,7 +7,7 @@ import { createMeshlet, defineService, serviceDefinition, t } from '@meshlet/cor
 import { bolt, protobufMessage } from '@meshlet/transport-bolt';
 import { EchoService, echoImpl } from '../../../examples/conformance/service.js';
 import { javaArgs, javaPeer } from '../lib/maven.js';
-import { runConsumer, startPeer } from '../lib/processes.js';
+import { runConsumer, scratch, startPeer } from '../lib/processes.js';
 import { FleetService, fleetImpl } from '../meshlet/fleet-service.js';
 
 /** Java 17 closes the JDK internals that SOFA hessian 3 reflects on (BigDecimal, collections, Date). */
@@ -28,7 +28,7 @@ export async function sofaPeer() {
     provider: (args = [], { jvm, ...opts } = {}) => startPeer('java', argv('Provider', ['--port', '0', ...args], jvm), { name: 'sofarpc provider', ...opts }),
     consumer: (args, { jvm, ...opts } = {}) => runConsumer('java', argv('Consumer', args, jvm), { name: 'sofarpc consumer', ...opts }),
     /** A consumer as a child process, for suites that act while it runs (drain). */
-    spawnConsumer: (args, jvm = []) => spawn('java', argv('Consumer', args, jvm), { stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawnConsumer: (args, jvm = []) => spawn('java', argv('Consumer', args, jvm), { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] }),
     /**
      * `java` argv for the bench harness: the provider (prints READY <port>) and the load client
      * (one JSON line). Full JIT here, unlike the tests' quick-start flags.
