@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './cache.js';
@@ -16,6 +16,7 @@ const conformance = join(root, 'examples', 'conformance');
  * ./snapshot, Java logs), and none of that belongs in the work tree.
  */
 export const scratch = mkdtempSync(join(tmpdir(), 'meshlet-fleet-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 /**
  * Starts a long-running peer; resolves once it prints `READY <port>` (within `readyMs`). `stop()`
