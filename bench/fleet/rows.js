@@ -47,8 +47,8 @@ const motanGo = async () => {
 
 export function fleetRows() {
   return [
-    ...family({ id: 'jdubbo3', name: 'Java Dubbo 3.3', build: java('dubbo3', 'com.meshlet.dubbo3', OPENS), meshlet: kit('dubbo') }),
-    ...family({ id: 'jdubbo27', name: 'Java Dubbo 2.7', build: java('dubbo27', 'com.meshlet.dubbo27', OPENS), meshlet: kit('dubbo') }),
+    ...family({ id: 'jdubbo3', name: 'Java Dubbo 3.3', build: java('dubbo3', 'com.meshlet.dubbo', OPENS), meshlet: kit('dubbo') }),
+    ...family({ id: 'jdubbo27', name: 'Java Dubbo 2.7', build: java('dubbo27', 'com.meshlet.dubbo', OPENS), meshlet: kit('dubbo') }),
     ...family({ id: 'sofarpc', name: 'SOFARPC 5', build: java('sofarpc', 'com.meshlet.sofarpc', OPENS), meshlet: kit('bolt') }),
     ...family({ id: 'jmotan', name: 'Java motan', build: java('motan', 'com.meshlet.motan'), meshlet: kit('motan2') }),
     ...family({ id: 'motango', name: 'motan-go', build: motanGo, meshlet: kit('motan2') }),

@@ -20,7 +20,7 @@ const JVM = ['-Xmx512m', ...OPENS];
 /** A built Dubbo peer module: `provider(args)` and `consumer(args)` as the kit's peers. */
 export async function dubboPeer(module) {
   const classpath = await javaPeer(module);
-  const main = (cls) => `com.meshlet.${module}.${cls}`;
+  const main = (cls) => `com.meshlet.dubbo.${cls}`;
   return {
     module,
     classpath,

@@ -10,15 +10,15 @@ const javaDir = join(root, 'test', 'fleet', 'java');
 export const mavenRepo = process.env.MESHLET_FLEET_M2 ?? join(cacheDir, 'm2');
 
 /**
- * Builds `module` once per content hash of its folder and of `common` (the conformance and fleet
- * contracts, added to every module's sources by its pom); resolves with the class path: the
- * module's classes and every runtime dependency. Each module is a standalone pom, so the Dubbo 2.7,
- * Dubbo 3, SOFARPC and motan peers never share a class path.
+ * Builds `module` once per content hash of test/fleet/java (its pom adds shared source folders:
+ * `common`, the conformance and fleet contracts, and for Dubbo `dubbo`); resolves with the class
+ * path: the module's classes and every runtime dependency. Each module is a standalone pom, so the
+ * Dubbo 2.7, Dubbo 3, SOFARPC and motan peers never share a class path.
  */
 export async function javaPeer(module) {
   requireTool('java');
   requireTool('mvn');
-  const dir = await cached(`java-${module}`, [join(javaDir, 'common'), join(javaDir, module)], async (out) => {
+  const dir = await cached(`java-${module}`, [javaDir], async (out) => {
     await run('mvn', ['-B', '-q', `-Dmaven.repo.local=${mavenRepo}`, '-DskipTests',
       'package', 'dependency:copy-dependencies', '-DincludeScope=runtime'], { cwd: join(javaDir, module) });
     const lib = join(out, 'lib');

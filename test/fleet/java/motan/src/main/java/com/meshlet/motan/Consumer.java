@@ -2,7 +2,9 @@ package com.meshlet.motan;
 
 import com.meshlet.conformance.EchoService;
 import com.meshlet.peer.Args;
+import com.meshlet.peer.Bench;
 import com.meshlet.peer.Cases;
+import com.weibo.api.motan.config.RefererConfig;
 import com.weibo.api.motan.exception.MotanServiceException;
 import com.weibo.api.motan.proxy.CommonClient;
 import java.util.ArrayList;
@@ -51,11 +53,15 @@ public final class Consumer {
     }
 
     static void run(Args args) throws Exception {
-        if (args.has("bench")) {
-            Bench.run(args);
-            System.exit(0);
-        }
         MotanSetup setup = new MotanSetup(args);
+        if (args.has("bench")) {
+            // --connections motan connections (one by default, as every bench row).
+            int connections = args.getInt("connections", 1);
+            RefererConfig<EchoService> r = new MotanPeer(setup, args.get("target")).referer(EchoService.class, null, 10_000);
+            r.getProtocols().get(0).setMinClientConnection(connections);
+            r.getProtocols().get(0).setMaxClientConnection(connections);
+            System.exit(Bench.run(r.getRef(), args));
+        }
         MotanPeer peer = new MotanPeer(setup, args.get("target"));
         Cases cases = new Cases();
         if (setup.serialization.equals("simple")) cases.skip(SIMPLE_SKIPS);

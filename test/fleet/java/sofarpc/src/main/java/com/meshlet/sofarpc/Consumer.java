@@ -1,6 +1,7 @@
 package com.meshlet.sofarpc;
 
 import com.meshlet.peer.Args;
+import com.meshlet.peer.Bench;
 import com.meshlet.peer.Cases;
 
 /**
@@ -18,7 +19,7 @@ public final class Consumer {
         SofaPeer peer = new SofaPeer(args, Sofa.registry(args));
         int code;
         if (args.has("bench")) {
-            code = Bench.run(peer, args);
+            code = Bench.run(peer.echo(10_000), args);
         } else {
             Cases cases = new Cases();
             Suites.run(args.get("suite", "kit"), cases, peer, args);

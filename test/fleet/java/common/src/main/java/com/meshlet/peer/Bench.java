@@ -1,7 +1,6 @@
-package com.meshlet.dubbo27;
+package com.meshlet.peer;
 
 import com.meshlet.conformance.EchoService;
-import com.meshlet.peer.Args;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Arrays;
@@ -9,19 +8,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Load mode, as examples/conformance/bench.js: `--concurrency` threads calling for `--seconds`;
- * prints {"calls","errors","qps","p50_ms","p99_ms","rss_mb"}. Dubbo's client is synchronous per
- * thread, so one thread per call in flight.
+ * prints {"calls","errors","qps","p50_ms","p99_ms","rss_mb"}. The Java frameworks' clients are
+ * synchronous per thread, so one thread per call in flight.
  */
-final class Bench {
+public final class Bench {
     private Bench() {}
 
-    static int run(DubboPeer peer, Args args) throws Exception {
+    /** Drives `s` (a client of the framework under test); returns the exit code. */
+    public static int run(EchoService s, Args args) throws Exception {
         String method = args.get("method", "echo");
         if (!method.equals("echo")) throw new IllegalArgumentException("--method " + method + ": only echo is benched");
         int payload = args.getInt("payload", 1024);
         int concurrency = args.getInt("concurrency", 128);
         int seconds = args.getInt("seconds", 5);
-        EchoService s = peer.echo(10_000);
         String arg = "x".repeat(payload);
         // Warm up: the connection, the JIT.
         long warmEnd = System.nanoTime() + 500_000_000L;

@@ -1,4 +1,4 @@
-package com.meshlet.dubbo27;
+package com.meshlet.dubbo;
 
 import com.meshlet.conformance.EchoService;
 import com.meshlet.conformance.EchoServiceImpl;
@@ -10,12 +10,11 @@ import org.apache.dubbo.config.ProtocolConfig;
 import org.apache.dubbo.config.RegistryConfig;
 import org.apache.dubbo.config.ServiceConfig;
 import org.apache.dubbo.config.bootstrap.DubboBootstrap;
-import org.apache.dubbo.rpc.RpcContext;
 
 /**
- * Apache Dubbo 2.7 provider of EchoService and FleetService (version 1.0), plus EchoService in group
+ * Apache Dubbo provider (2.7 or 3: see Line) of EchoService and FleetService (version 1.0), plus EchoService in group
  * `g2` version `2.0` whose echo answers "g2:" + s, so a consumer's group/version selection shows.
- * java … com.meshlet.dubbo27.Provider --port 0 [--registry zookeeper://127.0.0.1:P] [--host 127.0.0.1]
+ * java … com.meshlet.dubbo.Provider --port 0 [--registry zookeeper://127.0.0.1:P] [--host 127.0.0.1]
  *      [--heartbeat ms]
  */
 public final class Provider {
@@ -30,13 +29,13 @@ public final class Provider {
         RegistryConfig registry = Fleet.registry(args);
 
         DubboBootstrap bootstrap = DubboBootstrap.getInstance()
-                .application(Fleet.application("dubbo27-fleet-provider"))
+                .application(Fleet.application(Line.MODULE + "-fleet-provider"))
                 .registry(registry)
                 .protocol(protocol)
                 .service(service(EchoService.class, new EchoServiceImpl(), null, Fleet.VERSION))
                 .service(service(EchoService.class, new G2Echo(), "g2", "2.0"))
                 .service(service(FleetService.class,
-                        new FleetServiceImpl(key -> RpcContext.getContext().getAttachment(key)), null, Fleet.VERSION));
+                        new FleetServiceImpl(Line::serverAttachment), null, Fleet.VERSION));
         bootstrap.start();
         // Dubbo's own graceful stop: unregister, send the readonly event, let in-flight calls finish.
         Lifecycle.serve(port, bootstrap::stop);
@@ -44,7 +43,7 @@ public final class Provider {
 
     static <T> ServiceConfig<T> service(Class<T> type, T impl, String group, String version) {
         ServiceConfig<T> s = new ServiceConfig<>();
-        // Dubbo 2.7's config manager keeps only the first of several id-less services: name each.
+        // Named: Dubbo 2.7's config manager keeps only one of several id-less services.
         s.setId(type.getSimpleName() + "-" + group + "-" + version);
         s.setInterface(type);
         s.setRef(impl);

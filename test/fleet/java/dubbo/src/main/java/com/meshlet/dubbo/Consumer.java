@@ -1,15 +1,16 @@
-package com.meshlet.dubbo27;
+package com.meshlet.dubbo;
 
 import com.meshlet.peer.Args;
+import com.meshlet.peer.Bench;
 import com.meshlet.peer.Cases;
 import org.apache.dubbo.config.bootstrap.DubboBootstrap;
 
 /**
- * Apache Dubbo 2.7 consumer. Suites (`--suite`): `kit` (default: the conformance kit's 29 cases and
+ * Apache Dubbo consumer (2.7 or 3, by the module that builds it: see Line). Suites (`--suite`): `kit` (default: the conformance kit's 29 cases and
  * the fleet cases), `probe` (group/version selection, unknown service and method), `idle` (a
  * connection left idle past the heartbeat), `drain` (calls in flight while the provider stops).
  * `--bench` drives load instead and prints one JSON line.
- * java … com.meshlet.dubbo27.Consumer (--target host:port | --registry zookeeper://…) [--suite s]
+ * java … com.meshlet.dubbo.Consumer (--target host:port | --registry zookeeper://…) [--suite s]
  *      [--heartbeat ms] [--bench --method echo --payload N --concurrency C --seconds S --connections 1]
  */
 public final class Consumer {
@@ -17,11 +18,11 @@ public final class Consumer {
         Args args = new Args(argv);
         Fleet.loopbackOnly();
         if (!args.has("target") && !args.has("registry")) throw new IllegalArgumentException("--target or --registry is required");
-        DubboBootstrap.getInstance().application(Fleet.application("dubbo27-fleet-consumer")).start();
+        DubboBootstrap.getInstance().application(Fleet.application(Line.MODULE + "-fleet-consumer")).start();
         DubboPeer peer = new DubboPeer(args, Fleet.registry(args));
         int code;
         if (args.has("bench")) {
-            code = Bench.run(peer, args);
+            code = Bench.run(peer.echo(10_000), args);
         } else {
             Cases cases = new Cases();
             Suites.run(args.get("suite", "kit"), cases, peer, args);

@@ -1,4 +1,4 @@
-package com.meshlet.dubbo27;
+package com.meshlet.dubbo;
 
 import com.meshlet.conformance.EchoService;
 import com.meshlet.conformance.User;
@@ -14,13 +14,8 @@ import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.dubbo.common.URL;
-import org.apache.dubbo.common.extension.ExtensionLoader;
 import org.apache.dubbo.config.ReferenceConfig;
 import org.apache.dubbo.remoting.RemotingException;
-import org.apache.dubbo.rpc.Invoker;
-import org.apache.dubbo.rpc.Protocol;
-import org.apache.dubbo.rpc.ProxyFactory;
 import org.apache.dubbo.rpc.RpcException;
 import org.apache.dubbo.rpc.service.GenericService;
 
@@ -73,12 +68,8 @@ final class Suites {
      * expectThrow(RpcException) fails on a timeout or a decode error.
      */
     static Probe probe(String target, String service, String version) {
-        Protocol protocol = ExtensionLoader.getExtensionLoader(Protocol.class).getAdaptiveExtension();
-        ProxyFactory proxies = ExtensionLoader.getExtensionLoader(ProxyFactory.class).getAdaptiveExtension();
-        URL url = URL.valueOf("dubbo://" + target + "/" + service + "?interface=" + service + "&version=" + version
+        Probe p = Line.refer(Probe.class, "dubbo://" + target + "/" + service + "?interface=" + service + "&version=" + version
                 + "&timeout=5000&side=consumer&check=false");
-        Invoker<Probe> invoker = protocol.refer(Probe.class, url);
-        Probe p = proxies.getProxy(invoker);
         return s -> {
             try {
                 return p.nope(s);

@@ -1,4 +1,4 @@
-package com.meshlet.dubbo27;
+package com.meshlet.dubbo;
 
 import com.meshlet.conformance.EchoService;
 import com.meshlet.fleet.FleetService;
@@ -8,10 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.dubbo.config.ReferenceConfig;
 import org.apache.dubbo.config.RegistryConfig;
-import org.apache.dubbo.rpc.RpcContext;
 import org.apache.dubbo.rpc.RpcException;
 
-/** The shared case runner's view of Dubbo 2.7: references by the public API, direct or through a registry. */
+/** The shared case runner's view of Dubbo: references by the public API, direct or through a registry. */
 final class DubboPeer implements Peer {
     private final Args args;
     private final RegistryConfig registry;
@@ -53,7 +52,7 @@ final class DubboPeer implements Peer {
     public FleetService fleet() { return ref(FleetService.class, null, Fleet.VERSION, 30_000); }
 
     @Override
-    public void attach(String key, String value) { RpcContext.getContext().setAttachment(key, value); }
+    public void attach(String key, String value) { Line.attach(key, value); }
 
     @Override
     public boolean isTimeout(Throwable t) { return t instanceof RpcException && ((RpcException) t).isTimeout(); }

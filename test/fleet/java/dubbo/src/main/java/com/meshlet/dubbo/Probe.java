@@ -1,4 +1,4 @@
-package com.meshlet.dubbo27;
+package com.meshlet.dubbo;
 
 /**
  * An interface the providers do not export, pointed by URL at a service name of our choice: how a

@@ -1,4 +1,4 @@
-package com.meshlet.dubbo27;
+package com.meshlet.dubbo;
 
 import com.meshlet.peer.Args;
 import java.io.IOException;
@@ -38,6 +38,7 @@ final class Fleet {
 
     static ApplicationConfig application(String name) {
         ApplicationConfig app = new ApplicationConfig(name);
+        Line.configure(app);
         // No QoS telnet server: it would take a fixed port (22222) and collide between peers.
         app.setQosEnable(false);
         return app;
@@ -47,10 +48,11 @@ final class Fleet {
     static RegistryConfig registry(Args args) {
         RegistryConfig reg = new RegistryConfig(args.get("registry", RegistryConfig.NO_AVAILABLE));
         reg.setCheck(false);
+        Line.configure(reg);
         return reg;
     }
 
-    /** `--port 0` picks a free port here: Dubbo 2.7 has no "any port" value of its own. */
+    /** `--port 0` picks a free port here, so READY can print it before Dubbo binds. */
     static int port(Args args) throws IOException {
         int port = args.getInt("port", 0);
         if (port != 0) return port;
