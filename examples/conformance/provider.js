@@ -4,6 +4,7 @@
 import { createMeshlet, serviceDefinition } from 'meshlet';
 import { EchoService, echoImpl } from './service.js';
 import { loadProtocol, parseArgs } from './protocols.js';
+import { serve } from './serve.js';
 
 const args = parseArgs(process.argv.slice(2));
 const protocol = await loadProtocol(args.protocol ?? 'dubbo');
@@ -17,15 +18,4 @@ const mesh = createMeshlet({
 // Motan peers serve the conformance service in group `conformance` (CONFORMANCE.md).
 const definition = args.protocol === 'motan2' ? serviceDefinition({ ...EchoService, group: 'conformance' }, EchoService.methods.values()) : EchoService;
 mesh.provide(definition, echoImpl);
-await mesh.start();
-console.log(`READY ${mesh.address().port}`);
-
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    await mesh.stop();
-    process.exit(0);
-  });
-}
+await serve(mesh);

@@ -16,7 +16,7 @@ import { motan2 } from '@meshlet/transport-motan';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
 import { startCapture } from './lib/capture.js';
-import { assertAllPassed } from './lib/processes.js';
+import { assertAllPassed, stopAll } from './lib/processes.js';
 import { FleetService, fleetImpl } from './meshlet/fleet-service.js';
 import { describeFrame, frames, meshletConsumer, meshletProvider, motanPeer } from './motan-java/peer.js';
 
@@ -65,13 +65,7 @@ before(async () => {
   peer = await motanPeer();
 }, { timeout: 600_000 });
 after(async () => {
-  for (const x of started.reverse()) {
-    try {
-      if (x.kill) x.kill();
-      else if (x.stop) await x.stop(0);
-      else if (x.close) await x.close();
-    } catch { /* already gone */ }
-  }
+  await stopAll(started);
   if (capture) {
     writeFileSync(new URL('../../packages/transport-motan/src/fixtures/java-motan-captured.json', import.meta.url), `${JSON.stringify(captured, null, 2)}\n`);
   }

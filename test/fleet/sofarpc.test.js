@@ -14,9 +14,9 @@ import { bolt, boltSplitter, crcValid, parseFrame, readTraceContext } from '@mes
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../examples/conformance/service.js';
 import { startCapture } from './lib/capture.js';
-import { assertAllPassed, runConsumer, startPeer } from './lib/processes.js';
+import { assertAllPassed, runConsumer, startPeer, stopAll, waitForLine } from './lib/processes.js';
 import { FleetService, fleetImpl } from './meshlet/fleet-service.js';
-import { EchoWithNope, G2Echo, Missing, ProtoService, meshletConsumer, meshletProvider, sofaPeer, waitForLine } from './sofarpc/peer.js';
+import { EchoWithNope, G2Echo, Missing, ProtoService, meshletConsumer, meshletProvider, sofaPeer } from './sofarpc/peer.js';
 
 const ECHO = 'com.meshlet.conformance.EchoService';
 /** The kit's 29 cases and the 11 fleet cases. */
@@ -50,13 +50,7 @@ before(async () => {
   peer = await sofaPeer();
 }, { timeout: 600_000 });
 after(async () => {
-  for (const x of started.reverse()) {
-    try {
-      if (x.kill) x.kill();
-      else if (x.stop) await x.stop(0);
-      else if (x.close) await x.close();
-    } catch { /* already gone */ }
-  }
+  await stopAll(started);
 });
 
 describe('direct: every kit and fleet case, both directions', () => {

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Code, RpcError, defineService, t } from '@meshlet/core';
 import { Meta, META_START } from './constants.js';
+import { bodyOf, buf, metaOf, User } from './captured.fixture.js';
 import { errorFromException } from './exception.js';
 import { motanSplitter, parseHeader } from './header.js';
-import { readMeta } from './meta.js';
 import { encodeRequest, prepareCall } from './request.js';
 import { decodeResponse, encodeHeartbeatReply, encodeValueResponse } from './response.js';
 import { Serializations } from './serializations.js';
@@ -25,13 +25,7 @@ const fx = JSON.parse(readFileSync(new URL('../src/fixtures/java-motan-captured.
   javaHeartbeat: { request: string; response: string };
   zookeeper: { serverNode: string; serverData: string; clientNode: string; clientData: string };
 };
-const buf = (h: string) => Buffer.from(h, 'hex');
-const metaOf = (f: Buffer) => ({ ...readMeta(f, META_START, META_START + parseHeader(f).metaLength) });
-const bodyOf = (f: Buffer) => f.subarray(META_START + parseHeader(f).metaLength + 4);
 
-const User = t.object('com.meshlet.conformance.User', {
-  id: t.int64, name: t.string, tags: t.list(t.string), attrs: t.map(t.string, t.string), active: t.bool, score: t.float64,
-});
 const Echo = defineService({
   interface: 'com.meshlet.conformance.EchoService',
   group: 'conformance',

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Code, RpcError, defineService, t } from '@meshlet/core';
 import { META_START, MsgType } from './constants.js';
+import { bodyOf, buf, metaOf, User } from './captured.fixture.js';
 import { errorFromException } from './exception.js';
 import { motanSplitter, parseHeader } from './header.js';
-import { readMeta } from './meta.js';
 import { encodeRequest, prepareCall } from './request.js';
 import { decodeResponse, encodeExceptionResponse, encodeHeartbeatReply, encodeValueResponse } from './response.js';
 import { Serializations } from './serializations.js';
@@ -22,15 +22,9 @@ const toGoServer = fx['meshlet-client-to-motan-go-server']!;
 const fromGoClient = fx['motan-go-client-to-meshlet-provider']!;
 const toAgent = fx['meshlet-sidecar-to-motan-go-agent']!;
 const fromAgent = fx['motan-go-agent-to-meshlet-provider']!;
-const buf = (h: string) => Buffer.from(h, 'hex');
-const metaOf = (f: Buffer) => ({ ...readMeta(f, META_START, META_START + parseHeader(f).metaLength) });
-const bodyOf = (f: Buffer) => f.subarray(META_START + parseHeader(f).metaLength + 4);
 const isBeat = (f: Buffer) => (f[2]! & MsgType.HEARTBEAT) !== 0;
 const idParts = (f: Buffer) => [f.readUInt32BE(5), f.readUInt32BE(9)] as const;
 
-const User = t.object('com.meshlet.conformance.User', {
-  id: t.int64, name: t.string, tags: t.list(t.string), attrs: t.map(t.string, t.string), active: t.bool, score: t.float64,
-});
 const Echo = defineService({
   interface: 'com.meshlet.conformance.EchoService',
   group: 'conformance',

@@ -9,10 +9,10 @@ import { Code, RpcError } from '@meshlet/core';
 import { RawZooKeeper, ZooKeeperServer } from '../../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../../examples/conformance/service.js';
 import { startCapture } from '../lib/capture.js';
-import { assertAllPassed, runConsumer, startPeer } from '../lib/processes.js';
+import { assertAllPassed, runConsumer, startPeer, waitForLine } from '../lib/processes.js';
 import { join } from 'node:path';
 import { root } from '../lib/cache.js';
-import { dubboPeer, Echo99, EchoWithNope, G2Echo, meshletConsumer, meshletProvider, Missing, waitForLine } from './peer.js';
+import { dubboPeer, Echo99, EchoWithNope, G2Echo, meshletConsumer, meshletProvider, Missing } from './peer.js';
 import { recordFixture } from './fixture.js';
 
 const KIT = 29 + 11;

@@ -109,3 +109,35 @@ export function meshletConsumer(protocol, { target, registry, env, extra = [] } 
   const args = [join(conformance, 'consumer.js'), '--protocol', protocol, ...(target ? ['--target', target] : []), ...(registry ? ['--registry', registry] : []), ...extra];
   return runConsumer(process.execPath, args, { env, name: `meshlet ${protocol} consumer` });
 }
+
+/** Reads lines from a child's stdout until one matches; bounded. */
+export function waitForLine(child, re, ms = 60_000) {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms:\n${buf.slice(-2000)}`)), ms);
+    const onData = (d) => {
+      buf += d;
+      const m = re.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(m);
+      }
+    };
+    child.stdout.on('data', onData);
+  });
+}
+
+/**
+ * Stops, newest first, everything a test file started (peers: kill; Meshlets: stop; relays and
+ * servers: close), ignoring what is already gone: for `after` hooks, so a failed test leaks nothing.
+ */
+export async function stopAll(started) {
+  for (const x of started.reverse()) {
+    try {
+      if (x.kill) x.kill();
+      else if (x.stop) await x.stop(0);
+      else if (x.close) await x.close();
+    } catch { /* already gone */ }
+  }
+}

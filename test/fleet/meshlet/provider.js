@@ -6,6 +6,7 @@ import { createMeshlet, serviceDefinition } from 'meshlet';
 import { EchoService, echoImpl } from '../../../examples/conformance/service.js';
 import { loadProtocol, parseArgs } from '../../../examples/conformance/protocols.js';
 import { FleetService, fleetImpl } from './fleet-service.js';
+import { serve } from '../../../examples/conformance/serve.js';
 
 const args = parseArgs(process.argv.slice(2));
 const protocol = await loadProtocol(args.protocol ?? 'dubbo');
@@ -20,15 +21,4 @@ const mesh = createMeshlet({
 });
 mesh.provide(inGroup(EchoService), echoImpl);
 mesh.provide(inGroup(FleetService), fleetImpl);
-await mesh.start();
-console.log(`READY ${mesh.address().port}`);
-
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    await mesh.stop();
-    process.exit(0);
-  });
-}
+await serve(mesh);

@@ -83,21 +83,3 @@ export async function meshletProvider({ registry, client } = {}) {
 export function meshletConsumer({ registry, client } = {}) {
   return createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry, client });
 }
-
-/** Reads lines from a child's stdout until one matches; bounded. */
-export function waitForLine(child, re, ms = 60_000) {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${ms} ms:\n${buf.slice(-2000)}`)), ms);
-    const onData = (d) => {
-      buf += d;
-      const m = re.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        resolve(m);
-      }
-    };
-    child.stdout.on('data', onData);
-  });
-}
