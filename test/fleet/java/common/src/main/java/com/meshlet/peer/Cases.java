@@ -15,13 +15,16 @@ import java.io.UnsupportedEncodingException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +41,7 @@ public final class Cases {
     public static final int BIG = 8 * 1024 * 1024 - 64 * 1024;
 
     private final PrintStream out;
-    private final java.util.Set<String> skipped = new java.util.HashSet<>();
+    private final Set<String> skipped = new HashSet<>();
     private int passed;
     private int failed;
 
@@ -56,7 +59,7 @@ public final class Cases {
      * Cases this peer's framework cannot express (e.g. classes under a serialization without them);
      * the caller says why beside its list. Skipped cases print nothing and count for nothing.
      */
-    public Cases skip(java.util.Collection<String> names) {
+    public Cases skip(Collection<String> names) {
         skipped.addAll(names);
         return this;
     }
