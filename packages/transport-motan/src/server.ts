@@ -1,6 +1,6 @@
 import {
   Code, DEFAULT_MAX_FRAME_SIZE, FrameServer, RpcError, normalizeVersion,
-  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
+  type ExportedMethod, type Invocation, type MethodDefinition, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
 import { bodyReader } from './body.js';
 import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER } from './constants.js';
@@ -16,6 +16,9 @@ import { asRpcError } from './wire/errors.js';
 import type { ByteReader } from './wire/reader.js';
 import { ByteWriter } from './wire/writer.js';
 import { SIMPLE_ID } from './simple/tags.js';
+
+/** Per method definition, its overloads (undefined: none), so a call without M_md scans nothing. */
+const OVERLOADS = new WeakMap<MethodDefinition, readonly MethodDefinition[] | undefined>();
 
 /** Resolved (service, method) per distinct request key; cleared when it grows past this. */
 const RESOLVED_CACHE = 1024;
@@ -64,7 +67,8 @@ class MotanServerCodec implements ServerCodec {
       const meta = readMeta(frame, META_START, metaEnd);
       exported = this.resolve(meta);
       if (meta[Meta.METHOD_DESC] === undefined && serializer.id === SIMPLE_ID) {
-        exported = this.overload(exported, bodyReader(frame, metaEnd + 4, this.maxInflated));
+        const overloads = this.overloadsOf(exported);
+        if (overloads) exported = this.overload(exported, overloads, bodyReader(frame, metaEnd + 4, this.maxInflated));
       }
       const args = serializer.method(exported.method).readArgs(bodyReader(frame, metaEnd + 4, this.maxInflated));
       const attachments: Record<string, string> = Object.create(null);
@@ -120,14 +124,20 @@ class MotanServerCodec implements ServerCodec {
    * Without `M_md` (motan-go never sends it) the name alone found the first overload; the
    * arguments' simple tags pick the one they fit, as a Java provider's receiver types would.
    */
-  private overload(found: ExportedMethod, body: ByteReader): ExportedMethod {
-    const name = found.method.name;
-    const candidates = [...found.service.methods.values()].filter((m) => m.name === name);
-    if (candidates.length < 2) return found;
+  private overload(found: ExportedMethod, candidates: readonly MethodDefinition[], body: ByteReader): ExportedMethod {
     const tags = simpleArgTags(body);
     const fit = tags && overloadForTags(candidates, tags);
     if (fit === undefined || fit === found.method) return found;
-    return this.handler.resolve(found.service, name, fit.paramTypes);
+    return this.handler.resolve(found.service, found.method.name, fit.paramTypes);
+  }
+
+  /** The overloads sharing the method's Java name, found once per method; undefined when it has none. */
+  private overloadsOf(found: ExportedMethod): readonly MethodDefinition[] | undefined {
+    if (!OVERLOADS.has(found.method)) {
+      const same = [...found.service.methods.values()].filter((m) => m.name === found.method.name);
+      OVERLOADS.set(found.method, same.length > 1 ? same : undefined);
+    }
+    return OVERLOADS.get(found.method);
   }
 
   encodeGoAway(): undefined {
