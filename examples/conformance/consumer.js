@@ -2,7 +2,7 @@
 // node examples/conformance/consumer.js --protocol dubbo --target 127.0.0.1:20880 [--only m1,m2]
 // node examples/conformance/consumer.js --protocol dubbo --target … --bench [--method echo] [--payload 1024]
 //      [--concurrency 128] [--seconds 5] [--connections 1]
-import { createMeshlet, meshletMode, serviceDefinition } from 'meshlet';
+import { createMeshlet, meshletMode, serviceDefinition } from 'meshlet-rpc';
 import { EchoService } from './service.js';
 import { cases, runCase } from './cases.js';
 import { loadProtocol, parseArgs } from './protocols.js';

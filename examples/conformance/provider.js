@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node examples/conformance/provider.js --protocol dubbo --port 0 [--host 127.0.0.1] [--registry <url>]
 // Prints `READY <port>` once calls are accepted; on SIGTERM stops gracefully and exits 0.
-import { createMeshlet, serviceDefinition } from 'meshlet';
+import { createMeshlet, serviceDefinition } from 'meshlet-rpc';
 import { EchoService, echoImpl } from './service.js';
 import { loadProtocol, parseArgs } from './protocols.js';
 import { serve } from './serve.js';

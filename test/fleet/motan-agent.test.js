@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Code, defineService, RpcError, serviceDefinition, t } from '@meshlet/core';
-import { createMeshlet, motan2 } from 'meshlet';
+import { createMeshlet, motan2 } from 'meshlet-rpc';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../examples/conformance/service.js';
 import { startCapture } from './lib/capture.js';

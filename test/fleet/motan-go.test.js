@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { Code, defineService, RpcError, serviceDefinition, t } from '@meshlet/core';
-import { createMeshlet } from 'meshlet';
+import { createMeshlet } from 'meshlet-rpc';
 import { motan2 } from '@meshlet/transport-motan';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { EchoService } from '../../examples/conformance/service.js';

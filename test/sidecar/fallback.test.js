@@ -3,7 +3,7 @@
 // agent once it is restarted. Without a registry to fall back to, calls fail fast, naming the agent.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createMeshlet, dubbo } from 'meshlet';
+import { createMeshlet, dubbo } from 'meshlet-rpc';
 import { freePort } from '../../packages/registry/dist/testing/index.js';
 import { callLoop, localRegistry, sleep, startAgent, startProcess, waitFor } from './helpers.js';
 import { Ping } from './service.js';

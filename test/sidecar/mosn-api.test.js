@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bolt, createMeshlet } from 'meshlet';
+import { bolt, createMeshlet } from 'meshlet-rpc';
 import { freePort } from '../../packages/registry/dist/testing/index.js';
 import { recordingFront } from './fake-front.js';
 import { localRegistry, startAgent } from './helpers.js';

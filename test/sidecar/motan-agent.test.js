@@ -4,7 +4,7 @@
 // and reads its proxy-bit responses. The agent is a stand-in (fake-motan-agent.js).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createMeshlet, motan2 } from 'meshlet';
+import { createMeshlet, motan2 } from 'meshlet-rpc';
 import { fakeMotanAgent } from './fake-motan-agent.js';
 import { Ping } from './service.js';
 

@@ -1,7 +1,7 @@
 // An app serving Ping with `meshlet`'s createMeshlet: sidecar mode when MESHLET_AGENT is set.
 //   node test/sidecar/provider.js <protocol> [registry-url]
 // Prints `READY <port>`; SIGTERM stops it gracefully (exit 0).
-import { createMeshlet, dubbo, bolt, motan2 } from 'meshlet';
+import { createMeshlet, dubbo, bolt, motan2 } from 'meshlet-rpc';
 import { Ping } from './service.js';
 
 const [protocol = 'dubbo', registry] = process.argv.slice(2);

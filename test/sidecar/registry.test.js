@@ -3,7 +3,7 @@
 // the entry goes when the app stops.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createMeshlet, createRegistry, dubbo, endpointAddress } from 'meshlet';
+import { createMeshlet, createRegistry, dubbo, endpointAddress } from 'meshlet-rpc';
 import { RedisServer } from '../../packages/registry/dist/testing/index.js';
 import { startAgent, startProcess, waitFor } from './helpers.js';
 import { Ping } from './service.js';

@@ -1,4 +1,4 @@
-import { defineService, t } from 'meshlet';
+import { defineService, t } from 'meshlet-rpc';
 
 /** The service of the fallback suites: idempotent, so failover may retry it anywhere. */
 export const Ping = defineService({

@@ -2,7 +2,7 @@
 // build and start them, and the Meshlet pieces the Dubbo suites put opposite them in this process.
 import { spawn } from 'node:child_process';
 import { defineService, serviceDefinition, t } from '@meshlet/core';
-import { createMeshlet } from 'meshlet';
+import { createMeshlet } from 'meshlet-rpc';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { EchoService, echoImpl } from '../../../examples/conformance/service.js';
 import { javaArgs, javaPeer } from '../lib/maven.js';

@@ -3,7 +3,7 @@
 // cases, one JSON line each and `N passed, N failed` last, against --target or --registry.
 // node test/fleet/meshlet/consumer.js --protocol dubbo --target 127.0.0.1:20880 [--registry <url>] [--group g]
 //      [--skip case1,case2]
-import { createMeshlet, serviceDefinition } from 'meshlet';
+import { createMeshlet, serviceDefinition } from 'meshlet-rpc';
 import { EchoService } from '../../../examples/conformance/service.js';
 import { cases, runCase } from '../../../examples/conformance/cases.js';
 import { loadProtocol, parseArgs } from '../../../examples/conformance/protocols.js';

@@ -2,7 +2,7 @@
 // The Meshlet side of the fleet suite as a provider: the conformance kit's EchoService and the
 // FleetService, on one protocol, with the kit's conventions (READY <port>, graceful SIGTERM, exit 0).
 // node test/fleet/meshlet/provider.js --protocol dubbo --port 0 [--registry <url>] [--group g] [--host h]
-import { createMeshlet, serviceDefinition } from 'meshlet';
+import { createMeshlet, serviceDefinition } from 'meshlet-rpc';
 import { EchoService, echoImpl } from '../../../examples/conformance/service.js';
 import { loadProtocol, parseArgs } from '../../../examples/conformance/protocols.js';
 import { FleetService, fleetImpl } from './fleet-service.js';
