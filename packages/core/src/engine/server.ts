@@ -17,6 +17,7 @@ export interface ServerCodec {
 }
 
 export interface FrameServerOptions {
+  /** The address to listen on; every interface when omitted. */
   readonly host?: string | undefined;
   readonly port?: number | undefined;
   readonly tls?: TlsOptions | undefined;
@@ -106,11 +107,13 @@ export class FrameServer {
     const onSocket = (socket: net.Socket) => this.accept(socket);
     const server = this.options.tls ? tls.createServer(this.options.tls, onSocket) : net.createServer(onSocket);
     this.server = server;
-    server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1');
+    // No host: Node listens on every interface (`::` with IPv4 mapped, or `0.0.0.0` without IPv6),
+    // because a provider exists to be called from other hosts and registers a non-loopback address.
+    server.listen(this.options.port ?? 0, this.options.host);
     await Promise.race([
       once(server, 'listening'),
       once(server, 'error').then(([err]) => {
-        throw new RpcError(Code.InvalidArgument, `cannot listen on ${this.options.host ?? '127.0.0.1'}:${this.options.port ?? 0}: ${(err as Error).message}`, { cause: err });
+        throw new RpcError(Code.InvalidArgument, `cannot listen on ${this.options.host ?? '*'}:${this.options.port ?? 0}: ${(err as Error).message}`, { cause: err });
       }),
     ]);
     const addr = server.address() as net.AddressInfo;

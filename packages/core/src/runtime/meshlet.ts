@@ -9,7 +9,7 @@ import type { Registration, Registry } from '../registry.js';
 import {
   serviceDefinition, type ClientOfSpec, type ImplOfSpec, type MethodSpec, type ServiceDefinition, type TypedServiceDefinition,
 } from '../service.js';
-import { advertiseHost } from './advertise.js';
+import { advertiseHost, advertisePort, bindHost } from './advertise.js';
 import { ClientPool } from './client-pool.js';
 import { clusterInvoker, type ClusterStrategy } from './cluster.js';
 import { Directory } from './directory.js';
@@ -170,16 +170,18 @@ export class Meshlet {
         const protocol = this.protocols.get(name)!;
         const server = protocol.createServer(this.exports.handlerFor(name), {
           ...this.options.server,
+          host: bindHost(this.options.server?.host),
           port: portFor(this.options.server?.port, name, protocol.defaultPort),
           application: this.application,
         });
         this.servers.set(name, server);
         const bound = await server.listen();
-        const host = advertiseHost(this.options.server?.host ?? '0.0.0.0');
+        const host = advertiseHost(bound.host);
+        const port = advertisePort(name, bound.port);
         for (const d of definitions) {
           this.registrations.push({
             service: d,
-            endpoint: endpoint(name, host, bound.port, this.application ? { application: this.application } : {}),
+            endpoint: endpoint(name, host, port, this.application ? { application: this.application } : {}),
             methods: [...new Set([...d.methods.values()].map((m) => m.name))].sort(),
             application: this.application,
           });
