@@ -1,7 +1,8 @@
 import { startAgent, type AgentConfig } from '@meshlet/agent';
 import { flagPort, flagPorts, flagText, type Parsed } from './args.js';
+import { UsageError, type Command, type CommandIo } from './command.js';
 
-export const AGENT_USAGE = `meshlet agent [--config file.json] [--registry url] [--app name] [--host 127.0.0.1]
+const AGENT_USAGE = `meshlet agent [--config file.json] [--registry url] [--app name] [--host 127.0.0.1]
               [--port 12220] [--extra-ports 9981] [--http-port 13330] [--extra-http-ports 8002]
               [--ingress-host 0.0.0.0] [--ingress-port 12230] [--advertise-host ip] [--offline]
 
@@ -12,7 +13,10 @@ Prints one line, READY {"egress":[…],"ingress":…,"http":[…]}, once it rout
 on SIGTERM or SIGINT.`;
 
 /** `meshlet agent`: runs until a signal, then stops gracefully. */
-export async function agentCommand(args: Parsed, out: (line: string) => void): Promise<number> {
+export const agentCommand: Command = { name: 'agent', usage: AGENT_USAGE, run: runAgent };
+
+async function runAgent(args: Parsed, { out }: CommandIo): Promise<number> {
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   const f = args.flags;
   const overrides: Record<string, unknown> = {};
   const set = (key: keyof AgentConfig, value: unknown) => {

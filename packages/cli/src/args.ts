@@ -1,4 +1,4 @@
-import { Code, RpcError } from '@meshlet/core';
+import { UsageError } from './command.js';
 
 /** Positional arguments and `--flag value` / `--flag=value` / bare `--flag` options. */
 export interface Parsed {
@@ -29,7 +29,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
 
 export function flagText(flags: Parsed['flags'], name: string): string | undefined {
   const v = flags[name];
-  if (v === true) throw new RpcError(Code.InvalidArgument, `--${name} needs a value`);
+  if (v === true) throw new UsageError(`--${name} needs a value`);
   return v;
 }
 
@@ -37,7 +37,7 @@ export function flagPort(flags: Parsed['flags'], name: string): number | undefin
   const v = flagText(flags, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RpcError(Code.InvalidArgument, `--${name} must be a port (0..65535), got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port (0..65535), got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -46,7 +46,7 @@ export function flagPorts(flags: Parsed['flags'], name: string): number[] | unde
   if (v === undefined) return undefined;
   return v.split(',').map((p) => {
     const n = Number(p.trim());
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RpcError(Code.InvalidArgument, `--${name} takes ports (0..65535), got ${JSON.stringify(p)}`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} takes ports (0..65535), got ${JSON.stringify(p)}`);
     return n;
   });
 }

@@ -1,3 +1,4 @@
 export { parseArgs, type Parsed } from './args.js';
-export { agentCommand, AGENT_USAGE } from './agent-command.js';
-export { registryCommand, REGISTRY_USAGE } from './registry-command.js';
+export { UsageError, type Command, type CommandIo } from './command.js';
+export { agentCommand } from './agent-command.js';
+export { registryCommand } from './registry-command.js';

@@ -1,42 +1,54 @@
 #!/usr/bin/env node
-// The `meshlet` command.
+// The `meshlet` command: a table of subcommands (command.ts), one line each.
 import { RpcError } from '@meshlet/core';
 import { parseArgs } from './args.js';
-import { agentCommand, AGENT_USAGE } from './agent-command.js';
-import { registryCommand, REGISTRY_USAGE } from './registry-command.js';
+import { UsageError, type Command, type CommandIo } from './command.js';
+import { agentCommand } from './agent-command.js';
+import { registryCommand } from './registry-command.js';
 
-const USAGE = `usage: meshlet <command>
+const COMMANDS: readonly Command[] = [
+  agentCommand,
+  registryCommand,
+];
 
-${AGENT_USAGE}
+const USAGE = `usage: meshlet <command> [--help]\n\n${COMMANDS.map((c) => c.usage).join('\n\n')}`;
 
-${REGISTRY_USAGE}`;
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
+const io: CommandIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const args = parseArgs(rest);
-  switch (command) {
-    case 'agent':
-      return agentCommand(args, out);
-    case 'registry':
-      return registryCommand(args, out);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      out(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`meshlet: unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
-      return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    // `meshlet help invoke` prints that command's usage only.
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.out(topic?.usage ?? USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    io.err(`meshlet: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  // Checked before parsing, so `--help` never reaches a command that would start working.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(parseArgs(rest), io);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`meshlet ${command.name}: ${err.message}\n\n${command.usage}`);
+    return 2;
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`meshlet: ${err instanceof RpcError ? `${err.code}: ${err.message}` : (err as Error)?.stack ?? String(err)}\n`);
+    io.err(`meshlet: ${err instanceof RpcError ? `${err.code}: ${err.message}` : (err as Error)?.stack ?? String(err)}`);
     process.exit(1);
   },
 );

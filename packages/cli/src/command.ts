@@ -1,0 +1,27 @@
+// What every `meshlet` subcommand is: main.ts keeps a table of these, so adding a command is one
+// import and one table entry.
+import type { Parsed } from './args.js';
+
+/** Where a command writes: stdout lines (results) and stderr lines (notes, never parsed). */
+export interface CommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+export interface Command {
+  /** The word after `meshlet`. */
+  readonly name: string;
+  /** Printed by `meshlet help`, `meshlet <name> --help`, and after a usage error. */
+  readonly usage: string;
+  /** Runs the command; resolves to the exit code (0 done, 1 failed). Throw UsageError for exit 2. */
+  run(args: Parsed, io: CommandIo): Promise<number>;
+}
+
+/**
+ * The command line itself is wrong (missing argument, unknown subcommand, flag without a value):
+ * main prints the message and the command's usage and exits 2, as the README promises. Failures of
+ * the work itself stay RpcErrors and exit 1.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
