@@ -5,7 +5,7 @@ import { dubbo } from '@meshlet/transport-dubbo';
 import { DemoService } from './contract.js';
 
 // MESHLET_OTEL=console (or otlp) shows this process's spans and metrics; unset, nothing starts.
-const telemetry = startTelemetryFromEnv('demo-consumer');
+const telemetry = await startTelemetryFromEnv('demo-consumer');
 
 const mesh = createMeshlet({
   application: 'demo-consumer',

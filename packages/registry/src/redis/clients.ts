@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { Code, RpcError } from '@meshlet/core';
+import { importOptional } from '../optional.js';
 import type { RedisSettings } from './options.js';
 import { DELETE, PUT, READ } from './scripts.js';
 
@@ -53,7 +54,7 @@ export class RedisClients extends EventEmitter {
   }
 
   static async create(settings: RedisSettings): Promise<RedisClients> {
-    const { Redis, Cluster } = await import('ioredis');
+    const { Redis, Cluster } = await importOptional(() => import('ioredis'), 'ioredis', '6.0.0', 'the redis registry');
     const t = settings.target;
     const common: Partial<RedisOptions> = {
       // RESP2: the reply shapes the scripts and subscriber code expect, whatever the server offers.

@@ -1,12 +1,13 @@
 import type { Client, Event, Stat } from 'node-zookeeper-client';
 import { Code, RpcError } from '@meshlet/core';
+import { importOptional } from '../optional.js';
 
 type Zookeeper = typeof import('node-zookeeper-client');
 let module: Zookeeper | undefined;
 
 /** The client library, loaded on first use (registries that never connect never load it). */
 export async function loadZookeeper(): Promise<Zookeeper> {
-  module ??= ((await import('node-zookeeper-client')) as unknown as { default: Zookeeper }).default;
+  module ??= ((await importOptional(() => import('node-zookeeper-client'), 'node-zookeeper-client', '1.1.3', 'the zookeeper registry')) as unknown as { default: Zookeeper }).default;
   return module;
 }
 
