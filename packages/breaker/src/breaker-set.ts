@@ -113,7 +113,12 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
   }
 
   /** Every breaker's state, by endpoint address (for metrics and admin pages). */
-  states(): Map<string, BreakerState> {
+  /** `state`, under the name core's `EndpointBreakers` reads for admin views. */
+  stateOf(endpoint: Endpoint): BreakerState {
+    return this.state(endpoint);
+  }
+
+    states(): Map<string, BreakerState> {
     return new Map([...this.byAddress].map(([address, e]) => [address, e.state]));
   }
 

@@ -14,4 +14,6 @@ export interface EndpointBreakers {
   /** The endpoints that exist now; breakers of the others are shut down. */
   update(endpoints: readonly Endpoint[]): void;
   close(): void;
+  /** Read-only: the endpoint's breaker state (`closed`, `open`, `halfOpen`), for admin views. */
+  stateOf?(endpoint: Endpoint): string;
 }

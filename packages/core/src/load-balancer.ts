@@ -20,6 +20,8 @@ export interface LoadBalancer {
   report?(endpoint: Endpoint, latencyMs: number, error: unknown): void;
   /** Told the current endpoint set whenever it changes (the same Endpoint objects picks will see). */
   update?(endpoints: readonly Endpoint[]): void;
+  /** Read-only: the balancer's latency estimate of an endpoint, ms (peak EWMA), for admin views. */
+  latencyOf?(endpoint: Endpoint): number | undefined;
 }
 
 export function roundRobin(): LoadBalancer {

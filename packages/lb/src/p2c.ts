@@ -63,6 +63,10 @@ export function p2c(options: P2cOptions = {}): ManagedLoadBalancer {
       if (sample !== undefined) s.observe(sample, clock(), decayMs);
     },
     update: (endpoints) => table.update(endpoints),
+    latencyOf(endpoint: Endpoint): number | undefined {
+      const s = table.peek(endpoint);
+      return s?.sampled ? s.estimateAt(clock(), decayMs) : undefined;
+    },
   };
 }
 

@@ -10,12 +10,16 @@ import { serviceKeyString, type ServiceKey } from '../service-key.js';
 import type { ClientPool } from './client-pool.js';
 import type { Router } from './router.js';
 import { registryChanged } from '../telemetry/metrics.js';
+import type { ReferenceSnapshot } from './introspect.js';
 
 export interface Member extends Candidate {
   endpoint: Endpoint;
   readonly client: ProtocolClient;
   /** Sends through the client, reporting latency and outcome to the balancer. Made once per member. */
   readonly invoke: Invoker;
+  /** Attempts sent and failed, for `snapshot()`. */
+  calls: number;
+  errors: number;
 }
 
 /**
@@ -27,6 +31,8 @@ export class Directory {
   private unsubscribe: (() => void) | undefined;
   private readonly first: Promise<void>;
   private firstDone = false;
+  /** Everything the source listed last, any protocol (what the admin view calls registry contents). */
+  private listed: readonly Endpoint[] = [];
 
   constructor(
     private readonly service: ServiceKey,
@@ -93,7 +99,30 @@ export class Directory {
 
   /** One attempt on `member`, through its breaker when there are breakers. */
   send(member: Member, inv: Invocation): Promise<unknown> {
-    return this.breakers ? this.breakers.invoke(member.endpoint, member.invoke, inv) : member.invoke(inv);
+    member.calls++;
+    const sent = this.breakers ? this.breakers.invoke(member.endpoint, member.invoke, inv) : member.invoke(inv);
+    return sent.catch((err: unknown) => {
+      member.errors++;
+      throw err;
+    });
+  }
+
+  /** Read-only picture of this reference's endpoints, for admin views. */
+  snapshot(): ReferenceSnapshot {
+    return {
+      service: serviceKeyString(this.service),
+      protocol: this.protocol,
+      listed: this.listed.map(endpointAddress),
+      endpoints: this.members.map((m) => ({
+        address: endpointAddress(m.endpoint),
+        health: m.client.available ? 'up' : 'down',
+        breaker: this.breakers?.stateOf?.(m.endpoint),
+        inFlight: m.pending,
+        ewmaMs: this.balancer.latencyOf?.(m.endpoint),
+        calls: m.calls,
+        errors: m.errors,
+      })),
+    };
   }
 
   private noProvider(): RpcError {
@@ -117,6 +146,7 @@ export class Directory {
   }
 
   private update(endpoints: readonly Endpoint[]): void {
+    this.listed = endpoints;
     const wanted = new Map<string, Endpoint>();
     for (const e of endpoints) if (e.protocol === this.protocol) wanted.set(endpointAddress(e), e);
     const next: Member[] = [];
@@ -145,6 +175,8 @@ export class Directory {
     const member: Member = {
       endpoint,
       client,
+      calls: 0,
+      errors: 0,
       get pending() { return (client as { pendingCount?: number }).pendingCount ?? 0; },
       invoke: balancer.report === undefined
         ? (inv) => client.invoke(inv)
