@@ -21,6 +21,7 @@ export * from './runtime/meshlet.js';
 export { advertiseHost, advertisePort, bindHost, bindHostFromEnv, registryHostFromEnv } from './runtime/advertise.js';
 export { defaultRouteInterfaces, localAddress, pickLocalAddress, type AddressChoice } from './runtime/local-address.js';
 export { RetryBudget, type RetryBudgetOptions } from './runtime/retry-budget.js';
+export * from './runtime/introspect.js';
 export { retryable, type ClusterStrategy } from './runtime/cluster.js';
 export { callContext, currentCall } from './call-context.js';
 export * from './interceptors/rate-limit.js';

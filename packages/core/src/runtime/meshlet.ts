@@ -1,6 +1,6 @@
 import type { EndpointBreakers } from '../breakers.js';
 import { definitionOfClass } from '../decorators.js';
-import { endpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
+import { endpoint, endpointAddress, parseEndpoint, type Endpoint } from '../endpoint.js';
 import { Code, RpcError } from '../errors.js';
 import { applyInterceptors, type Interceptor } from '../interceptor.js';
 import { roundRobin, type LoadBalancer } from '../load-balancer.js';
@@ -17,6 +17,8 @@ import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import { tagRouter, type Router, type TagRules } from './router.js';
 import { ExportTable } from './exports.js';
 import { createProxy } from './proxy.js';
+import { CallTap, matchesService, type CallListener, type RuntimeSnapshot } from './introspect.js';
+import { serviceKeyString } from '../service-key.js';
 
 export interface MeshletOptions {
   /** Application name, published with registrations and sent to peers. Env: `MESHLET_APP`. */
@@ -94,13 +96,17 @@ export class Meshlet {
   private readonly retryBudget: RetryBudget;
   private routes: TagRules;
   private readonly router: Router;
+  /** Admin hooks: call records, in-flight counts, and the registrations taken offline by an operator. */
+  private readonly tap = new CallTap();
+  private readonly startedAt = Date.now();
+  private readonly offlined = new Set<Registration>();
 
   constructor(private readonly options: MeshletOptions) {
     if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createMeshlet needs at least one protocol');
     for (const p of options.protocols) this.protocols.set(p.name, p);
     this.defaultProtocol = options.protocols[0]!.name;
     this.application = options.application ?? process.env.MESHLET_APP;
-    this.exports = new ExportTable(options.serverInterceptors ?? []);
+    this.exports = new ExportTable([this.tap.interceptor('server'), ...(options.serverInterceptors ?? [])]);
     this.retryBudget = new RetryBudget(options.retryBudget);
     this.routes = options.routes ?? {};
     this.router = tagRouter(() => this.routes);
@@ -153,7 +159,7 @@ export class Meshlet {
       forks: options.forks ?? 2,
       budget: this.retryBudget,
     });
-    const invoker = applyInterceptors(cluster, this.options.interceptors ?? []);
+    const invoker = applyInterceptors(cluster, [this.tap.interceptor('client'), ...(this.options.interceptors ?? [])]);
     return createProxy(definition, invoker, {
       timeout: options.timeout ?? this.options.timeout ?? 3000,
       attachments: options.attachments,
@@ -197,6 +203,54 @@ export class Meshlet {
     }
   }
 
+  /** Calls `listener` after every call, client and server side (admin stats); returns the unsubscribe. */
+  onCall(listener: CallListener): () => void {
+    return this.tap.listen(listener);
+  }
+
+  /** A read-only picture of exports, references and their endpoints (what admin endpoints show). */
+  introspect(): RuntimeSnapshot {
+    return {
+      application: this.application,
+      state: this.state,
+      uptimeMs: Date.now() - this.startedAt,
+      registry: this.options.registry?.name,
+      inFlight: { ...this.tap.inFlight },
+      exports: this.registrations.length > 0
+        ? this.registrations.map((r) => ({
+          service: serviceKeyString(r.service), protocol: r.endpoint.protocol, address: endpointAddress(r.endpoint),
+          state: this.offlined.has(r) ? 'offline' as const : 'online' as const, methods: r.methods,
+        }))
+        : [...this.exports.byProtocol()].flatMap(([protocol, ds]) => ds.map((d) => ({
+          service: serviceKeyString(d), protocol, address: undefined, state: 'not started' as const,
+          methods: [...new Set([...d.methods.values()].map((m) => m.name))].sort(),
+        }))),
+      references: this.directories.map((d) => d.snapshot()),
+    };
+  }
+
+  /**
+   * Dubbo QoS `offline`: unregisters the exports of `service` (every export when omitted) so
+   * consumers stop picking this node, while the servers keep serving in-flight and late calls.
+   * Resolves with the services taken offline. `online` registers them again.
+   */
+  async offline(service?: string): Promise<string[]> {
+    const chosen = this.registrations.filter((r) => !this.offlined.has(r) && matchesService(r.service, service));
+    for (const r of chosen) this.offlined.add(r);
+    const registry = this.options.registry;
+    if (registry) await Promise.all(chosen.map((r) => registry.unregister(r)));
+    return chosen.map((r) => serviceKeyString(r.service));
+  }
+
+  /** Dubbo QoS `online`: registers again what `offline` withdrew (of `service`, or all). */
+  async online(service?: string): Promise<string[]> {
+    const chosen = this.registrations.filter((r) => this.offlined.has(r) && matchesService(r.service, service));
+    const registry = this.options.registry;
+    if (registry) await Promise.all(chosen.map((r) => registry.register(r)));
+    for (const r of chosen) this.offlined.delete(r);
+    return chosen.map((r) => serviceKeyString(r.service));
+  }
+
   /** Replaces the tag routing rules; calls from now on follow them. */
   setRoutes(routes: TagRules): void {
     this.routes = routes;
@@ -213,7 +267,7 @@ export class Meshlet {
     this.state = 'stopping';
     const registry = this.options.registry;
     if (registry) {
-      await Promise.allSettled(this.registrations.map((r) => registry.unregister(r)));
+      await Promise.allSettled(this.registrations.filter((r) => !this.offlined.has(r)).map((r) => registry.unregister(r)));
     }
     await Promise.all([...this.servers.values()].map((s) => s.close(graceMs)));
     for (const d of this.directories) d.close();
