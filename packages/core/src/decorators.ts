@@ -1,5 +1,6 @@
 import { Code, RpcError } from './errors.js';
 import { methodDefinition, serviceDefinition, type MethodSpec, type ServiceDefinition, type ServiceOptions } from './service.js';
+import type { MethodMismatch } from './decorator-types.js';
 
 /**
  * `@RpcService` and `@RpcMethod` work under both TypeScript decorator modes: the TC39 standard
@@ -29,10 +30,24 @@ function ownMethods(metadata: Record<PropertyKey, unknown>): Map<string, MethodS
   return metadata[METHODS] as Map<string, MethodSpec>;
 }
 
-/** Marks a method as an RPC method with explicit Java types. */
-export function RpcMethod(spec: MethodSpec) {
-  function decorator(value: AnyFn, context: ClassMethodDecoratorContext): void;
-  function decorator(target: object, key: string | symbol, descriptor: PropertyDescriptor): void;
+/**
+ * Marks a method as an RPC method with explicit Java types. The method's TypeScript signature is
+ * checked against the descriptors at compile time (see `decorator-types.ts`): a mismatch is a
+ * compile error naming the parameter and result types the descriptors stand for.
+ */
+export function RpcMethod<const S extends MethodSpec>(spec: S) {
+  // TC39 decorators: `V` is inferred from the context, then `value` must pass the check.
+  function decorator<This, V extends (this: This, ...args: any) => any>(
+    value: NoInfer<MethodMismatch<S, V>> extends never ? V : NoInfer<MethodMismatch<S, V>>,
+    context: ClassMethodDecoratorContext<This, V>,
+  ): void;
+  // experimentalDecorators: the descriptor carries the method type; the check rides on `key`,
+  // the only argument whose type we are free to narrow.
+  function decorator<V extends AnyFn>(
+    target: object,
+    key: NoInfer<MethodMismatch<S, V>> extends never ? string | symbol : NoInfer<MethodMismatch<S, V>>,
+    descriptor: TypedPropertyDescriptor<V>,
+  ): void;
   function decorator(target: unknown, context: unknown, descriptor?: unknown): void {
     if (isStandardContext(context)) {
       if (context.kind !== 'method' || context.static || context.private || typeof context.name !== 'string') {

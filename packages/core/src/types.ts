@@ -12,7 +12,12 @@ export type Kind =
   | 'void' | 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'char'
   | 'string' | 'bytes' | 'date' | 'decimal' | 'list' | 'set' | 'array' | 'map' | 'class' | 'enum' | 'any';
 
-export interface TypeDesc<T = unknown> {
+/**
+ * `T` is what a caller may hand the encoder; `D` is what the decoder hands back (narrower where
+ * encoding is lenient: a map encodes from a `Map` or a plain object but always decodes to a `Map`).
+ * `@RpcMethod` checks a method's parameters against `D` and its result against `T`.
+ */
+export interface TypeDesc<T = unknown, D = T> {
   readonly kind: Kind;
   /** The Java type as `Class.getName()` spells it: `int`, `java.lang.Long`, `[J`, `[Ljava.lang.String;`. */
   readonly javaType: string;
@@ -29,16 +34,21 @@ export interface TypeDesc<T = unknown> {
   readonly constants?: readonly string[];
   /** Phantom: the TypeScript type of values of this descriptor. Never set at run time. */
   readonly __type?: T;
+  /** Phantom: the TypeScript type the decoder produces for this descriptor. Never set at run time. */
+  readonly __decoded?: D;
 }
 
 /** The TypeScript type a descriptor stands for. */
-export type TypeOf<D> = D extends TypeDesc<infer T> ? T : never;
+export type TypeOf<D> = D extends TypeDesc<infer T, any> ? T : never;
+/** The TypeScript type the decoder produces for a descriptor (what a provider's method receives). */
+export type DecodedOf<D> = D extends TypeDesc<any, infer U> ? U : never;
 
-type Fields = Record<string, TypeDesc>;
+type Fields = Record<string, TypeDesc<any, any>>;
 type ObjectOf<F extends Fields> = { [K in keyof F]: TypeOf<F[K]> };
+type DecodedObjectOf<F extends Fields> = { [K in keyof F]: DecodedOf<F[K]> };
 
-function desc<T>(kind: Kind, javaType: string, nullable: boolean, extra: Partial<TypeDesc> = {}): TypeDesc<T> {
-  return Object.freeze({ kind, javaType, nullable, ...extra }) as TypeDesc<T>;
+function desc<T, D = T>(kind: Kind, javaType: string, nullable: boolean, extra: Partial<TypeDesc> = {}): TypeDesc<T, D> {
+  return Object.freeze({ kind, javaType, nullable, ...extra }) as TypeDesc<T, D>;
 }
 
 const BOXED: Record<string, string> = {
@@ -87,33 +97,33 @@ export const t = {
   /** `java.lang.Object`: the value's own runtime type decides the encoding. */
   any: desc<unknown>('any', 'java.lang.Object', true),
 
-  list<E extends TypeDesc>(element: E, javaType = 'java.util.List'): TypeDesc<TypeOf<E>[]> {
+  list<E extends TypeDesc<any, any>>(element: E, javaType = 'java.util.List'): TypeDesc<TypeOf<E>[], DecodedOf<E>[]> {
     return desc('list', javaType, true, { element });
   },
-  set<E extends TypeDesc>(element: E, javaType = 'java.util.Set'): TypeDesc<TypeOf<E>[]> {
+  set<E extends TypeDesc<any, any>>(element: E, javaType = 'java.util.Set'): TypeDesc<TypeOf<E>[], DecodedOf<E>[]> {
     return desc('set', javaType, true, { element });
   },
   /** A Java array (`long[]`, `String[]`); use `t.bytes` for `byte[]`. */
-  array<E extends TypeDesc>(element: E): TypeDesc<TypeOf<E>[]> {
+  array<E extends TypeDesc<any, any>>(element: E): TypeDesc<TypeOf<E>[], DecodedOf<E>[]> {
     return desc('array', arrayName(element), true, { element });
   },
   /** A Java Map. Decoded as a JS `Map`; plain objects are accepted when encoding string-keyed maps. */
-  map<K extends TypeDesc, V extends TypeDesc>(
+  map<K extends TypeDesc<any, any>, V extends TypeDesc<any, any>>(
     key: K, value: V, javaType = 'java.util.Map',
-  ): TypeDesc<Map<TypeOf<K>, TypeOf<V>> | (TypeOf<K> extends string ? Record<string, TypeOf<V>> : never)> {
+  ): TypeDesc<Map<TypeOf<K>, TypeOf<V>> | (TypeOf<K> extends string ? Record<string, TypeOf<V>> : never), Map<DecodedOf<K>, DecodedOf<V>>> {
     return desc('map', javaType, true, { key, value });
   },
   /** A named Java class (a POJO) with typed fields, in the order the Java class declares them. */
-  object<F extends Fields>(javaType: string, fields: F): TypeDesc<ObjectOf<F>> {
+  object<F extends Fields>(javaType: string, fields: F): TypeDesc<ObjectOf<F>, DecodedObjectOf<F>> {
     return desc('class', javaType, true, { fields: Object.freeze({ ...fields }) });
   },
   /** A Java enum, carried as its constant name. */
-  enum<C extends string>(javaType: string, constants: readonly C[]): TypeDesc<C> {
+  enum<const C extends string>(javaType: string, constants: readonly C[]): TypeDesc<C> {
     return desc('enum', javaType, true, { constants: Object.freeze([...constants]) });
   },
   /** The nullable form: boxes a Java primitive (`int` → `java.lang.Integer`), admits null otherwise. */
-  nullable<T>(inner: TypeDesc<T>): TypeDesc<T | null> {
-    if (inner.nullable) return inner as TypeDesc<T | null>;
+  nullable<T, D>(inner: TypeDesc<T, D>): TypeDesc<T | null, D | null> {
+    if (inner.nullable) return inner as TypeDesc<T | null, D | null>;
     return desc(inner.kind, BOXED[inner.javaType] ?? inner.javaType, true, { ...inner, nullable: true, javaType: BOXED[inner.javaType] ?? inner.javaType });
   },
 } as const;
