@@ -93,7 +93,7 @@ export class ZookeeperRegistry implements Registry {
   async subscribe(service: ServiceKey, listener: EndpointListener, subscriber?: Subscriber): Promise<() => void> {
     if (this.#closed) throw closedError(this.name);
     const key = checkServiceKey(service);
-    this.#start();
+    await this.#start();
     const listed = subscriber ? this.#listConsumer(key, subscriber) : undefined;
     const sub = this.#subs.add(key, listener);
     const watches: PathWatch[] = [];
@@ -177,11 +177,14 @@ export class ZookeeperRegistry implements Registry {
     this.#session.close();
   }
 
-  #start(): void {
-    void this.#session.start();
-    if (this.#timer) return;
+  /** Starts the session; callers that can report a failure (a missing client library) await it. */
+  #start(): Promise<void> {
+    const started = this.#session.start();
+    started.catch(() => {}); // the rest must not crash the process with an unhandled rejection
+    if (this.#timer) return started;
     this.#timer = setInterval(() => this.#periodic(), this.settings.refreshMs);
     this.#timer.unref();
+    return started;
   }
 
   /** A lost watch event or a node deleted by someone else heals here. */
