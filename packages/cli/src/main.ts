@@ -5,8 +5,12 @@ import { parseArgs } from './args.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 import { agentCommand } from './agent-command.js';
 import { registryCommand } from './registry-command.js';
+import { invokeCommand } from './invoke-command.js';
+import { describeCommand } from './describe-command.js';
 
 const COMMANDS: readonly Command[] = [
+  invokeCommand,
+  describeCommand,
   agentCommand,
   registryCommand,
 ];

@@ -18,6 +18,7 @@ export * from './engine/client-channel.js';
 export * from './engine/server.js';
 export * from './load-balancer.js';
 export * from './runtime/meshlet.js';
+export * from './generic/index.js';
 export { advertiseHost, advertisePort, bindHost, bindHostFromEnv, registryHostFromEnv } from './runtime/advertise.js';
 export { defaultRouteInterfaces, localAddress, pickLocalAddress, type AddressChoice } from './runtime/local-address.js';
 export { RetryBudget, type RetryBudgetOptions } from './runtime/retry-budget.js';

@@ -5,6 +5,7 @@ import type { Registration } from './registry.js';
 import type { MethodDefinition, ServiceDefinition } from './service.js';
 import type { ServiceKey } from './service-key.js';
 import type { TlsOptions } from './engine/options.js';
+import type { GenericCall, GenericWireCall } from './generic/call.js';
 
 /** An exported method as a server transport finds it: enough to decode arguments and call it. */
 export interface ExportedMethod {
@@ -76,4 +77,10 @@ export interface Protocol {
   toUrl(registration: Registration): string;
   /** The inverse of `toUrl`; undefined for URLs of other protocols. */
   fromUrl(url: string): { service: ServiceKey; endpoint: Endpoint } | undefined;
+  /**
+   * How a generic call (`Meshlet.generic`) goes on this protocol's wire, when its ecosystem has a
+   * convention of its own (Dubbo: `$invoke` with `generic=true`). Without it, a generic call is the
+   * typed call its Java types describe.
+   */
+  readonly genericCall?: (call: GenericCall) => GenericWireCall;
 }

@@ -1,4 +1,4 @@
-import { Code, RpcError, type MethodDefinition } from '@meshlet/core';
+import { Code, RpcError, t, toWire, type GenericCall, type GenericWireCall, type MethodDefinition } from '@meshlet/core';
 import type { HessianReader } from '@meshlet/hessian';
 import type { RequestHead } from './request.js';
 
@@ -51,4 +51,18 @@ export function descriptorOf(javaType: string): string {
   if (javaType.startsWith('[')) return javaType.replace(/\./g, '/');
   if (javaType.endsWith('[]')) return `[${descriptorOf(javaType.slice(0, -2))}`;
   return PRIMITIVES[javaType] ?? `L${javaType.replace(/\./g, '/')};`;
+}
+
+/** `$invoke`'s own signature, as a method spec: the real method, its type names, its arguments. */
+const INVOKE_SPEC = { name: '$invoke', params: [t.string, t.array(t.string), t.array(t.any)], returns: t.any } as const;
+
+/**
+ * A generic call as Java's `GenericService` sends it: `$invoke(method, String[] types, Object[] args)`
+ * with attachment `generic=true`. The provider (Java or Meshlet) resolves the overload from the type
+ * names and rebuilds POJOs from maps whose `class` key names the class (PojoUtils.realize), so
+ * POJO arguments keep their `class` key; Java answers POJOs as such maps (PojoUtils.generalize).
+ */
+export function dubboGenericCall(call: GenericCall): GenericWireCall {
+  const args = call.args.map((a, i) => toWire(a, call.params[i]!, 'keep'));
+  return { method: INVOKE_SPEC, args: [call.method, [...call.paramTypes], args], attachments: { generic: 'true' } };
 }

@@ -7,3 +7,4 @@ export { RequestEncoder, readRequestHead, type RequestHead } from './request.js'
 export { decodeResponse, encodeValueResponse, encodeExceptionResponse, encodeErrorResponse, encodeHeartbeatResponse, encodeHeartbeatRequest, encodeReadonlyEvent } from './response.js';
 export { supportsResponseAttachments, intVersion } from './version.js';
 export { Status, ResponseFlag, DUBBO_VERSION, DEFAULT_PORT } from './constants.js';
+export { dubboGenericCall } from './generic.js';

@@ -1,6 +1,7 @@
 import type { ClientOptions, Endpoint, Protocol, Registration, ServerHandler, ServerOptions } from '@meshlet/core';
 import { DubboClient } from './client.js';
 import { DEFAULT_PORT } from './constants.js';
+import { dubboGenericCall } from './generic.js';
 import { DubboServer } from './server.js';
 import { fromDubboUrl, toDubboUrl } from './url.js';
 
@@ -15,5 +16,6 @@ export function dubbo(): Protocol {
     createServer: (handler: ServerHandler, options?: ServerOptions) => new DubboServer(handler, options),
     toUrl: (registration: Registration) => toDubboUrl(registration, RELEASE),
     fromUrl: fromDubboUrl,
+    genericCall: dubboGenericCall,
   };
 }

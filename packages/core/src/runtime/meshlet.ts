@@ -19,6 +19,7 @@ import { ExportTable } from './exports.js';
 import { createProxy } from './proxy.js';
 import { CallTap, matchesService, type CallListener, type RuntimeSnapshot } from './introspect.js';
 import { serviceKeyString } from '../service-key.js';
+import { genericService, type GenericOptions, type GenericService } from '../generic/service.js';
 
 export interface MeshletOptions {
   /** Application name, published with registrations and sent to peers. Env: `MESHLET_APP`. */
@@ -165,6 +166,17 @@ export class Meshlet {
       attachments: options.attachments,
       streams: this.protocols.get(protocol)!.streams ?? false,
     });
+  }
+
+  /**
+   * A client for a service with no definition: `$invoke(method, javaParamTypes, args)` with plain
+   * JS values, on the protocol's generic convention (Dubbo `$invoke`) or as a typed call built from
+   * the Java types. See `generic/service.ts`.
+   */
+  generic(options: GenericOptions): GenericService {
+    const protocol = this.protocols.get(options.protocol ?? this.defaultProtocol);
+    if (!protocol) throw new RpcError(Code.InvalidArgument, `protocol ${options.protocol} is not configured`);
+    return genericService((definition, o) => this.refer(definition, o), options, protocol.genericCall);
   }
 
   /** Listens on every protocol that has exports, then registers them. */
