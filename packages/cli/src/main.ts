@@ -7,10 +7,12 @@ import { agentCommand } from './agent-command.js';
 import { registryCommand } from './registry-command.js';
 import { invokeCommand } from './invoke-command.js';
 import { describeCommand } from './describe-command.js';
+import { genCommand } from './gen-command.js';
 
 const COMMANDS: readonly Command[] = [
   invokeCommand,
   describeCommand,
+  genCommand,
   agentCommand,
   registryCommand,
 ];
