@@ -38,6 +38,23 @@ test('every publishable workspace packs, with a README and without tests, fixtur
   }
 });
 
+test('every publishable manifest has what npm and TypeScript users need', () => {
+  for (const { dir, manifest: m } of publishableWorkspaces()) {
+    const at = `${dir}/package.json`;
+    for (const field of ['description', 'license', 'engines', 'keywords', 'types', 'exports', 'files']) assert.ok(m[field], `${at}: ${field}`);
+    assert.equal(m.type, 'module', `${at}: type`);
+    assert.deepEqual(Object.keys(m.repository ?? {}).sort(), ['directory', 'type', 'url'], `${at}: repository`);
+    assert.equal(m.repository.directory, dir, `${at}: repository.directory`);
+    for (const [sub, e] of Object.entries(m.exports)) {
+      assert.equal(Object.keys(e)[0], 'types', `${at}: exports["${sub}"] lists types first`);
+      assert.ok(e.import ?? e.default, `${at}: exports["${sub}"] has import/default`);
+    }
+    for (const bin of Object.values(typeof m.bin === 'string' ? { b: m.bin } : m.bin ?? {})) {
+      assert.ok(readFileSync(join(root, dir, bin), 'utf8').startsWith('#!/usr/bin/env node'), `${at}: ${bin} keeps its shebang`);
+    }
+  }
+});
+
 test('the fresh app installs the packed meshlet-rpc (with typescript and @types/node), compiles the README verbatim, and is small', { timeout: 90_000 }, () => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }, null, 2));
