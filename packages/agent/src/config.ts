@@ -21,7 +21,7 @@ export interface AgentConfig {
   /** Where remote callers (and their agents) reach this host's apps. Env `MESHLET_AGENT_INGRESS_HOST` / `_PORT`. Default 0.0.0.0:12230. */
   readonly ingressHost: string;
   readonly ingressPort: number;
-  /** The host published for the ingress port. Env `MESHLET_HOST`. Default: the ingress bind address, or the first non-internal IPv4. */
+  /** The host published for the ingress port. Env `MESHLET_HOST`. Default: the ingress bind address, or this host's reachable address (`localAddress`); `MESHLET_IP_TO_REGISTRY` / `DUBBO_IP_TO_REGISTRY` apply when unset. */
   readonly advertiseHost: string | undefined;
   /** The registration API (MOSN- and motan-agent-style) and `/status`. Env `MESHLET_AGENT_HTTP_PORT`. Default 13330 (MOSN's). */
   readonly httpPort: number;

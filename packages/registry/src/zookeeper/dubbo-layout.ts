@@ -1,5 +1,4 @@
-import { networkInterfaces } from 'node:os';
-import { normalizeVersion, type Endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
+import { advertiseHost, normalizeVersion, type Endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { invalidArgument } from '../validate.js';
 import { javaUrlDecode, javaUrlEncode, parseServiceUrl, urlHost } from './java-url.js';
 import { checkParams, endpointOf, extraParams, pathPart, type ZookeeperLayout, type ZookeeperProvider } from './layout.js';
@@ -119,12 +118,9 @@ export function dubboConsumerUrl(service: ServiceKey, subscriber: Subscriber, re
   return `consumer://${urlHost(localAddress())}/${service.interface}?${query}`;
 }
 
-/** This host's first external IPv4 address, as Java's NetUtils picks one; loopback without one. */
+/** This host's address as providers publish theirs (Java's NetUtils; `MESHLET_IP_TO_REGISTRY` wins). */
 function localAddress(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
+  return advertiseHost(undefined);
 }
 
 /**
