@@ -2,6 +2,12 @@
 // plain Meshlet runtimes, in both directions, over loopback.
 import 'reflect-metadata';
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { Injectable, Module, Scope, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -252,3 +258,42 @@ test('usage errors are RpcErrors coded INVALID_ARGUMENT, before anything listens
   assert.match(scoped.message, /PerRequestGreeter is request-scoped or transient/);
 });
 
+
+test('enableShutdownHooks(): SIGTERM to a Nest app process drains its 16 in-flight calls before it exits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlet-nest-'));
+  const url = `local://${dir}`;
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./shutdown-app.test-support.js', import.meta.url)), url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const lines = createInterface({ input: child.stdout! });
+  const said = (line: string) => new Promise<void>((resolve, reject) => {
+    lines.on('line', (l) => l === line && resolve());
+    void exited.then((how) => reject(new Error(`the app exited (${String(how)}) before saying ${line}`)));
+  });
+  const consumer = plainConsumer(url);
+  try {
+    const inFlight = said('in-flight 16');
+    await said('ready');
+    const greeter = consumer.refer(Greeter, { retries: 0 });
+    // The local registry is files: wait until the consumer sees the provider.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        await greeter.greet('probe');
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const calls = Array.from({ length: 16 }, () => greeter.slow(500));
+    await inFlight;
+    child.kill('SIGTERM');
+    assert.deepEqual(await Promise.all(calls), Array(16).fill(500));
+    // Nest re-raises the signal once its hooks (our drain among them) have run.
+    assert.equal(await exited, 'SIGTERM');
+  } finally {
+    child.kill('SIGKILL');
+    await consumer.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
