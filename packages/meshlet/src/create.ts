@@ -3,6 +3,7 @@ import {
   type EndpointBreakers, type Meshlet, type MeshletOptions, type Protocol, type Registry,
 } from '@meshlet/core';
 import { BreakerSet } from '@meshlet/breaker';
+import { AdminServer, adminOptions, meshletTarget, type AdminOptions } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } from '@meshlet/registry';
 import { bolt } from '@meshlet/transport-bolt';
@@ -32,6 +33,18 @@ export interface MeshletAppOptions extends Omit<MeshletOptions, 'protocols' | 'r
   readonly breakers?: (() => EndpointBreakers) | false;
   /** Health checks of the agent (defaults from the agent URL: every 3 s, 1 s timeout, 2 quick re-checks). */
   readonly health?: { readonly intervalMs?: number; readonly timeoutMs?: number; readonly retries?: number };
+  /**
+   * The admin endpoint (`/` dashboard, `/status`, `/metrics`, `/ls`, `POST /offline`/`/online`):
+   * off unless set here or by `MESHLET_ADMIN_PORT` (`MESHLET_ADMIN_HOST`); binds loopback by
+   * default, since it can take this provider offline. `false`: off whatever the environment says.
+   */
+  readonly admin?: AdminOptions | false;
+}
+
+/** The running admin endpoint of an app; `ready` resolves with its bound address. */
+export interface MeshletAdmin {
+  readonly server: AdminServer;
+  readonly ready: Promise<{ host: string; port: number }>;
 }
 
 /** A Meshlet runtime that knows which mode it runs in. */
@@ -39,6 +52,8 @@ export type MeshletApp = Meshlet & {
   readonly mode: MeshletMode;
   /** Sidecar mode: the agent registry with its health check and fallback. */
   readonly sidecar: FallbackRegistry | undefined;
+  /** The admin endpoint, when enabled. */
+  readonly admin: MeshletAdmin | undefined;
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -66,10 +81,11 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
   const direct = registryOf(options.registry, env, mode);
   const balancer = options.loadBalancer ?? loadBalancerFactory('p2c');
   const breakers = options.breakers === false ? undefined : options.breakers ?? (() => new BreakerSet());
-  const { agent: _agent, health, registry: _registry, breakers: _breakers, ...rest } = options;
+  const { agent: _agent, health, registry: _registry, breakers: _breakers, admin: _admin, ...rest } = options;
+  const admin = adminOptions(options.admin, env);
   if (mode === 'direct') {
     const mesh = createCoreMeshlet({ ...rest, protocols, registry: direct, loadBalancer: balancer, breakers });
-    return Object.assign(mesh, { mode, sidecar: undefined });
+    return withAdmin(Object.assign(mesh, { mode, sidecar: undefined }), admin);
   }
   const agentRegistry = createRegistry(withApplication(agent!, options.application ?? env.MESHLET_APP));
   if (!(agentRegistry instanceof AgentRegistry)) {
@@ -91,7 +107,29 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     breakers: breakers && (() => sidecarBreakers(breakers())),
     interceptors: [sidecarGuard(sidecar), ...(options.interceptors ?? [])],
   });
-  return Object.assign(mesh, { mode, sidecar });
+  return withAdmin(Object.assign(mesh, { mode, sidecar }), admin);
+}
+
+/**
+ * Starts the admin endpoint at once (a consumer-only app never calls `start()`, and an operator
+ * wants the dashboard while it starts), and closes it after the runtime stops. A port that cannot
+ * be bound is reported through `admin.ready` and a process warning, never by failing the app: the
+ * admin endpoint is an aid, not the service.
+ */
+function withAdmin<M extends Meshlet>(mesh: M & { mode: MeshletMode }, options: AdminOptions | undefined): M & { admin: MeshletAdmin | undefined } {
+  if (options === undefined) return Object.assign(mesh, { admin: undefined });
+  const server = new AdminServer(meshletTarget(mesh, mesh.mode));
+  const ready = server.listen(options);
+  ready.catch((err: Error) => process.emitWarning(err.message, 'MeshletAdminWarning'));
+  const stop = mesh.stop.bind(mesh);
+  mesh.stop = async (graceMs?: number) => {
+    try {
+      await stop(graceMs);
+    } finally {
+      await server.close();
+    }
+  };
+  return Object.assign(mesh, { admin: { server, ready } });
 }
 
 function registryOf(option: Registry | string | false | undefined, env: Env, mode: MeshletMode): Registry | undefined {

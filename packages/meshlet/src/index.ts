@@ -1,7 +1,8 @@
 // Everything an app needs from one import: core's API (types, decorators, errors, interceptors),
 // the defaults-wired `createMeshlet` with the sidecar switch, and the protocols and registries.
 export * from '@meshlet/core';
-export { createMeshlet, meshletMode, type MeshletApp, type MeshletAppOptions, type MeshletMode } from './create.js';
+export { createMeshlet, meshletMode, type MeshletAdmin, type MeshletApp, type MeshletAppOptions, type MeshletMode } from './create.js';
+export { AdminServer, AdminRoutes, startAdmin, meshletTarget, type AdminOptions, type AdminStatus, type AdminTarget } from '@meshlet/admin';
 export { heartbeatProbe } from './probes.js';
 export { sidecarBalancer, sidecarBreakers, sidecarGuard } from './sidecar.js';
 export {

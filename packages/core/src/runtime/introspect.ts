@@ -1,4 +1,4 @@
-import { Code, toRpcError } from '../errors.js';
+import { Code, RpcError, toRpcError } from '../errors.js';
 import type { Interceptor } from '../interceptor.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 
@@ -105,10 +105,19 @@ export class CallTap {
 }
 
 /**
- * Whether `key` is the service an operator named: its interface, or its full
- * `group/interface:version` spelling (Dubbo QoS takes either). No name matches every service.
+ * Whether `key` is the service an operator named: its interface, its full `group/interface:version`
+ * spelling, or a regular expression over either (Dubbo QoS' `offline com.foo.*`). No name
+ * matches every service; an invalid expression is a BAD_REQUEST, not a silent no-match.
  */
 export function matchesService(key: ServiceKey, name: string | undefined): boolean {
   if (name === undefined || name === '') return true;
-  return key.interface === name || serviceKeyString(key) === name;
+  const full = serviceKeyString(key);
+  if (key.interface === name || full === name) return true;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${name})$`);
+  } catch (err) {
+    throw new RpcError(Code.BadRequest, `service pattern ${JSON.stringify(name)} is not a valid regular expression: ${(err as Error).message}`);
+  }
+  return re.test(key.interface) || re.test(full);
 }

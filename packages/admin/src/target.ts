@@ -1,0 +1,46 @@
+import type { CallListener, ExportSnapshot, Meshlet, ReferenceSnapshot } from '@meshlet/core';
+import type { MetricFamily } from './prometheus.js';
+
+/** What `/status` answers, and what the dashboard draws. Agents add their own fields. */
+export interface AdminStatus {
+  readonly application: string | undefined;
+  /** `direct`, `sidecar`, or `agent`. */
+  readonly mode: string;
+  readonly uptimeMs: number;
+  /** The registry's name, undefined without one. */
+  readonly registry: string | undefined;
+  readonly inFlight: { readonly client: number; readonly server: number };
+  /** Exported services, one entry per protocol. */
+  readonly services: readonly ExportSnapshot[];
+  /** Referred services with their endpoints and what the registry lists for them. */
+  readonly references: readonly ReferenceSnapshot[];
+  readonly [extra: string]: unknown;
+}
+
+/** What an admin endpoint serves: a Meshlet runtime (`meshletTarget`) or an agent. */
+export interface AdminTarget {
+  status(): AdminStatus;
+  /** Unregisters the matching services (all without a name), keeps serving; resolves with their names. */
+  offline(service?: string): Promise<string[]>;
+  online(service?: string): Promise<string[]>;
+  /** Call records for `/metrics` and `/stats` (a target without them serves only its own metrics). */
+  onCall?(listener: CallListener): () => void;
+  /** Extra metric families of the target's own. */
+  metrics?(): MetricFamily[];
+}
+
+/** Serves a Meshlet runtime: its `introspect()`, `offline`/`online` and `onCall` hooks. */
+export function meshletTarget(mesh: Meshlet, mode = 'direct'): AdminTarget {
+  return {
+    status() {
+      const s = mesh.introspect();
+      return {
+        application: s.application, mode, uptimeMs: s.uptimeMs, registry: s.registry, state: s.state,
+        inFlight: s.inFlight, services: s.exports, references: s.references,
+      };
+    },
+    offline: (service) => mesh.offline(service),
+    online: (service) => mesh.online(service),
+    onCall: (listener) => mesh.onCall(listener),
+  };
+}
