@@ -22,6 +22,11 @@ export function installOtel() {
       await reader.forceFlush();
       return new Set(metricExporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.filter((m) => m.dataPoints.length > 0).map((m) => m.descriptor.name))));
     },
+    /** The data points' attributes of one metric, after a forced collection. */
+    async metricPoints(name) {
+      await reader.forceFlush();
+      return metricExporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints.map((p) => p.attributes))));
+    },
     async shutdown() {
       await tracerProvider.shutdown();
       await meterProvider.shutdown();

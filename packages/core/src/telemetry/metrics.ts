@@ -1,5 +1,4 @@
 import { metrics, ValueType, type MeterProvider } from '@opentelemetry/api';
-import { RpcError } from '../errors.js';
 
 /**
  * Meshlet's metrics, through the OpenTelemetry metrics API (no-ops until an SDK is registered).
@@ -38,8 +37,8 @@ function instruments() {
 const CLIENT = { 'meshlet.side': 'client' };
 const SERVER = { 'meshlet.side': 'server' };
 
-export function recordCall(side: 'client' | 'server', system: string, method: string, ms: number, err: unknown): void {
-  const status = err === undefined ? 'OK' : err instanceof RpcError ? err.code : 'INTERNAL';
+/** `status` is the call's `rpc.status_code`, as `statusOf` gives it (the same as on its span). */
+export function recordCall(side: 'client' | 'server', system: string, method: string, ms: number, status: string): void {
   const attributes = { 'rpc.system.name': system, 'rpc.method': method, 'rpc.status_code': status, 'meshlet.side': side };
   const i = instruments();
   (side === 'client' ? i.clientDuration : i.serverDuration).record(ms / 1000, attributes);

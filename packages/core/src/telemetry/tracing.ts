@@ -1,6 +1,8 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { RpcError } from '../errors.js';
 import type { Endpoint } from '../endpoint.js';
+import type { ServiceKey } from '../service-key.js';
+import { statusOf } from './status.js';
 import type { Invocation } from '../invocation.js';
 import {
   ATTR_ERROR_TYPE, ATTR_MESHLET_ATTEMPT, ATTR_NETWORK_PEER_ADDRESS, ATTR_NETWORK_PEER_PORT, ATTR_RPC_METHOD,
@@ -54,15 +56,17 @@ export function clientAttempt(inv: Invocation, target: Endpoint, attempt: number
   const start = performance.now();
   return context.with(ctx, send).then(
     (value) => {
-      finish(span, undefined);
+      const status = statusOf('client', undefined);
+      finish(span, status, undefined);
       callStarted('client', -1);
-      recordCall('client', system, name, performance.now() - start, undefined);
+      recordCall('client', system, name, performance.now() - start, status);
       return value;
     },
     (err: unknown) => {
-      finish(span, err);
+      const status = statusOf('client', err);
+      finish(span, status, err);
       callStarted('client', -1);
-      recordCall('client', system, name, performance.now() - start, err);
+      recordCall('client', system, name, performance.now() - start, status);
       throw err;
     },
   );
@@ -84,31 +88,45 @@ export function serverCall(inv: Invocation, protocol: string, handle: () => Prom
   const start = performance.now();
   return context.with(trace.setSpan(parent, span), handle).then(
     (value) => {
-      finish(span, undefined);
+      const status = statusOf('server', undefined, inv.deadline);
+      finish(span, status, undefined);
       callStarted('server', -1);
-      recordCall('server', system, name, performance.now() - start, undefined);
+      recordCall('server', system, name, performance.now() - start, status);
       return value;
     },
     (err: unknown) => {
-      finish(span, err);
+      const status = statusOf('server', err, inv.deadline);
+      finish(span, status, err);
       callStarted('server', -1);
-      recordCall('server', system, name, performance.now() - start, err);
+      recordCall('server', system, name, performance.now() - start, status);
       throw err;
     },
   );
 }
 
-function finish(span: Span, err: unknown): void {
+/**
+ * The SERVER span of a request refused before any method ran (no such service or method): the
+ * caller's span says SERVICE_NOT_FOUND or METHOD_NOT_FOUND, and so does this one. The request's
+ * trace context is not decoded by then, so the span starts a trace of its own.
+ */
+export function serverRejected(protocol: string, service: ServiceKey, method: string, err: unknown): void {
+  const name = `${service.interface}/${method}`;
+  const system = rpcSystem(protocol);
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { [ATTR_RPC_SYSTEM_NAME]: system, [ATTR_RPC_METHOD]: name } });
+  const status = statusOf('server', err);
+  finish(span, status, err);
+  recordCall('server', system, name, 0, status);
+}
+
+function finish(span: Span, status: string, err: unknown): void {
   if (span.isRecording()) {
-    if (err === undefined) {
-      span.setAttribute(ATTR_RPC_STATUS_CODE, 'OK');
-    } else {
-      const code = err instanceof RpcError ? err.code : 'INTERNAL';
-      span.setAttribute(ATTR_RPC_STATUS_CODE, code);
-      span.setAttribute(ATTR_ERROR_TYPE, err instanceof RpcError && err.remoteClass ? err.remoteClass : code);
+    span.setAttribute(ATTR_RPC_STATUS_CODE, status);
+    if (err !== undefined) {
+      const remoteClass = err instanceof RpcError ? err.remoteClass : (err as { javaClass?: unknown } | null)?.javaClass;
+      span.setAttribute(ATTR_ERROR_TYPE, typeof remoteClass === 'string' && remoteClass ? remoteClass : status);
       span.recordException(err instanceof Error ? err : String(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
     }
+    if (status !== 'OK') span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : status });
   }
   span.end();
 }
