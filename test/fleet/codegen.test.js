@@ -67,7 +67,7 @@ describe('meshlet gen → Java Dubbo 2.7 provider', { timeout: 600_000 }, () => 
   let provider;
   let dir;
   before(async () => {
-    requireTool('jar');
+    requireTool('java'); // the JDK, whose jar tool packs the API below
     peer = await dubboPeer('dubbo27');
     provider = await peer.provider();
     dir = mkdtempSync(join(tmpdir(), 'meshlet-codegen-fleet-'));
