@@ -68,11 +68,11 @@ export class RedisClients extends EventEmitter {
       username: t.username,
       password: t.password,
       ...(t.tls ? { tls: {} } : {}),
-      ...settings.redisOptions,
+      ...(settings.redisOptions as Partial<RedisOptions>),
     };
     let cmd: Client;
     if (t.mode === 'cluster') {
-      const { redisOptions, ...rest } = settings.clusterOptions;
+      const { redisOptions, ...rest } = settings.clusterOptions as Partial<ClusterOptions>;
       const options: ClusterOptions = {
         enableOfflineQueue: false,
         enableAutoPipelining: true,

@@ -1,4 +1,8 @@
-import type { ClusterOptions, RedisOptions } from 'ioredis';
+/**
+ * ioredis's `RedisOptions` / `ClusterOptions`, passed through as given. Typed loosely on purpose:
+ * ioredis is an optional peer, and these declarations must type-check in apps that never install it.
+ */
+export type IoredisOptions = Readonly<Record<string, unknown>>;
 import { parseMultiHostUrl, QueryOptions } from '../multi-host-url.js';
 import { invalidArgument } from '../validate.js';
 import { checkPrefix } from './keys.js';
@@ -26,9 +30,9 @@ export interface RedisRegistryOptions {
   readonly url?: string | undefined;
   readonly target?: RedisTarget | undefined;
   /** Extra ioredis options (TLS certificates, timeouts...) merged over the registry's own. */
-  readonly redisOptions?: Partial<RedisOptions> | undefined;
+  readonly redisOptions?: IoredisOptions | undefined;
   /** Extra ioredis Cluster options, for `mode: 'cluster'`. */
-  readonly clusterOptions?: Partial<ClusterOptions> | undefined;
+  readonly clusterOptions?: IoredisOptions | undefined;
   /** Key and channel prefix. Default `meshlet`. */
   readonly prefix?: string | undefined;
   /** An entry not renewed for this long is gone: how soon a crashed provider disappears, ms. Default 10 000. */
@@ -43,8 +47,8 @@ export interface RedisRegistryOptions {
 
 export interface RedisSettings {
   readonly target: RedisTarget;
-  readonly redisOptions: Partial<RedisOptions>;
-  readonly clusterOptions: Partial<ClusterOptions>;
+  readonly redisOptions: IoredisOptions;
+  readonly clusterOptions: IoredisOptions;
   readonly prefix: string;
   readonly leaseMs: number;
   readonly renewMs: number;
