@@ -14,3 +14,4 @@ export { MESHLET_MIME, decodeMeshlet, type MeshletMetadata } from './meshlet-met
 export { decodeRequestMetadata, type RequestMetadata } from './request-metadata.js';
 export { errorMessage, errorFromFrame } from './errors.js';
 export { PROTOCOL, DEFAULT_PORT } from './constants.js';
+export { rsocketGenericCall } from './generic.js';

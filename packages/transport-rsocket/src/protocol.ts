@@ -1,6 +1,7 @@
 import type { ClientOptions, Endpoint, Protocol, Registration, RpcError, ServerHandler, ServerOptions } from '@meshlet/core';
 import { RSocketProtocolClient } from './client.js';
 import { DEFAULT_PORT, PROTOCOL } from './constants.js';
+import { rsocketGenericCall } from './generic.js';
 import { RSocketProtocolServer } from './server.js';
 import { fromRSocketUrl, toRSocketUrl } from './url.js';
 
@@ -25,5 +26,6 @@ export function rsocket(options: RSocketOptions = {}): Protocol {
     createServer: (handler: ServerHandler, serverOptions?: ServerOptions) => new RSocketProtocolServer(handler, serverOptions, options),
     toUrl: (registration: Registration) => toRSocketUrl(registration),
     fromUrl: fromRSocketUrl,
+    genericCall: rsocketGenericCall,
   };
 }

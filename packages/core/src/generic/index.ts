@@ -2,3 +2,4 @@ export type { GenericCall, GenericWireCall } from './call.js';
 export { genericService, type GenericOptions, type GenericService } from './service.js';
 export { guessJavaType, typeOfJavaName } from './java-type.js';
 export { fromWire, toWire } from './values.js';
+export { METADATA_SERVICE, metadataServiceDefinitions, metadataServiceImpl, fullServiceDefinition } from './metadata-service.js';

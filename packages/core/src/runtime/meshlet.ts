@@ -20,6 +20,7 @@ import { createProxy } from './proxy.js';
 import { CallTap, matchesService, type CallListener, type RuntimeSnapshot } from './introspect.js';
 import { serviceKeyString } from '../service-key.js';
 import { genericService, type GenericOptions, type GenericService } from '../generic/service.js';
+import { METADATA_SERVICE, metadataServiceDefinitions, metadataServiceImpl } from '../generic/metadata-service.js';
 
 export interface MeshletOptions {
   /** Application name, published with registrations and sent to peers. Env: `MESHLET_APP`. */
@@ -184,7 +185,14 @@ export class Meshlet {
     if (this.state !== 'new') throw new RpcError(Code.InvalidArgument, `start() called when ${this.state}`);
     this.state = 'starting';
     try {
-      for (const [name, definitions] of this.exports.byProtocol()) {
+      const byProtocol = this.exports.byProtocol();
+      // Describes this runtime's Dubbo services as Java providers do (generic/metadata-service.ts);
+      // added after the snapshot above, so it is answered but never registered.
+      if (byProtocol.has('dubbo') && !this.exports.definitions.some((d) => d.interface === METADATA_SERVICE)) {
+        const impl = metadataServiceImpl(() => this.exports.definitions);
+        for (const d of metadataServiceDefinitions(this.application)) this.exports.add(d, impl, [this.protocols.get('dubbo')!]);
+      }
+      for (const [name, definitions] of byProtocol) {
         const protocol = this.protocols.get(name)!;
         const server = protocol.createServer(this.exports.handlerFor(name), {
           ...this.options.server,
