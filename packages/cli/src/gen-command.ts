@@ -33,13 +33,14 @@ async function runGen(args: Parsed, { out, err }: CommandIo): Promise<number> {
   const common = { include, version: flagText(args.flags, 'version'), group: flagText(args.flags, 'group') };
   const protos = inputs.filter((i) => i.endsWith('.proto'));
   const java = inputs.filter((i) => !i.endsWith('.proto'));
-  const results: [string, GenResult][] = [];
-  if (java.length) results.push([name ?? 'java-api.ts', generateJava(loadClasses(java), common)]);
-  if (protos.length) results.push([name && !java.length ? name : `${basename(protos[0]!, '.proto')}.ts`, generateProto(protos, { ...common, transport })]);
-  let services = 0;
-  for (const [file, r] of results) {
+  const results: [string, GenResult, boolean][] = [];
+  if (java.length) results.push([name ?? 'java-api.ts', generateJava(loadClasses(java), common), true]);
+  if (protos.length) results.push([name && !java.length ? name : `${basename(protos[0]!, '.proto')}.ts`, generateProto(protos, { ...common, transport }), false]);
+  let empty = false;
+  for (const [file, r, fromJava] of results) {
     for (const w of r.warnings) err(`meshlet gen: warning: ${w}`);
-    services += r.services.length;
+    // Java input is for services; a .proto of messages only is still worth generating.
+    if (fromJava ? r.services.length === 0 : r.declarations === 0) empty = true;
     if (dir === undefined) out(r.code);
     else {
       mkdirSync(dir, { recursive: true });
@@ -47,9 +48,9 @@ async function runGen(args: Parsed, { out, err }: CommandIo): Promise<number> {
       err(`meshlet gen: ${join(dir, file)}: ${r.services.length} service(s): ${r.services.join(', ')}`);
     }
   }
-  if (services === 0) {
+  if (empty) {
     // An empty file with exit 0 would pass a build script and fail much later, at the first import.
-    err(`meshlet gen: no service interfaces found${include ? ` matching ${include.join(',')}` : ''}`);
+    err(`meshlet gen: no service interfaces${protos.length ? ' or messages' : ''} found${include ? ` matching ${include.join(',')}` : ''}`);
     return 1;
   }
   return 0;

@@ -22,6 +22,8 @@ export interface GenResult {
   readonly services: readonly string[];
   /** What could not be typed exactly (became `t.any`), one line each. */
   readonly warnings: readonly string[];
+  /** How many declarations (services, types, exceptions) the module has. */
+  readonly declarations: number;
 }
 
 const BOXED: Record<string, string> = {
@@ -341,5 +343,5 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     '}',
   );
   if (warnings.length) header.push('', ...warnings.map((w) => `// warning: ${w}`));
-  return { code: [header.join('\n'), ...decls, ...serviceDecls].join('\n\n') + '\n', services, warnings };
+  return { code: [header.join('\n'), ...decls, ...serviceDecls].join('\n\n') + '\n', services, warnings, declarations: decls.length + serviceDecls.length };
 }

@@ -113,9 +113,10 @@ export function generateProto(files: readonly string[], options: ProtoGenOptions
     "import { defineService, type ClientOfSpec, type ImplOfSpec } from '@meshlet/core';",
     `import { protobufMessage } from '@meshlet/transport-${transport}';`,
     '',
+    // A JSON string, not an object literal: protobufjs' INamespace typings lack fields it writes (keyType).
     '// The schema, so the .proto files are not needed at run time.',
-    `const root = protobuf.Root.fromJSON(${JSON.stringify(root.toJSON())});`,
+    `const root = protobuf.Root.fromJSON(JSON.parse(${JSON.stringify(JSON.stringify(root.toJSON()))}));`,
     ...(warnings.length ? ['', ...warnings.map((w) => `// warning: ${w}`)] : []),
   ];
-  return { code: [header.join('\n'), ...decls].join('\n\n') + '\n', services, warnings };
+  return { code: [header.join('\n'), ...decls].join('\n\n') + '\n', services, warnings, declarations: decls.length };
 }
