@@ -187,7 +187,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     });
   }
   function niceCeil(v) { var p = Math.pow(10, Math.floor(Math.log10(v))); var m = v / p; return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p; }
-  function fmtAxis(v) { return v >= 1000 ? (v / 1000) + 'k' : v >= 10 ? Math.round(v) : v.toFixed(v >= 1 ? 1 : 2); }
+  function fmtAxis(v) { return v === 0 ? '0' : v >= 1000 ? (v / 1000) + 'k' : v >= 10 ? Math.round(v) : v.toFixed(v >= 1 ? 1 : 2); }
 
   function renderStats(st) {
     var c = st.client || [], s = st.server || [], n = Math.max(c.length, s.length);
