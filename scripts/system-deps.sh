@@ -9,6 +9,8 @@
 #   Maven Central.
 # - Go (not from Debian, whose Go is too old for motan-go's modules): the fleet suite builds its Go
 #   peers (motan-go and its agent) from the Go module proxy.
+# - chromium: the admin dashboard test (test/admin) drives Debian's Chromium headless with
+#   playwright-core, which downloads no browser of its own.
 set -euo pipefail
 if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
   echo "The fleet suite needs Go >= 1.22 on PATH (the official linux-amd64 tarball unpacked into /usr/local/go, then PATH=\$PATH:/usr/local/go/bin)." >&2
@@ -20,6 +22,7 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 [ -f /usr/share/java/hessian.jar ] || missing+=(libhessian-java)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} (apt-get)"
