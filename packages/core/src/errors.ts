@@ -48,6 +48,8 @@ export interface RpcErrorOptions {
   remoteClass?: string;
   /** Protocol-level status the peer sent, when there was one (Dubbo status byte, Bolt status short). */
   status?: number;
+  /** The peer's stack trace, as the peer prints it, when the protocol carried one. */
+  remoteStack?: string;
 }
 
 export class RpcError extends Error {
@@ -55,12 +57,19 @@ export class RpcError extends Error {
   readonly code: Code;
   readonly remoteClass: string | undefined;
   readonly status: number | undefined;
+  /**
+   * The peer's stack trace (Java's `Throwable.printStackTrace` form) when the peer sent one. The
+   * error's own `stack` is the caller's: calls made through a reference rethrow with the frames
+   * of the code that awaited the call, not the engine's.
+   */
+  readonly remoteStack: string | undefined;
 
   constructor(code: Code, message: string, options: RpcErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.remoteClass = options.remoteClass;
     this.status = options.status;
+    this.remoteStack = options.remoteStack;
   }
 
   static is(err: unknown, code?: Code): err is RpcError {

@@ -1,5 +1,6 @@
 import { Code, RpcError } from '../errors.js';
 import { createInvocation } from '../invocation.js';
+import { atCallSite } from './call-site.js';
 import type { Invoker } from '../interceptor.js';
 import type { MethodDefinition, ServiceDefinition } from '../service.js';
 
@@ -23,12 +24,17 @@ export function createProxy(definition: ServiceDefinition, invoker: Invoker, def
       proxy[method.key] = (...args: unknown[]) => streamOf(definition, method, invoker, defaults, args);
       continue;
     }
-    proxy[method.key] = (...args: unknown[]) => {
-      if (args.length !== arity) {
-        return Promise.reject(new TypeError(`${definition.interface}.${method.key} takes ${arity} argument(s), got ${args.length}`));
+    // Async, so a failure's stack can be the awaiting caller's (see call-site.ts).
+    proxy[method.key] = async function call(...args: unknown[]): Promise<unknown> {
+      try {
+        if (args.length !== arity) {
+          throw new RpcError(Code.InvalidArgument, `${definition.interface}.${method.key} takes ${arity} argument(s), got ${args.length}`);
+        }
+        const options = defaults.attachments ? { attachments: { ...defaults.attachments } } : {};
+        return await invoker(createInvocation(definition, method, args, options, defaults.timeout));
+      } catch (err) {
+        throw atCallSite(err, call);
       }
-      const options = defaults.attachments ? { attachments: { ...defaults.attachments } } : {};
-      return invoker(createInvocation(definition, method, args, options, defaults.timeout));
     };
   }
   return Object.freeze(proxy);
@@ -46,7 +52,7 @@ function streamOf(definition: ServiceDefinition, method: MethodDefinition, invok
       let opened: Promise<AsyncIterator<unknown> | undefined> | undefined;
       const open = () => (opened ??= (async () => {
         if (args.length !== method.params.length) {
-          throw new TypeError(`${definition.interface}.${method.key} takes ${method.params.length} argument(s), got ${args.length}`);
+          throw new RpcError(Code.InvalidArgument, `${definition.interface}.${method.key} takes ${method.params.length} argument(s), got ${args.length}`);
         }
         if (defaults.streams === false) {
           throw new RpcError(Code.Unsupported, `${definition.interface}.${method.key} is a stream method; this reference's protocol does not carry streams (rsocket does)`);
