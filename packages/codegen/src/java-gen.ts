@@ -31,7 +31,7 @@ const BOXED: Record<string, string> = {
   'java.lang.Integer': 't.nullable(t.int32)', 'java.lang.Long': 't.nullable(t.int64)', 'java.lang.Float': 't.nullable(t.float32)',
   'java.lang.Double': 't.nullable(t.float64)', 'java.lang.Character': 't.nullable(t.char)',
   'java.lang.String': 't.string', 'java.util.Date': 't.date', 'java.math.BigDecimal': 't.decimal',
-  'java.lang.Object': 't.any', 'java.io.Serializable': 't.any',
+  'java.lang.Object': 't.any',
 };
 const PRIM: Record<string, string> = {
   void: 't.void', boolean: 't.bool', byte: 't.int8', short: 't.int16', int: 't.int32', long: 't.int64',
@@ -43,7 +43,7 @@ const MAPS = new Set(['java.util.Map', 'java.util.HashMap', 'java.util.LinkedHas
 /** Async results of Dubbo methods: the wire carries the value, so the definition declares the value. */
 const FUTURES = new Set(['java.util.concurrent.CompletableFuture', 'java.util.concurrent.CompletionStage', 'java.util.concurrent.Future']);
 const THROWABLE_ROOTS = new Set(['java.lang.Throwable', 'java.lang.Exception', 'java.lang.RuntimeException', 'java.lang.Error']);
-const IMPORTS = ['t', 'defineService', 'RpcError', 'TypeOf', 'ClientOfSpec', 'ImplOfSpec', 'javaException'];
+const IMPORTS = ['t', 'defineService', 'RpcError', 'TypeOf', 'TypeDesc', 'ClientOfSpec', 'ImplOfSpec', 'javaException', 'javaAny'];
 const RESERVED = new Set([...IMPORTS, 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
   'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super',
   'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'any', 'unknown']);
@@ -75,6 +75,16 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
   const decls: string[] = [];
   const used = new Set<string>(RESERVED);
   const done = new Map<string, string>(); // class key → const name
+  let usesJavaAny = false;
+  /**
+   * A type with no exact descriptor: any value, but the Java name is kept, because Dubbo and SOFARPC
+   * find the method by its parameter type names (a `Serializable` parameter is not an `Object` one).
+   */
+  const javaAny = (name: string): string => {
+    if (name === 'java.lang.Object') return 't.any';
+    usesJavaAny = true;
+    return `javaAny(${JSON.stringify(name)})`;
+  };
   const inProgress = new Set<string>();
   const exceptionNames = new Map<string, string>();
 
@@ -140,17 +150,18 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     if (MAPS.has(name)) return name === 'java.util.Map' ? `t.map(${arg(0)}, ${arg(1)})` : `t.map(${arg(0)}, ${arg(1)}, ${JSON.stringify(name)})`;
     const c = classes.get(name);
     if (!c) {
-      warn(`${where}: ${name} is not in the input; typed as t.any (add its jar to type it)`);
-      return 't.any';
+      if (!name.startsWith('java.')) warn(`${where}: ${name} is not in the input; typed as unknown (add its jar to type it)`);
+      else if (name !== 'java.io.Serializable') warn(`${where}: ${name} has no Meshlet descriptor; typed as unknown`);
+      return javaAny(name);
     }
     if (isException(name)) {
       exception(name);
-      return 't.any';
+      return javaAny(name);
     }
     if (isEnum(c)) return enumDecl(c);
     if (c.access & Acc.Interface) {
-      warn(`${where}: ${name} is an interface, its implementations' fields are unknown; typed as t.any`);
-      return 't.any';
+      warn(`${where}: ${name} is an interface, its implementations' fields are unknown; typed as unknown`);
+      return javaAny(name);
     }
     return dtoDecl(c, args, where);
   };
@@ -179,8 +190,8 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     if (known) return known;
     if (inProgress.has(k)) {
       // A descriptor is a value built from its fields' descriptors, so a cycle cannot be closed.
-      warn(`${where}: ${c.name} refers to itself; the recursive field is typed as t.any`);
-      return 't.any';
+      warn(`${where}: ${c.name} refers to itself; the recursive field is typed as unknown`);
+      return javaAny(c.name);
     }
     inProgress.add(k);
     // Type variables of a generic DTO: bound to the use site's arguments, else erased to their bound.
@@ -247,8 +258,8 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     }
   };
 
-  const serviceMethods = (iface: ClassInfo): MethodInfo[] => {
-    const out: MethodInfo[] = [];
+  const serviceMethods = (iface: ClassInfo): { m: MethodInfo; owner: ClassInfo }[] => {
+    const out: { m: MethodInfo; owner: ClassInfo }[] = [];
     const seen = new Set<string>();
     const visit = (c: ClassInfo, depth: number) => {
       if (depth > 32) return;
@@ -256,7 +267,7 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
         if (m.access & (Acc.Static | Acc.Synthetic | Acc.Bridge | Acc.Private) || m.name.startsWith('<')) continue;
         if (seen.has(m.name + m.descriptor)) continue;
         seen.add(m.name + m.descriptor);
-        out.push(m);
+        out.push({ m, owner: c });
       }
       for (const s of c.interfaces) {
         const sc = classes.get(s);
@@ -278,14 +289,16 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
   for (const iface of ifaces) {
     const methods = serviceMethods(iface);
     if (methods.length === 0) continue;
-    const sigs = methods.map((m) => ({ m, sig: parseMethodSig(m.signature ?? m.descriptor) }));
+    const sigs = methods.map(({ m, owner }) => ({ m, owner, sig: parseMethodSig(m.signature ?? m.descriptor) }));
     const counts = new Map<string, number>();
     for (const { m } of sigs) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
     const keys = new Set<string>();
     const lines: string[] = [];
-    for (const { m, sig } of sigs) {
+    for (const { m, owner, sig } of sigs) {
       const where = `${iface.name}.${m.name}`;
+      // Type variables erase to their bound, as the JVM descriptor Dubbo matches on does.
       const scope = new Map<string, string>();
+      for (const p of owner.signature ? parseClassSig(owner.signature).typeParams : []) scope.set(p.name, desc(p.bound, scope, where));
       for (const p of sig.typeParams) scope.set(p.name, desc(p.bound, scope, where));
       const params = sig.params.map((p) => desc(p, scope, where));
       let ret = sig.returns;
@@ -324,13 +337,14 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     if (!(c.access & Acc.Interface) && (c.access & Acc.Public) && isException(c.name)) exception(c.name);
   }
 
-  const core = JSON.stringify(options.coreModule ?? '@meshlet/core');
-  const header = [
-    '// Generated by `meshlet gen` from Java class files. Do not edit: regenerate instead.',
-    exceptionNames.size
-      ? `import { defineService, RpcError, t, type ClientOfSpec, type ImplOfSpec, type TypeOf } from ${core};`
-      : `import { defineService, t, type ClientOfSpec, type ImplOfSpec, type TypeOf } from ${core};`,
-  ];
+  const header: string[] = [];
+  if (usesJavaAny) header.push(
+    '',
+    '/** A Java type with no exact descriptor: any value, the Java name kept for overload matching. */',
+    'function javaAny(javaType: string): TypeDesc<unknown> {',
+    '  return Object.freeze({ ...t.any, javaType });',
+    '}',
+  );
   if (exceptionNames.size) header.push(
     '',
     '/** A Java exception by class name (and its subclasses\' names), as providers report it in `RpcError.remoteClass`. */',
@@ -343,5 +357,15 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     '}',
   );
   if (warnings.length) header.push('', ...warnings.map((w) => `// warning: ${w}`));
-  return { code: [header.join('\n'), ...decls, ...serviceDecls].join('\n\n') + '\n', services, warnings, declarations: decls.length + serviceDecls.length };
+  const body = [...(header.length ? [header.join('\n').replace(/^\n/, '')] : []), ...decls, ...serviceDecls].join('\n\n') + '\n';
+  const code = '// Generated by `meshlet gen` from Java class files. Do not edit: regenerate instead.\n' +
+    importLine(body, options.coreModule ?? '@meshlet/core') + '\n' + body;
+  return { code, services, warnings, declarations: decls.length + serviceDecls.length };
+}
+
+/** Imports exactly what the module uses, so it compiles under `noUnusedLocals` too. */
+function importLine(body: string, core: string): string {
+  const values = ['defineService', 'RpcError', 't'].filter((n) => new RegExp(`\\b${n}[.(]|instanceof ${n}\\b`).test(body));
+  const types = ['ClientOfSpec', 'ImplOfSpec', 'TypeDesc', 'TypeOf'].filter((n) => new RegExp(`\\b${n}<`).test(body));
+  return `import { ${[...values, ...types.map((n) => `type ${n}`)].join(', ')} } from ${JSON.stringify(core)};\n`;
 }

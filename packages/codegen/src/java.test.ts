@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Code, RpcError } from '@meshlet/core';
+import { Code, RpcError, type ServiceDefinition } from '@meshlet/core';
 import { Acc, parseClass } from './classfile.js';
 import { generateJava } from './java-gen.js';
 import { loadClasses } from './java-input.js';
@@ -64,7 +67,7 @@ describe('codegen: Java class files', () => {
 
   it('generates exact Java types, every overload, generic DTOs per use, enums and exceptions', () => {
     const r = generateJava(loadClasses([built.jar]), { include: ['com.acme.api.*'], version: '1.0' });
-    assert.deepEqual(r.services, ['com.acme.api.BaseApi', 'com.acme.api.ItemService']);
+    assert.deepEqual(r.services, ['com.acme.api.BaseApi', 'com.acme.api.Crud', 'com.acme.api.ItemCrud', 'com.acme.api.ItemService']);
     const code = r.code;
     const has = (s: string) => assert.ok(code.includes(s), `expected in the output: ${s}\n${code}`);
     has('maybe: t.nullable(t.int32),');
@@ -95,6 +98,39 @@ describe('codegen: Java class files', () => {
     assert.ok(!code.includes('helper'), 'static interface methods are not remote');
     assert.ok(!code.includes('Hidden'), '--include leaves other packages out');
     assert.ok(r.warnings.some((w) => w.includes('refers to itself')), 'a recursive DTO field is reported');
+  });
+
+  it('compiles (strict, noUnusedLocals) and every method\'s parameter types are the Java method\'s erased descriptor', async () => {
+    const classes = loadClasses([built.classes]);
+    const r = generateJava(classes, { include: ['com.acme.api.*'] });
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'meshlet-codegen-tsc-'));
+    writeFileSync(join(dir, 'api.ts'), r.code);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUnusedLocals: true, skipLibCheck: true, types: [], outDir: 'dist' },
+      include: ['*.ts'],
+    }));
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    try {
+      execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      assert.fail(`generated code does not compile:\n${(err as { stdout: string }).stdout}\n${r.code}`);
+    }
+    const mod = (await import(join(dir, 'dist', 'api.js'))) as Record<string, ServiceDefinition>;
+    let checked = 0;
+    for (const name of r.services) {
+      const def = mod[name.slice(name.lastIndexOf('.') + 1)]!;
+      for (const m of def.methods.values()) {
+        // Dubbo finds a provider's method by name and these JVM descriptors: they must be javac's.
+        const java = [...classes.values()].flatMap((c) => c.methods).filter((x) => x.name === m.name && x.descriptor.startsWith(`(${m.paramDescriptor})`));
+        assert.ok(java.length > 0, `${name}.${m.key}: (${m.paramDescriptor}) is no Java ${m.name} descriptor`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 14, `checked ${checked} methods`);
+    const crud = mod.ItemCrud!.methods.get('store')!;
+    assert.deepEqual(crud.paramTypes, ['java.io.Serializable', 'java.util.HashMap', 'java.lang.Object', '[[I', '[Ljava.lang.Long;']);
   });
 
   it('never throws anything but INVALID_ARGUMENT on corrupted class bytes', () => {

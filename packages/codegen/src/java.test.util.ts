@@ -68,6 +68,10 @@ public interface ItemService extends BaseApi {
   static int helper() { return 1; }
   default int size() { return 0; }
 }`,
+  'com/acme/api/Crud.java': `package com.acme.api;
+public interface Crud<T extends java.io.Serializable, ID> { T load(ID id); void store(java.io.Serializable s, java.util.HashMap<String, T[]> m, Object o, int[][] grid, Long[] boxed); }`,
+  'com/acme/api/ItemCrud.java': `package com.acme.api;
+public interface ItemCrud extends Crud<com.acme.model.Item, Long> { java.util.Optional<String> maybe(java.math.BigInteger b); }`,
   'com/acme/internal/Hidden.java': `package com.acme.internal;
 public interface Hidden { void x(); }`,
 };
