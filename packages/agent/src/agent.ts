@@ -1,5 +1,6 @@
-import { advertiseHost, createMeshlet, endpointAddress, serviceKeyString, type Connection, type Meshlet, type ServiceKey } from '@meshlet/core';
+import { advertiseHost, Code, createMeshlet, endpointAddress, RpcError, serviceKeyString, type Connection, type Meshlet, type ServiceKey } from '@meshlet/core';
 import { BreakerSet, type BreakerState } from '@meshlet/breaker';
+import { AdminRoutes, type AdminStatus, type AdminTarget } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { createRegistry, serviceId } from '@meshlet/registry';
 import { AgentApi, type ApiHost } from './http-api.js';
@@ -49,6 +50,7 @@ export class Agent {
   #ingressListener: SniffingListener | undefined;
   #apps: LocalApps | undefined;
   #api: AgentApi | undefined;
+  #admin: AdminRoutes | undefined;
   #addresses: AgentAddresses | undefined;
   #egressHost = '127.0.0.1';
   readonly #started = Date.now();
@@ -108,6 +110,7 @@ export class Agent {
     });
     this.#ingressRoutes = new Routes(this.#ingressRuntime, c.timeout);
     const egressPorts: number[] = [];
+    this.#admin = new AdminRoutes(this.#adminTarget());
     const api = new AgentApi(this.#apiHost(() => egressPorts[0]!, ingressPort, () => this.#addresses?.http[0] ?? 0), AGENT_VERSION);
     this.#api = api;
     for (const port of [c.port, ...c.extraPorts]) {
@@ -157,6 +160,9 @@ export class Agent {
       },
       mosnAppPorts: this.config.mosnAppPorts,
       status: () => agent.status(),
+      get admin() {
+        return agent.#admin;
+      },
     };
   }
 
@@ -178,10 +184,61 @@ export class Agent {
     this.#subscriptions.delete(id);
   }
 
-  /** What `/status` answers. */
-  status(): Record<string, unknown> {
-    const apps = this.#apps;
+  /**
+   * The admin view of the agent (the same dashboard, `/metrics`, `/ls` as an app's admin
+   * endpoint, on the agent's HTTP port): exports are what local apps published through it,
+   * references what it routes to, egress calls count as `client`, ingress calls as `server`.
+   * `offline`/`online` withdraw and republish every local app together, as `/503` and `/200` do.
+   */
+  #adminTarget(): AdminTarget {
     return {
+      status: () => this.status(),
+      offline: async (service) => {
+        const all = this.#serviceNames(service);
+        await this.#apps?.offline();
+        return all;
+      },
+      online: async (service) => {
+        const all = this.#serviceNames(service);
+        await this.#apps?.online();
+        return all;
+      },
+      onCall: (listener) => {
+        const egress = this.#egressMesh.onCall(listener);
+        const ingress = this.#ingressRuntime?.onCall((r) => listener({ ...r, side: 'server' }));
+        return () => {
+          egress();
+          ingress?.();
+        };
+      },
+    };
+  }
+
+  /** The published services; a named subset is refused: the agent takes its apps offline together. */
+  #serviceNames(service: string | undefined): string[] {
+    const names = [...new Set((this.#apps?.published() ?? []).map((r) => serviceKeyString(r.service)))];
+    if (service !== undefined && service !== '' && names.some((n) => n !== service)) {
+      throw new RpcError(Code.BadRequest, `the agent takes its local apps offline all together (as /503 does): omit service (published: ${names.join(', ') || 'none'})`);
+    }
+    return names;
+  }
+
+  /** What `/status` answers: the agent's own view, plus the fields every admin endpoint has. */
+  status(): AdminStatus & Record<string, unknown> {
+    const apps = this.#apps;
+    const online = apps?.isOnline ?? false;
+    const egress = this.#egressMesh.introspect();
+    const ingress = this.#ingressRuntime?.introspect();
+    return {
+      application: this.config.application,
+      mode: 'agent',
+      uptimeMs: Date.now() - this.#started,
+      inFlight: { client: egress.inFlight.client, server: ingress?.inFlight.client ?? 0 },
+      services: (apps?.published() ?? []).map((r) => ({
+        service: serviceKeyString(r.service), protocol: r.endpoint.protocol, address: endpointAddress(r.endpoint),
+        state: online ? 'online' as const : 'offline' as const, methods: r.methods,
+      })),
+      references: egress.references,
       agent: {
         name: '@meshlet/agent', version: AGENT_VERSION, application: this.config.application, pid: process.pid,
         uptimeMs: Date.now() - this.#started, online: apps?.isOnline ?? false,
@@ -215,6 +272,7 @@ export class Agent {
       this.#subscriptions.clear();
       await this.#apps?.close();
       await Promise.all([...this.#listeners, this.#ingressListener].map((l) => l?.close(graceMs)));
+      this.#admin?.close();
       await this.#api?.close();
       await Promise.all([this.#egressMesh.stop(0), this.#ingressRuntime?.stop(0)]);
     })();

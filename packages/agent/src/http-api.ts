@@ -5,6 +5,7 @@ import { Code, endpoint, RpcError, toRpcError, type ServiceKey } from '@meshlet/
 import {
   jsonUrlService, jsonUrlToRegistration, mosnProtocol, parseJsonUrl, parseMosnServiceName, registrationToJsonUrl, serviceToJsonUrl,
 } from '@meshlet/registry';
+import type { AdminRoutes } from '@meshlet/admin';
 import type { LocalApps } from './local-apps.js';
 
 /** Largest request body the API reads: its requests are small JSON objects. */
@@ -23,6 +24,8 @@ export interface ApiHost {
   readonly httpPort: number;
   readonly mosnAppPorts: Readonly<Record<string, number>>;
   status(): unknown;
+  /** The admin routes (dashboard, `/status`, `/metrics`, `/stats`, `/ls`, `/offline`, `/online`). */
+  readonly admin?: AdminRoutes | undefined;
 }
 
 type Reply = { status: number; body: unknown };
@@ -38,7 +41,9 @@ type Reply = { status: number; body: unknown };
  *   answering `{"code":200,"message":"ok"}` or a 400/500 code with the reason. Meshlet's own
  *   `meshlet://` registry uses this one, with any protocol in the URL.
  *
- * Plus `GET /status` (registrations, subscriptions, upstreams, counters) and `/version`.
+ * Plus `GET /status` (registrations, subscriptions, upstreams, counters) and `/version`, and the
+ * admin routes every Meshlet admin endpoint has (`@meshlet/admin`): the dashboard at `/`,
+ * `/metrics`, `/stats`, `/ls`, `POST /offline` and `/online`.
  * Bad input gets a 400 with the reason, never a crash.
  */
 export class AgentApi {
@@ -80,6 +85,7 @@ export class AgentApi {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (await this.host.admin?.handle(req, res)) return;
     const path = (req.url ?? '/').split('?')[0]!;
     const mosn = path.startsWith('/services/') || path.startsWith('/configs/');
     let reply: Reply;
@@ -174,7 +180,6 @@ export class AgentApi {
       case 'GET /503':
         await apps.offline();
         return ok();
-      case 'GET /':
       case 'GET /status':
         return { status: 200, body: this.host.status() };
       case 'GET /version':
