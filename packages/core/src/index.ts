@@ -1,4 +1,5 @@
 export * from './errors.js';
+export { javaStackTrace } from './remote-stack.js';
 export * from './types.js';
 export * from './java-names.js';
 export * from './service-key.js';

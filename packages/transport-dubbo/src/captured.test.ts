@@ -166,7 +166,9 @@ for (const [module, release] of [['dubbo27', '2.7.23'], ['dubbo3', '3.3.6']] as 
         assert.equal(f[HEADER_LENGTH], 0x93);
         const [cls, message] = expected[req.method.name]!;
         assert.throws(() => decodeResponse(f, req.method), (e: unknown) =>
-          e instanceof RpcError && e.code === Code.Business && e.remoteClass === cls && e.message === message);
+          e instanceof RpcError && e.code === Code.Business && e.remoteClass === cls && e.message === message
+          // Java's own stack trace, as printStackTrace shows it.
+          && e.remoteStack !== undefined && e.remoteStack.startsWith(`${cls}: ${message}\n\tat `) && /\.java:\d+\)/.test(e.remoteStack));
       }
     });
 

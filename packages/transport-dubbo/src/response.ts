@@ -1,4 +1,4 @@
-import { Code, RpcError, t, type MethodDefinition } from '@meshlet/core';
+import { Code, javaStackTrace, RpcError, t, type MethodDefinition } from '@meshlet/core';
 import { HessianReader, throwableMessage, type HessianWriter } from '@meshlet/hessian';
 import { DUBBO_VERSION, FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, READONLY_EVENT, ResponseFlag, Status } from './constants.js';
 import { frameOf } from './header.js';
@@ -107,5 +107,7 @@ function businessError(thrown: unknown): RpcError {
   if (typeof thrown === 'string') return new RpcError(Code.Business, thrown);
   const info = throwableMessage(thrown);
   if (info === undefined) throw new RpcError(Code.BadResponse, 'Dubbo exception response does not carry a Throwable');
-  return new RpcError(Code.Business, info.message ?? info.className, { remoteClass: info.className });
+  return new RpcError(Code.Business, info.message ?? info.className, {
+    remoteClass: info.className, remoteStack: javaStackTrace(info.className, info.message, thrown),
+  });
 }
