@@ -15,7 +15,9 @@ const NUMBER = new Set(['double', 'float', 'int32', 'uint32', 'sint32', 'fixed32
 const LONG = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 const full = (o: protobuf.ReflectionObject) => o.fullName.replace(/^\./, '');
-const tsName = (o: protobuf.ReflectionObject) => full(o).split('.').filter((p, i, a) => i === a.length - 1 || /^[A-Z]/.test(p)).join('_');
+/** `pkg.Outer.Inner` → `Outer_Inner`: the package dropped, nesting kept. */
+const shortName = (o: protobuf.ReflectionObject) => full(o).split('.').filter((p, i, a) => i === a.length - 1 || /^[A-Z]/.test(p)).join('_');
+const RESERVED = new Set(['protobuf', 'root', 'defineService', 'protobufMessage', 'ClientOfSpec', 'ImplOfSpec']);
 
 function matches(name: string, patterns: readonly string[]): boolean {
   return patterns.some((p) => (p.endsWith('.**') ? name.startsWith(p.slice(0, -2)) : p.endsWith('.*') ? name.slice(0, name.lastIndexOf('.')) === p.slice(0, -2) : name === p));
@@ -47,6 +49,16 @@ export function generateProto(files: readonly string[], options: ProtoGenOptions
   walk(root, all);
   const warnings: string[] = [];
   const decls: string[] = [];
+  // The same message name in two packages: both get their full names (`a_v1_User`, `b_v1_User`).
+  const names = new Map<protobuf.ReflectionObject, string>();
+  const short = new Map<string, number>();
+  const named = all.filter((o) => o instanceof protobuf.Type || o instanceof protobuf.Enum || o instanceof protobuf.Service);
+  for (const o of named) short.set(shortName(o), (short.get(shortName(o)) ?? 0) + 1);
+  for (const o of named) {
+    const n = shortName(o);
+    names.set(o, short.get(n)! > 1 || RESERVED.has(n) ? full(o).replace(/\./g, '_') : n);
+  }
+  const tsName = (o: protobuf.ReflectionObject) => names.get(o)!;
   const longType = transport === 'bolt' ? 'string' : 'bigint';
 
   const fieldType = (f: protobuf.Field): string => {
