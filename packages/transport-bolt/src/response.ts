@@ -1,4 +1,4 @@
-import { Code, RpcError, type TypeDesc } from '@meshlet/core';
+import { Code, javaStackTrace, RpcError, type TypeDesc } from '@meshlet/core';
 import { encoderFor, throwableMessage, type Encoder, type HessianReader, type HessianWriter } from '@meshlet/hessian';
 import {
   CMD_HEARTBEAT, CMD_RESPONSE, CODEC_HESSIAN, CODEC_PROTOBUF, HEAD_RESPONSE_ERROR, RPC_SERVER_EXCEPTION_CLASS,
@@ -239,7 +239,9 @@ function thrownError(v: unknown, acceptString = true): RpcError | undefined {
   const info = throwableMessage(v);
   if (info === undefined) return undefined;
   const message = info.message || info.className;
-  return new RpcError(notFoundCode(info.message) ?? Code.Business, message, { remoteClass: info.className });
+  return new RpcError(notFoundCode(info.message) ?? Code.Business, message, {
+    remoteClass: info.className, remoteStack: javaStackTrace(info.className, info.message, v),
+  });
 }
 
 function frameworkError(message: string, status: number): RpcError {

@@ -182,10 +182,12 @@ test('business exceptions: the Throwable itself as appResponse, flagged; Meshlet
     assert.equal(parseFrame(java).status, Status.SUCCESS, 'not a Bolt error status');
     assert.deepEqual(header(java), { sofa_head_response_error: 'true' });
     assert.throws(() => decodeResponse(java, cm, flavours), (e: unknown) =>
-      RpcError.is(e, Code.Business) && e.message === message && e.remoteClass === cls);
+      RpcError.is(e, Code.Business) && e.message === message && e.remoteClass === cls
+      // Java's stack trace comes along, as printStackTrace shows it.
+      && e.remoteStack !== undefined && e.remoteStack.startsWith(`${cls}: ${message}\n\tat `));
     const ours = encodeExceptionResponse(w, V1, parseFrame(q).id, cls, message);
     assert.deepEqual(header(ours), header(java));
-    assert.throws(() => decodeResponse(ours, cm, flavours), (e: unknown) => RpcError.is(e, Code.Business) && e.message === message && e.remoteClass === cls);
+    assert.throws(() => decodeResponse(ours, cm, flavours), (e: unknown) => RpcError.is(e, Code.Business) && e.message === message && e.remoteClass === cls && e.remoteStack === undefined);
     // The same Throwable shape: `cause` a reference to itself (Java's "not initialised" marker:
     // getCause() null, initCause() allowed), an empty `suppressedExceptions`. What legitimately
     // differs: Java's real stack trace; Meshlet has no Java frames and sends an empty one.
