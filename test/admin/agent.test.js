@@ -53,7 +53,7 @@ describe('the agent\'s admin routes', () => {
     await waitFor(async () => (await getJson(`${api}/stats?seconds=3`)).client.some((x) => x.calls > 0), 'a second of calls in /stats', 3000);
   });
 
-  test('offline withdraws the local apps from the registry, online brings them back; the agent's own routes still answer', async () => {
+  test('offline withdraws the local apps from the registry, online brings them back; the agent\'s own routes still answer', async () => {
     await waitFor(() => sideEndpoints.length === 1, 'Side published');
     assert.equal((await fetch(`${api}/offline`, { method: 'POST' })).status, 200);
     await waitFor(() => sideEndpoints.length === 0, 'Side withdrawn');

@@ -59,6 +59,7 @@ export interface RuntimeSnapshot {
   readonly uptimeMs: number;
   /** The registry's name (`local`, `zookeeper`, ...), undefined without one. */
   readonly registry: string | undefined;
+  /** Calls in flight, counted while a call listener (`onCall`) is attached. */
   readonly inFlight: { readonly client: number; readonly server: number };
   readonly exports: readonly ExportSnapshot[];
   readonly references: readonly ReferenceSnapshot[];
@@ -66,8 +67,9 @@ export interface RuntimeSnapshot {
 
 /**
  * Reports every finished call, client and server side, to listeners (admin stats, metrics), and
- * counts calls in flight. Installed outermost on both sides; with no listener it only counts, so
- * it costs two increments per call when no admin endpoint runs.
+ * counts calls in flight. Installed outermost on both sides. With no listener a call passes
+ * straight through (one length check: a runtime without an admin endpoint pays nothing), so
+ * in-flight counts cover the calls that started while a listener was attached.
  */
 export class CallTap {
   readonly #listeners: CallListener[] = [];
@@ -83,11 +85,11 @@ export class CallTap {
 
   interceptor(side: CallSide): Interceptor {
     return (next) => (inv) => {
+      if (this.#listeners.length === 0) return next(inv);
       this.inFlight[side]++;
       const start = performance.now();
       const done = (code: string) => {
         this.inFlight[side]--;
-        if (this.#listeners.length === 0) return;
         const record: CallRecord = {
           side, service: serviceKeyString(inv.service), method: inv.method.name, code, durationMs: performance.now() - start,
         };
