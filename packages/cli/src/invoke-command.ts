@@ -13,7 +13,7 @@ import { describeTarget } from './describe.js';
 
 const INVOKE_USAGE = `meshlet invoke <url | interface> <method> ['<json args>'] [--types java.lang.String,long,...]
                [--registry url] [--protocol dubbo|bolt|motan2|rsocket] [--group g] [--version v]
-               [--timeout ms] [--compact]
+               [--timeout ms] [--compact] [--verbose]
 
 Calls a method of any service with no code: <url> is a provider (dubbo://127.0.0.1:20880/com.acme.Echo?version=1.0,
 bolt://host:12200/iface, motan2://host:8002/iface, rsocket://host:7878/iface); an interface name is found
@@ -24,7 +24,8 @@ GenericService.$invoke (generic=true); other protocols as the typed call --types
 Without --types, the types come from the provider's description when it gives one (meshlet
 describe), else from the JSON values (int, long, double, java.lang.String, boolean,
 java.util.List, java.util.Map, the "class" of an object) — a note on stderr says which.
-Prints the result as JSON and exits 0, or prints CODE: message on stderr and exits 1.`;
+Prints the result as JSON (--compact: on one line) and exits 0, or prints CODE: message on stderr
+and exits 1 (--verbose: with the remote stack trace a Java provider sent).`;
 
 export const invokeCommand: Command = { name: 'invoke', usage: INVOKE_USAGE, run: runInvoke };
 
@@ -48,7 +49,11 @@ async function runInvoke(args: Parsed, io: CommandIo): Promise<number> {
     return 0;
   } catch (err) {
     const e = toRpcError(err);
-    io.err(`${e.code}: ${e.message}${e.remoteClass ? ` (${e.remoteClass})` : ''}`);
+    // Java providers put the remote stack trace in the message (Dubbo's GenericException): the
+    // first line says what failed; --verbose prints the rest.
+    const [first, ...stack] = e.message.split('\n');
+    io.err(`${e.code}: ${first}${e.remoteClass ? ` (${e.remoteClass})` : ''}`);
+    if (stack.length > 0) io.err(args.flags.verbose === true ? stack.join('\n') : `(the remote stack trace has ${stack.length} more lines: --verbose prints them)`);
     return 1;
   }
 }
