@@ -258,26 +258,49 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     }
   };
 
-  const serviceMethods = (iface: ClassInfo): { m: MethodInfo; owner: ClassInfo }[] => {
-    const out: { m: MethodInfo; owner: ClassInfo }[] = [];
+  /** The erasure scope of a class: each type variable as its bound's descriptor. */
+  const erasureOf = (c: ClassInfo, where: string): Map<string, string> => {
+    const scope = new Map<string, string>();
+    for (const p of c.signature ? parseClassSig(c.signature).typeParams : []) scope.set(p.name, desc(p.bound, scope, where));
+    return scope;
+  };
+
+  /**
+   * An interface's methods and its super-interfaces', each with the type arguments its declaring
+   * interface was extended with (`ItemCrud extends Crud<Item, Long>` binds Crud's T to Item).
+   */
+  type Inherited = { m: MethodInfo; owner: ClassInfo; bound: ReadonlyMap<string, string> };
+  const serviceMethods = (iface: ClassInfo): Inherited[] => {
+    const out: Inherited[] = [];
     const seen = new Set<string>();
-    const visit = (c: ClassInfo, depth: number) => {
+    const visit = (c: ClassInfo, bound: ReadonlyMap<string, string>, depth: number) => {
       if (depth > 32) return;
       for (const m of c.methods) {
         if (m.access & (Acc.Static | Acc.Synthetic | Acc.Bridge | Acc.Private) || m.name.startsWith('<')) continue;
         if (seen.has(m.name + m.descriptor)) continue;
         seen.add(m.name + m.descriptor);
-        out.push({ m, owner: c });
+        out.push({ m, owner: c, bound });
       }
+      const scope = new Map([...erasureOf(c, c.name), ...bound]);
+      const supers = c.signature ? parseClassSig(c.signature).interfaces : [];
       for (const s of c.interfaces) {
         const sc = classes.get(s);
-        if (sc) visit(sc, depth + 1);
-        else if (!s.startsWith('java.')) warn(`${iface.name}: super-interface ${s} is not in the input; its methods are left out`);
+        if (!sc) {
+          if (!s.startsWith('java.')) warn(`${iface.name}: super-interface ${s} is not in the input; its methods are left out`);
+          continue;
+        }
+        const sig = supers.find((x) => x.k === 'class' && x.name === s);
+        const args = sig?.k === 'class' ? sig.args.map((a) => desc(a, scope, c.name)) : [];
+        const params = sc.signature ? parseClassSig(sc.signature).typeParams : [];
+        visit(sc, new Map(params.flatMap((p, i) => (args[i] ? [[p.name, args[i]!] as const] : []))), depth + 1);
       }
     };
-    visit(iface, 0);
+    visit(iface, new Map(), 0);
     return out;
   };
+
+  /** A parameter whose erased Java type is a type variable's bound (`T`, `T[]`), not its binding. */
+  const erasesToVar = (jt: JType): boolean => (jt.k === 'array' ? erasesToVar(jt.element) : jt.k === 'var');
 
   const ifaces = [...classes.values()]
     .filter((c) => (c.access & Acc.Interface) && !(c.access & Acc.Annotation) && (c.access & Acc.Public))
@@ -289,18 +312,20 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
   for (const iface of ifaces) {
     const methods = serviceMethods(iface);
     if (methods.length === 0) continue;
-    const sigs = methods.map(({ m, owner }) => ({ m, owner, sig: parseMethodSig(m.signature ?? m.descriptor) }));
+    const sigs = methods.map(({ m, owner, bound }) => ({ m, owner, bound, sig: parseMethodSig(m.signature ?? m.descriptor) }));
     const counts = new Map<string, number>();
     for (const { m } of sigs) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
     const keys = new Set<string>();
     const lines: string[] = [];
-    for (const { m, owner, sig } of sigs) {
+    for (const { m, owner, bound, sig } of sigs) {
       const where = `${iface.name}.${m.name}`;
-      // Type variables erase to their bound, as the JVM descriptor Dubbo matches on does.
-      const scope = new Map<string, string>();
-      for (const p of owner.signature ? parseClassSig(owner.signature).typeParams : []) scope.set(p.name, desc(p.bound, scope, where));
-      for (const p of sig.typeParams) scope.set(p.name, desc(p.bound, scope, where));
-      const params = sig.params.map((p) => desc(p, scope, where));
+      // A parameter that is a type variable keeps its erasure (the JVM descriptor Dubbo and SOFARPC
+      // match methods on); everywhere else the variable takes the type argument it was bound to.
+      const erased = erasureOf(owner, where);
+      for (const p of sig.typeParams) erased.set(p.name, desc(p.bound, erased, where));
+      const scope = new Map([...erased, ...bound]);
+      for (const p of sig.typeParams) scope.set(p.name, erased.get(p.name)!);
+      const params = sig.params.map((p) => desc(p, erasesToVar(p) ? erased : scope, where));
       let ret = sig.returns;
       if (ret.k === 'class' && FUTURES.has(ret.name)) ret = ret.args[0] ?? OBJECT;
       const returns = desc(ret, scope, where);

@@ -131,6 +131,11 @@ describe('codegen: Java class files', () => {
     assert.ok(checked >= 14, `checked ${checked} methods`);
     const crud = mod.ItemCrud!.methods.get('store')!;
     assert.deepEqual(crud.paramTypes, ['java.io.Serializable', 'java.util.HashMap', 'java.lang.Object', '[[I', '[Ljava.lang.Long;']);
+    // Crud<Item, Long>: T is Item where it is not a parameter's own erased type.
+    assert.equal(mod.ItemCrud!.methods.get('load')!.returns.javaType, 'com.acme.model.Item');
+    assert.equal(mod.ItemCrud!.methods.get('load')!.paramTypes[0], 'java.lang.Object');
+    assert.equal(crud.params[1]!.value!.element!.javaType, 'com.acme.model.Item');
+    assert.equal(mod.Crud!.methods.get('load')!.returns.javaType, 'java.io.Serializable');
   });
 
   it('never throws anything but INVALID_ARGUMENT on corrupted class bytes', () => {
