@@ -1,5 +1,6 @@
-import { Code, RpcError, toRpcError } from '../errors.js';
+import { Code, RpcError } from '../errors.js';
 import type { Interceptor } from '../interceptor.js';
+import { statusOf } from '../telemetry/status.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 
 /** Which end of a call a record describes. */
@@ -100,7 +101,8 @@ export class CallTap {
       };
       return next(inv).then(
         (value) => { done('OK'); return value; },
-        (err: unknown) => { done(toRpcError(err, Code.Internal).code); throw err; },
+        // The same code the call's span and metrics carry (a method's plain Error is BUSINESS).
+        (err: unknown) => { done(statusOf(side, err)); throw err; },
       );
     };
   }
