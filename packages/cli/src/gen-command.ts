@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { generateJava, generateProto, loadClasses, type GenResult } from '@meshlet/codegen';
+import type { GenResult } from '@meshlet/codegen';
 import { flagText, type Parsed } from './args.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 
@@ -31,6 +31,8 @@ async function runGen(args: Parsed, { out, err }: CommandIo): Promise<number> {
   const name = flagText(args.flags, 'name');
   const include = list(flagText(args.flags, 'include'));
   const common = { include, version: flagText(args.flags, 'version'), group: flagText(args.flags, 'group') };
+  // Loaded here, not at startup: the other commands need neither the class reader nor protobufjs.
+  const { generateJava, generateProto, loadClasses } = await import('@meshlet/codegen');
   const protos = inputs.filter((i) => i.endsWith('.proto'));
   const java = inputs.filter((i) => !i.endsWith('.proto'));
   const results: [string, GenResult, boolean][] = [];
