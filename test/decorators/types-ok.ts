@@ -1,6 +1,6 @@
 // Type test: real-world decorated signatures that must keep compiling, in both decorator modes
 // (this file is in tsconfig.standard.json and tsconfig.legacy.json; the build fails if it does not).
-import { RpcMethod, RpcService, t } from '@meshlet/core';
+import { RpcMethod, RpcService, t, type MethodSpec } from '@meshlet/core';
 
 // The README / quickstart contract.
 export const Greeting = t.object('org.apache.dubbo.demo.Greeting', { to: t.string, text: t.string, count: t.int64 });
@@ -74,4 +74,11 @@ export class FleetService {
   async *countdown(from: number): AsyncGenerator<number> { for (let i = from; i > 0; i--) yield i; }
   // An optional trailing parameter can still take every argument the wire brings.
   @RpcMethod({ params: [t.string, t.int32], returns: t.string }) pad(s: string, width?: number) { return s.padStart(width ?? 0); }
+}
+
+// A spec built at run time (typed `MethodSpec`, not a literal) cannot be checked, and is not refused.
+const dynamicSpec: MethodSpec = { params: [t.string], returns: t.string };
+@RpcService({ interface: 'com.meshlet.test.Dynamic' })
+export class Dynamic {
+  @RpcMethod(dynamicSpec) hello(name: string) { return name; }
 }

@@ -14,11 +14,15 @@ import type { DecodedOf, TypeDesc, TypeOf } from './types.js';
  *   (`'a' | 'b'` for `t.string`), never wider; no `returns` (or `oneway`) means `void`;
  * - `stream: true` methods return an `AsyncIterable` of the item type (or a promise of one).
  *
+ * A spec whose `params` is not a tuple (typed `MethodSpec`, not a literal) is not checked.
+ *
  * `MethodMismatch` is `never` when the method agrees; otherwise an object type whose property
  * names read as the error, shown by tsc as "... not assignable to parameter of type '{ ... }'".
  */
 export type MethodMismatch<S extends MethodSpec, V> = V extends (...args: infer A) => any
-  ? S['params']['length'] extends A['length']
+  // A spec typed as a plain `MethodSpec` (built at run time, say) says nothing to check against.
+  ? number extends S['params']['length'] ? never
+  : S['params']['length'] extends A['length']
     ? V extends Expected<S>
       ? never
       : {
