@@ -109,7 +109,13 @@ export function generateJava(classes: ReadonlyMap<string, ClassInfo>, options: J
     }
     return chain;
   };
-  const isException = (name: string) => superChain(name).some((s) => THROWABLE_ROOTS.has(s)) || THROWABLE_ROOTS.has(name);
+  // A chain that leaves the input (`extends org.springframework.core.NestedRuntimeException`) is
+  // judged by the name Java convention gives throwables.
+  const isException = (name: string) => {
+    const chain = [name, ...superChain(name)];
+    const last = chain[chain.length - 1]!;
+    return chain.some((s) => THROWABLE_ROOTS.has(s)) || (!classes.has(last) && /(Exception|Error|Throwable)$/.test(last));
+  };
   const isEnum = (c: ClassInfo) => (c.access & Acc.Enum) !== 0 && c.superName === 'java.lang.Enum';
 
   const exception = (name: string): string => {

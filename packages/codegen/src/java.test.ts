@@ -95,9 +95,16 @@ describe('codegen: Java class files', () => {
     has('ping: { params: [], returns: t.string },');
     has('export const NotFound = javaException("com.acme.api.NotFound", ["com.acme.api.Gone"]);');
     has('version: "1.0",');
+    has('export const Vendor = javaException("com.acme.api.Vendor");');
     assert.ok(!code.includes('helper'), 'static interface methods are not remote');
     assert.ok(!code.includes('Hidden'), '--include leaves other packages out');
     assert.ok(r.warnings.some((w) => w.includes('refers to itself')), 'a recursive DTO field is reported');
+  });
+
+  it('an exception whose superclass is not in the input is still an exception (by its superclass\'s name)', () => {
+    const classes = loadClasses([built.classes]);
+    classes.delete('com.vendor.VendorException');
+    assert.match(generateJava(classes, { include: ['com.acme.api.*'] }).code, /export const Vendor = javaException\("com.acme.api.Vendor"\);/);
   });
 
   it('compiles (strict, noUnusedLocals) and every method\'s parameter types are the Java method\'s erased descriptor', async () => {

@@ -52,6 +52,10 @@ public class Item extends Base<Long> {
 public class NotFound extends Exception { public NotFound(String m) { super(m); } }`,
   'com/acme/api/Gone.java': `package com.acme.api;
 public class Gone extends NotFound { public Gone() { super("gone"); } }`,
+  'com/acme/api/Vendor.java': `package com.acme.api;
+public class Vendor extends com.vendor.VendorException { }`,
+  'com/vendor/VendorException.java': `package com.vendor;
+public class VendorException extends RuntimeException { }`,
   'com/acme/api/BaseApi.java': `package com.acme.api;
 public interface BaseApi { String ping(); }`,
   'com/acme/api/ItemService.java': `package com.acme.api;
