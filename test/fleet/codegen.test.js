@@ -3,7 +3,7 @@
 // and call the real Java Dubbo 2.7 provider through the generated definitions.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -120,6 +120,28 @@ describe('meshlet gen → Java Dubbo 2.7 provider', { timeout: 600_000 }, () => 
     assert.deepEqual(out.raised, { recognised: true, message: out.raised.message });
     assert.match(out.raised.message, /boom/);
     assert.deepEqual(out.blob, { length: 1000, sample: [0, 31, (999 * 31) & 0xff] });
+  });
+
+  it('reads a real framework jar (Dubbo 2.7.23, every interface) and its output compiles', () => {
+    const dubboJar = readdirSync(join(peer.classpath.split(delimiter)[0], '..', 'lib')).find((f) => /^dubbo-2\.7\.\d+\.jar$/.test(f));
+    assert.ok(dubboJar, 'the Dubbo peer\'s lib folder holds dubbo-2.7.x.jar');
+    const out = join(dir, 'dubbo-jar');
+    gen([join(peer.classpath.split(delimiter)[0], '..', 'lib', dubboJar), '--out', out]);
+    const code = readFileSync(join(out, 'java-api.ts'), 'utf8');
+    // GenericService.$invoke(String, String[], Object[]) and $invokeAsync's CompletableFuture<Object>.
+    assert.ok(code.includes('$invoke: { params: [t.string, t.array(t.string), t.array(t.any)], returns: t.any },'), 'GenericService.$invoke');
+    assert.ok(code.includes('$invokeAsync: { params: [t.string, t.array(t.string), t.array(t.any)], returns: t.any },'), 'GenericService.$invokeAsync');
+    writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUnusedLocals: true, skipLibCheck: true, types: [], noEmit: true },
+      include: ['*.ts'],
+    }));
+    symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
+    try {
+      execFileSync(process.execPath, [tsc, '-p', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      assert.fail(`the code generated from ${dubboJar} does not compile:\n${String(err.stdout).slice(0, 4000)}`);
+    }
   });
 
   it('exits 1 naming the filter when no interface matches, 2 without inputs', () => {

@@ -47,7 +47,8 @@ async function runGen(args: Parsed, { out, err }: CommandIo): Promise<number> {
     else {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, file), r.code);
-      err(`meshlet gen: ${join(dir, file)}: ${r.services.length} service(s): ${r.services.join(', ')}`);
+      const names = r.services.length > 12 ? [...r.services.slice(0, 12), `and ${r.services.length - 12} more`] : r.services;
+      err(`meshlet gen: ${join(dir, file)}: ${r.services.length} service(s)${names.length ? `: ${names.join(', ')}` : ''}`);
     }
   }
   if (empty) {
