@@ -2,7 +2,11 @@
 // providers of each protocol (started here, on loopback) with no code, and prints JSON.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LocalRegistry } from '@meshlet/registry';
 import { after, before, test } from 'node:test';
 import { createMeshlet, defineService, RpcError, Code, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
@@ -115,4 +119,33 @@ test('invoke: bad input is a usage error (exit 2) or a typed failure (exit 1), n
   const closed = await meshlet('invoke', 'dubbo://127.0.0.1:1/com.acme.Echo', 'echo', '["a"]', '--types', 'java.lang.String', '--timeout', '1000');
   assert.equal(closed.code, 1);
   assert.match(closed.err, /^[A-Z_]+: /m);
+});
+
+test('by interface name through a registry, on --protocol; flags before the JSON argument', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'meshlet-cli-invoke-'));
+  const mesh = createMeshlet({ protocols: [bolt(), dubbo()], registry: new LocalRegistry({ dir }), server: { host: '127.0.0.1', port: 0 } });
+  mesh.provide(defineService({ interface: 'com.acme.Registered', version: '2.0', protocol: ['bolt', 'dubbo'], methods: { echo: { params: [t.string], returns: t.string } } }), { echo: (s) => `reg:${s}` });
+  await mesh.start();
+  try {
+    const r = await meshlet('invoke', 'com.acme.Registered', 'echo', '--compact', '["x"]', '--registry', `local://${dir}`, '--protocol', 'bolt', '--version', '2.0');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, '"reg:x"\n');
+    assert.match(r.err, /guessing the Java types from the JSON values/);
+    // The Dubbo provider the registry lists answers MetadataService: full signatures.
+    const d = await meshlet('describe', 'com.acme.Registered', '--json', '--registry', `local://${dir}`, '--version', '2.0');
+    assert.equal(d.code, 0, d.err);
+    assert.deepEqual(JSON.parse(d.out), {
+      interface: 'com.acme.Registered', source: 'metadata-service',
+      methods: [{ name: 'echo', parameterTypes: ['java.lang.String'], returnType: 'java.lang.String' }],
+    });
+    // Bolt has no describe convention, and this registry's entries list no methods: said, exit 1.
+    const bolted = await meshlet('describe', 'com.acme.Registered', '--registry', `local://${dir}`, '--protocol', 'bolt', '--version', '2.0');
+    assert.equal(bolted.code, 1);
+    assert.match(bolted.err, /^UNAVAILABLE: no description of com\.acme\.Registered/);
+    const none = await meshlet('invoke', 'com.acme.Registered', 'echo', '["x"]', '--registry', `local://${dir}`, '--protocol', 'bolt', '--version', '9.9', '--timeout', '1500');
+    assert.equal(none.code, 1);
+    assert.match(none.err, /^(UNAVAILABLE|TIMEOUT): /m);
+  } finally {
+    await mesh.stop(0);
+  }
 });

@@ -13,7 +13,7 @@ Prints one line, READY {"egress":[…],"ingress":…,"http":[…]}, once it rout
 on SIGTERM or SIGINT.`;
 
 /** `meshlet agent`: runs until a signal, then stops gracefully. */
-export const agentCommand: Command = { name: 'agent', usage: AGENT_USAGE, run: runAgent };
+export const agentCommand: Command = { name: 'agent', usage: AGENT_USAGE, booleans: ['offline'], run: runAgent };
 
 async function runAgent(args: Parsed, { out }: CommandIo): Promise<number> {
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);

@@ -6,7 +6,8 @@ export interface Parsed {
   readonly flags: Record<string, string | true>;
 }
 
-export function parseArgs(argv: readonly string[]): Parsed {
+/** `booleans` never take a value: `--compact '[1]'` keeps `[1]` positional. */
+export function parseArgs(argv: readonly string[], booleans: readonly string[] = []): Parsed {
   const positional: string[] = [];
   const flags: Record<string, string | true> = Object.create(null);
   for (let i = 0; i < argv.length; i++) {
@@ -21,7 +22,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
       continue;
     }
     const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) flags[a.slice(2)] = true;
+    if (next === undefined || next.startsWith('--') || booleans.includes(a.slice(2))) flags[a.slice(2)] = true;
     else flags[a.slice(2)] = argv[++i]!;
   }
   return { positional, flags };

@@ -13,6 +13,8 @@ export interface Command {
   readonly name: string;
   /** Printed by `meshlet help`, `meshlet <name> --help`, and after a usage error. */
   readonly usage: string;
+  /** Flags that take no value (`--compact`), so the argument after one stays positional. */
+  readonly booleans?: readonly string[];
   /** Runs the command; resolves to the exit code (0 done, 1 failed). Throw UsageError for exit 2. */
   run(args: Parsed, io: CommandIo): Promise<number>;
 }

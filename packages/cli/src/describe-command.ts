@@ -15,7 +15,7 @@ the description as JSON. Sources, best first: Dubbo's MetadataService.getService
 Dubbo 2.7/3 providers that export it, and every Meshlet Dubbo provider); else the registry's
 provider URLs (methods=, names only). Exits 1 with CODE: message when no source answers.`;
 
-export const describeCommand: Command = { name: 'describe', usage: DESCRIBE_USAGE, run: runDescribe };
+export const describeCommand: Command = { name: 'describe', usage: DESCRIBE_USAGE, booleans: ['json'], run: runDescribe };
 
 async function runDescribe(args: Parsed, io: CommandIo): Promise<number> {
   const [spec, extra] = args.positional;

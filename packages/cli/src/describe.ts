@@ -24,7 +24,10 @@ const METADATA_SERVICE = 'org.apache.dubbo.metadata.MetadataService';
 /** Describes the target's service, from the best source that answers; RpcError when none does. */
 export async function describeTarget(target: Target, timeout: number): Promise<Description> {
   let endpoints: readonly Endpoint[] = [];
-  if (target.address === undefined && target.registry !== undefined) endpoints = await providersOf(target, timeout);
+  if (target.address === undefined && target.registry !== undefined) {
+    // A registry lists a service's providers of every protocol; only this protocol's can answer.
+    endpoints = (await providersOf(target, timeout)).filter((e) => e.protocol === target.protocol);
+  }
   if (target.protocol === 'dubbo') {
     const address = target.address ?? (endpoints[0] ? `${endpoints[0].host}:${endpoints[0].port}` : undefined);
     if (address !== undefined) {

@@ -27,7 +27,7 @@ java.util.List, java.util.Map, the "class" of an object) — a note on stderr sa
 Prints the result as JSON (--compact: on one line) and exits 0, or prints CODE: message on stderr
 and exits 1 (--verbose: with the remote stack trace a Java provider sent).`;
 
-export const invokeCommand: Command = { name: 'invoke', usage: INVOKE_USAGE, run: runInvoke };
+export const invokeCommand: Command = { name: 'invoke', usage: INVOKE_USAGE, booleans: ['compact', 'verbose'], run: runInvoke };
 
 async function runInvoke(args: Parsed, io: CommandIo): Promise<number> {
   const [spec, method, json, extra] = args.positional;

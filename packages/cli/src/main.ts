@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(parseArgs(rest), io);
+    return await command.run(parseArgs(rest, command.booleans), io);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.err(`meshlet ${command.name}: ${err.message}\n\n${command.usage}`);
