@@ -56,6 +56,7 @@ describe('admin endpoint: Dubbo QoS offline/online drain a provider', () => {
     assert.equal(s.application, 'caller');
     assert.equal(s.mode, 'direct');
     assert.equal(s.registry, 'memory');
+    assert.match(s.registryUrl, /^memory:\/\/admin-/);
     const ref = s.references.find((r) => r.service === 'demo.admin.Echo:1.0.0' && r.protocol === 'dubbo');
     assert.equal(ref.endpoints.length, 2);
     for (const e of ref.endpoints) {

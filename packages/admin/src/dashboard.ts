@@ -109,7 +109,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   function renderStatus(s) {
     setText('app', s.application || '(unnamed)');
     setText('mode', s.mode || '–');
-    setText('registry', s.registry || 'none');
+    setText('registry', s.registryUrl || s.registry || 'none');
     setText('uptime', fmtUptime(s.uptimeMs || 0));
     var inf = s.inFlight || { client: 0, server: 0 };
     setText('inflight', inf.client + ' out / ' + inf.server + ' in');

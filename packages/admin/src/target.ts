@@ -9,6 +9,8 @@ export interface AdminStatus {
   readonly uptimeMs: number;
   /** The registry's name, undefined without one. */
   readonly registry: string | undefined;
+  /** The registry's URL when it was given as one, its password masked. */
+  readonly registryUrl?: string | undefined;
   readonly inFlight: { readonly client: number; readonly server: number };
   /** Exported services, one entry per protocol. */
   readonly services: readonly ExportSnapshot[];
@@ -30,12 +32,13 @@ export interface AdminTarget {
 }
 
 /** Serves a Meshlet runtime: its `introspect()`, `offline`/`online` and `onCall` hooks. */
-export function meshletTarget(mesh: Meshlet, mode = 'direct'): AdminTarget {
+export function meshletTarget(mesh: Meshlet, mode = 'direct', registryUrl?: string): AdminTarget {
+  const url = registryUrl === undefined ? undefined : maskPassword(registryUrl);
   return {
     status() {
       const s = mesh.introspect();
       return {
-        application: s.application, mode, uptimeMs: s.uptimeMs, registry: s.registry, state: s.state,
+        application: s.application, mode, uptimeMs: s.uptimeMs, registry: s.registry, registryUrl: url, state: s.state,
         inFlight: s.inFlight, services: s.exports, references: s.references,
       };
     },
@@ -43,4 +46,9 @@ export function meshletTarget(mesh: Meshlet, mode = 'direct'): AdminTarget {
     online: (service) => mesh.online(service),
     onCall: (listener) => mesh.onCall(listener),
   };
+}
+
+/** `redis://:secret@host` → `redis://:***@host`: the status page must not hand out credentials. */
+export function maskPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/]*@/i, '$1***@');
 }

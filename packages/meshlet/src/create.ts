@@ -85,7 +85,7 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
   const admin = adminOptions(options.admin, env);
   if (mode === 'direct') {
     const mesh = createCoreMeshlet({ ...rest, protocols, registry: direct, loadBalancer: balancer, breakers });
-    return withAdmin(Object.assign(mesh, { mode, sidecar: undefined }), admin);
+    return withAdmin(Object.assign(mesh, { mode, sidecar: undefined }), admin, registryUrl(options.registry, env, mode));
   }
   const agentRegistry = createRegistry(withApplication(agent!, options.application ?? env.MESHLET_APP));
   if (!(agentRegistry instanceof AgentRegistry)) {
@@ -107,7 +107,7 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     breakers: breakers && (() => sidecarBreakers(breakers())),
     interceptors: [sidecarGuard(sidecar), ...(options.interceptors ?? [])],
   });
-  return withAdmin(Object.assign(mesh, { mode, sidecar }), admin);
+  return withAdmin(Object.assign(mesh, { mode, sidecar }), admin, agent);
 }
 
 /**
@@ -116,9 +116,9 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
  * be bound is reported through `admin.ready` and a process warning, never by failing the app: the
  * admin endpoint is an aid, not the service.
  */
-function withAdmin<M extends Meshlet>(mesh: M & { mode: MeshletMode }, options: AdminOptions | undefined): M & { admin: MeshletAdmin | undefined } {
+function withAdmin<M extends Meshlet>(mesh: M & { mode: MeshletMode }, options: AdminOptions | undefined, registry: string | undefined): M & { admin: MeshletAdmin | undefined } {
   if (options === undefined) return Object.assign(mesh, { admin: undefined });
-  const server = new AdminServer(meshletTarget(mesh, mesh.mode));
+  const server = new AdminServer(meshletTarget(mesh, mesh.mode, registry));
   const ready = server.listen(options);
   ready.catch((err: Error) => process.emitWarning(err.message, 'MeshletAdminWarning'));
   const stop = mesh.stop.bind(mesh);
@@ -130,6 +130,15 @@ function withAdmin<M extends Meshlet>(mesh: M & { mode: MeshletMode }, options: 
     }
   };
   return Object.assign(mesh, { admin: { server, ready } });
+}
+
+/** The registry URL `registryOf` used, for the admin status (undefined for a Registry object or none). */
+function registryUrl(option: Registry | string | false | undefined, env: Env, mode: MeshletMode): string | undefined {
+  if (option === false || (option !== undefined && typeof option !== 'string')) return undefined;
+  if (option !== undefined) return option;
+  const fromEnv = env.MESHLET_REGISTRY?.trim();
+  if (fromEnv) return OFF.has(fromEnv.toLowerCase()) ? undefined : fromEnv;
+  return mode === 'direct' ? 'local' : undefined;
 }
 
 function registryOf(option: Registry | string | false | undefined, env: Env, mode: MeshletMode): Registry | undefined {
