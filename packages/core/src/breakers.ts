@@ -14,6 +14,6 @@ export interface EndpointBreakers {
   /** The endpoints that exist now; breakers of the others are shut down. */
   update(endpoints: readonly Endpoint[]): void;
   close(): void;
-  /** Read-only: the endpoint's breaker state (`closed`, `open`, `halfOpen`), for admin views. */
-  stateOf?(endpoint: Endpoint): string;
+  /** Read-only: the endpoint's breaker state (`closed`, `open`, `halfOpen`; undefined: it has none), for admin views. */
+  stateOf?(endpoint: Endpoint): string | undefined;
 }

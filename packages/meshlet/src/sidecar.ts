@@ -17,6 +17,8 @@ export function sidecarBalancer(inner: LoadBalancer): LoadBalancer {
       if (!isAgentEndpoint(endpoint)) inner.report!(endpoint, latencyMs, error);
     }),
     update: inner.update && ((endpoints) => inner.update!(endpoints.filter((e) => !isAgentEndpoint(e)))),
+    // Admin views: the agent's endpoint has no estimate (nothing is learnt about it).
+    latencyOf: inner.latencyOf && ((endpoint) => (isAgentEndpoint(endpoint) ? undefined : inner.latencyOf!(endpoint))),
   };
 }
 
@@ -31,6 +33,8 @@ export function sidecarBreakers(inner: EndpointBreakers): EndpointBreakers {
     invoke: (endpoint, invoker, invocation) => (isAgentEndpoint(endpoint) ? invoker(invocation) : inner.invoke(endpoint, invoker, invocation)),
     update: (endpoints) => inner.update(endpoints.filter((e) => !isAgentEndpoint(e))),
     close: () => inner.close(),
+    // The agent's endpoint has no breaker here.
+    stateOf: inner.stateOf && ((endpoint) => (isAgentEndpoint(endpoint) ? undefined : inner.stateOf!(endpoint))),
   };
 }
 
