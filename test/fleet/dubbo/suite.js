@@ -67,11 +67,11 @@ export function dubboSuite(module, { release }) {
         assertAllPassed(r, 4);
       });
 
-      it('Java generic $invoke (GenericService) → Meshlet, as → Java: String, int64 beyond 2^53, a POJO as a Map', async () => {
-        assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${meshlet.address().port}`, '--suite', 'generic']), 3);
+      it('Java generic $invoke and $invokeAsync (GenericService) → Meshlet, as → Java: String, int64 beyond 2^53, a POJO as a Map', async () => {
+        assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${meshlet.address().port}`, '--suite', 'generic']), 4);
         const relay = await startCapture({ host: '127.0.0.1', port: provider.port });
         try {
-          assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${relay.port}`, '--suite', 'generic']), 3);
+          assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${relay.port}`, '--suite', 'generic']), 4);
           recordFixture(module, 'generic', relay);
         } finally {
           await relay.close();

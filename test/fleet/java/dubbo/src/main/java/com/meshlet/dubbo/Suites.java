@@ -133,6 +133,9 @@ final class Suites {
         cases.expect("generic/echo", "hi 😀", () -> g.$invoke("echo", new String[] {"java.lang.String"}, new Object[] {"hi 😀"}));
         cases.expect("generic/addLong", 9007199254740993L,
                 () -> g.$invoke("addLong", new String[] {"long", "long"}, new Object[] {9007199254740992L, 1L}));
+        // $invokeAsync: what async gateways call; the provider answers it as $invoke.
+        cases.expect("generic/invokeAsync", "async",
+                () -> g.$invokeAsync("echo", new String[] {"java.lang.String"}, new Object[] {"async"}).get(5, java.util.concurrent.TimeUnit.SECONDS));
         Map<String, Object> u = new HashMap<>();
         u.put("class", User.class.getName());
         u.put("id", 9007199254740993L);
