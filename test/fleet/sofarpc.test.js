@@ -84,6 +84,11 @@ describe('probes: uniqueId, unknown service and method, trace context, protobuf'
     assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${javaProvider.port}`, '--suite', 'probe']), 6);
   });
 
+  it('SOFARPC GenericService ($invoke; $genericInvoke with a GenericObject) → Meshlet, as → SOFARPC', async () => {
+    assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${mesh.address().port}`, '--suite', 'generic']), 3);
+    assertAllPassed(await peer.consumer(['--target', `127.0.0.1:${javaProvider.port}`, '--suite', 'generic']), 3);
+  });
+
   it('Meshlet consumer → SOFARPC: uniqueId selects, unknown service and method are typed with Java\'s text', async () => {
     const url = `127.0.0.1:${javaProvider.port}`;
     assert.equal(await client.refer(G2Echo, { url }).echo('x'), 'g2:x');

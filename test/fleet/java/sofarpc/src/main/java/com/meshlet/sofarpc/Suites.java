@@ -35,6 +35,9 @@ final class Suites {
             case "proto":
                 proto(cases, peer);
                 break;
+            case "generic":
+                generic(cases, peer);
+                break;
             case "trace":
                 trace(cases, peer);
                 break;
@@ -53,6 +56,29 @@ final class Suites {
             default:
                 throw new IllegalArgumentException("unknown suite " + suite);
         }
+    }
+
+    /**
+     * SOFARPC's GenericService, as gateways call: $invoke with a String and longs beyond 2^53, and
+     * $genericInvoke with a GenericObject (no User class needed) answered as a GenericObject.
+     */
+    static void generic(Cases cases, SofaPeer peer) {
+        com.alipay.sofa.rpc.api.GenericService g = peer.generic(EchoService.class.getName());
+        cases.expect("generic/echo", "hi 😀", () -> g.$invoke("echo", new String[] {"java.lang.String"}, new Object[] {"hi 😀"}));
+        cases.expect("generic/addLong", 9007199254740993L,
+                () -> g.$invoke("addLong", new String[] {"long", "long"}, new Object[] {9007199254740992L, 1L}));
+        com.alipay.hessian.generic.model.GenericObject u = new com.alipay.hessian.generic.model.GenericObject(User.class.getName());
+        u.putField("id", 9007199254740993L);
+        u.putField("name", "Zoë");
+        u.putField("tags", Arrays.asList("a", "b"));
+        u.putField("attrs", new LinkedHashMap<String, String>());
+        u.putField("active", true);
+        u.putField("score", -12.5);
+        cases.expect("generic/echoUser", "Zoë/9007199254740993", () -> {
+            com.alipay.hessian.generic.model.GenericObject r = (com.alipay.hessian.generic.model.GenericObject)
+                    g.$genericInvoke("echoUser", new String[] {User.class.getName()}, new Object[] {u});
+            return r.getField("name") + "/" + r.getField("id");
+        });
     }
 
     /** uniqueId selection, the errors for an unknown service and an unknown method, trace context. */

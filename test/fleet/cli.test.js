@@ -1,5 +1,5 @@
 // `meshlet invoke` and `meshlet describe` (child processes, no code) against real Java Dubbo 2.7.23
-// and 3.3.6 providers (the fleet's java/dubbo peer), directly and through ZooKeeper.
+// and 3.3.6 providers (the fleet's java/dubbo peer), directly and through ZooKeeper, and a SOFARPC one.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { root } from './lib/cache.js';
 import { dubboPeer } from './dubbo/peer.js';
+import { sofaPeer } from './sofarpc/peer.js';
 
 const main = join(root, 'packages', 'cli', 'dist', 'main.js');
 const meshlet = (...args) => new Promise((resolve) => {
@@ -87,3 +88,31 @@ for (const [module, release] of [['dubbo27', '2.7.23'], ['dubbo3', '3.3.6']]) {
     });
   });
 }
+
+describe('meshlet invoke → SOFARPC 5.13.2 provider (bolt://, the typed call the --types describe)', { timeout: 300_000 }, () => {
+  let provider;
+  let url;
+  before(async () => {
+    provider = await (await sofaPeer()).provider();
+    url = `bolt://127.0.0.1:${provider.port}/${ECHO}?version=1.0`;
+  });
+  after(() => provider?.stop());
+
+  it('an exact long, a POJO answered with its class, a nested POJO, a business exception', async () => {
+    const add = await meshlet('invoke', url, 'addLong', '[9007199254740993, 1]', '--types', 'long,long', '--compact');
+    assert.equal(add.code, 0, add.err);
+    assert.equal(add.out, '9007199254740994\n');
+    const user = '{"class":"com.meshlet.conformance.User","id":9007199254740993,"name":"ann","tags":["a"],"attrs":{"k":"v"},"active":true,"score":1.5}';
+    const echoed = await meshlet('invoke', url, 'echoUser', `[${user}]`, '--types', 'com.meshlet.conformance.User');
+    assert.equal(echoed.code, 0, echoed.err);
+    assert.match(echoed.out, /"id": 9007199254740993\b/);
+    assert.equal(JSON.parse(echoed.out).class, 'com.meshlet.conformance.User');
+    const order = '{"class":"com.meshlet.fleet.Order","id":7,"customer":{"class":"com.meshlet.fleet.Customer","name":"c"}}';
+    const nested = await meshlet('invoke', `bolt://127.0.0.1:${provider.port}/com.meshlet.fleet.FleetService?version=1.0`, 'echoOrder', `[${order}]`, '--types', 'com.meshlet.fleet.Order');
+    assert.equal(nested.code, 0, nested.err);
+    assert.deepEqual(JSON.parse(nested.out).customer, { class: 'com.meshlet.fleet.Customer', name: 'c', address: null });
+    const fail = await meshlet('invoke', url, 'fail', '["boom"]', '--types', 'java.lang.String');
+    assert.equal(fail.code, 1);
+    assert.match(fail.err, /^BUSINESS: boom \(java\.lang\.IllegalStateException\)/);
+  });
+});
