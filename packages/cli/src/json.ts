@@ -1,25 +1,28 @@
 // JSON that keeps Java longs exact both ways: JSON.parse rounds 9007199254740993 to ...992, and
 // JSON.stringify refuses bigints. The CLI reads arguments and prints results with these instead.
+import { randomBytes } from 'node:crypto';
 import { UsageError } from './command.js';
 
 /**
- * Parses JSON; integers outside ±2^53 become bigints (exact), every other value is JSON.parse's.
- * Throws UsageError (exit 2) on malformed JSON: the argument came from the command line.
+ * Parses JSON; integers beyond Number.MAX_SAFE_INTEGER (either sign) become bigints (exact), every
+ * other value is JSON.parse's. Throws UsageError (exit 2) on malformed JSON: it came from the
+ * command line.
  */
 export function parseJsonExact(text: string, what: string): unknown {
+  // The reviver's context.source (Node >= 21) would do this directly; Node 20 lacks it, so big
+  // integer literals outside strings are swapped for marker strings first, then revived. The
+  // marker carries a random nonce, so no string a user writes can pass for one.
+  const marker = `\u0000bigint:${randomBytes(8).toString('hex')}:`;
+  const bigs: bigint[] = [];
   try {
-    // The reviver's context.source (Node >= 21) would do this directly; Node 20 lacks it, so big
-    // integer literals are quoted with a marker first (outside strings only), then revived.
-    return JSON.parse(markBigIntegers(text), (_key, value: unknown) =>
-      typeof value === 'string' && value.startsWith(BIG) ? BigInt(value.slice(BIG.length)) : value);
+    return JSON.parse(markBigIntegers(text, marker, bigs), (_key, value: unknown) =>
+      typeof value === 'string' && value.startsWith(marker) ? bigs[Number(value.slice(marker.length))] : value);
   } catch (err) {
     throw new UsageError(`${what} is not JSON: ${(err as Error).message}`);
   }
 }
 
-const BIG = '\u0000bigint:';
-
-function markBigIntegers(text: string): string {
+function markBigIntegers(text: string, marker: string, bigs: bigint[]): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -32,11 +35,17 @@ function markBigIntegers(text: string): string {
       i = j + 1;
       continue;
     }
-    const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (m && (c === '-' || (c >= '0' && c <= '9'))) {
+    const m = c === '-' || (c >= '0' && c <= '9') ? /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400)) : null;
+    if (m) {
       const literal = m[0];
       const isInteger = m[1] === undefined && m[2] === undefined;
-      out += isInteger && !Number.isSafeInteger(Number(literal)) ? JSON.stringify(BIG + literal) : literal;
+      // A leading zero (01) is not JSON: left as it is, for JSON.parse to refuse.
+      if (isInteger && !Number.isSafeInteger(Number(literal)) && !/^-?0\d/.test(literal)) {
+        out += JSON.stringify(marker + bigs.length);
+        bigs.push(BigInt(literal));
+      } else {
+        out += literal;
+      }
       i += literal.length;
       continue;
     }
