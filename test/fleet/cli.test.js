@@ -1,5 +1,5 @@
 // `meshlet invoke` and `meshlet describe` (child processes, no code) against real Java Dubbo 2.7.23
-// and 3.3.6 providers (the fleet's java/dubbo peer), directly and through ZooKeeper, and a SOFARPC one.
+// and 3.3.6 providers (the fleet's java/dubbo peer), directly and through ZooKeeper, and SOFARPC and Java motan ones.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { root } from './lib/cache.js';
 import { dubboPeer } from './dubbo/peer.js';
 import { sofaPeer } from './sofarpc/peer.js';
+import { motanPeer } from './motan-java/peer.js';
 
 const main = join(root, 'packages', 'cli', 'dist', 'main.js');
 const meshlet = (...args) => new Promise((resolve) => {
@@ -114,5 +115,30 @@ describe('meshlet invoke → SOFARPC 5.13.2 provider (bolt://, the typed call th
     const fail = await meshlet('invoke', url, 'fail', '["boom"]', '--types', 'java.lang.String');
     assert.equal(fail.code, 1);
     assert.match(fail.err, /^BUSINESS: boom \(java\.lang\.IllegalStateException\)/);
+  });
+});
+
+describe('meshlet invoke → Java motan 1.2.6 provider (motan2://, simple serialization)', { timeout: 300_000 }, () => {
+  let provider;
+  let url;
+  before(async () => {
+    provider = await (await motanPeer()).provider();
+    url = `motan2://127.0.0.1:${provider.port}/${ECHO}?version=1.0&group=conformance`;
+  });
+  after(() => provider?.stop());
+
+  it('an exact long, guessed types, a map, a business exception', async () => {
+    const add = await meshlet('invoke', url, 'addLong', '[9007199254740993, 1]', '--types', 'long,long', '--compact');
+    assert.equal(add.code, 0, add.err);
+    assert.equal(add.out, '9007199254740994\n');
+    const echo = await meshlet('invoke', url, 'echo', '["hi"]');
+    assert.equal(echo.code, 0, echo.err);
+    assert.equal(JSON.parse(echo.out), 'hi');
+    const swapped = await meshlet('invoke', url, 'swapMap', '[{"a":"b"}]', '--types', 'java.util.Map');
+    assert.equal(swapped.code, 0, swapped.err);
+    assert.deepEqual(JSON.parse(swapped.out), { b: 'a' });
+    const fail = await meshlet('invoke', url, 'fail', '["boom"]', '--types', 'java.lang.String');
+    assert.equal(fail.code, 1);
+    assert.match(fail.err, /^BUSINESS: boom/);
   });
 });
