@@ -23,6 +23,12 @@ export interface ServerHandler {
    * METHOD_NOT_FOUND.
    */
   resolve(service: ServiceKey, method: string, signature?: string | readonly string[]): ExportedMethod;
+  /**
+   * A request that found no method after the transport's last lookup (transports retry with other
+   * keys: Dubbo's group from the attachments, SOFA's default version, Motan's fallbacks), so a
+   * refused request is reported, as a SERVER span, exactly once.
+   */
+  refused?(service: ServiceKey, method: string, err: unknown): void;
 }
 
 export interface ClientOptions {

@@ -171,6 +171,7 @@ class BoltServerCodec implements ServerCodec {
     try {
       return this.resolveKey(key, methodName, sigs);
     } catch (err) {
+      this.handler.refused?.(key, methodName, err);
       const e = toRpcError(err);
       // SOFARPC's own wording, not core's: Java consumers and ops tooling see what a Java provider says.
       if (e.code === Code.ServiceNotFound) throw new Refusal(Status.SUCCESS, serviceNotFoundMessage(target), true);

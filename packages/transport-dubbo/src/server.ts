@@ -1,11 +1,11 @@
 import {
   Code, FrameServer, RpcError, normalizeVersion, toRpcError,
-  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
+  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, MAX_EVENT_SIZE, SERIALIZATION_MASK, Status } from './constants.js';
 import { dubboSplitter } from './header.js';
-import { readRequestHead } from './request.js';
+import { readRequestHead, type RequestHead } from './request.js';
 import { encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, encodeReadonlyEvent, encodeValueResponse } from './response.js';
 import { statusForError } from './status.js';
 import { toStringAttachments } from './attachments.js';
@@ -52,20 +52,7 @@ class DubboServerCodec implements ServerCodec {
       const params = generic?.descriptor ?? head.descriptor;
       let args: unknown[] = [];
       // Arguments are decoded after the method is found: their declared types decide the JS values.
-      try {
-        exported = this.handler.resolve(
-          { interface: head.path, version: normalizeVersion(head.version), group: undefined },
-          method,
-          params,
-        );
-      } catch (err) {
-        // The group travels only in the attachments, after the arguments: find it, then retry.
-        const e = toRpcError(err);
-        if (e.code !== Code.ServiceNotFound) throw e;
-        const group = groupAfterArguments(frame, head.descriptor);
-        if (!group) throw e;
-        exported = this.handler.resolve({ interface: head.path, version: normalizeVersion(head.version), group }, method, params);
-      }
+      exported = this.resolve(head, frame, method, params);
       if (generic) args = readGenericArgs(r, exported.method);
       else for (const p of exported.method.params) args.push(r.readTyped(p));
       const attachments = r.atEnd ? Object.create(null) as Record<string, string> : toStringAttachments(r.readValue());
@@ -98,6 +85,25 @@ class DubboServerCodec implements ServerCodec {
         conn.end();
       },
     );
+  }
+
+  /** The exported method; the group travels only in the attachments, after the arguments, so it is read only when needed. */
+  private resolve(head: RequestHead, frame: Buffer, method: string, params: string): ExportedMethod {
+    let key: ServiceKey = { interface: head.path, version: normalizeVersion(head.version), group: undefined };
+    try {
+      try {
+        return this.handler.resolve(key, method, params);
+      } catch (err) {
+        const e = toRpcError(err);
+        const group = e.code === Code.ServiceNotFound ? groupAfterArguments(frame, head.descriptor) : undefined;
+        if (!group) throw e;
+        key = { ...key, group };
+        return this.handler.resolve(key, method, params);
+      }
+    } catch (err) {
+      this.handler.refused?.(key, method, err);
+      throw err;
+    }
   }
 
   private encodeResult(idHigh: number, idLow: number, value: unknown, exported: ExportedMethod, withAttachments: boolean): Buffer {

@@ -157,7 +157,12 @@ class MotanServerCodec implements ServerCodec {
     const key = `${path}\n${group ?? ''}\n${version ?? ''}\n${method}\n${desc ?? ''}`;
     let found = this.resolved.get(key);
     if (found === undefined) {
-      found = this.lookup(path, group, version, method, desc);
+      try {
+        found = this.lookup(path, group, version, method, desc);
+      } catch (err) {
+        this.handler.refused?.({ interface: path, group, version }, method, err);
+        throw err;
+      }
       if (this.resolved.size >= RESOLVED_CACHE) this.resolved.clear();
       this.resolved.set(key, found);
     }

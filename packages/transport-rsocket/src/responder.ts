@@ -172,7 +172,13 @@ export class ConnectionResponder implements Responder {
     let target = this.targets.get(key);
     if (target === undefined) {
       const { interface: iface, method } = parseRoute(route);
-      const exported = this.handler.resolve({ interface: iface, version, group }, method);
+      let exported: ExportedMethod;
+      try {
+        exported = this.handler.resolve({ interface: iface, version, group }, method);
+      } catch (err) {
+        this.handler.refused?.({ interface: iface, version, group }, method, err);
+        throw err;
+      }
       target = { exported, codec: methodCodec(exported.method) };
       // Bounded: a peer sending endless distinct routes only ever fails to resolve them.
       if (this.targets.size >= MAX_TARGETS) this.targets.clear();

@@ -48,33 +48,10 @@ export class ExportTable implements ServerHandler {
 
   /** What the server of one protocol resolves against: only the services exported on it. */
   handlerFor(protocol: string): ServerHandler {
-    // A refused request gets a SERVER span too. Transports may resolve again at once with another
-    // key (Dubbo's group from the attachments, SOFA's default version), so a failure is reported a
-    // microtask later, unless a later resolve of the same method superseded it.
-    let pending: { service: ServiceKey; method: string; err: unknown } | undefined;
-    const flush = (p: typeof pending) => {
-      if (p !== undefined && pending === p) {
-        pending = undefined;
-        serverRejected(protocol, p.service, p.method, p.err);
-      }
-    };
     return {
-      resolve: (service, method, signature) => {
-        const prev = pending;
-        pending = undefined;
-        // A retry of the same method supersedes the pending failure; any other is reported now.
-        if (prev !== undefined && (prev.service.interface !== service.interface || prev.method !== method)) {
-          serverRejected(protocol, prev.service, prev.method, prev.err);
-        }
-        try {
-          return this.resolveOn(protocol, service, method, signature);
-        } catch (err) {
-          if (telemetryActive()) {
-            const p = (pending = { service, method, err });
-            queueMicrotask(() => flush(p));
-          }
-          throw err;
-        }
+      resolve: (service, method, signature) => this.resolveOn(protocol, service, method, signature),
+      refused: (service, method, err) => {
+        if (telemetryActive()) serverRejected(protocol, service, method, err);
       },
     };
   }
