@@ -59,13 +59,17 @@ export interface ThrowableInfo {
   readonly cause?: ThrowableInfo;
 }
 
-/** Class name and message of a decoded Throwable; `undefined` if `value` is not one. */
-export function throwableMessage(value: unknown): ThrowableInfo | undefined {
-  return describe(value, 0);
+/**
+ * Class name and message of a decoded Throwable; `undefined` if `value` is not one. `flagged`: the
+ * protocol itself says `value` is a Throwable (Dubbo's exception response), so any Java object
+ * counts, whatever its class is named and however few of Throwable's fields its writer sent.
+ */
+export function throwableMessage(value: unknown, flagged = false): ThrowableInfo | undefined {
+  return describe(value, 0, flagged);
 }
 
-function describe(value: unknown, depth: number): ThrowableInfo | undefined {
-  if (!isJavaThrowable(value)) return undefined;
+function describe(value: unknown, depth: number, flagged = false): ThrowableInfo | undefined {
+  if (!(flagged ? javaClassOf(value) !== undefined && !Array.isArray(value) && !(value instanceof Map) : isJavaThrowable(value))) return undefined;
   const o = value as Record<string, unknown>;
   const className = javaClassOf(value)!;
   const detail = o.detailMessage;

@@ -74,6 +74,12 @@ test('F: a business exception is a Throwable Java reads, and decodes to BUSINESS
     err instanceof RpcError && err.code === Code.Business && err.message === 'boom' && err.remoteClass === 'java.lang.RuntimeException');
 });
 
+test('F: an exception response is BUSINESS whatever its class is named (the flag says Throwable)', () => {
+  const frame = encodeExceptionResponse(w, 0, 1, 'com.acme.AccountClosed', 'closed', true);
+  assert.throws(() => decodeResponse(frame, sayHello), (err: unknown) =>
+    err instanceof RpcError && err.code === Code.Business && err.message === 'closed' && err.remoteClass === 'com.acme.AccountClosed');
+});
+
 test('G: requests captured from apache-dubbo-consumer (int timeout) and dubbo2.js decode', () => {
   for (const [name, frameHex] of [['apache-dubbo-consumer', golden.G_APACHE_CONSUMER], ['dubbo2.js', golden.G_DUBBO2JS]] as const) {
     const frame = hex(frameHex);

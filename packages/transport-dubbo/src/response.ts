@@ -105,7 +105,7 @@ export function decodeResponse(frame: Buffer, method: MethodDefinition): unknown
 /** A remote Throwable as an RpcError BUSINESS; a peer that sent a bare string (apache-dubbo-service) still reads. */
 function businessError(thrown: unknown): RpcError {
   if (typeof thrown === 'string') return new RpcError(Code.Business, thrown);
-  const info = throwableMessage(thrown);
+  const info = throwableMessage(thrown, true);
   if (info === undefined) throw new RpcError(Code.BadResponse, 'Dubbo exception response does not carry a Throwable');
   return new RpcError(Code.Business, info.message ?? info.className, {
     remoteClass: info.className, remoteStack: javaStackTrace(info.className, info.message, thrown),
