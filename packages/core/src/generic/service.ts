@@ -1,23 +1,14 @@
 import { Code, RpcError } from '../errors.js';
 import { methodDefinition, serviceDefinition, type ServiceDefinition } from '../service.js';
 import { t } from '../types.js';
+import type { ReferOptions } from '../runtime/meshlet.js';
 import type { GenericCall, GenericWireCall } from './call.js';
 import { guessJavaType, typeOfJavaName } from './java-type.js';
 import { fromWire, toWire } from './values.js';
 
-/** Where and how to call: the service key plus `refer()`'s options. */
-export interface GenericOptions {
+/** Where and how to call: the interface plus `refer()`'s addressing options. */
+export interface GenericOptions extends Pick<ReferOptions, 'version' | 'group' | 'protocol' | 'url' | 'timeout' | 'attachments'> {
   readonly interface: string;
-  readonly version?: string;
-  readonly group?: string;
-  /** `dubbo`, `bolt`, `motan2`, `rsocket`, … (the runtime's first protocol by default). */
-  readonly protocol?: string;
-  /** Direct addresses (`host:port`), bypassing the registry. */
-  readonly url?: string | readonly string[];
-  /** Per-call timeout, ms. */
-  readonly timeout?: number;
-  /** Sent with every call (string values). */
-  readonly attachments?: Readonly<Record<string, string>>;
 }
 
 /**
