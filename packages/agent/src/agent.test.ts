@@ -20,6 +20,13 @@ describe('agent configuration', () => {
     assert.deepEqual([c.port, c.httpPort, c.registry, c.extraPorts, c.tracing, c.ingressPort], [1001, 2002, 'memory://flag', [9981], true, AGENT_DEFAULTS.ingressPort]);
   });
 
+  test('the published ingress host: MESHLET_IP_TO_REGISTRY, then DUBBO_IP_TO_REGISTRY, then MESHLET_HOST (as core)', () => {
+    const all = { MESHLET_HOST: '10.0.0.3', DUBBO_IP_TO_REGISTRY: '10.0.0.2', MESHLET_IP_TO_REGISTRY: '10.0.0.1' };
+    assert.equal(loadAgentConfig({ env: all }).advertiseHost, '10.0.0.1');
+    assert.equal(loadAgentConfig({ env: { ...all, MESHLET_IP_TO_REGISTRY: '' } }).advertiseHost, '10.0.0.2');
+    assert.equal(loadAgentConfig({ env: { MESHLET_HOST: '10.0.0.3' } }).advertiseHost, '10.0.0.3');
+  });
+
   test('bad settings are refused, naming the setting', () => {
     const file = path.join(os.tmpdir(), `meshlet-agent-bad-${process.pid}.json`);
     writeFileSync(file, JSON.stringify({ prot: 1 }));

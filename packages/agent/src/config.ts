@@ -21,7 +21,7 @@ export interface AgentConfig {
   /** Where remote callers (and their agents) reach this host's apps. Env `MESHLET_AGENT_INGRESS_HOST` / `_PORT`. Default 0.0.0.0:12230. */
   readonly ingressHost: string;
   readonly ingressPort: number;
-  /** The host published for the ingress port. Env `MESHLET_HOST`. Default: the ingress bind address, or this host's reachable address (`localAddress`); `MESHLET_IP_TO_REGISTRY` / `DUBBO_IP_TO_REGISTRY` apply when unset. */
+  /** The host published for the ingress port. Env `MESHLET_IP_TO_REGISTRY`, `DUBBO_IP_TO_REGISTRY` or `MESHLET_HOST` (in that order). Default: the ingress bind address, or this host's reachable address (`localAddress`). */
   readonly advertiseHost: string | undefined;
   /** The registration API (MOSN- and motan-agent-style) and `/status`. Env `MESHLET_AGENT_HTTP_PORT`. Default 13330 (MOSN's). */
   readonly httpPort: number;
@@ -73,7 +73,11 @@ const ENV: readonly [string, keyof AgentConfig, 'string' | 'port'][] = [
   ['MESHLET_AGENT_INGRESS_HOST', 'ingressHost', 'string'],
   ['MESHLET_AGENT_INGRESS_PORT', 'ingressPort', 'port'],
   ['MESHLET_AGENT_HTTP_PORT', 'httpPort', 'port'],
+  // Later names win, so the precedence is core's (registryHostFromEnv): MESHLET_IP_TO_REGISTRY,
+  // then DUBBO_IP_TO_REGISTRY, then MESHLET_HOST.
   ['MESHLET_HOST', 'advertiseHost', 'string'],
+  ['DUBBO_IP_TO_REGISTRY', 'advertiseHost', 'string'],
+  ['MESHLET_IP_TO_REGISTRY', 'advertiseHost', 'string'],
 ];
 
 export interface LoadOptions {
