@@ -1,0 +1,28 @@
+// A provider process for the resilience suites: argv[2] is the protocol (dubbo, bolt, motan2,
+// rsocket), argv[3] the registry URL (or `none`). Each call takes 5–40 ms, so a stop or a crash
+// always finds calls in flight. Prints `READY <port>`; SIGTERM stops it with default settings.
+import { createMeshlet } from '@meshlet/core';
+import { createRegistry } from '@meshlet/registry';
+import { dubbo } from '@meshlet/transport-dubbo';
+import { bolt } from '@meshlet/transport-bolt';
+import { motan2 } from '@meshlet/transport-motan';
+import { rsocket } from '@meshlet/transport-rsocket';
+import { Ledger } from './service.js';
+
+const [protocolName, registryUrl] = process.argv.slice(2);
+const protocols = { dubbo, bolt, motan2, rsocket };
+const name = process.env.NAME ?? String(process.pid);
+const mesh = createMeshlet({
+  application: 'resilience-provider',
+  registry: registryUrl && registryUrl !== 'none' ? createRegistry(registryUrl) : undefined,
+  protocols: [protocols[protocolName]()],
+  server: { host: '127.0.0.1', port: 0 },
+});
+const work = () => new Promise((r) => setTimeout(r, 5 + Math.random() * 35));
+mesh.provide(Ledger, {
+  charge: async (n) => { await work(); return `${name}:${n}`; },
+  lookup: async (n) => { await work(); return `${name}:${n}`; },
+});
+await mesh.start();
+console.log(`READY ${mesh.address().port}`);
+process.once('SIGTERM', () => void mesh.stop().then(() => process.exit(0)));
