@@ -14,6 +14,8 @@ export interface EndpointBreakers {
   /** The endpoints that exist now; breakers of the others are shut down. */
   update(endpoints: readonly Endpoint[]): void;
   close(): void;
+  /** Changes whenever `allows` may have changed for some endpoint, so callers can keep filtered lists; without it they re-check per call. */
+  readonly version?: number;
   /** Read-only: the endpoint's breaker state (`closed`, `open`, `halfOpen`; undefined: it has none), for admin views. */
   stateOf?(endpoint: Endpoint): string | undefined;
 }

@@ -22,6 +22,17 @@ export interface Member extends Candidate {
   errors: number;
 }
 
+/** How often a list with unavailable members looks again whether they came back, ms. */
+const SIDELINE_RECHECK_MS = 50;
+
+interface UsableList {
+  epoch: number;
+  version: number;
+  out: readonly Member[];
+  sidelined: number;
+  recheckAt: number;
+}
+
 /**
  * The live endpoint set of one referred service, fed by a registry subscription (or a fixed
  * list), each endpoint with its pooled client. Picks a member per call through the balancer.
@@ -33,6 +44,9 @@ export class Directory {
   private firstDone = false;
   /** Everything the source listed last, any protocol (what the admin view calls registry contents). */
   private listed: readonly Endpoint[] = [];
+  /** Usable members per routed list; `epoch` moves whenever the member set does. */
+  private usableCache = new WeakMap<readonly Member[], UsableList>();
+  private epoch = 0;
 
   constructor(
     private readonly service: ServiceKey,
@@ -82,15 +96,40 @@ export class Directory {
     if (members.length === 0) {
       throw new RpcError(Code.Unavailable, `no provider for ${serviceKeyString(this.service)} matches the routing rules`);
     }
-    let available: readonly Member[] = members;
-    for (const m of members) {
-      if (!this.usable(m)) {
-        available = members.filter((x) => this.usable(x));
+    const available = this.usableOf(members);
+    // When every endpoint is backing off, still try one: failing fast beats failing silently.
+    if (available.length === 0) return this.balancer.pick(members, inv);
+    const chosen = this.balancer.pick(available, inv);
+    if (this.usable(chosen)) return chosen;
+    // It turned unusable since the list was made (availability has no change event): rebuild once.
+    this.usableCache.delete(members);
+    const fresh = this.usableOf(members);
+    return this.balancer.pick(fresh.length > 0 ? fresh : members, inv);
+  }
+
+  /**
+   * The usable members of `list`, kept per list (the router hands back the same arrays until the
+   * endpoint set changes) and rebuilt only when the set, a breaker or (checked by time, as clients
+   * announce no recovery) a sidelined client may have changed: a pick costs O(1), not O(n), and
+   * the balancer sees one stable array, so its own per-array caches hold.
+   */
+  private usableOf(list: readonly Member[]): readonly Member[] {
+    const version = this.breakers?.version ?? 0;
+    let cached = this.usableCache.get(list);
+    if (cached !== undefined && cached.epoch === this.epoch && cached.version === version &&
+      (cached.sidelined === 0 || performance.now() < cached.recheckAt)) return cached.out;
+    let out: readonly Member[] = list;
+    let sidelined = 0;
+    for (let i = 0; i < list.length; i++) {
+      if (!this.usable(list[i]!)) {
+        out = list.filter((x) => this.usable(x));
+        sidelined = list.length - out.length;
         break;
       }
     }
-    // When every endpoint is backing off, still try one: failing fast beats failing silently.
-    return this.balancer.pick(available.length > 0 ? available : members, inv);
+    cached = { epoch: this.epoch, version, out, sidelined, recheckAt: performance.now() + SIDELINE_RECHECK_MS };
+    this.usableCache.set(list, cached);
+    return out;
   }
 
   private usable(m: Member): boolean {
@@ -164,6 +203,7 @@ export class Directory {
     }
     for (const e of wanted.values()) next.push(this.member(e));
     this.members = next;
+    this.epoch++;
     const current = next.map((m) => m.endpoint);
     this.balancer.update?.(current);
     this.breakers?.update(current);
@@ -199,6 +239,7 @@ export class Directory {
     this.unsubscribe?.();
     for (const m of this.members) this.pool.release(m.endpoint);
     this.members = [];
+    this.epoch++;
     this.balancer.update?.([]);
     this.breakers?.close();
   }

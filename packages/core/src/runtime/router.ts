@@ -19,7 +19,10 @@ export interface TagRules {
  * sent to each tag. The rules are read per call, so `Meshlet.setRoutes` changes them at run time.
  */
 export function tagRouter(rules: () => TagRules, random: () => number = Math.random): Router {
-  return (candidates, inv) => {
+  // Partitions per candidate list and tag key, made once: the directory hands over the same list
+  // until its endpoint set changes, so a call costs a lookup, not a scan of every endpoint.
+  const partitions = new WeakMap<readonly Candidate[], TagPartition>();
+  return <C extends Candidate>(candidates: readonly C[], inv: Invocation): readonly C[] => {
     const { key = 'dubbo.tag', shares, force = false } = rules();
     let tag = inv.attachments[key];
     if (!tag && shares) {
@@ -29,12 +32,35 @@ export function tagRouter(rules: () => TagRules, random: () => number = Math.ran
         r -= share;
       }
     }
-    if (!candidates.some((c) => c.endpoint.params[key])) return candidates; // nothing tagged
-    if (tag) {
-      const tagged = candidates.filter((c) => c.endpoint.params[key] === tag);
-      if (tagged.length > 0 || force) return tagged;
+    let p = partitions.get(candidates);
+    if (p === undefined || p.key !== key) {
+      p = partition(candidates, key);
+      partitions.set(candidates, p);
     }
-    const untagged = candidates.filter((c) => !c.endpoint.params[key]);
-    return untagged.length > 0 ? untagged : candidates;
+    if (p.tagged.size === 0) return candidates; // nothing tagged
+    if (tag) {
+      const tagged = p.tagged.get(tag) ?? [];
+      if (tagged.length > 0 || force) return tagged as readonly C[];
+    }
+    return (p.untagged.length > 0 ? p.untagged : candidates) as readonly C[];
   };
+}
+
+interface TagPartition {
+  readonly key: string;
+  readonly tagged: Map<string, readonly Candidate[]>;
+  readonly untagged: readonly Candidate[];
+}
+
+function partition(candidates: readonly Candidate[], key: string): TagPartition {
+  const tagged = new Map<string, Candidate[]>();
+  const untagged: Candidate[] = [];
+  for (const c of candidates) {
+    const t = c.endpoint.params[key];
+    if (!t) { untagged.push(c); continue; }
+    let list = tagged.get(t);
+    if (list === undefined) tagged.set(t, (list = []));
+    list.push(c);
+  }
+  return { key, tagged, untagged };
 }
