@@ -42,7 +42,12 @@ export interface ChannelOptions {
   /** Close after this long without reads, ms (Dubbo: 3× heartbeat). */
   readonly idleTimeout?: number;
   readonly connectTimeout?: number;
+  /** Largest frame sent or accepted, bytes (default 8 MiB); a bigger request fails alone with FRAME_TOO_LARGE. */
   readonly maxFrameSize?: number;
+  /** ms for a response frame to complete once its header arrived (default 30 s). */
+  readonly frameTimeout?: number | undefined;
+  /** Unsent bytes above which new calls wait for the socket to drain (default 4 MiB). */
+  readonly writeHighWater?: number | undefined;
   readonly backoff?: BackoffOptions;
 }
 
@@ -75,6 +80,7 @@ export class ClientChannel<Id, Context> {
   private goneAway = false;
   private readonly heartbeatInterval: number;
   private readonly idleTimeout: number;
+  private readonly maxFrameSize: number;
   readonly address: string;
 
   constructor(
@@ -85,6 +91,7 @@ export class ClientChannel<Id, Context> {
     this.heartbeatInterval = options.heartbeatInterval ?? 60_000;
     this.idleTimeout = options.idleTimeout ?? 3 * this.heartbeatInterval;
     this.address = `${options.host}:${options.port}`;
+    this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   }
 
   /** Calls waiting for a response. */
@@ -107,6 +114,9 @@ export class ClientChannel<Id, Context> {
    */
   call(id: Id, frame: Uint8Array, deadline: number, context: Context, signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(cancelled(signal));
+    // Refused here, not by the peer: a peer closes the connection on an over-limit frame, failing
+    // every other call on it.
+    if (frame.length > this.maxFrameSize) return Promise.reject(tooLarge(this.address, frame.length, this.maxFrameSize));
     const conn = this.state === 'ready' ? this.connection! : undefined;
     if (conn !== undefined && !conn.congested) return this.send(conn, id, frame, deadline, context, signal);
     return this.callSlow(id, frame, deadline, context, signal);
@@ -145,6 +155,7 @@ export class ClientChannel<Id, Context> {
 
   /** Sends a frame that expects no response (oneway). Resolves once it is queued on a live connection. */
   async sendOneway(frame: Uint8Array, deadline: number): Promise<void> {
+    if (frame.length > this.maxFrameSize) throw tooLarge(this.address, frame.length, this.maxFrameSize);
     const conn = this.state === 'ready' ? this.connection! : await this.ready(deadline);
     conn.write(frame);
   }
@@ -207,7 +218,10 @@ export class ClientChannel<Id, Context> {
           reject(new RpcError(Code.Shutdown, `client for ${this.address} is closed`));
           return;
         }
-        const conn = new Connection(socket, this.codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+        const conn = new Connection(socket, this.codec.splitter, this.maxFrameSize, {
+          frameTimeout: this.options.frameTimeout,
+          writeHighWater: this.options.writeHighWater,
+        });
         conn.start({ onFrame: (frame) => this.onFrame(conn, frame), onClose: (error) => this.onClose(conn, error) });
         this.connection = conn;
         connectionChanged('client', 1);
@@ -326,6 +340,10 @@ function settle(call: PendingCall): void {
 
 function timeoutError(address: string, ms: number): RpcError {
   return new RpcError(Code.Timeout, `call to ${address} timed out after ${ms} ms`);
+}
+
+function tooLarge(address: string, length: number, limit: number): RpcError {
+  return new RpcError(Code.FrameTooLarge, `request to ${address} of ${length} bytes exceeds the frame limit of ${limit}; not sent`);
 }
 
 function closedError(address: string): RpcError {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { Code, RpcError, toRpcError } from '../errors.js';
 import { FrameReader, type FrameSplitter } from './frame-reader.js';
+import { DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, engineLimits, type ConnectionLimits } from './options.js';
 
 export interface ConnectionHandler {
   /** One complete frame; a view valid only during the call. Throwing closes the connection. */
@@ -9,8 +10,22 @@ export interface ConnectionHandler {
   onClose(error: RpcError): void;
 }
 
-/** Above this many unflushed bytes the connection reports itself congested. */
-const CONGESTION_BYTES = 4 * 1024 * 1024;
+export interface ConnectionSettings extends ConnectionLimits {
+  /**
+   * Stop reading while our writes are above the high-water mark (servers). Clients leave it off:
+   * what they read is bounded by the calls they sent, and a client that stopped reading while
+   * its requests back up would deadlock against a server doing the same.
+   */
+  readonly pauseReadsWhenCongested?: boolean | undefined;
+}
+
+/** Partial-frame bytes held by every connection of the process (checked against engineLimits). */
+let processBuffered = 0;
+
+/** Bytes of partial frames all connections of this process hold now. */
+export function processBufferedBytes(): number {
+  return processBuffered;
+}
 
 /**
  * One socket speaking one frame protocol: splits frames, coalesces writes (every frame written in
@@ -25,14 +40,30 @@ export class Connection {
   private readonly reader: FrameReader;
   private readonly flushBound = () => this.flush();
   private handler: ConnectionHandler | undefined;
+  /** Partial-frame bytes this connection counts in `processBuffered`. */
+  private held = 0;
+  private frameTimer: NodeJS.Timeout | undefined;
+  /** Frames read so far, and that count when the frame deadline was last armed. */
+  private framesRead = 0;
+  private armedAt = 0;
+  private readsPaused = false;
+  private readonly frameTimeout: number;
+  private readonly highWater: number;
+  private readonly pauseReads: boolean;
   readonly remoteAddress: string;
+  readonly maxFrameSize: number;
 
   constructor(
     readonly socket: Socket,
     splitter: FrameSplitter,
     maxFrameSize: number,
+    settings: ConnectionSettings = {},
   ) {
+    this.maxFrameSize = maxFrameSize;
     this.reader = new FrameReader(splitter, maxFrameSize);
+    this.frameTimeout = settings.frameTimeout ?? DEFAULT_FRAME_TIMEOUT;
+    this.highWater = settings.writeHighWater ?? DEFAULT_WRITE_HIGH_WATER;
+    this.pauseReads = settings.pauseReadsWhenCongested ?? false;
     this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
   }
@@ -40,14 +71,19 @@ export class Connection {
   /** Starts reading. Separate from the constructor so the handler may hold the connection. */
   start(handler: ConnectionHandler): void {
     this.handler = handler;
-    const onFrame = (frame: Buffer) => handler.onFrame(frame);
+    const onFrame = (frame: Buffer) => {
+      this.framesRead++;
+      handler.onFrame(frame);
+    };
     this.socket.on('data', (chunk: Buffer) => {
       this.lastReadAt = Date.now();
       try {
         this.reader.push(chunk, onFrame);
       } catch (err) {
         this.close(toRpcError(err, Code.Protocol));
+        return;
       }
+      this.account();
     });
     this.socket.on('error', (err) => this.close(new RpcError(Code.ConnectionClosed, `connection ${this.remoteAddress}: ${err.message}`, { cause: err })));
     this.socket.on('close', () => this.close(new RpcError(Code.ConnectionClosed, `connection ${this.remoteAddress} closed`)));
@@ -57,9 +93,9 @@ export class Connection {
     return this.closed;
   }
 
-  /** True while the kernel and Node hold more than a few MiB we have not sent yet. */
+  /** True while the kernel and Node hold more than the high-water mark we have not sent yet. */
   get congested(): boolean {
-    return this.socket.writableLength > CONGESTION_BYTES;
+    return this.socket.writableLength > this.highWater;
   }
 
   /** Resolves when the connection can take more writes (or is closed). */
@@ -81,15 +117,68 @@ export class Connection {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(this.flushBound);
+      // setImmediate, not nextTick: replies produced by promise continuations of everything read
+      // in this turn of the loop join the same writev, as a batched raw echo does.
+      setImmediate(this.flushBound);
     }
     this.socket.write(frame);
+    if (this.pauseReads && !this.readsPaused && this.socket.writableLength > this.highWater) this.pauseReading();
+  }
+
+  /** Stops reading until the peer has taken our replies: it cannot make us queue more. */
+  private pauseReading(): void {
+    this.readsPaused = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.readsPaused = false;
+      if (!this.closed) this.socket.resume();
+    });
+  }
+
+  /**
+   * Keeps the process-wide count of partial-frame bytes, closes a connection that would take it
+   * past engineLimits.maxProcessBuffered, and arms the deadline for a frame begun to complete.
+   */
+  private account(): void {
+    const now = this.reader.buffered;
+    if (now !== this.held) {
+      processBuffered += now - this.held;
+      this.held = now;
+      if (now > 0 && processBuffered > engineLimits.maxProcessBuffered) {
+        this.close(new RpcError(Code.FrameTooLarge, `connection ${this.remoteAddress}: partial frames of all connections hold ${processBuffered} bytes, over the process limit of ${engineLimits.maxProcessBuffered}`));
+        return;
+      }
+    }
+    if (now === 0) {
+      if (this.frameTimer) clearTimeout(this.frameTimer);
+      this.frameTimer = undefined;
+    } else if (this.frameTimer === undefined) {
+      this.frameTimer = setTimeout(() => {
+        this.close(new RpcError(Code.Timeout, `connection ${this.remoteAddress}: a frame was not complete ${this.frameTimeout} ms after it began (${this.reader.buffered} bytes held)`));
+      }, this.frameTimeout);
+      this.frameTimer.unref();
+      this.armedAt = this.framesRead;
+    } else if (this.armedAt !== this.framesRead) {
+      // A new frame began in this chunk: its own deadline. Later chunks of the same frame do not
+      // re-arm it, so a peer dripping bytes cannot extend it.
+      this.frameTimer.refresh();
+      this.armedAt = this.framesRead;
+    }
+  }
+
+  private release(): void {
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
+    processBuffered -= this.held;
+    this.held = 0;
+    this.reader.reset();
   }
 
   /** Flushes what is queued, then closes. Pending work is the handler's to settle in onClose. */
   close(error: RpcError = new RpcError(Code.ConnectionClosed, `connection ${this.remoteAddress} closed`)): void {
     if (this.closed) return;
     this.closed = true;
+    this.release();
     this.flush();
     this.socket.end();
     // A peer that never reads must not keep the socket (and us) alive.

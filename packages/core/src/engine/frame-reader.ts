@@ -13,11 +13,17 @@ export interface FrameSplitter {
 
 /**
  * Splits a byte stream into frames: partial reads, many frames per read, and the maximum frame
- * size enforced from the header before any body byte is buffered. Frames are handed out as views
- * into the socket's chunk (no copy) and are valid only during the callback.
+ * size enforced from the header before any body byte is buffered. A frame that arrives inside one
+ * chunk is handed out as a view into it (no copy); a frame spread over several chunks is gathered
+ * as a list and copied once, when its last byte arrives, so the cost is linear in the frame size
+ * whatever the chunking. Frames are valid only during the callback.
  */
 export class FrameReader {
-  private partial: Buffer | undefined;
+  /** Chunks (or chunk tails) of the frame being gathered; the last may run past its end. */
+  private chunks: Buffer[] = [];
+  private held = 0;
+  /** Total length of the frame being gathered; -1 until its header is complete. */
+  private need = -1;
 
   constructor(
     private readonly splitter: FrameSplitter,
@@ -27,32 +33,67 @@ export class FrameReader {
   /** Throws RpcError (PROTOCOL / FRAME_TOO_LARGE): the caller closes the connection. */
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
     let buf = chunk;
-    if (this.partial !== undefined) {
-      buf = Buffer.concat([this.partial, chunk]);
-      this.partial = undefined;
+    let offset = 0;
+    if (this.held > 0) {
+      this.chunks.push(chunk);
+      this.held += chunk.length;
+      if (this.need < 0) {
+        if (this.held < this.splitter.headerLength) return;
+        // Only the header bytes are joined here (at most headerLength + one chunk).
+        const head = Buffer.concat(this.chunks);
+        this.chunks = [head];
+        this.need = this.lengthAt(head, 0);
+      }
+      if (this.held < this.need) return;
+      // The frame is complete: copy it once, then go on with what follows it in this chunk.
+      const frame = this.chunks.length === 1 ? this.chunks[0]!.subarray(0, this.need) : Buffer.concat(this.chunks, this.need);
+      const rest = this.held - this.need;
+      this.chunks = [];
+      this.held = 0;
+      this.need = -1;
+      onFrame(frame);
+      buf = chunk;
+      offset = chunk.length - rest;
     }
     const { headerLength } = this.splitter;
-    let offset = 0;
     while (buf.length - offset >= headerLength) {
-      const length = this.splitter.frameLength(buf, offset);
-      if (length > this.maxFrameSize) {
-        throw new RpcError(Code.FrameTooLarge, `frame of ${length} bytes exceeds the limit of ${this.maxFrameSize}`);
+      const length = this.lengthAt(buf, offset);
+      if (buf.length - offset < length) {
+        this.need = length;
+        break;
       }
-      if (length < headerLength) {
-        throw new RpcError(Code.Protocol, `frame length ${length} is shorter than the header`);
-      }
-      if (buf.length - offset < length) break;
       onFrame(buf.subarray(offset, offset + length));
       offset += length;
     }
     if (offset < buf.length) {
-      // Copy the tail so the big chunk it came from can be collected.
-      this.partial = Buffer.from(buf.subarray(offset));
+      // A small tail is copied so the big chunk it came from can be collected; a large one is
+      // kept as a view (the copy would cost as much as keeping the chunk).
+      const tail = buf.subarray(offset);
+      this.chunks = [tail.length < 4096 && buf.length > 4 * tail.length ? Buffer.from(tail) : tail];
+      this.held = tail.length;
     }
   }
 
   /** Bytes held waiting for the rest of a frame. */
   get buffered(): number {
-    return this.partial?.length ?? 0;
+    return this.held;
+  }
+
+  /** Forgets any partial frame (the connection is going). */
+  reset(): void {
+    this.chunks = [];
+    this.held = 0;
+    this.need = -1;
+  }
+
+  private lengthAt(buf: Buffer, offset: number): number {
+    const length = this.splitter.frameLength(buf, offset);
+    if (length > this.maxFrameSize) {
+      throw new RpcError(Code.FrameTooLarge, `frame of ${length} bytes exceeds the limit of ${this.maxFrameSize}`);
+    }
+    if (length < this.splitter.headerLength) {
+      throw new RpcError(Code.Protocol, `frame length ${length} is shorter than the header`);
+    }
+    return length;
   }
 }

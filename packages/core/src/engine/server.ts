@@ -32,6 +32,10 @@ export interface FrameServerOptions {
    */
   readonly closeLinger?: number | undefined;
   readonly maxFrameSize?: number | undefined;
+  /** ms for a frame to complete once its header arrived (default 30 s); a dripping peer is closed. */
+  readonly frameTimeout?: number | undefined;
+  /** Unsent reply bytes above which the connection stops reading requests until drained (default 4 MiB). */
+  readonly writeHighWater?: number | undefined;
 }
 
 /** A server-side connection that counts the requests it is still answering. */
@@ -129,7 +133,11 @@ export class FrameServer {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, this.codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+    const conn = new Connection(socket, this.codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE, {
+      frameTimeout: this.options.frameTimeout,
+      writeHighWater: this.options.writeHighWater,
+      pauseReadsWhenCongested: true,
+    });
     const sc = new ServerConnection(conn);
     this.connections.add(sc);
     connectionChanged('server', 1);
