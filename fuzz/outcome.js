@@ -1,0 +1,43 @@
+// What counts as "something new" without coverage instrumentation: the shape of a decoder's
+// outcome. A typed error contributes its code, its message with numbers blanked, and the source
+// line that raised it (a coarse stand-in for an edge); a value contributes its type structure.
+import { RpcError } from '@meshlet/core';
+
+const OUR_FRAME = /\/packages\/([^/]+)\/dist\/([^:)]+):(\d+)/;
+
+function where(err) {
+  const stack = typeof err?.stack === 'string' ? err.stack.split('\n') : [];
+  for (const line of stack) {
+    const m = OUR_FRAME.exec(line);
+    if (m) return `${m[1]}/${m[2]}:${m[3]}`;
+  }
+  return '?';
+}
+
+/** An error message without the input's own text (quoted parts, numbers), so that it names the check. */
+function gist(message) {
+  return String(message).replace(/'[^']*'|"[^"]*"|`[^`]*`/g, 'Q').replace(/0x[0-9a-f]+|\d+/gi, '#').slice(0, 40);
+}
+
+function shape(v, depth) {
+  if (v === null) return 'null';
+  if (v instanceof RpcError) return `E(${v.code}|${gist(v.message)}|${where(v)})`;
+  const type = typeof v;
+  if (type !== 'object') return type === 'string' ? `s${Math.min(v.length, 3)}` : type;
+  if (depth <= 0) return 'o';
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `b${Math.min(v.length, 2)}`;
+  if (Array.isArray(v)) return `[${v.slice(0, 8).map((x) => shape(x, depth - 1)).join(',')}${v.length > 8 ? ',…' : ''}]`;
+  if (v instanceof Map) return `M${v.size > 0 ? shape(v.values().next().value, depth - 1) : ''}`;
+  const keys = Object.keys(v).slice(0, 8);
+  return `{${keys.map((k) => `${k.slice(0, 12)}:${shape(v[k], depth - 1)}`).join(',')}}`;
+}
+
+/** A short string that is equal for inputs the decoder treated alike. */
+export function signature(outcome) {
+  return shape(outcome, 3).slice(0, 600);
+}
+
+/** True for the outcomes a decoder may have: anything but a thrown non-RpcError. */
+export function isAllowedError(err) {
+  return err instanceof RpcError;
+}

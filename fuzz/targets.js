@@ -1,0 +1,351 @@
+// The fuzz targets: every decoder Meshlet runs on bytes or text a peer, a registry or an operator
+// controls. Each target takes one input and runs it through the decoder the way its real caller
+// does (a byte stream through the protocol's frame splitter, then the frame decoders). The only
+// allowed outcomes are a value or a typed RpcError; the runner treats anything else as a finding.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Code, FrameReader, RpcError, defineService, t } from '@meshlet/core';
+import { HessianReader, DraftHessianReader, hessian2Draft } from '@meshlet/hessian';
+import * as dubbo from '@meshlet/transport-dubbo';
+import * as bolt from '@meshlet/transport-bolt';
+import * as motan from '@meshlet/transport-motan';
+import * as rsocket from '@meshlet/transport-rsocket';
+import * as registry from '@meshlet/registry';
+import { RelayRequest, relayCodecs } from '@meshlet/agent';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = (pkg, file) => import(join(root, 'packages', pkg, 'dist', file));
+
+const [{ compileClientMethod, readSofaRequest }, { Flavours }, { decodeResponse: boltDecodeResponse }] = await Promise.all([
+  dist('transport-bolt', 'request.js'), dist('transport-bolt', 'flavours.js'), dist('transport-bolt', 'response.js'),
+]);
+const { bodyReader } = await dist('transport-motan', 'body.js');
+const { META_START } = await dist('transport-motan', 'constants.js');
+const rsocketFrames = await dist('transport-rsocket', 'frame-reader.js');
+const { deserializeFrame, BufferEncoders, FrameType } = await dist('transport-rsocket', 'rsocket-lib.js');
+const { decodeEntry } = await import(join(root, 'packages/registry/dist/local/entry.js'));
+
+const MAX_FRAME = 1 << 20;
+
+// Methods typed the way real contracts are: scalars, collections, a Java object, and `any`.
+const User = t.object('com.meshlet.conformance.User', {
+  id: t.int64, name: t.string, tags: t.list(t.string), attrs: t.map(t.string, t.string), active: t.bool, score: t.float64,
+});
+const Svc = defineService({
+  interface: 'com.meshlet.conformance.EchoService',
+  version: '1.0',
+  methods: {
+    echo: { params: [t.string], returns: t.string },
+    rich: {
+      params: [t.int32, t.int64, t.string, t.list(t.string), t.float64, t.bool, t.bytes, t.map(t.string, t.int64), t.nullable(User), t.int16, t.list(t.any)],
+      returns: t.map(t.string, t.list(User)),
+    },
+    any: { params: [t.any], returns: t.any },
+  },
+});
+const methods = [...Svc.methods.values()];
+
+/** Splits `input` into frames as a connection would (in two reads), calling `onFrame` for each. */
+function frames(splitter, input, onFrame) {
+  const reader = new FrameReader(splitter, MAX_FRAME);
+  const cut = input.length >> 1;
+  const out = [];
+  reader.push(input.subarray(0, cut), (f) => out.push(Buffer.from(f)));
+  reader.push(input.subarray(cut), (f) => out.push(Buffer.from(f)));
+  for (const f of out) onFrame(f);
+}
+
+/** Runs `fn`, keeping typed RpcErrors as outcomes: one frame's bad body must not hide the next frame's. */
+function each(results, fn) {
+  try {
+    results.push(fn());
+  } catch (err) {
+    if (!(err instanceof RpcError)) throw err;
+    results.push(err);
+  }
+}
+
+const hexOf = (s) => Buffer.from(s, 'hex');
+/** Every hex string (frames) in a JSON capture or a fixture module, at any depth. */
+function hexStrings(value, out = []) {
+  if (typeof value === 'string') {
+    const s = value.replace(/\s+/g, '');
+    if (s.length >= 4 && s.length % 2 === 0 && /^[0-9a-f]+$/i.test(s)) out.push(hexOf(s));
+  } else if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) hexStrings(v, out);
+  }
+  return out;
+}
+function captured(pkg) {
+  const dir = join(root, 'packages', pkg, 'src', 'fixtures');
+  return readdirSync(dir).filter((f) => f.endsWith('.json'))
+    .flatMap((f) => hexStrings(JSON.parse(readFileSync(join(dir, f), 'utf8'))));
+}
+async function golden(pkg) {
+  const m = await dist(pkg, 'golden.fixture.js');
+  return hexStrings(Object.fromEntries(Object.entries(m).filter(([k]) => k !== 'hex')));
+}
+const byMagic = (bufs, test) => bufs.filter(test);
+const latin1 = (...s) => s.map((x) => Buffer.from(x, 'latin1'));
+
+const seeds = {
+  dubbo: byMagic([...captured('transport-dubbo'), ...await golden('transport-dubbo')], (b) => b[0] === 0xda),
+  bolt: byMagic([...captured('transport-bolt'), ...await golden('transport-bolt')], (b) => b[0] === 1 || b[0] === 2),
+  motan: byMagic([...captured('transport-motan'), ...await golden('transport-motan')], (b) => b[0] === 0xf1),
+  motanValues: byMagic(await golden('transport-motan'), (b) => b[0] !== 0xf1),
+};
+// Hessian values: the bodies of the Dubbo frames (after the 16-byte header) and of Bolt's content.
+seeds.hessian = [...seeds.dubbo.map((f) => f.subarray(16)), ...seeds.bolt.map((f) => f.subarray(Math.min(f.length, 22)))].filter((b) => b.length > 0);
+
+function rsocketSeeds() {
+  const { encodeFrame } = rsocketWriter;
+  const route = rsocket.encodeEntry(rsocket.ROUTING_MIME, rsocket.encodeRoute(rsocket.routeOf('com.meshlet.conformance.EchoService', 'echo')));
+  const list = [
+    { type: FrameType.SETUP, flags: 0x100, streamId: 0, majorVersion: 1, minorVersion: 0, keepAlive: 60000, lifetime: 180000,
+      metadataMimeType: rsocket.COMPOSITE_MIME, dataMimeType: 'application/json', data: Buffer.from('{}'), metadata: route },
+    { type: FrameType.REQUEST_RESPONSE, flags: 0x100, streamId: 1, data: Buffer.from('["hello"]'), metadata: route },
+    { type: FrameType.REQUEST_FNF, flags: 0x100, streamId: 3, data: Buffer.from('[1]'), metadata: route },
+    { type: FrameType.PAYLOAD, flags: 0x60, streamId: 1, data: Buffer.from('"hello"'), metadata: null },
+    { type: FrameType.ERROR, flags: 0, streamId: 1, code: 0x201, message: 'boom' },
+    { type: FrameType.REQUEST_N, flags: 0, streamId: 1, requestN: 5 },
+    { type: FrameType.CANCEL, flags: 0, streamId: 1 },
+    { type: FrameType.KEEPALIVE, flags: 0x80, streamId: 0, lastReceivedPosition: 0, data: null },
+  ];
+  const out = [];
+  for (const f of list) {
+    try { out.push(encodeFrame(f)); } catch { /* a frame type our writer does not send */ }
+  }
+  return out;
+}
+const rsocketWriter = await dist('transport-rsocket', 'frame-writer.js');
+
+const dicts = {
+  dubbo: [hexOf('dabb'), hexOf('dabbc2'), hexOf('dabb02'), hexOf('dabbe2'), ...latin1('2.0.2', 'Ljava/lang/String;', 'H', 'Z', 'C', 'O', 'path', 'interface', 'version', 'group')],
+  bolt: [hexOf('0101'), hexOf('0202'), hexOf('01000002'), ...latin1('com.alipay.sofa.rpc.core.request.SofaRequest', 'com.alipay.sofa.rpc.core.response.SofaResponse', 'sofa_head_target_service', 'targetServiceUniqueName', 'methodName', 'methodArgSigs', 'requestProps')],
+  motan: [hexOf('f1f1'), hexOf('f1f10008'), hexOf('1f8b08'), ...latin1('M_p', 'M_m', 'M_md', 'M_g', 'M_v', 'M_s', 'M_e', 'M_pp', 'M_tmo', '\n')],
+  hessian: [...[0x43, 0x48, 0x4d, 0x4f, 0x51, 0x52, 0x53, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x60, 0x70, 0x78, 0x74, 0x6c, 0x6d, 0x4c, 0x49, 0x44, 0x42, 0x62, 0x4e, 0x54, 0x46].map((b) => Buffer.from([b])),
+    ...latin1('java.util.HashMap', 'java.lang.RuntimeException', 'detailMessage', 'stackTrace', 'cause', '[string', '[int')],
+  rsocket: [hexOf('000000'), hexOf('ffffff'), ...latin1(rsocket.COMPOSITE_MIME, rsocket.ROUTING_MIME, rsocket.MESHLET_MIME, 'application/json', 'application/x-protobuf')],
+  url: latin1('dubbo://', 'bolt://', 'motan2://', 'rsocket://', 'zookeeper://', 'redis://', 'redis+sentinel://', 'rediss+cluster://', '%', '%2F', '%3A', '[::1]', ':', '@', ',', '?', '&', '=', '#', '/', 'interface=', 'version=', 'group=', 'weight=', '\u0000', '\uffff'),
+};
+
+// ---- the targets -----------------------------------------------------------------------------
+
+const flavours = new Flavours(hessian2Draft);
+const boltMethods = methods.map((m) => compileClientMethod(Svc, m, 'fuzz'));
+const serializations = new motan.Serializations();
+const motanCalls = [serializations.simple, serializations.breeze].flatMap((s) => methods.map((m) => motan.prepareCall(Svc, m, s, 'fuzz')));
+const codecs = relayCodecs();
+
+function hessianValues(bytes, Reader) {
+  const r = new Reader(bytes, 0, bytes.length);
+  const out = [];
+  while (!r.atEnd && out.length < 64) out.push(r.readValue());
+  return out;
+}
+
+/** name → { seeds, dict, run(input) }; `run` returns the outcomes, throws only for findings. */
+export const targets = {
+  'dubbo-frames': {
+    seeds: () => seeds.dubbo, dict: dicts.dubbo,
+    run(input) {
+      const results = [];
+      frames(dubbo.dubboSplitter, input, (frame) => {
+        const h = dubbo.parseHeader(frame);
+        if ((frame[2] & 0x80) !== 0) {
+          each(results, () => {
+            const r = new HessianReader(frame, 16, frame.length);
+            const head = dubbo.readRequestHead(r);
+            const args = [];
+            for (let i = 0; i < 64 && !r.atEnd; i++) args.push(r.readValue());
+            return [head, args];
+          });
+        } else {
+          for (const m of methods) each(results, () => dubbo.decodeResponse(frame, m));
+        }
+        results.push(h.status);
+      });
+      return results;
+    },
+  },
+  'bolt-frames': {
+    seeds: () => seeds.bolt, dict: dicts.bolt,
+    run(input) {
+      const results = [];
+      frames(bolt.boltSplitter, input, (frame) => {
+        each(results, () => {
+          const f = bolt.parseFrame(frame);
+          if (f.headerLength > 0) results.push(bolt.decodeHeaderMap(frame, f.headerStart, f.headerStart + f.headerLength));
+          if (f.type === bolt.TYPE_RESPONSE) {
+            for (const cm of boltMethods) each(results, () => boltDecodeResponse(frame, cm, flavours));
+          } else if (f.contentLength > 0) {
+            const end = f.contentStart + f.contentLength;
+            for (const reader of [flavours.reader(frame, f.contentStart, end), new HessianReader(frame, f.contentStart, end)]) {
+              each(results, () => readSofaRequest(reader));
+            }
+          }
+          return f.type;
+        });
+      });
+      return results;
+    },
+  },
+  'motan-frames': {
+    seeds: () => seeds.motan, dict: dicts.motan,
+    run(input) {
+      const results = [];
+      frames(motan.motanSplitter, input, (frame) => {
+        const h = motan.parseHeader(frame);
+        const metaEnd = META_START + h.metaLength;
+        each(results, () => motan.readMeta(frame, META_START, metaEnd));
+        if (h.response) {
+          for (const call of motanCalls) each(results, () => motan.decodeResponse(frame, call, serializations, MAX_FRAME));
+        } else {
+          for (const call of motanCalls) each(results, () => call.codec.readArgs(bodyReader(frame, metaEnd + 4, MAX_FRAME)));
+        }
+      });
+      return results;
+    },
+  },
+  'motan-values': {
+    seeds: () => seeds.motanValues, dict: [...[...Array(0x20).keys()].map((b) => Buffer.from([b])), ...dicts.motan],
+    run(input) {
+      const results = [];
+      for (const s of [serializations.simple, serializations.breeze]) {
+        for (const desc of [t.any, t.string, User, t.map(t.string, t.list(User)), t.list(t.any), t.bytes, t.int64]) {
+          each(results, () => s.read(new motan.ByteReader(input, 0, input.length), desc));
+        }
+      }
+      return results;
+    },
+  },
+  'rsocket-frames': {
+    seeds: rsocketSeeds, dict: dicts.rsocket,
+    run(input) {
+      const results = [];
+      const reader = new rsocketFrames.FrameReader(MAX_FRAME);
+      const out = [];
+      const cut = input.length >> 1;
+      reader.push(input.subarray(0, cut), (f) => out.push(Buffer.from(f)));
+      reader.push(input.subarray(cut), (f) => out.push(Buffer.from(f)));
+      for (const bytes of out) {
+        each(results, () => {
+          let frame;
+          try {
+            frame = deserializeFrame(bytes, BufferEncoders);
+          } catch (err) {
+            // What the connection does (tcp-connection.ts): a frame rsocket-core cannot read is PROTOCOL.
+            throw new RpcError(Code.Protocol, `malformed RSocket frame: ${err.message}`);
+          }
+          const metadata = frame.metadata ?? null;
+          if (metadata !== null) {
+            each(results, () => rsocket.decodeRequestMetadata(metadata, rsocket.COMPOSITE_MIME));
+            each(results, () => rsocket.decodeRequestMetadata(metadata, rsocket.ROUTING_MIME));
+            each(results, () => rsocket.decodeMeshlet(metadata));
+            each(results, () => rsocket.decodeRoutes(metadata));
+            each(results, () => rsocket.decodeMimeType(metadata));
+          }
+          return frame.type;
+        });
+      }
+      return results;
+    },
+  },
+  hessian: {
+    seeds: () => seeds.hessian, dict: dicts.hessian,
+    run(input) {
+      const results = [];
+      each(results, () => hessianValues(input, HessianReader));
+      each(results, () => hessianValues(input, DraftHessianReader));
+      for (const m of methods) {
+        each(results, () => {
+          const r = new HessianReader(input, 0, input.length);
+          return m.params.map((p) => r.readTyped(p));
+        });
+        each(results, () => new HessianReader(input, 0, input.length).readTyped(m.returns));
+      }
+      return results;
+    },
+  },
+  'agent-relay': {
+    seeds: () => [...seeds.dubbo, ...seeds.bolt, ...seeds.motan], dict: [...dicts.dubbo, ...dicts.bolt, ...dicts.motan],
+    run(input) {
+      // The agent's port sniffs the protocol by the first byte, then relays frame by frame.
+      const results = [];
+      const codec = codecs.find((c) => c.firstBytes.includes(input[0]));
+      if (codec === undefined) return ['not sniffed'];
+      frames(codec.splitter, input, (frame) => {
+        const kind = codec.kind(frame);
+        results.push(kind);
+        if (kind === 'heartbeat') each(results, () => codec.heartbeatReply(frame));
+        if (kind !== 'request') {
+          // What comes back upstream goes through the relay's client codec.
+          each(results, () => {
+            const c = codec.clientCodec();
+            const k = c.classify(frame);
+            return [k, c.decodeResponse(Buffer.from(frame), null)];
+          });
+          return;
+        }
+        each(results, () => {
+          const info = codec.inspect(frame);
+          const [high, low] = codec.idOf(frame);
+          const req = new RelayRequest(codec, Buffer.from(frame), info, 'egress', Date.now() + 1000);
+          const sent = codec.forward(req, 7, 9, { 'x-trace': 'abc' });
+          req.sent = true;
+          codec.forward(req, 0, 11, undefined);
+          codec.restoreId(Buffer.from(sent), high, low);
+          codec.errorReply(frame, high, low, new RpcError(Code.Unavailable, 'no provider'));
+          return [info, codec.oneway(frame)];
+        });
+      });
+      return results;
+    },
+  },
+  'registry-urls': {
+    seeds: () => latin1(
+      'zookeeper://127.0.0.1:2181,127.0.0.2:2182/root?layout=dubbo&sessionTimeout=30000',
+      'zk://user:p%40ss@[::1]:2181?layouts=dubbo,sofa,motan',
+      'redis://:secret@127.0.0.1:6379/2?prefix=dubbo',
+      'redis+sentinel://h1:26379,h2:26379/mymaster?db=1',
+      'rediss+cluster://a:7000,b:7001',
+      'local:///tmp/meshlet-registry',
+    ), dict: dicts.url,
+    run(input) {
+      const s = input.toString('utf8');
+      const results = [];
+      each(results, () => registry.parseZookeeperUrl(s));
+      each(results, () => registry.parseRedisUrl(s));
+      each(results, () => registry.javaUrlDecode(s));
+      return results;
+    },
+  },
+  'provider-urls': {
+    seeds: () => latin1(
+      'dubbo://10.0.0.1:20880/org.apache.dubbo.demo.DemoService?anyhost=true&application=demo&interface=org.apache.dubbo.demo.DemoService&methods=sayHello&version=1.0.0&group=g&weight=100',
+      'bolt://10.0.0.2:12200/com.meshlet.Echo:1.0?uniqueId=g&serialization=hessian2&weight=100&startTime=1700000000000',
+      'motan2://10.0.0.3:8002/com.meshlet.Echo?group=conformance&version=1.0&serialization=simple&nodeType=service',
+      'rsocket://10.0.0.4:7000/com.meshlet.Echo?version=1.0',
+      'dubbo%3A%2F%2F10.0.0.1%3A20880%2Forg.apache.dubbo.demo.DemoService%3Fversion%3D1.0.0%26interface%3Dorg.apache.dubbo.demo.DemoService',
+      'bolt%3A%2F%2F10.0.0.2%3A12200%2Fcom.meshlet.Echo%3Fversion%3D1.0%26uniqueId%3Dg',
+      '10.0.0.3:8002',
+    ), dict: dicts.url,
+    run(input) {
+      const s = input.toString('utf8');
+      const results = [];
+      for (const fn of [dubbo.fromDubboUrl, bolt.fromSofaUrl, motan.fromMotanUrl, rsocket.fromRSocketUrl, registry.parseServiceUrl,
+        registry.parseDubboProvider, registry.parseSofaProvider, decodeEntry]) {
+        each(results, () => fn(s));
+      }
+      // ZooKeeper children: node names (URL-encoded in Dubbo's and SOFA's layouts, host:port in motan's) and data.
+      for (const [name, layout] of Object.entries(registry.defaultZookeeperLayouts())) {
+        each(results, () => layout.parseProvider({ name: s, data: input }, `/${name}/com.meshlet.Echo/providers`));
+      }
+      each(results, () => registry.parseMotanProvider({ name: s, data: input }, '/motan/conformance/com.meshlet.Echo/server'));
+      return results;
+    },
+  },
+};
+
+export const targetNames = Object.keys(targets);

@@ -1,0 +1,73 @@
+// One fuzzing session for one target, in a worker thread the runner watches. Before each input
+// runs, its bytes are copied into shared memory, so the runner can save the input that hangs or
+// exhausts the heap even though this thread can no longer speak.
+import { parentPort, workerData } from 'node:worker_threads';
+import { mutate, Rng } from './mutate.js';
+import { isAllowedError, signature } from './outcome.js';
+
+const { targetName, targetsModule, shared, corpus: initial, seed, deadline, maxLength, repro } = workerData;
+const { targets } = await import(targetsModule);
+const target = targets[targetName];
+const state = new Int32Array(shared, 0, 2); // [inputs started, current input length]
+const bytes = new Uint8Array(shared, 8);
+
+function runOne(input) {
+  bytes.set(input.subarray(0, bytes.length));
+  Atomics.store(state, 1, input.length);
+  Atomics.add(state, 0, 1);
+  try {
+    return { ok: true, sig: signature(target.run(input)) };
+  } catch (err) {
+    if (isAllowedError(err)) return { ok: true, sig: signature(err) };
+    return { ok: false, err };
+  }
+}
+
+if (repro !== undefined) {
+  const r = runOne(Buffer.from(repro));
+  parentPort.postMessage(r.ok ? { type: 'repro', outcome: r.sig } : { type: 'finding', kind: 'exception', message: String(r.err?.stack ?? r.err), input: repro });
+  process.exit(0);
+}
+
+const corpus = initial.map((b) => Buffer.from(b));
+const seen = new Set();
+const reported = new Set();
+const rng = new Rng(seed);
+let execs = 0;
+
+// Seeds first: their outcomes are the baseline a mutant must differ from to be kept.
+for (const input of corpus) {
+  const r = runOne(input);
+  execs++;
+  if (r.ok) seen.add(r.sig);
+  else report(input, r.err);
+}
+
+function report(input, err) {
+  const message = String(err?.stack ?? err);
+  const key = `${err?.name}:${message.split('\n').slice(0, 2).join('|')}`;
+  if (reported.has(key)) return; // one crash file per distinct failure
+  reported.add(key);
+  parentPort.postMessage({ type: 'finding', kind: 'exception', message, input });
+}
+
+let lastStats = Date.now();
+while (Date.now() < deadline) {
+  for (let i = 0; i < 200; i++) {
+    const base = corpus.length > 0 ? corpus[rng.below(corpus.length)] : Buffer.alloc(0);
+    const input = mutate(base, rng, corpus, target.dict, maxLength);
+    const r = runOne(input);
+    execs++;
+    if (!r.ok) report(input, r.err);
+    else if (!seen.has(r.sig)) {
+      seen.add(r.sig);
+      corpus.push(input);
+      parentPort.postMessage({ type: 'new', input });
+    }
+  }
+  if (Date.now() - lastStats > 500) {
+    parentPort.postMessage({ type: 'stats', execs, corpus: corpus.length });
+    lastStats = Date.now();
+  }
+}
+parentPort.postMessage({ type: 'stats', execs, corpus: corpus.length });
