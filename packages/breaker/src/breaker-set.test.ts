@@ -188,3 +188,53 @@ test('a process with open breakers exits once they are closed, with no timer lef
   assert.ok(counts.before >= 51, `50 reset timers and 1 shared rotator expected, saw ${counts.before}`);
   assert.deepEqual({ after: counts.after, open: counts.open }, { after: 0, open: 0 });
 });
+
+test('a healthy endpoint has no opossum breaker; its first failure wakes one, a quiet window puts it back to sleep', async () => {
+  const set = new BreakerSet({ volumeThreshold: 5, rollingCountTimeout: 300, rollingCountBuckets: 3 });
+  const a = ep('a');
+  for (let i = 0; i < 1000; i++) assert.equal(await set.invoke(a, ok, call()), 'ok');
+  assert.deepEqual({ watched: set.size, awake: set.awake }, { watched: 1, awake: 0 });
+  await assert.rejects(set.invoke(a, failing(refused), call()), refused);
+  assert.equal(set.awake, 1);
+  assert.equal(set.state(a), 'closed');
+  await new Promise((r) => setTimeout(r, 550)); // more than a window of buckets with no failure
+  assert.equal(await set.invoke(a, ok, call()), 'ok');
+  assert.equal(set.awake, 0);
+  set.close();
+});
+
+test('calls answered before the first failure count: the woken breaker judges the whole window', async () => {
+  // 30 answered, then 10 failures: 25 % of 40, under the 50 % threshold, so it stays closed (a
+  // breaker that saw only the failures would open).
+  const set = new BreakerSet({ volumeThreshold: 10, errorThresholdPercentage: 50 });
+  const a = ep('a');
+  for (let i = 0; i < 30; i++) await set.invoke(a, ok, call());
+  for (let i = 0; i < 10; i++) await assert.rejects(set.invoke(a, failing(refused), call()), refused);
+  assert.equal(set.state(a), 'closed');
+  // 25 more failures: 35 of 65 (54 %) opens it.
+  for (let i = 0; i < 25 && set.state(a) === 'closed'; i++) await set.invoke(a, failing(refused), call()).catch(() => {});
+  assert.equal(set.state(a), 'open');
+  set.close();
+});
+
+test('a call sent while healthy that fails after the breaker opened is counted, and changes nothing', async () => {
+  const set = new BreakerSet({ volumeThreshold: 3 });
+  const a = ep('a');
+  const slow = deferred();
+  const straggler = set.invoke(a, slow.invoker, call());
+  for (let i = 0; i < 3; i++) await set.invoke(a, failing(refused), call()).catch(() => {});
+  assert.equal(set.state(a), 'open');
+  slow.reject(refused);
+  await assert.rejects(straggler, refused);
+  assert.equal(set.state(a), 'open');
+  assert.equal(set.notClosed, 1);
+  set.close();
+});
+
+test('a throwing invoker on a healthy endpoint rejects, as through opossum', async () => {
+  const set = new BreakerSet({ volumeThreshold: 1 });
+  const a = ep('a');
+  await assert.rejects(set.invoke(a, (() => { throw refused; }) as never, call()), refused);
+  assert.equal(set.state(a), 'open');
+  set.close();
+});

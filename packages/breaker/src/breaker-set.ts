@@ -3,7 +3,7 @@ import CircuitBreaker from 'opossum';
 import { Code, RpcError, endpointAddress, type Endpoint, type Invocation, type Invoker } from '@meshlet/core';
 import { isEndpointFailure } from './failure.js';
 import { BREAKER_DEFAULTS, type BreakerOptions } from './options.js';
-import { acquireRotator, releaseRotator } from './rotator.js';
+import { acquireRotator, releaseRotator, type Rotator } from './rotator.js';
 
 export type BreakerState = 'closed' | 'open' | 'halfOpen';
 
@@ -28,21 +28,68 @@ function invokeThrough(invoker: Invoker, invocation: Invocation): Promise<unknow
 class Entry {
   state: BreakerState = 'closed';
   removed = false;
+  /** The opossum breaker, present only while the endpoint has failed within the last window. */
+  breaker: Breaker | undefined;
+  /** Answered calls per bucket while no breaker watches (a ring indexed by rotator ticks). */
+  readonly ring: Uint32Array;
+  /** The rotator tick `ring` was last advanced to. */
+  tick: number;
+  /** The rotator tick of the last failure (through a breaker or not). */
+  lastFailure = -Infinity;
+  /** Made once per endpoint so a healthy call allocates no closure of ours. */
+  readonly answered: () => void;
+  readonly failed: (err: unknown) => void;
   constructor(
-    readonly breaker: Breaker,
     public endpoint: Endpoint,
     readonly address: string,
-  ) {}
+    readonly rotator: Rotator,
+    buckets: number,
+    set: BreakerSet,
+  ) {
+    this.ring = new Uint32Array(buckets);
+    this.tick = rotator.ticks;
+    this.answered = () => this.count();
+    this.failed = (err: unknown) => set.settledLight(this, err);
+  }
+
+  /** One answered call in the current bucket. */
+  count(): void {
+    const now = this.rotator.ticks;
+    if (now !== this.tick) this.advance(now);
+    this.ring[now % this.ring.length]!++;
+  }
+
+  /** Answered calls in the window. */
+  answeredInWindow(): number {
+    this.advance(this.rotator.ticks);
+    let sum = 0;
+    for (const n of this.ring) sum += n;
+    return sum;
+  }
+
+  advance(now: number): void {
+    const n = this.ring.length;
+    for (let t = this.tick + 1, last = Math.min(now, this.tick + n); t <= last; t++) this.ring[t % n] = 0;
+    this.tick = now;
+  }
 }
 
 /**
- * One opossum breaker per endpoint, created on an endpoint's first call and shut down when it
- * leaves. The runtime consults it per call:
+ * One opossum breaker per endpoint that has failed recently. The runtime consults the set per call:
  *
  * - `allows(endpoint)` before balancing (or `withBreakers(balancer, set)`, which filters for it):
  *   an open breaker takes its endpoint out of the choice; a half-open one admits one probe;
  * - `invoke(endpoint, invoker, invocation)` (or an invoker made once with `wrap`) to send the call
  *   through the breaker, which records its outcome.
+ *
+ * Healthy endpoints do not pay for opossum: until an endpoint's first failure its calls go straight
+ * to the invoker and are counted per bucket in a small ring (opossum's `fire` cost 7 % of a
+ * consumer's time, plus garbage). The first failure creates the opossum breaker, seeded with the
+ * window's answered calls, and the endpoint's calls go through it until a whole window passes with
+ * no failure while it is closed; then it is shut down and the endpoint is counted cheaply again.
+ * The seeded calls sit in opossum's current bucket, so they leave its window up to one window
+ * later than they would have: a breaker made mid-window can open up to one window late, which the
+ * error rate and volume threshold otherwise decide exactly as opossum does.
  *
  * Configured to cost little per call: no per-call timer (Meshlet owns deadlines: `timeout: false`),
  * no latency percentiles, no snapshots, one process-wide bucket rotator instead of an interval per
@@ -55,6 +102,8 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
   private members: Set<string> | undefined;
   private readonly breakerOptions: CircuitBreaker.Options<[Invoker, Invocation]>;
   private readonly bucketMs: number;
+  private readonly buckets: number;
+  private readonly isFailure: (error: unknown) => boolean;
   private notClosedCount = 0;
   private versionCount = 0;
 
@@ -67,7 +116,9 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
       if (!(Number.isFinite(v) && v > 0)) throw new RpcError(Code.InvalidArgument, `breaker ${name} must be a positive number, got ${v}`);
     }
     this.bucketMs = Math.max(1, Math.floor(rollingCountTimeout / rollingCountBuckets));
+    this.buckets = Math.max(1, Math.round(rollingCountBuckets));
     const isFailure = options.isFailure ?? isEndpointFailure;
+    this.isFailure = isFailure;
     this.breakerOptions = {
       timeout: false,
       errorThresholdPercentage: options.errorThresholdPercentage ?? BREAKER_DEFAULTS.errorThresholdPercentage,
@@ -87,12 +138,81 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
     const entry = this.entryFor(endpoint);
     if (entry === undefined) return invoker(invocation); // it has left: nothing to protect or learn
     const breaker = entry.breaker;
+    if (breaker === undefined || (breaker.closed && this.quiet(entry))) return this.direct(entry, invoker, invocation);
     if (breaker.closed) return breaker.fire(invoker, invocation);
     if (!breaker.pendingClose) return Promise.reject(openError(entry));
     // The half-open probe: after this fire the breaker admits nothing until the probe settles.
     const probe = breaker.fire(invoker, invocation);
     this.versionCount++;
     return probe;
+  }
+
+  /** A call to a healthy endpoint: sent as is, its outcome counted on the side. */
+  private direct(entry: Entry, invoker: Invoker, invocation: Invocation): Promise<unknown> {
+    let sent: Promise<unknown>;
+    try {
+      sent = invoker(invocation);
+    } catch (err) {
+      sent = Promise.reject(err); // as opossum would report a throwing action
+    }
+    sent.then(entry.answered, entry.failed);
+    return sent;
+  }
+
+  /**
+   * Whether `entry`'s closed breaker saw no failure for a whole window; if so it is shut down
+   * (its answered calls carried into the ring) and the endpoint goes back to cheap counting.
+   */
+  private quiet(entry: Entry): boolean {
+    if (entry.rotator.ticks - entry.lastFailure <= this.buckets) return false;
+    const breaker = entry.breaker!;
+    entry.breaker = undefined;
+    const carried = breaker.stats.successes;
+    breaker.shutdown();
+    entry.advance(entry.rotator.ticks);
+    entry.ring[entry.tick % entry.ring.length]! += carried;
+    return true;
+  }
+
+  /** The failure side of a direct call: a counted failure wakes the endpoint's breaker. */
+  settledLight(entry: Entry, err: unknown): void {
+    if (!this.isFailure(err)) {
+      entry.count(); // opossum counts a filtered error as a success too
+      return;
+    }
+    if (entry.removed) return;
+    entry.lastFailure = entry.rotator.ticks;
+    const breaker = entry.breaker ?? this.wake(entry);
+    const bucket = breaker.status.window[0];
+    if (bucket === undefined) return;
+    bucket.fires++;
+    bucket.failures++;
+    if (!breaker.closed) return; // a straggler sent before the breaker opened: counted, no more
+    // opossum's own rule for a failure (lib/circuit.js `fail`), applied to the failure it did not see.
+    const stats = breaker.stats;
+    const options = this.breakerOptions;
+    if (stats.fires >= options.volumeThreshold! && (stats.failures / stats.fires) * 100 > options.errorThresholdPercentage!) breaker.open();
+  }
+
+  /** Creates `entry`'s opossum breaker, seeded with the calls answered in the window so far. */
+  private wake(entry: Entry): Breaker {
+    const breaker: Breaker = new CircuitBreaker(invokeThrough, {
+      ...this.breakerOptions,
+      name: entry.address,
+      rotateBucketController: entry.rotator.emitter,
+    });
+    breaker.on('open', () => this.transition(entry, 'open'));
+    breaker.on('halfOpen', () => this.transition(entry, 'halfOpen'));
+    breaker.on('close', () => this.transition(entry, 'closed'));
+    breaker.on('failure', () => void (entry.lastFailure = entry.rotator.ticks));
+    const answered = entry.answeredInWindow();
+    const bucket = breaker.status.window[0];
+    if (bucket !== undefined) {
+      bucket.fires += answered;
+      bucket.successes += answered;
+    }
+    entry.breaker = breaker;
+    return breaker;
   }
 
   /** An invoker that calls `invoker` through `endpoint`'s breaker. Make it once per endpoint, not per call. */
@@ -102,9 +222,8 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
 
   /** Whether a call to `endpoint` would be let through now. Never creates a breaker. */
   allows(endpoint: Endpoint): boolean {
-    const entry = this.peek(endpoint);
-    if (entry === undefined) return true;
-    const breaker = entry.breaker;
+    const breaker = this.peek(endpoint)?.breaker;
+    if (breaker === undefined) return true;
     return breaker.closed || breaker.pendingClose;
   }
 
@@ -112,13 +231,13 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
     return this.peek(endpoint)?.state ?? 'closed';
   }
 
-  /** Every breaker's state, by endpoint address (for metrics and admin pages). */
   /** `state`, under the name core's `EndpointBreakers` reads for admin views. */
   stateOf(endpoint: Endpoint): BreakerState {
     return this.state(endpoint);
   }
 
-    states(): Map<string, BreakerState> {
+  /** Every breaker's state, by endpoint address (for metrics and admin pages). */
+  states(): Map<string, BreakerState> {
     return new Map([...this.byAddress].map(([address, e]) => [address, e.state]));
   }
 
@@ -132,7 +251,14 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
     return this.versionCount;
   }
 
-  /** Breakers alive. */
+  /** opossum breakers alive: endpoints that failed within the last window. */
+  get awake(): number {
+    let n = 0;
+    for (const e of this.byAddress.values()) if (e.breaker !== undefined) n++;
+    return n;
+  }
+
+  /** Endpoints watched (called since they joined); opossum breakers exist only for those that failed recently. */
   get size(): number {
     return this.byAddress.size;
   }
@@ -189,15 +315,7 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
   }
 
   private create(endpoint: Endpoint, address: string): Entry {
-    const breaker: Breaker = new CircuitBreaker(invokeThrough, {
-      ...this.breakerOptions,
-      name: address,
-      rotateBucketController: acquireRotator(this.bucketMs),
-    });
-    const entry = new Entry(breaker, endpoint, address);
-    breaker.on('open', () => this.transition(entry, 'open'));
-    breaker.on('halfOpen', () => this.transition(entry, 'halfOpen'));
-    breaker.on('close', () => this.transition(entry, 'closed'));
+    const entry = new Entry(endpoint, address, acquireRotator(this.bucketMs), this.buckets, this);
     this.byAddress.set(address, entry);
     this.byEndpoint.set(endpoint, entry);
     return entry;
@@ -220,7 +338,8 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
       this.notClosedCount--;
       this.versionCount++;
     }
-    entry.breaker.shutdown(); // clears its reset timer and detaches it from the rotator
+    entry.breaker?.shutdown(); // clears its reset timer and detaches it from the rotator
+    entry.breaker = undefined;
     releaseRotator(this.bucketMs);
     this.byAddress.delete(entry.address);
   }

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 
-interface Rotator {
+export interface Rotator {
   readonly emitter: EventEmitter;
   readonly timer: NodeJS.Timeout;
   users: number;
+  /** Buckets rotated so far: a clock in bucket units that a counter reads without calling Date.now(). */
+  ticks: number;
 }
 
 // One interval per bucket length for the whole process, however many breakers: opossum otherwise
@@ -11,19 +13,22 @@ interface Rotator {
 // per-endpoint breakers expensive (opossum PR #809).
 const rotators = new Map<number, Rotator>();
 
-/** The shared `rotateBucketController` for buckets of `intervalMs`; started on first use. */
-export function acquireRotator(intervalMs: number): EventEmitter {
+/** The shared rotator for buckets of `intervalMs` (its `emitter` is opossum's `rotateBucketController`); started on first use. */
+export function acquireRotator(intervalMs: number): Rotator {
   let r = rotators.get(intervalMs);
   if (r === undefined) {
     const emitter = new EventEmitter();
     emitter.setMaxListeners(0); // one listener per breaker, by design
-    const timer = setInterval(() => emitter.emit('rotate'), intervalMs);
+    const timer = setInterval(() => {
+      r!.ticks++;
+      emitter.emit('rotate');
+    }, intervalMs);
     timer.unref(); // statistics must never keep a process alive
-    r = { emitter, timer, users: 0 };
+    r = { emitter, timer, users: 0, ticks: 0 };
     rotators.set(intervalMs, r);
   }
   r.users++;
-  return r.emitter;
+  return r;
 }
 
 /** Gives back one use; the interval stops when the last breaker using it is shut down. */
