@@ -88,8 +88,8 @@ class Entry {
  * window's answered calls, and the endpoint's calls go through it until a whole window passes with
  * no failure while it is closed; then it is shut down and the endpoint is counted cheaply again.
  * The seeded calls sit in opossum's current bucket, so they leave its window up to one window
- * later than they would have: a breaker made mid-window can open up to one window late, which the
- * error rate and volume threshold otherwise decide exactly as opossum does.
+ * later than they would have; otherwise the error rate and volume threshold decide exactly as
+ * opossum does.
  *
  * Configured to cost little per call: no per-call timer (Meshlet owns deadlines: `timeout: false`),
  * no latency percentiles, no snapshots, one process-wide bucket rotator instead of an interval per
