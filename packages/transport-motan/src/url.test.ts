@@ -29,3 +29,9 @@ test('no group is Motan\'s default_rpc both ways; IPv6; other protocols and brok
   assert.equal(p.defaultPort, 8002);
   assert.throws(() => motan2({ serialization: 'hessian2' as never }), /unknown serialization "hessian2"/);
 });
+
+test('fuzz finding: a malformed percent-escape in the path is an unreadable URL (undefined), not a URIError', () => {
+  assert.equal(motan2().fromUrl('motan2://10.0.0.3:8002/com.meshlet%zDEcho?group=g'), undefined);
+  assert.equal(motan2().fromUrl('motan2://10.0.0.3:8002/%E0%A4%A'), undefined);
+  assert.equal(motan2().fromUrl('motan2://10.0.0.3:8002/com.meshlet%2EEcho')!.service.interface, 'com.meshlet.Echo');
+});

@@ -29,7 +29,7 @@ export function fromMotanUrl(url: string): { service: ServiceKey; endpoint: Endp
   }
   if (u.protocol !== `${PROTOCOL}:`) return undefined;
   const params = Object.fromEntries(u.searchParams);
-  const iface = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const iface = decodePath(u.pathname);
   const port = Number(u.port);
   if (!iface || !u.hostname || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
   const group = params.group && params.group !== DEFAULT_GROUP ? params.group : undefined;
@@ -39,4 +39,13 @@ export function fromMotanUrl(url: string): { service: ServiceKey; endpoint: Endp
     service: { interface: iface, version: normalizeVersion(params.version), group },
     endpoint: endpoint(PROTOCOL, host, port, params, Number.isFinite(weight) ? weight : 100),
   };
+}
+
+/** The interface from a URL path; undefined for a malformed percent-escape (`%zz`), which `decodeURIComponent` throws on. */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname.replace(/^\//, ''));
+  } catch {
+    return undefined;
+  }
 }

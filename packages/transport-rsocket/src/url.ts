@@ -33,7 +33,7 @@ export function fromRSocketUrl(url: string): { service: ServiceKey; endpoint: En
   }
   if (u.protocol !== `${PROTOCOL}:`) return undefined;
   const params = Object.fromEntries(u.searchParams);
-  const iface = params.interface || decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const iface = params.interface || decodePath(u.pathname);
   const port = Number(u.port);
   if (!iface || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
   const weight = Number(params.weight ?? 100);
@@ -42,4 +42,13 @@ export function fromRSocketUrl(url: string): { service: ServiceKey; endpoint: En
     service: { interface: iface, version: normalizeVersion(params.version), group: params.group || undefined },
     endpoint: endpoint(PROTOCOL, host, port, params, Number.isFinite(weight) ? weight : 100),
   };
+}
+
+/** The interface from a URL path; undefined for a malformed percent-escape (`%zz`), which `decodeURIComponent` throws on. */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname.replace(/^\//, ''));
+  } catch {
+    return undefined;
+  }
 }
