@@ -88,3 +88,37 @@ test('update() forgets departed endpoints; late reports for them are ignored', (
   lb.report!(b, 1, undefined);
   assert.equal(lb.pick(candidates([a]), call()).endpoint.host, 'a');
 });
+
+test('cold start: a slow first connect is not taken for a slow endpoint (two fresh endpoints share at once)', () => {
+  // Both connect on first use; a's connection took 96 ms, b's 3 ms. Every call after that takes
+  // 0.2 ms on either. Seen before: a got 3 of 1,217 calls in the first second.
+  const clock = manualClock();
+  const lb = p2c({ random: seeded(17), clock: clock.now });
+  const set = candidates([ep('a'), ep('b')]);
+  lb.pick(set, call());
+  clock.advance(3);
+  lb.report!(set[1]!.endpoint, 3, undefined);
+  clock.advance(93);
+  lb.report!(set[0]!.endpoint, 96, undefined);
+  const counts = new Map<string, number>();
+  for (let i = 0; i < 1000; i++) {
+    const c = lb.pick(set, call());
+    counts.set(c.endpoint.host, (counts.get(c.endpoint.host) ?? 0) + 1);
+    clock.advance(0.25);
+    lb.report!(c.endpoint, 0.2, undefined);
+  }
+  assert.ok((counts.get('a') ?? 0) > 300 && (counts.get('b') ?? 0) > 300, JSON.stringify([...counts]));
+  assert.ok(lb.latencyOf!(set[0]!.endpoint)! < 1, 'a is estimated by its calls, not its connect');
+});
+
+test('cold start: an endpoint that is slow on every call is still found slow after its one probe', () => {
+  const clock = manualClock();
+  const lb = p2c({ random: seeded(18), clock: clock.now });
+  const set = candidates([ep('a'), ep('slow')]);
+  lb.pick(set, call());
+  clock.advance(5);
+  lb.report!(set[0]!.endpoint, 5, undefined);
+  lb.report!(set[1]!.endpoint, 5, undefined);
+  const counts = drive(lb, set, clock, (h) => (h === 'slow' ? 80 : 1), 2000);
+  assert.ok((counts.get('slow') ?? 0) < 100, JSON.stringify([...counts]));
+});

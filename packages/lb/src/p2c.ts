@@ -22,6 +22,12 @@ export const P2C_DEFAULTS = { decayMs: 10_000, failurePenaltyMs: 1000 } as const
 const UNPROBED = 1e15;
 
 /**
+ * An idle endpoint whose only samples include connecting: below any measured cost so it gets the
+ * one call that measures it, above an unsampled one (which has not even been tried).
+ */
+const PROVISIONAL = 1e-9;
+
+/**
  * Power of two choices on peak-EWMA latency, the default balancer. Each pick draws two distinct
  * endpoints (by weight, so warm-up and registry weights count) and takes the cheaper, where
  * cost = latency estimate × (pending + 1). Comparing two random endpoints instead of all of them
@@ -38,6 +44,7 @@ export function p2c(options: P2cOptions = {}): ManagedLoadBalancer {
 
   function cost(s: EwmaState, pending: number, now: number): number {
     if (!s.sampled) return pending > 0 ? UNPROBED + pending : 0;
+    if (s.provisional) return pending > 0 ? UNPROBED + pending : PROVISIONAL;
     return s.estimateAt(now, decayMs) * (pending + 1);
   }
 
@@ -60,7 +67,7 @@ export function p2c(options: P2cOptions = {}): ManagedLoadBalancer {
       const s = table.peek(endpoint);
       if (s === undefined) return;
       const sample = latencyToRecord(latencyMs, error, penaltyMs);
-      if (sample !== undefined) s.observe(sample, clock(), decayMs);
+      if (sample !== undefined) s.observe(sample, clock(), decayMs, latencyMs);
     },
     update: (endpoints) => table.update(endpoints),
     latencyOf(endpoint: Endpoint): number | undefined {
