@@ -47,3 +47,18 @@ test('warm-up: a provider started 30 s into a 60 s warm-up gets half its weight'
   const counts = tally(() => lb.pick(candidates([old, fresh]), call()), 1500);
   assert.deepEqual(Object.fromEntries(counts), { old: 1000, new: 500 });
 });
+
+test('equal weights: plain rotation over 5,000 endpoints (every endpoint exactly twice in 10,000 picks), and back to smooth when weights differ', () => {
+  const lb = smoothRoundRobin();
+  const set = candidates(Array.from({ length: 5000 }, (_, i) => ep(`h${i}`)));
+  const counts = new Map<string, number>();
+  for (let i = 0; i < 10_000; i++) {
+    const h = lb.pick(set, call()).endpoint.host;
+    counts.set(h, (counts.get(h) ?? 0) + 1);
+  }
+  assert.equal(counts.size, 5000);
+  assert.ok([...counts.values()].every((n) => n === 2));
+  const weighted = candidates([ep('a', 20880, 5), ep('b', 20880, 1), ep('c', 20880, 1)]);
+  const seq = Array.from({ length: 7 }, () => lb.pick(weighted, call()).endpoint.host).join('');
+  assert.equal([...seq].filter((h) => h === 'a').length, 5, seq);
+});

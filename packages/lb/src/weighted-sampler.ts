@@ -2,22 +2,26 @@ import type { EndpointState } from './endpoint-state.js';
 
 /**
  * Draws an index with probability proportional to weight. Prefix sums are rebuilt only when the
- * candidate alignment changes or while some endpoint is still warming up (its weight moves with
- * time); otherwise a draw is one binary search, or one multiplication when all weights are equal
+ * candidate alignment changes or, while some endpoint is still warming up (its weight moves with
+ * time), at most every `WARMUP_REBUILD_MS`: a warm-up ramp lasts minutes, so weights 50 ms old are
+ * as good, and a pick among 5,000 endpoints stays O(log n) while one of them warms up; otherwise a draw is one binary search, or one multiplication when all weights are equal
  * (the common case, where the result is a plain uniform draw).
  */
+const WARMUP_REBUILD_MS = 50;
+
 export class WeightedSampler {
   private prefix = new Float64Array(8);
   private n = 0;
   private total = 0;
   private builtFor = -1;
   private dynamic = false;
+  private rebuildAt = 0;
   /** All weights equal (or all zero): draws need no prefix sums. */
   uniform = true;
 
   /** Prepares for draws over `states` (the aligned candidates of `generation`). */
   prepare(states: readonly EndpointState[], generation: number, clock: () => number): void {
-    if (generation === this.builtFor && !this.dynamic) return;
+    if (generation === this.builtFor && (!this.dynamic || clock() < this.rebuildAt)) return;
     const n = states.length;
     if (this.prefix.length < n) this.prefix = new Float64Array(Math.max(n, this.prefix.length * 2));
     let now = 0;
@@ -42,6 +46,7 @@ export class WeightedSampler {
     // All zero is treated as all equal: an endpoint set with no weight anywhere still gets served.
     this.uniform = same || total <= 0;
     this.dynamic = dynamic;
+    if (dynamic) this.rebuildAt = now + WARMUP_REBUILD_MS;
     this.builtFor = generation;
   }
 
