@@ -28,13 +28,20 @@ function shape(v, depth) {
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `b${Math.min(v.length, 2)}`;
   if (Array.isArray(v)) return `[${v.slice(0, 8).map((x) => shape(x, depth - 1)).join(',')}${v.length > 8 ? ',…' : ''}]`;
   if (v instanceof Map) return `M${v.size > 0 ? shape(v.values().next().value, depth - 1) : ''}`;
-  const keys = Object.keys(v).slice(0, 8);
-  return `{${keys.map((k) => `${k.slice(0, 12)}:${shape(v[k], depth - 1)}`).join(',')}}`;
+  const keys = Object.keys(v);
+  // Deep objects are maps the input fills (URL parameters, headers): their keys are input, not shape.
+  if (depth < 2) return `{#${Math.min(keys.length, 3)}}`;
+  return `{${keys.slice(0, 8).map((k) => `${k.slice(0, 12)}:${shape(v[k], depth - 1)}`).join(',')}}`;
 }
 
-/** A short string that is equal for inputs the decoder treated alike. */
-export function signature(outcome) {
-  return shape(outcome, 3).slice(0, 600);
+/**
+ * The features of one outcome, the way coverage features work: an input is kept when it shows at
+ * least one feature no earlier input showed. Each result of a target (one per decoder call) is one
+ * feature, so a new error site or a new value shape anywhere counts, but not a new combination.
+ */
+export function features(outcome) {
+  const items = Array.isArray(outcome) ? outcome : [outcome];
+  return items.slice(0, 64).map((item) => shape(item, 2).slice(0, 300));
 }
 
 /** True for the outcomes a decoder may have: anything but a thrown non-RpcError. */

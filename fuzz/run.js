@@ -47,6 +47,8 @@ function loadCorpus(dir) {
   }
 }
 
+const firstLines = (message) => message.split('\n').slice(0, 3).join('\n');
+
 /** Saves a finding and returns where, with the command that replays it. */
 function saveFinding(target, kind, input, message) {
   const dir = join(crashRoot, target);
@@ -55,7 +57,7 @@ function saveFinding(target, kind, input, message) {
   writeFileSync(file, input);
   writeFileSync(`${file}.txt`, `${message}\n`);
   const targetsArg = opts.targets ? ` --targets ${opts.targets}` : '';
-  return { target, kind, file, message: message.split('\n').slice(0, 3).join('\n'),
+  return { target, kind, file, message: firstLines(message),
     reproduce: `node ${relative(process.cwd(), join(root, 'fuzz', 'run.js')) || 'fuzz/run.js'} --target ${target}${targetsArg} --repro ${file}` };
 }
 
@@ -87,7 +89,11 @@ function session(target, data) {
       out.error = String(err?.stack ?? err);
       out.input = current();
     });
-    worker.on('exit', () => { clearInterval(watchdog); done(out); });
+    worker.on('exit', () => {
+      clearInterval(watchdog);
+      out.started = Atomics.load(state, 0);
+      done(out);
+    });
   });
 }
 
@@ -103,21 +109,22 @@ async function fuzzTarget(target, budgetMs) {
   // A worker that hung or ran out of memory is replaced; the session goes on until the budget ends.
   while (Date.now() < end) {
     const out = await session(target, { corpus, seed: seed++, deadline: end });
-    let sessionExecs = 0;
     for (const m of out.messages) {
-      if (m.type === 'stats') sessionExecs = m.execs;
-      else if (m.type === 'new') {
+      if (m.type === 'new') {
         const input = Buffer.from(m.input);
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, sha(input)), input);
         corpus.push(input);
         kept++;
-      } else if (m.type === 'finding') findings.push(saveFinding(target, m.kind, Buffer.from(m.input), m.message));
+      } else if (m.type === 'finding' && !findings.some((f) => f.kind === m.kind && f.message === firstLines(m.message))) {
+        findings.push(saveFinding(target, m.kind, Buffer.from(m.input), m.message));
+      }
     }
-    execs += sessionExecs;
+    execs += out.started;
     if (out.end !== 'done') {
       const message = out.end === 'timeout' ? `no result within ${timeoutMs} ms` : out.end === 'oom' ? `heap exhausted (${heapMb} MB)` : out.error;
-      findings.push(saveFinding(target, out.end, out.input ?? Buffer.alloc(0), message));
+      // The same hang or blow-up found again by the next worker is not a new finding.
+      if (!findings.some((f) => f.kind === out.end)) findings.push(saveFinding(target, out.end, out.input ?? Buffer.alloc(0), message));
       // Don't start over from an input that takes the worker down again and again.
       const bad = out.input === undefined ? '' : sha(out.input);
       corpus = corpus.filter((b) => sha(b) !== bad);

@@ -3,7 +3,7 @@
 // exhausts the heap even though this thread can no longer speak.
 import { parentPort, workerData } from 'node:worker_threads';
 import { mutate, Rng } from './mutate.js';
-import { isAllowedError, signature } from './outcome.js';
+import { features, isAllowedError } from './outcome.js';
 
 const { targetName, targetsModule, shared, corpus: initial, seed, deadline, maxLength, repro } = workerData;
 const { targets } = await import(targetsModule);
@@ -16,16 +16,16 @@ function runOne(input) {
   Atomics.store(state, 1, input.length);
   Atomics.add(state, 0, 1);
   try {
-    return { ok: true, sig: signature(target.run(input)) };
+    return { ok: true, sig: features(target.run(input)) };
   } catch (err) {
-    if (isAllowedError(err)) return { ok: true, sig: signature(err) };
+    if (isAllowedError(err)) return { ok: true, sig: features(err) };
     return { ok: false, err };
   }
 }
 
 if (repro !== undefined) {
   const r = runOne(Buffer.from(repro));
-  parentPort.postMessage(r.ok ? { type: 'repro', outcome: r.sig } : { type: 'finding', kind: 'exception', message: String(r.err?.stack ?? r.err), input: repro });
+  parentPort.postMessage(r.ok ? { type: 'repro', outcome: r.sig.join(' ') } : { type: 'finding', kind: 'exception', message: String(r.err?.stack ?? r.err), input: repro });
   process.exit(0);
 }
 
@@ -33,14 +33,24 @@ const corpus = initial.map((b) => Buffer.from(b));
 const seen = new Set();
 const reported = new Set();
 const rng = new Rng(seed);
-let execs = 0;
 
 // Seeds first: their outcomes are the baseline a mutant must differ from to be kept.
 for (const input of corpus) {
   const r = runOne(input);
-  execs++;
-  if (r.ok) seen.add(r.sig);
+  if (r.ok) novel(r.sig);
   else report(input, r.err);
+}
+
+/** Records the features; true when one of them is new. */
+function novel(sig) {
+  let fresh = false;
+  for (const f of sig) {
+    if (!seen.has(f)) {
+      seen.add(f);
+      fresh = true;
+    }
+  }
+  return fresh;
 }
 
 function report(input, err) {
@@ -51,23 +61,15 @@ function report(input, err) {
   parentPort.postMessage({ type: 'finding', kind: 'exception', message, input });
 }
 
-let lastStats = Date.now();
 while (Date.now() < deadline) {
   for (let i = 0; i < 200; i++) {
     const base = corpus.length > 0 ? corpus[rng.below(corpus.length)] : Buffer.alloc(0);
     const input = mutate(base, rng, corpus, target.dict, maxLength);
     const r = runOne(input);
-    execs++;
-    if (!r.ok) report(input, r.err);
-    else if (!seen.has(r.sig)) {
-      seen.add(r.sig);
+      if (!r.ok) report(input, r.err);
+    else if (novel(r.sig)) {
       corpus.push(input);
       parentPort.postMessage({ type: 'new', input });
     }
   }
-  if (Date.now() - lastStats > 500) {
-    parentPort.postMessage({ type: 'stats', execs, corpus: corpus.length });
-    lastStats = Date.now();
-  }
 }
-parentPort.postMessage({ type: 'stats', execs, corpus: corpus.length });
