@@ -13,6 +13,7 @@ import * as motan from '@meshlet/transport-motan';
 import * as rsocket from '@meshlet/transport-rsocket';
 import * as registry from '@meshlet/registry';
 import { RelayRequest, relayCodecs } from '@meshlet/agent';
+import protobuf from 'protobufjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (pkg, file) => import(join(root, 'packages', pkg, 'dist', file));
@@ -129,6 +130,31 @@ const dicts = {
   rsocket: [hexOf('000000'), hexOf('ffffff'), ...latin1(rsocket.COMPOSITE_MIME, rsocket.ROUTING_MIME, rsocket.MESHLET_MIME, 'application/json', 'application/x-protobuf')],
   url: latin1('dubbo://', 'bolt://', 'motan2://', 'rsocket://', 'zookeeper://', 'redis://', 'redis+sentinel://', 'rediss+cluster://', '%', '%2F', '%3A', '[::1]', ':', '@', ',', '?', '&', '=', '#', '/', 'interface=', 'version=', 'group=', 'weight=', '\u0000', '\uffff'),
 };
+
+// Protobuf and JSON payloads: the messages of the RSocket fixture contract, and Bolt's binding of them.
+const protoRoot = protobuf.loadSync(join(root, 'packages/transport-rsocket/src/fixtures/echo.proto'));
+const protoService = protoRoot.lookupService('meshlet.test.Echo');
+const protoMethods = [
+  ...defineService({ interface: 'meshlet.test.Echo', methods: rsocket.protobufMethods(protoService) }).methods.values(),
+  // Bolt maps unary rpcs only: the contract of its own protobuf tests.
+  ...defineService({ interface: 'com.meshlet.proto.ProtoService', methods: bolt.protobufMethods(protobuf.parse(`
+    syntax = "proto3"; package com.meshlet.proto; option java_package = "com.meshlet.proto.gen";
+    message EchoReq { string s = 1; int64 n = 2; repeated string tags = 3; Inner inner = 4; message Inner { sint64 big = 1; } }
+    message EchoRes { string s = 1; int64 n = 2; }
+    service ProtoService { rpc echoStr (EchoReq) returns (EchoRes); }`).root.lookupService('com.meshlet.proto.ProtoService')) }).methods.values(),
+];
+const protoBindings = protoMethods.flatMap((m) => [bolt.protobufBindingOf(m.params[0]), bolt.protobufBindingOf(m.returns)]).filter(Boolean);
+const payloadMethods = [...methods, ...protoMethods].map((m) => rsocket.methodCodec(m));
+function payloadSeeds() {
+  const req = protoRoot.lookupType('meshlet.test.EchoRequest');
+  const reply = protoRoot.lookupType('meshlet.test.EchoReply');
+  return [
+    Buffer.from(req.encode(req.fromObject({ text: 'hello', id: 42, blob: Buffer.from([1, 2, 3]), tags: { a: 'b' }, scores: [1.5, -2] })).finish()),
+    Buffer.from(reply.encode(reply.fromObject({ text: 'hi', id: -1, length: 7 })).finish()),
+    ...latin1('"hello"', '["hello"]', '[1,-9007199254740993,"x",["a"],1.5,true,"AAEC",{"k":"1"},null,7,[1,"x"]]',
+      '{"k":[{"id":"1","name":"n","tags":["t"],"attrs":{"a":"b"},"active":true,"score":0.5}]}', '{"a":{"b":[1,{"c":null}]}}'),
+  ];
+}
 
 // ---- the targets -----------------------------------------------------------------------------
 
@@ -300,6 +326,19 @@ export const targets = {
           return [info, codec.oneway(frame)];
         });
       });
+      return results;
+    },
+  },
+  'payloads': {
+    seeds: payloadSeeds, dict: [...latin1('{', '}', '[', ']', '"', '\\u', 'null', 'true', '1e308', '-0', '9007199254740993'),
+      ...[0x08, 0x0a, 0x10, 0x12, 0x1a, 0x22, 0x29, 0x2a, 0x30, 0xff].map((b) => Buffer.from([b]))],
+    run(input) {
+      const results = [];
+      for (const codec of payloadMethods) {
+        each(results, () => codec.decodeArgs(input));
+        each(results, () => codec.decodeResult(input));
+      }
+      for (const b of protoBindings) each(results, () => b.decode(input));
       return results;
     },
   },
