@@ -37,7 +37,12 @@ export interface ClientOptions {
   /** Close the connection after this long without reads, ms (3× heartbeat by default). */
   readonly idleTimeout?: number;
   readonly connectTimeout?: number;
+  /** Largest frame sent or accepted (8 MiB); a bigger request fails alone with FRAME_TOO_LARGE, unsent. */
   readonly maxFrameSize?: number;
+  /** ms for a response frame to complete once its header arrived (30 s). */
+  readonly frameTimeout?: number | undefined;
+  /** Unsent bytes above which new calls wait for the socket to drain (4 MiB). */
+  readonly writeHighWater?: number | undefined;
   readonly tls?: TlsOptions | undefined;
   /** Application name sent to peers that want one (Dubbo `remote.application`). */
   readonly application?: string | undefined;
@@ -48,6 +53,10 @@ export interface ServerOptions {
   readonly port?: number;
   readonly idleTimeout?: number;
   readonly maxFrameSize?: number;
+  /** ms for a request frame to complete once its header arrived (30 s); a dripping peer is closed. */
+  readonly frameTimeout?: number | undefined;
+  /** Unsent reply bytes above which a connection stops reading requests until drained (4 MiB). */
+  readonly writeHighWater?: number | undefined;
   readonly tls?: TlsOptions | undefined;
   readonly application?: string | undefined;
 }

@@ -96,6 +96,8 @@ export class BoltClient implements ProtocolClient {
       idleTimeout: options.idleTimeout,
       connectTimeout: options.connectTimeout,
       maxFrameSize: options.maxFrameSize,
+      frameTimeout: options.frameTimeout,
+      writeHighWater: options.writeHighWater,
     });
   }
 

@@ -288,6 +288,8 @@ export class BoltServer implements ProtocolServer {
       idleTimeout: options.idleTimeout ?? SERVER_IDLE_TIMEOUT,
       closeLinger: SERVER_CLOSE_LINGER,
       maxFrameSize: options.maxFrameSize,
+      frameTimeout: options.frameTimeout,
+      writeHighWater: options.writeHighWater,
     });
   }
 

@@ -74,6 +74,8 @@ export class DubboClient implements ProtocolClient {
       idleTimeout: options.idleTimeout,
       connectTimeout: options.connectTimeout,
       maxFrameSize: options.maxFrameSize,
+      frameTimeout: options.frameTimeout,
+      writeHighWater: options.writeHighWater,
     });
   }
 

@@ -179,6 +179,8 @@ export class DubboServer implements ProtocolServer {
       tls: options.tls,
       idleTimeout: options.idleTimeout ?? 180_000,
       maxFrameSize: options.maxFrameSize,
+      frameTimeout: options.frameTimeout,
+      writeHighWater: options.writeHighWater,
     });
   }
 

@@ -94,6 +94,8 @@ export class MotanClient implements ProtocolClient {
       idleTimeout: options.idleTimeout,
       connectTimeout: options.connectTimeout,
       maxFrameSize,
+      frameTimeout: options.frameTimeout,
+      writeHighWater: options.writeHighWater,
     });
   }
 

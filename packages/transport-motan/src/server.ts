@@ -228,6 +228,8 @@ export class MotanServer implements ProtocolServer {
       idleTimeout: options.idleTimeout ?? 180_000,
       closeLinger: SERVER_CLOSE_LINGER,
       maxFrameSize,
+      frameTimeout: options.frameTimeout,
+      writeHighWater: options.writeHighWater,
     });
   }
 

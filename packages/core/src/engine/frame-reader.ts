@@ -32,30 +32,29 @@ export class FrameReader {
 
   /** Throws RpcError (PROTOCOL / FRAME_TOO_LARGE): the caller closes the connection. */
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
+    const { headerLength } = this.splitter;
     let buf = chunk;
     let offset = 0;
     if (this.held > 0) {
       this.chunks.push(chunk);
       this.held += chunk.length;
-      if (this.need < 0) {
-        if (this.held < this.splitter.headerLength) return;
-        // Only the header bytes are joined here (at most headerLength + one chunk).
-        const head = Buffer.concat(this.chunks);
-        this.chunks = [head];
-        this.need = this.lengthAt(head, 0);
+      if (this.held < headerLength || this.held < this.need) return;
+      // Enough for a header, or for the length the splitter answered last time: join what is held
+      // (once per frame, plus a small join for the header) and ask again. A splitter may answer a
+      // lower bound first (Motan2: the length up to its body size field), then the whole frame.
+      buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
+      const length = this.lengthAt(buf, 0);
+      if (length > this.held) {
+        this.chunks = [buf];
+        this.need = length;
+        return;
       }
-      if (this.held < this.need) return;
-      // The frame is complete: copy it once, then go on with what follows it in this chunk.
-      const frame = this.chunks.length === 1 ? this.chunks[0]!.subarray(0, this.need) : Buffer.concat(this.chunks, this.need);
-      const rest = this.held - this.need;
       this.chunks = [];
       this.held = 0;
       this.need = -1;
-      onFrame(frame);
-      buf = chunk;
-      offset = chunk.length - rest;
+      onFrame(buf.subarray(0, length));
+      offset = length;
     }
-    const { headerLength } = this.splitter;
     while (buf.length - offset >= headerLength) {
       const length = this.lengthAt(buf, offset);
       if (buf.length - offset < length) {
