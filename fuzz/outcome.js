@@ -1,27 +1,26 @@
 // What counts as "something new" without coverage instrumentation: the shape of a decoder's
-// outcome. A typed error contributes its code, its message with numbers blanked, and the source
-// line that raised it (a coarse stand-in for an edge); a value contributes its type structure.
+// outcome. A typed error contributes its code and the source lines that raised it (a coarse
+// stand-in for an edge); a value contributes its type structure.
 import { RpcError } from '@meshlet/core';
 
 const OUR_FRAME = /\/packages\/([^/]+)\/dist\/([^:)]+):(\d+)/;
 
+/** The first two of our source lines on the error's stack: the check that fired and its caller. */
 function where(err) {
   const stack = typeof err?.stack === 'string' ? err.stack.split('\n') : [];
+  const sites = [];
   for (const line of stack) {
     const m = OUR_FRAME.exec(line);
-    if (m) return `${m[1]}/${m[2]}:${m[3]}`;
+    if (m) sites.push(`${m[1]}/${m[2]}:${m[3]}`);
+    if (sites.length === 2) break;
   }
-  return '?';
-}
-
-/** An error message without the input's own text (quoted parts, numbers), so that it names the check. */
-function gist(message) {
-  return String(message).replace(/'[^']*'|"[^"]*"|`[^`]*`/g, 'Q').replace(/0x[0-9a-f]+|\d+/gi, '#').slice(0, 40);
+  return sites.join('<') || '?';
 }
 
 function shape(v, depth) {
   if (v === null) return 'null';
-  if (v instanceof RpcError) return `E(${v.code}|${gist(v.message)}|${where(v)})`;
+  // Messages are left out: many carry the peer's own text (a remote exception), which is input.
+  if (v instanceof RpcError) return `E(${v.code}|${where(v)})`;
   const type = typeof v;
   if (type !== 'object') return type === 'string' ? `s${Math.min(v.length, 3)}` : type;
   if (depth <= 0) return 'o';

@@ -26,6 +26,8 @@ const { META_START } = await dist('transport-motan', 'constants.js');
 const rsocketFrames = await dist('transport-rsocket', 'frame-reader.js');
 const { deserializeFrame, BufferEncoders, FrameType } = await dist('transport-rsocket', 'rsocket-lib.js');
 const { decodeEntry } = await import(join(root, 'packages/registry/dist/local/entry.js'));
+const { redisSettings } = await import(join(root, 'packages/registry/dist/redis/options.js'));
+const { zookeeperSettings } = await import(join(root, 'packages/registry/dist/zookeeper/options.js'));
 
 const MAX_FRAME = 1 << 20;
 
@@ -350,13 +352,22 @@ export const targets = {
       'redis+sentinel://h1:26379,h2:26379/mymaster?db=1',
       'rediss+cluster://a:7000,b:7001',
       'local:///tmp/meshlet-registry',
-    ), dict: dicts.url,
+      'static://10.0.0.1:20880,[::1]:20881?protocol=dubbo',
+      'static://dubbo://10.0.0.1:20880,bolt://10.0.0.2:12200',
+      'memory://shared%20store',
+    ), dict: [...dicts.url, ...latin1('static://', 'memory://', 'sessionTimeout=', 'prefix=', 'db=', 'layout=', 'digest=')],
     run(input) {
       const s = input.toString('utf8');
       const results = [];
       each(results, () => registry.parseZookeeperUrl(s));
       each(results, () => registry.parseRedisUrl(s));
       each(results, () => registry.javaUrlDecode(s));
+      each(results, () => redisSettings(s));
+      each(results, () => zookeeperSettings(s));
+      // createRegistry for the schemes whose constructors only parse (local touches the disk, redis
+      // and zookeeper are covered by their settings above).
+      const scheme = /^\s*([a-z][a-z0-9+.-]*)/i.exec(s)?.[1]?.toLowerCase();
+      if (scheme === 'memory' || scheme === 'static') each(results, () => registry.createRegistry(s).constructor.name);
       return results;
     },
   },
