@@ -27,10 +27,11 @@ function shape(v, depth) {
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `b${Math.min(v.length, 2)}`;
   if (Array.isArray(v)) return `[${v.slice(0, 8).map((x) => shape(x, depth - 1)).join(',')}${v.length > 8 ? ',…' : ''}]`;
   if (v instanceof Map) return `M${v.size > 0 ? shape(v.values().next().value, depth - 1) : ''}`;
-  const keys = Object.keys(v);
-  // Deep objects are maps the input fills (URL parameters, headers): their keys are input, not shape.
-  if (depth < 2) return `{#${Math.min(keys.length, 3)}}`;
-  return `{${keys.slice(0, 8).map((k) => `${k.slice(0, 12)}:${shape(v[k], depth - 1)}`).join(',')}}`;
+  // Keys are often input (URL parameters, header maps, Java field names): an object is the number
+  // of its keys and the set of its values' shapes.
+  const values = Object.values(v);
+  if (depth < 2) return `{#${Math.min(values.length, 3)}}`;
+  return `{#${Math.min(values.length, 4)}:${[...new Set(values.slice(0, 16).map((x) => shape(x, depth - 1)))].sort().join(',')}}`;
 }
 
 /**
