@@ -26,6 +26,8 @@ const { META_START } = await dist('transport-motan', 'constants.js');
 const rsocketFrames = await dist('transport-rsocket', 'frame-reader.js');
 const { deserializeFrame, BufferEncoders, FrameType } = await dist('transport-rsocket', 'rsocket-lib.js');
 const { decodeEntry } = await import(join(root, 'packages/registry/dist/local/entry.js'));
+const { parseTarget } = await import(join(root, 'packages/cli/dist/target.js'));
+const { UsageError } = await import(join(root, 'packages/cli/dist/command.js'));
 const { redisSettings } = await import(join(root, 'packages/registry/dist/redis/options.js'));
 const { zookeeperSettings } = await import(join(root, 'packages/registry/dist/zookeeper/options.js'));
 
@@ -341,6 +343,25 @@ export const targets = {
         each(results, () => codec.decodeResult(input));
       }
       for (const b of protoBindings) each(results, () => b.decode(input));
+      return results;
+    },
+  },
+  'cli-target': {
+    // What an operator types: `meshlet invoke <url|interface> ...`. A usage error is the CLI's typed error.
+    seeds: () => latin1('dubbo://127.0.0.1:20880/com.acme.Echo?version=1.0&group=g', 'bolt://h:12200/com.acme.Echo?uniqueId=u',
+      'motan://[::1]:8002/com.acme.Echo', 'rsocket://h:7000/?interface=com.acme.Echo', 'com.acme.Echo'),
+    dict: dicts.url,
+    run(input) {
+      const s = input.toString('utf8');
+      const results = [];
+      for (const env of [{}, { MESHLET_REGISTRY: 'local://' }]) {
+        try {
+          results.push(parseTarget(s, {}, env));
+        } catch (err) {
+          if (!(err instanceof UsageError)) throw err;
+          results.push('usage');
+        }
+      }
       return results;
     },
   },

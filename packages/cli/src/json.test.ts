@@ -39,6 +39,8 @@ test('targets: provider URLs of each scheme, interface names with a registry, an
   for (const [spec, flags] of [
     ['com.acme.Echo', {}], ['ftp://h:1/x', {}], ['dubbo://h:1/', {}], ['dubbo://h/x', {}], [undefined, {}],
     ['dubbo://h:1/x', { protocol: 'grpc' }], ['dubbo://h:1/x', { version: true }],
+    // A fuzz finding: a malformed percent-escape threw URIError, which the CLI printed as a stack trace.
+    ['dubbo://h:1/com.acme%zzEcho', {}], ['rsocket://h:1/%E0%A4%A', {}],
   ] as const) {
     assert.throws(() => parseTarget(spec, flags as Record<string, string | true>, {}), UsageError, String(spec));
   }

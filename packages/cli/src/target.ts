@@ -46,7 +46,13 @@ export function parseTarget(spec: string | undefined, flags: Parsed['flags'], en
   } catch {
     throw new UsageError(`not a URL: ${spec}`);
   }
-  const iface = decodeURIComponent(url.pathname.replace(/^\/+/, '')) || url.searchParams.get('interface') || '';
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
+  } catch {
+    throw new UsageError(`${spec}: the interface in the path is not valid percent-encoding`);
+  }
+  const iface = path || url.searchParams.get('interface') || '';
   if (iface === '') throw new UsageError(`${spec} names no interface (the path after host:port)`);
   if (url.hostname === '' || url.port === '') throw new UsageError(`${spec} needs host:port`);
   const p = url.searchParams;
