@@ -25,7 +25,9 @@ function shape(v, depth) {
   if (type !== 'object') return type === 'string' ? `s${Math.min(v.length, 3)}` : type;
   if (depth <= 0) return 'o';
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `b${Math.min(v.length, 2)}`;
-  if (Array.isArray(v)) return `[${v.slice(0, 8).map((x) => shape(x, depth - 1)).join(',')}${v.length > 8 ? ',…' : ''}]`;
+  // Arrays as their length's order of magnitude and the set of their items' shapes: not every
+  // ordering of the same items is new.
+  if (Array.isArray(v)) return `[${Math.ceil(Math.log2(v.length + 1))}:${[...new Set(v.slice(0, 16).map((x) => shape(x, depth - 1)))].sort().join(',')}]`;
   if (v instanceof Map) return `M${v.size > 0 ? shape(v.values().next().value, depth - 1) : ''}`;
   // Keys are often input (URL parameters, header maps, Java field names): an object is the number
   // of its keys and the set of its values' shapes.
