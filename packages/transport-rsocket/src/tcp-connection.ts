@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Code, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
+import { Code, DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
 import { FrameReader, LENGTH_PREFIX } from './frame-reader.js';
 import { encodeFrame } from './frame-writer.js';
 import {
@@ -11,8 +11,11 @@ import {
 /** Length prefix, stream id and type: enough to tell a first frame is SETUP. */
 const OPENING_BYTES = LENGTH_PREFIX + 6;
 
-/** Above this many unflushed bytes the connection reports itself congested. */
-const CONGESTION_BYTES = 4 * 1024 * 1024;
+/**
+ * Above this many unflushed bytes the connection reports itself congested (clients wait), and an
+ * accepted connection stops reading until the peer takes our replies (DEFAULT_WRITE_HIGH_WATER).
+ */
+const CONGESTION_BYTES = DEFAULT_WRITE_HIGH_WATER;
 
 export interface TcpConnectOptions {
   readonly host: string;
@@ -39,6 +42,12 @@ export class TcpConnection implements DuplexConnection {
   private fragmentBytes = 0;
   private corked = false;
   private readonly flushBound = () => this.flush();
+  private readsPaused = false;
+  private draining: Promise<void> | undefined;
+  /** Deadline for a frame begun to complete; frames read, and that count when it was armed. */
+  private frameTimer: NodeJS.Timeout | undefined;
+  private framesRead = 0;
+  private armedAt = 0;
   /** The error the connection closed with, once closed. */
   closeError: RpcError | undefined;
   remoteAddress = '';
@@ -58,6 +67,7 @@ export class TcpConnection implements DuplexConnection {
     socketOrTarget: net.Socket | TcpConnectOptions,
     private readonly maxFrameSize: number,
     setupTimeout = 10_000,
+    private readonly frameTimeout = DEFAULT_FRAME_TIMEOUT,
   ) {
     this.reader = new FrameReader(maxFrameSize);
     this.accepted = socketOrTarget instanceof net.Socket;
@@ -94,15 +104,18 @@ export class TcpConnection implements DuplexConnection {
   drained(): Promise<void> {
     const socket = this.socket;
     if (socket === undefined || !this.congested) return Promise.resolve();
-    return new Promise((resolve) => {
+    // One listener pair however many calls wait.
+    this.draining ??= new Promise((resolve) => {
       const done = () => {
         socket.off('drain', done);
         socket.off('close', done);
+        this.draining = undefined;
         resolve();
       };
       socket.on('drain', done);
       socket.on('close', done);
     });
+    return this.draining;
   }
 
   connect(): void {
@@ -131,14 +144,19 @@ export class TcpConnection implements DuplexConnection {
     this.socket = socket;
     this.remoteAddress = `${socket.remoteAddress ?? this.target?.host}:${socket.remotePort ?? this.target?.port}`;
     socket.setNoDelay(true);
-    const onFrame = (bytes: Buffer) => this.onFrame(bytes);
+    const onFrame = (bytes: Buffer) => {
+      this.framesRead++;
+      this.onFrame(bytes);
+    };
     socket.on('data', (chunk: Buffer) => {
       try {
         if (this.opening !== undefined) this.checkOpening(chunk);
         this.reader.push(chunk, onFrame);
       } catch (err) {
         this.fail(toRpcError(err, Code.Protocol));
+        return;
       }
+      this.watchPartial();
     });
     socket.on('error', (err) => this.fail(new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress}: ${err.message}`, { cause: err })));
     socket.on('close', () => this.fail(new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress} closed`)));
@@ -182,6 +200,26 @@ export class TcpConnection implements DuplexConnection {
     }
   }
 
+  /**
+   * A frame whose length prefix arrived must complete within DEFAULT_FRAME_TIMEOUT: a peer dripping
+   * bytes is closed instead of holding its buffer. Re-armed only when a new frame begins.
+   */
+  private watchPartial(): void {
+    if (this.reader.pending === 0) {
+      if (this.frameTimer) clearTimeout(this.frameTimer);
+      this.frameTimer = undefined;
+    } else if (this.frameTimer === undefined) {
+      this.frameTimer = setTimeout(() => {
+        this.fail(new RpcError(Code.Timeout, `RSocket connection ${this.remoteAddress}: a frame was not complete ${this.frameTimeout} ms after it began`));
+      }, this.frameTimeout);
+      this.frameTimer.unref();
+      this.armedAt = this.framesRead;
+    } else if (this.armedAt !== this.framesRead) {
+      this.frameTimer.refresh();
+      this.armedAt = this.framesRead;
+    }
+  }
+
   /** rsocket-core reassembles FOLLOWS fragments without a limit: cap what a stream may pile up. */
   private countFragment(frame: Frame, length: number): void {
     const held = this.fragments.get(frame.streamId);
@@ -215,9 +253,19 @@ export class TcpConnection implements DuplexConnection {
     if (!this.corked) {
       this.corked = true;
       socket.cork();
-      process.nextTick(this.flushBound);
+      // setImmediate: every reply produced by what was read in this turn of the loop joins one writev.
+      setImmediate(this.flushBound);
     }
     socket.write(bytes);
+    // A peer that sends requests and never reads the replies: stop reading it until it does.
+    if (this.accepted && !this.readsPaused && socket.writableLength > CONGESTION_BYTES) {
+      this.readsPaused = true;
+      socket.pause();
+      socket.once('drain', () => {
+        this.readsPaused = false;
+        if (!this.isClosed) socket.resume();
+      });
+    }
   }
 
   private flush(): void {
@@ -277,6 +325,7 @@ export class TcpConnection implements DuplexConnection {
 
   private shutdown(error: RpcError | undefined): void {
     if (this.isClosed) return;
+    if (this.frameTimer) clearTimeout(this.frameTimer);
     this.closeError = error ?? new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress} closed`);
     this.setStatus(error ? { kind: 'ERROR', error } : { kind: 'CLOSED' });
     // Before SETUP a provider has no streams to fail, and rsocket-core's server would only

@@ -47,6 +47,7 @@ export class Connection {
   private framesRead = 0;
   private armedAt = 0;
   private readsPaused = false;
+  private draining: Promise<void> | undefined;
   private readonly frameTimeout: number;
   private readonly highWater: number;
   private readonly pauseReads: boolean;
@@ -101,15 +102,18 @@ export class Connection {
   /** Resolves when the connection can take more writes (or is closed). */
   drained(): Promise<void> {
     if (!this.congested || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
+    // One listener pair however many calls wait (300 pipelined calls would add 300 each).
+    this.draining ??= new Promise((resolve) => {
       const done = () => {
         this.socket.off('drain', done);
         this.socket.off('close', done);
+        this.draining = undefined;
         resolve();
       };
       this.socket.on('drain', done);
       this.socket.on('close', done);
     });
+    return this.draining;
   }
 
   write(frame: Uint8Array): void {
