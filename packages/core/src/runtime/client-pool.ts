@@ -1,4 +1,5 @@
 import { endpointAddress, type Endpoint } from '../endpoint.js';
+import { Code, RpcError } from '../errors.js';
 import type { ClientOptions, Protocol, ProtocolClient } from '../protocol.js';
 
 /**
@@ -23,7 +24,7 @@ export class ClientPool {
     }
     const protocol = this.protocols.get(endpoint.protocol);
     if (protocol === undefined) throw new Error(`no protocol ${endpoint.protocol} configured`);
-    const created: Entry = { client: undefined!, refs: 1, inFlight: 0, idle: undefined };
+    const created: Entry = { client: undefined!, refs: 1, inFlight: 0, idle: undefined, ejectedUntil: 0, ejections: 0 };
     created.client = counted(protocol.createClient(endpoint, this.options), created);
     this.clients.set(address, created);
     return created.client;
@@ -56,24 +57,67 @@ interface Entry {
   inFlight: number;
   /** Set once released while calls were in flight: closes the client when the last settles. */
   idle: (() => void) | undefined;
+  /** `performance.now()` before which the address sits out (its connection was refused or reset). */
+  ejectedUntil: number;
+  /** Ejections in a row without a success between them: each doubles the time out. */
+  ejections: number;
 }
 
-/** The client with its in-flight calls counted into `entry`. */
+/** How long an address sits out after its connection was refused or reset, doubling per repeat, ms. */
+export const EJECT_BASE_MS = 500;
+export const EJECT_MAX_MS = 30_000;
+
+/**
+ * Whether `err` says the address itself is gone (refused, reset, unreachable, closed under us)
+ * rather than that one call failed. Errors with a peer status came in a response, so the peer is
+ * up; timeouts may be a slow peer, which the balancer and breakers handle.
+ */
+export function isDeadEndpoint(err: unknown): boolean {
+  return err instanceof RpcError && err.status === undefined &&
+    (err.code === Code.Unavailable || err.code === Code.ConnectionClosed || err.code === Code.Shutdown);
+}
+
+/**
+ * The client with its in-flight calls counted into `entry`, and outlier ejection: a call failing
+ * because the connection was refused or reset takes the address out of every reference's choice at
+ * once (they all share this client), instead of each reference finding out by failing calls on it
+ * until the channel backs off. After the time out the next call probes it; a success readmits it.
+ */
 function counted(client: ProtocolClient, entry: Entry): ProtocolClient {
-  return {
+  const settled = () => {
+    if (--entry.inFlight === 0) entry.idle?.();
+  };
+  const succeeded = (value: unknown) => {
+    settled();
+    entry.ejections = 0;
+    return value;
+  };
+  const failed = (err: unknown) => {
+    settled();
+    if (isDeadEndpoint(err)) {
+      const now = performance.now();
+      // Calls failing together on one reset count as one ejection.
+      if (now >= entry.ejectedUntil) {
+        entry.ejectedUntil = now + Math.min(EJECT_MAX_MS, EJECT_BASE_MS * 2 ** entry.ejections);
+        entry.ejections = Math.min(entry.ejections + 1, 16);
+      }
+    }
+    throw err;
+  };
+  const wrapped = {
     endpoint: client.endpoint,
+    /** Calls in flight to this address from every reference (what least-loaded balancers weigh). */
+    get pendingCount() {
+      return entry.inFlight;
+    },
     get available() {
-      return client.available;
+      return client.available && (entry.ejectedUntil === 0 || performance.now() >= entry.ejectedUntil);
     },
     invoke(invocation) {
       entry.inFlight++;
-      const settled = () => {
-        if (--entry.inFlight === 0) entry.idle?.();
-      };
-      const call = client.invoke(invocation);
-      call.then(settled, settled);
-      return call;
+      return client.invoke(invocation).then(succeeded, failed);
     },
     close: () => client.close(),
-  };
+  } satisfies ProtocolClient & { pendingCount: number };
+  return wrapped;
 }

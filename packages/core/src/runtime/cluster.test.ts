@@ -113,3 +113,31 @@ test('RetryBudget: deposits and the time allowance', () => {
   assert.equal(b.tryWithdraw(t0), true);
   assert.equal(b.tryWithdraw(t0 + 1000), true, 'one per second accrues');
 });
+
+test('a dead endpoint (refused or reset) is ejected for every reference at once, and its calls move on without drawing on the retry budget', async () => {
+  const { protocol, calls } = scripted({ 1: down, 2: ok(2), 3: ok(3) });
+  // No budget at all: only retries that cost nothing may happen.
+  const mesh = createMeshlet({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
+  const a = mesh.refer(Svc, { url: urls });
+  const b = mesh.refer(Svc, { url: urls });
+  assert.match(await a.write(), /^ok [23]$/);
+  assert.match(await a.read(), /^ok [23]$/);
+  const first = calls.filter((p) => p === 1).length;
+  assert.equal(first, 1, 'the refused endpoint was tried once');
+  // The other reference shares the address's client: it never picks the ejected endpoint.
+  for (let i = 0; i < 20; i++) assert.match(await (i % 2 ? a : b).write(), /^ok [23]$/);
+  assert.equal(calls.filter((p) => p === 1).length, first, 'ejected: not picked by either reference');
+  await mesh.stop(0);
+});
+
+test('a failure from a live provider (SERVER_BUSY, a status in the response) still draws on the budget', async () => {
+  const busy = () => Promise.reject(new RpcError(Code.ServerBusy, 'busy'));
+  const unavailableReply = () => Promise.reject(new RpcError(Code.Unavailable, 'no processor', { status: 2 }));
+  const { protocol, calls } = scripted({ 1: busy, 2: unavailableReply, 3: ok(3) });
+  const mesh = createMeshlet({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
+  const svc = mesh.refer(Svc, { url: ['fake://127.0.0.1:1', 'fake://127.0.0.1:2'], cluster: 'failover' });
+  for (let i = 0; i < 4; i++) await assert.rejects(svc.write(), (e: unknown) => RpcError.is(e, Code.ServerBusy) || RpcError.is(e, Code.Unavailable));
+  assert.equal(calls.length, 4, 'no retry: the budget is empty and both peers answered');
+  assert.deepEqual([...new Set(calls)].sort(), [1, 2], 'neither was ejected');
+  await mesh.stop(0);
+});

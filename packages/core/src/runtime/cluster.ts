@@ -3,6 +3,7 @@ import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
 import type { Directory, Member } from './directory.js';
 import type { RetryBudget } from './retry-budget.js';
+import { isDeadEndpoint } from './client-pool.js';
 import { clientAttempt, telemetryActive } from '../telemetry/tracing.js';
 
 /**
@@ -76,14 +77,32 @@ function send(directory: Directory, member: Member, inv: Invocation, attempt = 0
   return clientAttempt(inv, member.endpoint, attempt, () => directory.send(member, inv));
 }
 
+/**
+ * A retry that costs the fleet nothing extra, so it draws nothing from the retry budget: the
+ * attempt failed because its endpoint is gone (refused, reset, closed; now ejected), not because a
+ * live provider was overloaded. The budget exists to stop retries multiplying an overload; a dead
+ * provider does no work, and its calls moving elsewhere is the load the others would have had
+ * anyway. Bounded still by `retries` and the deadline.
+ */
+function requeue(error: RpcError, member: Member): boolean {
+  return isDeadEndpoint(error) && !member.client.available;
+}
+
 /** The slow path, entered only after a first failure. */
 async function failover(directory: Directory, options: ClusterOptions, inv: Invocation, first: RpcError, firstMember: Member): Promise<unknown> {
   let error = first;
+  let last = firstMember;
   const tried = new Set<Member>([firstMember]);
   for (let attempt = 1; attempt <= options.retries; attempt++) {
-    if (!retryable(error, inv.method.idempotent) || Date.now() >= inv.deadline || !options.budget.tryWithdraw()) break;
+    if (!retryable(error, inv.method.idempotent) || Date.now() >= inv.deadline) break;
+    const dead = requeue(error, last);
+    if (!dead && !options.budget.tryWithdraw()) break;
     const member = await directory.select(inv, tried);
+    // Free only toward a live endpoint not tried yet: when every one is gone, retries would just
+    // spin through refusals, and the budget bounds them as before.
+    if (dead && (tried.has(member) || !member.client.available) && !options.budget.tryWithdraw()) break;
     tried.add(member);
+    last = member;
     try {
       return await send(directory, member, inv, attempt);
     } catch (err) {
