@@ -90,3 +90,52 @@ for (const name of Object.keys(PROTOCOLS)) {
     }
   });
 }
+
+/** The bytes a Meshlet consumer sends for its first call, recorded on the way through a proxy. */
+async function firstBytes(name, targetPort, def) {
+  const seen = [];
+  const server = net.createServer((down) => {
+    const up = net.connect({ host: '127.0.0.1', port: targetPort });
+    down.on('data', (c) => { seen.push(c); up.write(c); });
+    up.pipe(down);
+    for (const s of [up, down]) s.on('error', () => {});
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const client = createMeshlet({ protocols: [PROTOCOLS[name]()] });
+  try {
+    await client.refer(def, { url: `127.0.0.1:${server.address().port}`, protocol: name, cluster: 'failfast' }).echo('a call of some length');
+  } finally {
+    await client.stop(0);
+    server.close();
+  }
+  return Buffer.concat(seen);
+}
+
+for (const name of Object.keys(PROTOCOLS)) {
+  test(`${name}: a frame dripped one byte every 50 ms is closed at the frame deadline`, { timeout: 30_000 }, async () => {
+    const def = Echo(name);
+    const server = createMeshlet({ protocols: [PROTOCOLS[name]()], server: { host: '127.0.0.1', port: 0, frameTimeout: 500 } });
+    server.provide(def, { echo: (s) => s });
+    await server.start();
+    const port = server.address(name).port;
+    try {
+      const bytes = await firstBytes(name, port, def);
+      const drip = net.connect({ host: '127.0.0.1', port });
+      drip.on('error', () => {});
+      drip.resume();
+      await new Promise((r) => drip.once('connect', r));
+      const closed = new Promise((r) => drip.once('close', r));
+      const started = Date.now();
+      let i = 0;
+      const timer = setInterval(() => { if (!drip.destroyed && i < bytes.length) drip.write(bytes.subarray(i, ++i)); }, 50);
+      const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(r, 5000, 'open'))]);
+      clearInterval(timer);
+      drip.destroy();
+      assert.equal(outcome, 'closed', `${name}: the dripping peer was not closed`);
+      assert.ok(i < bytes.length, 'closed before its frames were complete');
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      await server.stop(0);
+    }
+  });
+}

@@ -55,6 +55,7 @@ export class RSocketProtocolServer implements ProtocolServer, ServerGate {
       port: this.options.port ?? 0,
       tls: this.options.tls,
       maxFrameSize: this.maxFrameSize,
+      frameTimeout: this.options.frameTimeout,
     });
     this.transport = transport;
     this.lib = new LibServer({
