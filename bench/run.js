@@ -5,7 +5,7 @@
 //
 //   node bench/run.js [--only REGEX] [--seconds N] [--warmup N] [--repeat N] [--quick]
 //                     [--baseline ROW] [--payloads 16,1024] [--concurrency 1,128]
-//                     [--echo-version 1.0] [--pin] [--out FILE] [--list]
+//                     [--echo-version 1.0] [--pin] [--out FILE] [--list] [--large]
 //
 // A row whose processes fail (missing script, crash, timeout, no JSON line) shows `n/a` and the
 // reason; the harness goes on. Every child runs in its own process group and is killed on exit.
@@ -27,7 +27,7 @@ function usage(msg) {
   process.stderr.write(
     'usage: node bench/run.js [--only REGEX] [--seconds N] [--warmup N] [--repeat N] [--quick] [--baseline ROW]\n' +
       '                         [--payloads 16,1024] [--concurrency 1,128] [--echo-version V] [--pin]\n' +
-      '                         [--out FILE] [--list]\n'
+      '                         [--out FILE] [--list] [--large]\n'
   );
   process.exit(2);
 }
@@ -47,6 +47,7 @@ function parseArgs(argv) {
     pin: false,
     out: path.join(ROOT, 'bench/results/latest.json'),
     list: false,
+    large: false,
   };
   let secondsGiven = false;
   let warmupGiven = false;
@@ -67,6 +68,7 @@ function parseArgs(argv) {
       case '--pin': o.pin = true; break;
       case '--out': o.out = path.resolve(v()); break;
       case '--list': o.list = true; break;
+      case '--large': o.large = true; break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -96,6 +98,17 @@ function scenarios(o) {
         concurrency,
       });
     }
+  }
+  if (o.large) {
+    // Linear cost in payload size (issue 14): one 8 MB echo at a time (8,000,000 B: with its header
+    // it stays under the default 8 MiB frame limit), Meshlet per protocol against the raw TCP echo.
+    out.push({
+      id: 'echo-8MB-c1',
+      label: 'echo 8 MB, 1 in flight',
+      payload: 8_000_000,
+      concurrency: 1,
+      rows: ['raw-batched', 'meshlet', 'meshlet-bolt', 'meshlet-motan2', 'meshlet-rsocket'],
+    });
   }
   return out;
 }
@@ -527,7 +540,7 @@ async function main() {
   const rowDefs = rows(o);
   if (!rowDefs.some((r) => r.id === o.baseline)) usage(`--baseline must be one of ${rowDefs.map((r) => r.id).join(', ')}`);
   const plan = [];
-  for (const sc of scs) for (const row of rowDefs) if (!o.only || o.only.test(`${sc.id} ${row.id} ${row.label}`)) plan.push({ sc, row });
+  for (const sc of scs) for (const row of rowDefs) if ((!sc.rows || sc.rows.includes(row.id)) && (!o.only || o.only.test(`${sc.id} ${row.id} ${row.label}`))) plan.push({ sc, row });
   if (o.list) {
     for (const { sc, row } of plan) process.stdout.write(`${sc.id}  ${row.id.padEnd(14)} ${row.label}\n`);
     return;
