@@ -1,7 +1,7 @@
 import type { EndpointBreakers } from '../breakers.js';
 import { definitionOfClass } from '../decorators.js';
 import { endpoint, endpointAddress, parseEndpoint, type Endpoint } from '../endpoint.js';
-import { Code, RpcError } from '../errors.js';
+import { Code, RpcError, toRpcError } from '../errors.js';
 import { applyInterceptors, type Interceptor } from '../interceptor.js';
 import { roundRobin, type LoadBalancer } from '../load-balancer.js';
 import type { ClientOptions, Protocol, ProtocolServer, ServerOptions } from '../protocol.js';
@@ -102,6 +102,8 @@ export class Meshlet {
   private readonly tap = new CallTap();
   private readonly startedAt = Date.now();
   private readonly offlined = new Set<Registration>();
+  /** The next retry of registrations that failed at start while the registry was unreachable. */
+  private failbackTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MeshletOptions) {
     if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createMeshlet needs at least one protocol');
@@ -215,12 +217,60 @@ export class Meshlet {
       }
       // Without a registry the servers still listen: callers reach them by address.
       const registry = this.options.registry;
-      if (registry) await Promise.all(this.registrations.map((r) => registry.register(r)));
+      if (registry) await this.registerAll(registry);
       this.state = 'running';
     } catch (err) {
       await this.stop(0);
       throw err;
     }
+  }
+
+  /**
+   * Registers every export. A registry that cannot be reached does not stop the provider (as in
+   * Dubbo, whose failback registry retries in the background): the servers stay up for consumers
+   * that know the address, one warning says so, and the registration is written once the registry
+   * is back (Redis and ZooKeeper keep a failed registration wanted and write it on reconnect; the
+   * retries here cover registries that do not). A registration the registry refuses as invalid
+   * still fails `start()`: that is a mistake to fix, not an outage to wait out.
+   */
+  private async registerAll(registry: Registry): Promise<void> {
+    const results = await Promise.allSettled(this.registrations.map((r) => registry.register(r)));
+    const failed: Registration[] = [];
+    let reason: RpcError | undefined;
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      if (result.status === 'fulfilled') continue;
+      const err = toRpcError(result.reason);
+      if (!isOutage(err)) throw err;
+      failed.push(this.registrations[i]!);
+      reason ??= err;
+    }
+    if (failed.length === 0) return;
+    process.emitWarning(
+      `registry ${registry.name} is unreachable (${reason!.message}); serving anyway, and registering ` +
+      `${failed.length} export(s) as soon as it is back: until then only consumers given this address find it`,
+      { type: 'MeshletRegistryWarning', code: 'MESHLET_REGISTRY_UNREACHABLE_AT_START' },
+    );
+    this.failback(registry, failed, FAILBACK_FIRST_MS);
+  }
+
+  /** Retries `pending` registrations until each succeeds, this runtime stops, or an operator took it offline. */
+  private failback(registry: Registry, pending: Registration[], delayMs: number): void {
+    this.failbackTimer = setTimeout(async () => {
+      this.failbackTimer = undefined;
+      if (this.halted) return;
+      const wanted = pending.filter((r) => !this.offlined.has(r));
+      const results = await Promise.allSettled(wanted.map((r) => registry.register(r)));
+      if (this.halted) return;
+      const still = wanted.filter((_, i) => results[i]!.status === 'rejected');
+      if (still.length > 0) this.failback(registry, still, Math.min(FAILBACK_MAX_MS, delayMs * 2));
+    }, delayMs);
+    this.failbackTimer.unref();
+  }
+
+  /** Stopping or stopped (a getter, so checks after an `await` see the current state). */
+  private get halted(): boolean {
+    return this.state === 'stopping' || this.state === 'stopped';
   }
 
   /** Calls `listener` after every call, client and server side (admin stats); returns the unsubscribe. */
@@ -285,6 +335,7 @@ export class Meshlet {
   async stop(graceMs = this.options.gracePeriod ?? 10_000): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
+    if (this.failbackTimer) clearTimeout(this.failbackTimer);
     const registry = this.options.registry;
     if (registry) {
       await Promise.allSettled(this.registrations.filter((r) => !this.offlined.has(r)).map((r) => registry.unregister(r)));
@@ -302,6 +353,20 @@ export class Meshlet {
     }
     return this.options.registry;
   }
+}
+
+/** First retry of a registration that failed at start, ms; doubles up to the max. */
+const FAILBACK_FIRST_MS = 1000;
+const FAILBACK_MAX_MS = 30_000;
+
+/**
+ * A registry failure that waiting can cure (unreachable, timed out, closed, busy; a plain Error such
+ * as a failed fetch arrives as INTERNAL), not a registration the registry refused (BAD_REQUEST,
+ * INVALID_ARGUMENT, ...).
+ */
+const OUTAGE = new Set<string>([Code.Unavailable, Code.Timeout, Code.ConnectionClosed, Code.ServerBusy, Code.Internal]);
+function isOutage(err: RpcError): boolean {
+  return OUTAGE.has(err.code);
 }
 
 export function createMeshlet(options: MeshletOptions): Meshlet {

@@ -27,7 +27,11 @@ export class RedisClients extends EventEmitter {
   readonly cmd: Client & ScriptCommands;
   readonly sub: Client;
   readonly #timeoutMs: number;
-  #healthy = true;
+  /**
+   * False until the first `ready`: Redis unreachable from the start is not a loss to warn about
+   * here; `register()` rejects and the runtime says it once (MESHLET_REGISTRY_UNREACHABLE_AT_START).
+   */
+  #healthy = false;
   #closed = false;
 
   private constructor(cmd: Client, sub: Client, timeoutMs: number) {
