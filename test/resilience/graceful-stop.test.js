@@ -34,13 +34,39 @@ for (const protocol of Object.keys(protocols)) {
       await sleep(300);
       const { counts, errors } = await running.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, `a's exit; stderr: ${a.stderr()}`);
-      assert.deepEqual(errors.slice(0, 5), [], `${errors.length} failed; answers ${JSON.stringify(counts)}`);
+      assert.deepEqual([...new Set(errors)].slice(0, 5), [], `${errors.length} failed; answers ${JSON.stringify(counts)}`);
       assert.ok(counts.a > 0 && counts.b > 0, JSON.stringify(counts));
     } finally {
       await mesh.stop(0);
       a.kill();
       b.kill();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // By address, only the protocol's own signal tells consumers to stop sending: Dubbo's read-only
+  // event, RSocket's `:goaway` push (Meshlet's metadata), Bolt's GoAway (MOSN's, opt-in because Java Bolt does not know
+  // it). Motan2 has none, so a Motan2 provider called by address, with no registry to withdraw it,
+  // still loses the calls that keep arriving after its grace period (not covered here).
+  if (protocol !== 'motan2') test(`${protocol}: the same with the providers given by address (no registry to withdraw one)`, async () => {
+    const env = { BOLT_GOAWAY: '1' };
+    const [a, b] = await Promise.all([startProvider('a', protocol, 'none', env), startProvider('b', protocol, 'none', env)]);
+    const mesh = createMeshlet({ protocols: [protocols[protocol]()] });
+    try {
+      const ledger = mesh.refer(Ledger, { url: [a.url, b.url] });
+      const running = load((i) => ledger.charge(i));
+      await sleep(700);
+      a.kill('SIGTERM');
+      const exit = await a.exited;
+      await sleep(300);
+      const { counts, errors } = await running.stop();
+      assert.deepEqual(exit, { code: 0, signal: null }, `a's exit; stderr: ${a.stderr()}`);
+      assert.deepEqual([...new Set(errors)].slice(0, 5), [], `${errors.length} failed; answers ${JSON.stringify(counts)}`);
+      assert.ok(counts.a > 0 && counts.b > 0, JSON.stringify(counts));
+    } finally {
+      await mesh.stop(0);
+      a.kill();
+      b.kill();
     }
   });
 }

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 const script = fileURLToPath(new URL('./provider.js', import.meta.url));
 
 /** Starts provider.js speaking `protocol`, published in `registry` (`none`: direct URLs only). */
-export async function startProvider(name, protocol, registry = 'none') {
+export async function startProvider(name, protocol, registry = 'none', env = {}) {
   const child = spawn(process.execPath, [script, protocol, registry], {
-    env: { ...process.env, NAME: name },
+    env: { ...process.env, ...env, NAME: name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

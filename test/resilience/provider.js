@@ -15,7 +15,8 @@ const name = process.env.NAME ?? String(process.pid);
 const mesh = createMeshlet({
   application: 'resilience-provider',
   registry: registryUrl && registryUrl !== 'none' ? createRegistry(registryUrl) : undefined,
-  protocols: [protocols[protocolName]()],
+  // BOLT_GOAWAY=1: send MOSN's GoAway on stop (off by default, as Java Bolt clients do not know it).
+  protocols: [protocols[protocolName](protocolName === 'bolt' && process.env.BOLT_GOAWAY === '1' ? { goAway: true } : undefined)],
   server: { host: '127.0.0.1', port: 0 },
 });
 const work = () => new Promise((r) => setTimeout(r, 5 + Math.random() * 35));
