@@ -104,13 +104,16 @@ async function fuzzTarget(target, budgetMs) {
   const findings = [];
   let execs = 0;
   let kept = 0;
+  let slowest = { ms: 0, input: Buffer.alloc(0) };
   const end = Date.now() + budgetMs;
   let seed = Number(opts.seed ?? Date.now()) >>> 0;
   // A worker that hung or ran out of memory is replaced; the session goes on until the budget ends.
   while (Date.now() < end) {
     const out = await session(target, { corpus, seed: seed++, deadline: end });
     for (const m of out.messages) {
-      if (m.type === 'new') {
+      if (m.type === 'slowest') {
+        if (m.ms > slowest.ms) slowest = { ms: m.ms, input: Buffer.from(m.input) };
+      } else if (m.type === 'new') {
         const input = Buffer.from(m.input);
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, sha(input)), input);
@@ -130,7 +133,11 @@ async function fuzzTarget(target, budgetMs) {
       corpus = corpus.filter((b) => sha(b) !== bad);
     }
   }
-  return { target, execs, kept, corpus: corpus.length, findings };
+  // Not a finding (a busy machine makes any input slow), but worth a look when it grows.
+  mkdirSync(crashRoot, { recursive: true });
+  const slowestFile = join(crashRoot, `${target}.slowest.bin`);
+  writeFileSync(slowestFile, slowest.input);
+  return { target, execs, kept, corpus: corpus.length, findings, slowestMs: Math.round(slowest.ms * 10) / 10, slowestFile };
 }
 
 async function repro(target, file) {
@@ -151,7 +158,7 @@ if (opts.repro) {
   for (const target of chosen) {
     const r = await fuzzTarget(target, budget);
     results.push(r);
-    log(`${target}: ${r.execs} inputs, ${r.kept} new kept (corpus ${r.corpus}), ${r.findings.length} findings`);
+    log(`${target}: ${r.execs} inputs, ${r.kept} new kept (corpus ${r.corpus}), slowest ${r.slowestMs} ms, ${r.findings.length} findings`);
     for (const f of r.findings) log(`  ${f.kind} ${f.message.split('\n')[0]}\n    reproduce: ${f.reproduce}`);
   }
   const total = results.reduce((n, r) => n + r.findings.length, 0);

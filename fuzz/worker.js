@@ -11,15 +11,22 @@ const target = targets[targetName];
 const state = new Int32Array(shared, 0, 2); // [inputs started, current input length]
 const bytes = new Uint8Array(shared, 8);
 
+/** The slowest input so far: inputs are small, so a slow one points at super-linear work. */
+let slowest = { ms: 0, input: Buffer.alloc(0) };
+
 function runOne(input) {
   bytes.set(input.subarray(0, bytes.length));
   Atomics.store(state, 1, input.length);
   Atomics.add(state, 0, 1);
+  const started = performance.now();
   try {
     return { ok: true, sig: features(target.run(input)) };
   } catch (err) {
     if (isAllowedError(err)) return { ok: true, sig: features(err) };
     return { ok: false, err };
+  } finally {
+    const ms = performance.now() - started;
+    if (ms > slowest.ms) slowest = { ms, input };
   }
 }
 
@@ -73,3 +80,4 @@ while (Date.now() < deadline) {
     }
   }
 }
+parentPort.postMessage({ type: 'slowest', ms: slowest.ms, input: slowest.input });
