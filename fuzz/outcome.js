@@ -1,6 +1,6 @@
 // What counts as "something new" without coverage instrumentation: the shape of a decoder's
 // outcome. A typed error contributes its code and the source lines that raised it (a coarse
-// stand-in for an edge); a value contributes its type structure.
+// stand-in for an edge); a value contributes its types and size classes, node by node.
 import { RpcError } from '@meshlet/core';
 
 const OUR_FRAME = /\/packages\/([^/]+)\/dist\/([^:)]+):(\d+)/;
@@ -17,33 +17,46 @@ function where(err) {
   return sites.join('<') || '?';
 }
 
-function shape(v, depth) {
+/** One node of an outcome, without its children: its type, a size class, an error's code and site. */
+function node(v) {
   if (v === null) return 'null';
   // Messages are left out: many carry the peer's own text (a remote exception), which is input.
   if (v instanceof RpcError) return `E(${v.code}|${where(v)})`;
   const type = typeof v;
-  if (type !== 'object') return type === 'string' ? `s${Math.min(v.length, 3)}` : type;
-  if (depth <= 0) return 'o';
-  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `b${Math.min(v.length, 2)}`;
-  // Arrays as their length's order of magnitude and the set of their items' shapes: not every
-  // ordering of the same items is new.
-  if (Array.isArray(v)) return `[${Math.ceil(Math.log2(v.length + 1))}:${[...new Set(v.slice(0, 16).map((x) => shape(x, depth - 1)))].sort().join(',')}]`;
-  if (v instanceof Map) return `M${v.size > 0 ? shape(v.values().next().value, depth - 1) : ''}`;
-  // Keys are often input (URL parameters, header maps, Java field names): an object is the number
-  // of its keys and the set of its values' shapes.
-  const values = Object.values(v);
-  if (depth < 2) return `{#${Math.min(values.length, 3)}}`;
-  return `{#${Math.min(values.length, 4)}:${[...new Set(values.slice(0, 16).map((x) => shape(x, depth - 1)))].sort().join(',')}}`;
+  if (type === 'string') return `s${Math.ceil(Math.log2(v.length + 1))}`;
+  if (type !== 'object') return type;
+  const size = (n) => Math.ceil(Math.log2(n + 1));
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `b${size(v.length)}`;
+  if (Array.isArray(v)) return `a${size(v.length)}`;
+  if (v instanceof Map) return `m${size(v.size)}`;
+  if (v instanceof Error) return `error:${v.constructor.name}`;
+  // Keys are often input (URL parameters, header maps, Java field names): only their number counts.
+  return `o${size(Object.keys(v).length)}`;
+}
+
+function children(v) {
+  if (v === null || typeof v !== 'object' || v instanceof Error || v instanceof Uint8Array) return [];
+  if (Array.isArray(v)) return v.slice(0, 32);
+  if (v instanceof Map) return [...v.values()].slice(0, 32);
+  return Object.values(v).slice(0, 32);
 }
 
 /**
- * The features of one outcome, the way coverage features work: an input is kept when it shows at
- * least one feature no earlier input showed. Each result of a target (one per decoder call) is one
- * feature, so a new error site or a new value shape anywhere counts, but not a new combination.
+ * The features of one outcome, in the way edge coverage works: an input is kept when it shows a
+ * feature no earlier input showed. Features are the outcome's nodes (an error's code and the
+ * source lines that raised it; a value's type and size class) and parent→child pairs of them, to
+ * a small depth: a new error site or a new nesting counts, a new combination of known ones does not.
  */
 export function features(outcome) {
-  const items = Array.isArray(outcome) ? outcome : [outcome];
-  return items.slice(0, 64).map((item) => shape(item, 2).slice(0, 300));
+  const out = new Set();
+  const walk = (v, parent, depth) => {
+    const here = node(v);
+    out.add(here);
+    out.add(`${parent}>${here}`);
+    if (depth > 0) for (const c of children(v)) walk(c, here, depth - 1);
+  };
+  walk(outcome, 'top', 4);
+  return [...out];
 }
 
 /** True for the outcomes a decoder may have: anything but a thrown non-RpcError. */
