@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run fuzz -- [--seconds N] [--target name[,name]] [--timeout ms] [--heap MB] [--seed n]
-//                 [--corpus dir] [--crashes dir] [--targets module] [--repro file] [--json]
-// Mutation-fuzzes every decoder (see targets.js) for N seconds in all, shared between the targets.
+//                 [--corpus dir] [--crashes dir] [--targets module] [--repro file] [--json] [--blind]
+// Mutation-fuzzes every decoder (see targets.js) for N seconds in all, shared between the targets,
+// guided by V8's block coverage (coverage.js; --blind: by outcome features only).
 // Each target runs in a worker thread with a heap ceiling; a watchdog here gives every input a time
 // limit. A thrown non-RpcError, a hang or an out-of-memory is a finding: saved as a crash file with
 // the command that reproduces it. New inputs (a new outcome shape) are kept in the corpus folder.
@@ -23,7 +24,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const key = a.slice(2);
-    if (key === 'json') o.json = true;
+    if (key === 'json' || key === 'blind') o[key] = true;
     else o[key] = argv[++i];
   }
   return o;
@@ -67,7 +68,7 @@ function session(target, data) {
     const shared = new SharedArrayBuffer(8 + MAX_INPUT);
     const state = new Int32Array(shared, 0, 2);
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { ...data, targetName: target, targetsModule, shared, maxLength: MAX_INPUT },
+      workerData: { ...data, targetName: target, targetsModule, shared, maxLength: MAX_INPUT, coverage: !opts.blind },
       resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
     });
     const out = { messages: [], end: 'done', input: undefined };

@@ -34,7 +34,7 @@ test('every decoder target, ~2 s each: values and RpcErrors only, and the corpus
     assert.equal(status, 0);
     assert.ok(results.length >= 10, `${results.length} targets ran`);
     for (const r of results) {
-      assert.ok(r.execs > 500, `${r.target} ran only ${r.execs} inputs`);
+      assert.ok(r.execs > 100, `${r.target} ran only ${r.execs} inputs`);
       assert.ok(r.kept > 0, `${r.target} kept no new input`);
       assert.equal(readdirSync(join(dir, 'corpus', r.target)).length, r.kept);
     }
