@@ -26,6 +26,9 @@ interface ClassDefEntry {
   fields: readonly string[];
 }
 
+/** From this size on `takeFrame()` hands the buffer over instead of copying the message. */
+const TAKE_OVER_BYTES = 64 * 1024;
+
 /**
  * A Hessian 2.0 (final, Caucho 4 / Dubbo hessian-lite) writer over one growable buffer reused
  * across messages. `reset()` starts a message and clears the reference, class-definition and type
@@ -106,6 +109,20 @@ export class HessianWriter {
   /** Headroom plus message: a view from byte 0, for callers that reserved room for a frame header with `reset(n)`. */
   finishFrame(): Buffer {
     return this.buf.subarray(0, this.pos);
+  }
+
+  /**
+   * Headroom plus message as a buffer the caller owns. A large message is not copied: the writer
+   * hands its buffer over and takes a fresh one of the same capacity (an uninitialised allocation,
+   * no copy), so a body written behind reserved header room becomes the frame in place. A small
+   * one is copied (cheaper than a new buffer per message).
+   */
+  takeFrame(): Buffer {
+    if (this.pos < TAKE_OVER_BYTES) return Buffer.from(this.buf.subarray(0, this.pos));
+    const frame = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    this.pos = this.headroom;
+    return frame;
   }
 
   // ------------------------------------------------------------------ buffer

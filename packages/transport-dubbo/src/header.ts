@@ -1,4 +1,5 @@
 import { Code, RpcError, type FrameSplitter } from '@meshlet/core';
+import type { HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, MAGIC, SERIALIZATION_MASK } from './constants.js';
 
 /** The 16-byte header: magic, flag, status, int64 request id, int32 body length. */
@@ -41,6 +42,13 @@ export function frameOf(flag: number, status: number, idHigh: number, idLow: num
   const frame = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
   writeHeader(frame, flag, status, idHigh, idLow, body.length);
   frame.set(body, HEADER_LENGTH);
+  return frame;
+}
+
+/** The frame a writer reset with `HEADER_LENGTH` of headroom holds: the body stays where it was written. */
+export function frameInPlace(w: HessianWriter, flag: number, status: number, idHigh: number, idLow: number): Buffer {
+  const frame = w.takeFrame();
+  writeHeader(frame, flag, status, idHigh, idLow, frame.length - HEADER_LENGTH);
   return frame;
 }
 

@@ -1,7 +1,7 @@
 import { Code, RpcError, type Invocation, type MethodDefinition, type ServiceDefinition } from '@meshlet/core';
 import type { HessianReader, HessianWriter } from '@meshlet/hessian';
-import { DUBBO_VERSION, FLAG_REQUEST, FLAG_TWOWAY, HESSIAN2 } from './constants.js';
-import { frameOf } from './header.js';
+import { DUBBO_VERSION, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2 } from './constants.js';
+import { frameInPlace } from './header.js';
 
 /** The bytes of a request that are the same for every call of one method of one service. */
 interface Template {
@@ -32,7 +32,7 @@ export class RequestEncoder {
     const { method } = inv;
     const template = this.template(inv.service, method);
     const w = this.w;
-    w.reset();
+    w.reset(HEADER_LENGTH); // the body is written behind room for the header: no copy into a frame
     w.writeRaw(template.head);
     const params = method.params;
     for (let i = 0; i < params.length; i++) w.writeTyped(inv.args[i], params[i]!);
@@ -45,7 +45,7 @@ export class RequestEncoder {
     }
     w.writeRawByte(MAP_END);
     const flag = FLAG_REQUEST | HESSIAN2 | (method.oneway ? 0 : FLAG_TWOWAY);
-    return frameOf(flag, 0, idHigh, idLow, w.finish());
+    return frameInPlace(w, flag, 0, idHigh, idLow);
   }
 
   private template(service: ServiceDefinition, method: MethodDefinition): Template {

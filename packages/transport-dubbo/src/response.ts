@@ -1,7 +1,7 @@
 import { Code, javaStackTrace, RpcError, t, type MethodDefinition } from '@meshlet/core';
 import { HessianReader, throwableMessage, type HessianWriter } from '@meshlet/hessian';
 import { DUBBO_VERSION, FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, READONLY_EVENT, ResponseFlag, Status } from './constants.js';
-import { frameOf } from './header.js';
+import { frameInPlace, frameOf } from './header.js';
 import { errorForStatus } from './status.js';
 
 const RESPONSE_ATTACHMENTS = { dubbo: DUBBO_VERSION };
@@ -10,7 +10,7 @@ const RESPONSE_ATTACHMENTS = { dubbo: DUBBO_VERSION };
 export function encodeValueResponse(
   w: HessianWriter, idHigh: number, idLow: number, value: unknown, method: MethodDefinition, withAttachments: boolean,
 ): Buffer {
-  w.reset();
+  w.reset(HEADER_LENGTH);
   if (value === null || value === undefined || method.returns.kind === 'void') {
     w.writeInt(withAttachments ? ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS : ResponseFlag.NULL_VALUE);
   } else {
@@ -18,7 +18,7 @@ export function encodeValueResponse(
     w.writeTyped(value, method.returns);
   }
   if (withAttachments) w.writeValue(RESPONSE_ATTACHMENTS);
-  return frameOf(HESSIAN2, Status.OK, idHigh, idLow, w.finish());
+  return frameInPlace(w, HESSIAN2, Status.OK, idHigh, idLow);
 }
 
 /** A business exception: status OK, the flag, and a Throwable Java's `readThrowable` accepts. */

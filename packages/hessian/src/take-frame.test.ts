@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HessianReader } from './reader.js';
+import { HessianWriter } from './writer.js';
+
+test('takeFrame: headroom plus message, owned by the caller; a large one is handed over, not copied, and the writer goes on intact', () => {
+  const w = new HessianWriter();
+  const big = 'x'.repeat(200_000);
+  w.reset(16).writeString(big);
+  const first = w.takeFrame();
+  assert.equal(new HessianReader(first.subarray(16)).readValue(), big);
+  // The next message must not overwrite the frame handed out (it owns that memory now).
+  const before = Buffer.from(first);
+  w.reset(16).writeString('y'.repeat(200_000));
+  const second = w.takeFrame();
+  assert.ok(first.equals(before), 'the first frame is untouched by the next message');
+  assert.notEqual(first.buffer, second.buffer);
+  // A small message is a copy that outlives the writer's next use too.
+  w.reset(16).writeString('small');
+  const small = w.takeFrame();
+  w.reset(16).writeString('other');
+  assert.equal(new HessianReader(small.subarray(16)).readValue(), 'small');
+});
