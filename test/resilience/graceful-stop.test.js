@@ -70,3 +70,30 @@ for (const protocol of Object.keys(protocols)) {
     }
   });
 }
+
+// After a GoAway and the close that follows, the address is not written off: a provider restarted
+// there takes calls again (it used to be skipped for as long as another endpoint was up).
+for (const protocol of ['dubbo', 'bolt', 'rsocket']) {
+  test(`${protocol}: a provider stopped and restarted on its address takes calls again; none fails meanwhile`, async () => {
+    const env = { BOLT_GOAWAY: '1' };
+    const [a, b] = await Promise.all([startProvider('a', protocol, 'none', env), startProvider('b', protocol, 'none', env)]);
+    let again;
+    const mesh = createMeshlet({ protocols: [protocols[protocol]()] });
+    try {
+      const ledger = mesh.refer(Ledger, { url: [a.url, b.url] });
+      const running = load((i) => ledger.charge(i), 32);
+      await sleep(300);
+      a.kill('SIGTERM');
+      await a.exited;
+      again = await startProvider('again', protocol, 'none', { ...env, PORT: String(a.port) });
+      const deadline = Date.now() + 5000;
+      while (!(running.counts.again > 20) && Date.now() < deadline) await sleep(50);
+      const { counts, errors } = await running.stop();
+      assert.deepEqual([...new Set(errors)].slice(0, 5), [], `${errors.length} failed; answers ${JSON.stringify(counts)}`);
+      assert.ok(counts.again > 20, `the restarted provider's answers: ${JSON.stringify(counts)}`);
+    } finally {
+      await mesh.stop(0);
+      for (const p of [a, b, again]) p?.kill();
+    }
+  });
+}

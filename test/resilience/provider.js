@@ -17,7 +17,7 @@ const mesh = createMeshlet({
   registry: registryUrl && registryUrl !== 'none' ? createRegistry(registryUrl) : undefined,
   // BOLT_GOAWAY=1: send MOSN's GoAway on stop (off by default, as Java Bolt clients do not know it).
   protocols: [protocols[protocolName](protocolName === 'bolt' && process.env.BOLT_GOAWAY === '1' ? { goAway: true } : undefined)],
-  server: { host: '127.0.0.1', port: 0 },
+  server: { host: '127.0.0.1', port: Number(process.env.PORT ?? 0) },
 });
 const work = () => new Promise((r) => setTimeout(r, 5 + Math.random() * 35));
 mesh.provide(Ledger, {

@@ -141,6 +141,9 @@ export class Channel {
   private lost(link: Link): void {
     if (this.link !== link) return;
     this.link = undefined;
+    // The `:goaway` concerned the connection that is now gone: a restarted provider at this address
+    // serves again; one still down refuses the next connect, which backs off.
+    this.goneAway = false;
     if (this.state === 'ready') this.state = 'idle';
     this.onLost?.(link.conn, link.conn.closeError ?? new RpcError(Code.ConnectionClosed, `RSocket connection ${this.address} closed`));
   }

@@ -281,6 +281,10 @@ export class ClientChannel<Id, Context> {
     this.connection = undefined;
     this.stopHeartbeat();
     this.lastError = error;
+    // A GoAway concerned the connection that sent it: once it is gone, the next call may connect
+    // again (a provider restarted on the same address serves again; one still down refuses, and
+    // the refusal backs off and ejects the address).
+    this.goneAway = false;
     if (this.state === 'ready') {
       // A connection that dropped after working is retried on the next call; one that keeps
       // failing goes through backoff in connect().
