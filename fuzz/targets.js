@@ -51,15 +51,39 @@ const Svc = defineService({
 });
 const methods = [...Svc.methods.values()];
 
-/** Splits `input` into frames as a connection would (in two reads), calling `onFrame` for each. */
-function frames(splitter, input, onFrame) {
-  const reader = new FrameReader(splitter, MAX_FRAME);
-  const cut = input.length >> 1;
+/** Frames and the typed error (if any) a reader yields for `input` delivered in chunks of `size`. */
+function split(newReader, input, size) {
+  const reader = newReader();
   const out = [];
-  reader.push(input.subarray(0, cut), (f) => out.push(Buffer.from(f)));
-  reader.push(input.subarray(cut), (f) => out.push(Buffer.from(f)));
-  for (const f of out) onFrame(f);
+  let error;
+  try {
+    for (let at = 0; at < input.length; at += size) reader.push(input.subarray(at, at + size), (f) => out.push(Buffer.from(f)));
+  } catch (err) {
+    if (!(err instanceof RpcError)) throw err;
+    error = err;
+  }
+  return { out, error };
 }
+
+/**
+ * Splits `input` into frames as a connection would and calls `onFrame` for each, then rethrows the
+ * reader's typed error if it had one. Differential check: the same bytes in one read and in reads
+ * of 1–13 bytes must give the same frames and the same error, whatever the frame reader's buffering.
+ */
+function framesBy(newReader, input, onFrame) {
+  const whole = split(newReader, input, Math.max(1, input.length));
+  const pieces = split(newReader, input, 1 + ((input[input.length - 1] ?? 0) % 13));
+  const same = whole.out.length === pieces.out.length && whole.error?.code === pieces.error?.code &&
+    whole.out.every((f, i) => f.equals(pieces.out[i]));
+  if (!same) {
+    throw new Error(`frame reader: one read gave ${whole.out.length} frames (${whole.error?.code ?? 'no error'}), ` +
+      `small reads gave ${pieces.out.length} (${pieces.error?.code ?? 'no error'})`);
+  }
+  for (const f of whole.out) onFrame(f);
+  if (whole.error !== undefined) throw whole.error;
+}
+
+const frames = (splitter, input, onFrame) => framesBy(() => new FrameReader(splitter, MAX_FRAME), input, onFrame);
 
 /** Runs `fn`, keeping typed RpcErrors as outcomes: one frame's bad body must not hide the next frame's. */
 function each(results, fn) {
@@ -254,11 +278,13 @@ export const targets = {
     seeds: rsocketSeeds, dict: dicts.rsocket,
     run(input) {
       const results = [];
-      const reader = new rsocketFrames.FrameReader(MAX_FRAME);
       const out = [];
-      const cut = input.length >> 1;
-      reader.push(input.subarray(0, cut), (f) => out.push(Buffer.from(f)));
-      reader.push(input.subarray(cut), (f) => out.push(Buffer.from(f)));
+      try {
+        framesBy(() => new rsocketFrames.FrameReader(MAX_FRAME), input, (f) => out.push(f));
+      } catch (err) {
+        if (!(err instanceof RpcError)) throw err;
+        results.push(err);
+      }
       for (const bytes of out) {
         each(results, () => {
           let frame;
