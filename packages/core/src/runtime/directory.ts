@@ -127,8 +127,10 @@ export class Directory {
     // When every endpoint is backing off, still try one: failing fast beats failing silently.
     if (available.length === 0) return this.balancer.pick(members, inv);
     const chosen = this.balancer.pick(available, inv);
-    if (this.usable(chosen)) return chosen;
-    // It turned unusable since the list was made (availability has no change event): rebuild once.
+    // A breaker's change moves its version, which `usableOf` checked; a client's availability has
+    // no change event, so the chosen one is asked now.
+    if (this.breakers?.version !== undefined ? chosen.client.available : this.usable(chosen)) return chosen;
+    // It turned unusable since the list was made: rebuild once.
     this.usableCache.delete(members);
     const fresh = this.usableOf(members);
     return this.balancer.pick(fresh.length > 0 ? fresh : members, inv);
