@@ -48,6 +48,7 @@ function loadCorpus(dir) {
   }
 }
 
+const blank = (text) => text.replace(/\d+/g, '#');
 const firstLines = (message) => message.split('\n').slice(0, 3).join('\n');
 
 /** Saves a finding and returns where, with the command that replays it. */
@@ -120,7 +121,7 @@ async function fuzzTarget(target, budgetMs) {
         writeFileSync(join(dir, sha(input)), input);
         corpus.push(input);
         kept++;
-      } else if (m.type === 'finding' && !findings.some((f) => f.kind === m.kind && f.message === firstLines(m.message))) {
+      } else if (m.type === 'finding' && !findings.some((f) => f.kind === m.kind && blank(f.message) === blank(firstLines(m.message)))) {
         findings.push(saveFinding(target, m.kind, Buffer.from(m.input), m.message));
       }
     }

@@ -70,7 +70,7 @@ function split(newReader, input, size) {
  * reader's typed error if it had one. Differential check: the same bytes in one read and in reads
  * of 1–13 bytes must give the same frames and the same error, whatever the frame reader's buffering.
  */
-function framesBy(newReader, input, onFrame) {
+export function framesBy(newReader, input, onFrame) {
   const whole = split(newReader, input, Math.max(1, input.length));
   const pieces = split(newReader, input, 1 + ((input[input.length - 1] ?? 0) % 13));
   const same = whole.out.length === pieces.out.length && whole.error?.code === pieces.error?.code &&

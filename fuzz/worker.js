@@ -66,7 +66,8 @@ function novel(sig) {
 
 function report(input, err) {
   const message = String(err?.stack ?? err);
-  const key = `${err?.name}:${message.split('\n').slice(0, 2).join('|')}`;
+  // Numbers blanked: the same failure with other counts or offsets is not a new one.
+  const key = `${err?.name}:${message.split('\n').slice(0, 2).join('|').replace(/\d+/g, '#')}`;
   if (reported.has(key)) return; // one crash file per distinct failure
   reported.add(key);
   parentPort.postMessage({ type: 'finding', kind: 'exception', message, input });

@@ -43,16 +43,17 @@ test('every decoder target, ~2 s each: values and RpcErrors only, and the corpus
   }
 });
 
-test('the fuzzer finds a planted TypeError, hang and heap blow-up, and saves each with a reproducer', () => {
+test('the fuzzer finds a planted TypeError, hang, heap blow-up and frame-reader divergence, and saves each with a reproducer', () => {
   const planted = join(root, 'fuzz', 'planted-targets.js');
-  const { status, results, dir } = fuzz(['--targets', planted, '--seconds', '6', '--timeout', '500', '--heap', '64']);
+  const { status, results, dir } = fuzz(['--targets', planted, '--seconds', '7', '--timeout', '500', '--heap', '64']);
   try {
     assert.equal(status, 1);
     const kinds = Object.fromEntries(results.map((r) => [r.target, r.findings.map((f) => f.kind)]));
     assert.ok(kinds['planted-exception'].includes('exception'), JSON.stringify(kinds));
     assert.ok(kinds['planted-hang'].includes('timeout'), JSON.stringify(kinds));
     assert.ok(kinds['planted-oom'].includes('oom'), JSON.stringify(kinds));
-    const tokens = { 'planted-exception': 'BUG', 'planted-hang': 'LOOP', 'planted-oom': 'GROW' };
+    assert.ok(results.find((r) => r.target === 'planted-reader').findings.some((f) => f.message.startsWith('Error: frame reader:')), JSON.stringify(kinds));
+    const tokens = { 'planted-exception': 'BUG', 'planted-hang': 'LOOP', 'planted-oom': 'GROW', 'planted-reader': '' };
     for (const r of results) {
       for (const f of r.findings) {
         assert.ok(existsSync(f.file), f.file);
