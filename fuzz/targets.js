@@ -50,6 +50,10 @@ const Svc = defineService({
   },
 });
 const methods = [...Svc.methods.values()];
+// Every kind of descriptor, for the value decoders.
+const descriptors = [t.any, t.bool, t.int8, t.int16, t.int32, t.int64, t.float32, t.float64, t.char, t.string, t.bytes, t.date,
+  t.decimal, t.list(t.any), t.set(t.string), t.array(t.int32), t.array(t.int64), t.map(t.string, t.list(User)), User,
+  t.enum('com.meshlet.Color', ['RED', 'GREEN']), t.nullable(t.int64), t.map(t.int64, t.array(t.bytes))];
 
 /** Frames and the typed error (if any) a reader yields for `input` delivered in chunks of `size`. */
 function split(newReader, input, size) {
@@ -267,7 +271,7 @@ export const targets = {
     run(input) {
       const results = [];
       for (const s of [serializations.simple, serializations.breeze]) {
-        for (const desc of [t.any, t.string, User, t.map(t.string, t.list(User)), t.list(t.any), t.bytes, t.int64]) {
+        for (const desc of descriptors) {
           each(results, () => s.read(new motan.ByteReader(input, 0, input.length), desc));
         }
       }
@@ -321,6 +325,7 @@ export const targets = {
         });
         each(results, () => new HessianReader(input, 0, input.length).readTyped(m.returns));
       }
+      for (const desc of descriptors) each(results, () => new HessianReader(input, 0, input.length).readTyped(desc));
       return results;
     },
   },
