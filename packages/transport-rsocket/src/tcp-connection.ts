@@ -253,8 +253,7 @@ export class TcpConnection implements DuplexConnection {
     if (!this.corked) {
       this.corked = true;
       socket.cork();
-      // setImmediate: every reply produced by what was read in this turn of the loop joins one writev.
-      setImmediate(this.flushBound);
+      process.nextTick(this.flushBound);
     }
     socket.write(bytes);
     // A peer that sends requests and never reads the replies: stop reading it until it does.

@@ -121,9 +121,10 @@ export class Connection {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      // setImmediate, not nextTick: replies produced by promise continuations of everything read
-      // in this turn of the loop join the same writev, as a batched raw echo does.
-      setImmediate(this.flushBound);
+      // nextTick: everything written in this tick (and its promise continuations) leaves in one
+      // writev. setImmediate batched more (half the writev calls) but cost a loop turn of latency:
+      // 80k vs 115k calls/s at 1 KiB ×128 measured side by side.
+      process.nextTick(this.flushBound);
     }
     this.socket.write(frame);
     if (this.pauseReads && !this.readsPaused && this.socket.writableLength > this.highWater) this.pauseReading();
