@@ -174,7 +174,7 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
     return true;
   }
 
-  /** The failure side of a direct call: a counted failure wakes the endpoint's breaker. */
+  /** @internal The failure side of a direct call (from `Entry`): a counted failure wakes the endpoint's breaker. */
   settledLight(entry: Entry, err: unknown): void {
     if (!this.isFailure(err)) {
       entry.count(); // opossum counts a filtered error as a success too
