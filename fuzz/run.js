@@ -7,7 +7,7 @@
 // limit. A thrown non-RpcError, a hang or an out-of-memory is a finding: saved as a crash file with
 // the command that reproduces it. New inputs (a new outcome shape) are kept in the corpus folder.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -117,8 +117,11 @@ async function fuzzTarget(target, budgetMs) {
         if (m.ms > slowest.ms) slowest = { ms: m.ms, input: Buffer.from(m.input) };
       } else if (m.type === 'new') {
         const input = Buffer.from(m.input);
+        const file = join(dir, sha(input));
+        // A worker started again after a hang may find the same input new again: keep it once.
+        if (existsSync(file)) continue;
         mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, sha(input)), input);
+        writeFileSync(file, input);
         corpus.push(input);
         kept++;
       } else if (m.type === 'finding' && !findings.some((f) => f.kind === m.kind && blank(f.message) === blank(firstLines(m.message)))) {
