@@ -118,7 +118,8 @@ async function fuzzTarget(target, budgetMs) {
       } else if (m.type === 'new') {
         const input = Buffer.from(m.input);
         const file = join(dir, sha(input));
-        // A worker started again after a hang may find the same input new again: keep it once.
+        // The same bytes can be reported new twice (generated twice in one batch, or found again by a
+        // restarted worker): the corpus keeps them once.
         if (existsSync(file)) continue;
         mkdirSync(dir, { recursive: true });
         writeFileSync(file, input);
