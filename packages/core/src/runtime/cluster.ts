@@ -72,7 +72,7 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
 
 /** One attempt: its own CLIENT span, its own trace context in the attachments. */
 function send(directory: Directory, member: Member, inv: Invocation, attempt = 0): Promise<unknown> {
-  inv.peer = `${member.endpoint.host}:${member.endpoint.port}`;
+  inv.peer = member.peer;
   if (!telemetryActive()) return directory.send(member, inv);
   return clientAttempt(inv, member.endpoint, attempt, () => directory.send(member, inv));
 }

@@ -14,6 +14,8 @@ import type { ReferenceSnapshot } from './introspect.js';
 
 export interface Member extends Candidate {
   endpoint: Endpoint;
+  /** `host:port`, what a call's `peer` reads; an endpoint replaced in place keeps its address. */
+  readonly peer: string;
   readonly client: ProtocolClient;
   /** Sends through the client, reporting latency and outcome to the balancer. Made once per member. */
   readonly invoke: Invoker;
@@ -31,8 +33,10 @@ class PooledMember implements Member {
   calls = 0;
   errors = 0;
   readonly invoke: Invoker;
+  readonly peer: string;
 
   constructor(public endpoint: Endpoint, readonly client: ProtocolClient, balancer: LoadBalancer) {
+    this.peer = `${endpoint.host}:${endpoint.port}`;
     this.invoke = balancer.report === undefined ? (inv) => client.invoke(inv) : (inv) => this.timed(inv, balancer);
   }
 
