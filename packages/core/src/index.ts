@@ -13,6 +13,7 @@ export * from './registry.js';
 export * from './protocol.js';
 export * from './engine/options.js';
 export * from './engine/frame-reader.js';
+export * from './engine/frame-deadline.js';
 export * from './engine/backoff.js';
 export * from './engine/connection.js';
 export * from './engine/client-channel.js';

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Code, DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
+import { Code, DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, FrameDeadline, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
 import { FrameReader, LENGTH_PREFIX } from './frame-reader.js';
 import { encodeFrame } from './frame-writer.js';
 import {
@@ -44,10 +44,8 @@ export class TcpConnection implements DuplexConnection {
   private readonly flushBound = () => this.flush();
   private readsPaused = false;
   private draining: Promise<void> | undefined;
-  /** Deadline for a frame begun to complete; frames read, and that count when it was armed. */
-  private frameTimer: NodeJS.Timeout | undefined;
-  private framesRead = 0;
-  private armedAt = 0;
+  /** Deadline for a frame begun to complete. */
+  private readonly deadline: FrameDeadline;
   /** The error the connection closed with, once closed. */
   closeError: RpcError | undefined;
   remoteAddress = '';
@@ -67,9 +65,12 @@ export class TcpConnection implements DuplexConnection {
     socketOrTarget: net.Socket | TcpConnectOptions,
     private readonly maxFrameSize: number,
     setupTimeout = 10_000,
-    private readonly frameTimeout = DEFAULT_FRAME_TIMEOUT,
+    frameTimeout = DEFAULT_FRAME_TIMEOUT,
   ) {
     this.reader = new FrameReader(maxFrameSize);
+    this.deadline = new FrameDeadline(frameTimeout, () => {
+      this.fail(new RpcError(Code.Timeout, `RSocket connection ${this.remoteAddress}: a frame was not complete ${frameTimeout} ms after it began`));
+    });
     this.accepted = socketOrTarget instanceof net.Socket;
     if (socketOrTarget instanceof net.Socket) {
       this.status = { kind: 'CONNECTED' };
@@ -145,7 +146,7 @@ export class TcpConnection implements DuplexConnection {
     this.remoteAddress = `${socket.remoteAddress ?? this.target?.host}:${socket.remotePort ?? this.target?.port}`;
     socket.setNoDelay(true);
     const onFrame = (bytes: Buffer) => {
-      this.framesRead++;
+      this.deadline.frameRead();
       this.onFrame(bytes);
     };
     socket.on('data', (chunk: Buffer) => {
@@ -200,25 +201,11 @@ export class TcpConnection implements DuplexConnection {
     }
   }
 
-  /**
-   * A frame whose length prefix arrived must complete within DEFAULT_FRAME_TIMEOUT: a peer dripping
-   * bytes is closed instead of holding its buffer. Re-armed only when a new frame begins.
-   */
+  /** A frame whose length prefix arrived must complete within the frame timeout. */
   private watchPartial(): void {
-    if (this.reader.pending === 0) {
-      if (this.frameTimer) clearTimeout(this.frameTimer);
-      this.frameTimer = undefined;
-    } else if (this.frameTimer === undefined) {
-      this.frameTimer = setTimeout(() => {
-        this.fail(new RpcError(Code.Timeout, `RSocket connection ${this.remoteAddress}: a frame was not complete ${this.frameTimeout} ms after it began`));
-      }, this.frameTimeout);
-      this.frameTimer.unref();
-      this.armedAt = this.framesRead;
-    } else if (this.armedAt !== this.framesRead) {
-      this.frameTimer.refresh();
-      this.armedAt = this.framesRead;
-    }
+    this.deadline.check(this.reader.pending);
   }
+
 
   /** rsocket-core reassembles FOLLOWS fragments without a limit: cap what a stream may pile up. */
   private countFragment(frame: Frame, length: number): void {
@@ -324,7 +311,7 @@ export class TcpConnection implements DuplexConnection {
 
   private shutdown(error: RpcError | undefined): void {
     if (this.isClosed) return;
-    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.deadline.clear();
     this.closeError = error ?? new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress} closed`);
     this.setStatus(error ? { kind: 'ERROR', error } : { kind: 'CLOSED' });
     // Before SETUP a provider has no streams to fail, and rsocket-core's server would only

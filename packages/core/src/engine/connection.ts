@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { Code, RpcError, toRpcError } from '../errors.js';
 import { FrameReader, type FrameSplitter } from './frame-reader.js';
 import { DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, engineLimits, type ConnectionLimits } from './options.js';
+import { FrameDeadline } from './frame-deadline.js';
 
 export interface ConnectionHandler {
   /** One complete frame; a view valid only during the call. Throwing closes the connection. */
@@ -42,13 +43,9 @@ export class Connection {
   private handler: ConnectionHandler | undefined;
   /** Partial-frame bytes this connection counts in `processBuffered`. */
   private held = 0;
-  private frameTimer: NodeJS.Timeout | undefined;
-  /** Frames read so far, and that count when the frame deadline was last armed. */
-  private framesRead = 0;
-  private armedAt = 0;
+  private readonly deadline: FrameDeadline;
   private readsPaused = false;
   private draining: Promise<void> | undefined;
-  private readonly frameTimeout: number;
   private readonly highWater: number;
   private readonly pauseReads: boolean;
   readonly remoteAddress: string;
@@ -62,7 +59,10 @@ export class Connection {
   ) {
     this.maxFrameSize = maxFrameSize;
     this.reader = new FrameReader(splitter, maxFrameSize);
-    this.frameTimeout = settings.frameTimeout ?? DEFAULT_FRAME_TIMEOUT;
+    const frameTimeout = settings.frameTimeout ?? DEFAULT_FRAME_TIMEOUT;
+    this.deadline = new FrameDeadline(frameTimeout, () => {
+      this.close(new RpcError(Code.Timeout, `connection ${this.remoteAddress}: a frame was not complete ${frameTimeout} ms after it began (${this.reader.buffered} bytes held)`));
+    });
     this.highWater = settings.writeHighWater ?? DEFAULT_WRITE_HIGH_WATER;
     this.pauseReads = settings.pauseReadsWhenCongested ?? false;
     this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -73,7 +73,7 @@ export class Connection {
   start(handler: ConnectionHandler): void {
     this.handler = handler;
     const onFrame = (frame: Buffer) => {
-      this.framesRead++;
+      this.deadline.frameRead();
       handler.onFrame(frame);
     };
     this.socket.on('data', (chunk: Buffer) => {
@@ -154,26 +154,11 @@ export class Connection {
         return;
       }
     }
-    if (now === 0) {
-      if (this.frameTimer) clearTimeout(this.frameTimer);
-      this.frameTimer = undefined;
-    } else if (this.frameTimer === undefined) {
-      this.frameTimer = setTimeout(() => {
-        this.close(new RpcError(Code.Timeout, `connection ${this.remoteAddress}: a frame was not complete ${this.frameTimeout} ms after it began (${this.reader.buffered} bytes held)`));
-      }, this.frameTimeout);
-      this.frameTimer.unref();
-      this.armedAt = this.framesRead;
-    } else if (this.armedAt !== this.framesRead) {
-      // A new frame began in this chunk: its own deadline. Later chunks of the same frame do not
-      // re-arm it, so a peer dripping bytes cannot extend it.
-      this.frameTimer.refresh();
-      this.armedAt = this.framesRead;
-    }
+    this.deadline.check(now);
   }
 
   private release(): void {
-    if (this.frameTimer) clearTimeout(this.frameTimer);
-    this.frameTimer = undefined;
+    this.deadline.clear();
     processBuffered -= this.held;
     this.held = 0;
     this.reader.reset();
