@@ -166,7 +166,8 @@ test('partial frames of all connections are capped per process: the connection t
     assert.ok(!closed.every(Boolean), 'those under the cap stay');
     assert.ok(processBufferedBytes() <= 1 << 20);
     for (const s of peers) s.destroy();
-    await new Promise((r) => setTimeout(r, 100));
+    // The server sees the closes when its loop gets to them (later on a loaded machine).
+    for (const until = Date.now() + 3000; processBufferedBytes() !== 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
     assert.equal(processBufferedBytes(), 0, 'closed connections release their count');
   } finally {
     configureEngine({ maxProcessBuffered: before });
