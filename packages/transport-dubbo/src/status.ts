@@ -57,6 +57,8 @@ export function statusForError(err: RpcError): number {
       return Status.SERIALIZATION_ERROR;
     case Code.ServerBusy:
       return Status.SERVER_THREADPOOL_EXHAUSTED_ERROR;
+    case Code.Timeout:
+      return Status.SERVER_TIMEOUT;
     case Code.ServiceNotFound:
     case Code.MethodNotFound:
       return Status.SERVICE_ERROR;

@@ -56,6 +56,9 @@ export function exceptionFor(err: RpcError, business: boolean): MotanException {
       return { errcode: ErrCode.JAVA_ENCODE_ERROR, errmsg: err.message, errtype: ErrType.FRAMEWORK };
     case Code.ServerBusy:
       return { errcode: ErrCode.BUSY, errmsg: err.message, errtype: ErrType.SERVICE };
+    case Code.Timeout:
+      // Java motan's SERVICE_TIMEOUT: its callers raise a MotanServiceException, as for their own timeout.
+      return { errcode: ErrCode.JAVA_TIMEOUT, errmsg: err.message, errtype: ErrType.SERVICE };
     default:
       return { errcode: ErrCode.SERVER_ERROR, errmsg: err.message, errtype: ErrType.FRAMEWORK };
   }

@@ -13,13 +13,15 @@ const CODES = new Set<string>(Object.values(Code));
 
 /**
  * Codes a provider reports as they are: they say the method did not run (busy, stopping, not
- * found, undecodable) or the provider failed. Anything else the method threw — including an
- * RpcError from a call it made itself, a timeout, say — is the method's own failure (BUSINESS), so
- * the caller never retries a call that may have had effects.
+ * found, undecodable), the provider failed, or the caller's own deadline passed (core keeps
+ * TIMEOUT only then). Anything else the method threw — including an RpcError from a call it made
+ * itself — is the method's own failure (BUSINESS), so the caller never retries a call that may
+ * have had effects.
  */
 const KEPT = new Set<string>([
   Code.ServerBusy, Code.Shutdown, Code.ServiceNotFound, Code.MethodNotFound, Code.BadRequest, Code.BadResponse,
   Code.Unsupported, Code.ServerError, Code.Serialization, Code.Business, Code.FrameTooLarge, Code.InvalidArgument,
+  Code.Timeout,
 ]);
 
 /** The ERROR frame message for a failure on the provider side. */

@@ -16,10 +16,15 @@ interface ExportedService {
 /**
  * Whatever the method throws is the method's failure, even an RpcError from a call it made
  * (a downstream timeout is not this provider being busy): only refusals raised by server
- * interceptors, before the method ran, keep their framework codes.
+ * interceptors, before the method ran, keep their framework codes. One exception: a downstream
+ * timeout once the caller's own deadline has passed is the caller's timeout (the budget it
+ * handed down ran out), so the reply says TIMEOUT, as Java's TimeoutFilter does, and a caller
+ * whose own timer has not fired yet gets the same code it would a moment later.
  */
-function asMethodFailure(err: unknown): unknown {
+function asMethodFailure(err: unknown, inv: Invocation): unknown {
   if (!(err instanceof RpcError) || err.code === Code.Business) return err;
+  // Timers may fire a millisecond before Date.now() reaches them.
+  if (err.code === Code.Timeout && Date.now() + 2 >= inv.deadline) return err;
   return new RpcError(Code.Business, err.message, { cause: err, remoteClass: err.remoteClass ?? 'org.apache.dubbo.rpc.RpcException' });
 }
 
@@ -73,7 +78,7 @@ export class ExportTable implements ServerHandler {
         try {
           return await fn.apply(impl, inv.args);
         } catch (err) {
-          throw asMethodFailure(err);
+          throw asMethodFailure(err, inv);
         }
       });
       chains.set(method, applyInterceptors(target, this.interceptors));
