@@ -1,4 +1,8 @@
+import { isAscii } from 'node:buffer';
 import { malformed } from './errors.js';
+
+/** From this many bytes a string is checked for ASCII first (see `utf8`). */
+const ASCII_CHECK_BYTES = 1024;
 
 /** Containers nested deeper than this are refused before the JS stack is. */
 export const MAX_DEPTH = 64;
@@ -93,7 +97,11 @@ export class ByteReader {
 
   utf8(n: number): string {
     this.need(n, 'string');
-    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    // Node's UTF-8 decoder runs at ~1 GB/s; ASCII bytes decode the same as 'ascii', which is a
+    // copy (~6x faster at 8 MB), and checking for ASCII is ~100x faster than either.
+    const s = n >= ASCII_CHECK_BYTES && isAscii(this.buf.subarray(this.pos, this.pos + n))
+      ? this.buf.toString('ascii', this.pos, this.pos + n)
+      : this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
     return s;
   }

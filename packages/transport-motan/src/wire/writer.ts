@@ -1,6 +1,10 @@
 const INITIAL = 4096;
 /** A writer that grew past this for one big frame gives the memory back on the next reset. */
 const KEEP = 1024 * 1024;
+/** From this size on `finish()` hands the buffer over instead of copying the frame out. */
+const TAKE_OVER_BYTES = 64 * 1024;
+/** Strings longer than this are written into room for their length, not three times it (see `utf8`). */
+const LONG_STRING = 16 * 1024;
 const TWO_32 = 2 ** 32;
 
 /**
@@ -67,8 +71,23 @@ export class ByteWriter {
 
   /** UTF-8 of `s` with no length; returns the byte count. */
   utf8(s: string): number {
-    this.ensure(s.length * 3);
-    const n = this.buf.write(s, this.pos, 'utf8');
+    if (s.length <= LONG_STRING) {
+      this.ensure(s.length * 3);
+      const n = this.buf.write(s, this.pos, 'utf8');
+      this.pos += n;
+      return n;
+    }
+    // Three bytes per character would grow the buffer to three times a long ASCII string, and
+    // measuring it first costs as much as writing it: write it into room for one byte per
+    // character (plus 4); if that may have cut it (a cut leaves less than one character's 4
+    // bytes unused), measure and write it again.
+    this.ensure(s.length + 4);
+    const room = this.buf.length - this.pos;
+    let n = this.buf.write(s, this.pos, 'utf8');
+    if (n > room - 4) {
+      this.ensure(Buffer.byteLength(s, 'utf8'));
+      n = this.buf.write(s, this.pos, 'utf8');
+    }
     this.pos += n;
     return n;
   }
@@ -132,8 +151,19 @@ export class ByteWriter {
     this.buf.writeUInt32BE(this.pos - at - 4, at);
   }
 
-  /** A copy of what was written: the writer is reused for the next frame. */
+  /**
+   * What was written, as a buffer the caller owns: the writer is reused for the next frame. A
+   * small frame is copied out (cheaper than a new buffer per frame); a large one is not copied:
+   * the writer hands its buffer over and starts the next frame in a fresh small one, so a body
+   * written behind its header becomes the frame in place.
+   */
   finish(): Buffer {
+    if (this.pos >= TAKE_OVER_BYTES) {
+      const frame = this.buf.subarray(0, this.pos);
+      this.buf = Buffer.allocUnsafe(INITIAL);
+      this.pos = 0;
+      return frame;
+    }
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     return out;
