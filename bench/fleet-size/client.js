@@ -5,6 +5,9 @@
 //                 answer on the next microtask: the cost of choosing among N, with no network.
 //   --mode dubbo  real Dubbo calls to --target host:port over --connections C connections (C
 //                 loopback addresses 127.0.0.1, 127.0.0.2, … of the same provider, one endpoint each).
+// --lb NAME the balancer (default p2c, meshlet-rpc's): random, roundrobin, leastpending, consistenthash.
+// --weights mixed gives endpoints unequal weights (100, 200, 300, ...) and some a warm-up ramp in
+//   progress, the slow paths of the weighted balancers.
 // --root DIR loads the packages from another checkout (to measure a commit before a change).
 // Prints one JSON line: calls, errors, qps, p99_ms, cpu_us_per_call.
 import { performance } from 'node:perf_hooks';
@@ -41,12 +44,16 @@ const mem = {
 };
 
 // The defaults a production consumer keeps (meshlet-rpc's): failover, p2c, per-endpoint breakers.
-const governance = { cluster: 'failover', loadBalancer: loadBalancerFactory('p2c'), breakers: () => new BreakerSet() };
+const governance = { cluster: 'failover', loadBalancer: loadBalancerFactory(args.lb ?? 'p2c'), breakers: () => new BreakerSet() };
 let mesh, urls;
 if (mode === 'mem') {
   mesh = core.createMeshlet({ protocols: [mem], ...governance });
   const n = Number(args.endpoints ?? 10);
-  urls = Array.from({ length: n }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:20880`);
+  // Mixed: weights 100/200/300 and one endpoint in a hundred started just now (a 10-minute ramp).
+  const query = args.weights === 'mixed'
+    ? (i) => `?weight=${100 * (1 + (i % 3))}${i % 100 === 0 ? `&timestamp=${Date.now()}&warmup=600000` : ''}`
+    : () => '';
+  urls = Array.from({ length: n }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:20880${query(i)}`);
 } else {
   const { dubbo } = await load('packages/transport-dubbo/dist/index.js');
   mesh = core.createMeshlet({ protocols: [dubbo()], ...governance });

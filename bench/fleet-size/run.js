@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // node bench/fleet-size/run.js [--seconds 3] [--repeat 3] [--root DIR] [--only endpoints|connections]
+//                             [--lb p2c|random|roundrobin|leastpending|consistenthash] [--weights mixed]
 // Cost per call against the size of the fleet, as ratios within one run (issue 14: "5,000
 // endpoints cost within noise of 10", "many connections as cheap per call as one"):
 //   endpoints    the consumer's whole per-call path over 10 vs 5,000 fake endpoints (no network)
@@ -33,7 +34,10 @@ async function client(argv) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const groups = [];
 if (!only || only === 'endpoints') {
-  groups.push({ name: 'endpoints (no network, 16 B, 128 in flight)', rows: [['10 endpoints', ['--mode', 'mem', '--endpoints', '10']], ['5,000 endpoints', ['--mode', 'mem', '--endpoints', '5000']]] });
+  // --lb and --weights apply to these rows: each balancer's 10 vs 5,000 ratio is one command.
+  const mem = ['--mode', 'mem', '--lb', args.lb ?? 'p2c', ...(args.weights ? ['--weights', String(args.weights)] : [])];
+  const what = `${args.lb ?? 'p2c'}${args.weights ? `, ${args.weights} weights` : ''}`;
+  groups.push({ name: `endpoints (${what}; no network, 16 B, 128 in flight)`, rows: [['10 endpoints', [...mem, '--endpoints', '10']], ['5,000 endpoints', [...mem, '--endpoints', '5000']]] });
 }
 let provider;
 if (!only || only === 'connections') {
