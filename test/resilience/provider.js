@@ -17,7 +17,8 @@ const mesh = createMeshlet({
   registry: registryUrl && registryUrl !== 'none' ? createRegistry(registryUrl) : undefined,
   // BOLT_GOAWAY=1: send MOSN's GoAway on stop (off by default, as Java Bolt clients do not know it).
   protocols: [protocols[protocolName](protocolName === 'bolt' && process.env.BOLT_GOAWAY === '1' ? { goAway: true } : undefined)],
-  server: { host: '127.0.0.1', port: Number(process.env.PORT ?? 0) },
+  // HOST: the address to bind and publish (the network-fault suite's namespaces); loopback otherwise.
+  server: { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 0) },
 });
 const work = () => new Promise((r) => setTimeout(r, 5 + Math.random() * 35));
 mesh.provide(Ledger, {

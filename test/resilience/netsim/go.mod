@@ -1,0 +1,3 @@
+module meshlet.test/netsim
+
+go 1.22
