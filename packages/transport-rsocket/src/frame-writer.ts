@@ -4,6 +4,8 @@ import { BufferEncoders, FrameType, serializeFrame, type Frame } from './rsocket
 const HEADER = 6;
 const FLAGS_MASK = 0x3ff;
 const METADATA = 0x100;
+/** Data buffers from this size on are written behind the frame's header, not copied into it. */
+const DATA_APART = 64 * 1024;
 
 /**
  * Frames as bytes, length prefix included, in one buffer: the frames of a call (requests,
@@ -13,6 +15,16 @@ const METADATA = 0x100;
  * (SETUP, KEEPALIVE, LEASE, ...) go through the library.
  */
 export function encodeFrame(frame: Frame): Buffer {
+  const parts = frameParts(frame);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/**
+ * The frame as the buffers to write one after the other: one buffer, or, for a payload frame
+ * whose data is a large buffer, the prefix, header and metadata in one and the data itself in the
+ * other (written together in one writev, so the data is never copied into a frame).
+ */
+export function frameParts(frame: Frame): readonly Buffer[] {
   switch (frame.type) {
     case FrameType.REQUEST_RESPONSE:
     case FrameType.REQUEST_FNF:
@@ -24,31 +36,31 @@ export function encodeFrame(frame: Frame): Buffer {
     case FrameType.REQUEST_N: {
       const out = header(frame, 4);
       out.writeUInt32BE(frame.requestN ?? 0, LENGTH_PREFIX + HEADER);
-      return out;
+      return [out];
     }
     case FrameType.CANCEL:
-      return header(frame, 0);
+      return [header(frame, 0)];
     case FrameType.ERROR: {
       const message = frame.message ?? '';
       const length = Buffer.byteLength(message);
       const out = header(frame, 4 + length);
       out.writeUInt32BE(frame.code ?? 0, LENGTH_PREFIX + HEADER);
       out.write(message, LENGTH_PREFIX + HEADER + 4, length, 'utf8');
-      return out;
+      return [out];
     }
     default: {
       const body = serializeFrame(frame, BufferEncoders);
       const out = Buffer.allocUnsafe(LENGTH_PREFIX + body.length);
       out.writeUIntBE(body.length, 0, LENGTH_PREFIX);
       body.copy(out, LENGTH_PREFIX);
-      return out;
+      return [out];
     }
   }
 }
 
-/** Prefix and header in a buffer with room for `rest` more bytes. */
-function header(frame: Frame, rest: number): Buffer {
-  const out = Buffer.allocUnsafe(LENGTH_PREFIX + HEADER + rest);
+/** Prefix and header in a buffer with room for `rest` more bytes, `apart` of which are written separately. */
+function header(frame: Frame, rest: number, apart = 0): Buffer {
+  const out = Buffer.allocUnsafe(LENGTH_PREFIX + HEADER + rest - apart);
   out.writeUIntBE(HEADER + rest, 0, LENGTH_PREFIX);
   out.writeInt32BE(frame.streamId, LENGTH_PREFIX);
   out.writeUInt16BE(((frame.type << 10) | (frame.flags & FLAGS_MASK)) & 0xffff, LENGTH_PREFIX + 4);
@@ -56,13 +68,14 @@ function header(frame: Frame, rest: number): Buffer {
 }
 
 /** A frame carrying metadata and data after `extra` fixed bytes (initial request-n for REQUEST_STREAM). */
-function payloadFrame(frame: Frame, extra: number): Buffer {
+function payloadFrame(frame: Frame, extra: number): readonly Buffer[] {
   const data = frame.data;
   const metadata = frame.metadata;
   const withMetadata = (frame.flags & METADATA) !== 0;
   const metadataLength = withMetadata && metadata != null ? metadata.length : 0;
   const dataLength = data == null ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-  const out = header(frame, extra + (withMetadata ? 3 + metadataLength : 0) + dataLength);
+  const apart = data != null && typeof data !== 'string' && dataLength >= DATA_APART;
+  const out = header(frame, extra + (withMetadata ? 3 + metadataLength : 0) + dataLength, apart ? dataLength : 0);
   let offset = LENGTH_PREFIX + HEADER;
   if (extra === 4) {
     out.writeUInt32BE(frame.requestN ?? 0, offset);
@@ -73,9 +86,10 @@ function payloadFrame(frame: Frame, extra: number): Buffer {
     offset += 3;
     if (metadataLength > 0) offset += metadata!.copy(out, offset);
   }
+  if (apart) return [out, data as Buffer];
   if (typeof data === 'string') out.write(data, offset, dataLength, 'utf8');
   else if (data != null) data.copy(out, offset);
-  return out;
+  return [out];
 }
 
 /**

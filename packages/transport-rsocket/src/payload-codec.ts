@@ -1,5 +1,6 @@
 import { Code, RpcError, type MethodDefinition } from '@meshlet/core';
 import { jsonCodec, located, type JsonCodec } from './json-codec.js';
+import { LONG_JSON_STRING, quotedJsonString, utf8Text } from './json-string.js';
 import { protobufMethodOf, type ProtobufMethod } from './protobuf.js';
 
 export const JSON_MIME = 'application/json';
@@ -118,7 +119,12 @@ class JsonMethodCodec implements MethodCodec {
   }
 }
 
-function json(value: unknown): string {
+/** JSON text; a long string that needs no escape as the UTF-8 bytes of the data, written once. */
+function json(value: unknown): Data {
+  if (typeof value === 'string' && value.length >= LONG_JSON_STRING) {
+    const quoted = quotedJsonString(value);
+    if (quoted !== undefined) return quoted;
+  }
   return JSON.stringify(value);
 }
 
@@ -130,14 +136,14 @@ function plainString(data: Buffer | null): string | undefined {
   if (data === null || data.length < 2) return undefined;
   const last = data.length - 1;
   if (data[0] !== 0x22 || data[last] !== 0x22 || data.indexOf(0x5c) !== -1 || data.indexOf(0x22, 1) !== last) return undefined;
-  return data.toString('utf8', 1, last);
+  return utf8Text(data, 1, last);
 }
 
 /** Empty data is JSON `null` (a nullable value Spring sent as nothing). */
 function parse(data: Buffer | null): unknown {
   if (data === null || data.length === 0) return null;
   try {
-    return JSON.parse(data.toString('utf8'));
+    return JSON.parse(utf8Text(data, 0, data.length));
   } catch (err) {
     throw new RpcError(Code.Serialization, `payload is not JSON: ${(err as Error).message}`, { cause: err });
   }

@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Code, DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, FrameDeadline, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
 import { FrameReader, LENGTH_PREFIX } from './frame-reader.js';
-import { encodeFrame } from './frame-writer.js';
+import { frameParts } from './frame-writer.js';
 import {
   BufferEncoders, Flag, FlowableCtor, FrameType, deserializeFrame,
   type ConnectionStatus, type DuplexConnection, type Flowable, type FlowableSink, type Frame, type Subscription,
@@ -225,16 +225,17 @@ export class TcpConnection implements DuplexConnection {
   sendOne(frame: Frame): void {
     const socket = this.socket;
     if (socket === undefined || this.isClosed) return;
-    let bytes: Buffer;
+    let parts: readonly Buffer[];
     try {
-      bytes = encodeFrame(frame);
+      parts = frameParts(frame);
     } catch (err) {
       // A frame we cannot encode is our bug, not the peer's: fail the connection loudly.
       this.fail(new RpcError(Code.Internal, `cannot encode RSocket frame: ${(err as Error).message}`, { cause: err }));
       return;
     }
-    if (bytes.length - LENGTH_PREFIX > this.maxFrameSize) {
-      this.fail(new RpcError(Code.FrameTooLarge, `RSocket frame of ${bytes.length - LENGTH_PREFIX} bytes exceeds the limit of ${this.maxFrameSize}`));
+    const length = parts.length === 1 ? parts[0]!.length : parts[0]!.length + parts[1]!.length;
+    if (length - LENGTH_PREFIX > this.maxFrameSize) {
+      this.fail(new RpcError(Code.FrameTooLarge, `RSocket frame of ${length - LENGTH_PREFIX} bytes exceeds the limit of ${this.maxFrameSize}`));
       return;
     }
     if (!this.corked) {
@@ -242,7 +243,7 @@ export class TcpConnection implements DuplexConnection {
       socket.cork();
       process.nextTick(this.flushBound);
     }
-    socket.write(bytes);
+    for (const bytes of parts) socket.write(bytes);
     // A peer that sends requests and never reads the replies: stop reading it until it does.
     if (this.accepted && !this.readsPaused && socket.writableLength > CONGESTION_BYTES) {
       this.readsPaused = true;
