@@ -125,6 +125,29 @@ export class HessianReader {
     }
   }
 
+  /**
+   * Reads a map straight into a null-prototype record of strings, as `String()` of each key and
+   * non-null value read untyped; null values are left out (Dubbo attachments: Java's
+   * `getAttachment(String)` sees strings only). No `Map` is built on the way: every request carries
+   * one. Throws SERIALIZATION when the next value is not a map.
+   */
+  readStringRecord(): Record<string, string> {
+    try {
+      this.beginMap();
+      const out: Record<string, string> = Object.create(null);
+      this.refs.push(out); // the map's own reference slot, as `readValue()` would take
+      while (this.hasMore()) {
+        const k = this.value();
+        const v = this.value();
+        if (v !== null && v !== undefined) out[String(k)] = String(v);
+      }
+      this.endMap();
+      return out;
+    } catch (err) {
+      throw asSerializationError(err, 'decode');
+    }
+  }
+
   /** Reads the next value conforming to `desc` (see the README's mapping table). */
   readTyped<T>(desc: TypeDesc<T>): T {
     try {

@@ -156,3 +156,20 @@ test('more than 16 classes in one message use the long instance form', () => {
   assert.equal(back[1], back[0][19]);
   assert.equal(javaClassOf(back[0][17]), 'com.x.C17');
 });
+
+test('readStringRecord reads a map as readValue then String() would, null values left out, reference slots kept', () => {
+  fc.assert(fc.property(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.boolean())), (dict) => {
+    const map = new Map<unknown, unknown>(Object.entries(dict));
+    const list = ['shared'];
+    // A list after the map referenced back by index: the map must take its own reference slot.
+    const [record, again] = roundTrip((w) => { w.writeValue(map); w.writeValue(list); w.writeValue(list); }, (r) => [r.readStringRecord(), (r.readValue(), r.readValue())]) as [Record<string, string>, unknown];
+    const want: Record<string, string> = Object.create(null);
+    for (const [k, v] of map) if (v !== null) want[String(k)] = String(v);
+    assert.deepEqual({ ...record }, { ...want });
+    assert.equal(Object.getPrototypeOf(record), null);
+    assert.deepEqual(again, ['shared']);
+  }));
+  writer.reset();
+  writer.writeValue(['not a map']);
+  assert.throws(() => new HessianReader(writer.finishCopy()).readStringRecord(), (e: unknown) => (e as { code?: string }).code === 'SERIALIZATION');
+});

@@ -114,6 +114,26 @@ test('group travels in the attachments; version in the body', async () => {
   }
 });
 
+test('resolved heads are remembered per service, version and signature: interleaved calls each reach their own', async () => {
+  const client = createMeshlet({ protocols: [dubbo()] });
+  try {
+    const grouped = client.refer(Grouped, { url: `127.0.0.1:${port}` });
+    const demo = client.refer(Demo, { url: `127.0.0.1:${port}` });
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await demo.sayHello(`d${i}`), `Hello d${i}`);
+      assert.equal(await grouped.sayHello(`g${i}`), `blue g${i}`);
+      assert.equal(await demo.mixed(i, 's', []), `${i}|s|`);
+    }
+    // The same method name with other parameter types is still refused after the good one was remembered.
+    const WrongTypes = defineService({ interface: Demo.interface, methods: { sayHello: { params: [t.int32], returns: t.string } } });
+    await assert.rejects(client.refer(WrongTypes, { url: `127.0.0.1:${port}` }).sayHello(1), (e: unknown) =>
+      RpcError.is(e) && /parameter types I/.test(e.message));
+    assert.equal(await demo.sayHello('again'), 'Hello again');
+  } finally {
+    await client.stop(0);
+  }
+});
+
 test('JVM descriptors with primitives and arrays select and decode every argument', async () => {
   const client = createMeshlet({ protocols: [dubbo()] });
   try {
@@ -148,16 +168,27 @@ test('a frame over the maximum size is refused from its header, before buffering
   await peer.untilClosed();
 });
 
+/** Resolves once `cond()` holds; fails after `ms` (a bound for a loaded machine, not a latency claim). */
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 test('graceful stop: readonly event, in-flight calls finish, then close', async () => {
   const server = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
-  server.provide(Demo, { sayHello: (n) => n, mixed: () => '', slow: (ms) => new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms)) });
+  let started = 0;
+  server.provide(Demo, { sayHello: (n) => n, mixed: () => '', slow: (ms) => (started++, new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms))) });
   await server.start();
   const client = createMeshlet({ protocols: [dubbo()] });
   try {
     const demo = client.refer(Demo, { url: `127.0.0.1:${server.address()!.port}` });
     await demo.sayHello('warm');
     const inFlight = demo.slow(300);
-    await new Promise((r) => setTimeout(r, 50));
+    // In flight at the provider, not just sent: a stop before the provider read it (a fixed 50 ms on
+    // a loaded machine) finds the connection idle and closes it, and the call fails.
+    await until(() => started === 1, 'the provider to start the call');
     const stopped = server.stop(5000);
     assert.equal(await inFlight, 'slept 300');
     await stopped;

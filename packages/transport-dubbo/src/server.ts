@@ -8,15 +8,29 @@ import { dubboSplitter } from './header.js';
 import { readRequestHead, type RequestHead } from './request.js';
 import { encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, encodeReadonlyEvent, encodeValueResponse } from './response.js';
 import { statusForError } from './status.js';
-import { toStringAttachments } from './attachments.js';
+import { readAttachments, toStringAttachments } from './attachments.js';
 import { supportsResponseAttachments } from './version.js';
 import { isGenericCall, readGenericArgs, readGenericTarget } from './generic.js';
+
+/** A request head already resolved to its exported method. */
+interface ResolvedHead {
+  readonly path: string;
+  readonly version: string;
+  readonly params: string;
+  readonly exported: ExportedMethod;
+}
+
+/** Resolved heads kept per server (exported methods × the spellings peers use for them). */
+const RESOLVED_MAX = 1024;
 
 /** Server-side Dubbo: decodes requests, calls the exported method, answers as a Java provider would. */
 class DubboServerCodec implements ServerCodec {
   readonly splitter = dubboSplitter;
   private readonly writer = new HessianWriter();
   private eventId = 0;
+  /** Heads found without a group, by method name (see `resolve`). */
+  private readonly resolved = new Map<string, ResolvedHead[]>();
+  private resolvedCount = 0;
 
   constructor(private readonly handler: ServerHandler) {}
 
@@ -55,7 +69,7 @@ class DubboServerCodec implements ServerCodec {
       exported = this.resolve(head, frame, method, params);
       if (generic) args = readGenericArgs(r, exported.method);
       else for (const p of exported.method.params) args.push(r.readTyped(p));
-      const attachments = r.atEnd ? Object.create(null) as Record<string, string> : toStringAttachments(r.readValue());
+      const attachments = r.atEnd ? Object.create(null) as Record<string, string> : readAttachments(r);
       const timeout = Number(attachments.timeout);
       inv = {
         service: exported.service,
@@ -87,12 +101,26 @@ class DubboServerCodec implements ServerCodec {
     );
   }
 
-  /** The exported method; the group travels only in the attachments, after the arguments, so it is read only when needed. */
+  /**
+   * The exported method; the group travels only in the attachments, after the arguments, so it is
+   * read only when needed. A head resolved without the group is remembered: the next call of the
+   * same method is found by comparing four strings (the reader interns them, so they compare by
+   * identity), not by building a service key and walking the export table again.
+   */
   private resolve(head: RequestHead, frame: Buffer, method: string, params: string): ExportedMethod {
+    const known = this.resolved.get(method);
+    if (known !== undefined) {
+      for (let i = 0; i < known.length; i++) {
+        const k = known[i]!;
+        if (k.path === head.path && k.version === head.version && k.params === params) return k.exported;
+      }
+    }
     let key: ServiceKey = { interface: head.path, version: normalizeVersion(head.version), group: undefined };
     try {
       try {
-        return this.handler.resolve(key, method, params);
+        const exported = this.handler.resolve(key, method, params);
+        this.remember(method, { path: head.path, version: head.version, params, exported });
+        return exported;
       } catch (err) {
         const e = toRpcError(err);
         const group = e.code === Code.ServiceNotFound ? groupAfterArguments(frame, head.descriptor) : undefined;
@@ -104,6 +132,17 @@ class DubboServerCodec implements ServerCodec {
       this.handler.refused?.(key, method, err);
       throw err;
     }
+  }
+
+  private remember(method: string, entry: ResolvedHead): void {
+    // Heads are the peers' to choose; only found ones are kept, and never more than a bound.
+    if (++this.resolvedCount > RESOLVED_MAX) {
+      this.resolved.clear();
+      this.resolvedCount = 1;
+    }
+    const list = this.resolved.get(method);
+    if (list === undefined) this.resolved.set(method, [entry]);
+    else list.push(entry);
   }
 
   private encodeResult(idHigh: number, idLow: number, value: unknown, exported: ExportedMethod, withAttachments: boolean): Buffer {

@@ -13,8 +13,19 @@ export function intVersion(version: string): number {
   return parts.length === 3 ? v * 100 : v;
 }
 
+/** Answers per version string: every request carries one, and a provider sees only a few. */
+const supportCache = new Map<string, boolean>();
+const SUPPORT_CACHE_MAX = 64;
+
 export function supportsResponseAttachments(version: string | undefined): boolean {
   if (!version) return false;
-  const v = intVersion(version);
-  return v >= 2000200 && v <= 2009900;
+  let supported = supportCache.get(version);
+  if (supported === undefined) {
+    const v = intVersion(version);
+    supported = v >= 2000200 && v <= 2009900;
+    // Versions are the peer's to choose: a bounded cache, so odd ones cannot grow it.
+    if (supportCache.size >= SUPPORT_CACHE_MAX) supportCache.clear();
+    supportCache.set(version, supported);
+  }
+  return supported;
 }
