@@ -38,9 +38,10 @@ for (const protocol of Object.keys(protocols)) {
 
   // By address, only the protocol's own signal tells consumers to stop sending: Dubbo's read-only
   // event, RSocket's `:goaway` push (Meshlet's metadata), Bolt's GoAway (MOSN's, opt-in because Java Bolt does not know
-  // it). Motan2 has none, so a Motan2 provider called by address, with no registry to withdraw it,
-  // still loses the calls that keep arriving after its grace period (not covered here).
-  if (protocol !== 'motan2') test(`${protocol}: the same with the providers given by address (no registry to withdraw one)`, async () => {
+  // it). Motan2 has no such frame: a stopping Motan2 provider answers requests arriving after its
+  // notice period with Java's "service reject" (10002) marked "provider stopping", which Meshlet's
+  // client reads as SHUTDOWN (never executed: resent elsewhere, the address ejected).
+  test(`${protocol}: the same with the providers given by address (no registry to withdraw one)`, async () => {
     const env = { BOLT_GOAWAY: '1' };
     const [a, b] = await Promise.all([startProvider('a', protocol, 'none', env), startProvider('b', protocol, 'none', env)]);
     const mesh = createMeshlet({ protocols: [protocols[protocol]()] });
@@ -57,7 +58,7 @@ for (const protocol of Object.keys(protocols)) {
 
 // After a GoAway and the close that follows, the address is not written off: a provider restarted
 // there takes calls again (it used to be skipped for as long as another endpoint was up).
-for (const protocol of ['dubbo', 'bolt', 'rsocket']) {
+for (const protocol of ['dubbo', 'bolt', 'motan2', 'rsocket']) {
   test(`${protocol}: a provider stopped and restarted on its address takes calls again; none fails meanwhile`, async () => {
     const env = { BOLT_GOAWAY: '1' };
     const [a, b] = await Promise.all([startProvider('a', protocol, 'none', env), startProvider('b', protocol, 'none', env)]);

@@ -62,3 +62,11 @@ export const DEFAULT_VERSION = '1.0';
  * followed the last reply at once.
  */
 export const SERVER_CLOSE_LINGER = 300;
+
+/**
+ * On graceful stop, how long (ms) requests are still served as usual: callers that found this
+ * provider through a registry see it withdrawn meanwhile and stop sending. Requests arriving after
+ * it are refused, not executed (see `stoppingException`): Motan2 has no GoAway, and callers by
+ * address would otherwise keep a drain going until the grace period cuts their calls off.
+ */
+export const STOP_NOTICE = 1000;

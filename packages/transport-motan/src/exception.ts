@@ -35,6 +35,24 @@ export const ErrCode = {
   GO_NO_CHANNEL: 1002,
 } as const;
 
+/**
+ * What starts the errmsg of a request refused by a stopping provider. The errcode is Java's
+ * SERVICE_REJECT (10002, "service reject": refused before execution, as Java's own provider refuses
+ * when its thread pool is full); Java's and motan-go's clients fail such a call over to another
+ * provider when `retries` > 0 and count it toward marking the address unavailable. Meshlet's client
+ * tells it from a busy provider by this prefix and reads it as SHUTDOWN.
+ */
+export const STOPPING_PREFIX = 'provider stopping';
+
+/** The `M_e` answering a request that arrived after a stopping provider's notice period: never executed. */
+export function stoppingException(): MotanException {
+  return {
+    errcode: ErrCode.JAVA_REJECTED,
+    errmsg: `${STOPPING_PREFIX}: request not executed, send it to another provider`,
+    errtype: ErrType.SERVICE,
+  };
+}
+
 /** The `M_e` a provider answers a failure with. Anything the method itself threw is a business exception. */
 export function exceptionFor(err: RpcError, business: boolean): MotanException {
   if (business) return { errcode: ErrCode.SERVER_ERROR, errmsg: err.message, errtype: ErrType.BUSINESS };
@@ -93,6 +111,12 @@ export function errorFromException(json: string | undefined): RpcError {
     // The caller gets the message as thrown, whichever provider threw it.
     const thrown = errmsg.startsWith(JAVA_BIZ_PREFIX) ? errmsg.slice(JAVA_BIZ_PREFIX.length) : errmsg;
     return new RpcError(Code.Business, thrown, { status: errcode });
+  }
+  if ((errcode === ErrCode.JAVA_REJECTED || errcode === ErrCode.BUSY) && errmsg.startsWith(STOPPING_PREFIX)) {
+    // No status on purpose: to the client pool an error without a peer status says the address
+    // itself is going, so it sits out for every reference at once and the call, never executed,
+    // is resent elsewhere without drawing on the retry budget (Dubbo's read-only event, in effect).
+    return new RpcError(Code.Shutdown, `${errmsg} (motan errcode ${errcode})`);
   }
   return new RpcError(codeFor(errcode, errmsg), errmsg || `motan error ${errcode}`, { status: errcode });
 }

@@ -3,8 +3,8 @@ import {
   type ExportedMethod, type Invocation, type MethodDefinition, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
 import { bodyReader } from './body.js';
-import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER } from './constants.js';
-import { exceptionFor } from './exception.js';
+import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER, STOP_NOTICE } from './constants.js';
+import { exceptionFor, stoppingException } from './exception.js';
 import { idHigh, idLow, motanSplitter } from './header.js';
 import { readMeta } from './meta.js';
 import { overloadForTags, simpleArgTags } from './overload.js';
@@ -23,6 +23,9 @@ const OVERLOADS = new WeakMap<MethodDefinition, readonly MethodDefinition[] | un
 /** Resolved (service, method) per distinct request key; cleared when it grows past this. */
 const RESOLVED_CACHE = 1024;
 
+/** The answer to every request refused while stopping. */
+const STOPPING = stoppingException();
+
 /** Meta keys that address the call; the rest reach the method as attachments (as in Java). */
 const ADDRESSING = new Set<string>([Meta.PATH, Meta.METHOD, Meta.METHOD_DESC]);
 
@@ -35,6 +38,8 @@ class MotanServerCodec implements ServerCodec {
   readonly splitter = motanSplitter;
   private readonly writer = new ByteWriter();
   private readonly resolved = new Map<string, ExportedMethod>();
+  /** `Date.now()` from which new requests are refused as "provider stopping" (set by a graceful stop). */
+  private refuseFrom = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly handler: ServerHandler,
@@ -45,15 +50,23 @@ class MotanServerCodec implements ServerCodec {
   onFrame(conn: ServerConnection, frame: Buffer): void {
     const msgType = frame[2]!;
     if ((msgType & MsgType.RESPONSE) !== 0) return; // a client's reply to a heartbeat; we send none
+    const started = Date.now();
+    const refusing = started >= this.refuseFrom;
     if ((msgType & MsgType.HEARTBEAT) !== 0) {
-      conn.write(encodeHeartbeatReply(frame));
+      // Unanswered while refusing: Java's and motan-go's clients probe an address they marked
+      // unavailable with heartbeats, and a reply would bring them back to a provider that is going.
+      if (!refusing) conn.write(encodeHeartbeatReply(frame));
       return;
     }
-    const started = Date.now();
     const twoWay = (msgType & MsgType.ONEWAY) === 0;
     const high = idHigh(frame);
     const low = idLow(frame);
     const serialization = frame[4]! >> 3;
+    if (refusing && twoWay) {
+      // Not begun, so the drain does not wait for it: the caller resends it elsewhere.
+      conn.write(encodeExceptionResponse(this.writer, high, low, serialization, STOPPING, 0));
+      return;
+    }
     let serializer: Serializer;
     let exported: ExportedMethod;
     let inv: Invocation;
@@ -141,8 +154,16 @@ class MotanServerCodec implements ServerCodec {
   }
 
   encodeGoAway(): undefined {
-    // Motan2 has no frame for it: stopping providers drain, then close.
+    // Motan2 has no frame for it: see refuseAfter.
     return undefined;
+  }
+
+  /**
+   * A graceful stop began: serve as usual for `ms` more (registry callers drop the address), then
+   * refuse new requests with the "provider stopping" rejection, which callers retry elsewhere.
+   */
+  refuseAfter(ms: number): void {
+    this.refuseFrom = Math.min(this.refuseFrom, Date.now() + ms);
   }
 
   private resolve(meta: Record<string, string>): ExportedMethod {
@@ -218,10 +239,12 @@ class MotanServerCodec implements ServerCodec {
 
 export class MotanServer implements ProtocolServer {
   private readonly server: FrameServer;
+  private readonly codec: MotanServerCodec;
 
   constructor(handler: ServerHandler, options: ServerOptions, motan: ResolvedOptions) {
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
-    this.server = new FrameServer(new MotanServerCodec(handler, motan, maxFrameSize), {
+    this.codec = new MotanServerCodec(handler, motan, maxFrameSize);
+    this.server = new FrameServer(this.codec, {
       host: options.host,
       port: options.port,
       tls: options.tls,
@@ -241,7 +264,13 @@ export class MotanServer implements ProtocolServer {
     return this.server.listen();
   }
 
-  close(graceMs?: number) {
+  /**
+   * Graceful stop: requests are served for the notice period (at most half the grace period),
+   * refused as "provider stopping" after it, and the connections close once what was accepted is
+   * answered and none was accepted for the linger.
+   */
+  close(graceMs = 10_000) {
+    this.codec.refuseAfter(Math.min(STOP_NOTICE, graceMs / 2));
     return this.server.close(graceMs);
   }
 }

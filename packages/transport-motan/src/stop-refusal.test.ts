@@ -1,0 +1,146 @@
+// A stopping Motan2 provider, past its notice period, refuses new requests with Java's "service
+// reject" (10002) marked "provider stopping" and leaves heartbeats unanswered, while what it had
+// accepted is still answered; Meshlet's client reads the refusal as SHUTDOWN with no peer status
+// (resent elsewhere, the address ejected), a plain 10002 still as SERVER_BUSY.
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { Code, createMeshlet, defineService, t } from '@meshlet/core';
+import { motan2 } from './protocol.js';
+import { STOP_NOTICE } from './constants.js';
+import { errorFromException, STOPPING_PREFIX } from './exception.js';
+import { readMeta } from './meta.js';
+
+const Slow = defineService({
+  interface: 'com.meshlet.Slow',
+  group: 'g',
+  methods: { sleep: { params: [t.int32], returns: t.string } },
+});
+
+function request(rid: number, ms: number): Buffer {
+  const meta = Buffer.from('M_p\ncom.meshlet.Slow\nM_m\nsleep\nM_g\ng');
+  const head = Buffer.alloc(17);
+  head.writeUInt16BE(0xf1f1, 0);
+  head[3] = 0x08;
+  head[4] = 0x30; // simple
+  head.writeBigUInt64BE(BigInt(rid), 5);
+  head.writeUInt32BE(meta.length, 13);
+  const body = Buffer.alloc(5);
+  body[0] = 0x08; // int32, zigzag varint
+  let z = ms * 2;
+  let n = 1;
+  while (z >= 0x80) { body[n++] = (z & 0x7f) | 0x80; z >>>= 7; }
+  body[n++] = z;
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(n);
+  return Buffer.concat([head, meta, len, body.subarray(0, n)]);
+}
+
+function heartbeat(rid: number): Buffer {
+  const f = Buffer.alloc(21);
+  f.writeUInt16BE(0xf1f1, 0);
+  f[2] = 0x10;
+  f[3] = 0x08;
+  f[4] = 0x30;
+  f.writeBigUInt64BE(BigInt(rid), 5);
+  return f;
+}
+
+/** Splits Motan2 frames: 13-byte header, meta (u32 size), body (u32 size). */
+function frames(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at + 21 <= bytes.length;) {
+    const metaEnd = at + 17 + bytes.readUInt32BE(at + 13);
+    const end = metaEnd + 4 + bytes.readUInt32BE(metaEnd);
+    out.push(bytes.subarray(at, end));
+    at = end;
+  }
+  return out;
+}
+
+test('stopping provider: accepted calls answered; after the notice, requests refused (10002 "provider stopping"), heartbeats unanswered', async () => {
+  const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+  let started = 0;
+  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
+  await mesh.start();
+  const sock = connect(mesh.address()!.port, '127.0.0.1');
+  await once(sock, 'connect');
+  const chunks: Buffer[] = [];
+  sock.on('data', (d: Buffer) => chunks.push(d));
+  const closed = once(sock, 'close');
+  try {
+    // Long enough to still be in flight well after the notice, on a loaded machine too.
+    sock.write(request(1, 4000));
+    for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(started, 1, 'the provider started the call');
+    const stopped = mesh.stop(20_000);
+    // The notice is measured from the stop call, so waiting longer than it can only be later.
+    await new Promise((r) => setTimeout(r, STOP_NOTICE + 200));
+    sock.write(heartbeat(3));
+    sock.write(request(2, 1));
+    await closed;
+    await stopped;
+  } finally {
+    sock.destroy();
+    await mesh.stop(0);
+  }
+  const got = frames(Buffer.concat(chunks));
+  const byId = new Map(got.map((f) => [f.readBigUInt64BE(5), f]));
+  assert.equal(started, 1, 'the refused request never reached the method');
+  assert.equal(byId.has(3n), false, 'no heartbeat reply while refusing');
+  const accepted = byId.get(1n)!;
+  assert.equal(accepted[3]! & 0x07, 0, 'the accepted call was answered normally');
+  const refused = byId.get(2n)!;
+  assert.ok(refused, `a reply to the late request among ${got.length} frames`);
+  assert.equal(refused[2], 0x01);
+  assert.equal(refused[3]! & 0x07, 1, 'exception status');
+  const meta = readMeta(refused, 17, 17 + refused.readUInt32BE(13));
+  const e = JSON.parse(meta.M_e!);
+  assert.equal(e.errcode, 10002);
+  assert.equal(e.errtype, 1, 'a service exception: Java and motan-go fail it over (when retries > 0) and count it against the address');
+  assert.ok(String(e.errmsg).startsWith(STOPPING_PREFIX), e.errmsg);
+});
+
+test('a Meshlet client reads "provider stopping" as SHUTDOWN without a peer status; a plain 10002 or 503 stays SERVER_BUSY', () => {
+  const stopping = errorFromException(`{"errcode":10002,"errmsg":"${STOPPING_PREFIX}: request not executed, send it to another provider","errtype":1}`);
+  assert.equal(stopping.code, Code.Shutdown);
+  // The client pool ejects an address on an error without a peer status, and failover resends it free.
+  assert.equal(stopping.status, undefined);
+  assert.equal(errorFromException(`{"errcode":503,"errmsg":"${STOPPING_PREFIX}","errtype":1}`).code, Code.Shutdown);
+  const busy = errorFromException('{"errcode":10002,"errmsg":"process thread pool is full, reject by server","errtype":1}');
+  assert.equal(busy.code, Code.ServerBusy);
+  assert.equal(busy.status, 10002);
+  // Only a framework or service error can say it: a business message that happens to start so stays BUSINESS.
+  assert.equal(errorFromException(`{"errcode":10002,"errmsg":"${STOPPING_PREFIX}","errtype":2}`).code, Code.Business);
+});
+
+test('Meshlet consumer by address: non-idempotent calls refused by a stopping provider are resent to the other one, none fails', async () => {
+  let holding = 0;
+  const start = async (name: string) => {
+    const m = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+    m.provide(Slow, { sleep: (ms) => (ms > 0 && holding++, new Promise((r) => setTimeout(() => r(name), ms))) });
+    await m.start();
+    return m;
+  };
+  const [a, b] = await Promise.all([start('a'), start('b')]);
+  const consumer = createMeshlet({ protocols: [motan2()] });
+  const urlA = `127.0.0.1:${a.address()!.port}`;
+  try {
+    const both = consumer.refer(Slow, { url: [urlA, `127.0.0.1:${b.address()!.port}`], timeout: 20_000 });
+    // One long call keeps `a` draining past its notice, so it refuses rather than closes.
+    const held = consumer.refer(Slow, { url: urlA, timeout: 20_000 }).sleep(5000);
+    held.catch(() => {}); // awaited below
+    for (const end = Date.now() + 10_000; holding === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(holding, 1, 'a started the long call');
+    const stopped = a.stop(20_000);
+    await new Promise((r) => setTimeout(r, STOP_NOTICE + 200));
+    const answers = await Promise.all(Array.from({ length: 40 }, () => both.sleep(0).catch((e: Error) => `failed: ${e.message}`)));
+    assert.deepEqual([...new Set(answers)], ['b'], 'every call answered, by b');
+    assert.equal(await held, 'a', 'the call a had accepted was answered');
+    await stopped;
+  } finally {
+    await consumer.stop(0);
+    await Promise.all([a.stop(0), b.stop(0)]);
+  }
+});
