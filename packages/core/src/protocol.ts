@@ -37,6 +37,12 @@ export interface ClientOptions {
   /** Close the connection after this long without reads, ms (3× heartbeat by default). */
   readonly idleTimeout?: number;
   readonly connectTimeout?: number;
+  /**
+   * When a call times out with nothing read on its connection since it was sent, a heartbeat goes
+   * out; no byte back within this many ms closes the connection as dead (a partition, a black
+   * hole), so its address is sidelined and reconnected in the background (3000).
+   */
+  readonly probeTimeout?: number;
   /** Largest frame sent or accepted (8 MiB); a bigger request fails alone with FRAME_TOO_LARGE, unsent. */
   readonly maxFrameSize?: number;
   /** ms for a response frame to complete once its header arrived (30 s). */

@@ -95,6 +95,7 @@ export class BoltClient implements ProtocolClient {
       heartbeatInterval: options.heartbeatInterval ?? CLIENT_HEARTBEAT_INTERVAL,
       idleTimeout: options.idleTimeout,
       connectTimeout: options.connectTimeout,
+      probeTimeout: options.probeTimeout,
       maxFrameSize: options.maxFrameSize,
       frameTimeout: options.frameTimeout,
       writeHighWater: options.writeHighWater,

@@ -73,6 +73,7 @@ export class DubboClient implements ProtocolClient {
       heartbeatInterval: options.heartbeatInterval ?? 60_000,
       idleTimeout: options.idleTimeout,
       connectTimeout: options.connectTimeout,
+      probeTimeout: options.probeTimeout,
       maxFrameSize: options.maxFrameSize,
       frameTimeout: options.frameTimeout,
       writeHighWater: options.writeHighWater,

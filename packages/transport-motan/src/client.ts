@@ -93,6 +93,7 @@ export class MotanClient implements ProtocolClient {
       heartbeatInterval: options.heartbeatInterval ?? 60_000,
       idleTimeout: options.idleTimeout,
       connectTimeout: options.connectTimeout,
+      probeTimeout: options.probeTimeout,
       maxFrameSize,
       frameTimeout: options.frameTimeout,
       writeHighWater: options.writeHighWater,

@@ -22,6 +22,7 @@ export class RelayClient implements ProtocolClient {
       heartbeatInterval: options.heartbeatInterval ?? relay.heartbeatInterval,
       idleTimeout: options.idleTimeout,
       connectTimeout: options.connectTimeout,
+      probeTimeout: options.probeTimeout,
       maxFrameSize: options.maxFrameSize,
     });
   }

@@ -141,3 +141,79 @@ test('heartbeats after read silence; a peer silent past the idle timeout is drop
     for (const s of sockets) s.destroy();
   }
 });
+
+/** A server that answers `ok` requests, pings while `state.pings`, and never `hang`; counts connections. */
+async function probedServer(state: { pings: boolean }) {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    const reader = new FrameReader(splitter, 1 << 20);
+    socket.on('error', () => {});
+    socket.on('data', (chunk) => reader.push(chunk, (f) => {
+      if (f[4] === 2 && state.pings) socket.write(encode(3, f.readUInt32BE(5)));
+      if (f[4] === 0 && f.subarray(9).toString() === 'ok') socket.write(encode(1, f.readUInt32BE(5), Buffer.from('ok')));
+    }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => connections,
+    close: () => { server.close(); for (const s of sockets) s.destroy(); },
+  };
+}
+
+const until = async (what: string, check: () => boolean, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('a call timing out with nothing read since it was sent probes with a heartbeat; silence closes the connection, its calls fail now, it reconnects in the background', async () => {
+  const state = { pings: true };
+  const srv = await probedServer(state);
+  const codec = new ToyCodec();
+  const ch = new ClientChannel(codec, { host: '127.0.0.1', port: srv.port, probeTimeout: 300, backoff: { initial: 1000, jitter: 0 } });
+  try {
+    assert.equal(await call(ch, codec, 'ok'), 'ctx:ok');
+    state.pings = false; // the peer goes silent: a black hole as far as this client can tell
+    const started = Date.now();
+    const long = call(ch, codec, 'hang', 20_000);
+    await assert.rejects(call(ch, codec, 'hang', 200), (e: unknown) => RpcError.is(e, Code.Timeout));
+    assert.equal(codec.pings, 1, 'one heartbeat asked');
+    await assert.rejects(long, (e: unknown) => RpcError.is(e, Code.ConnectionClosed) && /presumed dead/.test(e.message));
+    assert.ok(Date.now() - started < 10_000, `closed after ${Date.now() - started} ms, not at the 20 s deadline`);
+    assert.equal(ch.available, false, 'not offered to new calls');
+    const t0 = Date.now();
+    await assert.rejects(call(ch, codec, 'ok', 5000), (e: unknown) => RpcError.is(e, Code.Unavailable));
+    assert.ok(Date.now() - t0 < 500, 'a call meanwhile fails fast (never sent), it does not wait to connect');
+    // No call asks for it: the channel reconnects by itself and is offered again.
+    await until('reconnected in the background', () => ch.isReady && ch.available);
+    assert.equal(srv.connections(), 2);
+    assert.equal(await call(ch, codec, 'ok'), 'ctx:ok');
+  } finally {
+    await ch.close();
+    srv.close();
+  }
+});
+
+test('a peer that answers the heartbeat probe keeps its connection though a call timed out', async () => {
+  const srv = await probedServer({ pings: true });
+  const codec = new ToyCodec();
+  const ch = new ClientChannel(codec, { host: '127.0.0.1', port: srv.port, probeTimeout: 1000 });
+  try {
+    assert.equal(await call(ch, codec, 'ok'), 'ctx:ok');
+    await assert.rejects(call(ch, codec, 'hang', 200), (e: unknown) => RpcError.is(e, Code.Timeout));
+    assert.equal(codec.pings, 1);
+    await new Promise((r) => setTimeout(r, 2500)); // past the probe timeout: the pong (loopback) arrived long before
+    assert.ok(ch.isReady && ch.available);
+    assert.equal(srv.connections(), 1);
+    assert.equal(await call(ch, codec, 'ok'), 'ctx:ok');
+  } finally {
+    await ch.close();
+    srv.close();
+  }
+});

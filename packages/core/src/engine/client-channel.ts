@@ -42,6 +42,11 @@ export interface ChannelOptions {
   /** Close after this long without reads, ms (Dubbo: 3× heartbeat). */
   readonly idleTimeout?: number;
   readonly connectTimeout?: number;
+  /**
+   * After a call times out with nothing read since it was sent, how long a heartbeat waits for any
+   * byte before the connection is closed as dead, ms (default 3000). See `ClientChannel.timedOut`.
+   */
+  readonly probeTimeout?: number;
   /** Largest frame sent or accepted, bytes (default 8 MiB); a bigger request fails alone with FRAME_TOO_LARGE. */
   readonly maxFrameSize?: number;
   /** ms for a response frame to complete once its header arrived (default 30 s). */
@@ -76,10 +81,19 @@ export class ClientChannel<Id, Context> {
   private readonly backoff: Backoff;
   private backoffTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
   private lastError: RpcError | undefined;
   private goneAway = false;
+  /**
+   * The peer answers nothing at all: a heartbeat probe went unanswered or a connect timed out (a
+   * partition, a black-holed route). Reconnecting is then done in the background, after backoff,
+   * and no call waits on it: calls fail fast with UNAVAILABLE (never sent, so a cluster tries
+   * elsewhere) until a connection is up again. A refused connect is not silent: it answers.
+   */
+  private silent = false;
   private readonly heartbeatInterval: number;
   private readonly idleTimeout: number;
+  private readonly probeTimeout: number;
   private readonly maxFrameSize: number;
   readonly address: string;
 
@@ -90,6 +104,7 @@ export class ClientChannel<Id, Context> {
     this.backoff = new Backoff(options.backoff);
     this.heartbeatInterval = options.heartbeatInterval ?? 60_000;
     this.idleTimeout = options.idleTimeout ?? 3 * this.heartbeatInterval;
+    this.probeTimeout = options.probeTimeout ?? 3000;
     this.address = `${options.host}:${options.port}`;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   }
@@ -99,9 +114,9 @@ export class ClientChannel<Id, Context> {
     return this.pending.size;
   }
 
-  /** False while backing off after a failure, after the peer sent GoAway, and once closed. */
+  /** False while backing off after a failure, while the peer is silent, after it sent GoAway, and once closed. */
   get available(): boolean {
-    return this.state !== 'backoff' && this.state !== 'closed' && !this.goneAway;
+    return this.state !== 'backoff' && this.state !== 'closed' && !this.goneAway && !this.silent;
   }
 
   get isReady(): boolean {
@@ -174,6 +189,7 @@ export class ClientChannel<Id, Context> {
       case 'ready':
         return Promise.resolve(this.connection!);
       case 'connecting':
+        if (this.silent) return Promise.reject(new RpcError(Code.Unavailable, `${this.address} answers nothing (reconnecting): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
         return withDeadline(this.connecting!, deadline, this.address);
       case 'backoff':
         return Promise.reject(new RpcError(Code.Unavailable, `${this.address} is unreachable (retrying later): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
@@ -195,9 +211,14 @@ export class ClientChannel<Id, Context> {
         ? tls.connect({ ...this.options.tls, host, port, servername: this.options.tls.servername ?? (net.isIP(host) ? undefined : host) })
         : net.connect({ host, port });
       const readyEvent = this.options.tls ? 'secureConnect' : 'connect';
-      const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${timeout} ms`)), timeout);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        socket.destroy(new Error(`connect timed out after ${timeout} ms`));
+      }, timeout);
       const onError = (err: Error) => {
         clearTimeout(timer);
+        if (timedOut) this.silent = true;
         socket.destroy();
         this.connecting = undefined;
         if (this.state === 'closed') {
@@ -227,6 +248,7 @@ export class ClientChannel<Id, Context> {
         connectionChanged('client', 1);
         this.state = 'ready';
         this.goneAway = false;
+        this.silent = false;
         this.backoff.reset();
         this.startHeartbeat(conn);
         resolve(conn);
@@ -238,7 +260,14 @@ export class ClientChannel<Id, Context> {
     this.state = 'backoff';
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = undefined;
-      if (this.state === 'backoff') this.state = 'idle';
+      if (this.state !== 'backoff') return;
+      if (this.silent) {
+        // Nobody calls an unavailable address to reconnect it: try again from here.
+        this.connecting = this.connect();
+        this.connecting.catch(() => {});
+      } else {
+        this.state = 'idle';
+      }
     }, this.backoff.next());
     this.backoffTimer.unref();
   }
@@ -287,8 +316,9 @@ export class ClientChannel<Id, Context> {
     this.goneAway = false;
     if (this.state === 'ready') {
       // A connection that dropped after working is retried on the next call; one that keeps
-      // failing goes through backoff in connect().
-      this.state = 'idle';
+      // failing goes through backoff in connect(); one whose peer went silent, in the background.
+      if (this.silent) this.enterBackoff();
+      else this.state = 'idle';
     }
     this.failAll(error);
   }
@@ -318,6 +348,35 @@ export class ClientChannel<Id, Context> {
   private stopHeartbeat(): void {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+  }
+
+  /**
+   * A call on the wire for `ms` timed out. If not one byte came back on its connection in that
+   * time, the peer may be gone without a word (a partition, a black-holed route: no FIN, no RST),
+   * which TCP reports only after minutes of retransmits and the idle timeout after three minutes
+   * of silence, while every call sent there meanwhile times out too (measured: a black-holed
+   * provider picked now and then for 50 s). So ask with a heartbeat, which a live peer answers
+   * from its I/O loop however slow its methods are; silence for `probeTimeout` more closes the
+   * connection: the address is ejected and the idempotent calls pending on it fail over now.
+   * @internal
+   */
+  timedOut(ms: number): void {
+    const conn = this.connection;
+    if (conn === undefined || this.state !== 'ready' || this.probeTimer !== undefined) return;
+    const sentAt = Date.now() - ms;
+    if (conn.lastReadAt > sentAt) return;
+    const asked = Date.now();
+    conn.write(this.codec.encodeHeartbeat(this.codec.nextId()));
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.connection !== conn || conn.lastReadAt >= asked) return;
+      this.silent = true;
+      conn.destroy(new RpcError(Code.ConnectionClosed,
+        `${this.address} sent nothing for ${Date.now() - sentAt} ms, not even a heartbeat reply: connection presumed dead`));
+    }, this.probeTimeout);
+    this.probeTimer.unref();
   }
 
   /** Settles every pending call with CONNECTION_CLOSED and closes the connection. */
@@ -335,6 +394,7 @@ export class ClientChannel<Id, Context> {
 
 function onTimeout<Id, Context>(channel: ClientChannel<Id, Context>, id: Id, ms: number): void {
   channel.fail(id, timeoutError(channel.address, ms));
+  channel.timedOut(ms);
 }
 
 function settle(call: PendingCall): void {
