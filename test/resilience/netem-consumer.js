@@ -4,7 +4,7 @@
 // with one JSON command per stdin line; each gets one JSON answer line with the same `id`:
 //   { op: 'load', method, inFlight, timeout }  start `inFlight` loops calling `method` ('both':
 //                                      charge and lookup in turn), with the default timeout unless given
-//   { op: 'stop' }                     stop them: { counts: { provider: n }, failures: [{ code, at, sentAt, message }] }
+//   { op: 'stop' }                     stop them: { counts: { provider: n }, failures: [{ method, code, at, sentAt, message }] }
 //   { op: 'call', method, n, timeout } one call: { value } or { code, message }
 //   { op: 'endpoints' }                introspect() of the default reference: [{ address, health, breaker, inFlight, calls, errors }]
 import { createInterface } from 'node:readline';
@@ -34,7 +34,8 @@ const ops = {
       try {
         return await call(i);
       } catch (e) {
-        failures.push({ code: e?.code, at: Date.now(), sentAt, message: String(e?.message ?? e).slice(0, 300) });
+        const name = method === 'both' ? (i % 2 ? 'charge' : 'lookup') : method;
+        failures.push({ method: name, code: e?.code, at: Date.now(), sentAt, message: String(e?.message ?? e).slice(0, 300) });
         throw e;
       }
     }, inFlight);
