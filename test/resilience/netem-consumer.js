@@ -1,6 +1,6 @@
 // A consumer process for the network-fault suite, run in its own namespace: Meshlet with the
 // defaults an app keeps (meshlet-rpc: p2c on peak EWMA, a breaker per endpoint, failover, 3 s
-// timeout), Dubbo, discovering the providers through argv[2] (a registry URL). The suite drives it
+// timeout), Dubbo (or $PROTOCOL), discovering the providers through argv[2] (a registry URL). The suite drives it
 // with one JSON command per stdin line; each gets one JSON answer line with the same `id`:
 //   { op: 'load', method, inFlight, timeout }  start `inFlight` loops calling `method` ('both':
 //                                      charge and lookup in turn), with the default timeout unless given
@@ -8,11 +8,14 @@
 //   { op: 'call', method, n, timeout } one call: { value } or { code, message }
 //   { op: 'endpoints' }                introspect() of the default reference: [{ address, health, breaker, inFlight, calls, errors }]
 import { createInterface } from 'node:readline';
-import { createMeshlet, dubbo } from 'meshlet-rpc';
+import { bolt, createMeshlet, dubbo, motan2 } from 'meshlet-rpc';
+import { rsocket } from '@meshlet/transport-rsocket';
 import { Ledger } from './service.js';
 import { load } from './helpers.js';
 
-const mesh = createMeshlet({ application: 'netem-consumer', registry: process.argv[2], protocols: [dubbo()], admin: false });
+// PROTOCOL: the one to call with (dubbo by default).
+const protocol = { dubbo, bolt, motan2, rsocket }[process.env.PROTOCOL ?? 'dubbo'];
+const mesh = createMeshlet({ application: 'netem-consumer', registry: process.argv[2], protocols: [protocol()], admin: false });
 const ledger = mesh.refer(Ledger);
 const byTimeout = new Map();
 const referWith = (timeout) => {

@@ -17,6 +17,8 @@ export interface ChannelOptions {
   readonly lifetime: number;
   readonly maxFrameSize: number;
   readonly backoff?: BackoffOptions;
+  /** After a call times out with nothing read since it was sent, ms a KEEPALIVE probe waits for any byte (3000). */
+  readonly probeTimeout?: number | undefined;
 }
 
 /** A live connection: rsocket-core's requester and our transport under it. */
@@ -40,6 +42,12 @@ export class Channel {
   private readonly backoff: Backoff;
   private lastError: RpcError | undefined;
   private goneAway = false;
+  /**
+   * The provider answers nothing at all (a probe unanswered, a connect timed out: a partition):
+   * reconnect in the background, after backoff, and let no call wait on it (as core's channel).
+   */
+  private silent = false;
+  private probeTimer: NodeJS.Timeout | undefined;
   readonly address: string;
   /** Told when a connection that was ready goes away (the client fails its calls on it). */
   onLost: ((conn: TcpConnection, error: RpcError) => void) | undefined;
@@ -50,7 +58,7 @@ export class Channel {
   }
 
   get available(): boolean {
-    return this.state !== 'backoff' && this.state !== 'closed' && !this.goneAway;
+    return this.state !== 'backoff' && this.state !== 'closed' && !this.goneAway && !this.silent;
   }
 
   /** The live link, if there is one right now (the fast path). */
@@ -64,6 +72,7 @@ export class Channel {
       case 'ready':
         return Promise.resolve(this.link!);
       case 'connecting':
+        if (this.silent) return Promise.reject(new RpcError(Code.Unavailable, `${this.address} answers nothing (reconnecting): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
         return withDeadline(this.connecting!, deadline, this.address);
       case 'backoff':
         return Promise.reject(new RpcError(Code.Unavailable, `${this.address} is unreachable (retrying later): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
@@ -106,12 +115,14 @@ export class Channel {
           this.link = link;
           this.state = 'ready';
           this.goneAway = false;
+          this.silent = false;
           this.backoff.reset();
           watchClose(socket, () => this.lost(link));
           resolve(link);
         },
         onError: (err) => {
           this.connecting = undefined;
+          if (conn.connectTimedOut) this.silent = true;
           conn.close();
           if (this.state === 'closed') {
             reject(new RpcError(Code.Shutdown, `RSocket client for ${this.address} is closed`));
@@ -144,21 +155,57 @@ export class Channel {
     // The `:goaway` concerned the connection that is now gone: a restarted provider at this address
     // serves again; one still down refuses the next connect, which backs off.
     this.goneAway = false;
-    if (this.state === 'ready') this.state = 'idle';
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    if (this.state === 'ready') {
+      if (this.silent) this.enterBackoff();
+      else this.state = 'idle';
+    }
     this.onLost?.(link.conn, link.conn.closeError ?? new RpcError(Code.ConnectionClosed, `RSocket connection ${this.address} closed`));
   }
 
   private enterBackoff(): void {
     this.state = 'backoff';
     const timer = setTimeout(() => {
-      if (this.state === 'backoff') this.state = 'idle';
+      if (this.state !== 'backoff') return;
+      if (this.silent) {
+        // Nobody calls an unavailable address to reconnect it: try again from here.
+        this.connecting = this.connect();
+        this.connecting.catch(() => {});
+      } else {
+        this.state = 'idle';
+      }
     }, this.backoff.next());
     timer.unref();
+  }
+
+  /**
+   * A call on `conn` timed out after `ms` on the wire. Not one byte back in that time may be a
+   * partition (no FIN, no RST; the KEEPALIVE lifetime would say so only after 90 s): ask with a
+   * KEEPALIVE, and silence for `probeTimeout` more closes the connection (see core's
+   * `ClientChannel.timedOut`).
+   */
+  timedOut(conn: TcpConnection, ms: number): void {
+    if (this.link?.conn !== conn || this.state !== 'ready' || this.probeTimer !== undefined) return;
+    const sentAt = Date.now() - ms;
+    if (conn.lastReadAt > sentAt) return;
+    const asked = Date.now();
+    conn.probe();
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.link?.conn !== conn || conn.lastReadAt >= asked) return;
+      this.silent = true;
+      conn.fail(new RpcError(Code.ConnectionClosed,
+        `RSocket connection ${this.address} sent nothing for ${Date.now() - sentAt} ms, not even a KEEPALIVE reply: presumed dead`));
+    }, this.options.probeTimeout ?? 3000);
+    this.probeTimer.unref();
   }
 
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     const link = this.link;
     this.link = undefined;
     link?.socket.close();

@@ -101,6 +101,7 @@ export class RSocketProtocolClient implements ProtocolClient {
       keepAlive: heartbeat,
       lifetime: options.idleTimeout ?? Math.max(90_000, 3 * heartbeat),
       maxFrameSize: this.maxFrameSize,
+      probeTimeout: options.probeTimeout,
     });
     this.channel.onLost = (conn, error) => this.failOn(conn, error);
     this.streamWindow = Math.max(1, Math.floor(rsocketOptions.streamWindow ?? 256));
@@ -161,7 +162,7 @@ export class RSocketProtocolClient implements ProtocolClient {
       }
       const call = new PendingCall(this, link.conn, codec, inv, resolve, reject);
       this.calls.add(call);
-      call.timer = setTimeout(timeoutCall, ms, call, ms, method.name, this.address);
+      call.timer = setTimeout(timeoutCall, ms, call, ms, method.name, this);
       if (inv.signal) {
         call.onAbort = () => call.fail(new RpcError(Code.Cancelled, `${method.name} was aborted by the caller`, { cause: inv.signal?.reason }));
         inv.signal.addEventListener('abort', call.onAbort, { once: true });
@@ -184,6 +185,11 @@ export class RSocketProtocolClient implements ProtocolClient {
     return stream;
   }
 
+  /** A call on `conn` timed out: the channel may probe whether the provider is there at all. */
+  timedOut(conn: TcpConnection, ms: number): void {
+    this.channel.timedOut(conn, ms);
+  }
+
   /** A call settled: drop it from the pending set. */
   forget(call: PendingCall): void {
     this.calls.delete(call);
@@ -204,8 +210,9 @@ export class RSocketProtocolClient implements ProtocolClient {
   }
 }
 
-function timeoutCall(call: PendingCall, ms: number, method: string, address: string): void {
-  call.fail(new RpcError(Code.Timeout, `${method} to ${address} timed out after ${ms} ms`));
+function timeoutCall(call: PendingCall, ms: number, method: string, client: RSocketProtocolClient): void {
+  call.fail(new RpcError(Code.Timeout, `${method} to ${client.address} timed out after ${ms} ms`));
+  client.timedOut(call.conn, ms);
 }
 
 function withDeadline<T>(promise: Promise<T>, deadline: number, address: string): Promise<T> {

@@ -8,6 +8,9 @@ import {
   type ConnectionStatus, type DuplexConnection, type Flowable, type FlowableSink, type Frame, type Subscription,
 } from './rsocket-lib.js';
 
+/** KEEPALIVE's Respond flag (the bit other frame types use for FOLLOWS). */
+const KEEPALIVE_RESPOND = 0x80;
+
 /** Length prefix, stream id and type: enough to tell a first frame is SETUP. */
 const OPENING_BYTES = LENGTH_PREFIX + 6;
 
@@ -48,6 +51,10 @@ export class TcpConnection implements DuplexConnection {
   private readonly deadline: FrameDeadline;
   /** The error the connection closed with, once closed. */
   closeError: RpcError | undefined;
+  /** `Date.now()` of the last byte received (the client's silent-peer probe reads it). */
+  lastReadAt = Date.now();
+  /** Set when a connect ran out of time: the address answered nothing, which a refusal is not. */
+  connectTimedOut = false;
   remoteAddress = '';
   /** The MIME types the client's SETUP frame named (server side). */
   setup: { readonly metadataMimeType: string; readonly dataMimeType: string } | undefined;
@@ -128,7 +135,10 @@ export class TcpConnection implements DuplexConnection {
       ? tls.connect({ ...target.tls, host, port, servername: target.tls.servername ?? (net.isIP(host) ? undefined : host) })
       : net.connect({ host, port });
     const timeout = target.connectTimeout ?? 3000;
-    const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${timeout} ms`)), timeout);
+    const timer = setTimeout(() => {
+      this.connectTimedOut = true;
+      socket.destroy(new Error(`connect timed out after ${timeout} ms`));
+    }, timeout);
     socket.once(target.tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       if (this.isClosed) {
@@ -150,6 +160,7 @@ export class TcpConnection implements DuplexConnection {
       this.onFrame(bytes);
     };
     socket.on('data', (chunk: Buffer) => {
+      this.lastReadAt = Date.now();
       try {
         if (this.opening !== undefined) this.checkOpening(chunk);
         this.reader.push(chunk, onFrame);
@@ -298,6 +309,11 @@ export class TcpConnection implements DuplexConnection {
         cancel: () => this.statusSinks.delete(sink),
       });
     });
+  }
+
+  /** KEEPALIVE with the Respond flag: a live peer answers it from its I/O loop, however busy its methods. */
+  probe(): void {
+    this.sendOne({ type: FrameType.KEEPALIVE, streamId: 0, flags: KEEPALIVE_RESPOND, lastReceivedPosition: 0, data: null } as unknown as Frame);
   }
 
   /** Flushes what is queued, then closes cleanly. */
