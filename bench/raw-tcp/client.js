@@ -30,6 +30,7 @@ function parseArgs(argv) {
       case '--writes': o.writes = v(); break;
       case '--bench': break;
       case '--method': case '--protocol': v(); break; // accepted for symmetry; always echo
+      case '--max-frame-size': v(); break; // the server's limit; accepted so every row takes the same argv
       default:
         process.stderr.write(`raw-tcp client: unknown argument ${a}\n`);
         process.exit(2);

@@ -3,7 +3,7 @@
 // (length counts id + payload); every complete frame is echoed back unchanged. All complete
 // frames found in one read go back in one write, which is what a well-batched RPC server does.
 //
-//   node bench/raw-tcp/server.js [--port 0] [--host 127.0.0.1] [--writes batched|per-frame]
+//   node bench/raw-tcp/server.js [--port 0] [--host 127.0.0.1] [--writes batched|per-frame] [--max-frame-size N]
 //
 // --writes per-frame: one socket.write per echoed frame (what a naive server does); default
 // batched: one write per read.
@@ -13,12 +13,13 @@ import net from 'node:net';
 import { gatherer } from './gatherer.js';
 
 function parseArgs(argv) {
-  const o = { port: 0, host: '127.0.0.1', writes: 'batched' };
+  const o = { port: 0, host: '127.0.0.1', writes: 'batched', maxFrameSize: 64 * 1024 * 1024 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--port') o.port = Number(argv[++i]);
     else if (a === '--host') o.host = argv[++i];
     else if (a === '--writes') o.writes = argv[++i];
+    else if (a === '--max-frame-size') o.maxFrameSize = Number(argv[++i]);
     else if (a === '--protocol') i++; // accepted for symmetry with the conformance scripts
     else {
       process.stderr.write(`raw-tcp server: unknown argument ${a}\n`);
@@ -32,8 +33,9 @@ function parseArgs(argv) {
   return o;
 }
 
-const MAX_FRAME = 64 * 1024 * 1024;
 const opts = parseArgs(process.argv.slice(2));
+// Frame length (id + payload) above which a connection is dropped, as Meshlet's maxFrameSize does.
+const MAX_FRAME = opts.maxFrameSize;
 const sockets = new Set();
 const perFrame = opts.writes === 'per-frame';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node examples/conformance/consumer.js --protocol dubbo --target 127.0.0.1:20880 [--only m1,m2]
 // node examples/conformance/consumer.js --protocol dubbo --target … --bench [--method echo] [--payload 1024]
-//      [--concurrency 128] [--seconds 5] [--connections 1]
+//      [--concurrency 128] [--seconds 5] [--connections 1] [--max-frame-size N]
 import { createMeshlet, meshletMode, serviceDefinition } from 'meshlet-rpc';
 import { EchoService } from './service.js';
 import { cases, runCase } from './cases.js';
@@ -23,6 +23,7 @@ const mesh = createMeshlet({
   // Sidecar mode when MESHLET_AGENT is set; then --registry is where calls fall back to.
   registry: args.registry ?? false,
   timeout: 10_000,
+  ...(args['max-frame-size'] ? { client: { maxFrameSize: Number(args['max-frame-size']) } } : {}),
 });
 
 let exitCode = 0;
