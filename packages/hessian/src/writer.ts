@@ -347,6 +347,10 @@ export class HessianWriter {
   writeString(s: string): void {
     let len = s.length;
     let off = 0;
+    // A long string: room for it all at one byte per unit (plus the chunk headers, plus the 3 bytes
+    // per unit each chunk's own check asks for), made once. Growing chunk by chunk doubled the
+    // buffer a dozen times for 8 MB, each time copying what was written.
+    if (len > 0x8000) this.ensure(len + 3 * ((len >>> 15) + 1) + 2 * 0x8000 + 3);
     while (len > 0x8000) {
       let sub = 0x8000;
       const tail = s.charCodeAt(off + sub - 1);
