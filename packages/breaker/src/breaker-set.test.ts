@@ -146,6 +146,35 @@ test('wrap makes a per-endpoint invoker once', async () => {
   set.close();
 });
 
+test('a wrapped invoker keeps its breaker across delete and the endpoint leaving and returning', async () => {
+  const set = new BreakerSet({ volumeThreshold: 1, errorThresholdPercentage: 10 });
+  const a = ep('a');
+  let fail = true;
+  const guarded = set.wrap(a, async () => {
+    if (fail) throw refused;
+    return 'ok';
+  });
+  await assert.rejects(guarded(call()), refused);
+  assert.equal(set.state(a), 'open');
+  // The entry it kept was shut down: it finds the new one, closed, rather than the old open one.
+  assert.equal(set.delete(a), true);
+  fail = false;
+  assert.equal(await guarded(call()), 'ok');
+  assert.equal(set.size, 1);
+  fail = true;
+  await assert.rejects(guarded(call()), refused);
+  assert.equal(set.state(a), 'open');
+  // The endpoint left the set: calls pass unprotected (nothing to learn); back in, it is watched again.
+  set.update([]);
+  await assert.rejects(guarded(call()), refused);
+  assert.equal(set.size, 0);
+  set.update([a]);
+  await assert.rejects(guarded(call()), refused);
+  assert.equal(set.state(a), 'open');
+  await assert.rejects(guarded(call()), unavailable);
+  set.close();
+});
+
 test('states() lists every breaker', async () => {
   const set = new BreakerSet({ volumeThreshold: 1 });
   await assert.rejects(set.invoke(ep('a'), failing(refused), call()));

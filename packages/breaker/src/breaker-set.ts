@@ -137,6 +137,11 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
   invoke(endpoint: Endpoint, invoker: Invoker, invocation: Invocation): Promise<unknown> {
     const entry = this.entryFor(endpoint);
     if (entry === undefined) return invoker(invocation); // it has left: nothing to protect or learn
+    return this.through(entry, invoker, invocation);
+  }
+
+  /** `invoke` once the endpoint's entry is known. */
+  private through(entry: Entry, invoker: Invoker, invocation: Invocation): Promise<unknown> {
     const breaker = entry.breaker;
     if (breaker === undefined || (breaker.closed && this.quiet(entry))) return this.direct(entry, invoker, invocation);
     if (breaker.closed) return breaker.fire(invoker, invocation);
@@ -215,9 +220,21 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
     return breaker;
   }
 
-  /** An invoker that calls `invoker` through `endpoint`'s breaker. Make it once per endpoint, not per call. */
+  /**
+   * An invoker that calls `invoker` through `endpoint`'s breaker. Make it once per endpoint, not per
+   * call: it keeps the endpoint's entry, so a call skips the lookup by endpoint (a WeakMap probe,
+   * which over thousands of endpoints is a cache miss per call), and looks again only once that
+   * entry was removed (the endpoint left, or `delete`).
+   */
   wrap(endpoint: Endpoint, invoker: Invoker): Invoker {
-    return (invocation) => this.invoke(endpoint, invoker, invocation);
+    let entry: Entry | undefined;
+    return (invocation) => {
+      if (entry === undefined || entry.removed) {
+        entry = this.entryFor(endpoint);
+        if (entry === undefined) return invoker(invocation);
+      }
+      return this.through(entry, invoker, invocation);
+    };
   }
 
   /** Whether a call to `endpoint` would be let through now. Never creates a breaker. */

@@ -11,6 +11,11 @@ export interface EndpointBreakers {
   allows(endpoint: Endpoint): boolean;
   /** Runs `invoker` through the endpoint's breaker; rejects with UNAVAILABLE, unsent, while open. */
   invoke(endpoint: Endpoint, invoker: Invoker, invocation: Invocation): Promise<unknown>;
+  /**
+   * `invoke` bound to one endpoint and invoker, made once per endpoint: lets the set find the
+   * endpoint's breaker once instead of per call (the runtime makes one per directory member).
+   */
+  wrap?(endpoint: Endpoint, invoker: Invoker): Invoker;
   /** The endpoints that exist now; breakers of the others are shut down. */
   update(endpoints: readonly Endpoint[]): void;
   close(): void;

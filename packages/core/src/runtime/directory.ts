@@ -19,6 +19,10 @@ export interface Member extends Candidate {
   readonly client: ProtocolClient;
   /** Sends through the client, reporting latency and outcome to the balancer. Made once per member. */
   readonly invoke: Invoker;
+  /** `invoke` through the member's circuit breaker when there are breakers. Made once per member. */
+  readonly guarded: Invoker;
+  /** Counts a failed attempt and rethrows (made once, so an attempt allocates no handler). */
+  readonly failed: (err: unknown) => never;
   /** Attempts sent and failed, for `snapshot()`. */
   calls: number;
   errors: number;
@@ -34,11 +38,34 @@ class PooledMember implements Member {
   errors = 0;
   readonly invoke: Invoker;
   readonly peer: string;
+  guarded: Invoker;
 
-  constructor(public endpoint: Endpoint, readonly client: ProtocolClient, balancer: LoadBalancer) {
+  constructor(public endpoint: Endpoint, readonly client: ProtocolClient, balancer: LoadBalancer, private readonly breakers: EndpointBreakers | undefined) {
     this.peer = `${endpoint.host}:${endpoint.port}`;
     this.invoke = balancer.report === undefined ? (inv) => client.invoke(inv) : (inv) => this.timed(inv, balancer);
+    this.guarded = this.guard();
   }
+
+  /** The same address republished (new weight, start time): keep the connection, take the new facts. */
+  replace(endpoint: Endpoint): void {
+    if (endpoint === this.endpoint) return;
+    this.endpoint = endpoint;
+    this.guarded = this.guard();
+  }
+
+  private guard(): Invoker {
+    const breakers = this.breakers;
+    if (breakers === undefined) return this.invoke;
+    // A breaker set that can bind to the endpoint finds its breaker once, not per call.
+    if (breakers.wrap !== undefined) return breakers.wrap(this.endpoint, this.invoke);
+    const endpoint = this.endpoint;
+    return (inv) => breakers.invoke(endpoint, this.invoke, inv);
+  }
+
+  readonly failed = (err: unknown): never => {
+    this.errors++;
+    throw err;
+  };
 
   get pending(): number {
     return (this.client as { pendingCount?: number }).pendingCount ?? 0;
@@ -69,7 +96,7 @@ interface UsableList {
  * list), each endpoint with its pooled client. Picks a member per call through the balancer.
  */
 export class Directory {
-  private members: Member[] = [];
+  private members: PooledMember[] = [];
   private unsubscribe: (() => void) | undefined;
   private readonly first: Promise<void>;
   private firstDone = false;
@@ -172,11 +199,7 @@ export class Directory {
   /** One attempt on `member`, through its breaker when there are breakers. */
   send(member: Member, inv: Invocation): Promise<unknown> {
     member.calls++;
-    const sent = this.breakers ? this.breakers.invoke(member.endpoint, member.invoke, inv) : member.invoke(inv);
-    return sent.catch((err: unknown) => {
-      member.errors++;
-      throw err;
-    });
+    return member.guarded(inv).catch(member.failed);
   }
 
   /** Read-only picture of this reference's endpoints, for admin views. */
@@ -221,13 +244,13 @@ export class Directory {
     this.listed = endpoints;
     const wanted = new Map<string, Endpoint>();
     for (const e of endpoints) if (e.protocol === this.protocol) wanted.set(endpointAddress(e), e);
-    const next: Member[] = [];
+    const next: PooledMember[] = [];
     for (const m of this.members) {
       const address = endpointAddress(m.endpoint);
       const e = wanted.get(address);
       if (e !== undefined) {
         // Same address, maybe new weight or start time: keep the connection, take the new facts.
-        m.endpoint = e;
+        m.replace(e);
         next.push(m);
         wanted.delete(address);
       } else {
@@ -242,8 +265,8 @@ export class Directory {
     this.breakers?.update(current);
   }
 
-  private member(endpoint: Endpoint): Member {
-    return new PooledMember(endpoint, this.pool.acquire(endpoint), this.balancer);
+  private member(endpoint: Endpoint): PooledMember {
+    return new PooledMember(endpoint, this.pool.acquire(endpoint), this.balancer, this.breakers);
   }
 
 
