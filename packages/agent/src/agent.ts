@@ -59,7 +59,7 @@ export class Agent {
   private constructor(config: AgentConfig) {
     this.config = config;
     this.#upstream = new ObservedRegistry(createRegistry(config.registry));
-    this.#codecs = relayCodecs();
+    this.#codecs = relayCodecs({ boltGoAway: config.boltGoAway });
     const protocols = relayProtocols(this.#codecs);
     const interceptors = [relayInterceptor({ tracing: config.tracing })];
     this.#egressMesh = createMeshlet({

@@ -31,6 +31,12 @@ export interface AgentConfig {
   readonly timeout: number;
   /** How long a stop lets in-flight calls finish, ms. Default 5000. */
   readonly gracePeriod: number;
+  /**
+   * On stop, send Bolt callers MOSN's GoAway (Meshlet and MOSN-aware clients then send nothing
+   * new at once). Default false: Java Bolt clients do not know the command. Dubbo callers always
+   * get the read-only event; Motan2 has no such signal.
+   */
+  readonly boltGoAway: boolean;
   /** Publish registrations as they come (true), or only after `GET /200` (false, the motan-go agent's way). */
   readonly online: boolean;
   /** Join callers' traces (extract their context from each frame). Default: on when `MESHLET_OTEL` is set. */
@@ -56,6 +62,7 @@ export const AGENT_DEFAULTS: AgentConfig = Object.freeze({
   extraHttpPorts: [],
   timeout: 10_000,
   gracePeriod: 5000,
+  boltGoAway: false,
   online: true,
   tracing: false,
   mosnAppPorts: { bolt: 12200, dubbo: 20880 },
@@ -145,6 +152,7 @@ export function checkConfig(c: Record<string, unknown>): AgentConfig {
   };
   if (typeof c.online !== 'boolean') throw invalid('agent setting "online" must be true or false');
   if (typeof c.tracing !== 'boolean') throw invalid('agent setting "tracing" must be true or false');
+  if (typeof c.boltGoAway !== 'boolean') throw invalid('agent setting "boltGoAway" must be true or false');
   if (c.advertiseHost !== undefined && (typeof c.advertiseHost !== 'string' || c.advertiseHost === '')) throw invalid('agent setting "advertiseHost" must be a host');
   const mosn = c.mosnAppPorts;
   if (typeof mosn !== 'object' || mosn === null || !Object.values(mosn).every((p) => Number.isInteger(p) && p > 0 && p <= 65535)) {
@@ -164,6 +172,7 @@ export function checkConfig(c: Record<string, unknown>): AgentConfig {
     extraHttpPorts: ports('extraHttpPorts'),
     timeout: num('timeout', 1),
     gracePeriod: num('gracePeriod', 0),
+    boltGoAway: c.boltGoAway,
     online: c.online,
     tracing: c.tracing,
     mosnAppPorts: Object.freeze({ ...(mosn as Record<string, number>) }),

@@ -11,13 +11,23 @@ export interface ListenerOptions {
   readonly maxFrameSize?: number;
   /** Close connections silent for this long, ms (180 000: callers heartbeat well within it). */
   readonly idleTimeout?: number;
+  /**
+   * On stop, once no call is in flight, wait until none has arrived for this long, ms, before
+   * closing (default 250): calls a caller sent before it read the stop signal, or that keep coming
+   * from callers of a protocol without one until their health check moves them away, are served.
+   */
+  readonly closeLinger?: number;
 }
 
 /** What a listener does with each accepted connection once it knows the protocol. */
 export interface SessionLike {
   readonly busy: boolean;
+  /** Requests taken so far. */
+  readonly begun: number;
   onFrame(frame: Buffer): void;
   idle(): Promise<void>;
+  /** Tells the caller to send no new calls (on stop). */
+  goAway(): void;
 }
 
 export type SessionFactory = (connection: Connection, codec: RelayCodec) => SessionLike;
@@ -35,6 +45,8 @@ export class SniffingListener {
   #bound: { host: string; port: number } | undefined;
   readonly #byFirstByte = new Map<number, RelayCodec>();
   readonly #sessions = new Map<Connection, SessionLike>();
+  /** Connections handed to the HTTP API: the listener closes them on stop (keep-alive would hold it open). */
+  readonly #httpSockets = new Set<net.Socket>();
   #idleTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -86,6 +98,8 @@ export class SniffingListener {
       const http = this.options.http;
       if (codec === undefined && http !== undefined && isUpperAscii(first[0]!) && !this.#closing) {
         socket.unshift(first);
+        this.#httpSockets.add(socket);
+        socket.once('close', () => this.#httpSockets.delete(socket));
         http(socket);
         socket.resume();
         return;
@@ -110,7 +124,10 @@ export class SniffingListener {
     }
   }
 
-  /** Stops accepting, lets in-flight calls finish (at most `graceMs`), then closes every connection. */
+  /**
+   * Stops accepting, tells every caller to send no more (the protocol's signal), serves what is in
+   * flight and what still arrives until quiet (at most `graceMs`), then closes every connection.
+   */
   close(graceMs = 5000): Promise<void> {
     this.#closing ??= this.#close(graceMs);
     return this.#closing;
@@ -120,15 +137,33 @@ export class SniffingListener {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     const server = this.#server;
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    for (const s of this.#sessions.values()) s.goAway();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all([...this.#sessions.values()].map((s) => s.idle())),
-      new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
-    ]);
+    await Promise.race([this.#drain(Date.now() + graceMs), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     for (const conn of [...this.#sessions.keys()]) conn.close(new RpcError(Code.Shutdown, 'agent stopped'));
     this.#sessions.clear();
+    for (const s of this.#httpSockets) s.destroy();
     await closed;
+  }
+
+  /** Resolves once no call is in flight and none arrived for `closeLinger` ms (or the deadline passed). */
+  async #drain(deadline: number): Promise<void> {
+    const linger = this.options.closeLinger ?? 250;
+    for (;;) {
+      await Promise.all([...this.#sessions.values()].map((s) => s.idle()));
+      const remaining = deadline - Date.now();
+      if (linger <= 0 || remaining <= 0) return;
+      const begun = this.#begun();
+      await new Promise<void>((r) => setTimeout(r, Math.min(linger, remaining)));
+      if (this.#begun() === begun && ![...this.#sessions.values()].some((s) => s.busy)) return;
+    }
+  }
+
+  #begun(): number {
+    let n = 0;
+    for (const s of this.#sessions.values()) n += s.begun;
+    return n;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Code, toRpcError, type Connection } from '@meshlet/core';
+import { Code, DEFAULT_WRITE_HIGH_WATER, toRpcError, type Connection } from '@meshlet/core';
 import { RelayRequest, type Direction, type RelayCodec } from './relay/index.js';
 import type { Counter } from './stats.js';
 
@@ -10,10 +10,21 @@ export type Router = (req: RelayRequest) => Promise<unknown>;
  * header, hands it to the router, and writes the reply with the caller's request id — or the
  * protocol's error reply naming what went wrong. Counts the requests it is still answering, for
  * a graceful stop.
+ *
+ * Back-pressure: the agent holds each request's frame until its reply (a retry may resend it),
+ * and a caller's replies sit in the socket until the caller reads them. Once those bytes together
+ * pass `highWater` the session stops reading the caller, and reads again when they are down to
+ * half: a caller that pipelines huge frames to a provider that never reads them, or that never
+ * reads its own replies, holds at most about `highWater` (plus one frame) of the agent's memory.
  */
 export class RelaySession {
   #inFlight = 0;
+  #begun = 0;
+  /** Bytes of the request frames this session's calls hold until they are answered. */
+  #held = 0;
+  #paused = false;
   #drained: (() => void)[] = [];
+  readonly #highWater: number;
 
   constructor(
     readonly connection: Connection,
@@ -22,14 +33,34 @@ export class RelaySession {
     private readonly route: Router,
     private readonly counter: Counter,
     private readonly defaultTimeout: number,
-  ) {}
+    highWater = DEFAULT_WRITE_HIGH_WATER,
+  ) {
+    this.#highWater = highWater;
+    connection.socket.on('drain', () => this.#maybeResume());
+  }
 
   get busy(): boolean {
     return this.#inFlight > 0;
   }
 
+  /** Requests taken on this connection so far (a stop waits until none arrives for a while). */
+  get begun(): number {
+    return this.#begun;
+  }
+
+  /** True while reading is paused for back-pressure. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   idle(): Promise<void> {
     return this.#inFlight === 0 ? Promise.resolve() : new Promise((r) => this.#drained.push(r));
+  }
+
+  /** Tells the caller to send no new calls here (the protocol's signal, when it has one). */
+  goAway(): void {
+    const frame = this.codec.goAway();
+    if (frame !== undefined) this.connection.write(frame);
   }
 
   onFrame(frame: Buffer): void {
@@ -43,6 +74,7 @@ export class RelaySession {
     }
     if (kind !== 'request') return;
     this.counter.requests++;
+    this.#begun++;
     const [high, low] = codec.idOf(frame);
     const copy = Buffer.from(frame); // the frame is a view into the socket's chunk, valid only now
     let req: RelayRequest;
@@ -52,31 +84,57 @@ export class RelaySession {
     } catch (err) {
       this.counter.rejected++;
       // A oneway request cannot be answered; a two-way one gets the protocol's refusal.
-      if (!codec.oneway(copy)) this.connection.write(codec.errorReply(copy, high, low, toRpcError(err, Code.BadRequest)));
+      if (!codec.oneway(copy)) this.#write(codec.errorReply(copy, high, low, toRpcError(err, Code.BadRequest)));
       return;
     }
     this.#inFlight++;
     this.counter.inFlight++;
+    const size = copy.length;
+    this.#held += size;
+    if (!this.#paused && this.#pressure() > this.#highWater) this.#pause();
     this.route(req).then(
       (reply) => {
         if (!req.info.oneway && reply instanceof Buffer) {
           this.counter.responses++;
-          this.connection.write(codec.restoreId(reply, high, low));
+          this.#write(codec.restoreId(reply, high, low));
         }
-        this.#done();
+        this.#done(size);
       },
       (err: unknown) => {
         if (!req.info.oneway) {
           this.counter.errors++;
-          this.connection.write(codec.errorReply(copy, high, low, toRpcError(err, Code.Internal)));
+          this.#write(codec.errorReply(copy, high, low, toRpcError(err, Code.Internal)));
         }
-        this.#done();
+        this.#done(size);
       },
     );
   }
 
-  #done(): void {
+  #write(frame: Uint8Array): void {
+    this.connection.write(frame);
+    if (!this.#paused && this.#pressure() > this.#highWater) this.#pause();
+  }
+
+  /** What this caller makes the agent hold: its requests' frames and its unread replies. */
+  #pressure(): number {
+    return this.#held + this.connection.socket.writableLength;
+  }
+
+  #pause(): void {
+    this.#paused = true;
+    this.connection.socket.pause();
+  }
+
+  #maybeResume(): void {
+    if (!this.#paused || this.#pressure() > this.#highWater / 2) return;
+    this.#paused = false;
+    if (!this.connection.isClosed) this.connection.socket.resume();
+  }
+
+  #done(size: number): void {
+    this.#held -= size;
     this.counter.inFlight--;
+    if (this.#paused) this.#maybeResume();
     if (--this.#inFlight === 0 && this.#drained.length > 0) {
       const waiters = this.#drained;
       this.#drained = [];
@@ -84,4 +142,3 @@ export class RelaySession {
     }
   }
 }
-

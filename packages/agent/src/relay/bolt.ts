@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import { Code, RpcError, type ClientCodec } from '@meshlet/core';
 import { hessian2, hessian2Draft, type HessianDialect, type HessianWriter } from '@meshlet/hessian';
 import {
-  BoltClientFraming, boltSplitter, buildFrame, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, decodeHeaderMap, encodeHeaderMap,
+  BoltClientFraming, boltSplitter, buildFrame, CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, decodeHeaderMap, encodeHeaderMap,
   encodeHeartbeatAck, encodeStatusResponse, frameCmd, frameId, frameType, HEAD_METHOD_NAME, HEAD_SERVICE, HEAD_TARGET_SERVICE,
   parseFrame, parseUniqueName, shapeOf, Status, TYPE_REQUEST, TYPE_REQUEST_ONEWAY, TYPE_RESPONSE, V1,
 } from '@meshlet/transport-bolt';
@@ -28,6 +28,9 @@ export class BoltRelay implements RelayCodec {
   private lastHeader: Buffer | undefined;
   private lastHeaders: Record<string, string> | undefined;
 
+  /** `goAway`: send MOSN's GoAway on stop (off by default: Java Bolt clients do not know it). */
+  constructor(private readonly options: { readonly goAway?: boolean } = {}) {}
+
   kind(frame: Buffer): FrameKind {
     const type = frameType(frame);
     if (type === TYPE_RESPONSE) return 'ignore';
@@ -38,6 +41,11 @@ export class BoltRelay implements RelayCodec {
 
   heartbeatReply(frame: Buffer): Uint8Array {
     return encodeHeartbeatAck(shapeOf(frame), frameId(frame), frame[frame[0] === PROTOCOL_V2 ? 10 : 9]!);
+  }
+
+  goAway(): Uint8Array | undefined {
+    if (this.options.goAway !== true) return undefined;
+    return buildFrame(V1, TYPE_REQUEST, CMD_GOAWAY, 0, CODEC_HESSIAN, 0, EMPTY, EMPTY, EMPTY);
   }
 
   oneway(frame: Buffer): boolean {

@@ -1,7 +1,7 @@
 import { Code, InboundKind, RpcError, type ClientCodec } from '@meshlet/core';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import {
-  dubboSplitter, encodeErrorResponse, encodeHeartbeatRequest, encodeHeartbeatResponse, readRequestHead, Status,
+  dubboSplitter, encodeErrorResponse, encodeHeartbeatRequest, encodeHeartbeatResponse, encodeReadonlyEvent, readRequestHead, Status,
 } from '@meshlet/transport-dubbo';
 import { routeKey } from '../keys.js';
 import { halves, type FrameKind, type RelayCodec, type RelayRequest, type RequestInfo } from './types.js';
@@ -26,6 +26,7 @@ export class DubboRelay implements RelayCodec {
   readonly splitter = dubboSplitter;
   readonly heartbeatInterval = 60_000;
   private readonly writer = new HessianWriter();
+  private eventId = 0;
 
   kind(frame: Buffer): FrameKind {
     const flag = frame[2]!;
@@ -36,6 +37,11 @@ export class DubboRelay implements RelayCodec {
 
   heartbeatReply(frame: Buffer): Uint8Array {
     return encodeHeartbeatResponse(frame);
+  }
+
+  /** Dubbo's read-only event, as a stopping provider sends it: Java and Meshlet consumers know it. */
+  goAway(): Uint8Array {
+    return encodeReadonlyEvent(this.writer, ++this.eventId);
   }
 
   oneway(frame: Buffer): boolean {

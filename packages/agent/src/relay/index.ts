@@ -11,9 +11,12 @@ import type { RelayCodec } from './types.js';
 export { RelayRequest, type RelayCodec, type RequestInfo, type Direction } from './types.js';
 export { RelayClient, relayProtocol } from './client.js';
 
-/** The three protocols the agent relays, each with its own (not re-entrant) writers. */
-export function relayCodecs(): RelayCodec[] {
-  return [new DubboRelay(), new BoltRelay(), new MotanRelay()];
+/**
+ * The three protocols the agent relays, each with its own (not re-entrant) writers. `boltGoAway`:
+ * Bolt connections get MOSN's GoAway when the agent stops.
+ */
+export function relayCodecs(options: { readonly boltGoAway?: boolean } = {}): RelayCodec[] {
+  return [new DubboRelay(), new BoltRelay({ goAway: options.boltGoAway }), new MotanRelay()];
 }
 
 /** Core protocols over `codecs`, for the agent's runtimes. */

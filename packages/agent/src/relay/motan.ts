@@ -34,6 +34,11 @@ export class MotanRelay implements RelayCodec {
     return encodeHeartbeatReply(frame);
   }
 
+  /** Motan2 has no frame that says "stop sending": apps move away when their health check fails. */
+  goAway(): undefined {
+    return undefined;
+  }
+
   oneway(frame: Buffer): boolean {
     return (frame[2]! & MsgType.ONEWAY) !== 0;
   }

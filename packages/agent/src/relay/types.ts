@@ -50,6 +50,11 @@ export interface RelayCodec {
   readonly splitter: FrameSplitter;
   kind(frame: Buffer): FrameKind;
   heartbeatReply(frame: Buffer): Uint8Array | undefined;
+  /**
+   * The frame telling an app to send no new calls on this connection, written when the agent
+   * stops (Dubbo's read-only event, Bolt's GoAway when enabled); undefined if the protocol has none.
+   */
+  goAway(): Uint8Array | undefined;
   /** True for a request that expects no reply (read from the fixed header alone). */
   oneway(frame: Buffer): boolean;
   /** The request id's bytes as two uint32 halves (Bolt: high 0). */

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// CPU per call of Meshlet's agent against direct calls, measured in one run (issue 14, item 6).
+//
+//   node bench/sidecar/cpu.js [--protocol dubbo|bolt|motan2] [--seconds 3] [--concurrency 128]
+//                             [--payload 1024] [--repeat 3]
+//
+// One conformance provider (direct mode) and one agent over a fresh `local` registry, kept for the
+// whole run; a consumer process (cpu-consumer.js) runs the echo load directly against the provider,
+// then in sidecar mode through the agent, alternating, --repeat times. Each process's CPU time
+// (user + system, from /proc/<pid>/stat, or the consumer's own process.cpuUsage) over the consumer's
+// life is divided by the calls it made. Prints a table and one JSON line (medians per mode).
+// CPU µs per call stays meaningful on a loaded machine far better than calls/s, but other work
+// still perturbs caches and scheduling: compare rows of the same run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
+const protocol = opt('protocol', 'dubbo');
+const seconds = Number(opt('seconds', '3'));
+const concurrency = Number(opt('concurrency', '128'));
+const payload = Number(opt('payload', '1024'));
+const repeat = Math.max(1, Number(opt('repeat', '3')) | 0);
+const agentArgs = (opt('agent-args', '') || '').split(' ').filter(Boolean);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'meshlet-bench-cpu-'));
+const registry = `local://${dir}`;
+const children = new Set();
+const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
+
+function start(args, env = {}) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const line = (re) => new Promise((resolve, reject) => {
+    const check = () => {
+      const m = re.exec(out);
+      if (m) {
+        child.stdout.off('data', check);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', check);
+    check();
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code} before printing ${re}`)));
+  });
+  return { child, line };
+}
+
+/** utime + stime of `pid`, µs. */
+function cpuUs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_US;
+}
+
+async function consumer(env, target) {
+  const args = ['bench/sidecar/cpu-consumer.js', '--protocol', protocol, '--seconds', String(seconds), '--concurrency', String(concurrency), '--payload', String(payload)];
+  if (target) args.push('--target', target);
+  const c = start(args, env);
+  return JSON.parse(await c.line(/^(\{.*\})$/m));
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+
+try {
+  const provider = start(['examples/conformance/provider.js', '--protocol', protocol, '--port', '0', '--registry', registry], { MESHLET_AGENT: 'off' });
+  const providerPort = Number(await provider.line(/^READY (\d+)$/m));
+  const agent = start(['packages/cli/dist/main.js', 'agent', '--registry', registry, '--port', '0', '--http-port', '0', '--ingress-host', '127.0.0.1', '--ingress-port', '0', ...agentArgs]);
+  const agentPort = JSON.parse(await agent.line(/^READY (.*)$/m)).egress[0];
+  const runs = { direct: [], sidecar: [] };
+  for (let i = 0; i < repeat; i++) {
+    for (const mode of ['direct', 'sidecar']) {
+      const p0 = cpuUs(provider.child.pid);
+      const a0 = cpuUs(agent.child.pid);
+      const r = mode === 'direct'
+        ? await consumer({ MESHLET_AGENT: 'off' }, `127.0.0.1:${providerPort}`)
+        : await consumer({ MESHLET_AGENT: `meshlet://127.0.0.1:${agentPort}` });
+      const p = cpuUs(provider.child.pid) - p0;
+      const a = cpuUs(agent.child.pid) - a0;
+      if (r.errors > 0) process.stderr.write(`${mode}: ${r.errors} errors (${r.first_error})\n`);
+      runs[mode].push({ qps: r.calls / r.seconds, consumer: r.cpu_us / r.calls, agent: a / r.calls, provider: p / r.calls, calls: r.calls });
+      process.stderr.write(`run ${i + 1} ${mode}: ${Math.round(r.calls / r.seconds)} calls/s, µs/call consumer ${(r.cpu_us / r.calls).toFixed(1)}, agent ${(a / r.calls).toFixed(1)}, provider ${(p / r.calls).toFixed(1)}\n`);
+    }
+  }
+  const summary = {};
+  for (const mode of ['direct', 'sidecar']) {
+    const rs = runs[mode];
+    summary[mode] = Object.fromEntries(['qps', 'consumer', 'agent', 'provider'].map((k) => [k, Number(median(rs.map((r) => r[k])).toFixed(1))]));
+  }
+  const d = summary.direct;
+  const s = summary.sidecar;
+  console.log(`\nCPU per call, ${protocol} echo ${payload} B, ${concurrency} in flight, ${seconds} s × ${repeat} (medians); node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}\n`);
+  console.log('mode      calls/s   consumer µs  agent µs  provider µs  total µs');
+  for (const [name, m] of [['direct', d], ['sidecar', s]]) {
+    const total = m.consumer + m.agent + m.provider;
+    console.log(`${name.padEnd(8)} ${String(Math.round(m.qps)).padStart(8)}  ${m.consumer.toFixed(1).padStart(11)}  ${m.agent.toFixed(1).padStart(8)}  ${m.provider.toFixed(1).padStart(11)}  ${total.toFixed(1).padStart(8)}`);
+  }
+  console.log(`\nagent µs per relayed call: ${s.agent.toFixed(1)} (${(s.agent / (d.consumer + d.provider)).toFixed(2)}× a direct call's consumer + provider CPU)`);
+  console.log(JSON.stringify({ protocol, payload, concurrency, seconds, repeat, ...summary }));
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,124 @@
+// Graceful stops in sidecar mode lose no call (issue 14, item 1). A consumer in sidecar mode calls
+// through Meshlet's own agent (a separate process) to two providers found through a registry:
+//
+// - SIGTERM one provider with 128 non-idempotent calls in flight: none fails. The provider
+//   deregisters and tells the agent (read-only event, GoAway), the agent sends it nothing new and
+//   lets its pending calls finish, exactly as a consumer in direct mode does.
+// - SIGTERM the agent itself: every call it had accepted is answered; it tells its apps to send no
+//   more (Dubbo's read-only event, Bolt's GoAway) and closes once drained, well within its grace
+//   period. With no registry to fall back to, the consumer's later calls fail fast with
+//   UNAVAILABLE naming the agent: nothing hangs, no promise stays pending.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createMeshlet, bolt, dubbo, motan2 } from 'meshlet-rpc';
+import { Ledger } from './service.js';
+import { load, sleep, startProvider } from './helpers.js';
+import { startAgent } from '../sidecar/helpers.js';
+
+const protocols = { dubbo, bolt, motan2 };
+
+/** A consumer in sidecar mode through `agent`, with no registry to fall back to. */
+const sidecarConsumer = (agent, protocol) =>
+  createMeshlet({ application: 'graceful-sidecar-consumer', agent: agent.url, registry: false, protocols: [protocols[protocol]()] }, {});
+
+for (const protocol of Object.keys(protocols)) {
+  test(`${protocol}, sidecar: SIGTERM one of two providers behind the agent, 128 non-idempotent calls in flight: none fails`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlet-resilience-sidecar-'));
+    const registry = `local://${dir}`;
+    const agent = await startAgent({ registry });
+    const [a, b] = await Promise.all([startProvider('a', protocol, registry), startProvider('b', protocol, registry)]);
+    const mesh = sidecarConsumer(agent, protocol);
+    try {
+      const ledger = mesh.refer(Ledger);
+      const running = load((i) => ledger.charge(i));
+      // Both providers answer through the agent before one is stopped (a bound, not a fixed wait).
+      await until(() => running.counts.a > 50 && running.counts.b > 50, 15_000);
+      a.kill('SIGTERM');
+      const exit = await a.exited;
+      await sleep(300);
+      const { counts, errors } = await running.stop();
+      assert.deepEqual(exit, { code: 0, signal: null }, `a's exit; stderr: ${a.stderr()}`);
+      assert.deepEqual([...new Set(errors)].slice(0, 5), [], `${errors.length} failed; answers ${JSON.stringify(counts)}`);
+      assert.ok(counts.a > 0 && counts.b > 0, JSON.stringify(counts));
+    } finally {
+      await mesh.stop(0);
+      a.kill();
+      b.kill();
+      await agent.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// Motan2 has no signal to tell an app to stop sending, so calls keep arriving at a stopping agent
+// until its grace period ends (the consumer's health check, not the protocol, moves it away).
+for (const protocol of ['dubbo', 'bolt']) {
+  test(`${protocol}, sidecar: SIGTERM the agent with 128 calls in flight: what it accepted is answered, then calls fail fast with UNAVAILABLE`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlet-resilience-sidecar-'));
+    const registry = `local://${dir}`;
+    // Bolt's GoAway is opt-in (Java Bolt does not know it); Meshlet's Bolt client does.
+    const config = join(dir, 'agent.json');
+    writeFileSync(config, JSON.stringify({ boltGoAway: true }));
+    const agent = await startAgent({ registry, config });
+    const [a, b] = await Promise.all([startProvider('a', protocol, registry), startProvider('b', protocol, registry)]);
+    const mesh = sidecarConsumer(agent, protocol);
+    try {
+      const ledger = mesh.refer(Ledger);
+      const slow = [];
+      const running = load(async (i) => {
+        const t0 = Date.now();
+        try {
+          return await ledger.charge(i);
+        } catch (err) {
+          // Calls that fail fast fail without I/O: let the loop turn, or 128 loops would spin in
+          // microtasks and starve the timers and child-process events this test waits for.
+          await new Promise((r) => setImmediate(r));
+          throw err;
+        } finally {
+          // A call that failed should fail at once, not at its deadline.
+          if (Date.now() - t0 > 2000) slow.push(Date.now() - t0);
+        }
+      });
+      await until(() => running.counts.a > 50 && running.counts.b > 50, 15_000);
+      const t0 = Date.now();
+      const code = await agent.stop('SIGTERM');
+      const stopMs = Date.now() - t0;
+      const okAtExit = running.counts.a + running.counts.b;
+      // Bounded: every loop settles its call and ends (none hangs on a pending promise).
+      const { counts, errors } = await within(running.stop(), 10_000, 'every call loop to end once the agent is gone');
+      assert.equal(code, 0, `the agent's exit code; stderr: ${agent.stderr}`);
+      assert.ok(stopMs < 4000, `the agent drained and exited in ${stopMs} ms (its grace period is 5000 ms: apps stopped sending at once)`);
+      const lost = errors.filter((e) => !e.startsWith('UNAVAILABLE '));
+      assert.deepEqual([...new Set(lost)].slice(0, 5), [], `${lost.length} calls failed other than fast with UNAVAILABLE (${errors.length} failed in all); answers ${JSON.stringify(counts)}`);
+      assert.deepEqual(slow, [], 'no call took longer than 2 s');
+      assert.ok(okAtExit > 100, `calls answered through the agent: ${okAtExit}`);
+      // And later calls fail fast, naming the agent.
+      const t1 = Date.now();
+      await assert.rejects(ledger.charge(1), (err) => err.code === 'UNAVAILABLE' && /sidecar agent/.test(err.message));
+      assert.ok(Date.now() - t1 < 2000, 'fails fast, not at the deadline');
+    } finally {
+      await mesh.stop(0);
+      a.kill();
+      b.kill();
+      await agent.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+async function until(condition, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+function within(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)))])
+    .finally(() => clearTimeout(timer));
+}
