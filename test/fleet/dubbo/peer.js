@@ -28,8 +28,8 @@ export async function dubboPeer(module) {
       startPeer('java', javaArgs(classpath, main('Provider'), ['--port', '0', ...args], JVM), { name: `${module} provider`, ...opts }),
     consumer: (args, opts = {}) =>
       runConsumer('java', javaArgs(classpath, main('Consumer'), args, JVM), { name: `${module} consumer`, ...opts }),
-    /** A consumer as a child process, for suites that need to act while it runs (drain). */
-    spawnConsumer: (args) => spawn('java', javaArgs(classpath, main('Consumer'), args, JVM), { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] }),
+    /** A consumer as a child process, for suites that need to act while it runs (drain, load: stdin ends it). */
+    spawnConsumer: (args) => spawn('java', javaArgs(classpath, main('Consumer'), args, JVM), { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'] }),
     /**
      * `java` argv for the bench harness: the provider (prints READY <port>) and the load client
      * (one JSON line). Full JIT here, unlike the tests' quick-start flags.

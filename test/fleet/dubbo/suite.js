@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { root } from '../lib/cache.js';
 import { dubboPeer, Echo99, EchoWithNope, G2Echo, meshletConsumer, meshletProvider, Missing } from './peer.js';
 import { recordFixture } from './fixture.js';
+import { stopOneUnderLoad } from '../lib/stop-under-load.js';
 
 const KIT = 29 + 11;
 const ECHO = 'com.meshlet.conformance.EchoService';
@@ -172,6 +173,48 @@ export function dubboSuite(module, { release }) {
         }
       });
 
+      it('two Meshlet providers, 128 calls in flight from Java (failover, no retries), one SIGTERMed: Java loses none (read-only event)', async () => {
+        const start = () => startPeer(process.execPath, [providerJs, '--protocol', 'dubbo', '--port', '0'], { name: 'meshlet provider' });
+        const [a, b] = await Promise.all([start(), start()]);
+        const child = peer.spawnConsumer(['--target', `127.0.0.1:${a.port},127.0.0.1:${b.port}`, '--suite', 'load', '--calls', '128']);
+        try {
+          const r = await stopOneUnderLoad(child, a, { name: `${module} consumer` });
+          console.log(`# ${module} consumer -> 2 Meshlet dubbo providers, one SIGTERMed: ${r.failed} of ${r.calls + r.failed} calls failed`);
+          assert.equal(r.exit, 0, 'the stopped provider exits 0');
+          assert.equal(r.failed, 0, `${r.failed} of ${r.calls + r.failed} failed; first: ${r.first}\n${r.err.slice(-3000)}`);
+          assert.equal(r.code, 0, r.out.slice(-2000));
+        } finally {
+          child.kill('SIGKILL');
+          a.kill();
+          b.kill();
+        }
+      });
+
+      // Dubbo 3.3.6 closes the connection (RST) right after its read-only event, without waiting for
+      // the requests already on their way: ~50 of ~150k calls fail with CONNECTION_CLOSED (never
+      // resent: Meshlet cannot tell they did not run). Recorded, not asserted, for 3.x.
+      const dubbo3Closes = release.startsWith('3.') ? { todo: 'Dubbo 3.3.6 resets the connection after its read-only event with requests in flight' } : {};
+      it('Meshlet, 128 non-idempotent calls in flight to two Java providers, one stopped as its users do (SIGTERM: DubboBootstrap.stop): none lost', dubbo3Closes, async () => {
+        const [a, b] = await Promise.all([peer.provider(), peer.provider()]);
+        const mesh = meshletConsumer();
+        try {
+          const echo = mesh.refer(EchoService, { url: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`], timeout: 30_000 });
+          const running = loadCalls(() => echo.echo('x'), 128);
+          await new Promise((r) => setTimeout(r, 1000)); // both take calls a while
+          assert.equal(await a.stop(30_000), 0, 'the Java provider exits 0');
+          const atStop = running.calls();
+          await new Promise((r) => setTimeout(r, 1000)); // the other alone
+          const { calls, errors } = await running.stop();
+          console.log(`# Meshlet -> 2 ${module} providers, one SIGTERMed: ${errors.length} of ${calls + errors.length} calls failed`);
+          assert.deepEqual([...new Set(errors)].slice(0, 5), [], `${errors.length} of ${calls + errors.length} failed`);
+          assert.ok(calls > atStop, 'the other provider kept answering');
+        } finally {
+          await mesh.stop(0);
+          a.kill();
+          b.kill();
+        }
+      });
+
       it('Meshlet provider stops (SIGTERM) with 64 calls of a slow method in flight from Java: none lost', async () => {
         const p = await startPeer(process.execPath, [providerJs, '--protocol', 'dubbo', '--port', '0'], { name: 'meshlet provider' });
         const child = peer.spawnConsumer(['--target', `127.0.0.1:${p.port}`, '--suite', 'drain', '--calls', '64', '--ms', '1500']);
@@ -291,6 +334,28 @@ export function dubboSuite(module, { release }) {
       });
     }
   });
+}
+
+/** `inFlight` calls of `call()` back to back until `stop()`: answers that are not 'x' and failures are kept as errors. */
+function loadCalls(call, inFlight) {
+  let running = true;
+  let calls = 0;
+  const errors = [];
+  const loops = Array.from({ length: inFlight }, async () => {
+    while (running) {
+      try {
+        const v = await call();
+        if (v === 'x') calls++;
+        else errors.push(`answered ${v}`);
+      } catch (e) {
+        errors.push(`${e?.code ?? ''} ${e?.message ?? e}`);
+      }
+    }
+  });
+  return {
+    calls: () => calls,
+    stop: async () => { running = false; await Promise.all(loops); return { calls, errors }; },
+  };
 }
 
 /** Dubbo frames in a byte stream with the given flag byte: their ids and statuses. */

@@ -141,3 +141,21 @@ test('a failure from a live provider (SERVER_BUSY, a status in the response) sti
   assert.deepEqual([...new Set(calls)].sort(), [1, 2], 'neither was ejected');
   await mesh.stop(0);
 });
+
+test('"no such service/method" from one provider (a stopping Java Dubbo provider between unexport and read-only): resent elsewhere, free; not to the same one again', async () => {
+  const notFound = () => Promise.reject(new RpcError(Code.ServiceNotFound, 'Not found exported service', { status: 70 }));
+  const noMethod = () => Promise.reject(new RpcError(Code.MethodNotFound, 'no method', { status: 40 }));
+  const { protocol, calls } = scripted({ 1: notFound, 2: ok(2), 3: noMethod });
+  // No budget at all: only retries that cost nothing may happen.
+  const mesh = createMeshlet({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
+  const svc = mesh.refer(Svc, { url: ['fake://127.0.0.1:1', 'fake://127.0.0.1:2'] });
+  for (let i = 0; i < 40; i++) assert.equal(await svc.write(), 'ok 2');
+  assert.ok(calls.includes(1), 'the provider without the service was tried');
+  calls.length = 0;
+  await assert.rejects(mesh.refer(Svc, { url: ['fake://127.0.0.1:1'] }).write(), (e: unknown) => RpcError.is(e, Code.ServiceNotFound));
+  assert.deepEqual(calls, [1], 'alone, it is not asked again');
+  calls.length = 0;
+  await assert.rejects(mesh.refer(Svc, { url: ['fake://127.0.0.1:1', 'fake://127.0.0.1:3'] }).write(), (e: unknown) => RpcError.is(e, Code.ServiceNotFound) || RpcError.is(e, Code.MethodNotFound));
+  assert.deepEqual([...calls].sort(), [1, 3], 'each asked once');
+  await mesh.stop(0);
+});

@@ -8,7 +8,8 @@ import org.apache.dubbo.config.bootstrap.DubboBootstrap;
 /**
  * Apache Dubbo consumer (2.7 or 3, by the module that builds it: see Line). Suites (`--suite`): `kit` (default: the conformance kit's 29 cases and
  * the fleet cases), `probe` (group/version selection, unknown service and method), `idle` (a
- * connection left idle past the heartbeat), `drain` (calls in flight while the provider stops).
+ * connection left idle past the heartbeat), `drain` (calls in flight while the provider stops),
+ * `load` (`--calls` threads calling until stdin has a line, `--target a,b` for two providers).
  * `--bench` drives load instead and prints one JSON line.
  * java … com.meshlet.dubbo.Consumer (--target host:port | --registry zookeeper://…) [--suite s]
  *      [--heartbeat ms] [--bench --method echo --payload N --concurrency C --seconds S --connections 1]

@@ -38,7 +38,15 @@ final class DubboPeer implements Peer {
             r.setRegistry(registry);
             if (args.has("connections")) r.setConnections(args.getInt("connections", 1));
             r.setParameters(Fleet.parameters(args));
-            if (args.has("target")) r.setUrl("dubbo://" + args.get("target") + "/" + type.getName());
+            // `--target a,b`: one URL per provider (Dubbo's `;`-separated list), a cluster over them.
+            if (args.has("target")) {
+                StringBuilder urls = new StringBuilder();
+                for (String t : args.get("target").split(",")) urls.append(urls.length() == 0 ? "" : ";").append("dubbo://").append(t).append('/').append(type.getName());
+                r.setUrl(urls.toString());
+                // Over several direct URLs Dubbo 2.7.23 defaults to its zone-aware cluster, which
+                // expects registry invokers (ClassCastException on FilterNode): name the cluster.
+                if (args.get("target").contains(",")) r.setCluster("failover");
+            }
             proxy = r.get();
             refs.put(key, proxy);
         }

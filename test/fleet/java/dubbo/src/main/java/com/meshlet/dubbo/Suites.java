@@ -6,6 +6,7 @@ import com.meshlet.fleet.FleetException;
 import com.meshlet.fleet.FleetService;
 import com.meshlet.peer.Args;
 import com.meshlet.peer.Cases;
+import com.meshlet.peer.Load;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -43,6 +44,9 @@ final class Suites {
                 break;
             case "drain":
                 drain(cases, peer, args);
+                break;
+            case "load":
+                load(cases, peer, args);
                 break;
             default:
                 throw new IllegalArgumentException("unknown suite " + suite);
@@ -158,6 +162,18 @@ final class Suites {
         cases.expect("idle/before", "a", () -> s.echo("a"));
         Thread.sleep(args.getInt("idle", 3500));
         cases.expect("idle/after", "b", () -> s.echo("b"));
+    }
+
+    /**
+     * `--calls` threads calling echo back to back (`--target a,b`: both providers, Dubbo's failover
+     * cluster with no retries) until stdin has a line: the test stops a provider meanwhile.
+     */
+    static void load(Cases cases, DubboPeer peer, Args args) throws Exception {
+        EchoService s = peer.echo(30_000);
+        Load.run(cases, args.getInt("calls", 128), () -> {
+            String got = s.echo("x");
+            if (!"x".equals(got)) throw new IllegalStateException("echo answered " + got);
+        });
     }
 
     /**
