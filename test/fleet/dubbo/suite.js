@@ -190,12 +190,15 @@ export function dubboSuite(module, { release }) {
         }
       });
 
-      // Dubbo 3.3.6 closes the connection (RST) right after its read-only event, without waiting for
-      // the requests already on their way: ~50 of ~150k calls fail with CONNECTION_CLOSED (never
-      // resent: Meshlet cannot tell they did not run). Recorded, not asserted, for 3.x.
+      // Dubbo 3.3.6 closes the connection (RST) soon after its read-only event, without waiting for
+      // the requests already on their way: 53 of 146k calls failed with CONNECTION_CLOSED through
+      // DubboBootstrap.stop(), 1 of 164k through its JVM shutdown hook (MESHLET_DUBBO_STOP=hook:
+      // the providers get `--stop hook`). Never resent: Meshlet cannot tell they did not run.
+      // Recorded, not asserted, for 3.x; 2.7.23 loses none.
       const dubbo3Closes = release.startsWith('3.') ? { todo: 'Dubbo 3.3.6 resets the connection after its read-only event with requests in flight' } : {};
       it('Meshlet, 128 non-idempotent calls in flight to two Java providers, one stopped as its users do (SIGTERM: DubboBootstrap.stop): none lost', dubbo3Closes, async () => {
-        const [a, b] = await Promise.all([peer.provider(), peer.provider()]);
+        const stop = process.env.MESHLET_DUBBO_STOP ? ['--stop', process.env.MESHLET_DUBBO_STOP] : [];
+        const [a, b] = await Promise.all([peer.provider(stop), peer.provider(stop)]);
         const mesh = meshletConsumer();
         try {
           const echo = mesh.refer(EchoService, { url: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`], timeout: 30_000 });

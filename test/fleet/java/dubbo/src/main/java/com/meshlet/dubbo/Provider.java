@@ -15,7 +15,7 @@ import org.apache.dubbo.config.bootstrap.DubboBootstrap;
  * Apache Dubbo provider (2.7 or 3: see Line) of EchoService and FleetService (version 1.0), plus EchoService in group
  * `g2` version `2.0` whose echo answers "g2:" + s, so a consumer's group/version selection shows.
  * java … com.meshlet.dubbo.Provider --port 0 [--registry zookeeper://127.0.0.1:P] [--host 127.0.0.1]
- *      [--heartbeat ms]
+ *      [--heartbeat ms] [--stop hook]
  */
 public final class Provider {
     public static void main(String[] argv) throws Exception {
@@ -38,7 +38,9 @@ public final class Provider {
                         new FleetServiceImpl(Line::serverAttachment), null, Fleet.VERSION));
         bootstrap.start();
         // Dubbo's own graceful stop: unregister, send the readonly event, let in-flight calls finish.
-        Lifecycle.serve(port, bootstrap::stop);
+        // `--stop hook`: System.exit instead, so the JVM runs the shutdown hook Dubbo registered,
+        // what a plain SIGTERM does to a Dubbo application that installs no handler of its own.
+        Lifecycle.serve(port, "hook".equals(args.get("stop")) ? () -> System.exit(0) : bootstrap::stop);
     }
 
     static <T> ServiceConfig<T> service(Class<T> type, T impl, String group, String version) {
