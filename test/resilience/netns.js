@@ -1,8 +1,8 @@
 // A small network for the network-fault suite: one namespace per party (consumer, providers,
 // registry), each joined by a veth pair to a hub namespace where `netsim` (a userspace switch,
 // ./netsim) forwards frames between them and delays, drops or black-holes the packets of chosen
-// pairs. Kernel netem would do the same, but it is a module some kernels lack (this project's CI
-// VMs have no sch_netem); the switch needs only network namespaces. Root only; everything is
+// pairs. Kernel netem would do the same, but it is a module some kernels lack (the VM this suite
+// was written on has no sch_netem, nor prio); the switch needs only network namespaces. Root only; everything is
 // deleted on close, and on process exit if a test died before its `after` ran.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';

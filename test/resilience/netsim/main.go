@@ -1,7 +1,7 @@
 // netsim: a userspace Ethernet switch with per-flow impairments (delay, loss, partition), for the
 // network-fault suite (test/resilience/netem.test.js). It runs in the suite's hub namespace and
 // joins the veth ends given as arguments, like a bridge. It exists because `tc netem` is a kernel
-// module that some kernels (this project's CI VMs) do not have; a userspace switch works wherever
+// module that some kernels (the VM this suite was written on) do not have; a userspace switch works wherever
 // network namespaces do, and TCP on either side still sees real lost and delayed packets.
 //
 // Control, one command per stdin line, each answered by one stdout line ("ok" or "error ..."):
