@@ -4,7 +4,8 @@
 // JSON line as examples/conformance/bench.js does.
 //
 //	motan-client -target 127.0.0.1:PORT | -registry zookeeper://127.0.0.1:2181 [-group conformance]
-//	             [-serialization simple|breeze] [-skip case,case] [-suite kit|errors]
+//	             [-serialization simple|breeze] [-skip case,case] [-suite kit|errors|drain|load]
+//	             [-calls 128] [-retries 0]   (load: -target a,b; see load.go)
 //	motan-client -bench -target 127.0.0.1:PORT -method echo -payload 1024 -concurrency 128 -seconds 5 [-connections 1]
 package main
 
@@ -32,13 +33,15 @@ func main() {
 	concurrency := flag.Int("concurrency", 128, "bench: calls in flight")
 	seconds := flag.Float64("seconds", 5, "bench: duration")
 	connections := flag.Int("connections", 1, "bench: connections to the provider")
+	calls := flag.Int("calls", 128, "load: goroutines calling back to back")
+	retries := flag.Int("retries", 0, "failover retries (motan-go's default 0)")
 	flag.Parse()
 	if (*target == "") == (*registry == "") {
 		peer.Fatal("give -target host:port or -registry zookeeper://host:port")
 	}
 	var results sync.Map
 	motan.GetDefaultExtFactory().RegistExtFilter(peer.CaptureFilterName, peer.NewCaptureFilter(&results))
-	refs := clientConfig(*target, *registry, *group, *serialization, *connections)
+	refs := clientConfig(*target, *registry, *group, *serialization, *connections, *retries)
 	conf, dir := peer.WriteConfig("client", refs)
 	// os.Exit skips deferred calls: every exit below goes through done.
 	done := func(code int) {
@@ -63,6 +66,8 @@ func main() {
 		errorCases(r, c)
 	case "drain":
 		drainCases(r, c)
+	case "load":
+		loadCases(r, c, *calls)
 	default:
 		peer.Fatal("unknown suite %q", *suite)
 	}
@@ -80,7 +85,7 @@ var refers = []struct{ id, path, timeout, group string }{
 	{"other-group", "com.meshlet.conformance.EchoService", "5000", "other"},
 }
 
-func clientConfig(target, registry, group, serialization string, connections int) string {
+func clientConfig(target, registry, group, serialization string, connections, retries int) string {
 	reg := "  fleet-registry:\n    protocol: direct\n    address: " + target + "\n"
 	if registry != "" {
 		reg = peer.RegistryYaml("fleet-registry", registry)
@@ -96,12 +101,12 @@ func clientConfig(target, registry, group, serialization string, connections int
     serialization: %s
     haStrategy: failover
     loadbalance: random
-    retries: 0
+    retries: %d
     asyncInitConnection: false
     clientConnection: %d
     filter: %s
 motan-refer:
-`, group, serialization, connections, peer.CaptureFilterName)
+`, group, serialization, retries, connections, peer.CaptureFilterName)
 	for _, r := range refers {
 		fmt.Fprintf(&b, "  %s:\n    path: %s\n    basicRefer: fleet-basic\n    requestTimeout: %s\n", r.id, r.path, r.timeout)
 		if r.group != "" {
