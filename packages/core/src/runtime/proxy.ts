@@ -4,6 +4,8 @@ import { atCallSite } from './call-site.js';
 import type { Invoker } from '../interceptor.js';
 import type { MethodDefinition, ServiceDefinition } from '../service.js';
 
+const NO_OPTIONS: { attachments?: Record<string, string> } = Object.freeze({});
+
 export interface CallDefaults {
   readonly timeout: number;
   readonly attachments?: Readonly<Record<string, string>>;
@@ -18,23 +20,32 @@ export interface CallDefaults {
  */
 export function createProxy(definition: ServiceDefinition, invoker: Invoker, defaults: CallDefaults): Record<string, (...args: unknown[]) => Promise<unknown> | AsyncIterable<unknown>> {
   const proxy: Record<string, (...args: unknown[]) => Promise<unknown> | AsyncIterable<unknown>> = Object.create(null);
+  // Made once: createInvocation copies the attachments into each call's own object.
+  const options = defaults.attachments ? { attachments: defaults.attachments } : NO_OPTIONS;
   for (const method of definition.methods.values()) {
     const arity = method.params.length;
     if (method.stream) {
       proxy[method.key] = (...args: unknown[]) => streamOf(definition, method, invoker, defaults, args);
       continue;
     }
-    // Async, so a failure's stack can be the awaiting caller's (see call-site.ts).
-    proxy[method.key] = async function call(...args: unknown[]): Promise<unknown> {
+    // A failure's stack is the awaiting caller's (see call-site.ts): from the rejection handler,
+    // V8 follows the promise chain to the caller's await. Not an async function: that would add
+    // a promise and an await to every call.
+    const failed = (err: unknown): never => {
+      throw atCallSite(err, failed);
+    };
+    proxy[method.key] = function call(...args: unknown[]): Promise<unknown> {
+      let result: Promise<unknown>;
       try {
         if (args.length !== arity) {
           throw new RpcError(Code.InvalidArgument, `${definition.interface}.${method.key} takes ${arity} argument(s), got ${args.length}`);
         }
-        const options = defaults.attachments ? { attachments: { ...defaults.attachments } } : {};
-        return await invoker(createInvocation(definition, method, args, options, defaults.timeout));
+        result = invoker(createInvocation(definition, method, args, options, defaults.timeout));
       } catch (err) {
-        throw atCallSite(err, call);
+        // Thrown before anything was awaited: the frames below `call` are the caller's.
+        return Promise.reject(atCallSite(err, call));
       }
+      return result.then(undefined, failed);
     };
   }
   return Object.freeze(proxy);
