@@ -15,6 +15,7 @@ import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/test
 import { EchoService } from '../../examples/conformance/service.js';
 import { startCapture } from './lib/capture.js';
 import { assertAllPassed, runConsumer, startPeer, stopAll, waitForLine } from './lib/processes.js';
+import { stopOneUnderLoad } from './lib/stop-under-load.js';
 import { FleetService, fleetImpl } from './meshlet/fleet-service.js';
 import { EchoWithNope, G2Echo, Missing, ProtoService, meshletConsumer, meshletProvider, sofaPeer } from './sofarpc/peer.js';
 
@@ -298,6 +299,23 @@ describe('graceful stop under load: 64 slow calls in flight, SIGTERM, none lost'
     assert.equal(await provider.stop(), 0);
     const results = await Promise.all(calls);
     assert.deepEqual(results.filter((r) => r !== 'slept'), [], 'every call answered');
+  });
+});
+
+// Bolt 1.6 (SOFARPC 5.13.2) knows no stop signal (Meshlet's MOSN GoAway is opt-in and Java Bolt
+// ignores it), so by address SOFARPC keeps sending to a stopping Meshlet provider, which serves
+// until the grace period and then closes: the calls pending then fail. Measured: 95 of 109k and
+// 58 of 88k (ConnectionClosedException 56, ClosedChannelException 2). Recorded (todo), not asserted:
+// the cure is Bolt's, a refusal SOFARPC fails over as the Motan2 provider now sends.
+describe('graceful stop of one of two Meshlet providers, 128 calls in flight from SOFARPC (by address)', () => {
+  it('SOFARPC consumer (no retries), Meshlet bolt provider SIGTERMed: what SOFARPC loses', { todo: 'SOFARPC keeps sending to a stopping provider: it knows no stop signal' }, async () => {
+    const [a, b] = [keep(await meshletBoltProvider()), keep(await meshletBoltProvider())];
+    const child = keep(peer.spawnConsumer(['--target', `127.0.0.1:${a.port},127.0.0.1:${b.port}`, '--suite', 'load', '--calls', '128']));
+    const r = await stopOneUnderLoad(child, a, { name: 'sofarpc consumer' });
+    console.log(`# SOFARPC -> 2 Meshlet bolt providers, one SIGTERMed: ${r.failed} of ${r.calls + r.failed} calls failed: ${JSON.stringify(r.kinds)}; first: ${r.first}`);
+    assert.equal(r.exit, 0, 'the stopped provider exits 0');
+    assert.ok(r.calls > 0);
+    assert.equal(r.failed, 0, `${r.failed} of ${r.calls + r.failed} failed: ${JSON.stringify(r.kinds)}; first: ${r.first}\n${r.err.slice(-2000)}`);
   });
 });
 

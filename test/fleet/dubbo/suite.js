@@ -179,7 +179,7 @@ export function dubboSuite(module, { release }) {
         const child = peer.spawnConsumer(['--target', `127.0.0.1:${a.port},127.0.0.1:${b.port}`, '--suite', 'load', '--calls', '128']);
         try {
           const r = await stopOneUnderLoad(child, a, { name: `${module} consumer` });
-          console.log(`# ${module} consumer -> 2 Meshlet dubbo providers, one SIGTERMed: ${r.failed} of ${r.calls + r.failed} calls failed`);
+          console.log(`# ${module} consumer -> 2 Meshlet dubbo providers, one SIGTERMed: ${r.failed} of ${r.calls + r.failed} calls failed ${JSON.stringify(r.kinds)}`);
           assert.equal(r.exit, 0, 'the stopped provider exits 0');
           assert.equal(r.failed, 0, `${r.failed} of ${r.calls + r.failed} failed; first: ${r.first}\n${r.err.slice(-3000)}`);
           assert.equal(r.code, 0, r.out.slice(-2000));

@@ -27,8 +27,8 @@ export async function sofaPeer() {
     classpath,
     provider: (args = [], { jvm, ...opts } = {}) => startPeer('java', argv('Provider', ['--port', '0', ...args], jvm), { name: 'sofarpc provider', ...opts }),
     consumer: (args, { jvm, ...opts } = {}) => runConsumer('java', argv('Consumer', args, jvm), { name: 'sofarpc consumer', ...opts }),
-    /** A consumer as a child process, for suites that act while it runs (drain). */
-    spawnConsumer: (args, jvm = []) => spawn('java', argv('Consumer', args, jvm), { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] }),
+    /** A consumer as a child process, for suites that act while it runs (drain, load: stdin ends it). */
+    spawnConsumer: (args, jvm = []) => spawn('java', argv('Consumer', args, jvm), { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'] }),
     /**
      * `java` argv for the bench harness: the provider (prints READY <port>) and the load client
      * (one JSON line). Full JIT here, unlike the tests' quick-start flags.

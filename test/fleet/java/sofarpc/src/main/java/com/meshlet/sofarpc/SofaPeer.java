@@ -64,7 +64,8 @@ final class SofaPeer implements Peer {
                 // Each case set builds one reference per timeout; SOFARPC's default limit is 3 per interface.
                 .setRepeatedReferLimit(-1);
         if (uniqueId != null) c.setUniqueId(uniqueId);
-        if (args.has("target")) c.setDirectUrl("bolt://" + args.get("target"));
+        // `--target a,b`: one bolt:// URL per provider, `;`-separated as SOFARPC's directUrl takes them.
+        if (args.has("target")) c.setDirectUrl("bolt://" + String.join(";bolt://", args.get("target").split(",")));
         else c.setRegistry(registry);
         return c;
     }

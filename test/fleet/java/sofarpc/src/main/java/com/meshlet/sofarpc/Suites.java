@@ -13,6 +13,7 @@ import com.meshlet.fleet.proto.EchoReply;
 import com.meshlet.fleet.proto.EchoRequest;
 import com.meshlet.peer.Args;
 import com.meshlet.peer.Cases;
+import com.meshlet.peer.Load;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -52,6 +53,14 @@ final class Suites {
                 break;
             case "drain":
                 drain(cases, peer, args);
+                break;
+            case "load":
+                // `--calls` threads calling echo back to back until stdin has a line (`--target a,b`).
+                EchoService s = peer.echo(30_000);
+                Load.run(cases, args.getInt("calls", 128), () -> {
+                    String got = s.echo("x");
+                    if (!"x".equals(got)) throw new IllegalStateException("echo answered " + got);
+                });
                 break;
             default:
                 throw new IllegalArgumentException("unknown suite " + suite);
