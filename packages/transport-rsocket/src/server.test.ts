@@ -31,6 +31,8 @@ const Demo = defineService({
 });
 
 const fired: string[] = [];
+/** Calls of `sleep` the provider has begun: tests stop it once a call is in flight there, not just sent. */
+let sleepsStarted = 0;
 const impl = {
   echo: (s: string) => s,
   add: (a: bigint, b: bigint) => a + b,
@@ -41,7 +43,7 @@ const impl = {
   fail: (m: string) => {
     throw Object.assign(new Error(m), { javaClass: 'java.lang.IllegalStateException' });
   },
-  sleep: (ms: number) => new Promise<string>((r) => setTimeout(() => r('slept'), ms)),
+  sleep: (ms: number) => (sleepsStarted++, new Promise<string>((r) => setTimeout(() => r('slept'), ms))),
   budget: () => BigInt(Math.round(currentCall()!.deadline - Date.now())),
   big: (n: number) => 'x'.repeat(n),
   async *items(n: number) {
@@ -162,8 +164,9 @@ test('connection loss settles every pending call; the client reconnects when the
   open.push(c);
   const client = c.refer(Demo, { url: p.url, timeout: 5000 });
   assert.equal(await client.echo('up'), 'up');
+  const started = sleepsStarted;
   const pending = client.sleep(3000);
-  await sleep(50);
+  await until(() => sleepsStarted === started + 1, 10_000); // pending at the provider, not just sent
   await p.mesh.stop(0);
   await assert.rejects(pending, (e: unknown) => RpcError.is(e, Code.ConnectionClosed));
   // Same port again: the next call connects anew.
@@ -213,8 +216,11 @@ test('graceful stop: in-flight calls finish, new ones are refused, then the prov
   open.push(c);
   const client = c.refer(Demo, { url: p.url, timeout: 5000, cluster: 'failfast' });
   assert.equal(await client.echo('warm'), 'warm');
+  const started = sleepsStarted;
   const slow = client.sleep(300);
-  await sleep(30);
+  // In flight at the provider: a fixed 30 ms could end before it read the request, which the
+  // stopping provider then refuses.
+  await until(() => sleepsStarted === started + 1, 10_000);
   const stopping = p.mesh.stop(5000);
   await sleep(30);
   await assert.rejects(client.echo('late'), (e: unknown) => RpcError.is(e) && [Code.Shutdown, Code.Unavailable, Code.ConnectionClosed].includes(e.code as never));
