@@ -258,16 +258,25 @@ test('the client sends heartbeats on an idle connection and answers the server\'
   }
 });
 
+/** Resolves once `cond()` holds; fails after `ms` (a bound for a loaded machine, not a latency claim). */
+async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 test('graceful stop: in-flight calls finish, then the connection closes', async () => {
   const server = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
-  server.provide(Demo, { hello: (n) => n, slow: (ms) => new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms)), notify: () => {}, wrong: () => 1 });
+  let started = 0;
+  server.provide(Demo, { hello: (n) => n, slow: (ms) => (started++, new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms))), notify: () => {}, wrong: () => 1 });
   await server.start();
   const client = createMeshlet({ protocols: [motan2({ serialization: 'breeze' })] });
   try {
     const demo = client.refer(Demo, { url: `127.0.0.1:${server.address()!.port}` });
     assert.equal(await demo.hello('warm'), 'warm');
     const inFlight = demo.slow(300);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => started === 1, 'the provider to start the call'); // in flight there, not just sent
     const stopped = server.stop(5000);
     assert.equal(await inFlight, 'slept 300');
     await stopped;
