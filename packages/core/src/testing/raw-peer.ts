@@ -34,13 +34,17 @@ export class RawPeer {
     this.socket.write(bytes);
   }
 
-  /** Resolves with the n-th frame (0-based) once it arrives; rejects after `ms`. */
-  async frame(n: number, ms = 3000): Promise<Buffer> {
+  /**
+   * Resolves with the n-th frame (0-based) once it arrives; rejects after `ms`. The default bound
+   * only stops a failing test from hanging: a loaded CI machine can take seconds, and a passing
+   * test never waits for it.
+   */
+  async frame(n: number, ms = 10_000): Promise<Buffer> {
     await this.until(() => this.frames.length > n, ms, `frame #${n}`);
     return this.frames[n]!;
   }
 
-  async untilClosed(ms = 3000): Promise<void> {
+  async untilClosed(ms = 10_000): Promise<void> {
     await this.until(() => this.closed, ms, 'close');
   }
 
