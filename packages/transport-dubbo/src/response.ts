@@ -85,12 +85,12 @@ export function decodeResponse(frame: Buffer, method: MethodDefinition): unknown
     case ResponseFlag.VALUE:
     case ResponseFlag.VALUE_WITH_ATTACHMENTS: {
       const value = r.readTyped(method.returns.kind === 'void' ? t.any : method.returns);
-      if (flag === ResponseFlag.VALUE_WITH_ATTACHMENTS) r.readValue();
+      if (flag === ResponseFlag.VALUE_WITH_ATTACHMENTS) skipAttachments(r);
       return method.returns.kind === 'void' ? undefined : value;
     }
     case ResponseFlag.NULL_VALUE:
     case ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS:
-      if (flag === ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS) r.readValue();
+      if (flag === ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS) skipAttachments(r);
       return method.returns.kind === 'void' ? undefined : null;
     case ResponseFlag.EXCEPTION:
     case ResponseFlag.EXCEPTION_WITH_ATTACHMENTS: {
@@ -100,6 +100,15 @@ export function decodeResponse(frame: Buffer, method: MethodDefinition): unknown
     default:
       throw new RpcError(Code.BadResponse, `unknown Dubbo response flag ${String(flag)}`);
   }
+}
+
+/**
+ * Reads past (and so still checks) the response attachments nobody here uses: a map, as Java
+ * sends it, read as a string record rather than a Map per response; anything else untyped.
+ */
+function skipAttachments(r: HessianReader): void {
+  if (r.isMapTag(r.peekTag())) r.readStringRecord();
+  else r.readValue();
 }
 
 /** A remote Throwable as an RpcError BUSINESS; a peer that sent a bare string (apache-dubbo-service) still reads. */
