@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { smoothRoundRobin } from './round-robin.js';
-import { call, candidates, ep, manualClock, tally } from './test-support.js';
+import { call, candidates, ep, manualClock, seeded, tally, type TestCandidate } from './test-support.js';
 
 test('smooth weighted round robin: weights 5,1,1 give a,a,b,a,c,a,a and repeat', () => {
   const lb = smoothRoundRobin();
@@ -61,4 +61,85 @@ test('equal weights: plain rotation over 5,000 endpoints (every endpoint exactly
   const weighted = candidates([ep('a', 20880, 5), ep('b', 20880, 1), ep('c', 20880, 1)]);
   const seq = Array.from({ length: 7 }, () => lb.pick(weighted, call()).endpoint.host).join('');
   assert.equal([...seq].filter((h) => h === 'a').length, 5, seq);
+});
+
+/**
+ * Smooth round robin as the full pass does it, credits by address, with its plain rotation over an
+ * array whose weights are all equal: the reference the heaps must match choice for choice.
+ */
+function reference() {
+  const credits = new Map<string, number>();
+  let last: unknown;
+  let uniform = false;
+  let turn = 0;
+  return (set: readonly { endpoint: { host: string; port: number; weight: number } }[]): number => {
+    if (set !== last) uniform = false;
+    last = set;
+    if (uniform) return (turn = (turn + 1) % set.length);
+    let total = 0;
+    let best = 0;
+    let bestCredit = -Infinity;
+    set.forEach((c, i) => {
+      const key = `${c.endpoint.host}:${c.endpoint.port}`;
+      const w = Math.max(0, c.endpoint.weight);
+      const credit = (credits.get(key) ?? 0) + w;
+      credits.set(key, credit);
+      total += w;
+      if (credit > bestCredit) {
+        bestCredit = credit;
+        best = i;
+      }
+    });
+    if (total <= 0) return (turn = (turn + 1) % set.length); // no weight anywhere: plain rotation
+    const key = `${set[best]!.endpoint.host}:${set[best]!.endpoint.port}`;
+    credits.set(key, credits.get(key)! - total);
+    if (set.every((c) => c.endpoint.weight === set[0]!.endpoint.weight)) {
+      uniform = true;
+      turn = best;
+    }
+    return best;
+  };
+}
+
+test('unequal integer weights: the same choices as the full pass, across new arrays, subsets and returning endpoints', () => {
+  const rnd = seeded(12);
+  for (let round = 0; round < 40; round++) {
+    const lb = smoothRoundRobin();
+    const ref = reference();
+    const pool = Array.from({ length: 2 + Math.floor(rnd() * 12) }, (_, i) => ep(`10.4.${round}.${i}`, 20880, [0, 1, 2, 3, 5, 100][Math.floor(rnd() * 6)]!));
+    let set = candidates(pool);
+    for (let k = 0; k < 400; k++) {
+      const r = rnd();
+      if (r < 0.02) set = candidates(pool.filter(() => rnd() < 0.7)); // some endpoints out (breakers), credits kept for the rest
+      else if (r < 0.04) set = candidates(pool); // all back, in a fresh array
+      if (set.length === 0) set = candidates(pool);
+      const want = set.length === 1 ? 0 : ref(set);
+      const got = lb.pick(set, call());
+      assert.equal(got, set[want], `round ${round}, pick ${k}: weights ${set.map((c) => c.endpoint.weight).join(',')}`);
+    }
+  }
+});
+
+test('unequal weights over 5,000 endpoints: exact shares over a period', () => {
+  const lb = smoothRoundRobin();
+  const set = candidates(Array.from({ length: 5000 }, (_, i) => ep(`10.5.${i >> 8}.${i & 255}`, 20880, 1 + (i % 3))));
+  const counts = new Map<TestCandidate, number>();
+  // One period of smooth round robin is as many picks as the weights add up to (9,999 here).
+  const total = set.reduce((a, c) => a + c.endpoint.weight, 0);
+  for (let i = 0; i < total; i++) {
+    const c = lb.pick(set, call());
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  set.forEach((c, i) => assert.equal(counts.get(c) ?? 0, c.endpoint.weight, `endpoint ${i}`));
+});
+
+test('once a warm-up ends, shares follow the full weights exactly (the fast path takes over with the credits)', () => {
+  const clock = manualClock();
+  const lb = smoothRoundRobin({ clock: clock.now });
+  const set = candidates([ep('a', 1, 100), ep('b', 1, 200, { timestamp: String(clock.now() - 30_000), warmup: '60000' })]);
+  for (let i = 0; i < 1000; i++) lb.pick(set, call());
+  clock.advance(60_000);
+  lb.pick(set, call()); // the full pass sees every ramp ended
+  const counts = tally(() => lb.pick(set, call()), 3000);
+  assert.deepEqual(Object.fromEntries(counts), { a: 1000, b: 2000 });
 });
