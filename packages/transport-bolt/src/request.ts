@@ -99,15 +99,17 @@ export function writeSofaRequest(w: HessianWriter, cm: ClientMethod, args: reado
   w.writeString(cm.method.name);
   w.writeString(cm.uniqueName);
   w.mapBegin(null);
-  for (const [k, v] of cm.props) {
-    w.writeString(k);
-    w.writeString(v);
+  // Index loops: an iterator and a destructured pair per entry per call add up at 100k calls/s.
+  const props = cm.props;
+  for (let i = 0; i < props.length; i++) {
+    w.writeString(props[i]![0]);
+    w.writeString(props[i]![1]);
   }
   const extra = bodyPropsOf(attachments);
   if (extra !== null) {
-    for (const [k, v] of extra) {
-      w.writeString(k);
-      w.writeValue(v);
+    for (let i = 0; i < extra.length; i++) {
+      w.writeString(extra[i]![0]);
+      w.writeValue(extra[i]![1]);
     }
   }
   w.mapEnd();
