@@ -21,3 +21,17 @@ test('takeFrame: headroom plus message, owned by the caller; a large one is hand
   w.reset(16).writeString('other');
   assert.equal(new HessianReader(small.subarray(16)).readValue(), 'small');
 });
+
+test('takeFrame: small frames cut from shared slabs stay intact across slab boundaries and other writers', () => {
+  const a = new HessianWriter();
+  const b = new HessianWriter();
+  const frames: [Buffer, string][] = [];
+  // Enough for several 256 KiB slabs, of sizes that do not divide them evenly.
+  for (let i = 0; i < 2000; i++) {
+    const w = i % 2 === 0 ? a : b;
+    const s = `${i}:${'z'.repeat((i * 37) % 900)}`;
+    w.reset(16).writeString(s);
+    frames.push([w.takeFrame(), s]);
+  }
+  for (const [f, s] of frames) assert.equal(new HessianReader(f.subarray(16)).readValue(), s);
+});
