@@ -2,8 +2,10 @@
 // in its own network namespace, joined through a switch (./netns.js, ./netsim) that delays, drops
 // or black-holes the packets between chosen pairs: TCP on both sides sees real loss, real latency,
 // a real partition. The consumer keeps meshlet-rpc's defaults (p2c, breakers, failover, 3 s
-// timeout) and finds two Dubbo providers through a ZooKeeper of its own; a second consumer calls
-// the same hosts over RSocket (whose client is its own, not core's channel). Root only.
+// timeout) and finds two Dubbo providers (p1, p2) through a ZooKeeper of its own; a second
+// consumer calls two RSocket providers (r1, r2: RSocket's client is its own, not core's channel),
+// in namespaces of their own so that the faults of one case never reach the other's connections.
+// Root only.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,7 @@ let lan;
 let zk;
 const providers = {};
 let consumer;
-/** The same consumer calling with RSocket (its own client, not core's channel) at the same providers' hosts. */
+/** A consumer of r1 and r2 over RSocket, in the consumer's namespace. */
 let rsocketConsumer;
 
 /** Polls `check` (which returns a truthy value when done) every 100 ms for at most `ms`. */
@@ -59,23 +61,23 @@ const codes = (failures) => failures.reduce((m, f) => ({ ...m, [`${f.method} ${f
 
 before(async () => {
   if (skip) return;
-  lan = await createLan(['consumer', 'p1', 'p2', 'registry']);
+  lan = await createLan(['consumer', 'p1', 'p2', 'registry', 'r1', 'r2']);
   zk = await zookeeperIn(lan, 'registry', 'consumer');
   // p2's session is short so that a partition from the registry outlasts it within this file's
   // time; p1 keeps the default 30 s.
   await Promise.all([
     startProvider('p1', zk.url), startProvider('p2', `${zk.url}?session=4000`),
-    startProvider('p1', 'none', 'rsocket', 20881), startProvider('p2', 'none', 'rsocket', 20881),
+    startProvider('r1', 'none', 'rsocket'), startProvider('r2', 'none', 'rsocket'),
   ]);
   consumer = await controlled(lan, 'consumer', consumerScript, [zk.url]);
   rsocketConsumer = await controlled(lan, 'consumer', consumerScript,
-    [`static://rsocket://${lan.address('p1')}:20881,rsocket://${lan.address('p2')}:20881`], { PROTOCOL: 'rsocket' });
+    [`static://rsocket://${lan.address('r1')}:20880,rsocket://${lan.address('r2')}:20880`], { PROTOCOL: 'rsocket' });
   for (const via of [consumer, rsocketConsumer]) await answeredByBoth(via);
 });
 
-/** Waits until `via` gets answers from both providers (20 calls a round). */
+/** Waits until `via` gets answers from both of its providers (20 calls a round). */
 function answeredByBoth(via) {
-  return until('the consumer calls both providers', 20_000, async () => {
+  return until('the consumer calls both its providers', 20_000, async () => {
     const seen = new Set();
     for (let i = 0; i < 20; i++) {
       const r = await via.request('call', { method: 'lookup', n: i });
@@ -136,12 +138,8 @@ test('15 % packet loss both ways: idempotent and non-idempotent calls at 128 in 
   }
 });
 
-for (const protocol of ['dubbo', 'rsocket']) test(`${protocol}: consumer cut off from one provider (black hole): sidelined within seconds, calls go on at the other; healed, it takes calls again`, { skip }, async (t) => {
+for (const [protocol, cut, other] of [['dubbo', 'p1', 'p2'], ['rsocket', 'r1', 'r2']]) test(`${protocol}: consumer cut off from one provider (black hole): sidelined within seconds, calls go on at the other; healed, it takes calls again`, { skip }, async (t) => {
   const via = protocol === 'dubbo' ? consumer : rsocketConsumer;
-  // An earlier partition may have caught a KEEPALIVE of this (idle) consumer on the wire: TCP then
-  // resends it only when its backed-off retransmission timer fires, seconds after the heal, and
-  // the connection waits until then. Start from connections that answer.
-  await answeredByBoth(via);
   let cutAt;
   let sidelinedAt;
   let healedAt;
@@ -149,45 +147,45 @@ for (const protocol of ['dubbo', 'rsocket']) test(`${protocol}: consumer cut off
   let p2During;
   const { counts, failures } = await loadFor('both', async () => {
     await sleep(1500);
-    const p2AtCut = await endpoint('p2', via);
+    const p2AtCut = await endpoint(other, via);
     cutAt = Date.now();
-    await lan.partition('consumer', 'p1');
-    // No FIN, no RST: only silence says p1 is gone. Sidelined = no longer offered to calls.
-    const sidelined = await until('p1 sidelined', 30_000, async () => {
-      const p1 = await endpoint('p1', via);
+    await lan.partition('consumer', cut);
+    // No FIN, no RST: only silence says it is gone. Sidelined = no longer offered to calls.
+    const sidelined = await until(`${cut} sidelined`, 30_000, async () => {
+      const p1 = await endpoint(cut, via);
       return p1 && (p1.health === 'down' || p1.breaker === 'open') && p1;
     });
     sidelinedAt = Date.now();
-    t.diagnostic(`p1 when sidelined: ${JSON.stringify(sidelined)}`);
+    t.diagnostic(`${cut} when sidelined: ${JSON.stringify(sidelined)}`);
     await sleep(3000);
-    const p2AtHeal = await endpoint('p2', via);
+    const p2AtHeal = await endpoint(other, via);
     p2During = (p2AtHeal.calls - p2AtHeal.errors) - (p2AtCut.calls - p2AtCut.errors);
     healedAt = Date.now();
-    await lan.heal('consumer', 'p1');
-    const p1AtHeal = await endpoint('p1', via);
-    await until('p1 answers again', 30_000, async () => {
-      const p1 = await endpoint('p1', via);
+    await lan.heal('consumer', cut);
+    const p1AtHeal = await endpoint(cut, via);
+    await until(`${cut} answers again`, 30_000, async () => {
+      const p1 = await endpoint(cut, via);
       return p1.calls - p1.errors > p1AtHeal.calls - p1AtHeal.errors;
     });
     backAt = Date.now();
   }, {}, via);
   const late = failures.filter((f) => f.sentAt > sidelinedAt);
   t.diagnostic(`sidelined ${sidelinedAt - cutAt} ms after the cut; back ${backAt - healedAt} ms after healing; ` +
-    `answers ${JSON.stringify(counts)}, p2 ${p2During} from the cut to the heal; failed ${JSON.stringify(codes(failures))}, ` +
-    `${late.length} of them sent after p1 was sidelined; lookups closed after ${failures.filter((f) => f.method === 'lookup' && f.code !== 'TIMEOUT').map((f) => f.at - f.sentAt)} ms; last failure ${failures.length ? Math.max(...failures.map((f) => f.at)) - cutAt : '-'} ms after the cut`);
+    `answers ${JSON.stringify(counts)}, ${other} ${p2During} from the cut to the heal; failed ${JSON.stringify(codes(failures))}, ` +
+    `${late.length} of them sent after ${cut} was sidelined; lookups closed after ${failures.filter((f) => f.method === 'lookup' && f.code !== 'TIMEOUT').map((f) => f.at - f.sentAt)} ms; last failure ${failures.length ? Math.max(...failures.map((f) => f.at)) - cutAt : '-'} ms after the cut`);
   // With the defaults (3 s timeout, 3 s heartbeat probe) about 6 s; before the probe, ~50 s for
   // Dubbo (the heartbeat waits 60 s of silence, the idle close 180 s), 64 s for RSocket.
   assert.ok(sidelinedAt - cutAt < 15_000, `sidelined only ${sidelinedAt - cutAt} ms after the cut`);
-  assert.ok(p2During > 1000, `p2 answered ${p2During} calls while p1 was cut off`);
-  assert.deepEqual(late, [], 'no call sent after p1 was sidelined failed');
-  // What may fail: calls already on their way to p1 (a timeout spends the whole deadline, nothing
-  // is left to retry with), charges pending when the dead connection was closed (not idempotent:
-  // never resent) and lookups closed with it at their deadline (the probe and the first calls sent
-  // after the cut end together, 6 s in). A lookup failing any other way was not retried.
+  assert.ok(p2During > 1000, `${other} answered ${p2During} calls while ${cut} was cut off`);
+  assert.deepEqual(late, [], `no call sent after ${cut} was sidelined failed`);
+  // What may fail: calls already on their way to the cut provider (a timeout spends the whole
+  // deadline, nothing is left to retry with), charges pending when the dead connection was closed
+  // (not idempotent: never resent) and lookups closed with it at their deadline (the probe and the
+  // first calls sent after the cut end together, 6 s in). A lookup failing otherwise was not retried.
   const spent = (f) => f.at - f.sentAt >= 2900;
   const unexpected = failures.filter((f) => !(f.code === 'TIMEOUT' || (f.code === 'CONNECTION_CLOSED' && (f.method === 'charge' || spent(f)))));
   assert.deepEqual(unexpected, []);
-  assert.ok(failures.length <= 256, `${failures.length} calls failed (at most the calls sent to p1 before it looked slow)`);
+  assert.ok(failures.length <= 256, `${failures.length} calls failed (at most the calls sent to ${cut} before it looked slow)`);
 });
 
 test('providers cut off from the registry, then the consumer: no call fails; a provider whose session expired registers again when healed', { skip }, async (t) => {
