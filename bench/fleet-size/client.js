@@ -6,8 +6,9 @@
 //   --mode dubbo  real Dubbo calls to --target host:port over --connections C connections (C
 //                 loopback addresses 127.0.0.1, 127.0.0.2, … of the same provider, one endpoint each).
 // --lb NAME the balancer (default p2c, meshlet-rpc's): random, roundrobin, leastpending, consistenthash.
-// --weights mixed gives endpoints unequal weights (100, 200, 300, ...) and some a warm-up ramp in
-//   progress, the slow paths of the weighted balancers.
+// --weights unequal gives endpoints weights 100, 200, 300, 100, ...; --weights mixed does too and
+//   starts one endpoint in a hundred just now (a 10-minute warm-up ramp in progress): the slow paths
+//   of the weighted balancers.
 // --root DIR loads the packages from another checkout (to measure a commit before a change).
 // Prints one JSON line: calls, errors, qps, p99_ms, cpu_us_per_call.
 import { performance } from 'node:perf_hooks';
@@ -49,10 +50,8 @@ let mesh, urls;
 if (mode === 'mem') {
   mesh = core.createMeshlet({ protocols: [mem], ...governance });
   const n = Number(args.endpoints ?? 10);
-  // Mixed: weights 100/200/300 and one endpoint in a hundred started just now (a 10-minute ramp).
-  const query = args.weights === 'mixed'
-    ? (i) => `?weight=${100 * (1 + (i % 3))}${i % 100 === 0 ? `&timestamp=${Date.now()}&warmup=600000` : ''}`
-    : () => '';
+  const ramp = (i) => (args.weights === 'mixed' && i % 100 === 0 ? `&timestamp=${Date.now()}&warmup=600000` : '');
+  const query = args.weights === 'mixed' || args.weights === 'unequal' ? (i) => `?weight=${100 * (1 + (i % 3))}${ramp(i)}` : () => '';
   urls = Array.from({ length: n }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:20880${query(i)}`);
 } else {
   const { dubbo } = await load('packages/transport-dubbo/dist/index.js');

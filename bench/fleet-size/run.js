@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node bench/fleet-size/run.js [--seconds 3] [--repeat 3] [--root DIR] [--only endpoints|connections]
-//                             [--lb p2c|random|roundrobin|leastpending|consistenthash] [--weights mixed]
+//                             [--lb p2c|random|roundrobin|leastpending|consistenthash] [--weights unequal|mixed]
 // Cost per call against the size of the fleet, as ratios within one run (issue 14: "5,000
 // endpoints cost within noise of 10", "many connections as cheap per call as one"):
 //   endpoints    the consumer's whole per-call path over 10 vs 5,000 fake endpoints (no network)

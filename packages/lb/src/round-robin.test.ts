@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Endpoint } from '@meshlet/core';
 import { smoothRoundRobin } from './round-robin.js';
+import { warmupWeight } from './warmup.js';
 import { call, candidates, ep, manualClock, seeded, tally, type TestCandidate } from './test-support.js';
 
 test('smooth weighted round robin: weights 5,1,1 give a,a,b,a,c,a,a and repeat', () => {
@@ -63,16 +65,18 @@ test('equal weights: plain rotation over 5,000 endpoints (every endpoint exactly
   assert.equal([...seq].filter((h) => h === 'a').length, 5, seq);
 });
 
+let ramping: (e: Endpoint) => boolean = () => false;
+
 /**
  * Smooth round robin as the full pass does it, credits by address, with its plain rotation over an
  * array whose weights are all equal: the reference the heaps must match choice for choice.
  */
-function reference() {
+function reference(weightOf: (e: Endpoint) => number = (e) => Math.max(0, e.weight)) {
   const credits = new Map<string, number>();
   let last: unknown;
   let uniform = false;
   let turn = 0;
-  return (set: readonly { endpoint: { host: string; port: number; weight: number } }[]): number => {
+  return (set: readonly { endpoint: Endpoint }[]): number => {
     if (set !== last) uniform = false;
     last = set;
     if (uniform) return (turn = (turn + 1) % set.length);
@@ -81,7 +85,7 @@ function reference() {
     let bestCredit = -Infinity;
     set.forEach((c, i) => {
       const key = `${c.endpoint.host}:${c.endpoint.port}`;
-      const w = Math.max(0, c.endpoint.weight);
+      const w = weightOf(c.endpoint);
       const credit = (credits.get(key) ?? 0) + w;
       credits.set(key, credit);
       total += w;
@@ -93,7 +97,7 @@ function reference() {
     if (total <= 0) return (turn = (turn + 1) % set.length); // no weight anywhere: plain rotation
     const key = `${set[best]!.endpoint.host}:${set[best]!.endpoint.port}`;
     credits.set(key, credits.get(key)! - total);
-    if (set.every((c) => c.endpoint.weight === set[0]!.endpoint.weight)) {
+    if (set.every((c) => weightOf(c.endpoint) === weightOf(set[0]!.endpoint) && !ramping(c.endpoint))) {
       uniform = true;
       turn = best;
     }
@@ -142,4 +146,34 @@ test('once a warm-up ends, shares follow the full weights exactly (the fast path
   lb.pick(set, call()); // the full pass sees every ramp ended
   const counts = tally(() => lb.pick(set, call()), 3000);
   assert.deepEqual(Object.fromEntries(counts), { a: 1000, b: 2000 });
+});
+
+test('endpoints warming up among unequal weights: the same choices as the full pass, through the end of each ramp', () => {
+  const rnd = seeded(13);
+  const clock = manualClock();
+  const start = clock.now();
+  // Dubbo's ramp, written out: weight × uptime / warmup, at least 1, until the warm-up is over.
+  const weightOf = (e: Endpoint) => {
+    const uptime = clock.now() - Number(e.params.timestamp ?? 0);
+    return e.params.timestamp !== undefined && e.weight > 1 && uptime < 60_000 ? warmupWeight(uptime, 60_000, e.weight) : Math.max(0, e.weight);
+  };
+  ramping = (e) => e.params.timestamp !== undefined && e.weight > 1 && clock.now() - Number(e.params.timestamp) < 60_000;
+  try {
+    // The first rounds have equal weights: once the ramps end, the picks turn to plain rotation.
+    for (let round = 0; round < 20; round++) {
+      clock.set(start);
+      const lb = smoothRoundRobin({ clock: clock.now });
+      const ref = reference(weightOf);
+      const pool = Array.from({ length: 2 + Math.floor(rnd() * 10) }, (_, i) => ep(`10.6.${round}.${i}`, 20880, round < 5 ? 100 : [1, 2, 3, 100, 100][Math.floor(rnd() * 5)]!,
+        rnd() < 0.4 ? { timestamp: String(start - Math.floor(rnd() * 50_000)), warmup: '60000' } : {}));
+      const set = candidates(pool);
+      for (let k = 0; k < 600; k++) {
+        clock.advance(Math.floor(rnd() * 200));
+        const want = ref(set);
+        assert.equal(lb.pick(set, call()), set[want], `round ${round}, pick ${k}`);
+      }
+    }
+  } finally {
+    ramping = () => false;
+  }
 });

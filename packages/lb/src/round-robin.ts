@@ -12,9 +12,8 @@ export type RoundRobinOptions = Pick<BalancerOptions, 'clock'>;
  * total. Weights 5,1,1 give a,a,b,a,c,a,a: the heavy endpoint's turns are spread out instead of
  * bunched, so no endpoint sees a burst. O(1) per pick when the weights are all equal, where smooth
  * round robin is plain rotation (the usual case: a fleet of 5,000 equal endpoints must not cost
- * 5,000 steps per call); O(k + log n) for k distinct integer weights (`CreditHeaps`, the same
- * choices); O(n) only while some endpoint warms up (its weight moves with time) or a weight is
- * fractional.
+ * 5,000 steps per call); O(m + k + log n) for k distinct integer weights and m endpoints warming
+ * up (`CreditHeaps`, the same choices); O(n) only when a weight is fractional.
  */
 export function smoothRoundRobin(options: RoundRobinOptions = {}): ManagedLoadBalancer {
   const clock = options.clock ?? defaultClock;
@@ -22,12 +21,22 @@ export function smoothRoundRobin(options: RoundRobinOptions = {}): ManagedLoadBa
   let turn = 0;
   /** Every candidate of the current alignment is warm with the same weight (checked on change). */
   let uniform = false;
-  /** Unequal integer weights, all warm: picks go through the heaps (checked once per alignment). */
+  /** Integer weights, unequal or some warming up: picks go through the heaps (checked once per alignment). */
   const heaps = new CreditHeaps();
   let heaped = false;
   let checked = false;
-  /** The heaps were refused because some endpoint warms up: asked again once every one is warm. */
-  let waitWarm = false;
+  function fromHeaps(): number {
+    const slot = heaps.pick(clock);
+    if (heaps.settled) {
+      // The last ramp ended and every weight is the same: plain rotation from here, as the full
+      // pass turns to it.
+      heaps.release();
+      heaped = false;
+      uniform = true;
+      turn = slot;
+    }
+    return slot;
+  }
   return {
     name: 'roundrobin',
     pick<C extends Candidate>(candidates: readonly C[]): C {
@@ -40,27 +49,24 @@ export function smoothRoundRobin(options: RoundRobinOptions = {}): ManagedLoadBa
         checked = false;
       }
       if (uniform) return candidates[(turn = (turn + 1) % n)]!;
-      if (heaped) return candidates[heaps.pick()]!;
+      if (heaped) return candidates[fromHeaps()]!;
       const states = table.aligned;
       if (!checked) {
         checked = true;
         if (heaps.take(states)) {
           heaped = true;
-          return candidates[heaps.pick()]!;
+          return candidates[fromHeaps()]!;
         }
-        waitWarm = states.some((s) => !s.warm);
       }
       let now = 0;
       let equal = true;
       let total = 0;
       let best = 0;
       let bestCredit = -Infinity;
-      let cold = false;
       for (let i = 0; i < n; i++) {
         const s = states[i]!;
         if (!s.warm && now === 0) now = clock();
         const w = s.weightAt(now);
-        if (!s.warm) cold = true;
         if (!s.warm || w !== states[0]!.weightAt(now)) equal = false;
         s.credit += w;
         total += w;
@@ -72,10 +78,6 @@ export function smoothRoundRobin(options: RoundRobinOptions = {}): ManagedLoadBa
       // No weight anywhere: plain rotation rather than always the first.
       if (total <= 0) return candidates[(turn = (turn + 1) % n)]!;
       states[best]!.credit -= total;
-      if (waitWarm && !cold) {
-        waitWarm = false;
-        checked = false; // every ramp ended: the heaps may take over from the next pick
-      }
       if (equal) {
         uniform = true;
         turn = best; // rotation goes on from the endpoint just chosen
