@@ -28,25 +28,28 @@ after(async () => {
   await server?.close();
 });
 
+// Bounds on deliveries are generous (a loaded CI machine can stall a second or two); where one must
+// stay below another mechanism's delay to mean something (the periodic read, a lease lapsing), that
+// mechanism is set far off or the bound stays under it, as commented.
 describe('redis registry, one process', () => {
   test('register, unregister and close reach another instance at once', async (t) => {
     const provider = registry();
-    const consumer = registry();
+    const consumer = registry('?refresh=60000'); // only the change messages can deliver within the bounds
     const rec = new Recorder();
     await consumer.subscribe(echo, rec.listener);
     assert.deepEqual(rec.addresses(), [[]]);
     let t0 = performance.now();
     await provider.register(reg(echo, 20880));
-    const seen = (await rec.until((a) => a.length === 1, 1000, 'registration')) - t0;
+    const seen = (await rec.until((a) => a.length === 1, 5000, 'registration')) - t0;
     t0 = performance.now();
     await provider.unregister(reg(echo, 20880));
-    const gone = (await rec.until((a) => a.length === 0, 1000, 'unregistration')) - t0;
+    const gone = (await rec.until((a) => a.length === 0, 5000, 'unregistration')) - t0;
     await provider.register(reg(echo, 20880));
     await provider.register(reg(echo, 20881));
-    await rec.until((a) => a.length === 2, 1000, 'two registrations');
+    await rec.until((a) => a.length === 2, 5000, 'two registrations');
     t0 = performance.now();
     await provider.close();
-    const closed = (await rec.until((a) => a.length === 0, 1000, 'close')) - t0;
+    const closed = (await rec.until((a) => a.length === 0, 5000, 'close')) - t0; // the lease is 10 s
     t.diagnostic(`register → subscriber ${seen.toFixed(1)} ms, unregister ${gone.toFixed(1)} ms, close ${closed.toFixed(1)} ms`);
     const seq = rec.addresses();
     assert.deepEqual(seq.slice(0, 3), [[], ['dubbo://127.0.0.1:20880'], []]);
@@ -67,14 +70,14 @@ describe('redis registry, one process', () => {
     await a.subscribe(echo, rec.listener);
     await a.register(reg(echo, 20900));
     await b.register(reg(echo, 20900));
-    await rec.until((x) => x.length === 1, 1000, 'registration');
+    await rec.until((x) => x.length === 1, 5000, 'registration');
     await a.register({ ...reg(echo, 20900), endpoint: endpoint('dubbo', '127.0.0.1', 20900, { tag: 'blue' }, 50) });
-    await waitFor(() => rec.sets.at(-1)?.[0]?.params.tag === 'blue' || rec.sets.at(-1)?.[0]?.weight === 100, 1000, 'a set after re-registration');
+    await waitFor(() => rec.sets.at(-1)?.[0]?.params.tag === 'blue' || rec.sets.at(-1)?.[0]?.weight === 100, 5000, 'a set after re-registration');
     await a.unregister(reg(echo, 20900));
     await sleep(100);
     assert.deepEqual(rec.last, ['dubbo://127.0.0.1:20900'], "b's entry stays");
     await b.close();
-    await rec.until((x) => x.length === 0, 1000, "b's close");
+    await rec.until((x) => x.length === 0, 5000, "b's close");
     assert.deepEqual(recNoVersion.addresses(), [[]]);
     assert.deepEqual(recEmptyGroup.addresses(), [[]]);
   });
@@ -98,9 +101,8 @@ describe('redis registry, one process', () => {
         .zadd(keys.leases, deadline, 'x 1', deadline, 'x 2', deadline, 'x 3', deadline, 'x 4', deadline, 'x 5')
         .hset(keys.meta, 'epoch', 'hand-written', 'n', 1)
         .exec();
-      const t0 = performance.now();
-      await rec.until((a) => a.length > 0, 2000, 'the periodic read');
-      assert.ok(performance.now() - t0 < 1500);
+      // Only the periodic read can find them: without it nothing arrives at all.
+      await rec.until((a) => a.length > 0, 10_000, 'the periodic read');
       assert.deepEqual(rec.last, ['dubbo://127.0.0.1:30001']);
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
     } finally {
@@ -115,7 +117,7 @@ describe('redis registry, one process', () => {
     const rec = new Recorder();
     await consumer.subscribe({ interface: 'demo.Restart' }, rec.listener);
     await provider.register(reg({ interface: 'demo.Restart' }, 31000));
-    await rec.until((a) => a.length === 1, 1000, 'registration');
+    await rec.until((a) => a.length === 1, 5000, 'registration');
     await server.stop();
     await sleep(2000); // longer than the lease: every entry would have lapsed
     await server.restart();
@@ -125,7 +127,7 @@ describe('redis registry, one process', () => {
     // Restored in Redis: a new subscriber finds the provider.
     const rec2 = new Recorder();
     await late.subscribe({ interface: 'demo.Restart' }, rec2.listener);
-    await rec2.until((a) => a.length === 1, 3000, 'the restored entry');
+    await rec2.until((a) => a.length === 1, 10_000, 'the restored entry');
     // A clean stop during the grace still reaches subscribers at once (tombstone).
     await server.stop();
     await sleep(300);
@@ -133,7 +135,7 @@ describe('redis registry, one process', () => {
     await sleep(1000);
     const t0 = performance.now();
     await provider.unregister(reg({ interface: 'demo.Restart' }, 31000));
-    const gone = (await rec.until((a) => a.length === 0, 1000, 'unregister during grace')) - t0;
+    const gone = (await rec.until((a) => a.length === 0, 3000, 'unregister during grace')) - t0;
     t.diagnostic(`unregister during the post-restart grace reached the subscriber in ${gone.toFixed(1)} ms`);
   });
 
@@ -145,7 +147,8 @@ describe('redis registry, one process', () => {
     try {
       const t0 = performance.now();
       await assert.rejects(provider.register(reg(echo, 32000)), (e) => RpcError.is(e, Code.Unavailable));
-      assert.ok(performance.now() - t0 < 1500);
+      const failedAfter = performance.now() - t0;
+      assert.ok(failedAfter < 3000, `failed after ${failedAfter.toFixed(0)} ms: the URL's timeout (300 ms), not the default 5 s`);
       const rec = new Recorder();
       await consumer.subscribe(echo, rec.listener);
       assert.deepEqual(rec.addresses(), [[]]);
@@ -161,28 +164,30 @@ describe('redis registry, one process', () => {
 
 describe('redis registry, across processes', () => {
   test('a child provider is found; close removes it at once; SIGKILL removes it within the lease', async (t) => {
-    const consumer = registry('?refresh=5000');
+    // A periodic read far off: only the change message (close) and the lease timer (SIGKILL) can
+    // deliver within the bounds below.
+    const consumer = registry('?refresh=60000');
     const rec = new Recorder();
     const service = { interface: 'demo.Child', version: '1.0.0' };
     await consumer.subscribe(service, rec.listener);
-    const lease = 1500;
+    const lease = 3000; // renewed every 1 s: a close not deleted would lapse 2 s or more after it
     const url = `${server.url}?lease=${lease}`;
     const a = new Child('./registry-child.js', [url, '33001', 'dubbo', 'demo.Child']);
     const b = new Child('./registry-child.js', [url, '33002', 'dubbo', 'demo.Child']);
     try {
       await Promise.all([a.line('READY', 10_000), b.line('READY', 10_000)]);
-      await rec.until((x) => x.length === 2, 2000, 'both children');
+      await rec.until((x) => x.length === 2, 10_000, 'both children');
       let t0 = performance.now();
       a.send('close');
       await a.line('CLOSED', 5000);
-      const closed = (await rec.until((x) => x.length === 1, 1000, 'clean close')) - t0;
+      const closed = (await rec.until((x) => x.length === 1, 5000, 'clean close')) - t0;
       assert.deepEqual((await a.exit(5000)).code, 0, 'the child exits by itself after close');
       t0 = performance.now();
       b.process.kill('SIGKILL');
-      const killed = (await rec.until((x) => x.length === 0, lease + 1000, 'SIGKILLed child to lapse')) - t0;
+      const killed = (await rec.until((x) => x.length === 0, lease + 10_000, 'SIGKILLed child to lapse')) - t0;
       t.diagnostic(`close → gone in ${closed.toFixed(0)} ms; SIGKILL → gone in ${killed.toFixed(0)} ms (lease ${lease} ms)`);
-      assert.ok(closed < 500);
-      assert.ok(killed <= lease + 300, `SIGKILL → gone in ${killed} ms`);
+      assert.ok(closed < 2000, `close → gone in ${closed.toFixed(0)} ms: the delete, before any lapse`);
+      assert.ok(killed <= lease + 2500, `SIGKILL → gone in ${killed.toFixed(0)} ms: the lease timer, not a periodic read`);
     } finally {
       a.dispose();
       b.dispose();
@@ -210,9 +215,9 @@ describe('redis registry on Sentinel and Cluster', () => {
       const rec = new Recorder();
       await b.subscribe({ interface: 'demo.Sentinel' }, rec.listener);
       await a.register(reg({ interface: 'demo.Sentinel' }, 34000));
-      await rec.until((x) => x.length === 1, 2000, 'registration through Sentinel');
+      await rec.until((x) => x.length === 1, 10_000, 'registration through Sentinel');
       await a.close();
-      await rec.until((x) => x.length === 0, 2000, 'close through Sentinel');
+      await rec.until((x) => x.length === 0, 10_000, 'close through Sentinel');
     } finally {
       await a.close();
       await b.close();
@@ -223,13 +228,13 @@ describe('redis registry on Sentinel and Cluster', () => {
   test('Cluster: services spread over slots; changes, lease expiry and pub/sub across nodes', async () => {
     const cluster = await RedisCluster.start(3);
     const a = new RedisRegistry(`${cluster.url}?lease=1000`);
-    const b = new RedisRegistry(`${cluster.url}?refresh=5000`);
+    const b = new RedisRegistry(`${cluster.url}?refresh=60000`); // only messages and lease timers deliver
     try {
       const services = Array.from({ length: 6 }, (_, i) => ({ interface: `demo.Cluster${i}`, version: '1.0.0' }));
       const recs = services.map(() => new Recorder());
       await Promise.all(services.map((s, i) => b.subscribe(s, recs[i]!.listener)));
       await Promise.all(services.map((s, i) => a.register(reg(s, 35000 + i))));
-      await Promise.all(recs.map((r, i) => r.until((x) => x.length === 1 && x[0] === `dubbo://127.0.0.1:${35000 + i}`, 2000, `service ${i}`)));
+      await Promise.all(recs.map((r, i) => r.until((x) => x.length === 1 && x[0] === `dubbo://127.0.0.1:${35000 + i}`, 10_000, `service ${i}`)));
       // The services' keys really live on different masters.
       const probe = new Redis({ port: cluster.nodes[0]!.port, host: '127.0.0.1', protocol: 2 });
       const slots = await Promise.all(services.map((s) => probe.call('CLUSTER', 'KEYSLOT', serviceKeys('meshlet', s).entries) as Promise<number>));
@@ -240,16 +245,17 @@ describe('redis registry on Sentinel and Cluster', () => {
       const child = new Child('./registry-child.js', [`${cluster.url}?lease=1000`, '35100', 'dubbo', 'demo.Cluster5']);
       try {
         await child.line('READY', 10_000);
-        await recs[5]!.until((x) => x.length === 2, 2000, 'the child on Cluster');
+        await recs[5]!.until((x) => x.length === 2, 10_000, 'the child on Cluster');
         const t0 = performance.now();
         child.process.kill('SIGKILL');
-        await recs[5]!.until((x) => x.length === 1, 1300, 'the SIGKILLed child to lapse');
-        assert.ok(performance.now() - t0 <= 1300);
+        await recs[5]!.until((x) => x.length === 1, 10_000, 'the SIGKILLed child to lapse');
+        const lapsed = performance.now() - t0;
+        assert.ok(lapsed <= 1000 + 2500, `lapsed ${lapsed.toFixed(0)} ms after SIGKILL (lease 1000 ms)`);
       } finally {
         child.dispose();
       }
       await a.unregister(reg(services[0]!, 35000));
-      await recs[0]!.until((x) => x.length === 0, 1000, 'unregister on Cluster');
+      await recs[0]!.until((x) => x.length === 0, 5000, 'unregister on Cluster');
     } finally {
       await a.close();
       await b.close();
