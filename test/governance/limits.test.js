@@ -15,7 +15,9 @@ for (const [name, protocol] of [['dubbo', dubbo], ['bolt', bolt], ['motan2', mot
     const server = createMeshlet({
       protocols: [protocol()],
       server: { host: '127.0.0.1', port: 0 },
-      serverInterceptors: [rateLimit({ rate: 1, burst: 2 }), bulkhead({ maxConcurrent: 1 })],
+      // One token per 4 s, three at once: the four calls below fit in seconds of a loaded machine's
+      // time before a fourth token accrues (at 1 per second a slow second once sufficed to refill).
+      serverInterceptors: [rateLimit({ rate: 0.25, burst: 3 }), bulkhead({ maxConcurrent: 1 })],
     });
     server.provide(Svc, {
       work: async (ms) => {
@@ -28,12 +30,13 @@ for (const [name, protocol] of [['dubbo', dubbo], ['bolt', bolt], ['motan2', mot
     const client = createMeshlet({ protocols: [protocol()] });
     try {
       const svc = client.refer(Svc, { url: `127.0.0.1:${server.address().port}`, cluster: 'failfast' });
-      const slow = svc.work(200);
+      await assert.rejects(svc.work(-1), (e) => RpcError.is(e, Code.Business) && /downstream call timed out/.test(e.message));
+      // Sent right behind it on the same connection, the second call finds the first still running:
+      // 1 s leaves a loaded machine room to read both.
+      const slow = svc.work(1000);
       await assert.rejects(svc.work(0), (e) => RpcError.is(e, Code.ServerBusy), 'bulkhead full');
       assert.equal(await slow, 'done');
       await assert.rejects(svc.work(0), (e) => RpcError.is(e, Code.ServerBusy) && /overloaded/.test(e.message), 'over the rate');
-      await new Promise((r) => setTimeout(r, 1100));
-      await assert.rejects(svc.work(-1), (e) => RpcError.is(e, Code.Business) && /downstream call timed out/.test(e.message));
     } finally {
       await client.stop(0);
       await server.stop(0);
