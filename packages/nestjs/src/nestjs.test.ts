@@ -187,7 +187,7 @@ test('close() drains: 16 slow calls in flight when the app closes all succeed; t
     const greeter = consumer.refer(Greeter, { retries: 0 });
     const impl = app.get(GreeterImpl, { strict: false });
     const calls = Array.from({ length: 16 }, () => greeter.slow(400));
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (impl.inFlight < 16 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     assert.equal(impl.inFlight, 16, 'all 16 calls reached the Nest provider before close()');
     const started = Date.now();
@@ -195,7 +195,8 @@ test('close() drains: 16 slow calls in flight when the app closes all succeed; t
     // close() returned only after the calls finished, and every one of them succeeded.
     assert.equal(impl.inFlight, 0);
     assert.deepEqual(await Promise.all(calls), Array(16).fill(400));
-    assert.ok(Date.now() - started < 3000, 'the drain waited for the calls, not for the grace period');
+    // The grace period is the default 10 s: 6 s leaves a loaded machine room and still tells them apart.
+    assert.ok(Date.now() - started < 6000, `the drain waited for the calls, not for the grace period (${Date.now() - started} ms)`);
     const after = await rpcError(greeter.greet('late'));
     assert.ok([Code.Unavailable, Code.ConnectionClosed].includes(after.code as never), `got ${after.code}`);
   } finally {
@@ -275,7 +276,7 @@ test('enableShutdownHooks(): SIGTERM to a Nest app process drains its 16 in-flig
     await said('ready');
     const greeter = consumer.refer(Greeter, { retries: 0 });
     // The local registry is files: wait until the consumer sees the provider.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     for (;;) {
       try {
         await greeter.greet('probe');
