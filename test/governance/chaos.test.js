@@ -99,7 +99,15 @@ test('a failing provider: its breaker opens, half-opens and closes; no call fail
     }
     assert.deepEqual(failing.errors, [], 'failover hides the refusals');
     assert.ok(events.includes(`open:${c.port}`), `events: ${events}`);
-    const healed = await load(rrClient, 1200);
+    // Load until the breaker has half-opened and closed again (400 ms reset): rounds of 1.2 s, up to
+    // 10 s, since a loaded machine may need more than one.
+    const healed = { counts: {}, errors: [] };
+    for (const end = Date.now() + 10_000; ;) {
+      const round = await load(rrClient, 1200);
+      healed.errors.push(...round.errors);
+      for (const [who, n] of Object.entries(round.counts)) healed.counts[who] = (healed.counts[who] ?? 0) + n;
+      if (events.includes(`close:${c.port}`) || Date.now() > end) break;
+    }
     assert.deepEqual(healed.errors, []);
     assert.ok(events.includes(`halfOpen:${c.port}`) && events.includes(`close:${c.port}`), `events: ${events}`);
     assert.ok((healed.counts.c ?? 0) > 0, 'the healed provider takes traffic again');
