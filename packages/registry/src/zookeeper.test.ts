@@ -38,6 +38,9 @@ after(async () => {
   await server?.close();
 });
 
+// Bounds on deliveries are generous (a loaded CI machine, ZooKeeper's JVM included, can stall a
+// second or two): the periodic read is 60 s and sessions here last 1.2-2 s or default to 30 s, so a
+// watch, a delete and a session expiry stay told apart; the figures go to the diagnostics.
 describe('zookeeper registry, one process', () => {
   test('register, unregister and close reach another instance at once; nodes sit at each layout\'s path', async (t) => {
     const provider = registry();
@@ -47,10 +50,10 @@ describe('zookeeper registry, one process', () => {
     assert.deepEqual(rec.addresses(), [[]]);
     let t0 = performance.now();
     await provider.register(reg(echo, 20880));
-    const seen = (await rec.until((a) => a.length === 1, 1000, 'registration')) - t0;
+    const seen = (await rec.until((a) => a.length === 1, 5000, 'registration')) - t0;
     await provider.register(reg(echo, 12200, 'bolt'));
     await provider.register(reg(echo, 8002, 'motan2'));
-    await rec.until((a) => a.length === 3, 1000, 'three protocols');
+    await rec.until((a) => a.length === 3, 5000, 'three protocols');
     assert.deepEqual(rec.last, ['bolt://127.0.0.1:12200', 'dubbo://127.0.0.1:20880', 'motan2://127.0.0.1:8002']);
 
     const client = await raw();
@@ -73,10 +76,10 @@ describe('zookeeper registry, one process', () => {
 
     t0 = performance.now();
     await provider.unregister(reg(echo, 20880));
-    const gone = (await rec.until((a) => a.length === 2, 1000, 'unregistration')) - t0;
+    const gone = (await rec.until((a) => a.length === 2, 5000, 'unregistration')) - t0;
     t0 = performance.now();
     await provider.close();
-    const closed = (await rec.until((a) => a.length === 0, 1000, 'close')) - t0;
+    const closed = (await rec.until((a) => a.length === 0, 5000, 'close')) - t0;
     t.diagnostic(`register → subscriber ${seen.toFixed(1)} ms, unregister ${gone.toFixed(1)} ms, close ${closed.toFixed(1)} ms`);
     await assert.rejects(provider.register(reg(echo, 1)), (e) => RpcError.is(e, Code.Shutdown));
   });
@@ -99,12 +102,12 @@ describe('zookeeper registry, one process', () => {
       await mk('/motan/default_rpc/com.example.Greeter/server/127.0.0.1:41004', serialized);
       const rec = new Recorder();
       await consumer.subscribe({ interface: 'com.example.Greeter', version: '2.0' }, rec.listener);
-      await rec.until((a) => a.length === 3, 2000, 'all three ecosystems');
+      await rec.until((a) => a.length === 3, 10_000, 'all three ecosystems');
       assert.deepEqual(rec.last, ['bolt://127.0.0.1:41003', 'dubbo://127.0.0.1:41001', 'motan2://127.0.0.1:41004']);
       assert.equal(rec.sets.at(-1)![1]!.params.application, 'java-app');
       // A Java provider that goes away (its session closes) leaves the set.
       client.close();
-      await rec.until((a) => a.length === 0, 2000, 'the foreign session to close');
+      await rec.until((a) => a.length === 0, 10_000, 'the foreign session to close');
     } finally {
       client.close();
     }
@@ -117,14 +120,14 @@ describe('zookeeper registry, one process', () => {
     const service = { interface: 'demo.ZkRestart' };
     await consumer.subscribe(service, rec.listener);
     await provider.register(reg(service, 42001));
-    await rec.until((a) => a.length === 1, 1000, 'registration');
+    await rec.until((a) => a.length === 1, 5000, 'registration');
     const before = rec.count;
     await server.stop();
     await sleep(1500);
     assert.equal(rec.count, before, 'nothing delivered while ZooKeeper is down');
     await server.restart();
     await provider.register(reg(service, 42002));
-    await rec.until((a) => a.length === 2, 5000, 'a registration after the restart');
+    await rec.until((a) => a.length === 2, 15_000, 'a registration after the restart');
     assert.ok(rec.sets.slice(1).every((s) => s.length > 0), JSON.stringify(rec.addresses()));
   });
 
@@ -139,7 +142,7 @@ describe('zookeeper registry, one process', () => {
       await consumer.subscribe(echo, rec.listener);
       assert.deepEqual(rec.addresses(), [[]]);
       late = await ZooKeeperServer.start({ port });
-      await rec.until((a) => a.length === 1, 8000, 'the failback registration');
+      await rec.until((a) => a.length === 1, 20_000, 'the failback registration');
     } finally {
       await provider.close();
       await consumer.close();
@@ -154,7 +157,7 @@ describe('zookeeper registry, one process', () => {
     const rec = new Recorder();
     await consumer.subscribe(echo, rec.listener);
     await provider.register(reg(echo, 44001));
-    await rec.until((a) => a.length === 1, 1000, 'registration under the chroot');
+    await rec.until((a) => a.length === 1, 5000, 'registration under the chroot');
     const client = await raw();
     try {
       const names = await call<string[]>((cb) => client.getChildren('/meshlet-test/a/dubbo/demo.Echo/providers', cb));
@@ -177,18 +180,19 @@ describe('zookeeper registry, across processes', () => {
     const b = new Child('./registry-child.js', [url, '45002', 'dubbo', 'demo.ZkChild']);
     try {
       await Promise.all([a.line('READY', 10_000), b.line('READY', 10_000)]);
-      await rec.until((x) => x.length === 2, 2000, 'both children');
+      await rec.until((x) => x.length === 2, 10_000, 'both children');
       let t0 = performance.now();
       a.send('close');
       await a.line('CLOSED', 5000);
-      const closed = (await rec.until((x) => x.length === 1, 1000, 'clean close')) - t0;
+      const closed = (await rec.until((x) => x.length === 1, 5000, 'clean close')) - t0;
       assert.equal((await a.exit(5000)).code, 0, 'the child exits by itself after close');
       t0 = performance.now();
       b.process.kill('SIGKILL');
-      const killed = (await rec.until((x) => x.length === 0, session + 2000, 'SIGKILLed child to expire')) - t0;
+      const killed = (await rec.until((x) => x.length === 0, session + 10_000, 'SIGKILLed child to expire')) - t0;
       t.diagnostic(`close → gone in ${closed.toFixed(0)} ms; SIGKILL → gone in ${killed.toFixed(0)} ms (session timeout ${session} ms)`);
-      assert.ok(closed < 500);
-      assert.ok(killed <= session + 500, `SIGKILL → gone in ${killed} ms`);
+      assert.ok(closed < session, `close → gone in ${closed.toFixed(0)} ms: before its session could have expired`);
+      // The URL's session timeout, not the default 30 s; 3 s for ZooKeeper's ticks and a loaded machine.
+      assert.ok(killed <= session + 3000, `SIGKILL → gone in ${killed.toFixed(0)} ms`);
     } finally {
       a.dispose();
       b.dispose();
@@ -205,11 +209,11 @@ describe('zookeeper registry, across processes', () => {
     const child = new Child('./registry-child.js', [`${server.url}?session=${session}&timeout=1000`, '46001', 'dubbo', 'demo.ZkExpire']);
     try {
       await child.line('READY', 10_000);
-      await waitFor(() => child.lines.includes('WATCH ["dubbo://127.0.0.1:46101"]'), 2000, 'the child to see demo.Watch');
-      await rec.until((x) => x.length === 1, 2000, 'the child');
+      await waitFor(() => child.lines.includes('WATCH ["dubbo://127.0.0.1:46101"]'), 10_000, 'the child to see demo.Watch');
+      await rec.until((x) => x.length === 1, 10_000, 'the child');
       const t0 = performance.now();
       child.process.kill('SIGSTOP');
-      await rec.until((x) => x.length === 0, session + 2000, 'the frozen child\'s session to expire');
+      await rec.until((x) => x.length === 0, session + 10_000, 'the frozen child\'s session to expire');
       const expired = performance.now() - t0;
       await sleep(300);
       child.process.kill('SIGCONT');
@@ -218,7 +222,7 @@ describe('zookeeper registry, across processes', () => {
       const back = performance.now() - t1;
       // Its watch works in the new session: a change made now reaches it.
       await observer.register(reg({ interface: 'demo.Watch' }, 46102));
-      await waitFor(() => child.lines.includes('WATCH ["dubbo://127.0.0.1:46101","dubbo://127.0.0.1:46102"]'), 5000, 'the re-armed watch');
+      await waitFor(() => child.lines.includes('WATCH ["dubbo://127.0.0.1:46101","dubbo://127.0.0.1:46102"]'), 10_000, 'the re-armed watch');
       const watchLines = child.lines.filter((l) => l.startsWith('WATCH '));
       assert.ok(!watchLines.slice(1).includes('WATCH []'), `no empty set while its session was gone: ${watchLines.join(' | ')}`);
       t.diagnostic(`frozen → node gone in ${expired.toFixed(0)} ms (session ${session} ms); resumed → node back in ${back.toFixed(0)} ms`);
