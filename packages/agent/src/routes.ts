@@ -3,7 +3,6 @@ import {
   Code, defineService, methodDefinition, RpcError, serviceKeyString, t,
   type Interceptor, type Meshlet, type MethodDefinition, type ServiceKey,
 } from '@meshlet/core';
-import { serviceId } from '@meshlet/registry';
 import { RelayRequest } from './relay/index.js';
 
 /** The one method of a relay reference: it takes the relayed frame and returns the reply frame. */
@@ -32,7 +31,9 @@ export class Routes {
 
   send(req: RelayRequest): Promise<unknown> {
     const { protocol, service } = req.info;
-    const id = `${protocol} ${serviceId(service)}`;
+    // Per call: a length-prefixed join (exact, whatever the names hold), not serviceId's
+    // JSON.stringify of an array (1.4 % of the agent's CPU in a profile).
+    const id = `${protocol} ${part(service.interface)}${part(service.version)}${part(service.group)}`;
     let relay = this.#refs.get(id);
     if (relay === undefined) {
       if (this.#refs.size >= MAX_ROUTES) {
@@ -59,6 +60,11 @@ export class Routes {
     const proxy = this.mesh.refer(definition, { protocol, timeout: this.timeout }) as Record<string, Relay>;
     return proxy[RELAY]!;
   }
+}
+
+/** `<length>:<text>`, or `-` when unset (apart from an empty string). */
+function part(text: string | undefined): string {
+  return text === undefined ? '-' : `${text.length}:${text}`;
 }
 
 /**
