@@ -108,7 +108,7 @@ function statusCodes(rpcMethod) {
 }
 
 async function waitFor(get, what) {
-  const until = Date.now() + 3000;
+  const until = Date.now() + 10_000; // a hang guard: a loaded machine can take seconds to end a span
   for (;;) {
     const v = get();
     if (v !== undefined) return v;
