@@ -152,9 +152,11 @@ describe('a Meshlet Bolt consumer finds a sofa-rpc-node provider through ZooKeep
     const t0 = Date.now();
     await stopPeer(peer.child);
     assert.deepEqual(await raw.children(PROVIDERS), []);
-    await waitFor(() => sets.length > seen && sets.at(-1).length === 0, 5000, 'the empty provider set');
+    // Generous for a loaded machine (this includes the peer's own stop); a watch it still is: the
+    // periodic read is 60 s away.
+    await waitFor(() => sets.length > seen && sets.at(-1).length === 0, 15_000, 'the empty provider set');
     const ms = Date.now() - t0;
-    assert.ok(ms < 5000, `${ms} ms`);
+    assert.ok(ms < 15_000, `${ms} ms`);
     await assert.rejects(mesh.refer(EchoService, { timeout: 1000 }).echo('x'), (e) => e instanceof RpcError && e.code === Code.Unavailable);
   });
 });
