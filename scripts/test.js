@@ -29,5 +29,11 @@ if (files.length === 0) {
   console.error('no test files found (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { cwd: root, stdio: 'inherit' });
+// No retries: a test that fails once on a loaded machine has a timing bug to fix, and a retry would
+// hide it (and real bugs with it). The spec reporter ends with every failing test, its file and line
+// and its assertion. Files run one at a time (node 20's default concurrency on 2 cores). A file
+// that hangs is cancelled after 20 minutes and reported by name (node 20 applies --test-timeout to
+// each file's process), instead of holding CI until the job's own timeout; the whole suite takes
+// about 10 minutes, a fleet file's first build with its downloads 2 to 3.
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=1200000', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);
