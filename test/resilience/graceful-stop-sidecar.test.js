@@ -53,9 +53,10 @@ for (const protocol of Object.keys(protocols)) {
   });
 }
 
-// Motan2 has no signal to tell an app to stop sending, so calls keep arriving at a stopping agent
-// until its grace period ends (the consumer's health check, not the protocol, moves it away).
-for (const protocol of ['dubbo', 'bolt']) {
+// Motan2 has no frame telling an app to stop sending: its calls keep arriving until the
+// consumer's health check (every 500 ms here, 3 s by default) finds the agent's port closed; the
+// agent serves them until none has come for a while, within its grace period.
+for (const protocol of ['dubbo', 'bolt', 'motan2']) {
   test(`${protocol}, sidecar: SIGTERM the agent with 128 calls in flight: what it accepted is answered, then calls fail fast with UNAVAILABLE`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlet-resilience-sidecar-'));
     const registry = `local://${dir}`;
