@@ -44,7 +44,8 @@ export async function getJson(url) {
   return res.json();
 }
 
-export async function waitFor(check, what, ms = 5000) {
+/** Polls `check` until it returns something truthy; `ms` only stops a failing test from hanging. */
+export async function waitFor(check, what, ms = 15_000) {
   const until = Date.now() + ms;
   for (;;) {
     const v = await check();

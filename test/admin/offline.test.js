@@ -46,7 +46,7 @@ describe('admin endpoint: Dubbo QoS offline/online drain a provider', () => {
     assert.equal(body.result, 'OK');
     assert.ok(body.services.includes('demo.admin.Echo:1.0.0'));
     await waitFor(async () => (await getJson(`${c.admin}/status`)).references[0].listed.includes(alphaAddress), 'alpha listed again');
-    await waitFor(async () => (await c.echo.whoami()) === 'alpha', 'alpha picked again', 5000);
+    await waitFor(async () => (await c.echo.whoami()) === 'alpha', 'alpha picked again');
     assert.match(await (await fetch(`${a.admin}/ls`)).text(), /memory\(Y\)/);
   });
 
