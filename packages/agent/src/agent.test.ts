@@ -36,6 +36,7 @@ describe('agent configuration', () => {
     assert.throws(() => loadAgentConfig({ env: { MESHLET_AGENT_PORT: '70000' } }), /MESHLET_AGENT_PORT must be a port/);
     assert.throws(() => loadAgentConfig({ env: {}, overrides: { timeout: -1 } }), (e: unknown) => RpcError.is(e, Code.InvalidArgument) && /"timeout"/.test(e.message));
     assert.throws(() => loadAgentConfig({ file: '/nonexistent/agent.json', env: {} }), /cannot read the agent config/);
+    assert.throws(() => loadAgentConfig({ env: {}, overrides: { boltGoAway: 'yes' as unknown as boolean } }), /"boltGoAway" must be true or false/);
   });
 });
 

@@ -2,7 +2,7 @@
 // route, how it rewrites ids and headers (bodies untouched), and its error replies.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Code, defineService, RpcError, t, type Invocation } from '@meshlet/core';
+import { Code, defineService, InboundKind, RpcError, t, type Invocation } from '@meshlet/core';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { buildFrame, CMD_REQUEST, crcValid, decodeHeaderMap, encodeHeaderMap, errorForStatus, parseFrame, TYPE_REQUEST, V1, V2_CRC } from '@meshlet/transport-bolt';
 import { readRequestHead, RequestEncoder } from '@meshlet/transport-dubbo';
@@ -149,5 +149,23 @@ describe('Motan2 relay', () => {
     assert.equal(h.requestId, 0xabcn);
     assert.equal(errorFromException(readMeta(reply, 17, 17 + h.metaLength)[Meta.EXCEPTION]).code, Code.Unavailable);
     assert.equal(relay.kind(encodeFrame(w, { msgType: MsgType.HEARTBEAT, serialization: 6, requestId: 1n })), 'heartbeat');
+  });
+});
+
+// On stop the agent tells app connections to send nothing new, in the words their clients know.
+describe('stop signals', () => {
+  test('Dubbo: the read-only event, which a Dubbo client channel takes as GoAway', () => {
+    const frame = Buffer.from(new DubboRelay().goAway());
+    assert.equal(new DubboRelay().clientCodec().classify(frame), InboundKind.GoAway);
+  });
+
+  test('Bolt: MOSN\'s GoAway only when enabled (Java Bolt does not know it)', () => {
+    assert.equal(new BoltRelay().goAway(), undefined);
+    const frame = Buffer.from(new BoltRelay({ goAway: true }).goAway()!);
+    assert.equal(new BoltRelay().clientCodec().classify(frame), InboundKind.GoAway);
+  });
+
+  test('Motan2: none (apps move away on their health check)', () => {
+    assert.equal(new MotanRelay().goAway(), undefined);
   });
 });
