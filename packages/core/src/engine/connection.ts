@@ -85,6 +85,9 @@ export class Connection {
       handler.onFrame(frame);
     };
     this.socket.on('data', (chunk: Buffer) => {
+      // Closed (ending, destroyed within a second): bytes still arriving are dropped, never
+      // counted against the process limit again after release() (a dripping peer left 1 byte).
+      if (this.closed) return;
       this.lastReadAt = Date.now();
       try {
         this.reader.push(chunk, onFrame);
