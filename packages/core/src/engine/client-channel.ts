@@ -3,6 +3,7 @@ import * as tls from 'node:tls';
 import { Code, RpcError, toRpcError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Connection } from './connection.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import type { FrameSplitter } from './frame-reader.js';
 import { DEFAULT_MAX_FRAME_SIZE, type TlsOptions } from './options.js';
 import { connectionChanged } from '../telemetry/metrics.js';
@@ -58,11 +59,17 @@ export interface ChannelOptions {
 
 type State = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
-interface PendingCall {
+interface PendingCall<Id = unknown> {
+  readonly id: Id;
   resolve(value: unknown): void;
   reject(error: RpcError): void;
   context: unknown;
-  timer: NodeJS.Timeout;
+  readonly deadline: number;
+  /** The timeout it was sent with, for the error message. */
+  readonly ms: number;
+  done: boolean;
+  /** Its own timer, when its deadline could not join the channel's queue (see DeadlineQueue). */
+  timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -77,7 +84,9 @@ export class ClientChannel<Id, Context> {
   private state: State = 'idle';
   private connection: Connection | undefined;
   private connecting: Promise<Connection> | undefined;
-  private readonly pending = new Map<Id, PendingCall>();
+  private readonly pending = new Map<Id, PendingCall<Id>>();
+  /** One timer for the deadlines of the calls in flight (a timer per call cost every call). */
+  private readonly deadlines = new DeadlineQueue<PendingCall<Id>>((call) => onTimeout(this, call.id, call.ms));
   private readonly backoff: Backoff;
   private backoffTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -151,14 +160,8 @@ export class ClientChannel<Id, Context> {
         reject(timeoutError(this.address, 0));
         return;
       }
-      const call: PendingCall = {
-        resolve,
-        reject,
-        context,
-        timer: setTimeout(onTimeout, ms, this, id, ms),
-        signal,
-        onAbort: undefined,
-      };
+      const call: PendingCall<Id> = { id, resolve, reject, context, deadline, ms, done: false, timer: undefined, signal, onAbort: undefined };
+      if (!this.deadlines.add(call)) call.timer = setTimeout(onTimeout, ms, this, id, ms);
       if (signal) {
         call.onAbort = () => this.fail(id, cancelled(signal));
         signal.addEventListener('abort', call.onAbort, { once: true });
@@ -180,7 +183,7 @@ export class ClientChannel<Id, Context> {
     const call = this.pending.get(id);
     if (call === undefined) return;
     this.pending.delete(id);
-    settle(call);
+    this.settle(call);
     call.reject(error);
   }
 
@@ -279,7 +282,7 @@ export class ClientChannel<Id, Context> {
         const call = this.pending.get(id);
         if (call === undefined) return; // timed out or cancelled already
         this.pending.delete(id);
-        settle(call);
+        this.settle(call);
         let value: unknown;
         try {
           value = this.codec.decodeResponse(frame, call.context as Context);
@@ -323,11 +326,20 @@ export class ClientChannel<Id, Context> {
     this.failAll(error);
   }
 
+  /** `all`: every call is being settled and the queue cleared, so none is counted out of it one by one. */
+  private settle(call: PendingCall<Id>, all = false): void {
+    call.done = true;
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    else if (!all) this.deadlines.settled();
+    if (call.onAbort) call.signal!.removeEventListener('abort', call.onAbort);
+  }
+
   private failAll(error: RpcError): void {
     const calls = [...this.pending.values()];
     this.pending.clear();
+    this.deadlines.clear();
     for (const call of calls) {
-      settle(call);
+      this.settle(call, true);
       call.reject(error);
     }
   }
@@ -397,10 +409,6 @@ function onTimeout<Id, Context>(channel: ClientChannel<Id, Context>, id: Id, ms:
   channel.timedOut(ms);
 }
 
-function settle(call: PendingCall): void {
-  clearTimeout(call.timer);
-  if (call.onAbort) call.signal!.removeEventListener('abort', call.onAbort);
-}
 
 function timeoutError(address: string, ms: number): RpcError {
   return new RpcError(Code.Timeout, `call to ${address} timed out after ${ms} ms`);
