@@ -102,7 +102,7 @@ test('fuzz: a live server answers mutated requests with a status or closes that 
       // Two-way requests get exactly one response; a frame the server cannot frame closes the socket.
       if ((frame[2]! & 0x40) !== 0 && (frame[2]! & 0x80) !== 0) {
         try {
-          const resp = await peer.frame(expected, 2000);
+          const resp = await peer.frame(expected, 10_000); // a hang guard on a loaded machine
           assert.ok([20, 40, 70].includes(parseHeader(resp).status) || (resp[2]! & 0x20) !== 0);
           expected++;
         } catch (err) {
