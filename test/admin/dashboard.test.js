@@ -67,7 +67,7 @@ describe('dashboard in headless Chromium', { skip }, () => {
     assert.deepEqual(await page.locator('tr[data-endpoint] td.health').allTextContents(), ['up', 'up']);
     assert.deepEqual(await page.locator('tr[data-endpoint] td.breaker').allTextContents(), ['closed', 'closed']);
     // calls/s is the last complete second: it needs a second or two of traffic.
-    await page.waitForFunction(() => Number(document.getElementById('cps').textContent) > 0, null, { timeout: 5000 });
+    await page.waitForFunction(() => Number(document.getElementById('cps').textContent) > 0, null, { timeout: 15_000 });
     await page.waitForFunction(() => Number(document.querySelector('tr[data-endpoint] td.calls').textContent) > 0);
     const ewma = await page.locator('tr[data-endpoint] td.ewma').first().textContent();
     assert.ok(Number(ewma) >= 0, `EWMA shown: ${ewma}`);
@@ -86,7 +86,7 @@ describe('dashboard in headless Chromium', { skip }, () => {
     const row = page.locator('#services tr[data-service="demo.admin.Echo:1.0.0"][data-protocol="dubbo"]');
     await row.waitFor();
     assert.equal(await row.locator('td.state').textContent(), 'online');
-    await page.waitForFunction(() => Number(document.getElementById('cps').textContent) > 0, null, { timeout: 5000 });
+    await page.waitForFunction(() => Number(document.getElementById('cps').textContent) > 0, null, { timeout: 15_000 });
     await shot(page, 'provider-online');
     await row.locator('button.offline-btn').click();
     await page.waitForFunction(() => document.querySelector('#services tr[data-protocol="dubbo"] td.state').textContent === 'offline');
