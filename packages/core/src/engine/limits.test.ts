@@ -122,13 +122,15 @@ test('a client pipelining 300 × 1 MiB that never reads: the server stops readin
 });
 
 test('a frame dripped one byte at a time is closed at the frame deadline; a steady stream of frames is not', { timeout: 20_000 }, async () => {
-  const server = new FrameServer(new EchoCodec(), { host: '127.0.0.1', frameTimeout: 400 });
+  // 1 s, not 400 ms: the steady peer below pauses 10 ms inside each frame, and a loaded machine
+  // can stretch a pause by hundreds of ms. The drip still needs 4 s to finish its frame.
+  const server = new FrameServer(new EchoCodec(), { host: '127.0.0.1', frameTimeout: 1000 });
   const { port } = await server.listen();
   const drip = await rawConnect(port);
   const frame = encode(1, Buffer.alloc(200));
   let i = 0;
   const timer = setInterval(() => { if (i < frame.length && !drip.destroyed) drip.write(frame.subarray(i, ++i)); }, 20);
-  assert.equal(await closedWithin(drip, 3000), true, 'dripping peer closed');
+  assert.equal(await closedWithin(drip, 4000), true, 'dripping peer closed');
   clearInterval(timer);
   assert.ok(i < frame.length);
 
@@ -136,7 +138,7 @@ test('a frame dripped one byte at a time is closed at the frame deadline; a stea
   const steady = await rawConnect(port);
   const start = Date.now();
   let n = 0;
-  while (Date.now() - start < 1200) {
+  while (Date.now() - start < 2500) {
     const f = encode(n++, Buffer.alloc(1000));
     steady.write(f.subarray(0, 500));
     await new Promise((r) => setTimeout(r, 10));
