@@ -14,17 +14,24 @@ interface ExportedService {
 }
 
 /**
+ * How close to the caller's deadline a downstream timeout counts as the caller's. Node's timers
+ * count from the event loop's cached time, so a downstream deadline timer can fire before
+ * `Date.now()` reaches it by as long as the tick that armed it had run (tens of ms on a loaded
+ * machine); within this much, the caller's own timer is about to give the same answer anyway.
+ */
+const SPENT_SLACK_MS = 50;
+
+/**
  * Whatever the method throws is the method's failure, even an RpcError from a call it made
  * (a downstream timeout is not this provider being busy): only refusals raised by server
  * interceptors, before the method ran, keep their framework codes. One exception: a downstream
- * timeout once the caller's own deadline has passed is the caller's timeout (the budget it
+ * timeout once the caller's own deadline has passed (or is about to) is the caller's timeout (the budget it
  * handed down ran out), so the reply says TIMEOUT, as Java's TimeoutFilter does, and a caller
  * whose own timer has not fired yet gets the same code it would a moment later.
  */
 function asMethodFailure(err: unknown, inv: Invocation): unknown {
   if (!(err instanceof RpcError) || err.code === Code.Business) return err;
-  // Timers may fire a millisecond before Date.now() reaches them.
-  if (err.code === Code.Timeout && Date.now() + 2 >= inv.deadline) return err;
+  if (err.code === Code.Timeout && Date.now() + SPENT_SLACK_MS >= inv.deadline) return err;
   return new RpcError(Code.Business, err.message, { cause: err, remoteClass: err.remoteClass ?? 'org.apache.dubbo.rpc.RpcException' });
 }
 
