@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createMeshlet, bolt, dubbo, motan2 } from 'meshlet-rpc';
 import { Ledger } from './service.js';
-import { load, sleep, startProvider } from './helpers.js';
+import { load, sigtermOneUnderLoad, startProvider, until } from './helpers.js';
 import { startAgent } from '../sidecar/helpers.js';
 
 const protocols = { dubbo, bolt, motan2 };
@@ -32,17 +32,7 @@ for (const protocol of Object.keys(protocols)) {
     const [a, b] = await Promise.all([startProvider('a', protocol, registry), startProvider('b', protocol, registry)]);
     const mesh = sidecarConsumer(agent, protocol);
     try {
-      const ledger = mesh.refer(Ledger);
-      const running = load((i) => ledger.charge(i));
-      // Both providers answer through the agent before one is stopped (a bound, not a fixed wait).
-      await until(() => running.counts.a > 50 && running.counts.b > 50, 15_000);
-      a.kill('SIGTERM');
-      const exit = await a.exited;
-      await sleep(300);
-      const { counts, errors } = await running.stop();
-      assert.deepEqual(exit, { code: 0, signal: null }, `a's exit; stderr: ${a.stderr()}`);
-      assert.deepEqual([...new Set(errors)].slice(0, 5), [], `${errors.length} failed; answers ${JSON.stringify(counts)}`);
-      assert.ok(counts.a > 0 && counts.b > 0, JSON.stringify(counts));
+      await sigtermOneUnderLoad(a, mesh.refer(Ledger));
     } finally {
       await mesh.stop(0);
       a.kill();
@@ -108,14 +98,6 @@ for (const protocol of ['dubbo', 'bolt', 'motan2']) {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-}
-
-async function until(condition, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await sleep(50);
-  }
 }
 
 function within(promise, ms, what) {

@@ -1,4 +1,5 @@
 // Provider processes and a 128-in-flight call load for the resilience suites.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -57,3 +58,28 @@ export function load(call, inFlight = 128) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `condition()` holds, polling; throws after `timeoutMs` (a bound, not a wait). */
+export async function until(condition, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Calls `ledger.charge` at 128 in flight; once both providers have answered, SIGTERMs provider
+ * `a`: it exits cleanly, no call fails, both answered.
+ */
+export async function sigtermOneUnderLoad(a, ledger) {
+  const running = load((i) => ledger.charge(i));
+  await until(() => running.counts.a > 50 && running.counts.b > 50, 15_000);
+  a.kill('SIGTERM');
+  const exit = await a.exited;
+  await sleep(300);
+  const { counts, errors } = await running.stop();
+  assert.deepEqual(exit, { code: 0, signal: null }, `a's exit; stderr: ${a.stderr()}`);
+  assert.deepEqual([...new Set(errors)].slice(0, 5), [], `${errors.length} failed; answers ${JSON.stringify(counts)}`);
+  assert.ok(counts.a > 0 && counts.b > 0, JSON.stringify(counts));
+}
