@@ -2,35 +2,14 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { createMeshlet, defineService, t } from '@meshlet/core';
+import { createMeshlet } from '@meshlet/core';
 import { motan2 } from './protocol.js';
+import { Slow, slowRequest } from './wire.fixture.js';
 import { SERVER_CLOSE_LINGER } from './constants.js';
 
 // motan-go's client fails its pending calls when it reads the close, even those whose replies came
 // in the same read (test/fleet/motan-go.test.js, "Meshlet provider stopped while motan-go waits":
 // 53 of 64 lost before the linger). A stopping provider keeps drained connections open a while.
-const Slow = defineService({
-  interface: 'com.meshlet.Slow',
-  group: 'g',
-  methods: { sleep: { params: [t.int32], returns: t.string } },
-});
-
-function request(rid: number, ms: number): Buffer {
-  const meta = Buffer.from('M_p\ncom.meshlet.Slow\nM_m\nsleep\nM_g\ng');
-  const head = Buffer.alloc(17);
-  head.writeUInt16BE(0xf1f1, 0);
-  head[3] = 0x08;
-  head[4] = 0x30;
-  head.writeBigUInt64BE(BigInt(rid), 5);
-  head.writeUInt32BE(meta.length, 13);
-  const zigzag = ms * 2; // small positive int32 as a one- or two-byte varint
-  const varint = zigzag < 0x80 ? [zigzag] : [(zigzag & 0x7f) | 0x80, zigzag >> 7];
-  const body = Buffer.from([0x08, ...varint]);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(body.length);
-  return Buffer.concat([head, meta, len, body]);
-}
-
 test('graceful stop: the reply goes out, and the connection closes only after the linger', async () => {
   const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
@@ -46,7 +25,7 @@ test('graceful stop: the reply goes out, and the connection closes only after th
   });
   const closed = once(sock, 'close').then(() => performance.now());
   const sent = performance.now();
-  sock.write(request(1, 200));
+  sock.write(slowRequest(1, 200));
   // In flight at the provider before the stop (a fixed 50 ms could end before it read the request).
   for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
   assert.equal(started, 1, 'the provider started the call');

@@ -6,36 +6,12 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { Code, createMeshlet, defineService, t } from '@meshlet/core';
+import { Code, createMeshlet } from '@meshlet/core';
 import { motan2 } from './protocol.js';
+import { Slow, slowRequest } from './wire.fixture.js';
 import { STOP_NOTICE } from './constants.js';
 import { errorFromException, STOPPING_PREFIX } from './exception.js';
 import { readMeta } from './meta.js';
-
-const Slow = defineService({
-  interface: 'com.meshlet.Slow',
-  group: 'g',
-  methods: { sleep: { params: [t.int32], returns: t.string } },
-});
-
-function request(rid: number, ms: number): Buffer {
-  const meta = Buffer.from('M_p\ncom.meshlet.Slow\nM_m\nsleep\nM_g\ng');
-  const head = Buffer.alloc(17);
-  head.writeUInt16BE(0xf1f1, 0);
-  head[3] = 0x08;
-  head[4] = 0x30; // simple
-  head.writeBigUInt64BE(BigInt(rid), 5);
-  head.writeUInt32BE(meta.length, 13);
-  const body = Buffer.alloc(5);
-  body[0] = 0x08; // int32, zigzag varint
-  let z = ms * 2;
-  let n = 1;
-  while (z >= 0x80) { body[n++] = (z & 0x7f) | 0x80; z >>>= 7; }
-  body[n++] = z;
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(n);
-  return Buffer.concat([head, meta, len, body.subarray(0, n)]);
-}
 
 function heartbeat(rid: number): Buffer {
   const f = Buffer.alloc(21);
@@ -71,14 +47,14 @@ test('stopping provider: accepted calls answered; after the notice, requests ref
   const closed = once(sock, 'close');
   try {
     // Long enough to still be in flight well after the notice, on a loaded machine too.
-    sock.write(request(1, 4000));
+    sock.write(slowRequest(1, 4000));
     for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
     assert.equal(started, 1, 'the provider started the call');
     const stopped = mesh.stop(20_000);
     // The notice is measured from the stop call, so waiting longer than it can only be later.
     await new Promise((r) => setTimeout(r, STOP_NOTICE + 200));
     sock.write(heartbeat(3));
-    sock.write(request(2, 1));
+    sock.write(slowRequest(2, 1));
     await closed;
     await stopped;
   } finally {
