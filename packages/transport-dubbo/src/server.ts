@@ -20,17 +20,6 @@ interface ResolvedHead {
   readonly exported: ExportedMethod;
 }
 
-/** A request head as parsed, and the bytes it was parsed from. */
-interface SeenHead {
-  readonly bytes: Buffer;
-  readonly head: RequestHead;
-}
-
-/** Request heads remembered by their bytes: a few hot methods skip parsing them per call. */
-const HEADS_KEPT = 4;
-/** Longer heads (a peer's choice) are parsed every time rather than kept. */
-const HEAD_BYTES_MAX = 1024;
-
 /** Resolved heads kept per server (exported methods × the spellings peers use for them). */
 const RESOLVED_MAX = 1024;
 
@@ -41,9 +30,6 @@ class DubboServerCodec implements ServerCodec {
   private eventId = 0;
   /** Heads found without a group, by method name (see `resolve`). */
   private readonly resolved = new Map<string, ResolvedHead[]>();
-  /** The last few request heads parsed, with their bytes (see `seenHead`). */
-  private readonly heads: (SeenHead | undefined)[] = new Array<SeenHead | undefined>(HEADS_KEPT).fill(undefined);
-  private nextHead = 0;
   private resolvedCount = 0;
 
   constructor(private readonly handler: ServerHandler) {}
@@ -71,22 +57,8 @@ class DubboServerCodec implements ServerCodec {
     let inv: Invocation;
     let dubboVersion: string;
     try {
-      let r: HessianReader;
-      let head: RequestHead;
-      const seen = this.seenHead(frame);
-      if (seen !== undefined) {
-        // The same head bytes as a recent request: its strings are not parsed again. Strings take
-        // no reference slots, so reading on from after them is the same as reading through them.
-        head = seen.head;
-        r = new HessianReader(frame, HEADER_LENGTH + seen.bytes.length, frame.length);
-      } else {
-        r = new HessianReader(frame, HEADER_LENGTH, frame.length);
-        head = readRequestHead(r);
-        if (r.position - HEADER_LENGTH <= HEAD_BYTES_MAX) {
-          this.heads[this.nextHead] = { bytes: Buffer.from(frame.subarray(HEADER_LENGTH, r.position)), head };
-          this.nextHead = (this.nextHead + 1) % HEADS_KEPT;
-        }
-      }
+      const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
+      const head = readRequestHead(r);
       dubboVersion = head.dubboVersion;
       // A generic call ($invoke from Java's GenericService) names the real method in its arguments.
       const generic = isGenericCall(head) ? readGenericTarget(r) : undefined;
@@ -160,18 +132,6 @@ class DubboServerCodec implements ServerCodec {
       this.handler.refused?.(key, method, err);
       throw err;
     }
-  }
-
-  /** A recent request head whose bytes this frame starts with, if any. */
-  private seenHead(frame: Buffer): SeenHead | undefined {
-    const heads = this.heads;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h === undefined) continue;
-      const end = HEADER_LENGTH + h.bytes.length;
-      if (frame.length >= end && frame.compare(h.bytes, 0, h.bytes.length, HEADER_LENGTH, end) === 0) return h;
-    }
-    return undefined;
   }
 
   private remember(method: string, entry: ResolvedHead): void {
