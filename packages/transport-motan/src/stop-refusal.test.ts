@@ -3,72 +3,44 @@
 // accepted is still answered; Meshlet's client reads the refusal as SHUTDOWN with no peer status
 // (resent elsewhere, the address ejected), a plain 10002 still as SERVER_BUSY.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { Code, createMeshlet } from '@meshlet/core';
 import { motan2 } from './protocol.js';
-import { Slow, slowRequest } from './wire.fixture.js';
-import { STOP_NOTICE } from './constants.js';
+import { RawPeer, Slow, slowRequest } from './wire.fixture.js';
+import { Serialization, STOP_NOTICE } from './constants.js';
+import { encodeHeartbeat } from './response.js';
 import { errorFromException, STOPPING_PREFIX } from './exception.js';
 import { readMeta } from './meta.js';
-
-function heartbeat(rid: number): Buffer {
-  const f = Buffer.alloc(21);
-  f.writeUInt16BE(0xf1f1, 0);
-  f[2] = 0x10;
-  f[3] = 0x08;
-  f[4] = 0x30;
-  f.writeBigUInt64BE(BigInt(rid), 5);
-  return f;
-}
-
-/** Splits Motan2 frames: 13-byte header, meta (u32 size), body (u32 size). */
-function frames(bytes: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  for (let at = 0; at + 21 <= bytes.length;) {
-    const metaEnd = at + 17 + bytes.readUInt32BE(at + 13);
-    const end = metaEnd + 4 + bytes.readUInt32BE(metaEnd);
-    out.push(bytes.subarray(at, end));
-    at = end;
-  }
-  return out;
-}
 
 test('stopping provider: accepted calls answered; after the notice, requests refused (10002 "provider stopping"), heartbeats unanswered', async () => {
   const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
   mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
   await mesh.start();
-  const sock = connect(mesh.address()!.port, '127.0.0.1');
-  await once(sock, 'connect');
-  const chunks: Buffer[] = [];
-  sock.on('data', (d: Buffer) => chunks.push(d));
-  const closed = once(sock, 'close');
+  const peer = await RawPeer.connect(mesh.address()!.port);
   try {
     // Long enough to still be in flight well after the notice, on a loaded machine too.
-    sock.write(slowRequest(1, 4000));
+    peer.send(slowRequest(1, 4000));
     for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
     assert.equal(started, 1, 'the provider started the call');
     const stopped = mesh.stop(20_000);
     // The notice is measured from the stop call, so waiting longer than it can only be later.
     await new Promise((r) => setTimeout(r, STOP_NOTICE + 200));
-    sock.write(heartbeat(3));
-    sock.write(slowRequest(2, 1));
-    await closed;
+    peer.send(encodeHeartbeat(0, 3, Serialization.SIMPLE));
+    peer.send(slowRequest(2, 1));
+    await peer.untilClosed(30_000);
     await stopped;
   } finally {
-    sock.destroy();
+    peer.close();
     await mesh.stop(0);
   }
-  const got = frames(Buffer.concat(chunks));
-  const byId = new Map(got.map((f) => [f.readBigUInt64BE(5), f]));
+  const byId = new Map(peer.frames.map((f) => [f.readBigUInt64BE(5), f]));
   assert.equal(started, 1, 'the refused request never reached the method');
   assert.equal(byId.has(3n), false, 'no heartbeat reply while refusing');
   const accepted = byId.get(1n)!;
   assert.equal(accepted[3]! & 0x07, 0, 'the accepted call was answered normally');
   const refused = byId.get(2n)!;
-  assert.ok(refused, `a reply to the late request among ${got.length} frames`);
+  assert.ok(refused, `a reply to the late request among ${peer.frames.length} frames`);
   assert.equal(refused[2], 0x01);
   assert.equal(refused[3]! & 0x07, 1, 'exception status');
   const meta = readMeta(refused, 17, 17 + refused.readUInt32BE(13));
