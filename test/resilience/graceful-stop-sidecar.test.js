@@ -20,26 +20,33 @@ import { startAgent } from '../sidecar/helpers.js';
 
 const protocols = { dubbo, bolt, motan2 };
 
-/** A consumer in sidecar mode through `agent`, with no registry to fall back to. */
-const sidecarConsumer = (agent, protocol) =>
-  createMeshlet({ application: 'graceful-sidecar-consumer', agent: agent.url, registry: false, protocols: [protocols[protocol]()] }, {});
+/**
+ * Runs `body` with an agent (given `agentConfig`), providers `a` and `b` behind it in a local
+ * registry, and a consumer in sidecar mode through the agent with no registry to fall back to;
+ * tears all of it down however `body` ends.
+ */
+async function withSidecarFleet(protocol, agentConfig, body) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlet-resilience-sidecar-'));
+  const registry = `local://${dir}`;
+  const config = join(dir, 'agent.json');
+  writeFileSync(config, JSON.stringify(agentConfig));
+  const agent = await startAgent({ registry, config });
+  const [a, b] = await Promise.all([startProvider('a', protocol, registry), startProvider('b', protocol, registry)]);
+  const mesh = createMeshlet({ application: 'graceful-sidecar-consumer', agent: agent.url, registry: false, protocols: [protocols[protocol]()] }, {});
+  try {
+    await body({ agent, a, mesh });
+  } finally {
+    await mesh.stop(0);
+    a.kill();
+    b.kill();
+    await agent.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 for (const protocol of Object.keys(protocols)) {
   test(`${protocol}, sidecar: SIGTERM one of two providers behind the agent, 128 non-idempotent calls in flight: none fails`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meshlet-resilience-sidecar-'));
-    const registry = `local://${dir}`;
-    const agent = await startAgent({ registry });
-    const [a, b] = await Promise.all([startProvider('a', protocol, registry), startProvider('b', protocol, registry)]);
-    const mesh = sidecarConsumer(agent, protocol);
-    try {
-      await sigtermOneUnderLoad(a, mesh.refer(Ledger));
-    } finally {
-      await mesh.stop(0);
-      a.kill();
-      b.kill();
-      await agent.stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withSidecarFleet(protocol, {}, ({ a, mesh }) => sigtermOneUnderLoad(a, mesh.refer(Ledger)));
   });
 }
 
@@ -48,15 +55,8 @@ for (const protocol of Object.keys(protocols)) {
 // agent serves them until none has come for a while, within its grace period.
 for (const protocol of ['dubbo', 'bolt', 'motan2']) {
   test(`${protocol}, sidecar: SIGTERM the agent with 128 calls in flight: what it accepted is answered, then calls fail fast with UNAVAILABLE`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meshlet-resilience-sidecar-'));
-    const registry = `local://${dir}`;
     // Bolt's GoAway is opt-in (Java Bolt does not know it); Meshlet's Bolt client does.
-    const config = join(dir, 'agent.json');
-    writeFileSync(config, JSON.stringify({ boltGoAway: true }));
-    const agent = await startAgent({ registry, config });
-    const [a, b] = await Promise.all([startProvider('a', protocol, registry), startProvider('b', protocol, registry)]);
-    const mesh = sidecarConsumer(agent, protocol);
-    try {
+    await withSidecarFleet(protocol, { boltGoAway: true }, async ({ agent, mesh }) => {
       const ledger = mesh.refer(Ledger);
       const slow = [];
       const running = load(async (i) => {
@@ -90,13 +90,7 @@ for (const protocol of ['dubbo', 'bolt', 'motan2']) {
       const t1 = Date.now();
       await assert.rejects(ledger.charge(1), (err) => err.code === 'UNAVAILABLE' && /sidecar agent/.test(err.message));
       assert.ok(Date.now() - t1 < 2000, 'fails fast, not at the deadline');
-    } finally {
-      await mesh.stop(0);
-      a.kill();
-      b.kill();
-      await agent.stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 }
 
