@@ -49,6 +49,11 @@ export interface ClientOptions {
   readonly frameTimeout?: number | undefined;
   /** Unsent bytes above which new calls wait for the socket to drain (4 MiB). */
   readonly writeHighWater?: number | undefined;
+  /**
+   * Once a connection whose provider sent GoAway (Dubbo's read-only event) has closed, how long
+   * its address takes no calls before it is tried again, ms (2000): that provider is stopping.
+   */
+  readonly goAwayHoldOff?: number | undefined;
   readonly tls?: TlsOptions | undefined;
   /** Application name sent to peers that want one (Dubbo `remote.application`). */
   readonly application?: string | undefined;

@@ -77,6 +77,7 @@ export class DubboClient implements ProtocolClient {
       maxFrameSize: options.maxFrameSize,
       frameTimeout: options.frameTimeout,
       writeHighWater: options.writeHighWater,
+      goAwayHoldOff: options.goAwayHoldOff,
     });
   }
 
