@@ -16,6 +16,8 @@ export interface ChannelOptions {
   /** How long the provider waits for a KEEPALIVE before it drops us, ms (SETUP `lifetime`). */
   readonly lifetime: number;
   readonly maxFrameSize: number;
+  /** Frames larger than this are sent as fragments (16 MiB - 1 when unset). */
+  readonly fragmentSize?: number | undefined;
   readonly backoff?: BackoffOptions;
   /** After a call times out with nothing read since it was sent, ms a KEEPALIVE probe waits for any byte (3000). */
   readonly probeTimeout?: number | undefined;
@@ -90,6 +92,9 @@ export class Channel {
     const conn = new TcpConnection(
       { host: this.options.host, port: this.options.port, tls: this.options.tls, connectTimeout: this.options.connectTimeout },
       this.options.maxFrameSize,
+      undefined,
+      undefined,
+      this.options.fragmentSize,
     );
     const client = new RSocketClient({
       setup: {

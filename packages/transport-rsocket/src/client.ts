@@ -6,7 +6,6 @@ import { Channel, type Link } from './channel.js';
 import { ClientStream } from './client-stream.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
 import { errorFromFrame } from './errors.js';
-import { MAX_FRAME_LENGTH } from './frame-reader.js';
 import { payloadExceeds } from './frame-writer.js';
 import { methodCodec, type MethodCodec } from './payload-codec.js';
 import { requestMetadataEncoder } from './request-metadata.js';
@@ -17,6 +16,12 @@ import type { TcpConnection } from './tcp-connection.js';
 export interface RSocketClientOptions {
   /** Stream items requested ahead of the consumer (request-n window). Default 256. */
   readonly streamWindow?: number;
+  /**
+   * Frames we send larger than this many bytes (length prefix excluded) go as fragments (FOLLOWS).
+   * Default 16 MiB - 1, the most one frame can say: only payloads that need it are fragmented.
+   * Lower it for a peer that takes smaller frames; at least 64.
+   */
+  readonly fragmentSize?: number;
 }
 
 /**
@@ -92,7 +97,8 @@ export class RSocketProtocolClient implements ProtocolClient {
 
   constructor(readonly endpoint: Endpoint, options: ClientOptions = {}, rsocketOptions: RSocketClientOptions = {}) {
     const heartbeat = options.heartbeatInterval ?? 20_000;
-    this.maxFrameSize = Math.min(options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE, MAX_FRAME_LENGTH);
+    // Past 16 MiB - 1 (the 24-bit frame length) requests and results travel as fragments.
+    this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.channel = new Channel({
       host: endpoint.host,
       port: endpoint.port,
@@ -101,6 +107,7 @@ export class RSocketProtocolClient implements ProtocolClient {
       keepAlive: heartbeat,
       lifetime: options.idleTimeout ?? Math.max(90_000, 3 * heartbeat),
       maxFrameSize: this.maxFrameSize,
+      fragmentSize: rsocketOptions.fragmentSize,
       probeTimeout: options.probeTimeout,
     });
     this.channel.onLost = (conn, error) => this.failOn(conn, error);

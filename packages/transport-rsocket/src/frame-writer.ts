@@ -102,3 +102,55 @@ export function payloadExceeds(data: Buffer | string | null, metadata: Buffer | 
   if (typeof data !== 'string') return fixed + data.length > limit;
   return fixed + data.length * 3 > limit && fixed + Buffer.byteLength(data) > limit;
 }
+
+const FOLLOWS = 0x80;
+const COMPLETE = 0x40;
+const NEXT = 0x20;
+/** The smallest fragment size we cut to: header, request-n and metadata length leave room for bytes. */
+export const MIN_FRAGMENT_SIZE = 64;
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * A request or PAYLOAD frame cut into fragments of at most `fragmentSize` bytes each (length prefix
+ * excluded), as RSocket 1.0's "Fragmentation and Reassembly" lays them out: the first fragment is
+ * the frame's own type (with its initial request-n), the rest are PAYLOAD frames; metadata is sent
+ * whole before any data; every fragment but the last has FOLLOWS, and only the last may have
+ * COMPLETE. The buffers to write one after the other: each fragment's prefix and header, then views
+ * of the metadata and data it carries (never copied, except string data, encoded once).
+ */
+export function fragmentParts(frame: Frame, fragmentSize: number): Buffer[] {
+  const mtu = Math.max(MIN_FRAGMENT_SIZE, Math.min(fragmentSize, 0xffffff));
+  const metadata = (frame.flags & METADATA) !== 0 ? frame.metadata ?? NO_BYTES : null;
+  const data = frame.data == null ? NO_BYTES : typeof frame.data === 'string' ? Buffer.from(frame.data) : frame.data;
+  const metadataLength = metadata?.length ?? 0;
+  const complete = frame.flags & COMPLETE;
+  const out: Buffer[] = [];
+  let m = 0;
+  let d = 0;
+  for (let first = true; ; first = false) {
+    const type = first ? frame.type : FrameType.PAYLOAD;
+    const extra = first && (type === FrameType.REQUEST_STREAM || type === FrameType.REQUEST_CHANNEL) ? 4 : 0;
+    const withMetadata = metadata !== null && (first || m < metadataLength);
+    let room = mtu - HEADER - extra - (withMetadata ? 3 : 0);
+    const mLen = withMetadata ? Math.min(metadataLength - m, room) : 0;
+    room -= mLen;
+    const dLen = Math.min(data.length - d, room);
+    const last = m + mLen === metadataLength && d + dLen === data.length;
+    let flags = first ? frame.flags & ~(FOLLOWS | COMPLETE | METADATA) : frame.type === FrameType.PAYLOAD ? frame.flags & NEXT : NEXT;
+    if (withMetadata) flags |= METADATA;
+    flags |= last ? complete : FOLLOWS;
+    const head = header({ type, flags, streamId: frame.streamId } as Frame, extra + (withMetadata ? 3 + mLen : 0) + dLen, mLen + dLen);
+    let offset = LENGTH_PREFIX + HEADER;
+    if (extra === 4) {
+      head.writeUInt32BE(frame.requestN ?? 0, offset);
+      offset += 4;
+    }
+    if (withMetadata) head.writeUIntBE(mLen, offset, 3);
+    out.push(head);
+    if (mLen > 0) out.push(metadata!.subarray(m, m + mLen));
+    if (dLen > 0) out.push(data.subarray(d, d + dLen));
+    m += mLen;
+    d += dLen;
+    if (last) return out;
+  }
+}

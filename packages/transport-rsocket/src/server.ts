@@ -1,7 +1,6 @@
 import { type RpcError, type ProtocolServer, type ServerHandler, type ServerOptions } from '@meshlet/core';
 import { encodeEntry } from './composite-metadata.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
-import { MAX_FRAME_LENGTH } from './frame-reader.js';
 import { Key, MESHLET_MIME, encodePairs } from './meshlet-metadata.js';
 import { JSON_MIME, PROTOBUF_MIME } from './payload-codec.js';
 import { ACCEPTED_METADATA_MIMES } from './request-metadata.js';
@@ -17,6 +16,12 @@ const ACCEPTED_DATA_MIMES = new Set(['', JSON_MIME, PROTOBUF_MIME, 'application/
 export interface RSocketServerOptions {
   /** Told about fire-and-forget calls that failed (nobody else hears of them). */
   readonly onOnewayError?: (error: RpcError) => void;
+  /**
+   * Frames we send larger than this many bytes (length prefix excluded) go as fragments (FOLLOWS).
+   * Default 16 MiB - 1, the most one frame can say: only payloads that need it are fragmented.
+   * Lower it for a peer that takes smaller frames; at least 64.
+   */
+  readonly fragmentSize?: number;
 }
 
 /**
@@ -34,6 +39,7 @@ export class RSocketProtocolServer implements ProtocolServer, ServerGate {
   accepting = true;
   readonly maxFrameSize: number;
   readonly onOnewayError: ((error: RpcError) => void) | undefined;
+  private readonly fragmentSize: number | undefined;
 
   constructor(
     private readonly handler: ServerHandler,
@@ -41,7 +47,9 @@ export class RSocketProtocolServer implements ProtocolServer, ServerGate {
     rsocketOptions: RSocketServerOptions = {},
   ) {
     this.onOnewayError = rsocketOptions.onOnewayError;
-    this.maxFrameSize = Math.min(options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE, MAX_FRAME_LENGTH);
+    this.fragmentSize = rsocketOptions.fragmentSize;
+    // Past 16 MiB - 1 (the 24-bit frame length) requests and results travel as fragments.
+    this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   }
 
   get address(): { host: string; port: number } | undefined {
@@ -55,6 +63,7 @@ export class RSocketProtocolServer implements ProtocolServer, ServerGate {
       port: this.options.port ?? 0,
       tls: this.options.tls,
       maxFrameSize: this.maxFrameSize,
+      fragmentSize: this.fragmentSize,
       frameTimeout: this.options.frameTimeout,
     });
     this.transport = transport;

@@ -1,10 +1,12 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Code, DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, FrameDeadline, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
-import { FrameReader, LENGTH_PREFIX } from './frame-reader.js';
-import { frameParts } from './frame-writer.js';
+import { errorMessage } from './errors.js';
+import { FrameReader, LENGTH_PREFIX, MAX_FRAME_LENGTH } from './frame-reader.js';
+import { MIN_FRAGMENT_SIZE, fragmentParts, frameParts, payloadExceeds } from './frame-writer.js';
+import { Reassembler, isFragmentable } from './reassembly.js';
 import {
-  BufferEncoders, Flag, FlowableCtor, FrameType, deserializeFrame,
+  BufferEncoders, ErrorCode, Flag, FlowableCtor, FrameType, deserializeFrame,
   type ConnectionStatus, type DuplexConnection, type Flowable, type FlowableSink, type Frame, type Subscription,
 } from './rsocket-lib.js';
 
@@ -29,9 +31,11 @@ export interface TcpConnectOptions {
 
 /**
  * rsocket-core's transport contract over one TCP (or TLS) socket: 24-bit length-prefixed frames,
- * the frame size limit enforced before buffering, a cap on bytes held for fragmented frames (the
- * library's reassembly has none), and coalesced writes (all frames of one tick leave in one
- * writev). A malformed frame closes this connection with a PROTOCOL error; nothing is thrown out.
+ * the frame size limit enforced before buffering, fragmentation of frames over `fragmentSize` and
+ * reassembly of the peer's (ours, linear and capped at `maxFrameSize` bytes per connection: the
+ * library's is quadratic and unbounded, and never sees a fragment), and coalesced writes (all
+ * frames of one tick leave in one writev). A malformed frame closes this connection with a
+ * PROTOCOL error; nothing is thrown out.
  */
 export class TcpConnection implements DuplexConnection {
   private socket: net.Socket | undefined;
@@ -40,9 +44,9 @@ export class TcpConnection implements DuplexConnection {
   private readonly receivers = new Set<FlowableSink<Frame>>();
   private readonly senders = new Set<Subscription>();
   private readonly reader: FrameReader;
-  /** Bytes held per stream for frames with the FOLLOWS flag, until the last fragment. */
-  private readonly fragments = new Map<number, number>();
-  private fragmentBytes = 0;
+  /** The peer's fragmented frames, per stream, until their last fragment. */
+  private readonly reassembler: Reassembler;
+  private readonly fragmentSize: number;
   private corked = false;
   private readonly flushBound = () => this.flush();
   private readsPaused = false;
@@ -73,8 +77,13 @@ export class TcpConnection implements DuplexConnection {
     private readonly maxFrameSize: number,
     setupTimeout = 10_000,
     frameTimeout = DEFAULT_FRAME_TIMEOUT,
+    /** Frames we send larger than this (length prefix excluded) go as fragments; at most 16 MiB - 1. */
+    fragmentSize = MAX_FRAME_LENGTH,
   ) {
-    this.reader = new FrameReader(maxFrameSize);
+    this.fragmentSize = Math.max(MIN_FRAGMENT_SIZE, Math.min(Math.floor(fragmentSize), MAX_FRAME_LENGTH));
+    // One frame cannot say more than 24 bits; a larger limit is for reassembled frames.
+    this.reader = new FrameReader(Math.min(maxFrameSize, MAX_FRAME_LENGTH));
+    this.reassembler = new Reassembler(maxFrameSize, (first, error) => this.refuseFragmented(first, error));
     this.deadline = new FrameDeadline(frameTimeout, () => {
       this.fail(new RpcError(Code.Timeout, `RSocket connection ${this.remoteAddress}: a frame was not complete ${frameTimeout} ms after it began`));
     });
@@ -200,8 +209,11 @@ export class TcpConnection implements DuplexConnection {
     } catch (err) {
       throw new RpcError(Code.Protocol, `malformed RSocket frame from ${this.remoteAddress}: ${(err as Error).message}`, { cause: err });
     }
-    if (frame.streamId !== 0) this.countFragment(frame, bytes.length);
-    else if (frame.type === FrameType.SETUP && this.setup === undefined) {
+    if (frame.streamId !== 0) {
+      const whole = this.reassembler.accept(frame, bytes.length);
+      if (whole === undefined) return; // a fragment: held, or dropped
+      frame = whole;
+    } else if (frame.type === FrameType.SETUP && this.setup === undefined) {
       this.setup = { metadataMimeType: frame.metadataMimeType ?? '', dataMimeType: frame.dataMimeType ?? '' };
     }
     TcpConnection.delivering = this;
@@ -218,18 +230,25 @@ export class TcpConnection implements DuplexConnection {
   }
 
 
-  /** rsocket-core reassembles FOLLOWS fragments without a limit: cap what a stream may pile up. */
-  private countFragment(frame: Frame, length: number): void {
-    const held = this.fragments.get(frame.streamId);
-    if ((frame.flags & Flag.FOLLOWS) !== 0 && (frame.flags & Flag.COMPLETE) === 0) {
-      this.fragmentBytes += length;
-      this.fragments.set(frame.streamId, (held ?? 0) + length);
-      if (this.fragmentBytes > this.maxFrameSize) {
-        throw new RpcError(Code.FrameTooLarge, `fragmented RSocket frames hold ${this.fragmentBytes} bytes, over the limit of ${this.maxFrameSize}`);
-      }
-    } else if (held !== undefined) {
-      this.fragmentBytes -= held;
-      this.fragments.delete(frame.streamId);
+  /** Bytes held in the peer's incomplete fragmented frames. */
+  get reassemblyBytes(): number {
+    return this.reassembler.bytes;
+  }
+
+  /**
+   * A fragmented frame would pass the reassembly limit: that stream fails alone with FRAME_TOO_LARGE
+   * and the rest of its fragments are dropped as they come. A request is answered with an ERROR
+   * frame (a fire-and-forget with nothing); a response fails our call as if the peer had sent that
+   * ERROR, and CANCEL asks the peer to stop sending it.
+   */
+  private refuseFragmented(first: Frame, error: RpcError): void {
+    const streamId = first.streamId;
+    if (first.type === FrameType.PAYLOAD) {
+      const refusal = { type: FrameType.ERROR, flags: 0, streamId, code: ErrorCode.APPLICATION_ERROR, message: errorMessage(error) } as Frame;
+      for (const r of this.receivers) r.onNext(refusal);
+      this.sendOne({ type: FrameType.CANCEL, flags: 0, streamId } as Frame);
+    } else if (first.type !== FrameType.REQUEST_FNF) {
+      this.sendOne({ type: FrameType.ERROR, flags: 0, streamId, code: ErrorCode.APPLICATION_ERROR, message: errorMessage(error) } as Frame);
     }
   }
 
@@ -238,17 +257,14 @@ export class TcpConnection implements DuplexConnection {
     if (socket === undefined || this.isClosed) return;
     let parts: readonly Buffer[];
     try {
-      parts = frameParts(frame);
+      parts = this.encode(frame);
     } catch (err) {
+      if (RpcError.is(err, Code.FrameTooLarge)) this.fail(err);
       // A frame we cannot encode is our bug, not the peer's: fail the connection loudly.
-      this.fail(new RpcError(Code.Internal, `cannot encode RSocket frame: ${(err as Error).message}`, { cause: err }));
+      else this.fail(new RpcError(Code.Internal, `cannot encode RSocket frame: ${(err as Error).message}`, { cause: err }));
       return;
     }
-    const length = parts.length === 1 ? parts[0]!.length : parts[0]!.length + parts[1]!.length;
-    if (length - LENGTH_PREFIX > this.maxFrameSize) {
-      this.fail(new RpcError(Code.FrameTooLarge, `RSocket frame of ${length - LENGTH_PREFIX} bytes exceeds the limit of ${this.maxFrameSize}`));
-      return;
-    }
+    if (frame.type === FrameType.CANCEL || frame.type === FrameType.ERROR) this.reassembler.abandon(frame.streamId);
     if (!this.corked) {
       this.corked = true;
       socket.cork();
@@ -264,6 +280,22 @@ export class TcpConnection implements DuplexConnection {
         if (!this.isClosed) socket.resume();
       });
     }
+  }
+
+  /**
+   * The frame's bytes: fragments when it is larger than `fragmentSize`. Callers refuse a payload over
+   * `maxFrameSize` before it gets here (FRAME_TOO_LARGE for that call); this is the backstop.
+   */
+  private encode(frame: Frame): readonly Buffer[] {
+    if (!isFragmentable(frame.type)) return frameParts(frame);
+    // payloadExceeds counts the largest fixed part (request-n, metadata length): a frame within a few
+    // bytes of fragmentSize may be fragmented too, which is harmless.
+    const data = frame.data ?? null;
+    const metadata = (frame.flags & Flag.METADATA) !== 0 ? frame.metadata ?? null : null;
+    if (payloadExceeds(data, metadata, this.maxFrameSize)) {
+      throw new RpcError(Code.FrameTooLarge, `an RSocket frame on stream ${frame.streamId} exceeds the limit of ${this.maxFrameSize} bytes`);
+    }
+    return payloadExceeds(data, metadata, this.fragmentSize) ? fragmentParts(frame, this.fragmentSize) : frameParts(frame);
   }
 
   private flush(): void {
@@ -329,6 +361,7 @@ export class TcpConnection implements DuplexConnection {
   private shutdown(error: RpcError | undefined): void {
     if (this.isClosed) return;
     this.deadline.clear();
+    this.reassembler.clear();
     this.closeError = error ?? new RpcError(Code.ConnectionClosed, `RSocket connection ${this.remoteAddress} closed`);
     this.setStatus(error ? { kind: 'ERROR', error } : { kind: 'CLOSED' });
     // Before SETUP a provider has no streams to fail, and rsocket-core's server would only

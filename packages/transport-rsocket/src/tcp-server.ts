@@ -9,6 +9,8 @@ export interface TcpServerOptions {
   readonly port: number;
   readonly tls?: TlsOptions | undefined;
   readonly maxFrameSize: number;
+  /** Frames larger than this are sent as fragments (16 MiB - 1 when unset). */
+  readonly fragmentSize?: number | undefined;
   /** ms for a frame to complete once its length prefix arrived (core's DEFAULT_FRAME_TIMEOUT). */
   readonly frameTimeout?: number | undefined;
 }
@@ -42,7 +44,7 @@ export class TcpServerTransport implements ServerTransport {
       sink.onSubscribe({
         request: () => {
           if (this.server !== undefined) return;
-          const onSocket = (socket: net.Socket) => sink.onNext(new TcpConnection(socket, this.options.maxFrameSize, undefined, this.options.frameTimeout));
+          const onSocket = (socket: net.Socket) => sink.onNext(new TcpConnection(socket, this.options.maxFrameSize, undefined, this.options.frameTimeout, this.options.fragmentSize));
           const server = this.options.tls
             ? tls.createServer(this.options.tls, onSocket)
             : net.createServer(onSocket);
