@@ -1,5 +1,6 @@
 import { Code, RpcError } from '@meshlet/core';
 import type { BreezeFieldIndexes } from './breeze/schema.js';
+import { STOP_NOTICE } from './constants.js';
 import { Serializations, isSerializationName } from './serializations.js';
 import type { SerializationName } from './serializer.js';
 
@@ -23,6 +24,12 @@ export interface Motan2Options {
    * Without it a class's fields are numbered as breeze Java numbers a plain Java class's.
    */
   readonly breezeFieldIndexes?: BreezeFieldIndexes;
+  /**
+   * On graceful stop, how long a provider still serves new requests before refusing them as
+   * "provider stopping", ms (1000, `STOP_NOTICE`; at most half the grace period). Callers that
+   * found it through a registry need this long to see it withdrawn: raise it when theirs is slower.
+   */
+  readonly stopNotice?: number;
 }
 
 export interface ResolvedOptions {
@@ -30,6 +37,7 @@ export interface ResolvedOptions {
   readonly services: Readonly<Record<string, SerializationName>>;
   readonly minGzipSize: number;
   readonly serializations: Serializations;
+  readonly stopNotice: number;
 }
 
 /** Checks the options once, when the protocol is created, so a typo fails at startup. */
@@ -43,5 +51,7 @@ export function resolveOptions(options: Motan2Options = {}): ResolvedOptions {
   }
   const minGzipSize = options.minGzipSize ?? Infinity;
   if (!(minGzipSize >= 0)) throw new RpcError(Code.InvalidArgument, `motan2: minGzipSize must be a non-negative number, got ${String(options.minGzipSize)}`);
-  return { serialization, services, minGzipSize, serializations: new Serializations(options.breezeFieldIndexes) };
+  const stopNotice = options.stopNotice ?? STOP_NOTICE;
+  if (!(stopNotice >= 0)) throw new RpcError(Code.InvalidArgument, `motan2: stopNotice must be a non-negative number of ms, got ${String(options.stopNotice)}`);
+  return { serialization, services, minGzipSize, serializations: new Serializations(options.breezeFieldIndexes), stopNotice };
 }

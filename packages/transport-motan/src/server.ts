@@ -3,7 +3,7 @@ import {
   type ExportedMethod, type Invocation, type MethodDefinition, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
 import { bodyReader } from './body.js';
-import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER, STOP_NOTICE } from './constants.js';
+import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER } from './constants.js';
 import { exceptionFor, stoppingException } from './exception.js';
 import { idHigh, idLow, motanSplitter } from './header.js';
 import { readMeta } from './meta.js';
@@ -240,8 +240,10 @@ class MotanServerCodec implements ServerCodec {
 export class MotanServer implements ProtocolServer {
   private readonly server: FrameServer;
   private readonly codec: MotanServerCodec;
+  private readonly stopNotice: number;
 
   constructor(handler: ServerHandler, options: ServerOptions, motan: ResolvedOptions) {
+    this.stopNotice = motan.stopNotice;
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.codec = new MotanServerCodec(handler, motan, maxFrameSize);
     this.server = new FrameServer(this.codec, {
@@ -270,7 +272,7 @@ export class MotanServer implements ProtocolServer {
    * answered and none was accepted for the linger.
    */
   close(graceMs = 10_000) {
-    this.codec.refuseAfter(Math.min(STOP_NOTICE, graceMs / 2));
+    this.codec.refuseAfter(Math.min(this.stopNotice, graceMs / 2));
     return this.server.close(graceMs);
   }
 }
