@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ClientChannel, InboundKind, type ClientCodec } from './client-channel.js';
 import { FrameReader, type FrameSplitter } from './frame-reader.js';
 import { Code, RpcError } from '../errors.js';
@@ -28,7 +30,7 @@ class ToyCodec implements ClientCodec<number, string> {
   }
   encodeHeartbeat(id: number) { this.pings++; return encode(2, id); }
   encodeHeartbeatReply() { return undefined; }
-  decodeResponse(f: Buffer, ctx: string) { return `${ctx}:${f.subarray(9).toString()}`; }
+  decodeResponse(f: Buffer, ctx: unknown): unknown { return `${ctx}:${f.subarray(9).toString()}`; }
 }
 
 /** A server whose behaviour per request is chosen by the test. */
@@ -218,5 +220,47 @@ test('a peer that answers the heartbeat probe keeps its connection though a call
   } finally {
     await ch.close();
     srv.close();
+  }
+});
+
+test('a settled call keeps its value, context and resolvers from nothing while older calls are in flight', async () => {
+  const { server, port } = await toyServer((socket, id, payload) => {
+    if (payload !== 'never') socket.write(encode(1, id, Buffer.from(payload)));
+  });
+  /** Answers with an object (a WeakRef target), and sends an object as each call's context. */
+  class ObjectCodec extends ToyCodec {
+    override decodeResponse(f: Buffer, ctx: unknown) { return { text: `${ctx}:${f.subarray(9).toString()}` }; }
+  }
+  const codec = new ObjectCodec();
+  const ch = new ClientChannel<number, unknown>(codec, { host: '127.0.0.1', port });
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  try {
+    // Queued first and never answered: the deadline queue's head stays here, so every call settled
+    // behind it stays in the queue until this one's 30 s deadline.
+    const never = ch.call(codec.nextId(), encode(0, codec.nextId(), Buffer.from('never')), Date.now() + 30_000, {});
+    never.catch(() => {});
+    // In a function of its own, so no variable of this one holds the last value.
+    const settle = async (n: number): Promise<WeakRef<object>[]> => {
+      const refs: WeakRef<object>[] = [];
+      for (let i = 0; i < n; i++) {
+        const id = codec.nextId();
+        const context = { i };
+        const value = await ch.call(id, encode(0, id, Buffer.from(`v${i}`)), Date.now() + 30_000, context) as { text: string };
+        assert.equal(value.text, `[object Object]:v${i}`);
+        refs.push(new WeakRef(value), new WeakRef(context));
+      }
+      return refs;
+    };
+    const refs = await settle(20);
+    assert.equal(ch.pendingCount, 1);
+    // WeakRef targets are held until the current job ends.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    const kept = refs.flatMap((r, i) => (r.deref() === undefined ? [] : [`${i % 2 ? 'context' : 'value'} ${i >> 1}`]));
+    assert.deepEqual(kept, [], `still reachable: ${kept.join(', ')}`);
+  } finally {
+    await ch.close();
+    server.close();
   }
 });
