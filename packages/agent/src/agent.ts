@@ -3,6 +3,7 @@ import { BreakerSet, type BreakerState } from '@meshlet/breaker';
 import { AdminRoutes, type AdminStatus, type AdminTarget } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { createRegistry, serviceId } from '@meshlet/registry';
+import { STOP_NOTICE } from '@meshlet/transport-motan';
 import { AgentApi, type ApiHost } from './http-api.js';
 import { SniffingListener } from './listener.js';
 import { LocalApps } from './local-apps.js';
@@ -93,7 +94,11 @@ export class Agent {
 
   async #listen(): Promise<void> {
     const c = this.config;
-    const ingress = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'ingress'), { host: c.ingressHost, port: c.ingressPort });
+    // Ingress callers found this agent in a registry: on stop, Motan2 ones are served for a notice
+    // period while they see it withdrawn, as by a direct provider; local apps are refused at once.
+    const ingress = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'ingress'), {
+      host: c.ingressHost, port: c.ingressPort, stopNotice: STOP_NOTICE,
+    });
     this.#ingressListener = ingress;
     const ingressPort = (await ingress.listen()).port;
     const advertised = advertiseHost(c.ingressHost, c.advertiseHost);

@@ -17,6 +17,13 @@ export interface ListenerOptions {
    * from callers of a protocol without one until their health check moves them away, are served.
    */
   readonly closeLinger?: number;
+  /**
+   * On stop, callers of a protocol whose stop signal is refusing (Motan2) are still served for
+   * this long, ms (at most half the grace period), then refused. 0 (default): refused at once, as
+   * an app's own agent should (the app has no registry to see it withdrawn); callers that found
+   * the port in a registry (ingress) get time to see it withdrawn, as a direct provider gives them.
+   */
+  readonly stopNotice?: number;
 }
 
 /** What a listener does with each accepted connection once it knows the protocol. */
@@ -26,8 +33,8 @@ export interface SessionLike {
   readonly begun: number;
   onFrame(frame: Buffer): void;
   idle(): Promise<void>;
-  /** Tells the caller to send no new calls (on stop). */
-  goAway(): void;
+  /** Tells the caller to send no new calls (on stop); a refusing protocol's refusals begin after `noticeMs`. */
+  goAway(noticeMs: number): void;
 }
 
 export type SessionFactory = (connection: Connection, codec: RelayCodec) => SessionLike;
@@ -137,7 +144,8 @@ export class SniffingListener {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     const server = this.#server;
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
-    for (const s of this.#sessions.values()) s.goAway();
+    const notice = Math.min(this.options.stopNotice ?? 0, graceMs / 2);
+    for (const s of this.#sessions.values()) s.goAway(notice);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#drain(Date.now() + graceMs), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);

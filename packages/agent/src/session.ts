@@ -25,6 +25,8 @@ export class RelaySession {
   #paused = false;
   #drained: (() => void)[] = [];
   readonly #highWater: number;
+  /** `Date.now()` from which new requests are refused (protocols whose stop signal is refusing: Motan2). */
+  #refuseFrom = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly connection: Connection,
@@ -57,15 +59,22 @@ export class RelaySession {
     return this.#inFlight === 0 ? Promise.resolve() : new Promise((r) => this.#drained.push(r));
   }
 
-  /** Tells the caller to send no new calls here (the protocol's signal, when it has one). */
-  goAway(): void {
+  /**
+   * Tells the caller to send no new calls here: the protocol's frame (Dubbo, Bolt), or, for a
+   * protocol without one (Motan2), refusing new requests and heartbeats after `noticeMs` (0: at
+   * once), as a stopping provider of that protocol does. A refused request was never begun, so
+   * the drain does not wait for it, and the caller resends it elsewhere.
+   */
+  goAway(noticeMs = 0): void {
     const frame = this.codec.goAway();
     if (frame !== undefined) this.connection.write(frame);
+    else if (this.codec.stoppingReply !== undefined) this.#refuseFrom = Math.min(this.#refuseFrom, Date.now() + noticeMs);
   }
 
   onFrame(frame: Buffer): void {
     const codec = this.codec;
     const kind = codec.kind(frame);
+    if (this.#refuseFrom !== Number.POSITIVE_INFINITY && Date.now() >= this.#refuseFrom && this.#refuse(frame, kind)) return;
     if (kind === 'heartbeat') {
       this.counter.heartbeats++;
       const reply = codec.heartbeatReply(frame);
@@ -108,6 +117,19 @@ export class RelaySession {
         this.#done(size);
       },
     );
+  }
+
+  /**
+   * While stopping: heartbeats unanswered (a reply would bring a caller that probes back), two-way
+   * requests refused. Oneway requests are still relayed (no refusal can reach their caller).
+   */
+  #refuse(frame: Buffer, kind: string): boolean {
+    if (kind === 'heartbeat') return true;
+    if (kind !== 'request' || this.codec.oneway(frame)) return false;
+    this.counter.rejected++;
+    const [high, low] = this.codec.idOf(frame);
+    this.#write(this.codec.stoppingReply!(frame, high, low));
+    return true;
   }
 
   #write(frame: Uint8Array): void {

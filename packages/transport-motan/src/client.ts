@@ -1,5 +1,5 @@
 import {
-  ClientChannel, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, remaining,
+  ClientChannel, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, RpcError, remaining,
   type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type MethodDefinition, type ProtocolClient, type ServiceDefinition,
 } from '@meshlet/core';
 import { MsgType } from './constants.js';
@@ -51,6 +51,8 @@ export abstract class MotanClientFraming<Context> implements ClientCodec<number,
 
 class MotanClientCodec extends MotanClientFraming<PreparedCall> {
   readonly writer = new ByteWriter();
+  /** Set when the provider refused a call as "provider stopping" (it reads no more calls from us). */
+  refusedAsStopping = false;
 
   constructor(
     private readonly serializations: Serializations,
@@ -66,7 +68,12 @@ class MotanClientCodec extends MotanClientFraming<PreparedCall> {
   }
 
   decodeResponse(frame: Buffer, call: PreparedCall): unknown {
-    return decodeResponse(frame, call, this.serializations, this.maxInflated);
+    try {
+      return decodeResponse(frame, call, this.serializations, this.maxInflated);
+    } catch (err) {
+      if (err instanceof RpcError && err.code === Code.Shutdown) this.refusedAsStopping = true;
+      throw err;
+    }
   }
 }
 
@@ -101,7 +108,7 @@ export class MotanClient implements ProtocolClient {
   }
 
   get available(): boolean {
-    return this.channel.available;
+    return this.channel.available && !this.stopping();
   }
 
   get pendingCount(): number {
@@ -109,6 +116,9 @@ export class MotanClient implements ProtocolClient {
   }
 
   invoke(inv: Invocation): Promise<unknown> {
+    if (this.codec.refusedAsStopping && this.stopping()) {
+      return Promise.reject(new RpcError(Code.Shutdown, `${this.endpoint.host}:${this.endpoint.port} is stopping (it refused a call as "provider stopping"): not sent`));
+    }
     const id = this.codec.nextId();
     let call: PreparedCall;
     let frame: Buffer;
@@ -124,6 +134,20 @@ export class MotanClient implements ProtocolClient {
 
   close(): Promise<void> {
     return this.channel.close();
+  }
+
+  /**
+   * True once the provider refused a call as stopping, until that connection is gone. Motan2 has
+   * no GoAway: the refusal is the signal. Calls sent after it would only be refused too, or, sent
+   * as the provider closes, be cut off, which a caller cannot tell from a call that ran; so they
+   * fail here, never sent (SHUTDOWN: resent elsewhere, the address set aside). A later
+   * connection (a provider restarted at the address) is used again.
+   */
+  private stopping(): boolean {
+    if (!this.codec.refusedAsStopping) return false;
+    if (this.channel.isReady) return true;
+    this.codec.refusedAsStopping = false;
+    return false;
   }
 
   private prepared(service: ServiceDefinition, method: MethodDefinition): PreparedCall {

@@ -1,7 +1,7 @@
 import { Code, RpcError, type ClientCodec } from '@meshlet/core';
 import {
-  ByteWriter, encodeExceptionResponse, encodeHeartbeat, encodeHeartbeatReply, ErrCode, ErrType, Meta, MotanClientFraming, motanSplitter, MsgType,
-  readMeta, requestIdMeta,
+  ByteWriter, encodeExceptionResponse, encodeHeartbeat, encodeHeartbeatReply, ErrCode, errorFromException, ErrType, Meta, MotanClientFraming,
+  motanSplitter, MsgType, readMeta, requestIdMeta, Status, stoppingException,
 } from '@meshlet/transport-motan';
 import { routeKey } from '../keys.js';
 import { halves, type FrameKind, type RelayCodec, type RelayRequest, type RequestInfo } from './types.js';
@@ -10,6 +10,7 @@ const HEADER = 13;
 const META_START = 17;
 const NL = 0x0a;
 const SIMPLE = 6;
+const STOPPING = stoppingException();
 
 /**
  * Motan2 through the agent, routed on `M_p` / `M_g` / `M_v` as the motan-go agent routes. Requests
@@ -34,9 +35,18 @@ export class MotanRelay implements RelayCodec {
     return encodeHeartbeatReply(frame);
   }
 
-  /** Motan2 has no frame that says "stop sending": apps move away when their health check fails. */
+  /** Motan2 has no frame that says "stop sending": see `stoppingReply`. */
   goAway(): undefined {
     return undefined;
+  }
+
+  /**
+   * A stopping Meshlet provider's refusal (Java's 10002, "provider stopping"): Meshlet's client
+   * reads it as SHUTDOWN (the agent's address sits out, the call is resent elsewhere or fails
+   * fast), Java's and motan-go's fail it over and count it toward marking the address unavailable.
+   */
+  stoppingReply(request: Buffer, high: number, low: number): Uint8Array {
+    return encodeExceptionResponse(this.writer, high, low, request[4]! >> 3, STOPPING);
   }
 
   oneway(frame: Buffer): boolean {
@@ -117,6 +127,7 @@ function exceptionOf(error: RpcError): [number, number] {
     case Code.ServerBusy:
       return [ErrCode.BUSY, ErrType.SERVICE];
     case Code.ConnectionClosed:
+    case Code.Shutdown: // the provider went (or refused as stopping) and no other took the call
       return [ErrCode.GO_NO_CHANNEL, ErrType.FRAMEWORK];
     case Code.BadRequest:
     case Code.Protocol:
@@ -158,7 +169,25 @@ class MotanRelayClientCodec extends MotanClientFraming<null> {
     return encodeHeartbeat(high, low, SIMPLE);
   }
 
+  /**
+   * The reply frame, copied, to relay as it is; except a stopping provider's refusal, which is
+   * this hop's SHUTDOWN: the agent resends the call (never executed) to another provider. Relayed,
+   * it would make the app set its own agent aside.
+   */
   decodeResponse(frame: Buffer): unknown {
+    if ((frame[3]! & 0x07) !== Status.NORMAL && isStoppingRefusal(frame)) {
+      throw new RpcError(Code.Shutdown, `upstream provider stopping: the request was not executed`);
+    }
     return Buffer.from(frame);
+  }
+}
+
+/** An exception reply whose `M_e` is a stopping provider's refusal; a meta that does not parse is relayed as it is. */
+function isStoppingRefusal(frame: Buffer): boolean {
+  try {
+    const meta = readMeta(frame, META_START, META_START + frame.readUInt32BE(HEADER));
+    return errorFromException(meta[Meta.EXCEPTION]).code === Code.Shutdown;
+  } catch {
+    return false;
   }
 }

@@ -55,6 +55,12 @@ export interface RelayCodec {
    * stops (Dubbo's read-only event, Bolt's GoAway when enabled); undefined if the protocol has none.
    */
   goAway(): Uint8Array | undefined;
+  /**
+   * For a protocol with no such frame (Motan2): the refusal of a two-way request that arrives once
+   * the stop signal is due, as a stopping provider of that protocol refuses it (never executed, so
+   * the caller resends it elsewhere). Heartbeats then go unanswered. Absent when `goAway` is the signal.
+   */
+  stoppingReply?(request: Buffer, high: number, low: number): Uint8Array;
   /** True for a request that expects no reply (read from the fixed header alone). */
   oneway(frame: Buffer): boolean;
   /** The request id's bytes as two uint32 halves (Bolt: high 0). */
