@@ -302,18 +302,53 @@ describe('graceful stop under load: 64 slow calls in flight, SIGTERM, none lost'
   });
 });
 
-// Bolt 1.6 (SOFARPC 5.13.2) knows no stop signal (Meshlet's MOSN GoAway is opt-in and Java Bolt
-// ignores it), so by address SOFARPC keeps sending to a stopping Meshlet provider, which serves
-// until the grace period and then closes: the calls pending then fail. Measured: 95 of 109k,
-// 58 of 88k (ConnectionClosedException 56, ClosedChannelException 2), 80 of 110k (InvokeTimeout 52,
-// ClosedChannel 28). Recorded (todo), not asserted:
-// the cure is Bolt's, a refusal SOFARPC fails over as the Motan2 provider now sends.
-describe('graceful stop of one of two Meshlet providers, 128 calls in flight from SOFARPC (by address)', () => {
-  it('SOFARPC consumer (no retries), Meshlet bolt provider SIGTERMed: what SOFARPC loses', { todo: 'SOFARPC keeps sending to a stopping provider: it knows no stop signal' }, async () => {
-    const [a, b] = [keep(await meshletBoltProvider()), keep(await meshletBoltProvider())];
-    const child = keep(peer.spawnConsumer(['--target', `127.0.0.1:${a.port},127.0.0.1:${b.port}`, '--suite', 'load', '--calls', '128']));
+// Bolt 1.6 (SOFARPC 5.13.2) knows no stop signal: bolt-1.6.10's command codes are RPC_REQUEST,
+// RPC_RESPONSE and HEARTBEAT only (Meshlet's MOSN GoAway is opt-in, and Java Bolt drops it). By
+// address, SOFARPC keeps sending to a stopping provider, which serves until no request came for
+// its linger or the grace period ends, then closes: the calls pending then fail, and with
+// retries 0 nothing is resent. SOFARPC does the same to itself: the test runs the fleet's own pair
+// (SOFARPC consumer, two SOFARPC providers, one SIGTERMed) beside ours and prints both. Measured
+// (one run each, loaded 2-core machine): Meshlet providers 58-95 of 88-110k lost
+// (ConnectionClosedException, InvokeTimeoutException, ClosedChannelException); SOFARPC providers
+// 226 of 9.5k (ConnectionClosed 136, InvokeServerBusy 54, ClosedChannel 36). A loss that is
+// SOFARPC's own by address: recorded (todo), not asserted. Through a registry, where SOFARPC does
+// hear of a stop, nothing is lost (next describe).
+describe('graceful stop of one of two providers, 128 calls in flight from SOFARPC (by address)', () => {
+  it('SOFARPC consumer (no retries), Meshlet bolt provider SIGTERMed: what SOFARPC loses, beside SOFARPC providers', { todo: 'SOFARPC keeps sending to a stopping provider by address: it knows no stop signal (its own providers lose as many)' }, async () => {
+    const load = async (start, who) => {
+      const [a, b] = [keep(await start()), keep(await start())];
+      const child = keep(peer.spawnConsumer(['--target', `127.0.0.1:${a.port},127.0.0.1:${b.port}`, '--suite', 'load', '--calls', '128']));
+      const r = await stopOneUnderLoad(child, a, { name: 'sofarpc consumer' });
+      console.log(`# SOFARPC -> 2 ${who} providers (by address), one SIGTERMed: ${r.failed} of ${r.calls + r.failed} calls failed: ${JSON.stringify(r.kinds)}; first: ${r.first}`);
+      child.kill('SIGKILL');
+      a.kill();
+      b.kill();
+      return r;
+    };
+    const ours = await load(() => meshletBoltProvider(), 'Meshlet bolt');
+    const baseline = await load(() => peer.provider(), 'SOFARPC (baseline)');
+    assert.equal(ours.exit, 0, 'the stopped provider exits 0');
+    assert.ok(ours.calls > 0 && baseline.calls > 0);
+    assert.equal(ours.failed, 0, `${ours.failed} of ${ours.calls + ours.failed} failed (SOFARPC's own providers: ${baseline.failed} of ${baseline.calls + baseline.failed}): ${JSON.stringify(ours.kinds)}; first: ${ours.first}\n${ours.err.slice(-2000)}`);
+  });
+});
+
+// Through ZooKeeper SOFARPC hears of a stop: the stopping provider's node goes (a Meshlet
+// provider deregisters first), SOFARPC's consumer drops the provider from its connection holder
+// and sends to the other, and the provider, still serving, closes once no request came for its
+// linger (300 ms), every accepted call answered. What SOFARPC's own pair does too (0 lost).
+describe('graceful stop of one of two Meshlet providers, 128 calls in flight from SOFARPC (through ZooKeeper)', () => {
+  let zk;
+  before(async () => {
+    zk = await ZooKeeperServer.start({ tickTime: 200 });
+    keep({ close: () => zk.close() });
+  }, { timeout: 60_000 });
+
+  it('SOFARPC consumer (no retries), Meshlet bolt provider SIGTERMed: none lost', async () => {
+    const [a, b] = [keep(await meshletBoltProvider(['--registry', zk.url])), keep(await meshletBoltProvider(['--registry', zk.url]))];
+    const child = keep(peer.spawnConsumer(['--registry', zk.url, '--suite', 'load', '--calls', '128']));
     const r = await stopOneUnderLoad(child, a, { name: 'sofarpc consumer' });
-    console.log(`# SOFARPC -> 2 Meshlet bolt providers, one SIGTERMed: ${r.failed} of ${r.calls + r.failed} calls failed: ${JSON.stringify(r.kinds)}; first: ${r.first}`);
+    console.log(`# SOFARPC -> 2 Meshlet bolt providers (ZooKeeper), one SIGTERMed: ${r.failed} of ${r.calls + r.failed} calls failed: ${JSON.stringify(r.kinds)}; first: ${r.first}`);
     assert.equal(r.exit, 0, 'the stopped provider exits 0');
     assert.ok(r.calls > 0);
     assert.equal(r.failed, 0, `${r.failed} of ${r.calls + r.failed} failed: ${JSON.stringify(r.kinds)}; first: ${r.first}\n${r.err.slice(-2000)}`);
