@@ -165,7 +165,26 @@ describe('stop signals', () => {
     assert.equal(new BoltRelay().clientCodec().classify(frame), InboundKind.GoAway);
   });
 
-  test('Motan2: none (apps move away on their health check)', () => {
-    assert.equal(new MotanRelay().goAway(), undefined);
+  test('Motan2: no frame; new requests refused as "provider stopping", which a Meshlet client reads as SHUTDOWN', () => {
+    const relay = new MotanRelay();
+    assert.equal(relay.goAway(), undefined);
+    const w = new ByteWriter();
+    const request = encodeFrame(w, { msgType: 0, serialization: 8, requestId: 0x1234n, meta: [[Meta.PATH, 'demo.Echo']] });
+    const reply = Buffer.from(relay.stoppingReply(request, 0, 0x1234));
+    const h = parseHeader(reply);
+    assert.deepEqual([h.response, h.requestId, h.serialization], [true, 0x1234n, 8]);
+    const error = errorFromException(readMeta(reply, 17, 17 + h.metaLength)[Meta.EXCEPTION]);
+    assert.equal(error.code, Code.Shutdown);
+    assert.equal(error.status, undefined, 'no peer status: the app sets the address aside');
+  });
+
+  test('Motan2 upstream: a stopping provider\'s refusal is the agent\'s SHUTDOWN (failed over), other exceptions are relayed', () => {
+    const relay = new MotanRelay();
+    const codec = relay.clientCodec();
+    const request = encodeFrame(new ByteWriter(), { msgType: 0, serialization: 6, requestId: 9n, meta: [[Meta.PATH, 'demo.Echo']] });
+    const refusal = Buffer.from(relay.stoppingReply(request, 0, 9));
+    assert.throws(() => codec.decodeResponse(refusal, null), (e: unknown) => RpcError.is(e, Code.Shutdown));
+    const busy = Buffer.from(relay.errorReply(request, 0, 9, new RpcError(Code.ServerBusy, 'busy')));
+    assert.ok(Buffer.isBuffer(codec.decodeResponse(busy, null)), 'relayed as the frame it is');
   });
 });

@@ -4,7 +4,7 @@
 // (resent elsewhere, the address ejected), a plain 10002 still as SERVER_BUSY.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Code, createMeshlet } from '@meshlet/core';
+import { Code, createMeshlet, RpcError } from '@meshlet/core';
 import { motan2 } from './protocol.js';
 import { RawPeer, Slow, slowRequest } from './wire.fixture.js';
 import { Serialization, STOP_NOTICE } from './constants.js';
@@ -90,5 +90,33 @@ test('Meshlet consumer by address: non-idempotent calls refused by a stopping pr
   } finally {
     await consumer.stop(0);
     await Promise.all([a.stop(0), b.stop(0)]);
+  }
+});
+
+test('a Meshlet client that got "provider stopping" sends nothing more on that connection: later calls fail SHUTDOWN, not sent', async () => {
+  const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+  let started = 0;
+  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
+  await mesh.start();
+  const client = motan2().createClient({ protocol: 'motan2', host: '127.0.0.1', port: mesh.address()!.port, weight: 100, params: {} });
+  const method = Slow.methods.get('sleep')!;
+  const call = (ms: number) => client.invoke({ service: Slow, method, args: [ms], attachments: {}, deadline: Date.now() + 20_000 });
+  try {
+    // Long enough to keep the provider draining (refusing, not closed) past its notice.
+    const held = call(5000);
+    held.catch(() => {}); // awaited below
+    for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(started, 1, 'the provider started the long call');
+    const stopped = mesh.stop(20_000);
+    await new Promise((r) => setTimeout(r, STOP_NOTICE + 200));
+    await assert.rejects(call(1), (e: unknown) => RpcError.is(e, Code.Shutdown) && /request not executed/.test((e as Error).message));
+    assert.equal(client.available, false, 'no longer offered to balancers');
+    await assert.rejects(call(1), (e: unknown) => RpcError.is(e, Code.Shutdown) && /not sent/.test((e as Error).message));
+    assert.equal(await held, 'slept', 'the call the provider had accepted was answered');
+    assert.equal(started, 1, 'neither later call reached the method');
+    await stopped;
+  } finally {
+    await client.close();
+    await mesh.stop(0);
   }
 });
