@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { Code, RpcError, type FrameSplitter } from '@meshlet/core';
+import type { HessianWriter } from '@meshlet/hessian';
 import {
   CRC_LENGTH, PROTOCOL_V1, PROTOCOL_V2, SWITCH_CRC, TYPE_REQUEST, TYPE_REQUEST_ONEWAY, TYPE_RESPONSE,
   V1_REQUEST_HEADER, V1_RESPONSE_HEADER, V2_REQUEST_HEADER, V2_RESPONSE_HEADER, V2_VER1_CRC, VER2,
@@ -162,17 +163,68 @@ export function crcValid(frame: Buffer): boolean {
 /**
  * One frame from its parts, copied once into a buffer of the exact size. `third` is the timeout
  * of a request or the status of a response. A CRC32 trailer follows when the shape's switch bit is
- * set (the reader on the other side reserves it then).
+ * set (the reader on the other side reserves it then). Hessian content is better written in place
+ * (`headLength` + `finishInPlace`): this copy is for small or foreign content.
  */
 export function buildFrame(
   shape: FrameShape, type: number, cmd: number, id: number, codec: number, third: number,
   cls: Uint8Array, header: Uint8Array, content: Uint8Array,
 ): Buffer {
+  const crc = hasCrc(shape);
+  const head = headLength(shape, type, cls, header);
+  const f = Buffer.allocUnsafe(head + content.length + (crc ? CRC_LENGTH : 0));
+  writeHead(f, shape, type, cmd, id, codec, third, cls, header, content.length);
+  f.set(content, head);
+  if (crc) writeCrc(f);
+  return f;
+}
+
+/** Bytes before the content: the fixed header, the class and the header map. */
+export function headLength(shape: FrameShape, type: number, cls: Uint8Array, header: Uint8Array): number {
+  return fixedLength(shape.proto, type) + cls.length + header.length;
+}
+
+/**
+ * The frame whose content `w` wrote behind `headLength(...)` bytes of headroom (`w.reset(n)`):
+ * the head is filled in before the content where it lies, nothing is copied into a new frame (a
+ * large content's buffer becomes the frame; see `HessianWriter.takeFrame`). The frame is the
+ * caller's; the writer is ready for its next `reset`.
+ */
+export function finishInPlace(
+  w: HessianWriter, shape: FrameShape, type: number, cmd: number, id: number, codec: number, third: number,
+  cls: Uint8Array, header: Uint8Array,
+): Buffer {
+  const contentLength = w.length;
+  const crc = hasCrc(shape);
+  if (crc) w.writeRaw(CRC_ROOM);
+  const f = w.takeFrame();
+  writeHead(f, shape, type, cmd, id, codec, third, cls, header, contentLength);
+  if (crc) writeCrc(f);
+  return f;
+}
+
+const CRC_ROOM = new Uint8Array(CRC_LENGTH);
+
+function hasCrc(shape: FrameShape): boolean {
+  return shape.proto === PROTOCOL_V2 && (shape.switchByte & SWITCH_CRC) !== 0;
+}
+
+/** The CRC32 of every byte before the trailer, into the trailer (the frame's last 4 bytes). */
+function writeCrc(f: Buffer): void {
+  const end = f.length - CRC_LENGTH;
+  f.writeUInt32BE(crc32(f.subarray(0, end)), end);
+}
+
+/** Fixed header, class and header map into `f[0, headLength)`. */
+function writeHead(
+  f: Buffer, shape: FrameShape, type: number, cmd: number, id: number, codec: number, third: number,
+  cls: Uint8Array, header: Uint8Array, contentLength: number,
+): void {
   const v2 = shape.proto === PROTOCOL_V2;
-  const fixed = fixedLength(shape.proto, type);
-  const crc = v2 && (shape.switchByte & SWITCH_CRC) !== 0;
-  const total = fixed + cls.length + header.length + content.length + (crc ? CRC_LENGTH : 0);
-  const f = Buffer.allocUnsafe(total);
+  // fixedLength also rejects an unknown type before anything is written.
+  if (fixedLength(shape.proto, type) + cls.length + header.length + contentLength > f.length) {
+    throw new RpcError(Code.Internal, 'Bolt frame buffer shorter than its head and content');
+  }
   let p = 0;
   f[p++] = shape.proto;
   if (v2) f[p++] = shape.ver1;
@@ -193,16 +245,11 @@ export function buildFrame(
   }
   f.writeUInt16BE(cls.length, p);
   f.writeUInt16BE(header.length, p + 2);
-  f.writeUInt32BE(content.length, p + 4);
+  f.writeUInt32BE(contentLength, p + 4);
   p += 8;
-  f.set(cls, p);
+  if (cls.length > 0) f.set(cls, p);
   p += cls.length;
-  f.set(header, p);
-  p += header.length;
-  f.set(content, p);
-  p += content.length;
-  if (crc) f.writeUInt32BE(crc32(f.subarray(0, p)), p);
-  return f;
+  if (header.length > 0) f.set(header, p);
 }
 
 /** Java reads class and header lengths as signed shorts. */

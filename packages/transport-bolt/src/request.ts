@@ -6,7 +6,7 @@ import {
   CMD_REQUEST, CODEC_HESSIAN, CODEC_PROTOBUF, HEAD_METHOD_NAME, HEAD_SERVICE, HEAD_TARGET_APP, HEAD_TARGET_SERVICE,
   PROP_APP, PROP_INVOKE_TYPE, PROP_PROTOCOL, SOFA_REQUEST_CLASS, TYPE_REQUEST, TYPE_REQUEST_ONEWAY,
 } from './constants.js';
-import { buildFrame, checkShortLength, type FrameShape } from './frame.js';
+import { buildFrame, checkShortLength, finishInPlace, headLength, type FrameShape } from './frame.js';
 import { appendHeaderMap, encodeHeaderMap, javaHashMapOrder } from './header-map.js';
 import { bodyPropsOf } from './props.js';
 import { protobufMethodOf, type ProtobufMethod } from './protobuf.js';
@@ -147,16 +147,15 @@ export function encodeRequest(
     header = appendHeaderMap(header, inv.attachments);
     checkShortLength('header', header.length);
   }
-  let content: Uint8Array;
-  if (cm.protobuf !== undefined) {
-    content = cm.protobuf.request.encode(inv.args[0]);
-  } else {
-    w.reset();
-    writeSofaRequest(w, cm, inv.args, inv.attachments);
-    content = w.finish();
-  }
   const type = cm.oneway ? TYPE_REQUEST_ONEWAY : TYPE_REQUEST;
-  return buildFrame(shape, type, CMD_REQUEST, id, cm.codec, timeout, REQUEST_CLASS_BYTES, header, content);
+  if (cm.protobuf !== undefined) {
+    const content = cm.protobuf.request.encode(inv.args[0]);
+    return buildFrame(shape, type, CMD_REQUEST, id, cm.codec, timeout, REQUEST_CLASS_BYTES, header, content);
+  }
+  // The content is written behind room for the head, which is then filled in: no copy into a frame.
+  w.reset(headLength(shape, type, REQUEST_CLASS_BYTES, header));
+  writeSofaRequest(w, cm, inv.args, inv.attachments);
+  return finishInPlace(w, shape, type, CMD_REQUEST, id, cm.codec, timeout, REQUEST_CLASS_BYTES, header);
 }
 
 /** The fields of a received `SofaRequest` that dispatch needs. */

@@ -4,7 +4,7 @@ import {
   CMD_HEARTBEAT, CMD_RESPONSE, CODEC_HESSIAN, CODEC_PROTOBUF, HEAD_RESPONSE_ERROR, RPC_SERVER_EXCEPTION_CLASS,
   SOFA_RESPONSE_CLASS, Status, TYPE_RESPONSE,
 } from './constants.js';
-import { buildFrame, parseFrame, type BoltFrame, type FrameShape } from './frame.js';
+import { buildFrame, finishInPlace, headLength, parseFrame, type BoltFrame, type FrameShape } from './frame.js';
 import { decodeHeaderMap, encodeHeaderMap } from './header-map.js';
 import type { ClientMethod } from './request.js';
 import { errorForStatus, notFoundCode, statusName } from './status.js';
@@ -25,14 +25,14 @@ export const ERROR_HEADER = encodeHeaderMap([[HEAD_RESPONSE_ERROR, 'true']]);
 export function encodeValueResponse(
   w: HessianWriter, shape: FrameShape, id: number, value: unknown, encode: Encoder,
 ): Buffer {
-  w.reset();
+  beginHessian(w, shape, RESPONSE_CLASS_BYTES, EMPTY);
   w.objectBegin(SOFA_RESPONSE_CLASS, RESPONSE_FIELDS);
   w.writeBool(false);
   w.writeNull();
   encode(w, value);
   w.writeNull();
   w.objectEnd();
-  return responseFrame(shape, id, CODEC_HESSIAN, Status.SUCCESS, RESPONSE_CLASS_BYTES, EMPTY, w.finish());
+  return finishHessian(w, shape, id, Status.SUCCESS, RESPONSE_CLASS_BYTES, EMPTY);
 }
 
 /**
@@ -42,14 +42,14 @@ export function encodeValueResponse(
 export function encodeExceptionResponse(
   w: HessianWriter, shape: FrameShape, id: number, javaClass: string, message: string,
 ): Buffer {
-  w.reset();
+  beginHessian(w, shape, RESPONSE_CLASS_BYTES, ERROR_HEADER);
   w.objectBegin(SOFA_RESPONSE_CLASS, RESPONSE_FIELDS);
   w.writeBool(false);
   w.writeNull();
   writeJavaThrowable(w, javaClass, message, 1); // the SofaResponse is reference 0
   writeErrorProps(w);
   w.objectEnd();
-  return responseFrame(shape, id, CODEC_HESSIAN, Status.SUCCESS, RESPONSE_CLASS_BYTES, ERROR_HEADER, w.finish());
+  return finishHessian(w, shape, id, Status.SUCCESS, RESPONSE_CLASS_BYTES, ERROR_HEADER);
 }
 
 /**
@@ -58,14 +58,14 @@ export function encodeExceptionResponse(
  * header and in `responseProps` (bolt-sofa.md §2.7, byte-exact).
  */
 export function encodeFrameworkErrorResponse(w: HessianWriter, shape: FrameShape, id: number, message: string): Buffer {
-  w.reset();
+  beginHessian(w, shape, RESPONSE_CLASS_BYTES, ERROR_HEADER);
   w.objectBegin(SOFA_RESPONSE_CLASS, RESPONSE_FIELDS);
   w.writeBool(true);
   w.writeString(message);
   w.writeNull();
   writeErrorProps(w);
   w.objectEnd();
-  return responseFrame(shape, id, CODEC_HESSIAN, Status.SUCCESS, RESPONSE_CLASS_BYTES, ERROR_HEADER, w.finish());
+  return finishHessian(w, shape, id, Status.SUCCESS, RESPONSE_CLASS_BYTES, ERROR_HEADER);
 }
 
 /**
@@ -106,9 +106,9 @@ function writeErrorProps(w: HessianWriter): void {
  * `RpcServerException` with the message, as Java Bolt's `createExceptionResponse` sends.
  */
 export function encodeStatusResponse(w: HessianWriter, shape: FrameShape, id: number, status: number, message: string): Buffer {
-  w.reset();
+  beginHessian(w, shape, EXCEPTION_CLASS_BYTES, EMPTY);
   writeJavaThrowable(w, RPC_SERVER_EXCEPTION_CLASS, message, 0);
-  return responseFrame(shape, id, CODEC_HESSIAN, status, EXCEPTION_CLASS_BYTES, EMPTY, w.finish());
+  return finishHessian(w, shape, id, status, EXCEPTION_CLASS_BYTES, EMPTY);
 }
 
 /** Protobuf replies: the message bytes, or on error the error text with the error flag (ProtobufSerializer). */
@@ -119,6 +119,15 @@ export function encodeProtobufResponse(shape: FrameShape, id: number, content: U
 export function encodeProtobufErrorResponse(shape: FrameShape, id: number, message: string, status: number = Status.SUCCESS): Buffer {
   const cls = status === Status.SUCCESS ? RESPONSE_CLASS_BYTES : EXCEPTION_CLASS_BYTES;
   return responseFrame(shape, id, CODEC_PROTOBUF, status, cls, ERROR_HEADER, Buffer.from(message, 'utf8'));
+}
+
+/** Starts a Hessian reply: the content is written behind room for the frame's head (no copy into a frame). */
+function beginHessian(w: HessianWriter, shape: FrameShape, cls: Uint8Array, header: Uint8Array): void {
+  w.reset(headLength(shape, TYPE_RESPONSE, cls, header));
+}
+
+function finishHessian(w: HessianWriter, shape: FrameShape, id: number, status: number, cls: Uint8Array, header: Uint8Array): Buffer {
+  return finishInPlace(w, shape, TYPE_RESPONSE, CMD_RESPONSE, id, CODEC_HESSIAN, status, cls, header);
 }
 
 function responseFrame(shape: FrameShape, id: number, codec: number, status: number, cls: Uint8Array, header: Uint8Array, content: Uint8Array): Buffer {
