@@ -18,6 +18,12 @@ export interface LoadBalancer {
   pick<C extends Candidate>(candidates: readonly C[], invocation: Invocation): C;
   /** Told the outcome and latency of each call, for balancers that learn. */
   report?(endpoint: Endpoint, latencyMs: number, error: unknown): void;
+  /**
+   * `report` bound to one endpoint, asked once per endpoint by the runtime (per directory member)
+   * and called per call instead of `report`: the balancer finds the endpoint's state once, not by a
+   * lookup per call (over thousands of endpoints that lookup is a cache miss per call). Optional.
+   */
+  reporter?(endpoint: Endpoint): (latencyMs: number, error: unknown) => void;
   /** Told the current endpoint set whenever it changes (the same Endpoint objects picks will see). */
   update?(endpoints: readonly Endpoint[]): void;
   /** Read-only: the balancer's latency estimate of an endpoint, ms (peak EWMA), for admin views. */

@@ -43,9 +43,11 @@ test('calls spread as pending counts change (simulated in-flight calls)', () => 
  * in any order (the count goes down and the balancer is told, as the runtime tells it), and every
  * pick must land on an endpoint with the fewest calls in flight at that moment.
  */
-function simulate(n: number, weightOf: (i: number) => number, steps: number, seed: number, load = 4 * n) {
+function simulate(n: number, weightOf: (i: number) => number, steps: number, seed: number, load = 4 * n, bound = false) {
   const lb = leastPending({ random: seeded(seed) });
   const set = candidates(Array.from({ length: n }, (_, i) => ep(`10.0.${i >> 8}.${i & 255}`, 20880, weightOf(i))));
+  // As the runtime does: a reporter per endpoint, made before the balancer saw any pick.
+  const reporters = new Map(bound ? set.map((c) => [c.endpoint, lb.reporter!(c.endpoint)] as const) : []);
   let reads = 0;
   const counted = set.map((c) => {
     let pending = 0;
@@ -69,7 +71,8 @@ function simulate(n: number, weightOf: (i: number) => number, steps: number, see
       done.pending = was - 1;
       having[was]!--;
       having[was - 1]!++;
-      lb.report!(done.endpoint, 1, undefined);
+      if (bound) reporters.get(done.endpoint)!(1, undefined);
+      else lb.report!(done.endpoint, 1, undefined);
       continue;
     }
     let least = 0;
@@ -93,6 +96,10 @@ test('over 300 endpoints with calls starting and ending in any order, every pick
 
 test('the same with unequal weights (ties drawn by weight)', () => {
   simulate(300, (i) => [100, 200, 50, 0][i % 4]!, 40_000, 6);
+});
+
+test('the same told through reporters bound once per endpoint (the runtime\'s way)', () => {
+  simulate(300, () => 100, 40_000, 9, 4 * 300, true);
 });
 
 test('a pick over 5,000 endpoints reads a handful of pending counts, not 5,000 (O(1) amortized)', () => {

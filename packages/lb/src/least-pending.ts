@@ -125,6 +125,14 @@ export function leastPending(options: LeastPendingOptions = {}): ManagedLoadBala
       const s = table.peek(endpoint);
       if (s !== undefined && s.level >= 0 && table.isCandidate(s)) refile(s);
     },
+    reporter(endpoint: Endpoint): () => void {
+      // `report` with the state found once; looked up again only once it was dropped.
+      let s = table.peek(endpoint);
+      return () => {
+        if (s === undefined || s.removed) s = table.peek(endpoint);
+        if (s !== undefined && s.level >= 0 && table.isCandidate(s)) refile(s);
+      };
+    },
     update: (endpoints) => table.update(endpoints),
   };
 }

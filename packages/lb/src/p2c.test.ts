@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Code, RpcError } from '@meshlet/core';
-import { p2c } from './p2c.js';
+import { P2C_DEFAULTS, p2c } from './p2c.js';
 import { call, candidates, ep, manualClock, seeded, type TestCandidate } from './test-support.js';
 
 /** Runs `calls` sequential calls, each taking its endpoint's latency of the moment, and counts picks. */
@@ -121,4 +121,25 @@ test('cold start: an endpoint that is slow on every call is still found slow aft
   lb.report!(set[1]!.endpoint, 5, undefined);
   const counts = drive(lb, set, clock, (h) => (h === 'slow' ? 80 : 1), 2000);
   assert.ok((counts.get('slow') ?? 0) < 100, JSON.stringify([...counts]));
+});
+
+test('a reporter bound before the endpoint is known, or kept across its leaving and coming back, records on the current state', () => {
+  const clock = manualClock();
+  const lb = p2c({ random: seeded(21), clock: clock.now });
+  const a = ep('a');
+  const b = ep('b');
+  // The runtime binds a member's reporter before it tells the balancer the new set.
+  const reportA = lb.reporter!(a);
+  lb.update([a, b]);
+  reportA(40, undefined);
+  assert.equal(lb.latencyOf!(a), 40);
+  lb.update([b]); // a leaves: its state is dropped and a late report must not bring it back
+  reportA(5, undefined);
+  assert.equal(lb.latencyOf!(a), undefined);
+  const again = ep('a'); // a comes back (a new Endpoint object, the same address)
+  lb.update([again, b]);
+  reportA(7, undefined);
+  assert.equal(lb.latencyOf!(again), 7, 'the old reporter finds the new state by address');
+  lb.reporter!(b)(3, new Error('refused'));
+  assert.equal(lb.latencyOf!(b), P2C_DEFAULTS.failurePenaltyMs, 'a failure counts as the penalty, as report does');
 });

@@ -48,6 +48,11 @@ export function p2c(options: P2cOptions = {}): ManagedLoadBalancer {
     return s.estimateAt(now, decayMs) * (pending + 1);
   }
 
+  function record(s: EwmaState, latencyMs: number, error: unknown): void {
+    const sample = latencyToRecord(latencyMs, error, penaltyMs);
+    if (sample !== undefined) s.observe(sample, clock(), decayMs, latencyMs);
+  }
+
   return {
     name: 'p2c',
     pick<C extends Candidate>(candidates: readonly C[]): C {
@@ -65,9 +70,15 @@ export function p2c(options: P2cOptions = {}): ManagedLoadBalancer {
     },
     report(endpoint: Endpoint, latencyMs: number, error: unknown): void {
       const s = table.peek(endpoint);
-      if (s === undefined) return;
-      const sample = latencyToRecord(latencyMs, error, penaltyMs);
-      if (sample !== undefined) s.observe(sample, clock(), decayMs, latencyMs);
+      if (s !== undefined) record(s, latencyMs, error);
+    },
+    reporter(endpoint: Endpoint): (latencyMs: number, error: unknown) => void {
+      // The state found once; looked up again only once it was dropped (the address left).
+      let s = table.peek(endpoint);
+      return (latencyMs, error) => {
+        if (s === undefined || s.removed) s = table.peek(endpoint);
+        if (s !== undefined) record(s, latencyMs, error);
+      };
     },
     update: (endpoints) => table.update(endpoints),
     latencyOf(endpoint: Endpoint): number | undefined {

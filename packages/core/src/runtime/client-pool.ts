@@ -16,7 +16,7 @@ export class ClientPool {
     private readonly options: ClientOptions,
   ) {}
 
-  acquire(endpoint: Endpoint): ProtocolClient {
+  acquire(endpoint: Endpoint): PooledClient {
     const address = endpointAddress(endpoint);
     const pooled = this.clients.get(address);
     if (pooled) {
@@ -75,7 +75,7 @@ export function isDeadEndpoint(err: unknown): boolean {
  * every read of `pendingCount` or `available` went megamorphic (a fifth of the client's CPU in the
  * fleet-size bench). The settle handlers are made once per client, not per call.
  */
-class PooledClient implements ProtocolClient {
+export class PooledClient implements ProtocolClient {
   readonly endpoint: Endpoint;
   /** References holding this client. */
   refs = 1;
@@ -102,21 +102,33 @@ class PooledClient implements ProtocolClient {
   }
 
   invoke(invocation: Invocation): Promise<unknown> {
+    return this.send(invocation).then(this.succeeded, this.failed);
+  }
+
+  /**
+   * `invoke` without settle handlers of its own, for a caller that settles on the same promise
+   * anyway (a directory member): it calls `answered()` or `failedWith(err)` exactly once when the
+   * returned promise settles, so a call costs one promise layer, not two.
+   */
+  send(invocation: Invocation): Promise<unknown> {
+    let sent: Promise<unknown>;
+    try {
+      sent = this.client.invoke(invocation);
+    } catch (err) {
+      sent = Promise.reject(err); // counted in and out like any failed call
+    }
     this.inFlight++;
-    return this.client.invoke(invocation).then(this.succeeded, this.failed);
+    return sent;
   }
 
-  close(): Promise<void> {
-    return this.client.close();
-  }
-
-  private readonly succeeded = (value: unknown): unknown => {
+  /** A call sent with `send` was answered. */
+  answered(): void {
     if (--this.inFlight === 0) this.idle?.();
     this.ejections = 0;
-    return value;
-  };
+  }
 
-  private readonly failed = (err: unknown): never => {
+  /** A call sent with `send` failed with `err`: a refused or reset connection ejects the address. */
+  failedWith(err: unknown): void {
     if (--this.inFlight === 0) this.idle?.();
     if (isDeadEndpoint(err)) {
       const now = performance.now();
@@ -126,6 +138,19 @@ class PooledClient implements ProtocolClient {
         this.ejections = Math.min(this.ejections + 1, 16);
       }
     }
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private readonly succeeded = (value: unknown): unknown => {
+    this.answered();
+    return value;
+  };
+
+  private readonly failed = (err: unknown): never => {
+    this.failedWith(err);
     throw err;
   };
 }

@@ -101,3 +101,83 @@ test('tag routing over a kept list: tagged calls and untagged calls', async () =
   }
   dir.close();
 });
+
+/** Clients whose calls settle when the test says, in any order. */
+function manual() {
+  const calls: { resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  const protocol = {
+    name: 'fake',
+    createClient(e: Endpoint): ProtocolClient {
+      return {
+        endpoint: e,
+        available: true,
+        invoke: () => new Promise((resolve, reject) => calls.push({ resolve, reject })),
+        close: async () => {},
+      } as unknown as ProtocolClient;
+    },
+  } as unknown as Protocol;
+  return { pool: new ClientPool(new Map([['fake', protocol]]), {} as never), calls };
+}
+
+test('latency goes to the balancer through a reporter bound once per endpoint, with the count of calls in flight already down', async () => {
+  const { pool, calls } = manual();
+  const bound: Endpoint[] = [];
+  const reports: { port: number; ms: number; error: unknown; pendingThen: number }[] = [];
+  let member: Candidate | undefined;
+  const lb: LoadBalancer = {
+    name: 'learning',
+    pick: (c) => c[0]!,
+    report: () => assert.fail('report is not called when reporter is there'),
+    reporter: (e) => {
+      bound.push(e);
+      return (ms, error) => reports.push({ port: e.port, ms, error, pendingThen: member!.pending });
+    },
+  };
+  const dir = new Directory({ interface: 'I' } as never, 'fake', pool, lb, tagRouter(() => ({})), { endpoints: list(2) });
+  member = await dir.select(inv);
+  const sent = Array.from({ length: 3 }, () => dir.send(member as never, inv));
+  assert.equal(member.pending, 3);
+  calls[0]!.resolve('a');
+  calls[1]!.reject(new Error('boom'));
+  calls[2]!.resolve('c');
+  assert.equal(await sent[0], 'a');
+  await assert.rejects(sent[1]!, /boom/);
+  assert.equal(await sent[2], 'c');
+  assert.deepEqual(bound.map((e) => e.port), [1, 2], 'one reporter per member, made when it joined');
+  assert.deepEqual(reports.map((r) => [r.port, r.pendingThen, r.error instanceof Error]), [[1, 2, false], [1, 1, true], [1, 0, false]]);
+  for (const r of reports) assert.ok(r.ms >= 0 && r.ms < 10_000, String(r.ms));
+  assert.equal(member.pending, 0);
+  dir.close();
+});
+
+test('each answer is credited with the age of the oldest call in flight: exact in order, never less than its own out of order, over a grown ring', async () => {
+  const { pool, calls } = manual();
+  const reports: number[] = [];
+  const lb: LoadBalancer = { name: 'learning', pick: (c) => c[0]!, report: (_e, ms) => void reports.push(ms) };
+  const dir = new Directory({ interface: 'I' } as never, 'fake', pool, lb, tagRouter(() => ({})), { endpoints: list(1) });
+  const m = await dir.select(inv);
+  // 20 calls out (past the ring's first sizes), 30 ms apart from the rest for the first one.
+  const first = dir.send(m, inv);
+  const t0 = performance.now();
+  while (performance.now() - t0 < 30) { /* the first call ages 30 ms */ }
+  const rest = Array.from({ length: 19 }, () => dir.send(m, inv));
+  // The newest answers first: it is credited with the oldest's age (≥ 30 ms), not its own (≈ 0).
+  calls[19]!.resolve(19);
+  await rest[18];
+  assert.equal(reports.length, 1);
+  assert.ok(reports[0]! >= 29, `the newest answer's sample ${reports[0]} is the oldest call's age`);
+  // Then the rest, the oldest last: each answer takes one send time off the queue.
+  for (let i = 1; i < 19; i++) calls[i]!.resolve(i);
+  calls[0]!.resolve(0);
+  await Promise.all([first, ...rest]);
+  assert.equal(reports.length, 20);
+  assert.equal(m.pending, 0);
+  // Nothing left queued: a new call alone is credited with its own latency.
+  const alone = dir.send(m, inv);
+  const t1 = performance.now();
+  while (performance.now() - t1 < 5) { /* ages 5 ms */ }
+  calls[20]!.resolve(20);
+  await alone;
+  assert.ok(reports[20]! >= 4.9 && reports[20]! < 5_000, String(reports[20]));
+  dir.close();
+});
