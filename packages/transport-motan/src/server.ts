@@ -7,6 +7,7 @@ import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgTyp
 import { exceptionFor, stoppingException } from './exception.js';
 import { idHigh, idLow, motanSplitter } from './header.js';
 import { readMeta } from './meta.js';
+import { MetaCache } from './meta-cache.js';
 import { overloadForTags, simpleArgTags } from './overload.js';
 import { jvmParamName } from './param-desc.js';
 import type { ResolvedOptions } from './options.js';
@@ -29,6 +30,18 @@ const STOPPING = stoppingException();
 /** Meta keys that address the call; the rest reach the method as attachments (as in Java). */
 const ADDRESSING = new Set<string>([Meta.PATH, Meta.METHOD, Meta.METHOD_DESC]);
 
+/** What a request's meta says, decoded once per distinct meta (see MetaCache). */
+interface Addressed {
+  /** The method the name (and `M_md`) resolved to, before any pick among overloads by the arguments. */
+  readonly exported: ExportedMethod;
+  readonly hasDesc: boolean;
+  /** The meta pairs that reach the method as attachments, as two arrays. */
+  readonly keys: readonly string[];
+  readonly values: readonly string[];
+  /** `M_tmo`, ms; NaN or 0 when absent. */
+  readonly timeout: number;
+}
+
 /**
  * Server-side Motan2: answers heartbeats, decodes requests in the serialization they name, calls
  * the exported method and answers as a Java provider would, with the request id's 8 bytes echoed
@@ -38,6 +51,7 @@ class MotanServerCodec implements ServerCodec {
   readonly splitter = motanSplitter;
   private readonly writer = new ByteWriter();
   private readonly resolved = new Map<string, ExportedMethod>();
+  private readonly metas = new MetaCache<Addressed>();
   /** `Date.now()` from which new requests are refused as "provider stopping" (set by a graceful stop). */
   private refuseFrom = Number.POSITIVE_INFINITY;
 
@@ -77,16 +91,18 @@ class MotanServerCodec implements ServerCodec {
       }
       serializer = found;
       const metaEnd = META_START + frame.readUInt32BE(HEADER_LENGTH);
-      const meta = readMeta(frame, META_START, metaEnd);
-      exported = this.resolve(meta);
-      if (meta[Meta.METHOD_DESC] === undefined && serializer.id === SIMPLE_ID) {
+      const addressed = this.addressed(frame, metaEnd);
+      exported = addressed.exported;
+      if (!addressed.hasDesc && serializer.id === SIMPLE_ID) {
         const overloads = this.overloadsOf(exported);
         if (overloads) exported = this.overload(exported, overloads, bodyReader(frame, metaEnd + 4, this.maxInflated));
       }
       const args = serializer.method(exported.method).readArgs(bodyReader(frame, metaEnd + 4, this.maxInflated));
+      // Each call its own record: interceptors and methods may write to theirs.
       const attachments: Record<string, string> = Object.create(null);
-      for (const k in meta) if (!ADDRESSING.has(k)) attachments[k] = meta[k]!;
-      const timeout = Number(meta[Meta.TIMEOUT]);
+      const { keys, values } = addressed;
+      for (let i = 0; i < keys.length; i++) attachments[keys[i]!] = values[i]!;
+      const timeout = addressed.timeout;
       inv = {
         service: exported.service,
         method: exported.method,
@@ -119,6 +135,24 @@ class MotanServerCodec implements ServerCodec {
         conn.end();
       },
     );
+  }
+
+  /** The meta's service, method, attachments and timeout: decoded and resolved once per distinct meta. */
+  private addressed(frame: Buffer, metaEnd: number): Addressed {
+    const hit = this.metas.find(frame, META_START, metaEnd);
+    if (hit !== undefined) return hit.value;
+    const meta = readMeta(frame, META_START, metaEnd);
+    const exported = this.resolve(meta);
+    const keys: string[] = [];
+    const values: string[] = [];
+    for (const k in meta) {
+      if (ADDRESSING.has(k)) continue;
+      keys.push(k);
+      values.push(meta[k]!);
+    }
+    const value: Addressed = { exported, hasDesc: meta[Meta.METHOD_DESC] !== undefined, keys, values, timeout: Number(meta[Meta.TIMEOUT]) };
+    this.metas.add(frame, META_START, metaEnd, value);
+    return value;
   }
 
   private encodeResult(high: number, low: number, serializer: Serializer, exported: ExportedMethod, value: unknown, started: number): Buffer {
@@ -184,7 +218,10 @@ class MotanServerCodec implements ServerCodec {
         this.handler.refused?.({ interface: path, group, version }, method, err);
         throw err;
       }
-      if (this.resolved.size >= RESOLVED_CACHE) this.resolved.clear();
+      if (this.resolved.size >= RESOLVED_CACHE) {
+        this.resolved.clear();
+        this.metas.clear();
+      }
       this.resolved.set(key, found);
     }
     return found;
