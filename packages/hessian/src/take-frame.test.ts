@@ -22,7 +22,7 @@ test('takeFrame: headroom plus message, owned by the caller; a large one is hand
   assert.equal(new HessianReader(small.subarray(16)).readValue(), 'small');
 });
 
-test('takeFrame: small frames cut from shared slabs stay intact across slab boundaries and other writers', () => {
+test('takeFrame: small frames cut from writers\' buffers stay intact across buffer boundaries and other writers', () => {
   const a = new HessianWriter();
   const b = new HessianWriter();
   const frames: [Buffer, string][] = [];
@@ -34,4 +34,28 @@ test('takeFrame: small frames cut from shared slabs stay intact across slab boun
     frames.push([w.takeFrame(), s]);
   }
   for (const [f, s] of frames) assert.equal(new HessianReader(f.subarray(16)).readValue(), s);
+});
+
+test('takeFrame: a message that outgrows the room left after taken frames moves to a new buffer; earlier frames, views and the message stay intact', () => {
+  const w = new HessianWriter({ initialCapacity: 64 });
+  const frames: [Buffer, unknown][] = [];
+  const copies: Buffer[] = [];
+  // Sizes from a few bytes to past the 64 KiB hand-over, so messages start at every kind of offset.
+  for (let i = 0; i < 600; i++) {
+    const v = i % 50 === 49 ? ['big', 'q'.repeat(70_000 + i)] : [i, 'y'.repeat((i * 101) % 20_000)];
+    w.reset(16).writeValue(v);
+    // finish() is a view of the message alone, whatever the offset it was written at.
+    assert.deepEqual(new HessianReader(w.finish()).readValue(), v);
+    const length = w.length;
+    assert.equal(length, w.finish().length);
+    const f = w.takeFrame();
+    assert.equal(f.length, 16 + length, 'the frame is the headroom and the message');
+    frames.push([f, v]);
+    copies.push(Buffer.from(f));
+  }
+  for (let i = 0; i < frames.length; i++) {
+    const [f, v] = frames[i]!;
+    assert.ok(f.equals(copies[i]!), `frame ${i} untouched by the messages after it`);
+    assert.deepEqual(new HessianReader(f.subarray(16)).readValue(), v);
+  }
 });

@@ -26,30 +26,19 @@ interface ClassDefEntry {
   fields: readonly string[];
 }
 
-/** From this size on `takeFrame()` hands the buffer over instead of copying the message. */
+/** From this size on `takeFrame()` hands the whole buffer over and the writer takes a fresh one. */
 const TAKE_OVER_BYTES = 64 * 1024;
 
 /**
- * Small taken frames are carved from one shared slab: Node's own pool (what `Buffer.from` copies
- * into) is 8 KiB, so at 1 KiB a frame every eighth call paid for a new pool (5 % of a Dubbo
- * provider's time at 1 KiB ×128). A slab stays alive while any frame cut from it does; frames
- * live until their socket write completes.
+ * Small taken frames are carved in place from the writer's buffer: the message is written at the
+ * buffer's first free byte, `takeFrame()` hands out that span and the next message starts after
+ * it, so a frame is never copied (copying a 1 KiB frame into a shared slab was ~30 % of a Dubbo
+ * response's encoding: `Buffer.copy` plus its `subarray`). Once less than `SLAB_MIN_ROOM` is left,
+ * the next message starts a new buffer of `SLAB_BYTES`; the old one stays alive while any frame
+ * cut from it does (frames live until their socket write completes).
  */
 const SLAB_BYTES = 256 * 1024;
-let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-let slabUsed = 0;
-
-function copyToSlab(src: Buffer, length: number): Buffer {
-  if (SLAB_BYTES - slabUsed < length) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const start = slabUsed;
-  src.copy(slab, start, 0, length);
-  // 8-byte aligned, as Node's pool keeps its slices.
-  slabUsed = (start + length + 7) & ~7;
-  return slab.subarray(start, start + length);
-}
+const SLAB_MIN_ROOM = 16 * 1024;
 
 /**
  * A Hessian 2.0 (final, Caucho 4 / Dubbo hessian-lite) writer over one growable buffer reused
@@ -68,7 +57,10 @@ export class HessianWriter {
   /** This dialect's byte codes (a prototype property, so each dialect's is a constant to the JIT). */
   declare protected readonly tags: T.DialectTags;
   protected buf: Buffer;
+  /** Absolute offset in `buf` of the next byte to write. */
   protected pos = 0;
+  /** Where the current message (its headroom first) starts in `buf`: past the frames already taken from it. */
+  private base = 0;
   private headroom = 0;
   private readonly maxBytes: number;
   readonly maxDepth: number;
@@ -94,7 +86,11 @@ export class HessianWriter {
    * start for a frame header the caller fills in later (see `finishFrame`).
    */
   reset(headroom = 0): this {
-    this.pos = headroom;
+    if (this.base !== 0 && this.buf.length - this.base < SLAB_MIN_ROOM) {
+      this.buf = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, this.buf.length));
+      this.base = 0;
+    }
+    this.pos = this.base + headroom;
     this.headroom = headroom;
     this.depth = 0;
     this.ensure(0);
@@ -112,7 +108,7 @@ export class HessianWriter {
 
   /** Bytes written since `reset()` (not counting headroom). */
   get length(): number {
-    return this.pos - this.headroom;
+    return this.pos - this.base - this.headroom;
   }
 
   /**
@@ -120,7 +116,7 @@ export class HessianWriter {
    * Copy it (or use `finishCopy()`) if it must outlive that.
    */
   finish(): Buffer {
-    return this.buf.subarray(this.headroom, this.pos);
+    return this.buf.subarray(this.base + this.headroom, this.pos);
   }
 
   /** The message bytes as a fresh copy that owns its memory. */
@@ -130,35 +126,55 @@ export class HessianWriter {
 
   /** Headroom plus message: a view from byte 0, for callers that reserved room for a frame header with `reset(n)`. */
   finishFrame(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    return this.buf.subarray(this.base, this.pos);
   }
 
   /**
-   * Headroom plus message as a buffer the caller owns. A large message is not copied: the writer
-   * hands its buffer over and takes a fresh one of the same capacity (an uninitialised allocation,
-   * no copy), so a body written behind reserved header room becomes the frame in place. A small
-   * one is copied (cheaper than a new buffer per message).
+   * Headroom plus message as a buffer the caller owns; nothing is copied, so a body written
+   * behind reserved header room becomes the frame in place. A small message is carved from the
+   * writer's buffer and the next message starts after it (see `SLAB_BYTES`). A large one gets
+   * the whole buffer, and the writer takes a fresh one of the same capacity (an uninitialised
+   * allocation).
    */
   takeFrame(): Buffer {
-    if (this.pos < TAKE_OVER_BYTES) return copyToSlab(this.buf, this.pos);
-    const frame = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
-    this.pos = this.headroom;
-    return frame;
+    const buf = this.buf;
+    const start = this.base;
+    const end = this.pos;
+    if (end - start < TAKE_OVER_BYTES) {
+      // 8-byte aligned, as Node's pool keeps its slices.
+      this.base = Math.min((end + 7) & ~7, buf.length);
+    } else {
+      this.buf = Buffer.allocUnsafeSlow(buf.length);
+      this.base = 0;
+    }
+    this.pos = this.base + this.headroom;
+    return buf.subarray(start, end);
   }
 
   // ------------------------------------------------------------------ buffer
 
   /** Makes room for `n` more bytes. */
   protected ensure(n: number): void {
-    const need = this.pos + n;
-    if (need <= this.buf.length) return;
+    if (this.pos + n <= this.buf.length) return;
+    this.grow(n);
+  }
+
+  /**
+   * Moves the message (headroom included) to the start of a new buffer with room for `n` more
+   * bytes: twice the size when the message outgrew the buffer, the same size when only the frames
+   * taken before it (see `takeFrame`) left too little room.
+   */
+  private grow(n: number): void {
+    const base = this.base;
+    const need = this.pos - base + n;
     if (need > this.maxBytes) throw serializationError(`message exceeds ${this.maxBytes} bytes`);
-    let size = this.buf.length * 2;
+    let size = base === 0 ? this.buf.length * 2 : this.buf.length;
     while (size < need) size *= 2;
     const next = Buffer.allocUnsafe(Math.min(size, Math.max(need, this.maxBytes)));
-    this.buf.copy(next, 0, 0, this.pos);
+    this.buf.copy(next, 0, base, this.pos);
     this.buf = next;
+    this.pos -= base;
+    this.base = 0;
   }
 
   /** Appends one raw byte (no tag semantics). */
@@ -410,7 +426,7 @@ export class HessianWriter {
       const part = from === 0 && to === s.length ? s : s.slice(from, to);
       if (!SURROGATE.test(part)) {
         // Without surrogates, standard UTF-8 is exactly Java's encoding.
-        this.pos += this.buf.write(part, this.pos, 'utf8');
+        this.pos += (this.buf as unknown as Utf8Write).utf8Write(part, this.pos);
         return;
       }
     }
@@ -790,4 +806,9 @@ function sameFields(a: readonly string[], b: readonly string[]): boolean {
 
 function describe(v: unknown): string {
   return typeof v === 'number' && Object.is(v, -0) ? '-0' : String(v);
+}
+
+/** Node's internal fast path behind `buf.write(s, offset, 'utf8')` (without its argument parsing); the caller has ensured room. */
+interface Utf8Write {
+  utf8Write(s: string, offset: number): number;
 }
