@@ -5,6 +5,7 @@ import {
   CRC_LENGTH, PROTOCOL_V1, PROTOCOL_V2, SWITCH_CRC, TYPE_REQUEST, TYPE_REQUEST_ONEWAY, TYPE_RESPONSE,
   V1_REQUEST_HEADER, V1_RESPONSE_HEADER, V2_REQUEST_HEADER, V2_RESPONSE_HEADER, V2_VER1_CRC, VER2,
 } from './constants.js';
+import { i16, i32, put16, put32, u16 } from './bytes.js';
 
 /**
  * The fixed header of one Bolt frame (v1 or v2, request or response) and where its class, header
@@ -74,9 +75,9 @@ export const boltSplitter: FrameSplitter = {
     const fixed = fixedLength(proto, type);
     if (buf.length - offset < fixed) return fixed;
     const lengths = offset + fixed - 8;
-    const classLength = buf.readInt16BE(lengths);
-    const headerLength = buf.readInt16BE(lengths + 2);
-    const contentLength = buf.readInt32BE(lengths + 4);
+    const classLength = i16(buf, lengths);
+    const headerLength = i16(buf, lengths + 2);
+    const contentLength = i32(buf, lengths + 4);
     if (classLength < 0 || headerLength < 0 || contentLength < 0) {
       throw new RpcError(Code.Protocol, `negative Bolt length (class ${classLength}, header ${headerLength}, content ${contentLength})`);
     }
@@ -100,9 +101,9 @@ export function parseFrame(frame: Buffer): BoltFrame {
   const response = type === TYPE_RESPONSE;
   const after = 10 + o + o; // first byte after codec (and switch)
   const lengths = fixed - 8;
-  const classLength = frame.readInt16BE(lengths);
-  const headerLength = frame.readInt16BE(lengths + 2);
-  const contentLength = frame.readInt32BE(lengths + 4);
+  const classLength = i16(frame, lengths);
+  const headerLength = i16(frame, lengths + 2);
+  const contentLength = i32(frame, lengths + 4);
   const crc = v2 && (frame[11]! & SWITCH_CRC) !== 0 ? CRC_LENGTH : 0;
   if (classLength < 0 || headerLength < 0 || contentLength < 0 || fixed + classLength + headerLength + contentLength + crc !== frame.length) {
     throw new RpcError(Code.Protocol, `Bolt frame of ${frame.length} bytes does not match its lengths (class ${classLength}, header ${headerLength}, content ${contentLength})`);
@@ -112,11 +113,11 @@ export function parseFrame(frame: Buffer): BoltFrame {
     ver1: v2 ? frame[1]! : 0,
     switchByte: v2 ? frame[11]! : 0,
     type,
-    cmd: frame.readUInt16BE(2 + o),
-    id: frame.readInt32BE(5 + o),
+    cmd: u16(frame, 2 + o),
+    id: i32(frame, 5 + o),
     codec: frame[9 + o]!,
-    timeout: response ? 0 : frame.readInt32BE(after),
-    status: response ? frame.readUInt16BE(after) : 0,
+    timeout: response ? 0 : i32(frame, after),
+    status: response ? u16(frame, after) : 0,
     classStart: fixed,
     classLength,
     headerStart: fixed + classLength,
@@ -128,7 +129,7 @@ export function parseFrame(frame: Buffer): BoltFrame {
 
 /** The request id of a complete frame, without parsing the rest. */
 export function frameId(frame: Buffer): number {
-  return frame.readInt32BE(frame[0] === PROTOCOL_V2 ? 6 : 5);
+  return i32(frame, frame[0] === PROTOCOL_V2 ? 6 : 5);
 }
 
 /** The command type and code of a complete frame, without parsing the rest. */
@@ -137,7 +138,7 @@ export function frameType(frame: Buffer): number {
 }
 
 export function frameCmd(frame: Buffer): number {
-  return frame.readUInt16BE(frame[0] === PROTOCOL_V2 ? 3 : 2);
+  return u16(frame, frame[0] === PROTOCOL_V2 ? 3 : 2);
 }
 
 /** The shape (version, ver1, switch) of a received frame, for answering in kind. */
@@ -205,6 +206,10 @@ export function finishInPlace(
 
 const CRC_ROOM = new Uint8Array(CRC_LENGTH);
 
+function isU16(v: number): boolean {
+  return v >= 0 && v <= 0xffff && Number.isInteger(v);
+}
+
 function hasCrc(shape: FrameShape): boolean {
   return shape.proto === PROTOCOL_V2 && (shape.switchByte & SWITCH_CRC) !== 0;
 }
@@ -225,27 +230,31 @@ function writeHead(
   if (fixedLength(shape.proto, type) + cls.length + header.length + contentLength > f.length) {
     throw new RpcError(Code.Internal, 'Bolt frame buffer shorter than its head and content');
   }
+  // The 16-bit fields, checked as Buffer.writeUInt16BE did (the bytes are written directly).
+  if (!isU16(cmd) || !isU16(cls.length) || !isU16(header.length) || (type === TYPE_RESPONSE && !isU16(third))) {
+    throw new RpcError(Code.Serialization, `Bolt command ${cmd}, status ${third}, class or header length (${cls.length}, ${header.length}) does not fit 16 bits`);
+  }
   let p = 0;
   f[p++] = shape.proto;
   if (v2) f[p++] = shape.ver1;
   f[p++] = type;
-  f.writeUInt16BE(cmd, p);
+  put16(f, p, cmd);
   p += 2;
   f[p++] = VER2;
-  f.writeInt32BE(id | 0, p);
+  put32(f, p, id);
   p += 4;
   f[p++] = codec;
   if (v2) f[p++] = shape.switchByte;
   if (type === TYPE_RESPONSE) {
-    f.writeUInt16BE(third, p);
+    put16(f, p, third);
     p += 2;
   } else {
-    f.writeInt32BE(third | 0, p);
+    put32(f, p, third);
     p += 4;
   }
-  f.writeUInt16BE(cls.length, p);
-  f.writeUInt16BE(header.length, p + 2);
-  f.writeUInt32BE(contentLength, p + 4);
+  put16(f, p, cls.length);
+  put16(f, p + 2, header.length);
+  put32(f, p + 4, contentLength);
   p += 8;
   if (cls.length > 0) f.set(cls, p);
   p += cls.length;

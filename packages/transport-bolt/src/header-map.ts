@@ -1,4 +1,5 @@
 import { Code, RpcError } from '@meshlet/core';
+import { i32, put32 } from './bytes.js';
 
 /**
  * The Bolt header map (SOFARPC `SimpleMapSerializer`): `int32 keyLen | key | int32 valLen | value`
@@ -24,7 +25,7 @@ export function encodeHeaderMap(entries: HeaderEntries): Buffer {
 
 function putString(out: Buffer, pos: number, s: string): number {
   const n = out.write(s, pos + 4, 'utf8');
-  out.writeInt32BE(n, pos);
+  put32(out, pos, n);
   return pos + 4 + n;
 }
 
@@ -53,7 +54,7 @@ export function decodeHeaderMap(buf: Buffer, start: number, end: number): Record
 
 function readString(buf: Buffer, pos: number, end: number, what: string): [string | null, number] {
   if (end - pos < 4) throw bad(`truncated header ${what} length at offset ${pos}`);
-  const len = buf.readInt32BE(pos);
+  const len = i32(buf, pos);
   pos += 4;
   if (len < 0) return [null, pos];
   if (len > end - pos) throw bad(`header ${what} length ${len} exceeds the ${end - pos} bytes left`);

@@ -1,0 +1,32 @@
+/**
+ * Big-endian integers at offsets the caller has already checked against the buffer's length.
+ * Node's `buf.readInt32BE` and friends validate the offset through a wrapped validator on every
+ * call: ~0.26 µs per request in a Bolt provider's profile at 1 KiB ×128, for the seven fields a
+ * frame header has. Frame code checks lengths once, then reads and writes bytes directly.
+ */
+
+export function u16(b: Uint8Array, p: number): number {
+  return (b[p]! << 8) | b[p + 1]!;
+}
+
+export function i16(b: Uint8Array, p: number): number {
+  return (u16(b, p) << 16) >> 16;
+}
+
+export function i32(b: Uint8Array, p: number): number {
+  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+}
+
+/** `v` must be in 0..0xffff (callers check what the peer or the user chose). */
+export function put16(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 8;
+  b[p + 1] = v;
+}
+
+/** Any int32 or uint32 `v`: the low 32 bits. */
+export function put32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+}
