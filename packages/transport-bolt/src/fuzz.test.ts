@@ -67,7 +67,9 @@ test('property: requests round-trip in both flavours and every framing, attachme
     assert.ok(r.atEnd);
     const got = attachmentsOf(Object.entries(header), head.requestProps);
     for (const [k, v] of Object.entries(att)) if (!['app', 'protocol', 'type', 'service'].includes(k) && !k.startsWith('sofa_head_')) assert.equal(got[k], v, k);
-    assert.equal(Object.getPrototypeOf(got), null);
+    // Nothing inherited: `__proto__`, `constructor` and the like are keys only when the peer sent them.
+    for (const k of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) assert.equal(k in got, Object.hasOwn(got, k), k);
+    assert.equal(Object.getPrototypeOf(Object.getPrototypeOf(got)), null);
   }), { numRuns: 300 });
 });
 
