@@ -2,9 +2,11 @@ import type { MethodDefinition, ServiceKey } from '@meshlet/core';
 import { DEFAULT_VERSION, Meta, MsgType, PROTOCOL, Status } from './constants.js';
 import { beginBody, beginFrame, endFrame } from './frame.js';
 import { requestIdMeta } from './header.js';
-import { metaBytes, writeMetaPair } from './meta.js';
+import { IntMetaPair, metaBytes, writeMetaPair } from './meta.js';
 import type { MethodCodec, Serializer } from './serializer.js';
 import type { ByteWriter } from './wire/writer.js';
+
+const TIMEOUT_PAIR = new IntMetaPair(Meta.TIMEOUT);
 
 /** The part of a request that is the same for every call of one method: built once per reference. */
 export interface PreparedCall {
@@ -51,7 +53,7 @@ export function encodeRequest(
 ): Buffer {
   beginFrame(w, call.msgType | (proxy ? MsgType.PROXY : 0), Status.NORMAL, call.serializer.id, high, low);
   w.bytes(call.meta);
-  writeMetaPair(w, Meta.TIMEOUT, String(Math.max(1, Math.round(timeoutMs))));
+  TIMEOUT_PAIR.write(w, Math.max(1, Math.round(timeoutMs)));
   if (proxy?.originalRequestId !== undefined) writeMetaPair(w, Meta.REQUEST_ID, requestIdMeta(proxy.originalRequestId));
   for (const k in attachments) writeMetaPair(w, k, attachments[k]!);
   const at = beginBody(w);

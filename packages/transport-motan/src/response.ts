@@ -3,12 +3,14 @@ import { HEADER_LENGTH, Meta, META_START, MIN_FRAME_LENGTH, MsgType, Status } fr
 import { bodyReader } from './body.js';
 import { errorFromException, exceptionJson, type MotanException } from './exception.js';
 import { beginBody, beginFrame, endFrame } from './frame.js';
-import { readMeta, writeMetaPair } from './meta.js';
+import { IntMetaPair, readMeta, writeMetaPair } from './meta.js';
 import type { PreparedCall } from './request.js';
 import type { Serializations } from './serializations.js';
 import type { MethodCodec, Serializer } from './serializer.js';
 import type { ByteWriter } from './wire/writer.js';
 import { asRpcError } from './wire/errors.js';
+
+const PROCESS_TIME_PAIR = new IntMetaPair(Meta.PROCESS_TIME);
 
 /** A normal response: `M_pt` (process time, ms), then the value in the request's serialization. */
 export function encodeValueResponse(
@@ -16,7 +18,7 @@ export function encodeValueResponse(
   processTime: number | undefined, minGzipSize = Infinity,
 ): Buffer {
   beginFrame(w, MsgType.RESPONSE, Status.NORMAL, serializer.id, high, low);
-  if (processTime !== undefined) writeMetaPair(w, Meta.PROCESS_TIME, String(processTime));
+  if (processTime !== undefined) PROCESS_TIME_PAIR.write(w, processTime);
   const at = beginBody(w);
   codec.writeResult(w, value);
   return endFrame(w, at, minGzipSize);
