@@ -272,3 +272,32 @@ test('a throwing invoker on a healthy endpoint rejects, as through opossum', asy
   assert.equal(set.state(a), 'open');
   set.close();
 });
+
+test('answered calls are kept per bucket as the buckets turn, and leave with the window', async () => {
+  // 300 ms buckets, a window of 3 (a bucket length no other test uses: the rotator is per length).
+  mock.timers.enable({ apis: ['setInterval', 'setTimeout'] });
+  try {
+    const options = { volumeThreshold: 10, errorThresholdPercentage: 50, rollingCountTimeout: 900, rollingCountBuckets: 3 };
+    // 30 answered, the bucket turns, 10 failures: 25 % of 40, closed (losing the 30 at the turn would open it).
+    const kept = new BreakerSet(options);
+    const a = ep('a');
+    for (let i = 0; i < 30; i++) await kept.invoke(a, ok, call());
+    mock.timers.tick(300);
+    for (let i = 0; i < 10; i++) await assert.rejects(kept.invoke(a, failing(refused), call()), refused);
+    assert.equal(kept.state(a), 'closed');
+    kept.close();
+    // 30 answered, then 10 in the next bucket, then the first leaves the window: 12 failures are
+    // 12 of 22, open (counting the 30 still, 12 of 52 would keep it closed).
+    const expired = new BreakerSet(options);
+    const b = ep('b');
+    for (let i = 0; i < 30; i++) await expired.invoke(b, ok, call());
+    mock.timers.tick(300);
+    for (let i = 0; i < 10; i++) await expired.invoke(b, ok, call());
+    mock.timers.tick(600);
+    for (let i = 0; i < 12 && expired.state(b) === 'closed'; i++) await expired.invoke(b, failing(refused), call()).catch(() => {});
+    assert.equal(expired.state(b), 'open');
+    expired.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
