@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Code, RpcError } from '@meshlet/core';
-import { i16, i32, put16, put32, u16 } from './bytes.js';
+import { bytesAt, i16, i32, put16, put32, u16 } from './bytes.js';
 import { CMD_RESPONSE, CODEC_HESSIAN, TYPE_RESPONSE } from './constants.js';
 import { buildFrame, V1 } from './frame.js';
 
@@ -39,4 +39,13 @@ test('a 16-bit frame field that does not fit is a typed error, not silently trun
   bad(() => buildFrame(V1, TYPE_RESPONSE, 0x10000, 1, CODEC_HESSIAN, 0, empty, empty, empty));
   bad(() => buildFrame(V1, TYPE_RESPONSE, CMD_RESPONSE, 1, CODEC_HESSIAN, 0, empty, Buffer.alloc(0x10000), empty));
   assert.equal(buildFrame(V1, TYPE_RESPONSE, CMD_RESPONSE, 1, CODEC_HESSIAN, 0xffff, empty, empty, empty).readUInt16BE(10), 0xffff);
+});
+
+test('bytesAt: equal only for the same length and bytes, within the buffer', () => {
+  const b = Buffer.from('xxcom.example.Fooyy');
+  assert.ok(bytesAt(b, 2, 15, Buffer.from('com.example.Foo')));
+  assert.ok(!bytesAt(b, 2, 15, Buffer.from('com.example.Fop')));
+  assert.ok(!bytesAt(b, 2, 14, Buffer.from('com.example.Foo')));
+  assert.ok(!bytesAt(b, 6, 15, Buffer.from('example.Fooyyzz')), 'past the end');
+  assert.ok(bytesAt(b, 0, 0, Buffer.alloc(0)));
 });

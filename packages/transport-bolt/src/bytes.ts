@@ -30,3 +30,13 @@ export function put32(b: Uint8Array, p: number, v: number): void {
   b[p + 2] = v >>> 8;
   b[p + 3] = v;
 }
+
+/**
+ * True when `b[start, start + length)` holds exactly `expected` (a class name of ~45 bytes, per
+ * request): no subarray and `equals`, which cost an allocation and a validated native call.
+ */
+export function bytesAt(b: Uint8Array, start: number, length: number, expected: Uint8Array): boolean {
+  if (length !== expected.length || start + length > b.length) return false;
+  for (let i = 0; i < length; i++) if (b[start + i] !== expected[i]) return false;
+  return true;
+}

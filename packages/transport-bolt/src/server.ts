@@ -9,6 +9,7 @@ import {
   HEAD_TARGET_SERVICE, SERVER_CLOSE_LINGER, SERVER_IDLE_TIMEOUT, Status, TYPE_REQUEST, TYPE_RESPONSE,
 } from './constants.js';
 import { Flavours, dialectOf, type HessianFlavour } from './flavours.js';
+import { bytesAt } from './bytes.js';
 import { boltSplitter, buildFrame, crcValid, parseFrame, shapeOf, V1, type BoltFrame, type FrameShape } from './frame.js';
 import { HeaderCache, type HeaderEntryList } from './header-map.js';
 import { attachmentsOf } from './props.js';
@@ -107,10 +108,10 @@ class BoltServerCodec implements ServerCodec {
   }
 
   private decode(conn: ServerConnection, frame: Buffer, f: BoltFrame): Call {
-    const cls = frame.subarray(f.classStart, f.classStart + f.classLength);
-    if (!cls.equals(REQUEST_CLASS_BYTES)) {
+    if (!bytesAt(frame, f.classStart, f.classLength, REQUEST_CLASS_BYTES)) {
       // What Java Bolt answers when no user processor is registered for the class.
-      throw new Refusal(Status.SERVER_EXCEPTION, `No user processor found for request: ${cls.toString('utf8') || '(none)'}`);
+      const cls = frame.toString('utf8', f.classStart, f.classStart + f.classLength);
+      throw new Refusal(Status.SERVER_EXCEPTION, `No user processor found for request: ${cls || '(none)'}`);
     }
     let header: HeaderEntryList;
     try {
