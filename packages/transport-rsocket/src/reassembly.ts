@@ -59,7 +59,7 @@ interface Pending {
   readonly first: Frame;
   readonly metadata: Parts;
   readonly data: Parts;
-  /** OR of the METADATA, NEXT and COMPLETE flags seen on its fragments. */
+  /** OR of the METADATA and COMPLETE flags (and a PAYLOAD's NEXT) seen on its fragments. */
   flags: number;
   /** Counted against the connection's budget: the size of the frame it will become. */
   bytes: number;
@@ -139,7 +139,7 @@ export class Reassembler {
     if (follows) return undefined;
     this.drop(id, p);
     const first = p.first;
-    const keep = first.flags & ~(Flag.FOLLOWS | Flag.METADATA | Flag.NEXT | Flag.COMPLETE);
+    const keep = first.flags & ~(Flag.FOLLOWS | Flag.METADATA | Flag.COMPLETE);
     return {
       ...first,
       flags: keep | p.flags,
@@ -177,7 +177,8 @@ export class Reassembler {
     }
     this.held += counted;
     p.bytes += counted;
-    p.flags |= frame.flags & (Flag.METADATA | Flag.NEXT | Flag.COMPLETE);
+    // NEXT only means something on a PAYLOAD (a request's continuations are PAYLOADs that carry it).
+    p.flags |= frame.flags & (Flag.METADATA | Flag.COMPLETE | (p.first.type === FrameType.PAYLOAD ? Flag.NEXT : 0));
     if ((frame.flags & Flag.METADATA) !== 0 && frame.metadata != null) p.metadata.add(frame.metadata);
     if (frame.data != null) p.data.add(frame.data as Buffer);
     return true;
