@@ -24,6 +24,7 @@ const [{ compileClientMethod, readSofaRequest }, { Flavours }, { decodeResponse:
 const { bodyReader } = await dist('transport-motan', 'body.js');
 const { META_START } = await dist('transport-motan', 'constants.js');
 const rsocketFrames = await dist('transport-rsocket', 'frame-reader.js');
+const { Reassembler } = await dist('transport-rsocket', 'reassembly.js');
 const { deserializeFrame, BufferEncoders, FrameType } = await dist('transport-rsocket', 'rsocket-lib.js');
 const { decodeEntry } = await import(join(root, 'packages/registry/dist/local/entry.js'));
 const { parseTarget } = await import(join(root, 'packages/cli/dist/target.js'));
@@ -149,6 +150,14 @@ function rsocketSeeds() {
   for (const f of list) {
     try { out.push(encodeFrame(f)); } catch { /* a frame type our writer does not send */ }
   }
+  // A request and its result cut in fragments (FOLLOWS), and a fragment cancelled mid-way.
+  const fragments = (f, size) => Buffer.concat(rsocketWriter.fragmentParts(f, size));
+  out.push(
+    fragments({ type: FrameType.REQUEST_RESPONSE, flags: 0x100, streamId: 5, data: Buffer.from(`["${'x'.repeat(150)}"]`), metadata: route }, 64),
+    fragments({ type: FrameType.PAYLOAD, flags: 0x60, streamId: 5, data: Buffer.from(`"${'y'.repeat(200)}"`), metadata: null }, 80),
+    Buffer.concat([fragments({ type: FrameType.REQUEST_STREAM, flags: 0x100, streamId: 7, requestN: 3, data: Buffer.from('[1]'), metadata: route }, 64).subarray(0, 67),
+      encodeFrame({ type: FrameType.CANCEL, flags: 0, streamId: 7 })]),
+  );
   return out;
 }
 const rsocketWriter = await dist('transport-rsocket', 'frame-writer.js');
@@ -289,6 +298,8 @@ export const targets = {
         if (!(err instanceof RpcError)) throw err;
         results.push(err);
       }
+      // Fragments (FOLLOWS) go through the connection's reassembly, as tcp-connection.ts does.
+      const reassembler = new Reassembler(MAX_FRAME, (first, error) => results.push(error));
       for (const bytes of out) {
         each(results, () => {
           let frame;
@@ -298,6 +309,8 @@ export const targets = {
             // What the connection does (tcp-connection.ts): a frame rsocket-core cannot read is PROTOCOL.
             throw new RpcError(Code.Protocol, `malformed RSocket frame: ${err.message}`);
           }
+          if (frame.streamId !== 0) frame = reassembler.accept(frame, bytes.length);
+          if (frame === undefined) return 'fragment';
           const metadata = frame.metadata ?? null;
           if (metadata !== null) {
             each(results, () => rsocket.decodeRequestMetadata(metadata, rsocket.COMPOSITE_MIME));
