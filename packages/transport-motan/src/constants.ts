@@ -70,3 +70,13 @@ export const SERVER_CLOSE_LINGER = 300;
  * address would otherwise keep a drain going until the grace period cuts their calls off.
  */
 export const STOP_NOTICE = 1000;
+
+/**
+ * Past the notice, how many requests in a row a stopping provider refuses per connection before it
+ * serves (answering late, `STOP_HOLD`) what is already on its way: the errors in a row after
+ * which Java's motan (`fusingThreshold`) and motan-go (`errorCountThreshold`) drop an address.
+ */
+export const STOP_REFUSALS = 10;
+
+/** ms the answers after a refusal burst wait, so the caller has read the burst first. */
+export const STOP_HOLD = 300;

@@ -1,6 +1,6 @@
 import { Code, RpcError } from '@meshlet/core';
 import type { BreezeFieldIndexes } from './breeze/schema.js';
-import { STOP_NOTICE } from './constants.js';
+import { STOP_NOTICE, STOP_REFUSALS } from './constants.js';
 import { Serializations, isSerializationName } from './serializations.js';
 import type { SerializationName } from './serializer.js';
 
@@ -30,6 +30,13 @@ export interface Motan2Options {
    * found it through a registry need this long to see it withdrawn: raise it when theirs is slower.
    */
   readonly stopNotice?: number;
+  /**
+   * Past the notice, how many requests in a row a stopping provider refuses per connection before
+   * it serves, answering 300 ms late, those already on their way (10, `STOP_REFUSALS`): match the
+   * callers' error threshold for dropping an address (Java motan's `fusingThreshold`, motan-go's
+   * `errorCountThreshold`, both 10).
+   */
+  readonly stopRefusals?: number;
 }
 
 export interface ResolvedOptions {
@@ -38,6 +45,7 @@ export interface ResolvedOptions {
   readonly minGzipSize: number;
   readonly serializations: Serializations;
   readonly stopNotice: number;
+  readonly stopRefusals: number;
 }
 
 /** Checks the options once, when the protocol is created, so a typo fails at startup. */
@@ -53,5 +61,7 @@ export function resolveOptions(options: Motan2Options = {}): ResolvedOptions {
   if (!(minGzipSize >= 0)) throw new RpcError(Code.InvalidArgument, `motan2: minGzipSize must be a non-negative number, got ${String(options.minGzipSize)}`);
   const stopNotice = options.stopNotice ?? STOP_NOTICE;
   if (!(stopNotice >= 0)) throw new RpcError(Code.InvalidArgument, `motan2: stopNotice must be a non-negative number of ms, got ${String(options.stopNotice)}`);
-  return { serialization, services, minGzipSize, serializations: new Serializations(options.breezeFieldIndexes), stopNotice };
+  const stopRefusals = options.stopRefusals ?? STOP_REFUSALS;
+  if (!(Number.isInteger(stopRefusals) && stopRefusals >= 1)) throw new RpcError(Code.InvalidArgument, `motan2: stopRefusals must be a positive integer, got ${String(options.stopRefusals)}`);
+  return { serialization, services, minGzipSize, serializations: new Serializations(options.breezeFieldIndexes), stopNotice, stopRefusals };
 }

@@ -3,7 +3,7 @@ import {
   type ExportedMethod, type Invocation, type MethodDefinition, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
 import { bodyReader } from './body.js';
-import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER } from './constants.js';
+import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER, STOP_HOLD } from './constants.js';
 import { exceptionFor, stoppingException } from './exception.js';
 import { idHigh, idLow, motanSplitter } from './header.js';
 import { readMeta } from './meta.js';
@@ -26,6 +26,37 @@ const RESOLVED_CACHE = 1024;
 
 /** The answer to every request refused while stopping. */
 const STOPPING = stoppingException();
+
+/** Where a request's answer goes: its connection, or a HeldAnswer while stopping. */
+interface Answer {
+  write(bytes: Uint8Array): void;
+  end(): void;
+}
+
+/**
+ * The answer to a request served after a stopping provider's refusal burst: written, and its
+ * request counted done (the drain waits for it), no earlier than `until`. See refuseOrHold.
+ */
+class HeldAnswer implements Answer {
+  private bytes: Uint8Array | undefined;
+
+  constructor(private readonly conn: ServerConnection, private readonly until: number) {}
+
+  write(bytes: Uint8Array): void {
+    this.bytes = bytes;
+  }
+
+  end(): void {
+    const wait = this.until - Date.now();
+    if (wait <= 0) this.flush();
+    else setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    if (this.bytes !== undefined) this.conn.write(this.bytes);
+    this.conn.end();
+  }
+}
 
 /** Meta keys that address the call; the rest reach the method as attachments (as in Java). */
 const ADDRESSING = new Set<string>([Meta.PATH, Meta.METHOD, Meta.METHOD_DESC]);
@@ -54,6 +85,8 @@ class MotanServerCodec implements ServerCodec {
   private readonly metas = new MetaCache<Addressed>();
   /** `Date.now()` from which new requests are refused as "provider stopping" (set by a graceful stop). */
   private refuseFrom = Number.POSITIVE_INFINITY;
+  /** Per connection, once refusing: the refusals of the current burst and until when answers wait. */
+  private readonly bursts = new WeakMap<ServerConnection, { refused: number; holdUntil: number }>();
 
   constructor(
     private readonly handler: ServerHandler,
@@ -76,10 +109,15 @@ class MotanServerCodec implements ServerCodec {
     const high = idHigh(frame);
     const low = idLow(frame);
     const serialization = frame[4]! >> 3;
+    let out: Answer = conn;
     if (refusing && twoWay) {
-      // Not begun, so the drain does not wait for it: the caller resends it elsewhere.
-      conn.write(encodeExceptionResponse(this.writer, high, low, serialization, STOPPING, 0));
-      return;
+      const holdUntil = this.refuseOrHold(conn, started);
+      if (holdUntil === 0) {
+        // Not begun, so the drain does not wait for it: the caller resends it elsewhere.
+        conn.write(encodeExceptionResponse(this.writer, high, low, serialization, STOPPING, 0));
+        return;
+      }
+      out = new HeldAnswer(conn, holdUntil);
     }
     let serializer: Serializer;
     let exported: ExportedMethod;
@@ -121,8 +159,8 @@ class MotanServerCodec implements ServerCodec {
     conn.begin();
     exported.invoke(inv).then(
       (value) => {
-        if (twoWay) conn.write(this.encodeResult(high, low, serializer, exported, value, started));
-        conn.end();
+        if (twoWay) out.write(this.encodeResult(high, low, serializer, exported, value, started));
+        out.end();
       },
       (err: unknown) => {
         if (twoWay) {
@@ -130,9 +168,9 @@ class MotanServerCodec implements ServerCodec {
           // The method's failures are business exceptions; a refusal by a server interceptor
           // before the method ran (bulkhead, rate limit) is the provider being busy.
           const business = e.code !== Code.ServerBusy;
-          conn.write(encodeExceptionResponse(this.writer, high, low, serializer.id, exceptionFor(e, business), Date.now() - started));
+          out.write(encodeExceptionResponse(this.writer, high, low, serializer.id, exceptionFor(e, business), Date.now() - started));
         }
-        conn.end();
+        out.end();
       },
     );
   }
@@ -185,6 +223,26 @@ class MotanServerCodec implements ServerCodec {
       OVERLOADS.set(found.method, same.length > 1 ? same : undefined);
     }
     return OVERLOADS.get(found.method);
+  }
+
+  /**
+   * Refusing, per connection: a burst of `stopRefusals` refusals (10), then the requests that
+   * follow are served but answered only `STOP_HOLD` ms after the burst. Java's and motan-go's
+   * clients mark an address unavailable after 10 errors in a row (`fusingThreshold`,
+   * `errorCountThreshold`; with `retries` 0 each is a failed call) and a success read before then
+   * resets their count: refusing everything failed what they had on the wire (63-108 calls of 128
+   * in flight per stop, motan-go by address), held answers arrive once the burst was read and the
+   * address is out, so those calls are kept. A connection still sending after the hold gets a new
+   * burst. Returns 0 to refuse the request, else the time its answer waits for.
+   */
+  private refuseOrHold(conn: ServerConnection, now: number): number {
+    let burst = this.bursts.get(conn);
+    if (burst === undefined) this.bursts.set(conn, (burst = { refused: 0, holdUntil: 0 }));
+    const limit = this.motan.stopRefusals;
+    if (burst.refused >= limit && now < burst.holdUntil) return burst.holdUntil;
+    if (burst.refused >= limit) burst.refused = 0;
+    if (++burst.refused >= limit) burst.holdUntil = now + STOP_HOLD;
+    return 0;
   }
 
   encodeGoAway(): undefined {

