@@ -301,3 +301,43 @@ test('answered calls are kept per bucket as the buckets turn, and leave with the
     mock.timers.reset();
   }
 });
+
+/** What the runtime does with a gate: sends directly while it passes (telling the outcome), else through invoke. */
+async function viaGate(set: BreakerSet, gate: ReturnType<BreakerSet['gate']>, a: Endpoint, invoker: typeof ok): Promise<unknown> {
+  if (!gate.passes()) return set.invoke(a, invoker, call());
+  try {
+    const v = await invoker(call());
+    gate.answered();
+    return v;
+  } catch (err) {
+    gate.failed(err);
+    throw err;
+  }
+}
+
+test('a gate counts as invoke does: answered calls before the first failure judge the window, failures wake and open the breaker, then calls go through invoke', async () => {
+  const set = new BreakerSet({ volumeThreshold: 10, errorThresholdPercentage: 50 });
+  const a = ep('a');
+  const gate = set.gate(a);
+  set.update([a]);
+  for (let i = 0; i < 30; i++) assert.equal(await viaGate(set, gate, a, ok), 'ok');
+  assert.equal(set.awake, 0, 'no opossum breaker for a healthy endpoint');
+  // 10 failures: 25 % of 40, closed; the first woke a breaker, so the gate stops passing.
+  for (let i = 0; i < 10; i++) await assert.rejects(viaGate(set, gate, a, failing(refused)), refused);
+  assert.equal(set.awake, 1);
+  assert.equal(set.state(a), 'closed');
+  assert.equal(gate.passes(), false, 'a woken breaker watches the calls');
+  // 25 more through the breaker: 35 of 65 opens it, and then nothing is sent.
+  for (let i = 0; i < 25 && set.state(a) === 'closed'; i++) await viaGate(set, gate, a, failing(refused)).catch(() => {});
+  assert.equal(set.state(a), 'open');
+  const d = deferred();
+  await assert.rejects(viaGate(set, gate, a, d.invoker), unavailable);
+  assert.equal(d.calls, 0);
+  // The endpoint leaves and comes back: the gate finds the new (healthy) entry by address.
+  set.update([]);
+  const again = ep('a');
+  set.update([again]);
+  assert.equal(gate.passes(), true);
+  assert.equal(await viaGate(set, gate, again, ok), 'ok');
+  set.close();
+});

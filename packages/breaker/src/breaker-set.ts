@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
-import { Code, RpcError, endpointAddress, type Endpoint, type Invocation, type Invoker } from '@meshlet/core';
+import { Code, RpcError, endpointAddress, type BreakerGate, type Endpoint, type Invocation, type Invoker } from '@meshlet/core';
 import { isEndpointFailure } from './failure.js';
 import { BREAKER_DEFAULTS, type BreakerOptions } from './options.js';
 import { acquireRotator, releaseRotator, type Rotator } from './rotator.js';
@@ -154,14 +154,20 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
 
   /** `invoke` once the endpoint's entry is known. */
   private through(entry: Entry, invoker: Invoker, invocation: Invocation): Promise<unknown> {
-    const breaker = entry.breaker;
-    if (breaker === undefined || (breaker.closed && this.quiet(entry))) return this.direct(entry, invoker, invocation);
+    if (this.passes(entry)) return this.direct(entry, invoker, invocation);
+    const breaker = entry.breaker!;
     if (breaker.closed) return breaker.fire(invoker, invocation);
     if (!breaker.pendingClose) return Promise.reject(openError(entry));
     // The half-open probe: after this fire the breaker admits nothing until the probe settles.
     const probe = breaker.fire(invoker, invocation);
     this.versionCount++;
     return probe;
+  }
+
+  /** @internal Whether a call to `entry` goes straight to it: no breaker watches (one closed and quiet for a window is put to sleep here). */
+  passes(entry: Entry): boolean {
+    const breaker = entry.breaker;
+    return breaker === undefined || (breaker.closed && this.quiet(entry));
   }
 
   /** A call to a healthy endpoint: sent as is, its outcome counted on the side. */
@@ -247,6 +253,22 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
       }
       return this.through(entry, invoker, invocation);
     };
+  }
+
+  /**
+   * `endpoint`'s breaker bound once, for a runtime that settles calls itself (core's directory asks
+   * one per member): while `passes()` it sends straight to the endpoint and tells the outcome with
+   * `answered()` / `failed(err)`, which count exactly as a call through `invoke` would, with no
+   * promise or closure of the set's per call; otherwise it sends through `invoke`. Like `wrap` it
+   * keeps the endpoint's entry and looks again only once that entry was removed.
+   */
+  gate(endpoint: Endpoint): BreakerGate {
+    return new Gate(this, endpoint);
+  }
+
+  /** @internal The entry of `endpoint` for a gate (created on first use while the endpoint is current). */
+  entryOf(endpoint: Endpoint): Entry | undefined {
+    return this.entryFor(endpoint);
   }
 
   /** Whether a call to `endpoint` would be let through now. Never creates a breaker. */
@@ -371,6 +393,30 @@ export class BreakerSet extends EventEmitter<BreakerEvents> {
     entry.breaker = undefined;
     releaseRotator(this.bucketMs);
     this.byAddress.delete(entry.address);
+  }
+}
+
+/** `BreakerSet.gate`'s handle: the set and one endpoint's entry. */
+class Gate implements BreakerGate {
+  private entry: Entry | undefined = undefined;
+
+  constructor(private readonly set: BreakerSet, private readonly endpoint: Endpoint) {}
+
+  passes(): boolean {
+    let entry = this.entry;
+    if (entry === undefined || entry.removed) {
+      entry = this.entry = this.set.entryOf(this.endpoint);
+      if (entry === undefined) return true; // it has left: nothing to protect or learn
+    }
+    return this.set.passes(entry);
+  }
+
+  answered(): void {
+    this.entry?.count();
+  }
+
+  failed(err: unknown): void {
+    if (this.entry !== undefined) this.set.settledLight(this.entry, err);
   }
 }
 

@@ -16,6 +16,13 @@ export interface EndpointBreakers {
    * endpoint's breaker once instead of per call (the runtime makes one per directory member).
    */
   wrap?(endpoint: Endpoint, invoker: Invoker): Invoker;
+  /**
+   * The endpoint's breaker bound once, for a runtime that settles its calls itself (the runtime asks
+   * for one per directory member). While `passes()` a call goes straight to the endpoint, not
+   * through `invoke`, and its outcome is told with `answered()` or `failed(err)`: a healthy
+   * endpoint's call then costs the set no promise and no closure. Otherwise send it with `invoke`.
+   */
+  gate?(endpoint: Endpoint): BreakerGate;
   /** The endpoints that exist now; breakers of the others are shut down. */
   update(endpoints: readonly Endpoint[]): void;
   close(): void;
@@ -23,4 +30,14 @@ export interface EndpointBreakers {
   readonly version?: number;
   /** Read-only: the endpoint's breaker state (`closed`, `open`, `halfOpen`; undefined: it has none), for admin views. */
   stateOf?(endpoint: Endpoint): string | undefined;
+}
+
+/** One endpoint's breaker as `EndpointBreakers.gate` hands it out. */
+export interface BreakerGate {
+  /** True when a call may be sent directly (no breaker watches the endpoint); false: send it through `invoke`. */
+  passes(): boolean;
+  /** A call sent directly after `passes()` was answered (or failed with an error that is not the endpoint's fault: pass it to `failed`). */
+  answered(): void;
+  /** A call sent directly after `passes()` failed with `err`: a failure of the endpoint wakes its breaker. */
+  failed(err: unknown): void;
 }

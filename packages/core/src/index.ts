@@ -31,4 +31,4 @@ export * from './interceptors/rate-limit.js';
 export * from './interceptors/fault-injection.js';
 export { tagRouter, type Router, type TagRules } from './runtime/router.js';
 export { breakerTransition } from './telemetry/metrics.js';
-export type { EndpointBreakers } from './breakers.js';
+export type { BreakerGate, EndpointBreakers } from './breakers.js';

@@ -181,3 +181,53 @@ test('each answer is credited with the age of the oldest call in flight: exact i
   assert.ok(reports[20]! >= 4.9 && reports[20]! < 5_000, String(reports[20]));
   dir.close();
 });
+
+test('a breaker set with gates: healthy calls go straight to the client and are told to the gate once each; a watched endpoint\'s go through invoke; errors counted once either way', async () => {
+  const { pool, calls } = manual();
+  let passes = true;
+  const told: string[] = [];
+  let viaInvoke = 0;
+  let refuse = false;
+  const breakers: EndpointBreakers = {
+    allows: () => true,
+    invoke: (_e, invoker, i) => {
+      viaInvoke++;
+      return refuse ? Promise.reject(new Error('breaker open')) : invoker(i);
+    },
+    gate: () => ({
+      passes: () => passes,
+      answered: () => void told.push('answered'),
+      failed: (err) => void told.push(`failed ${(err as Error).message}`),
+    }),
+    update: () => {},
+    close: () => {},
+  };
+  const reports: unknown[] = [];
+  const lb: LoadBalancer = { name: 'learning', pick: (c) => c[0]!, report: (_e, _ms, err) => void reports.push(err === undefined ? 'ok' : (err as Error).message) };
+  const dir = new Directory({ interface: 'I' } as never, 'fake', pool, lb, tagRouter(() => ({})), { endpoints: list(1) }, breakers);
+  const m = await dir.select(inv);
+  const ok = dir.send(m, inv);
+  const bad = dir.send(m, inv);
+  calls[0]!.resolve('a');
+  calls[1]!.reject(new Error('reset'));
+  assert.equal(await ok, 'a');
+  await assert.rejects(bad, /reset/);
+  assert.deepEqual(told, ['answered', 'failed reset']);
+  assert.equal(viaInvoke, 0);
+  // Now a breaker watches: through invoke, and the gate hears nothing (the set counts those itself).
+  passes = false;
+  const watched = dir.send(m, inv);
+  const watchedBad = dir.send(m, inv);
+  calls[2]!.resolve('b');
+  calls[3]!.reject(new Error('refused'));
+  assert.equal(await watched, 'b');
+  await assert.rejects(watchedBad, /refused/);
+  refuse = true;
+  await assert.rejects(dir.send(m, inv), /breaker open/);
+  assert.equal(viaInvoke, 3);
+  assert.deepEqual(told, ['answered', 'failed reset']);
+  assert.deepEqual(reports, ['ok', 'reset', 'ok', 'refused'], 'the refused call never left: nothing to report');
+  const snap = dir.snapshot().endpoints[0]!;
+  assert.deepEqual([snap.calls, snap.errors, snap.inFlight], [5, 3, 0]);
+  dir.close();
+});

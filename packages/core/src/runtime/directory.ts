@@ -1,6 +1,6 @@
 import { endpointAddress, type Endpoint } from '../endpoint.js';
 import { Code, RpcError } from '../errors.js';
-import type { EndpointBreakers } from '../breakers.js';
+import type { BreakerGate, EndpointBreakers } from '../breakers.js';
 import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
 import type { Candidate, LoadBalancer } from '../load-balancer.js';
@@ -17,12 +17,12 @@ export interface Member extends Candidate {
   /** `host:port`, what a call's `peer` reads; an endpoint replaced in place keeps its address. */
   readonly peer: string;
   readonly client: ProtocolClient;
-  /** Sends through the client, reporting latency and outcome to the balancer. Made once per member. */
-  readonly invoke: Invoker;
-  /** `invoke` through the member's circuit breaker when there are breakers. Made once per member. */
+  /**
+   * Sends one attempt: through the member's circuit breaker when it has one watching, else straight
+   * to the client; reports latency and outcome to the balancer and counts a failure in `errors`.
+   * Made once per member.
+   */
   readonly guarded: Invoker;
-  /** Counts a failed attempt and rethrows (made once, so an attempt allocates no handler). */
-  readonly failed: (err: unknown) => never;
   /** Attempts sent and failed, for `snapshot()`. */
   calls: number;
   errors: number;
@@ -33,23 +33,29 @@ export interface Member extends Candidate {
  * class each, so with thousands of endpoints every site that reads a member went megamorphic (a
  * pick over 5,000 endpoints cost about 3× one over 10 from that alone).
  *
- * A balancer that learns (`report`) is told each attempt's latency with no per-call closure or
- * promise layer of its own: the member settles on the pooled client's promise with handlers made
- * once, which count the client's calls in flight down and then report. The send time comes from a
- * FIFO of the member's attempts in flight (the oldest's in the member, the rest in a ring): an answer is credited with the age
- * of the oldest attempt still out. That is the attempt's own latency whenever answers come in the
- * order sent (one call out per member, the usual case over a large fleet, or one connection
- * answering in order), and never less than it otherwise: the sum over all answers is exact, and a
- * stuck call shows in the samples of the answers that overtake it instead of only once it ends.
+ * An attempt to a healthy endpoint is one promise layer on the client's promise, with handlers
+ * made once per member that do all the bookkeeping in turn: the pooled client's count in flight
+ * (and ejection), the breaker's count (a `gate`: no breaker code in the call's path until the
+ * endpoint fails), the balancer's report, the member's error count. Which handler pair is attached
+ * says how the attempt was sent (directly, or by the breaker set's `invoke`, which counts its own).
+ *
+ * A balancer that learns is told each attempt's latency with no per-call closure: the send time
+ * comes from a FIFO of the member's attempts in flight (the oldest's in the member, the rest in a
+ * ring), and an answer is credited with the age of the oldest attempt still out. That is the
+ * attempt's own latency whenever answers come in the order sent (one call out per member, the
+ * usual case over a large fleet, or one connection answering in order), and never less than it
+ * otherwise: the sum over all answers is exact, and a stuck call shows in the samples of the
+ * answers that overtake it instead of only once it ends.
  */
 class PooledMember implements Member {
   calls = 0;
   errors = 0;
-  readonly invoke: Invoker;
   readonly peer: string;
   guarded: Invoker;
   /** The balancer's `report` for this endpoint, bound once (undefined: the balancer does not learn). */
   private readonly report: ((latencyMs: number, error: unknown) => void) | undefined;
+  /** The endpoint's breaker bound once, when the breaker set offers gates. */
+  private gate: BreakerGate | undefined = undefined;
   /** Attempts in flight through `timed`; the send time (`stamp()`) of the oldest one. */
   private sentCount = 0;
   private oldest = 0;
@@ -61,7 +67,6 @@ class PooledMember implements Member {
     this.peer = `${endpoint.host}:${endpoint.port}`;
     this.report = balancer.reporter !== undefined ? balancer.reporter(endpoint)
       : balancer.report !== undefined ? (ms, err) => balancer.report!(this.endpoint, ms, err) : undefined;
-    this.invoke = this.report === undefined ? (inv) => client.invoke(inv) : (inv) => this.timed(inv);
     this.guarded = this.guard();
   }
 
@@ -74,14 +79,22 @@ class PooledMember implements Member {
 
   private guard(): Invoker {
     const breakers = this.breakers;
-    if (breakers === undefined) return this.invoke;
-    // A breaker set that can bind to the endpoint finds its breaker once, not per call.
-    if (breakers.wrap !== undefined) return breakers.wrap(this.endpoint, this.invoke);
+    if (breakers === undefined) return (inv) => this.send(inv, true);
     const endpoint = this.endpoint;
-    return (inv) => breakers.invoke(endpoint, this.invoke, inv);
+    if (breakers.gate !== undefined) {
+      const gate = (this.gate = breakers.gate(endpoint));
+      return (inv) => (gate.passes() ? this.send(inv, true) : breakers.invoke(endpoint, this.invoke, inv).catch(this.failed));
+    }
+    // A breaker set that can bind to the endpoint finds its breaker once, not per call.
+    const wrapped = breakers.wrap !== undefined ? breakers.wrap(endpoint, this.invoke) : (inv: Invocation) => breakers.invoke(endpoint, this.invoke, inv);
+    return (inv) => wrapped(inv).catch(this.failed);
   }
 
-  readonly failed = (err: unknown): never => {
+  /** What a breaker set's `invoke` sends through: the client and the balancer's report, no more (the set counts the rest). */
+  private readonly invoke: Invoker = (inv) => this.send(inv, false);
+
+  /** Counts a failed attempt and rethrows. */
+  private readonly failed = (err: unknown): never => {
     this.errors++;
     throw err;
   };
@@ -90,23 +103,43 @@ class PooledMember implements Member {
     return this.client.pendingCount;
   }
 
-  private timed(inv: Invocation): Promise<unknown> {
+  /** One attempt to the client; `direct`: not through a breaker set's `invoke` (this member counts everything). */
+  private send(inv: Invocation, direct: boolean): Promise<unknown> {
+    if (this.report === undefined) {
+      const sent = this.client.send(inv);
+      return direct ? sent.then(this.answeredDirect, this.failedDirect) : sent.then(this.answeredInner, this.failedInner);
+    }
     const start = stamp();
     const sent = this.client.send(inv);
     if (this.sentCount++ === 0) this.oldest = start;
     else this.queue(start);
-    return sent.then(this.answered, this.failedTimed);
+    return direct ? sent.then(this.answeredDirect, this.failedDirect) : sent.then(this.answeredInner, this.failedInner);
   }
 
-  private readonly answered = (value: unknown): unknown => {
+  private readonly answeredDirect = (value: unknown): unknown => {
     this.client.answered(); // counted down first: least-pending re-reads the count when told
-    this.report!(this.age(), undefined);
+    this.gate?.answered();
+    if (this.report !== undefined) this.report(this.age(), undefined);
     return value;
   };
 
-  private readonly failedTimed = (err: unknown): never => {
+  private readonly failedDirect = (err: unknown): never => {
     this.client.failedWith(err);
-    this.report!(this.age(), err);
+    this.gate?.failed(err);
+    if (this.report !== undefined) this.report(this.age(), err);
+    this.errors++;
+    throw err;
+  };
+
+  private readonly answeredInner = (value: unknown): unknown => {
+    this.client.answered();
+    if (this.report !== undefined) this.report(this.age(), undefined);
+    return value;
+  };
+
+  private readonly failedInner = (err: unknown): never => {
+    this.client.failedWith(err);
+    if (this.report !== undefined) this.report(this.age(), err);
     throw err;
   };
 
@@ -270,7 +303,7 @@ export class Directory {
   /** One attempt on `member`, through its breaker when there are breakers. */
   send(member: Member, inv: Invocation): Promise<unknown> {
     member.calls++;
-    return member.guarded(inv).catch(member.failed);
+    return member.guarded(inv);
   }
 
   /** Read-only picture of this reference's endpoints, for admin views. */
