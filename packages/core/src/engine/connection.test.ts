@@ -75,3 +75,58 @@ test('bytes queued in this tick count toward congestion, so a caller looping syn
     close();
   }
 });
+
+test('adjacent frames (views of consecutive bytes of one buffer) leave as one view, not copied; scattered ones are joined', async () => {
+  const { near, far, close } = await pair();
+  try {
+    const conn = new Connection(near, splitter, 64 * 1024 * 1024);
+    conn.start({ onFrame: () => {}, onClose: () => {} });
+    const chunks: Uint8Array[] = [];
+    const write = near.write.bind(near);
+    near.write = ((chunk: Uint8Array, ...rest: never[]) => { chunks.push(chunk); return write(chunk, ...rest); }) as typeof near.write;
+    let received = Buffer.alloc(0);
+    far.on('data', (d: Buffer) => { received = Buffer.concat([received, d]); });
+    const receivedAll = async (n: number) => {
+      for (let i = 0; i < 500 && received.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(received.length, n, 'every byte arrives');
+    };
+
+    // A codec carving consecutive frames from one buffer, as the Hessian writer does.
+    const slab = Buffer.alloc(64 * 1024);
+    const carve = (from: number, sizes: number[]) => sizes.map((n, i) => {
+      const at = from + sizes.slice(0, i).reduce((a, b) => a + b, 0);
+      slab.fill(i + 1, at, at + n);
+      slab.writeUInt32BE(n, at);
+      return slab.subarray(at, at + n);
+    });
+    const run = carve(0, [1100, 1100, 40, 1100]);
+    for (const f of run) conn.write(f);
+    await receivedAll(3340);
+    assert.equal(chunks.length, 1, 'one write');
+    assert.equal(chunks[0]!.buffer, slab.buffer, 'a view of the frames\' own memory, not a copy');
+    assert.ok(received.equals(slab.subarray(0, 3340)));
+
+    // Two runs (the codec moved to a new buffer): two views, in order, in one writev.
+    chunks.length = 0;
+    received = Buffer.alloc(0);
+    const other = Buffer.from(carve(10_000, [500, 600]).map((f) => Buffer.from(f)).reduce((a, b) => Buffer.concat([a, b])));
+    const second = [other.subarray(0, 500), other.subarray(500, 1100)];
+    const first = carve(20_000, [700, 800]);
+    for (const f of [...first, ...second]) conn.write(f);
+    await receivedAll(2600);
+    assert.deepEqual(chunks.map((c) => c.buffer === slab.buffer || c.buffer === other.buffer), [true, true]);
+    assert.ok(received.equals(Buffer.concat([...first, ...second])));
+
+    // Frames from separate allocations: joined into one buffer, as before.
+    chunks.length = 0;
+    received = Buffer.alloc(0);
+    const scattered = [300, 301, 302, 303, 304, 305].map((n, i) => frame(n, i));
+    for (const f of scattered) conn.write(f);
+    await receivedAll(1815);
+    assert.equal(chunks.length, 1);
+    assert.ok(scattered.every((f) => f.buffer !== chunks[0]!.buffer || f.byteOffset !== chunks[0]!.byteOffset), 'a joined copy');
+    assert.ok(received.equals(Buffer.concat(scattered)));
+  } finally {
+    close();
+  }
+});
