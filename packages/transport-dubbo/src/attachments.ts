@@ -1,5 +1,8 @@
 import type { HessianReader } from '@meshlet/hessian';
 
+const MAP_UNTYPED = 0x48; // 'H'
+const MAP_END = 0x5a; // 'Z'
+
 /**
  * Attachments are strings on the wire: Java's `getAttachment(String)` returns null for anything
  * else. Peers that send other types (apache-dubbo-js sends `timeout` as an int) are read leniently.
@@ -17,4 +20,89 @@ export function toStringAttachments(value: unknown): Record<string, string> {
 /** The attachments that end a request: a map read as strings directly, anything else leniently. */
 export function readAttachments(r: HessianReader): Record<string, string> {
   return r.isMapTag(r.peekTag()) ? r.readStringRecord() : toStringAttachments(r.readValue());
+}
+
+/** Attachment maps up to this many bytes are remembered (Java's and ours are ~150-300). */
+const CACHED_MAX_BYTES = 1024;
+/** How many distinct attachment maps are remembered (one per consumer × method, roughly). */
+const CACHED_MAX = 4;
+
+interface Cached {
+  readonly bytes: Buffer;
+  readonly keys: readonly string[];
+  readonly values: readonly string[];
+}
+
+/**
+ * The attachments that end a request, remembered by their bytes: a consumer sends the same map
+ * call after call (Java: path, interface, version, its configured timeout...; ours: the same with
+ * the time left, which stays the same within a millisecond), so a request whose attachment bytes
+ * equal a remembered map's (one native compare) gets a new record of the same strings without
+ * decoding ~10 strings (~0.5 µs per request, isolated). Only maps of plain ASCII strings are
+ * remembered: their bytes mean the same whatever came before them in the message (no back-references,
+ * no class definitions), and they end the message, so no later value refers to their slot.
+ */
+export class AttachmentCache {
+  private readonly cached: Cached[] = [];
+  private next = 0;
+
+  /** The attachments from `r`'s position to the end of `frame`; the reader is left unusable after a hit. */
+  read(r: HessianReader, frame: Buffer): Record<string, string> {
+    const start = r.position;
+    const end = frame.length;
+    const length = end - start;
+    if (length > CACHED_MAX_BYTES) return readAttachments(r);
+    const cached = this.cached;
+    for (let i = 0; i < cached.length; i++) {
+      const c = cached[i]!;
+      if (c.bytes.length === length && frame.compare(c.bytes, 0, length, start, end) === 0) return recordOf(c);
+    }
+    const record = readAttachments(r);
+    if (isAsciiStringMap(frame, start, end)) {
+      const keys = Object.keys(record);
+      const entry: Cached = { bytes: Buffer.from(frame.subarray(start, end)), keys, values: keys.map((k) => record[k]!) };
+      if (cached.length < CACHED_MAX) cached.push(entry);
+      else cached[this.next] = entry;
+      this.next = (this.next + 1) % CACHED_MAX;
+    }
+    return record;
+  }
+}
+
+/** A new record (each request's is its own: interceptors may change it). */
+function recordOf(c: Cached): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  const { keys, values } = c;
+  for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i]!;
+  return out;
+}
+
+/**
+ * True when `frame[start, end)` is exactly `H` (key value)* `Z` with every key and value a
+ * direct or short-form string of ASCII bytes: bytes whose meaning does not depend on the rest of
+ * the message.
+ */
+function isAsciiStringMap(frame: Buffer, start: number, end: number): boolean {
+  if (frame[start] !== MAP_UNTYPED) return false;
+  let p = start + 1;
+  let strings = 0;
+  while (p < end) {
+    const tag = frame[p]!;
+    if (tag === MAP_END) return p + 1 === end && strings % 2 === 0;
+    let units: number;
+    if (tag <= 0x1f) {
+      units = tag;
+      p += 1;
+    } else if (tag >= 0x30 && tag <= 0x33) {
+      if (p + 1 >= end) return false;
+      units = ((tag - 0x30) << 8) | frame[p + 1]!;
+      p += 2;
+    } else {
+      return false;
+    }
+    if (units > end - p) return false;
+    for (const stop = p + units; p < stop; p++) if (frame[p]! >= 0x80) return false;
+    strings++;
+  }
+  return false;
 }

@@ -8,7 +8,7 @@ import { dubboSplitter } from './header.js';
 import { readRequestHead, type RequestHead } from './request.js';
 import { encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, encodeReadonlyEvent, encodeValueResponse } from './response.js';
 import { statusForError } from './status.js';
-import { readAttachments, toStringAttachments } from './attachments.js';
+import { AttachmentCache, toStringAttachments } from './attachments.js';
 import { supportsResponseAttachments } from './version.js';
 import { isGenericCall, readGenericArgs, readGenericTarget } from './generic.js';
 
@@ -31,6 +31,7 @@ class DubboServerCodec implements ServerCodec {
   /** Heads found without a group, by method name (see `resolve`). */
   private readonly resolved = new Map<string, ResolvedHead[]>();
   private resolvedCount = 0;
+  private readonly attachments = new AttachmentCache();
 
   constructor(private readonly handler: ServerHandler) {}
 
@@ -69,7 +70,7 @@ class DubboServerCodec implements ServerCodec {
       exported = this.resolve(head, frame, method, params);
       if (generic) args = readGenericArgs(r, exported.method);
       else for (const p of exported.method.params) args.push(r.readTyped(p));
-      const attachments = r.atEnd ? Object.create(null) as Record<string, string> : readAttachments(r);
+      const attachments = r.atEnd ? Object.create(null) as Record<string, string> : this.attachments.read(r, frame);
       const timeout = Number(attachments.timeout);
       inv = {
         service: exported.service,
