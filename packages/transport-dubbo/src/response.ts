@@ -95,12 +95,12 @@ export function decodeResponse(frame: Buffer, method: MethodDefinition): unknown
     case ResponseFlag.VALUE:
     case ResponseFlag.VALUE_WITH_ATTACHMENTS: {
       const value = r.readTyped(method.returns.kind === 'void' ? t.any : method.returns);
-      if (flag === ResponseFlag.VALUE_WITH_ATTACHMENTS) skipAttachments(r);
+      if (flag === ResponseFlag.VALUE_WITH_ATTACHMENTS) skipAttachments(r, frame);
       return method.returns.kind === 'void' ? undefined : value;
     }
     case ResponseFlag.NULL_VALUE:
     case ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS:
-      if (flag === ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS) skipAttachments(r);
+      if (flag === ResponseFlag.NULL_VALUE_WITH_ATTACHMENTS) skipAttachments(r, frame);
       return method.returns.kind === 'void' ? undefined : null;
     case ResponseFlag.EXCEPTION:
     case ResponseFlag.EXCEPTION_WITH_ATTACHMENTS: {
@@ -113,10 +113,19 @@ export function decodeResponse(frame: Buffer, method: MethodDefinition): unknown
 }
 
 /**
- * Reads past (and so still checks) the response attachments nobody here uses: a map, as Java
- * sends it, read as a string record rather than a Map per response; anything else untyped.
+ * Reads past (and so still checks) the response attachments nobody here uses: the map our
+ * providers send (`{dubbo: 2.0.2}`, Java's too) is recognised by its bytes, a few byte compares
+ * instead of a record built and dropped; another map is read as a string record rather than a
+ * Map; anything else untyped.
  */
-function skipAttachments(r: HessianReader): void {
+function skipAttachments(r: HessianReader, frame: Buffer): void {
+  const at = r.position;
+  const known = RESPONSE_ATTACHMENT_BYTES;
+  if (frame.length - at === known.length) {
+    let i = 0;
+    while (i < known.length && frame[at + i] === known[i]) i++;
+    if (i === known.length) return;
+  }
   if (r.isMapTag(r.peekTag())) r.readStringRecord();
   else r.readValue();
 }
