@@ -7,7 +7,7 @@ import { frameInPlace } from './header.js';
 interface Template {
   /** dubbo version, path, version, method name, parameter descriptors. */
   readonly head: Uint8Array;
-  /** `H` and the constant attachments; the call adds `timeout`, its own attachments and `Z`. */
+  /** `H`, the constant attachments and the key `timeout`; the call adds the timeout, its own attachments and `Z`. */
   readonly attachments: Uint8Array;
 }
 
@@ -37,7 +37,6 @@ export class RequestEncoder {
     const params = method.params;
     for (let i = 0; i < params.length; i++) w.writeTyped(inv.args[i], params[i]!);
     w.writeRaw(template.attachments);
-    w.writeString('timeout');
     w.writeString(String(timeout));
     for (const k in inv.attachments) {
       w.writeString(k);
@@ -75,6 +74,7 @@ export class RequestEncoder {
         w.writeString(k);
         w.writeString(v);
       }
+      w.writeString('timeout');
       template = { head, attachments: w.finishCopy() };
       byMethod.set(method, template);
     }
