@@ -33,7 +33,7 @@ export function withBreakers(balancer: LoadBalancer, breakers: BreakerSet): Load
     report(endpoint, latencyMs, error) {
       balancer.report?.(endpoint, latencyMs, error);
     },
-    reporter: balancer.reporter === undefined ? undefined : (endpoint) => balancer.reporter!(endpoint),
+    reporter: balancer.reporter === undefined ? undefined : (endpoint: Endpoint) => balancer.reporter!(endpoint),
     update(endpoints) {
       inner.update?.(endpoints);
       breakers.update(endpoints);

@@ -23,11 +23,16 @@ export interface LoadBalancer {
    * and called per call instead of `report`: the balancer finds the endpoint's state once, not by a
    * lookup per call (over thousands of endpoints that lookup is a cache miss per call). Optional.
    */
-  reporter?(endpoint: Endpoint): (latencyMs: number, error: unknown) => void;
+  reporter?(endpoint: Endpoint): EndpointReporter;
   /** Told the current endpoint set whenever it changes (the same Endpoint objects picks will see). */
   update?(endpoints: readonly Endpoint[]): void;
   /** Read-only: the balancer's latency estimate of an endpoint, ms (peak EWMA), for admin views. */
   latencyOf?(endpoint: Endpoint): number | undefined;
+}
+
+/** `LoadBalancer.report` for one endpoint (an object with a method, not a closure: one heap object per endpoint, not two). */
+export interface EndpointReporter {
+  report(latencyMs: number, error: unknown): void;
 }
 
 export function roundRobin(): LoadBalancer {

@@ -71,7 +71,7 @@ function simulate(n: number, weightOf: (i: number) => number, steps: number, see
       done.pending = was - 1;
       having[was]!--;
       having[was - 1]!++;
-      if (bound) reporters.get(done.endpoint)!(1, undefined);
+      if (bound) reporters.get(done.endpoint)!.report(1, undefined);
       else lb.report!(done.endpoint, 1, undefined);
       continue;
     }

@@ -1,4 +1,5 @@
-import type { Candidate, Endpoint } from '@meshlet/core';
+import type { Candidate, Endpoint, EndpointReporter } from '@meshlet/core';
+import { BoundReporter } from './bound-reporter.js';
 import { EndpointTable } from './endpoint-table.js';
 import type { ManagedLoadBalancer } from './managed.js';
 import { defaultClock, defaultRandom, type BalancerOptions } from './options.js';
@@ -90,6 +91,11 @@ export function leastPending(options: LeastPendingOptions = {}): ManagedLoadBala
     return bucket[bucket.length - 1]!.slot;
   }
 
+  /** A call to `s` ended: its count fell (the runtime counts it down before reporting). */
+  function ended(s: PendingState): void {
+    if (s.level >= 0 && table.isCandidate(s)) refile(s);
+  }
+
   return {
     name: 'leastpending',
     pick<C extends Candidate>(candidates: readonly C[]): C {
@@ -121,18 +127,10 @@ export function leastPending(options: LeastPendingOptions = {}): ManagedLoadBala
       return candidates[buckets.lowest()![0]!.slot]!;
     },
     report(endpoint: Endpoint): void {
-      // A call ended: its endpoint's count fell (the runtime counts it down before reporting).
       const s = table.peek(endpoint);
-      if (s !== undefined && s.level >= 0 && table.isCandidate(s)) refile(s);
+      if (s !== undefined) ended(s);
     },
-    reporter(endpoint: Endpoint): () => void {
-      // `report` with the state found once; looked up again only once it was dropped.
-      let s = table.peek(endpoint);
-      return () => {
-        if (s === undefined || s.removed) s = table.peek(endpoint);
-        if (s !== undefined && s.level >= 0 && table.isCandidate(s)) refile(s);
-      };
-    },
+    reporter: (endpoint: Endpoint): EndpointReporter => new BoundReporter(table, endpoint, ended),
     update: (endpoints) => table.update(endpoints),
   };
 }

@@ -131,15 +131,15 @@ test('a reporter bound before the endpoint is known, or kept across its leaving 
   // The runtime binds a member's reporter before it tells the balancer the new set.
   const reportA = lb.reporter!(a);
   lb.update([a, b]);
-  reportA(40, undefined);
+  reportA.report(40, undefined);
   assert.equal(lb.latencyOf!(a), 40);
   lb.update([b]); // a leaves: its state is dropped and a late report must not bring it back
-  reportA(5, undefined);
+  reportA.report(5, undefined);
   assert.equal(lb.latencyOf!(a), undefined);
   const again = ep('a'); // a comes back (a new Endpoint object, the same address)
   lb.update([again, b]);
-  reportA(7, undefined);
+  reportA.report(7, undefined);
   assert.equal(lb.latencyOf!(again), 7, 'the old reporter finds the new state by address');
-  lb.reporter!(b)(3, new Error('refused'));
+  lb.reporter!(b).report(3, new Error('refused'));
   assert.equal(lb.latencyOf!(b), P2C_DEFAULTS.failurePenaltyMs, 'a failure counts as the penalty, as report does');
 });

@@ -1,4 +1,5 @@
-import type { Candidate, Endpoint } from '@meshlet/core';
+import type { Candidate, Endpoint, EndpointReporter } from '@meshlet/core';
+import { BoundReporter } from './bound-reporter.js';
 import { EndpointTable } from './endpoint-table.js';
 import type { ManagedLoadBalancer } from './managed.js';
 import { defaultClock, defaultRandom, type BalancerOptions } from './options.js';
@@ -72,14 +73,7 @@ export function p2c(options: P2cOptions = {}): ManagedLoadBalancer {
       const s = table.peek(endpoint);
       if (s !== undefined) record(s, latencyMs, error);
     },
-    reporter(endpoint: Endpoint): (latencyMs: number, error: unknown) => void {
-      // The state found once; looked up again only once it was dropped (the address left).
-      let s = table.peek(endpoint);
-      return (latencyMs, error) => {
-        if (s === undefined || s.removed) s = table.peek(endpoint);
-        if (s !== undefined) record(s, latencyMs, error);
-      };
-    },
+    reporter: (endpoint: Endpoint): EndpointReporter => new BoundReporter(table, endpoint, record),
     update: (endpoints) => table.update(endpoints),
     latencyOf(endpoint: Endpoint): number | undefined {
       const s = table.peek(endpoint);

@@ -130,7 +130,7 @@ test('latency goes to the balancer through a reporter bound once per endpoint, w
     report: () => assert.fail('report is not called when reporter is there'),
     reporter: (e) => {
       bound.push(e);
-      return (ms, error) => reports.push({ port: e.port, ms, error, pendingThen: member!.pending });
+      return { report: (ms, error) => void reports.push({ port: e.port, ms, error, pendingThen: member!.pending }) };
     },
   };
   const dir = new Directory({ interface: 'I' } as never, 'fake', pool, lb, tagRouter(() => ({})), { endpoints: list(2) });

@@ -3,7 +3,7 @@ import { Code, RpcError } from '../errors.js';
 import type { BreakerGate, EndpointBreakers } from '../breakers.js';
 import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
-import type { Candidate, LoadBalancer } from '../load-balancer.js';
+import type { Candidate, EndpointReporter, LoadBalancer } from '../load-balancer.js';
 import type { ProtocolClient } from '../protocol.js';
 import type { Registry, Subscriber } from '../registry.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
@@ -20,9 +20,8 @@ export interface Member extends Candidate {
   /**
    * Sends one attempt: through the member's circuit breaker when it has one watching, else straight
    * to the client; reports latency and outcome to the balancer and counts a failure in `errors`.
-   * Made once per member.
    */
-  readonly guarded: Invoker;
+  guarded(inv: Invocation): Promise<unknown>;
   /** Attempts sent and failed, for `snapshot()`. */
   calls: number;
   errors: number;
@@ -51,9 +50,10 @@ class PooledMember implements Member {
   calls = 0;
   errors = 0;
   readonly peer: string;
-  guarded: Invoker;
   /** The balancer's `report` for this endpoint, bound once (undefined: the balancer does not learn). */
-  private readonly report: ((latencyMs: number, error: unknown) => void) | undefined;
+  private readonly reporter: EndpointReporter | undefined;
+  /** Sends through the breaker set when it has no gates (`wrap` or `invoke`); made by `guard`. */
+  private wrapped: Invoker | undefined = undefined;
   /** The endpoint's breaker bound once, when the breaker set offers gates. */
   private gate: BreakerGate | undefined = undefined;
   /** Attempts in flight through `timed`; the send time (`stamp()`) of the oldest one. */
@@ -65,83 +65,94 @@ class PooledMember implements Member {
 
   constructor(public endpoint: Endpoint, readonly client: PooledClient, balancer: LoadBalancer, private readonly breakers: EndpointBreakers | undefined) {
     this.peer = `${endpoint.host}:${endpoint.port}`;
-    this.report = balancer.reporter !== undefined ? balancer.reporter(endpoint)
-      : balancer.report !== undefined ? (ms, err) => balancer.report!(this.endpoint, ms, err) : undefined;
-    this.guarded = this.guard();
+    this.reporter = balancer.reporter !== undefined ? balancer.reporter(endpoint)
+      : balancer.report !== undefined ? new Unbound(balancer, this) : undefined;
+    this.guard();
   }
 
   /** The same address republished (new weight, start time): keep the connection, take the new facts. */
   replace(endpoint: Endpoint): void {
     if (endpoint === this.endpoint) return;
     this.endpoint = endpoint;
-    this.guarded = this.guard();
+    this.guard();
   }
 
-  private guard(): Invoker {
+  /** Binds the endpoint's breaker (a gate, or else an invoker through the set), once per endpoint object. */
+  private guard(): void {
     const breakers = this.breakers;
-    if (breakers === undefined) return (inv) => this.send(inv, true);
+    if (breakers === undefined) return;
     const endpoint = this.endpoint;
     if (breakers.gate !== undefined) {
-      const gate = (this.gate = breakers.gate(endpoint));
-      return (inv) => (gate.passes() ? this.send(inv, true) : breakers.invoke(endpoint, this.invoke, inv).catch(this.failed));
+      this.gate = breakers.gate(endpoint);
+      return;
     }
     // A breaker set that can bind to the endpoint finds its breaker once, not per call.
-    const wrapped = breakers.wrap !== undefined ? breakers.wrap(endpoint, this.invoke) : (inv: Invocation) => breakers.invoke(endpoint, this.invoke, inv);
-    return (inv) => wrapped(inv).catch(this.failed);
+    const via = this.viaBreaker();
+    this.wrapped = breakers.wrap !== undefined ? breakers.wrap(endpoint, via.invoke) : (inv: Invocation) => breakers.invoke(endpoint, via.invoke, inv);
   }
 
-  /** What a breaker set's `invoke` sends through: the client and the balancer's report, no more (the set counts the rest). */
-  private readonly invoke: Invoker = (inv) => this.send(inv, false);
+  /** A method, not a closure per member: a call reads the member, not a function and its context too. */
+  guarded(inv: Invocation): Promise<unknown> {
+    const gate = this.gate;
+    if (gate !== undefined) {
+      if (gate.passes()) return this.send(inv, true);
+      const via = this.viaBreaker();
+      return this.breakers!.invoke(this.endpoint, via.invoke, inv).catch(via.failed);
+    }
+    if (this.wrapped === undefined) return this.send(inv, true);
+    return this.wrapped(inv).catch(this.viaBreaker().failed);
+  }
 
-  /** Counts a failed attempt and rethrows. */
-  private readonly failed = (err: unknown): never => {
-    this.errors++;
-    throw err;
-  };
+  /** The handlers of attempts sent through a breaker set's `invoke`, made when first needed (most endpoints never are). */
+  private viaBreaker(): ViaBreaker {
+    return (this.via ??= new ViaBreaker(this));
+  }
+
+  private via: ViaBreaker | undefined = undefined;
 
   get pending(): number {
     return this.client.pendingCount;
   }
 
+  /** @internal What the breaker set's `invoke` sends through (ViaBreaker.invoke). */
+  sendInner(inv: Invocation): Promise<unknown> {
+    return this.send(inv, false);
+  }
+
   /** One attempt to the client; `direct`: not through a breaker set's `invoke` (this member counts everything). */
   private send(inv: Invocation, direct: boolean): Promise<unknown> {
-    if (this.report === undefined) {
+    if (this.reporter === undefined) {
       const sent = this.client.send(inv);
-      return direct ? sent.then(this.answeredDirect, this.failedDirect) : sent.then(this.answeredInner, this.failedInner);
+      return direct ? sent.then(this.answeredDirect, this.failedDirect) : sent.then(this.via!.answered, this.via!.failedInner);
     }
     const start = stamp();
     const sent = this.client.send(inv);
     if (this.sentCount++ === 0) this.oldest = start;
     else this.queue(start);
-    return direct ? sent.then(this.answeredDirect, this.failedDirect) : sent.then(this.answeredInner, this.failedInner);
+    return direct ? sent.then(this.answeredDirect, this.failedDirect) : sent.then(this.via!.answered, this.via!.failedInner);
   }
 
   private readonly answeredDirect = (value: unknown): unknown => {
     this.client.answered(); // counted down first: least-pending re-reads the count when told
     this.gate?.answered();
-    if (this.report !== undefined) this.report(this.age(), undefined);
+    if (this.reporter !== undefined) this.reporter.report(this.age(), undefined);
     return value;
   };
 
   private readonly failedDirect = (err: unknown): never => {
     this.client.failedWith(err);
     this.gate?.failed(err);
-    if (this.report !== undefined) this.report(this.age(), err);
+    if (this.reporter !== undefined) this.reporter.report(this.age(), err);
     this.errors++;
     throw err;
   };
 
-  private readonly answeredInner = (value: unknown): unknown => {
-    this.client.answered();
-    if (this.report !== undefined) this.report(this.age(), undefined);
-    return value;
-  };
-
-  private readonly failedInner = (err: unknown): never => {
-    this.client.failedWith(err);
-    if (this.report !== undefined) this.report(this.age(), err);
-    throw err;
-  };
+  /** @internal A call sent through the breaker set settled (ViaBreaker's handlers): the client and the balancer, not the gate. */
+  settledInner(err: unknown, failed: boolean): void {
+    if (failed) this.client.failedWith(err);
+    else this.client.answered();
+    if (this.reporter !== undefined) this.reporter.report(this.age(), failed ? err : undefined);
+  }
 
   /** Queues the send time of an attempt behind `oldest`, in the ring (grown by doubling). */
   private queue(start: number): void {
@@ -172,6 +183,42 @@ class PooledMember implements Member {
     this.laterHead = 0;
     return ring;
   }
+}
+
+/** `report` of a balancer without `reporter`, for one member (by its current endpoint). */
+class Unbound implements EndpointReporter {
+  constructor(private readonly balancer: LoadBalancer, private readonly member: { readonly endpoint: Endpoint }) {}
+
+  report(latencyMs: number, error: unknown): void {
+    this.balancer.report!(this.member.endpoint, latencyMs, error);
+  }
+}
+
+/**
+ * A member's handlers for attempts sent through its breaker set's `invoke` (the set counts those
+ * itself, so these tell only the client and the balancer; the outer `failed` counts the member's
+ * errors, refused calls included). Made per member on first use: four closures fewer per endpoint
+ * that never misbehaves.
+ */
+class ViaBreaker {
+  constructor(private readonly member: PooledMember) {}
+
+  readonly invoke: Invoker = (inv) => this.member.sendInner(inv);
+
+  readonly answered = (value: unknown): unknown => {
+    this.member.settledInner(undefined, false);
+    return value;
+  };
+
+  readonly failedInner = (err: unknown): never => {
+    this.member.settledInner(err, true);
+    throw err;
+  };
+
+  readonly failed = (err: unknown): never => {
+    this.member.errors++;
+    throw err;
+  };
 }
 
 /**
