@@ -141,8 +141,8 @@ export class HessianWriter {
     const start = this.base;
     const end = this.pos;
     if (end - start < TAKE_OVER_BYTES) {
-      // 8-byte aligned, as Node's pool keeps its slices.
-      this.base = Math.min((end + 7) & ~7, buf.length);
+      // Back to back, not aligned: the engine writes adjacent frames of one tick as one view.
+      this.base = end;
     } else {
       this.buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
       this.base = 0;
