@@ -60,21 +60,7 @@ for (const protocol of ['dubbo', 'bolt', 'motan2']) {
     // Bolt's GoAway is opt-in (Java Bolt does not know it); Meshlet's Bolt client does.
     await withSidecarFleet(protocol, { boltGoAway: true }, async ({ agent, mesh }) => {
       const ledger = mesh.refer(Ledger);
-      const slow = [];
-      const running = load(async (i) => {
-        const t0 = Date.now();
-        try {
-          return await ledger.charge(i);
-        } catch (err) {
-          // Calls that fail fast fail without I/O: let the loop turn, or 128 loops would spin in
-          // microtasks and starve the timers and child-process events this test waits for.
-          await new Promise((r) => setImmediate(r));
-          throw err;
-        } finally {
-          // A call that failed should fail at once, not at its deadline.
-          if (Date.now() - t0 > 2000) slow.push(Date.now() - t0);
-        }
-      });
+      const { running, slow } = chargeUnderLoad(ledger);
       await until(() => running.counts.a > 50 && running.counts.b > 50, 15_000);
       const t0 = Date.now();
       const code = await agent.stop('SIGTERM');
@@ -113,18 +99,7 @@ for (const protocol of ['dubbo', 'bolt', 'motan2']) {
 test('motan2, sidecar: SIGTERM the agent with 128 calls in flight, no health check: new calls are refused at once, none it accepted is lost', async () => {
   await withSidecarFleet('motan2', {}, async ({ agent, mesh }) => {
     const ledger = mesh.refer(Ledger);
-    const slow = [];
-    const running = load(async (i) => {
-      const t0 = Date.now();
-      try {
-        return await ledger.charge(i);
-      } catch (err) {
-        await new Promise((r) => setImmediate(r)); // see above: fast failures must not starve the loop
-        throw err;
-      } finally {
-        if (Date.now() - t0 > 2000) slow.push(Date.now() - t0);
-      }
-    });
+    const { running, slow } = chargeUnderLoad(ledger);
     await until(() => running.counts.a > 50 && running.counts.b > 50, 15_000);
     const t0 = Date.now();
     const code = await agent.stop('SIGTERM');
@@ -145,6 +120,28 @@ test('motan2, sidecar: SIGTERM the agent with 128 calls in flight, no health che
     assert.ok(Date.now() - t1 < 2000, 'fails fast, not at the deadline');
   }, { agentQuery: '?health=60000&healthTimeout=500' });
 });
+
+/**
+ * 128 loops of `ledger.charge`, each call's time over 2 s noted in `slow`: a call that fails
+ * should fail at once, not at its deadline.
+ */
+function chargeUnderLoad(ledger) {
+  const slow = [];
+  const running = load(async (i) => {
+    const t0 = Date.now();
+    try {
+      return await ledger.charge(i);
+    } catch (err) {
+      // Calls that fail fast fail without I/O: let the loop turn, or 128 loops would spin in
+      // microtasks and starve the timers and child-process events this test waits for.
+      await new Promise((r) => setImmediate(r));
+      throw err;
+    } finally {
+      if (Date.now() - t0 > 2000) slow.push(Date.now() - t0);
+    }
+  });
+  return { running, slow };
+}
 
 function within(promise, ms, what) {
   let timer;

@@ -4,21 +4,17 @@
 // is already on its way (callers drop an address after that many errors in a row).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Code, RpcError, createMeshlet } from '@meshlet/core';
+import { Code, RpcError } from '@meshlet/core';
 import { motan2 } from './protocol.js';
-import { RawPeer, Slow, slowRequest } from './wire.fixture.js';
+import { RawPeer, slowRequest, startSlowProvider } from './wire.fixture.js';
 
 /** Stops a provider with one slow call in flight (the connection stays open), then sends a request at once. */
 async function lateRequestStatus(stopNotice: number): Promise<{ status: number; started: number }> {
-  const mesh = createMeshlet({ protocols: [motan2({ stopNotice })], server: { host: '127.0.0.1', port: 0 } });
-  let started = 0;
-  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
-  await mesh.start();
-  const peer = await RawPeer.connect(mesh.address()!.port);
+  const { mesh, port, started, untilStarted } = await startSlowProvider(motan2({ stopNotice }));
+  const peer = await RawPeer.connect(port);
   try {
     peer.send(slowRequest(1, 3000));
-    for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(started, 1, 'the provider started the first call');
+    await untilStarted(1);
     const stopped = mesh.stop(20_000);
     peer.send(slowRequest(2, 1));
     await peer.untilClosed(30_000);
@@ -29,7 +25,7 @@ async function lateRequestStatus(stopNotice: number): Promise<{ status: number; 
   }
   const late = peer.frames.find((f) => f.readBigUInt64BE(5) === 2n);
   assert.ok(late, `a reply to the late request among ${peer.frames.length} frames`);
-  return { status: late[3]! & 0x07, started };
+  return { status: late[3]! & 0x07, started: started() };
 }
 
 test('stopNotice 10 s: a request right after the stop is still served', async () => {
@@ -45,15 +41,11 @@ test('stopNotice 0: a request right after the stop is refused, never run', async
 });
 
 test('stopRefusals 3: the first 3 requests after the notice are refused, the next served and answered after them', async () => {
-  const mesh = createMeshlet({ protocols: [motan2({ stopNotice: 0, stopRefusals: 3 })], server: { host: '127.0.0.1', port: 0 } });
-  let started = 0;
-  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
-  await mesh.start();
-  const peer = await RawPeer.connect(mesh.address()!.port);
+  const { mesh, port, started, untilStarted } = await startSlowProvider(motan2({ stopNotice: 0, stopRefusals: 3 }));
+  const peer = await RawPeer.connect(port);
   try {
     peer.send(slowRequest(1, 3000)); // keeps the connection draining, so it refuses rather than closes
-    for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(started, 1);
+    await untilStarted(1);
     const stopped = mesh.stop(20_000);
     for (let id = 2; id <= 6; id++) peer.send(slowRequest(id, 1));
     await peer.untilClosed(30_000);
@@ -65,7 +57,7 @@ test('stopRefusals 3: the first 3 requests after the notice are refused, the nex
   const order = peer.frames.map((f) => Number(f.readBigUInt64BE(5)));
   const status = new Map(peer.frames.map((f) => [Number(f.readBigUInt64BE(5)), f[3]! & 0x07]));
   assert.deepEqual([2, 3, 4, 5, 6].map((id) => status.get(id)), [1, 1, 1, 0, 0], 'three refusals, then two answers');
-  assert.equal(started, 3, 'the refused requests never reached the method');
+  assert.equal(started(), 3, 'the refused requests never reached the method');
   assert.ok(Math.max(order.indexOf(2), order.indexOf(3), order.indexOf(4)) < Math.min(order.indexOf(5), order.indexOf(6)), `refusals first: ${order}`);
 });
 

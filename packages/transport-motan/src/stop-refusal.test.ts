@@ -6,23 +6,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Code, createMeshlet, RpcError } from '@meshlet/core';
 import { motan2 } from './protocol.js';
-import { RawPeer, Slow, slowRequest } from './wire.fixture.js';
+import { RawPeer, Slow, slowRequest, startSlowProvider } from './wire.fixture.js';
 import { Serialization, STOP_NOTICE } from './constants.js';
 import { encodeHeartbeat } from './response.js';
 import { errorFromException, STOPPING_PREFIX } from './exception.js';
 import { readMeta } from './meta.js';
 
 test('stopping provider: accepted calls answered; after the notice, requests refused (10002 "provider stopping"), heartbeats unanswered', async () => {
-  const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
-  let started = 0;
-  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
-  await mesh.start();
-  const peer = await RawPeer.connect(mesh.address()!.port);
+  const { mesh, port, started, untilStarted } = await startSlowProvider(motan2());
+  const peer = await RawPeer.connect(port);
   try {
     // Long enough to still be in flight well after the notice, on a loaded machine too.
     peer.send(slowRequest(1, 4000));
-    for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(started, 1, 'the provider started the call');
+    await untilStarted(1);
     const stopped = mesh.stop(20_000);
     // The notice is measured from the stop call, so waiting longer than it can only be later.
     await new Promise((r) => setTimeout(r, STOP_NOTICE + 200));
@@ -35,7 +31,7 @@ test('stopping provider: accepted calls answered; after the notice, requests ref
     await mesh.stop(0);
   }
   const byId = new Map(peer.frames.map((f) => [f.readBigUInt64BE(5), f]));
-  assert.equal(started, 1, 'the refused request never reached the method');
+  assert.equal(started(), 1, 'the refused request never reached the method');
   assert.equal(byId.has(3n), false, 'no heartbeat reply while refusing');
   const accepted = byId.get(1n)!;
   assert.equal(accepted[3]! & 0x07, 0, 'the accepted call was answered normally');
@@ -103,28 +99,24 @@ test('Meshlet consumer by address: non-idempotent calls refused by a stopping pr
 });
 
 test('a Meshlet client that got "provider stopping" sends nothing more on that connection: later calls fail SHUTDOWN, not sent', async () => {
-  const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
-  let started = 0;
-  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
-  await mesh.start();
-  const client = motan2().createClient({ protocol: 'motan2', host: '127.0.0.1', port: mesh.address()!.port, weight: 100, params: {} });
+  const { mesh, port, started, untilStarted } = await startSlowProvider(motan2());
+  const client = motan2().createClient({ protocol: 'motan2', host: '127.0.0.1', port, weight: 100, params: {} });
   const method = Slow.methods.get('sleep')!;
   const call = (ms: number) => client.invoke({ service: Slow, method, args: [ms], attachments: {}, deadline: Date.now() + 20_000 });
   try {
     // Long enough to keep the provider draining (refusing, not closed) past its notice.
     const held = call(5000);
     held.catch(() => {}); // awaited below
-    for (const end = Date.now() + 10_000; started === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(started, 1, 'the provider started the long call');
+    await untilStarted(1);
     const stopped = mesh.stop(20_000);
-    const before = started;
+    const before = started();
     const refusal = await untilRefused(() => call(1));
-    const served = started - before; // answered during the notice
+    const served = started() - before; // answered during the notice
     assert.match(refusal.message, /request not executed/, 'the first refusal came from the provider');
     assert.equal(client.available, false, 'no longer offered to balancers');
     await assert.rejects(call(1), (e: unknown) => RpcError.is(e, Code.Shutdown) && /not sent/.test((e as Error).message));
     assert.equal(await held, 'slept', 'the call the provider had accepted was answered');
-    assert.equal(started, 1 + served, 'no call after the refusal reached the method');
+    assert.equal(started(), 1 + served, 'no call after the refusal reached the method');
     await stopped;
   } finally {
     await client.close();

@@ -1,4 +1,4 @@
-import { defineService, t } from '@meshlet/core';
+import { createMeshlet, defineService, t, type Protocol } from '@meshlet/core';
 import { RawPeer as Peer } from '@meshlet/core/testing';
 import { motanSplitter } from './header.js';
 
@@ -30,4 +30,20 @@ export function slowRequest(rid: number, ms: number): Buffer {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(body.length);
   return Buffer.concat([head, meta, len, body]);
+}
+
+/**
+ * A provider of `Slow` on a free loopback port whose `started()` counts the calls its method
+ * began; `untilStarted(n)` waits (up to 10 s) until it has begun `n`.
+ */
+export async function startSlowProvider(protocol: Protocol) {
+  const mesh = createMeshlet({ protocols: [protocol], server: { host: '127.0.0.1', port: 0 } });
+  let started = 0;
+  mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
+  await mesh.start();
+  const untilStarted = async (n: number) => {
+    for (const end = Date.now() + 10_000; started < n && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+    if (started !== n) throw new Error(`the provider began ${started} calls, expected ${n}`);
+  };
+  return { mesh, port: mesh.address()!.port, started: () => started, untilStarted };
 }
