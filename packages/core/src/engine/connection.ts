@@ -3,6 +3,7 @@ import { Code, RpcError, toRpcError } from '../errors.js';
 import { FrameReader, type FrameSplitter } from './frame-reader.js';
 import { DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, engineLimits, type ConnectionLimits } from './options.js';
 import { FrameDeadline } from './frame-deadline.js';
+import { WriteBatch } from './write-batch.js';
 
 export interface ConnectionHandler {
   /** One complete frame; a view valid only during the call. Throwing closes the connection. */
@@ -18,53 +19,6 @@ export interface ConnectionSettings extends ConnectionLimits {
    * its requests back up would deadlock against a server doing the same.
    */
   readonly pauseReadsWhenCongested?: boolean | undefined;
-}
-
-/** Frames from this size on are written as they are, never copied into a joined batch. */
-const JOIN_FRAME_MAX = 16 * 1024;
-/** Largest joined buffer: a batch beyond it is written as several (a copy bounded per write). */
-const JOIN_MAX_BYTES = 256 * 1024;
-
-/** At most this many runs of adjacent frames leave as views; more are joined by a copy. */
-const MAX_RUNS = 4;
-
-/** `b` starts at the byte after `a` ends, in the same memory. byteOffset first: reading `.buffer`
- * of a small typed array kept on V8's heap would move it off the heap. */
-function adjacent(a: Uint8Array, b: Uint8Array): boolean {
-  return b.byteOffset === a.byteOffset + a.length && b.buffer === a.buffer;
-}
-
-/**
- * Writes `frames` without copying them when they are a few runs of adjacent views of the same
- * memory, as a codec carving consecutive frames from one buffer makes them: each run leaves as
- * one view over its bytes, all in one writev. Returns false, having written nothing, when they
- * are more runs than that, or none adjacent.
- * (Joining 1 KiB frames by `Buffer.concat` allocated ~60 KB per flush: a copy, and malloc/free
- * that showed as system time.)
- */
-function writeRuns(socket: Socket, frames: readonly Uint8Array[]): boolean {
-  let runs = 1;
-  for (let i = 1; i < frames.length; i++) {
-    if (!adjacent(frames[i - 1]!, frames[i]!) && ++runs > MAX_RUNS) return false;
-  }
-  // No two adjacent: a stream write each would cost more than joining them (as before).
-  if (runs === frames.length) return false;
-  if (runs > 1) socket.cork();
-  let first = 0;
-  let bytes = frames[0]!.length;
-  for (let i = 1; i <= frames.length; i++) {
-    const frame = frames[i];
-    if (frame !== undefined && adjacent(frames[i - 1]!, frame)) {
-      bytes += frame.length;
-      continue;
-    }
-    const start = frames[first]!;
-    socket.write(i - first === 1 ? start : Buffer.from(start.buffer, start.byteOffset, bytes));
-    first = i;
-    if (frame !== undefined) bytes = frame.length;
-  }
-  if (runs > 1) socket.uncork();
-  return true;
 }
 
 /** Partial-frame bytes held by every connection of the process (checked against engineLimits). */
@@ -85,8 +39,7 @@ export class Connection {
   lastReadAt = Date.now();
   private closed = false;
   /** Frames written this tick, sent together on the next one (see `write`). */
-  private batch: Uint8Array[] = [];
-  private batchBytes = 0;
+  private readonly batch = new WriteBatch();
   private readonly reader: FrameReader;
   private readonly flushBound = () => this.flush();
   private handler: ConnectionHandler | undefined;
@@ -149,7 +102,7 @@ export class Connection {
 
   /** True while the kernel, Node and this tick's batch hold more than the high-water mark we have not sent yet. */
   get congested(): boolean {
-    return this.socket.writableLength + this.batchBytes > this.highWater;
+    return this.socket.writableLength + this.batch.bytes > this.highWater;
   }
 
   /** Resolves when the connection can take more writes (or is closed). */
@@ -184,7 +137,6 @@ export class Connection {
     if (this.closed) return;
     if (this.batch.length === 0) process.nextTick(this.flushBound);
     this.batch.push(frame);
-    this.batchBytes += frame.length;
   }
 
   /** Stops reading until the peer has taken our replies: it cannot make us queue more. */
@@ -234,41 +186,9 @@ export class Connection {
   }
 
   private flush(): void {
-    const batch = this.batch;
-    if (batch.length === 0) return;
-    const bytes = this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
+    if (this.batch.length === 0) return;
     const socket = this.socket;
-    if (batch.length === 1) {
-      socket.write(batch[0]!);
-    } else if (bytes <= JOIN_MAX_BYTES) {
-      if (!writeRuns(socket, batch)) socket.write(Buffer.concat(batch, bytes));
-    } else {
-      // Runs of small frames joined, large frames passed through: no large copy, one writev.
-      socket.cork();
-      let from = 0;
-      let runBytes = 0;
-      for (let i = 0; i <= batch.length; i++) {
-        const frame = batch[i];
-        if (frame !== undefined && frame.length < JOIN_FRAME_MAX && runBytes + frame.length <= JOIN_MAX_BYTES) {
-          runBytes += frame.length;
-          continue;
-        }
-        if (i - from === 1) socket.write(batch[from]!);
-        else if (i > from) socket.write(Buffer.concat(batch.slice(from, i), runBytes));
-        if (frame === undefined) break;
-        if (frame.length >= JOIN_FRAME_MAX) {
-          socket.write(frame);
-          from = i + 1;
-          runBytes = 0;
-        } else {
-          from = i;
-          runBytes = frame.length;
-        }
-      }
-      socket.uncork();
-    }
+    this.batch.writeTo(socket);
     if (this.pauseReads && !this.readsPaused && socket.writableLength > this.highWater) this.pauseReading();
     if (this.drainDone !== undefined && !this.congested) this.drainDone();
   }
