@@ -1,4 +1,5 @@
 import { callContext } from './call-context.js';
+import type { RelayCall } from './relay.js';
 import type { MethodDefinition, ServiceDefinition } from './service.js';
 
 /**
@@ -16,6 +17,11 @@ export interface Invocation {
   readonly signal?: AbortSignal | undefined;
   /** Where the call came from (server side) or goes to (client side, once chosen). */
   peer?: string;
+  /**
+   * A relayed call (Meshlet's agent): the caller's frame, sent on as it is by the protocol's
+   * relay client; `method` is the one the frame names and `args` is empty.
+   */
+  readonly relay?: RelayCall | undefined;
 }
 
 export function createInvocation(

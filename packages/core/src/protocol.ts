@@ -6,6 +6,7 @@ import type { MethodDefinition, ServiceDefinition } from './service.js';
 import type { ServiceKey } from './service-key.js';
 import type { TlsOptions } from './engine/options.js';
 import type { GenericCall, GenericWireCall } from './generic/call.js';
+import type { ProtocolRelay } from './relay.js';
 
 /** An exported method as a server transport finds it: enough to decode arguments and call it. */
 export interface ExportedMethod {
@@ -109,4 +110,9 @@ export interface Protocol {
    * typed call its Java types describe.
    */
   readonly genericCall?: (call: GenericCall) => GenericWireCall;
+  /**
+   * How a proxy (Meshlet's agent) relays this protocol frame by frame, with the protocol's own
+   * framing and status table (see `relay.ts`). Absent: the protocol is not relayed.
+   */
+  readonly relay?: ProtocolRelay;
 }
