@@ -38,3 +38,4 @@ export { tagRouter, type Router, type TagRules } from './runtime/router.js';
 export { breakerTransition } from './telemetry/metrics.js';
 export type { BreakerGate, EndpointBreakers } from './breakers.js';
 export * from './plugins/index.js';
+export * from './plugins/index.js';
