@@ -48,14 +48,14 @@ const mem = {
 const governance = { cluster: 'failover', loadBalancer: loadBalancerFactory(args.lb ?? 'p2c'), breakers: () => new BreakerSet() };
 let mesh, urls;
 if (mode === 'mem') {
-  mesh = core.createMeshlet({ protocols: [mem], ...governance });
+  mesh = core.createRuntime({ protocols: [mem], ...governance });
   const n = Number(args.endpoints ?? 10);
   const ramp = (i) => (args.weights === 'mixed' && i % 100 === 0 ? `&timestamp=${Date.now()}&warmup=600000` : '');
   const query = args.weights === 'mixed' || args.weights === 'unequal' ? (i) => `?weight=${100 * (1 + (i % 3))}${ramp(i)}` : () => '';
   urls = Array.from({ length: n }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:20880${query(i)}`);
 } else {
   const { dubbo } = await load('packages/transport-dubbo/dist/index.js');
-  mesh = core.createMeshlet({ protocols: [dubbo()], ...governance });
+  mesh = core.createRuntime({ protocols: [dubbo()], ...governance });
   const [, port] = args.target.split(':');
   const c = Number(args.connections ?? 1);
   urls = Array.from({ length: c }, (_, i) => `127.0.${(i + 1) >> 8}.${(i + 1) & 255}:${port}`);

@@ -5,7 +5,7 @@
 //   --variant sdk       defaults with an OpenTelemetry SDK recording every span and metric
 // Prints the conformance consumer's JSON line.
 import { performance } from 'node:perf_hooks';
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { BreakerSet } from '@meshlet/breaker';
@@ -26,7 +26,7 @@ const stacks = {
   defaults: governance,
   sdk: governance,
 };
-const mesh = createMeshlet({ protocols: [dubbo()], ...stacks[variant] });
+const mesh = createRuntime({ protocols: [dubbo()], ...stacks[variant] });
 const echo = mesh.refer(EchoService, { url: args.target, timeout: 10_000 }).echo;
 const payload = 'x'.repeat(Number(args.payload ?? 1024));
 const concurrency = Number(args.concurrency ?? 128);

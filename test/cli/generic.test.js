@@ -2,7 +2,7 @@
 // longs stay exact, POJOs go as `{ class, ...fields }`, and Dubbo sends GenericService.$invoke.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createMeshlet, defineService, RpcError, t } from '@meshlet/core';
+import { createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import { dubbo, dubboGenericCall } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
@@ -32,7 +32,7 @@ const addresses = {};
 const protocols = { dubbo, bolt, motan2, rsocket };
 before(async () => {
   for (const [name, make] of Object.entries(protocols)) {
-    const mesh = createMeshlet({ protocols: [make()], server: { host: '127.0.0.1', port: 0 }, serverInterceptors: [record] });
+    const mesh = createRuntime({ protocols: [make()], server: { host: '127.0.0.1', port: 0 }, serverInterceptors: [record] });
     mesh.provide(Overloaded, {
       describeInt: (n) => `int ${n}`, describeLong: (n) => `long ${n}`, describeString: (s) => `string ${s}`,
       sum: (xs) => xs.reduce((a, b) => a + b, 0n),
@@ -42,7 +42,7 @@ before(async () => {
     runtimes.push(mesh);
     addresses[name] = `127.0.0.1:${mesh.address().port}`;
   }
-  const caller = createMeshlet({ protocols: Object.values(protocols).map((m) => m()) });
+  const caller = createRuntime({ protocols: Object.values(protocols).map((m) => m()) });
   runtimes.push(caller);
   globalThis.caller = caller;
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalRegistry } from '@meshlet/registry';
 import { after, before, test } from 'node:test';
-import { createMeshlet, defineService, RpcError, Code, t } from '@meshlet/core';
+import { createRuntime, defineService, RpcError, Code, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
@@ -48,7 +48,7 @@ const providers = [];
 const urls = {};
 before(async () => {
   for (const p of protocols) {
-    const mesh = createMeshlet({ protocols: [p.make()], server: { host: '127.0.0.1', port: 0 } });
+    const mesh = createRuntime({ protocols: [p.make()], server: { host: '127.0.0.1', port: 0 } });
     mesh.provide(defineService({ interface: 'com.acme.Echo', version: '1.0', methods: p.methods }), impl);
     await mesh.start();
     providers.push(mesh);
@@ -123,7 +123,7 @@ test('invoke: bad input is a usage error (exit 2) or a typed failure (exit 1), n
 
 test('by interface name through a registry, on --protocol; flags before the JSON argument', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshlet-cli-invoke-'));
-  const mesh = createMeshlet({ protocols: [bolt(), dubbo()], registry: new LocalRegistry({ dir }), server: { host: '127.0.0.1', port: 0 } });
+  const mesh = createRuntime({ protocols: [bolt(), dubbo()], registry: new LocalRegistry({ dir }), server: { host: '127.0.0.1', port: 0 } });
   mesh.provide(defineService({ interface: 'com.acme.Registered', version: '2.0', protocol: ['bolt', 'dubbo'], methods: { echo: { params: [t.string], returns: t.string } } }), { echo: (s) => `reg:${s}` });
   await mesh.start();
   try {

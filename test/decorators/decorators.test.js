@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { createMeshlet, definitionOfClass } from '@meshlet/core';
+import { createRuntime, definitionOfClass } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 
 for (const mode of ['standard', 'legacy']) {
@@ -26,11 +26,11 @@ for (const mode of ['standard', 'legacy']) {
     assert.deepEqual([...sci.methods.keys()].sort(), ['add', 'sqrt', 'twice']);
     assert.deepEqual([...definitionOfClass(Calculator).methods.keys()].sort(), ['add', 'twice'], 'parent unchanged');
 
-    const server = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+    const server = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
     server.provide(new LoudCalculator());
     server.provide(new SciCalculator());
     await server.start();
-    const client = createMeshlet({ protocols: [dubbo()] });
+    const client = createRuntime({ protocols: [dubbo()] });
     try {
       const target = `127.0.0.1:${server.address().port}`;
       const remote = client.refer(Calculator, { url: target });

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Code, createMeshlet, defineService, RpcError, serviceDefinition, t } from '@meshlet/core';
+import { Code, createRuntime, defineService, RpcError, serviceDefinition, t } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { motan2 } from '@meshlet/transport-motan';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
@@ -56,7 +56,7 @@ const started = [];
 function keep(x) { started.push(x); return x; }
 /** An in-process Meshlet with a Motan2 client (heartbeats as told). */
 function meshlet(client = {}, serialization = 'simple') {
-  return keep(createMeshlet({ application: 'meshlet-fleet-probe', protocols: [motan2({ serialization })], registry: false, client }));
+  return keep(createRuntime({ application: 'meshlet-fleet-probe', protocols: [motan2({ serialization })], registry: false, client }));
 }
 const hexOf = (list) => list.map((f) => f.toString('hex'));
 
@@ -124,7 +124,7 @@ describe('errors, group and version, opposite the motan provider', () => {
 
 describe('version selection, motan consumer → Meshlet provider serving 1.0 and 2.0', () => {
   it("Java's `version` meta (it sends no M_v) picks the provider's version", async () => {
-    const mesh = keep(createMeshlet({ application: 'meshlet-versions', protocols: [motan2()], registry: false, server: { host: '127.0.0.1', port: 0 } }));
+    const mesh = keep(createRuntime({ application: 'meshlet-versions', protocols: [motan2()], registry: false, server: { host: '127.0.0.1', port: 0 } }));
     const at = (version) => serviceDefinition({ ...EchoService, group: GROUP, version }, EchoService.methods.values());
     mesh.provide(at('1.0'), { ...echoImpl, echo: () => 'answered by 1.0' });
     mesh.provide(at('2.0'), echoImpl);
@@ -143,7 +143,7 @@ describe('gzip (msgType 0x08) both ways', () => {
   it("Meshlet gzips a request past minGzipSize, Java a reply past its mingzSize; each inflates the other's", async () => {
     const provider = keep(await peer.provider(['--mingz', '1024']));
     const relay = keep(await startCapture({ host: '127.0.0.1', port: provider.port }));
-    const mesh = keep(createMeshlet({ application: 'meshlet-fleet-probe', protocols: [motan2({ minGzipSize: 1024 })], registry: false }));
+    const mesh = keep(createRuntime({ application: 'meshlet-fleet-probe', protocols: [motan2({ minGzipSize: 1024 })], registry: false }));
     const echo = mesh.refer(inGroup(EchoService), { url: `127.0.0.1:${relay.port}` });
     const big = `${'gzip me '.repeat(64 * 1024)}😀`;
     assert.equal(await echo.echo(big), big);
@@ -284,7 +284,7 @@ describe('through ZooKeeper, motan layout (/motan/{group}/{service}/server/{ip:p
     const result = await meshletConsumer(['--registry', registry, '--skip', SKIP.simple.join(',')]);
     assertAllPassed(result, MESHLET_CASES.simple);
     // A Meshlet referer lists itself where Java's does (/client/{ip}), for motan's manager.
-    const mesh = keep(createMeshlet({ application: 'meshlet-fleet-probe', protocols: [motan2()], registry: createRegistry(registry) }));
+    const mesh = keep(createRuntime({ application: 'meshlet-fleet-probe', protocols: [motan2()], registry: createRegistry(registry) }));
     assert.equal(await mesh.refer(inGroup(EchoService)).echo('via zk'), 'via zk');
     const clients = await waitForChildren(raw, `/motan/${GROUP}/${ECHO}/client`);
     const client = (await raw.data(`/motan/${GROUP}/${ECHO}/client/${clients[0]}`)).toString('utf8');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { Code, createMeshlet, currentCall, RpcError } from '@meshlet/core';
+import { Code, createRuntime, currentCall, RpcError } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { bolt, boltSplitter, crcValid, parseFrame, readTraceContext } from '@meshlet/transport-bolt';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
@@ -102,7 +102,7 @@ describe('probes: uniqueId, unknown service and method, trace context, protobuf'
 
   it('Bolt v2 with CRC from Meshlet: the Java server accepts it and answers in v2 with a valid CRC', async () => {
     const relay = keep(await startCapture({ host: '127.0.0.1', port: javaProvider.port }));
-    const v2 = keep(createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt({ frame: 'v2-crc' })] }));
+    const v2 = keep(createRuntime({ application: 'meshlet-sofarpc-suite', protocols: [bolt({ frame: 'v2-crc' })] }));
     assert.equal(await v2.refer(EchoService, { url: `127.0.0.1:${relay.port}` }).echo('v2'), 'v2');
     const [reply] = frames(relay.bytes(0, 'fromServer'));
     assert.deepEqual([reply[0], reply[1], reply[11] & 1], [2, 2, 1], 'proto 2, ver1 2, CRC switch on');
@@ -194,7 +194,7 @@ describe('through ZooKeeper, SOFARPC\'s /sofa-rpc layout', () => {
 
   it("SOFARPC's new_rpc_trace_context (sent to rpcVer >= 50100 providers) is read by Meshlet's tracing", async () => {
     const seen = [];
-    const mesh = keep(createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry: createRegistry(zk.url), server: { host: '127.0.0.1', port: 0 } }));
+    const mesh = keep(createRuntime({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry: createRegistry(zk.url), server: { host: '127.0.0.1', port: 0 } }));
     mesh.provide(FleetService, { ...fleetImpl, attachment: (key) => { const a = currentCall().attachments; seen.push(readTraceContext(a)); return a[key] ?? null; } });
     await mesh.start();
     const registered = await nodes('com.meshlet.fleet.FleetService', 'providers');

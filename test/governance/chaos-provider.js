@@ -1,13 +1,13 @@
 // A provider process for the chaos suite. `Chaos.get()` answers with this provider's name; the
 // admin method `setMode` makes it slow (`slow`), refuse calls before they run (`fail`: SERVER_BUSY,
 // as an overloaded Java provider answers) or healthy again (`ok`).
-import { Code, createMeshlet, RpcError } from '@meshlet/core';
+import { Code, createRuntime, RpcError } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { Chaos } from './chaos-service.js';
 
 const name = process.env.NAME ?? String(process.pid);
 let mode = 'ok';
-const mesh = createMeshlet({
+const mesh = createRuntime({
   protocols: [dubbo()],
   server: { host: '127.0.0.1', port: 0 },
   serverInterceptors: [(next) => (inv) => {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { BreakerSet } from '@meshlet/breaker';
@@ -50,7 +50,7 @@ const admin = {};
 
 before(async () => {
   providers = await Promise.all(['a', 'b', 'c'].map(startProvider));
-  mesh = createMeshlet({
+  mesh = createRuntime({
     protocols: [dubbo()],
     loadBalancer: loadBalancerFactory('p2c'),
     breakers: () => new BreakerSet({ volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeout: 400 }),
@@ -79,7 +79,7 @@ test('a failing provider: its breaker opens, half-opens and closes; no call fail
   // Round robin keeps offering the failing provider, so its breaker (not p2c's latency penalty)
   // is what takes it out.
   let set;
-  const rr = createMeshlet({
+  const rr = createRuntime({
     protocols: [dubbo()],
     loadBalancer: loadBalancerFactory('roundrobin'),
     breakers: () => (set = new BreakerSet({ volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeout: 400 })),

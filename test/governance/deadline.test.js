@@ -3,7 +3,7 @@
 // in the `timeout` attachment, and A's call ends when the caller's deadline does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Code, createMeshlet, defineService, RpcError, t } from '@meshlet/core';
+import { Code, createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 
 const B = defineService({ interface: 'com.example.B', methods: { work: { params: [t.int32], returns: t.string } } });
@@ -11,7 +11,7 @@ const A = defineService({ interface: 'com.example.A', methods: { work: { params:
 
 test('the remaining budget propagates downstream and a spent budget is not spent again', async () => {
   const seen = [];
-  const b = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  const b = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   b.provide(B, {
     work: async (ms) => {
       await new Promise((r) => setTimeout(r, ms));
@@ -19,7 +19,7 @@ test('the remaining budget propagates downstream and a spent budget is not spent
     },
   });
   await b.start();
-  const a = createMeshlet({
+  const a = createRuntime({
     protocols: [dubbo()],
     server: { host: '127.0.0.1', port: 0 },
     interceptors: [(next) => (inv) => { seen.push(Number(inv.deadline - Date.now())); return next(inv); }],
@@ -38,7 +38,7 @@ test('the remaining budget propagates downstream and a spent budget is not spent
     },
   });
   await a.start();
-  const client = createMeshlet({ protocols: [dubbo()] });
+  const client = createRuntime({ protocols: [dubbo()] });
   const url = `127.0.0.1:${a.address().port}`;
   try {
     // Both connections open first: on a loaded machine connecting two hops can take most of 300 ms

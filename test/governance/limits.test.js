@@ -2,7 +2,7 @@
 // SERVER_BUSY (which failover treats as never-executed).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Code, createMeshlet, defineService, rateLimit, RpcError, t } from '@meshlet/core';
+import { Code, createRuntime, defineService, rateLimit, RpcError, t } from '@meshlet/core';
 import { bulkhead } from '@meshlet/breaker';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
@@ -12,7 +12,7 @@ const Svc = defineService({ interface: 'com.meshlet.test.Limited', version: '1.0
 
 for (const [name, protocol] of [['dubbo', dubbo], ['bolt', bolt], ['motan2', motan2]]) {
   test(`${name}: a rate limit refuses as SERVER_BUSY; a bulkhead too; the method's own RpcErrors stay business failures`, async () => {
-    const server = createMeshlet({
+    const server = createRuntime({
       protocols: [protocol()],
       server: { host: '127.0.0.1', port: 0 },
       // One token per 4 s, three at once: the four calls below fit in seconds of a loaded machine's
@@ -27,7 +27,7 @@ for (const [name, protocol] of [['dubbo', dubbo], ['bolt', bolt], ['motan2', mot
       },
     });
     await server.start();
-    const client = createMeshlet({ protocols: [protocol()] });
+    const client = createRuntime({ protocols: [protocol()] });
     try {
       const svc = client.refer(Svc, { url: `127.0.0.1:${server.address().port}`, cluster: 'failfast' });
       await assert.rejects(svc.work(-1), (e) => RpcError.is(e, Code.Business) && /downstream call timed out/.test(e.message));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import protobuf from 'protobufjs';
-import { Code, createMeshlet, defineService, RpcError } from '@meshlet/core';
+import { Code, createRuntime, defineService, RpcError } from '@meshlet/core';
 import { bolt, protobufMethods } from '@meshlet/transport-bolt';
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
 import { cases, runCase } from '../../examples/conformance/cases.js';
@@ -24,7 +24,7 @@ describe('sofa-rpc-node consumer → Meshlet provider', () => {
   let mesh;
   let port;
   before(async () => {
-    mesh = createMeshlet({ application: 'interop-provider', protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
+    mesh = createRuntime({ application: 'interop-provider', protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
     mesh.provide(EchoService, echoImpl);
     mesh.provide(ProtoService, {
       echoStr: (req) => ({ s: `${req.s}!`, n: BigInt(req.n) + 1n }),
@@ -64,7 +64,7 @@ describe('Meshlet consumer → sofa-rpc-node provider', () => {
   before(async () => {
     peer = await startPeer('sofa-provider.cjs', ['--quiet']);
     target = `127.0.0.1:${peer.port}`;
-    mesh = createMeshlet({ application: 'interop-consumer', protocols: [bolt()] });
+    mesh = createRuntime({ application: 'interop-consumer', protocols: [bolt()] });
   });
   after(async () => {
     await mesh.stop(0);
@@ -106,7 +106,7 @@ describe('Meshlet consumer → sofa-rpc-node provider', () => {
   });
 
   test('Bolt v2 with CRC32: the package answers in kind and we verify it', async () => {
-    const v2 = createMeshlet({ protocols: [bolt({ frame: 'v2-crc' })] });
+    const v2 = createRuntime({ protocols: [bolt({ frame: 'v2-crc' })] });
     try {
       const echo = v2.refer(EchoService, { url: target });
       assert.equal(await echo.echo('crc ✓'), 'crc ✓');

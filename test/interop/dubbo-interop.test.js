@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import { Code, createMeshlet, defineService, RpcError, t } from '@meshlet/core';
+import { Code, createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
 import { runPeer, startPeer } from './peer-process.js';
@@ -18,7 +18,7 @@ describe('npm consumers → Meshlet provider', () => {
   let mesh;
   let port;
   before(async () => {
-    mesh = createMeshlet({ application: 'interop-provider', protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+    mesh = createRuntime({ application: 'interop-provider', protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
     mesh.provide(EchoService, echoImpl);
     mesh.provide(DemoService, { sayHello: (name) => `Hello ${name}` });
     await mesh.start();
@@ -43,7 +43,7 @@ describe('Meshlet consumer → apache-dubbo-service', () => {
   let mesh;
   before(async () => {
     peer = await startPeer('dubbo-service-provider.cjs', ['--quiet']);
-    mesh = createMeshlet({ application: 'interop-consumer', protocols: [dubbo()] });
+    mesh = createRuntime({ application: 'interop-consumer', protocols: [dubbo()] });
   });
   after(async () => {
     await mesh.stop(0);

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { Code, createMeshlet, RpcError } from '@meshlet/core';
+import { Code, createRuntime, RpcError } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { bolt } from '@meshlet/transport-bolt';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
@@ -94,7 +94,7 @@ describe('a Meshlet Bolt consumer finds a sofa-rpc-node provider through ZooKeep
   before(async () => {
     peer = await startPeer('sofa-provider.cjs', ['--quiet', '--zk', zk.connectString]);
     registry = createRegistry(`${zk.url}?session=4000`);
-    mesh = createMeshlet({ application: 'bolt-zk-consumer', registry, protocols: [bolt()] });
+    mesh = createRuntime({ application: 'bolt-zk-consumer', registry, protocols: [bolt()] });
   });
   after(async () => {
     await mesh?.stop(0);
@@ -165,7 +165,7 @@ describe('sofa-rpc-node finds a Meshlet Bolt provider through ZooKeeper', () => 
   let mesh;
   let port;
   before(async () => {
-    mesh = createMeshlet({
+    mesh = createRuntime({
       application: 'bolt-zk-provider',
       registry: createRegistry(`${zk.url}?session=4000`),
       protocols: [bolt()],

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createMeshlet, defineService, t } from '@meshlet/core';
+import { createRuntime, defineService, t } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
@@ -33,7 +33,7 @@ describe('dubbo2.js finds a Meshlet provider through ZooKeeper', () => {
   let mesh;
   before(async () => {
     zk = await ZooKeeperServer.start({ tickTime: 200 });
-    mesh = createMeshlet({
+    mesh = createRuntime({
       application: 'zk-interop-provider',
       registry: createRegistry(`${zk.url}?session=4000`),
       protocols: [dubbo()],
@@ -111,7 +111,7 @@ describe('a Meshlet consumer finds apache-dubbo-service through ZooKeeper', () =
       const iface = new URL(url).pathname.slice(1);
       await raw.create(`/dubbo/${iface}/providers/${encodeURIComponent(url)}`);
     }
-    mesh = createMeshlet({ application: 'zk-interop-consumer', registry: createRegistry(zk.url), protocols: [dubbo()] });
+    mesh = createRuntime({ application: 'zk-interop-consumer', registry: createRegistry(zk.url), protocols: [dubbo()] });
   });
   after(async () => {
     await mesh?.stop(0);

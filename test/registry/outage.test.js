@@ -1,10 +1,10 @@
-// The real runtime (createMeshlet + the Dubbo protocol) through a Redis and a ZooKeeper registry:
+// The real runtime (createRuntime + the Dubbo protocol) through a Redis and a ZooKeeper registry:
 // discovery across processes, and the registry server stopped and restarted under load with zero
 // failed calls (consumers keep calling the last known providers; providers keep serving; their
 // registrations come back by themselves).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { RedisServer, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
@@ -34,7 +34,7 @@ for (const c of cases) {
       server = await c.start();
       providers = [startProvider(c.url(server)), startProvider(c.url(server))];
       await Promise.all(providers.map((p) => p.ready));
-      consumer = createMeshlet({ application: 'registry-test-consumer', registry: createRegistry(c.url(server)), protocols: [dubbo()], timeout: 2000 });
+      consumer = createRuntime({ application: 'registry-test-consumer', registry: createRegistry(c.url(server)), protocols: [dubbo()], timeout: 2000 });
     });
     after(async () => {
       await consumer?.stop(0);

@@ -1,12 +1,12 @@
 // A Meshlet Dubbo provider in its own process, published in the registry named by argv[2]:
 // prints `READY <port>`, serves until SIGTERM, then stops gracefully (deregisters, drains).
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { Echo } from './service.js';
 
 const [url] = process.argv.slice(2);
-const mesh = createMeshlet({
+const mesh = createRuntime({
   application: 'registry-test-provider',
   registry: createRegistry(url),
   protocols: [dubbo()],

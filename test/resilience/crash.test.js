@@ -4,7 +4,7 @@
 // in flight on an idempotent method, SIGKILL one: none fails.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
@@ -17,7 +17,7 @@ const protocols = { dubbo, bolt, motan2, rsocket };
 for (const protocol of Object.keys(protocols)) {
   test(`${protocol}: SIGKILL one of three providers, 128 idempotent calls in flight: none fails`, async () => {
     const providers = await Promise.all(['a', 'b', 'c'].map((n) => startProvider(n, protocol)));
-    const mesh = createMeshlet({ protocols: [protocols[protocol]()] });
+    const mesh = createRuntime({ protocols: [protocols[protocol]()] });
     try {
       const url = providers.map((p) => p.url);
       const ledger = mesh.refer(Ledger, { url });

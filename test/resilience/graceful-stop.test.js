@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
@@ -24,7 +24,7 @@ for (const protocol of Object.keys(protocols)) {
     const dir = mkdtempSync(join(tmpdir(), 'meshlet-resilience-'));
     const registry = `local://${dir}`;
     const [a, b] = await Promise.all([startProvider('a', protocol, registry), startProvider('b', protocol, registry)]);
-    const mesh = createMeshlet({ registry: createRegistry(registry), protocols: [protocols[protocol]()] });
+    const mesh = createRuntime({ registry: createRegistry(registry), protocols: [protocols[protocol]()] });
     try {
       const ledger = mesh.refer(Ledger);
       await sigtermOneUnderLoad(a, ledger);
@@ -44,7 +44,7 @@ for (const protocol of Object.keys(protocols)) {
   test(`${protocol}: the same with the providers given by address (no registry to withdraw one)`, async () => {
     const env = { BOLT_GOAWAY: '1' };
     const [a, b] = await Promise.all([startProvider('a', protocol, 'none', env), startProvider('b', protocol, 'none', env)]);
-    const mesh = createMeshlet({ protocols: [protocols[protocol]()] });
+    const mesh = createRuntime({ protocols: [protocols[protocol]()] });
     try {
       const ledger = mesh.refer(Ledger, { url: [a.url, b.url] });
       await sigtermOneUnderLoad(a, ledger);
@@ -63,7 +63,7 @@ for (const protocol of ['dubbo', 'bolt', 'motan2', 'rsocket']) {
     const env = { BOLT_GOAWAY: '1' };
     const [a, b] = await Promise.all([startProvider('a', protocol, 'none', env), startProvider('b', protocol, 'none', env)]);
     let again;
-    const mesh = createMeshlet({ protocols: [protocols[protocol]()] });
+    const mesh = createRuntime({ protocols: [protocols[protocol]()] });
     try {
       const ledger = mesh.refer(Ledger, { url: [a.url, b.url] });
       const running = load((i) => ledger.charge(i), 32);

@@ -1,7 +1,7 @@
 // A provider process for the resilience suites: argv[2] is the protocol (dubbo, bolt, motan2,
 // rsocket), argv[3] the registry URL (or `none`). Each call takes 5–40 ms, so a stop or a crash
 // always finds calls in flight. Prints `READY <port>`; SIGTERM stops it with default settings.
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
@@ -12,7 +12,7 @@ import { Ledger } from './service.js';
 const [protocolName, registryUrl] = process.argv.slice(2);
 const protocols = { dubbo, bolt, motan2, rsocket };
 const name = process.env.NAME ?? String(process.pid);
-const mesh = createMeshlet({
+const mesh = createRuntime({
   application: 'resilience-provider',
   registry: registryUrl && registryUrl !== 'none' ? createRegistry(registryUrl) : undefined,
   // BOLT_GOAWAY=1: send MOSN's GoAway on stop (off by default, as Java Bolt clients do not know it).

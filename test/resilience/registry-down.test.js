@@ -3,7 +3,7 @@
 // up (failback); a consumer that subscribed while it was down finds the provider then.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { freePort, RedisServer, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
@@ -21,8 +21,8 @@ for (const c of cases) {
     const registry = c.url(port);
     let provider;
     let server;
-    const direct = createMeshlet({ protocols: [dubbo()] });
-    const found = createMeshlet({ registry: createRegistry(registry), protocols: [dubbo()], timeout: 1000 });
+    const direct = createRuntime({ protocols: [dubbo()] });
+    const found = createRuntime({ registry: createRegistry(registry), protocols: [dubbo()], timeout: 1000 });
     try {
       provider = await startProvider('p', 'dubbo', registry);
       // Known by address: served although it is registered nowhere yet.

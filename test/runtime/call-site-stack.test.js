@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { createMeshlet, defineService, RpcError, t } from '@meshlet/core';
+import { createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import { BreakerSet } from '@meshlet/breaker';
 import { dubbo } from '@meshlet/transport-dubbo';
 
@@ -32,13 +32,13 @@ function assertCallerStack(err, line, code) {
 }
 
 test('remote and local failures rethrow at the awaiting line, through breakers and failover', async () => {
-  const server = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  const server = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   server.provide(Svc, {
     fail: (m) => { throw Object.assign(new Error(m), { javaClass: 'java.lang.IllegalStateException' }); },
     slow: (ms) => new Promise((r) => setTimeout(() => r('late'), ms)),
   });
   await server.start();
-  const client = createMeshlet({ protocols: [dubbo()], breakers: () => new BreakerSet() });
+  const client = createRuntime({ protocols: [dubbo()], breakers: () => new BreakerSet() });
   try {
     const url = `127.0.0.1:${server.address().port}`;
     const svc = client.refer(Svc, { url, cluster: 'failover' });

@@ -6,7 +6,7 @@
 // a frame once however it arrives).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createMeshlet, defineService, t } from '@meshlet/core';
+import { createRuntime, defineService, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
@@ -59,10 +59,10 @@ const BOUND = { dubbo: 4.5, bolt: 4.5, motan2: 6, rsocket: 5.5 };
 
 for (const [name, protocol] of [['dubbo', dubbo], ['bolt', bolt], ['motan2', motan2], ['rsocket', rsocket]]) {
   test(`${name}: a 12 MiB echo copies each byte a bounded number of times, and 12x the payload costs ~12x the copies`, async () => {
-    const server = createMeshlet({ protocols: [protocol()], server: { host: '127.0.0.1', port: 0, maxFrameSize: LIMIT } });
+    const server = createRuntime({ protocols: [protocol()], server: { host: '127.0.0.1', port: 0, maxFrameSize: LIMIT } });
     server.provide(Echo, { echo: (s) => s });
     await server.start();
-    const client = createMeshlet({ protocols: [protocol()], client: { maxFrameSize: LIMIT } });
+    const client = createRuntime({ protocols: [protocol()], client: { maxFrameSize: LIMIT } });
     try {
       const echo = client.refer(Echo, { url: `127.0.0.1:${server.address().port}`, timeout: 60_000 });
       assert.equal(await echo.echo('warm'), 'warm');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { Code, createMeshlet, defineService, RpcError, t } from '@meshlet/core';
+import { Code, createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
@@ -42,12 +42,12 @@ async function oneWayProxy(targetPort) {
 for (const name of Object.keys(PROTOCOLS)) {
   test(`${name}: a consumer pipelining 300 × 1 MiB that never reads stalls the provider instead of growing it; reading again completes every call`, { timeout: 60_000 }, async () => {
     const def = Echo(name);
-    const server = createMeshlet({ protocols: [PROTOCOLS[name]()], server: { host: '127.0.0.1', port: 0 } });
+    const server = createRuntime({ protocols: [PROTOCOLS[name]()], server: { host: '127.0.0.1', port: 0 } });
     let handled = 0;
     server.provide(def, { echo: (s) => { handled++; return s; } });
     await server.start();
     const proxy = await oneWayProxy(server.address(name).port);
-    const client = createMeshlet({ protocols: [PROTOCOLS[name]()] });
+    const client = createRuntime({ protocols: [PROTOCOLS[name]()] });
     try {
       const ref = client.refer(def, { url: `127.0.0.1:${proxy.port}`, protocol: name, timeout: 30_000, cluster: 'failfast' });
       const mib = 'x'.repeat((1 << 20) - 64);
@@ -72,10 +72,10 @@ for (const name of Object.keys(PROTOCOLS)) {
 
   test(`${name}: a 9 MB argument beside 64 calls on one connection fails alone with FRAME_TOO_LARGE, unsent`, { timeout: 30_000 }, async () => {
     const def = Echo(name);
-    const server = createMeshlet({ protocols: [PROTOCOLS[name]()], server: { host: '127.0.0.1', port: 0 } });
+    const server = createRuntime({ protocols: [PROTOCOLS[name]()], server: { host: '127.0.0.1', port: 0 } });
     server.provide(def, { echo: (s) => s });
     await server.start();
-    const client = createMeshlet({ protocols: [PROTOCOLS[name]()] });
+    const client = createRuntime({ protocols: [PROTOCOLS[name]()] });
     try {
       const ref = client.refer(def, { url: `127.0.0.1:${server.address(name).port}`, protocol: name, cluster: 'failfast', timeout: 10_000 });
       await ref.echo('warm'); // one connection, open
@@ -101,7 +101,7 @@ async function firstBytes(name, targetPort, def) {
     for (const s of [up, down]) s.on('error', () => {});
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const client = createMeshlet({ protocols: [PROTOCOLS[name]()] });
+  const client = createRuntime({ protocols: [PROTOCOLS[name]()] });
   try {
     await client.refer(def, { url: `127.0.0.1:${server.address().port}`, protocol: name, cluster: 'failfast' }).echo('a call of some length');
   } finally {
@@ -114,7 +114,7 @@ async function firstBytes(name, targetPort, def) {
 for (const name of Object.keys(PROTOCOLS)) {
   test(`${name}: a frame dripped one byte every 50 ms is closed at the frame deadline`, { timeout: 30_000 }, async () => {
     const def = Echo(name);
-    const server = createMeshlet({ protocols: [PROTOCOLS[name]()], server: { host: '127.0.0.1', port: 0, frameTimeout: 500 } });
+    const server = createRuntime({ protocols: [PROTOCOLS[name]()], server: { host: '127.0.0.1', port: 0, frameTimeout: 500 } });
     server.provide(def, { echo: (s) => s });
     await server.start();
     const port = server.address(name).port;

@@ -1,7 +1,7 @@
 // A provider process for the tracing tests: serves `Hop.call(depth)`; when depth > 0 it calls the
 // next hop. On SIGTERM it prints its finished spans as one JSON line and exits.
 import { propagation, context } from '@opentelemetry/api';
-import { createMeshlet, defineService, t } from '@meshlet/core';
+import { createRuntime, defineService, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { motan2 } from '@meshlet/transport-motan';
 import { bolt } from '@meshlet/transport-bolt';
@@ -19,7 +19,7 @@ const next = process.env.NEXT_HOP;
 const all = { dubbo, bolt, motan2 };
 // The served protocol first (it is the default for exports), then the others for the next hop.
 const protocols = [all[serve](), ...Object.entries(all).filter(([n]) => n !== serve).map(([, p]) => p())];
-const mesh = createMeshlet({ application: `hop-${process.pid}`, protocols, server: { host: '127.0.0.1', port: 0 } });
+const mesh = createRuntime({ application: `hop-${process.pid}`, protocols, server: { host: '127.0.0.1', port: 0 } });
 const downstream = next ? mesh.refer(Hop, { url: next, protocol: new URL(next).protocol.slice(0, -1) }) : undefined;
 mesh.provide(Hop, {
   async call(depth) {

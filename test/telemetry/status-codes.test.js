@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
-import { createMeshlet, defineService, t } from '@meshlet/core';
+import { createRuntime, defineService, t } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
@@ -35,10 +35,10 @@ const protocols = { dubbo, bolt, motan2, rsocket };
 
 for (const [name, make] of Object.entries(protocols)) {
   test(`${name}: client and server spans of a call carry the same rpc.status_code`, async () => {
-    const server = createMeshlet({ protocols: [make()], server: { host: '127.0.0.1', port: 0 } });
+    const server = createRuntime({ protocols: [make()], server: { host: '127.0.0.1', port: 0 } });
     server.provide(Codes, impl);
     await server.start();
-    const client = createMeshlet({ protocols: [make()] });
+    const client = createRuntime({ protocols: [make()] });
     const url = `127.0.0.1:${server.address().port}`;
     const opts = { url, protocol: name, cluster: 'failfast' };
     try {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import * as net from 'node:net';
-import { createInvocation, createMeshlet, defineService, t } from '@meshlet/core';
+import { createInvocation, createRuntime, defineService, t } from '@meshlet/core';
 import { dubbo, RequestEncoder } from '@meshlet/transport-dubbo';
 import { HessianWriter } from '@meshlet/hessian';
 import { installOtel } from './otel-harness.js';
@@ -43,7 +43,7 @@ test('one trace across Dubbo, Bolt and Motan2 hops in four processes: parents li
   const motanHop = await startHop({ HOP_PROTOCOL: 'motan2' });
   const boltHop = await startHop({ HOP_PROTOCOL: 'bolt', NEXT_HOP: `motan2://127.0.0.1:${motanHop.port}` });
   const dubboHop = await startHop({ HOP_PROTOCOL: 'dubbo', NEXT_HOP: `bolt://127.0.0.1:${boltHop.port}` });
-  const mesh = createMeshlet({ protocols: [dubbo()] });
+  const mesh = createRuntime({ protocols: [dubbo()] });
   try {
     const hop = mesh.refer(Hop, { url: `127.0.0.1:${dubboHop.port}` });
     const tracer = trace.getTracer('test');
@@ -85,10 +85,10 @@ test('one trace across Dubbo, Bolt and Motan2 hops in four processes: parents li
 test('a retried call shows each attempt as its own CLIENT span; errors are recorded', async () => {
   otel.spans.reset();
   const Flaky = defineService({ interface: 'com.meshlet.test.Flaky', methods: { get: { params: [], returns: t.string, idempotent: true } } });
-  const server = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  const server = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   server.provide(Flaky, { get: () => 'ok' });
   await server.start();
-  const mesh = createMeshlet({ protocols: [dubbo()] });
+  const mesh = createRuntime({ protocols: [dubbo()] });
   try {
     // The first address refuses connections; failover moves to the live one.
     const flaky = mesh.refer(Flaky, { url: ['127.0.0.1:1', `127.0.0.1:${server.address().port}`], cluster: 'failover' });
@@ -108,7 +108,7 @@ test('a retried call shows each attempt as its own CLIENT span; errors are recor
 
 test('a request carrying only SOFA tracer keys (as a Java SOFA caller sends) continues that trace', async () => {
   otel.spans.reset();
-  const server = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  const server = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   server.provide(Hop, { call: () => 'ok' });
   await server.start();
   const sofaTraceId = '0a0fe8ed1574924390925100134813';
@@ -139,10 +139,10 @@ test('a request carrying only SOFA tracer keys (as a Java SOFA caller sends) con
 
 test('outgoing calls carry SOFA tracer keys beside traceparent', async () => {
   let seen;
-  const server = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 }, serverInterceptors: [(next) => (inv) => { seen = { ...inv.attachments }; return next(inv); }] });
+  const server = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 }, serverInterceptors: [(next) => (inv) => { seen = { ...inv.attachments }; return next(inv); }] });
   server.provide(Hop, { call: () => 'ok' });
   await server.start();
-  const mesh = createMeshlet({ protocols: [dubbo()] });
+  const mesh = createRuntime({ protocols: [dubbo()] });
   try {
     await trace.getTracer('test').startActiveSpan('root', async (root) => {
       await mesh.refer(Hop, { url: `127.0.0.1:${server.address().port}` }).call(0);

@@ -1,4 +1,4 @@
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { startTelemetryFromEnv } from '@meshlet/otel';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
@@ -7,7 +7,7 @@ import { DemoService } from './contract.js';
 // MESHLET_OTEL=console (or otlp) shows this process's spans and metrics; unset, nothing starts.
 const telemetry = await startTelemetryFromEnv('demo-consumer');
 
-const mesh = createMeshlet({
+const mesh = createRuntime({
   application: 'demo-consumer',
   registry: createRegistry(process.env.MESHLET_REGISTRY ?? 'local'),
   protocols: [dubbo()],

@@ -1,4 +1,4 @@
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { startTelemetryFromEnv } from '@meshlet/otel';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
@@ -17,7 +17,7 @@ class DemoServiceImpl extends DemoService {
   }
 }
 
-const mesh = createMeshlet({
+const mesh = createRuntime({
   application: 'demo-provider',
   registry: createRegistry(process.env.MESHLET_REGISTRY ?? 'local'),
   protocols: [dubbo()],

@@ -1,4 +1,4 @@
-import { advertiseHost, Code, createMeshlet, endpointAddress, RpcError, serviceKeyString, type Connection, type Meshlet, type ServiceKey } from '@meshlet/core';
+import { advertiseHost, Code, createRuntime, endpointAddress, RpcError, serviceKeyString, type Connection, type Meshlet, type ServiceKey } from '@meshlet/core';
 import { BreakerSet, type BreakerState } from '@meshlet/breaker';
 import { AdminRoutes, type AdminStatus, type AdminTarget } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
@@ -63,7 +63,7 @@ export class Agent {
     this.#codecs = relayCodecs({ boltGoAway: config.boltGoAway });
     const protocols = relayProtocols(this.#codecs);
     const interceptors = [relayInterceptor({ tracing: config.tracing })];
-    this.#egressMesh = createMeshlet({
+    this.#egressMesh = createRuntime({
       application: config.application,
       registry: this.#upstream,
       protocols,
@@ -105,7 +105,7 @@ export class Agent {
     const apps = new LocalApps(this.#upstream, { host: advertised, port: ingressPort }, c.application, c.online, warn);
     this.#apps = apps;
     // Inbound calls go to the local apps' own addresses, which `LocalApps` keeps in a memory registry.
-    this.#ingressRuntime = createMeshlet({
+    this.#ingressRuntime = createRuntime({
       application: c.application,
       registry: apps.local,
       protocols: relayProtocols(this.#codecs),

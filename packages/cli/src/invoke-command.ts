@@ -1,5 +1,5 @@
 // `meshlet invoke`: one generic call (Meshlet.generic) from the command line, result as JSON.
-import { createMeshlet, toRpcError, type GenericService } from '@meshlet/core';
+import { createRuntime, toRpcError, type GenericService } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
@@ -60,7 +60,7 @@ async function runInvoke(args: Parsed, io: CommandIo): Promise<number> {
 
 /** Runs `use` with a generic client of the target on a runtime of its own, stopped after. */
 export async function withGeneric<T>(target: Target, timeout: number, use: (service: GenericService) => Promise<T>): Promise<T> {
-  const mesh = createMeshlet({
+  const mesh = createRuntime({
     application: 'meshlet-cli',
     protocols: [dubbo(), bolt(), motan2(), rsocket()],
     ...(target.registry !== undefined && target.address === undefined ? { registry: createRegistry(target.registry) } : {}),

@@ -1,6 +1,6 @@
 import {
-  Code, createMeshlet as createCoreMeshlet, RpcError,
-  type EndpointBreakers, type Meshlet, type MeshletOptions, type Protocol, type Registry,
+  Code, createRuntime, RpcError,
+  type EndpointBreakers, type Meshlet, type RuntimeOptions, type Protocol, type Registry,
 } from '@meshlet/core';
 import { BreakerSet } from '@meshlet/breaker';
 import { AdminServer, adminOptions, meshletTarget, type AdminOptions } from '@meshlet/admin';
@@ -14,7 +14,7 @@ import { sidecarBalancer, sidecarBreakers, sidecarGuard } from './sidecar.js';
 
 export type MeshletMode = 'direct' | 'sidecar';
 
-export interface MeshletAppOptions extends Omit<MeshletOptions, 'protocols' | 'registry' | 'breakers'> {
+export interface MeshletAppOptions extends Omit<RuntimeOptions, 'protocols' | 'registry' | 'breakers'> {
   /** Default: Dubbo, Bolt and Motan2 (the first is the default of `provide` and `refer`). */
   readonly protocols?: readonly Protocol[];
   /**
@@ -84,7 +84,7 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
   const { agent: _agent, health, registry: _registry, breakers: _breakers, admin: _admin, ...rest } = options;
   const admin = adminOptions(options.admin, env);
   if (mode === 'direct') {
-    const mesh = createCoreMeshlet({ ...rest, protocols, registry: direct, loadBalancer: balancer, breakers });
+    const mesh = createRuntime({ ...rest, protocols, registry: direct, loadBalancer: balancer, breakers });
     return withAdmin(Object.assign(mesh, { mode, sidecar: undefined }), admin, registryUrl(options.registry, env, mode));
   }
   const agentRegistry = createRegistry(withApplication(agent!, options.application ?? env.MESHLET_APP));
@@ -99,7 +99,7 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     // With somewhere to fall back to, keep it at hand: the first failed call moves over at once.
     standby: direct !== undefined,
   });
-  const mesh = createCoreMeshlet({
+  const mesh = createRuntime({
     ...rest,
     protocols,
     registry: sidecar,

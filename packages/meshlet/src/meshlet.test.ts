@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createMeshlet as createCoreMeshlet, defineService, endpoint, t, type Candidate, type EndpointBreakers, type Invocation } from '@meshlet/core';
+import { createRuntime, defineService, endpoint, t, type Candidate, type EndpointBreakers, type Invocation } from '@meshlet/core';
 import { AGENT_PARAM, probeOnce } from '@meshlet/registry';
 import { bolt } from '@meshlet/transport-bolt';
 import { dubbo } from '@meshlet/transport-dubbo';
@@ -36,7 +36,7 @@ describe('the mode switch', () => {
 describe('heartbeat probes', () => {
   for (const protocol of [dubbo(), bolt(), motan2()]) {
     test(`${protocol.name}: a real ${protocol.name} server answers the probe`, async () => {
-      const mesh = createCoreMeshlet({ protocols: [protocol], server: { host: '127.0.0.1', port: 0 } });
+      const mesh = createRuntime({ protocols: [protocol], server: { host: '127.0.0.1', port: 0 } });
       mesh.provide(Echo, { echo: (s: string) => s });
       await mesh.start();
       try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
-import { createInvocation, createMeshlet, defineService, RpcError, t } from '@meshlet/core';
+import { createInvocation, createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import { hessian2, hessian2Draft } from '@meshlet/hessian';
 import { bolt } from './protocol.js';
 import { protobufMethods } from './protobuf.js';
@@ -159,7 +159,7 @@ test('fuzz: header maps from random bytes decode or fail with an RpcError, never
 });
 
 test('fuzz: a live server answers mutated requests with a response or closes that connection; it keeps serving', async () => {
-  const mesh = createMeshlet({ protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
+  const mesh = createRuntime({ protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
   const Echo = defineService({ interface: 'com.example.EchoService', version: '1.0', methods: { echo: { params: [t.string], returns: t.string } } });
   mesh.provide(Echo, { echo: (s) => s });
   const root = protobuf.parse('syntax = "proto3"; package p; message Req { string s = 1; int64 n = 2; } service Pb { rpc echo (Req) returns (Req); }').root;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
-import { Code, createInvocation, createMeshlet, defineService, methodDefinition, RpcError, t, type Meshlet } from '@meshlet/core';
+import { Code, createInvocation, createRuntime, defineService, methodDefinition, RpcError, t, type Meshlet } from '@meshlet/core';
 import { hessian2Draft } from '@meshlet/hessian';
 import { bolt } from './protocol.js';
 import { CODEC_PROTOBUF, Status, TYPE_REQUEST } from './constants.js';
@@ -34,7 +34,7 @@ const Proto = defineService({ interface: 'com.meshlet.proto.ProtoService', metho
 let mesh: Meshlet;
 let port: number;
 before(async () => {
-  mesh = createMeshlet({ protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
+  mesh = createRuntime({ protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
   mesh.provide(Proto, {
     echoStr: (req: Record<string, unknown>) => ({ s: `${String(req.s)}!`, n: BigInt(String(req.n)) + 1n }),
     fail: (req: Record<string, unknown>) => {
@@ -74,7 +74,7 @@ test('request on the wire: codec 11, method and service only in the header, the 
 });
 
 test('Meshlet → Meshlet over protobuf: values (int64 as bigint in, decimal string out), errors with the flag header', async () => {
-  const client = createMeshlet({ protocols: [bolt()] });
+  const client = createRuntime({ protocols: [bolt()] });
   try {
     const proto = client.refer(Proto, { url: `127.0.0.1:${port}` });
     assert.deepEqual(await proto.echoStr({ s: 'x', n: 9007199254740993n, inner: { big: -5n } }), { s: 'x!', n: '9007199254740994' });

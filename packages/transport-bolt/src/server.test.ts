@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { Code, createMeshlet, defineService, RpcError, t, type Invocation, type Meshlet } from '@meshlet/core';
+import { Code, createRuntime, defineService, RpcError, t, type Invocation, type Meshlet } from '@meshlet/core';
 import { hessian2Draft } from '@meshlet/hessian';
 import { bolt } from './protocol.js';
 import { golden, hex } from './golden.fixture.js';
@@ -33,7 +33,7 @@ let lastAttachments: Record<string, string> = {};
 const notes: string[] = [];
 
 before(async () => {
-  mesh = createMeshlet({
+  mesh = createRuntime({
     protocols: [bolt()],
     server: { host: '127.0.0.1', port: 0 },
     serverInterceptors: [(next) => (inv: Invocation) => {
@@ -97,7 +97,7 @@ test('heartbeats (Java\'s, sofa-bolt-node\'s, v2) are acked with the same id', a
 });
 
 test('unknown service and unknown method: the SOFARPC framework error (SUCCESS, isError, flag header) → typed errors', async () => {
-  const client = createMeshlet({ protocols: [bolt()] });
+  const client = createRuntime({ protocols: [bolt()] });
   const Missing = defineService({ interface: 'com.example.Missing', methods: { x: { params: [], returns: t.string } } });
   const NoMethod = defineService({ interface: 'com.example.EchoService', version: '1.0', methods: { nope: { params: [t.string], returns: t.string } } });
   const WrongSig = defineService({ interface: 'com.example.EchoService', version: '1.0', methods: { echo: { params: [t.int32], returns: t.string } } });
@@ -126,7 +126,7 @@ test('unknown service and unknown method: the SOFARPC framework error (SUCCESS, 
 });
 
 test('a service exported without a version answers to SOFA\'s default 1.0; uniqueId selects the group', async () => {
-  const client = createMeshlet({ protocols: [bolt()] });
+  const client = createRuntime({ protocols: [bolt()] });
   try {
     assert.equal(await client.refer(Unversioned, { url: `127.0.0.1:${port}` }).hi(), 'plain');
     assert.equal(await client.refer(Unversioned, { url: `127.0.0.1:${port}`, version: '2.0', group: 'blue' }).hi(), 'blue');
@@ -184,7 +184,7 @@ test('a bad frame closes only its own connection: wrong protocol byte, wrong CRC
 });
 
 test('oneway calls arrive and get no response', async () => {
-  const client = createMeshlet({ protocols: [bolt()] });
+  const client = createRuntime({ protocols: [bolt()] });
   try {
     const echo = client.refer(Echo, { url: `127.0.0.1:${port}` });
     assert.equal(await echo.note('fire'), undefined);
@@ -217,7 +217,7 @@ test('trace context: header keys and body maps become attachments; attachments t
   assert.deepEqual({ ...ctx.systemBaggage }, { zone: 'gz00' });
 
   // Meshlet → Meshlet: flat attachments in, the same flat attachments out (the body nests them as Java does).
-  const client = createMeshlet({ application: 'tracer-test', protocols: [bolt()] });
+  const client = createRuntime({ application: 'tracer-test', protocols: [bolt()] });
   try {
     const echo = client.refer(Echo, { url: `127.0.0.1:${port}`, attachments: { 'rpc_trace_context.sofaTraceId': 'abc', 'rpc_trace_context.samp': 'false', tenant: 't1' } });
     assert.equal(await echo.echo('x'), 'x');
@@ -231,7 +231,7 @@ test('trace context: header keys and body maps become attachments; attachments t
 });
 
 test('Hessian 4 flavour: the client writes `C` definitions and the server answers in kind', async () => {
-  const client = createMeshlet({ protocols: [bolt({ hessian: 'hessian2' })] });
+  const client = createRuntime({ protocols: [bolt({ hessian: 'hessian2' })] });
   try {
     const echo = client.refer(Echo, { url: `127.0.0.1:${port}` });
     assert.equal(await echo.echo('four'), 'four');
@@ -262,13 +262,13 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
 }
 
 test('graceful stop: in-flight calls finish; with `goAway` clients stop routing to the connection', async () => {
-  const server = createMeshlet({ protocols: [bolt({ goAway: true })], server: { host: '127.0.0.1', port: 0 } });
+  const server = createRuntime({ protocols: [bolt({ goAway: true })], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
   server.provide(Echo, { echo: (s) => s, slow: (ms) => (started++, new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms))), note: () => {} });
   await server.start();
   const target = `127.0.0.1:${server.address()!.port}`;
   const peer = await RawPeer.connect(server.address()!.port);
-  const client = createMeshlet({ protocols: [bolt()] });
+  const client = createRuntime({ protocols: [bolt()] });
   try {
     const echo = client.refer(Echo, { url: target });
     assert.equal(await echo.echo('warm'), 'warm');
@@ -290,7 +290,7 @@ test('graceful stop: in-flight calls finish; with `goAway` clients stop routing 
 test('graceful stop: drained connections stay open, still serving, until no request came for the linger; then close', async () => {
   // A Java Bolt client fails every pending call when it reads the close, even those whose replies
   // came just before it (seen against SOFARPC 5.13.2: 21 of 64 drained calls lost without this).
-  const server = createMeshlet({ protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
+  const server = createRuntime({ protocols: [bolt()], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
   server.provide(Echo, { echo: (s) => s, slow: (ms) => (started++, new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms))), note: () => {} });
   await server.start();

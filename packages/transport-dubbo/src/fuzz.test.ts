@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { createInvocation, createMeshlet, defineService, RpcError, t } from '@meshlet/core';
+import { createInvocation, createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { dubbo } from './protocol.js';
 import { golden, hex } from './golden.fixture.js';
@@ -88,7 +88,7 @@ test('fuzz: mutated and random responses decode to a value or an RpcError, nothi
 });
 
 test('fuzz: a live server answers mutated requests with a status or closes that connection; it keeps serving', async () => {
-  const mesh = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  const mesh = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   const Demo = defineService({ interface: 'org.apache.dubbo.demo.DemoService', methods: { sayHello: { params: [t.string], returns: t.string } } });
   mesh.provide(Demo, { sayHello: (n) => `Hello ${n}` });
   await mesh.start();

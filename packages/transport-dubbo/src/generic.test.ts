@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { createMeshlet, defineService, t, type Meshlet } from '@meshlet/core';
+import { createRuntime, defineService, t, type Meshlet } from '@meshlet/core';
 import { HessianReader } from '@meshlet/hessian';
 import { HEADER_LENGTH } from './constants.js';
 import { descriptorOf } from './generic.js';
@@ -26,7 +26,7 @@ const Echo = defineService({
 let mesh: Meshlet;
 let port: number;
 before(async () => {
-  mesh = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  mesh = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   mesh.provide(Echo, { echo: (s) => s, addLong: (a, b) => BigInt.asIntN(64, a + b), echoUser: (u) => u });
   await mesh.start();
   port = mesh.address()!.port;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Code, createMeshlet, defineService, RpcError, t, type Meshlet } from '@meshlet/core';
+import { Code, createRuntime, defineService, RpcError, t, type Meshlet } from '@meshlet/core';
 import { HessianReader } from '@meshlet/hessian';
 import { dubbo } from './protocol.js';
 import { golden, hex } from './golden.fixture.js';
@@ -27,7 +27,7 @@ let mesh: Meshlet;
 let port: number;
 
 before(async () => {
-  mesh = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  mesh = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   mesh.provide(Demo, {
     sayHello: (name) => `Hello ${name}`,
     mixed: (n, s, longs) => `${n}|${s}|${longs.join(',')}`,
@@ -88,7 +88,7 @@ test('unsupported serialization id → BAD_REQUEST naming it, connection stays u
 });
 
 test('unknown service and unknown method → status 70 with Java\'s wording, typed NOT_FOUND on a Meshlet client', async () => {
-  const client = createMeshlet({ protocols: [dubbo()] });
+  const client = createRuntime({ protocols: [dubbo()] });
   const Missing = defineService({ interface: 'com.example.Missing', methods: { x: { params: [], returns: t.string } } });
   const NoMethod = defineService({ interface: 'org.apache.dubbo.demo.DemoService', methods: { nope: { params: [t.string], returns: t.string } } });
   const WrongTypes = defineService({ interface: 'org.apache.dubbo.demo.DemoService', methods: { sayHello: { params: [t.int32], returns: t.string } } });
@@ -105,7 +105,7 @@ test('unknown service and unknown method → status 70 with Java\'s wording, typ
 });
 
 test('group travels in the attachments; version in the body', async () => {
-  const client = createMeshlet({ protocols: [dubbo()] });
+  const client = createRuntime({ protocols: [dubbo()] });
   try {
     assert.equal(await client.refer(Grouped, { url: `127.0.0.1:${port}` }).sayHello('x'), 'blue x');
     assert.equal(await client.refer(Demo, { url: `127.0.0.1:${port}` }).sayHello('x'), 'Hello x');
@@ -115,7 +115,7 @@ test('group travels in the attachments; version in the body', async () => {
 });
 
 test('resolved heads are remembered per service, version and signature: interleaved calls each reach their own', async () => {
-  const client = createMeshlet({ protocols: [dubbo()] });
+  const client = createRuntime({ protocols: [dubbo()] });
   try {
     const grouped = client.refer(Grouped, { url: `127.0.0.1:${port}` });
     const demo = client.refer(Demo, { url: `127.0.0.1:${port}` });
@@ -135,7 +135,7 @@ test('resolved heads are remembered per service, version and signature: interlea
 });
 
 test('JVM descriptors with primitives and arrays select and decode every argument', async () => {
-  const client = createMeshlet({ protocols: [dubbo()] });
+  const client = createRuntime({ protocols: [dubbo()] });
   try {
     const demo = client.refer(Demo, { url: `127.0.0.1:${port}` });
     assert.equal(await demo.mixed(7, 's', [1n, -9223372036854775808n]), '7|s|1,-9223372036854775808');
@@ -177,11 +177,11 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
 }
 
 test('graceful stop: readonly event, in-flight calls finish, then close', async () => {
-  const server = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
+  const server = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
   server.provide(Demo, { sayHello: (n) => n, mixed: () => '', slow: (ms) => (started++, new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms))) });
   await server.start();
-  const client = createMeshlet({ protocols: [dubbo()] });
+  const client = createRuntime({ protocols: [dubbo()] });
   try {
     const demo = client.refer(Demo, { url: `127.0.0.1:${server.address()!.port}` });
     await demo.sayHello('warm');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Code, FrameReader, RpcError, createMeshlet, defineService, t, type TypeDesc } from '@meshlet/core';
+import { Code, FrameReader, RpcError, createRuntime, defineService, t, type TypeDesc } from '@meshlet/core';
 import { motan2 } from './protocol.js';
 import { breeze, captures, frames, hex, simple } from './golden.fixture.js';
 import { RawPeer } from './wire.fixture.js';
@@ -171,7 +171,7 @@ test('frames split at every byte boundary reassemble (the splitter asks again on
 });
 
 test('fuzz: a live server answers mutated requests or closes that connection; it keeps serving', async () => {
-  const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+  const mesh = createRuntime({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
   const Demo = defineService({
     interface: 'com.weibo.motan.demo.service.MotanDemoService',
     group: 'motan-demo-rpc',

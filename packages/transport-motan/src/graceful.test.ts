@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { createMeshlet } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { motan2 } from './protocol.js';
 import { Slow, slowRequest } from './wire.fixture.js';
 import { SERVER_CLOSE_LINGER } from './constants.js';
@@ -11,7 +11,7 @@ import { SERVER_CLOSE_LINGER } from './constants.js';
 // in the same read (test/fleet/motan-go.test.js, "Meshlet provider stopped while motan-go waits":
 // 53 of 64 lost before the linger). A stopping provider keeps drained connections open a while.
 test('graceful stop: the reply goes out, and the connection closes only after the linger', async () => {
-  const mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+  const mesh = createRuntime({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
   mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
   await mesh.start();

@@ -3,7 +3,7 @@
 // on it. A Meshlet provider serving two versions must pick the one a Java consumer asks for.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createMeshlet, defineService, t, type Meshlet } from '@meshlet/core';
+import { createRuntime, defineService, t, type Meshlet } from '@meshlet/core';
 import { motan2 } from './protocol.js';
 import { RawPeer } from './wire.fixture.js';
 import { encodeFrame } from './frame.js';
@@ -14,7 +14,7 @@ const v = (version: string) => defineService({ interface: 'com.example.Versioned
 let mesh: Meshlet;
 let port: number;
 before(async () => {
-  mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+  mesh = createRuntime({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
   mesh.provide(v('1.0'), { hello: (s) => `v1 ${s}` });
   mesh.provide(v('2.0'), { hello: (s) => `v2 ${s}` });
   await mesh.start();

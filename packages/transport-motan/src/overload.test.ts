@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
-import { createMeshlet, defineService, t, type Meshlet } from '@meshlet/core';
+import { createRuntime, defineService, t, type Meshlet } from '@meshlet/core';
 import { motan2 } from './protocol.js';
 import { overloadForTags, simpleArgTags } from './overload.js';
 import { Tag } from './simple/tags.js';
@@ -24,7 +24,7 @@ const Over = defineService({
 let mesh: Meshlet;
 let port: number;
 before(async () => {
-  mesh = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+  mesh = createRuntime({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
   mesh.provide(Over, { describeInt: (x) => `int:${x}`, describeLong: (x) => `long:${x}`, describeString: (s) => `string:${s}` });
   await mesh.start();
   port = mesh.address()!.port;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { Code, FrameReader, RpcError, createMeshlet, defineService, t, type Invocation, type Meshlet } from '@meshlet/core';
+import { Code, FrameReader, RpcError, createRuntime, defineService, t, type Invocation, type Meshlet } from '@meshlet/core';
 import { motan2 } from './protocol.js';
 import { captures, frames, hex } from './golden.fixture.js';
 import { RawPeer } from './wire.fixture.js';
@@ -39,7 +39,7 @@ const seen: Invocation[] = [];
 const notified: string[] = [];
 
 before(async () => {
-  mesh = createMeshlet({
+  mesh = createRuntime({
     protocols: [motan2()],
     server: { host: '127.0.0.1', port: 0 },
     serverInterceptors: [(next) => (inv) => { seen.push(inv); return next(inv); }],
@@ -145,7 +145,7 @@ test('unknown service, unknown method, wrong group: Motan exceptions, typed erro
   assert.equal(bodyOf(await peer.frame(3)), '0100000006' + Buffer.from('v1 Ray').toString('hex'));
   peer.close();
 
-  const client = createMeshlet({ protocols: [motan2()] });
+  const client = createRuntime({ protocols: [motan2()] });
   const Missing = defineService({ interface: 'com.example.Missing', methods: { x: { params: [], returns: t.string } } });
   const NoMethod = defineService({ interface: Demo.interface, group: Demo.group, methods: { nope: { params: [t.string], returns: t.string } } });
   try {
@@ -194,7 +194,7 @@ test('frames over the maximum size are refused from the meta size or the body si
 });
 
 test('oneway requests get no response; gzip requests and responses', async () => {
-  const client = createMeshlet({ protocols: [motan2({ minGzipSize: 16 })] });
+  const client = createRuntime({ protocols: [motan2({ minGzipSize: 16 })] });
   try {
     const demo = client.refer(Demo, { url: `127.0.0.1:${port}` });
     await demo.notify('fire');
@@ -240,7 +240,7 @@ test('the client sends heartbeats on an idle connection and answers the server\'
     }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const client = createMeshlet({ protocols: [motan2()], client: { heartbeatInterval: 100 } });
+  const client = createRuntime({ protocols: [motan2()], client: { heartbeatInterval: 100 } });
   try {
     const demo = client.refer(Demo, { url: `127.0.0.1:${(server.address() as { port: number }).port}` });
     assert.equal(await demo.hello('x'), 'hi');
@@ -267,11 +267,11 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
 }
 
 test('graceful stop: in-flight calls finish, then the connection closes', async () => {
-  const server = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+  const server = createRuntime({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
   server.provide(Demo, { hello: (n) => n, slow: (ms) => (started++, new Promise((r) => setTimeout(() => r(`slept ${ms}`), ms))), notify: () => {}, wrong: () => 1 });
   await server.start();
-  const client = createMeshlet({ protocols: [motan2({ serialization: 'breeze' })] });
+  const client = createRuntime({ protocols: [motan2({ serialization: 'breeze' })] });
   try {
     const demo = client.refer(Demo, { url: `127.0.0.1:${server.address()!.port}` });
     assert.equal(await demo.hello('warm'), 'warm');

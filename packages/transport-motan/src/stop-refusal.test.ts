@@ -4,7 +4,7 @@
 // (resent elsewhere, the address ejected), a plain 10002 still as SERVER_BUSY.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Code, createMeshlet, RpcError } from '@meshlet/core';
+import { Code, createRuntime, RpcError } from '@meshlet/core';
 import { motan2 } from './protocol.js';
 import { RawPeer, Slow, slowRequest, startSlowProvider } from './wire.fixture.js';
 import { Serialization, STOP_NOTICE } from './constants.js';
@@ -62,15 +62,15 @@ test('a Meshlet client reads "provider stopping" as SHUTDOWN without a peer stat
 test('Meshlet consumer by address: non-idempotent calls refused by a stopping provider are resent to the other one, none fails', async () => {
   let holding = 0;
   const start = async (name: string) => {
-    const m = createMeshlet({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
+    const m = createRuntime({ protocols: [motan2()], server: { host: '127.0.0.1', port: 0 } });
     m.provide(Slow, { sleep: (ms) => (ms > 0 && holding++, new Promise((r) => setTimeout(() => r(name), ms))) });
     await m.start();
     return m;
   };
   const [a, b] = await Promise.all([start('a'), start('b')]);
-  const consumer = createMeshlet({ protocols: [motan2()] });
+  const consumer = createRuntime({ protocols: [motan2()] });
   // Its own client pool: tells when `a` refuses without setting it aside for `consumer`.
-  const probe = createMeshlet({ protocols: [motan2()] });
+  const probe = createRuntime({ protocols: [motan2()] });
   const urlA = `127.0.0.1:${a.address()!.port}`;
   try {
     const both = consumer.refer(Slow, { url: [urlA, `127.0.0.1:${b.address()!.port}`], timeout: 20_000 });

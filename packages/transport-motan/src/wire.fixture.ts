@@ -1,4 +1,4 @@
-import { createMeshlet, defineService, t, type Protocol } from '@meshlet/core';
+import { createRuntime, defineService, t, type Protocol } from '@meshlet/core';
 import { RawPeer as Peer } from '@meshlet/core/testing';
 import { motanSplitter } from './header.js';
 
@@ -37,7 +37,7 @@ export function slowRequest(rid: number, ms: number): Buffer {
  * began; `untilStarted(n)` waits (up to 10 s) until it has begun `n`.
  */
 export async function startSlowProvider(protocol: Protocol) {
-  const mesh = createMeshlet({ protocols: [protocol], server: { host: '127.0.0.1', port: 0 } });
+  const mesh = createRuntime({ protocols: [protocol], server: { host: '127.0.0.1', port: 0 } });
   let started = 0;
   mesh.provide(Slow, { sleep: (ms) => (started++, new Promise((r) => setTimeout(() => r('slept'), ms))) });
   await mesh.start();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { Code, RpcError, createMeshlet, defineService, t, type Meshlet } from '@meshlet/core';
+import { Code, RpcError, createRuntime, defineService, t, type Meshlet } from '@meshlet/core';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { rsocket } from './protocol.js';
 
@@ -39,9 +39,9 @@ after(async () => {
 });
 
 test('the same service and implementation, exported over Dubbo (hessian2) and RSocket (JSON) at once', async () => {
-  const overDubbo = createMeshlet({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } }).provide(Shop, impl);
-  const overRSocket = createMeshlet({ protocols: [rsocket()], server: { host: '127.0.0.1', port: 0 } }).provide(Shop, impl);
-  const client = createMeshlet({ protocols: [dubbo(), rsocket()] });
+  const overDubbo = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 } }).provide(Shop, impl);
+  const overRSocket = createRuntime({ protocols: [rsocket()], server: { host: '127.0.0.1', port: 0 } }).provide(Shop, impl);
+  const client = createRuntime({ protocols: [dubbo(), rsocket()] });
   open.push(overDubbo, overRSocket, client);
   await Promise.all([overDubbo.start(), overRSocket.start()]);
   const viaDubbo = client.refer(Shop, { protocol: 'dubbo', url: `127.0.0.1:${overDubbo.address()!.port}` });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import {
-  Code, RpcError, createMeshlet, currentCall, defineService, t,
+  Code, RpcError, createRuntime, currentCall, defineService, t,
   type Meshlet, type Protocol, type ProtocolClient, type ProtocolServer,
 } from '@meshlet/core';
 import { ROUTING_MIME, encodeEntry, encodeRoute } from './composite-metadata.js';
@@ -176,7 +176,7 @@ test('the client proxy refuses a protocol that answers a stream method with one 
     toUrl: () => '',
     fromUrl: () => undefined,
   };
-  const mesh = createMeshlet({ protocols: [single] });
+  const mesh = createRuntime({ protocols: [single] });
   open.push(mesh);
   const feed = mesh.refer(Feed, { url: 'single://127.0.0.1:1' });
   await assert.rejects(feed.count(1)[Symbol.asyncIterator]().next(), (e: unknown) => RpcError.is(e, Code.Unsupported) && /does not carry streams/.test(e.message));

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { createMeshlet, type Meshlet, type MeshletOptions, type ServiceDefinition } from '@meshlet/core';
+import { createRuntime, type Meshlet, type RuntimeOptions, type ServiceDefinition } from '@meshlet/core';
 import { COMPOSITE_MIME } from './composite-metadata.js';
 import { rsocket, type RSocketOptions } from './protocol.js';
 import { RSocketClient, type Payload, type ReactiveSocket, type ReceivedPayload } from './rsocket-lib.js';
@@ -8,17 +8,17 @@ import { TcpConnection } from './tcp-connection.js';
 /** A provider on a free loopback port. */
 export async function provider(
   services: [ServiceDefinition, object][],
-  options: Partial<MeshletOptions> & { rsocket?: RSocketOptions } = {},
+  options: Partial<RuntimeOptions> & { rsocket?: RSocketOptions } = {},
 ): Promise<{ mesh: Meshlet; port: number; url: string }> {
-  const mesh = createMeshlet({ protocols: [rsocket(options.rsocket)], server: { host: '127.0.0.1', port: 0 }, ...options });
+  const mesh = createRuntime({ protocols: [rsocket(options.rsocket)], server: { host: '127.0.0.1', port: 0 }, ...options });
   for (const [d, impl] of services) mesh.provide(d, impl);
   await mesh.start();
   const port = mesh.address()!.port;
   return { mesh, port, url: `127.0.0.1:${port}` };
 }
 
-export function consumer(options: Partial<MeshletOptions> & { rsocket?: RSocketOptions } = {}): Meshlet {
-  return createMeshlet({ protocols: [rsocket(options.rsocket)], ...options });
+export function consumer(options: Partial<RuntimeOptions> & { rsocket?: RSocketOptions } = {}): Meshlet {
+  return createRuntime({ protocols: [rsocket(options.rsocket)], ...options });
 }
 
 /** rsocket-core's requester over our transport, for sending what Meshlet's client never sends. */

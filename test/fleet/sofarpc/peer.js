@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { createMeshlet, defineService, serviceDefinition, t } from '@meshlet/core';
+import { createRuntime, defineService, serviceDefinition, t } from '@meshlet/core';
 import { bolt, protobufMessage } from '@meshlet/transport-bolt';
 import { EchoService, echoImpl } from '../../../examples/conformance/service.js';
 import { javaArgs, javaPeer } from '../lib/maven.js';
@@ -70,7 +70,7 @@ export const EchoWithNope = defineService({ interface: EchoService.interface, ve
 
 /** A Meshlet in this process serving what the Java provider serves (the kit, the fleet, g2, protobuf). */
 export async function meshletProvider({ registry, client } = {}) {
-  const mesh = createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry, server: { host: '127.0.0.1', port: 0 }, client });
+  const mesh = createRuntime({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry, server: { host: '127.0.0.1', port: 0 }, client });
   mesh.provide(EchoService, echoImpl);
   mesh.provide(G2Echo, g2EchoImpl);
   mesh.provide(FleetService, fleetImpl);
@@ -81,5 +81,5 @@ export async function meshletProvider({ registry, client } = {}) {
 
 /** A Meshlet consumer in this process. */
 export function meshletConsumer({ registry, client } = {}) {
-  return createMeshlet({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry, client });
+  return createRuntime({ application: 'meshlet-sofarpc-suite', protocols: [bolt()], registry, client });
 }

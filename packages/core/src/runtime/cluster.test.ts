@@ -6,7 +6,7 @@ import type { Invocation } from '../invocation.js';
 import type { Protocol, ProtocolClient } from '../protocol.js';
 import { defineService } from '../service.js';
 import { t } from '../types.js';
-import { createMeshlet } from './meshlet.js';
+import { createRuntime } from './meshlet.js';
 import { RetryBudget } from './retry-budget.js';
 
 /**
@@ -47,7 +47,7 @@ const ok = (port: number) => () => Promise.resolve(`ok ${port}`);
 
 test('failover: a never-sent failure moves to another endpoint, for any method', async () => {
   const { protocol, calls } = scripted({ 1: down, 2: ok(2), 3: ok(3) });
-  const mesh = createMeshlet({ protocols: [protocol] });
+  const mesh = createRuntime({ protocols: [protocol] });
   const svc = mesh.refer(Svc, { url: urls });
   for (let i = 0; i < 6; i++) assert.match(await svc.write(), /^ok [23]$/);
   assert.ok(calls.includes(1), 'the dead endpoint was tried');
@@ -56,7 +56,7 @@ test('failover: a never-sent failure moves to another endpoint, for any method',
 
 test('failover: a failure after sending is retried only for idempotent methods', async () => {
   const { protocol, calls } = scripted({ 1: dropped, 2: dropped, 3: dropped });
-  const mesh = createMeshlet({ protocols: [protocol] });
+  const mesh = createRuntime({ protocols: [protocol] });
   const svc = mesh.refer(Svc, { url: urls });
   await assert.rejects(svc.write(), (e: unknown) => RpcError.is(e, Code.ConnectionClosed));
   assert.equal(calls.length, 1, 'a non-idempotent call is never sent twice');
@@ -73,7 +73,7 @@ test('business errors and timeouts are never retried', async () => {
     2: () => Promise.reject(new RpcError(Code.Business, 'no')),
     3: () => Promise.reject(new RpcError(Code.Business, 'no')),
   });
-  const mesh = createMeshlet({ protocols: [protocol] });
+  const mesh = createRuntime({ protocols: [protocol] });
   await assert.rejects(mesh.refer(Svc, { url: urls }).read(), (e: unknown) => RpcError.is(e, Code.Business));
   assert.equal(calls.length, 1);
   await mesh.stop(0);
@@ -81,7 +81,7 @@ test('business errors and timeouts are never retried', async () => {
 
 test('the retry budget caps a retry storm', async () => {
   const { protocol, calls } = scripted({ 1: down, 2: down, 3: down });
-  const mesh = createMeshlet({ protocols: [protocol], retryBudget: { ratio: 0.1, minPerSecond: 0, max: 5 } });
+  const mesh = createRuntime({ protocols: [protocol], retryBudget: { ratio: 0.1, minPerSecond: 0, max: 5 } });
   const svc = mesh.refer(Svc, { url: urls });
   const n = 200;
   for (let i = 0; i < n; i++) await assert.rejects(svc.read());
@@ -93,7 +93,7 @@ test('the retry budget caps a retry storm', async () => {
 
 test('failfast makes one attempt; failsafe swallows the failure; forking takes the first success', async () => {
   const { protocol, calls } = scripted({ 1: down, 2: () => new Promise((r) => setTimeout(() => r('slow'), 50)), 3: ok(3) });
-  const mesh = createMeshlet({ protocols: [protocol] });
+  const mesh = createRuntime({ protocols: [protocol] });
   const fast = mesh.refer(Svc, { url: ['fake://127.0.0.1:1'], cluster: 'failfast' });
   await assert.rejects(fast.read(), (e: unknown) => RpcError.is(e, Code.Unavailable));
   assert.equal(calls.length, 1);
@@ -117,7 +117,7 @@ test('RetryBudget: deposits and the time allowance', () => {
 test('a dead endpoint (refused or reset) is ejected for every reference at once, and its calls move on without drawing on the retry budget', async () => {
   const { protocol, calls } = scripted({ 1: down, 2: ok(2), 3: ok(3) });
   // No budget at all: only retries that cost nothing may happen.
-  const mesh = createMeshlet({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
+  const mesh = createRuntime({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
   const a = mesh.refer(Svc, { url: urls });
   const b = mesh.refer(Svc, { url: urls });
   assert.match(await a.write(), /^ok [23]$/);
@@ -134,7 +134,7 @@ test('a failure from a live provider (SERVER_BUSY, a status in the response) sti
   const busy = () => Promise.reject(new RpcError(Code.ServerBusy, 'busy'));
   const unavailableReply = () => Promise.reject(new RpcError(Code.Unavailable, 'no processor', { status: 2 }));
   const { protocol, calls } = scripted({ 1: busy, 2: unavailableReply, 3: ok(3) });
-  const mesh = createMeshlet({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
+  const mesh = createRuntime({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
   const svc = mesh.refer(Svc, { url: ['fake://127.0.0.1:1', 'fake://127.0.0.1:2'], cluster: 'failover' });
   for (let i = 0; i < 4; i++) await assert.rejects(svc.write(), (e: unknown) => RpcError.is(e, Code.ServerBusy) || RpcError.is(e, Code.Unavailable));
   assert.equal(calls.length, 4, 'no retry: the budget is empty and both peers answered');
@@ -147,7 +147,7 @@ test('"no such service/method" from one provider (a stopping Java Dubbo provider
   const noMethod = () => Promise.reject(new RpcError(Code.MethodNotFound, 'no method', { status: 40 }));
   const { protocol, calls } = scripted({ 1: notFound, 2: ok(2), 3: noMethod });
   // No budget at all: only retries that cost nothing may happen.
-  const mesh = createMeshlet({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
+  const mesh = createRuntime({ protocols: [protocol], retryBudget: { ratio: 0, minPerSecond: 0, max: 0 } });
   const svc = mesh.refer(Svc, { url: ['fake://127.0.0.1:1', 'fake://127.0.0.1:2'] });
   for (let i = 0; i < 40; i++) assert.equal(await svc.write(), 'ok 2');
   assert.ok(calls.includes(1), 'the provider without the service was tried');

@@ -22,7 +22,7 @@ import { serviceKeyString } from '../service-key.js';
 import { genericService, type GenericOptions, type GenericService } from '../generic/service.js';
 import { METADATA_SERVICE, metadataServiceDefinitions, metadataServiceImpl } from '../generic/metadata-service.js';
 
-export interface MeshletOptions {
+export interface RuntimeOptions {
   /** Application name, published with registrations and sent to peers. Env: `MESHLET_APP`. */
   readonly application?: string;
   /** Where providers are published and found. Without one, only `refer(…, { url })` works. */
@@ -105,8 +105,8 @@ export class Meshlet {
   /** The next retry of registrations that failed at start while the registry was unreachable. */
   private failbackTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: MeshletOptions) {
-    if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createMeshlet needs at least one protocol');
+  constructor(private readonly options: RuntimeOptions) {
+    if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createRuntime needs at least one protocol');
     for (const p of options.protocols) this.protocols.set(p.name, p);
     this.defaultProtocol = options.protocols[0]!.name;
     this.application = options.application ?? process.env.MESHLET_APP;
@@ -349,7 +349,7 @@ export class Meshlet {
 
   private requireRegistry(service: string): Registry {
     if (!this.options.registry) {
-      throw new RpcError(Code.InvalidArgument, `no registry configured for ${service}: pass \`registry\` to createMeshlet, or \`url\` to refer()`);
+      throw new RpcError(Code.InvalidArgument, `no registry configured for ${service}: pass \`registry\` to createRuntime, or \`url\` to refer()`);
     }
     return this.options.registry;
   }
@@ -369,7 +369,12 @@ function isOutage(err: RpcError): boolean {
   return OUTAGE.has(err.code);
 }
 
-export function createMeshlet(options: MeshletOptions): Meshlet {
+/**
+ * The low-level runtime: exactly the protocols, registry, balancer and breakers given, nothing
+ * wired by default. Apps usually call `createMeshlet` from `meshlet-rpc`, which builds one of
+ * these with production defaults and the sidecar switch.
+ */
+export function createRuntime(options: RuntimeOptions): Meshlet {
   return new Meshlet(options);
 }
 
