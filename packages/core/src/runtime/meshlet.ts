@@ -12,9 +12,13 @@ import {
 import { advertiseHost, advertisePort, bindHost } from './advertise.js';
 import { ClientPool } from './client-pool.js';
 import { clusterInvoker, type ClusterStrategy } from './cluster.js';
+import type { ReferOptions } from './refer-options.js';
 import { Directory } from './directory.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
-import { tagRouter, type Router, type TagRules } from './router.js';
+import type { Router, TagRules } from './router.js';
+import { createLoadBalancer } from '../plugins/balancers.js';
+import { resolveProtocols } from '../plugins/protocols.js';
+import { createRouter, DEFAULT_ROUTER } from '../plugins/routers.js';
 import { ExportTable } from './exports.js';
 import { createProxy } from './proxy.js';
 import { CallTap, matchesService, type CallListener, type RuntimeSnapshot } from './introspect.js';
@@ -27,8 +31,11 @@ export interface RuntimeOptions {
   readonly application?: string;
   /** Where providers are published and found. Without one, only `refer(…, { url })` works. */
   readonly registry?: Registry;
-  /** The wire protocols this runtime speaks; the first is the default. */
-  readonly protocols: readonly Protocol[];
+  /**
+   * The wire protocols this runtime speaks; the first is the default. A name stands for the protocol
+   * registered under it (`registerProtocol`), made with its default options.
+   */
+  readonly protocols: readonly (Protocol | string)[];
   /** Server settings; `port` may be per protocol. */
   readonly server?: Omit<ServerOptions, 'port' | 'application'> & { port?: number | Readonly<Record<string, number>> };
   readonly client?: Omit<ClientOptions, 'application'>;
@@ -38,8 +45,11 @@ export interface RuntimeOptions {
   readonly serverInterceptors?: readonly Interceptor[];
   /** Default per-call timeout, ms (3000). */
   readonly timeout?: number;
-  /** Chooses an endpoint per call (round robin by default). A factory: each reference gets its own. */
-  readonly loadBalancer?: () => LoadBalancer;
+  /**
+   * Chooses an endpoint per call (round robin by default). A factory: each reference gets its own;
+   * or the name of a registered balancer (`registerLoadBalancer`; `@meshlet/lb` registers p2c & co).
+   */
+  readonly loadBalancer?: (() => LoadBalancer) | string;
   /** How long `stop()` lets in-flight calls finish, ms (10 000). */
   readonly gracePeriod?: number;
   /** Default failure handling of references (`failover`). */
@@ -48,25 +58,13 @@ export interface RuntimeOptions {
   readonly retryBudget?: RetryBudgetOptions;
   /** Tag routing (canary / gray release); change at run time with `setRoutes`. */
   readonly routes?: TagRules;
+  /**
+   * Narrows each call's endpoints before the balancer picks: a `Router`, or the name of a registered
+   * one (`registerRouter`), made with this runtime's `routes`. Default: `'tag'`, the tag router.
+   */
+  readonly router?: Router | string;
   /** Per-endpoint circuit breakers, one set per reference (e.g. `() => new BreakerSet()` from `@meshlet/breaker`). */
   readonly breakers?: () => EndpointBreakers;
-}
-
-export interface ReferOptions {
-  readonly version?: string;
-  readonly group?: string;
-  readonly protocol?: string;
-  /** Direct addresses (`host:port`, comma-separated or a list), bypassing the registry. */
-  readonly url?: string | readonly string[];
-  readonly timeout?: number;
-  /** Sent with every call (string values only, as Java reads them). */
-  readonly attachments?: Readonly<Record<string, string>>;
-  /** Failure handling: `failover` (default), `failfast`, `failsafe`, `forking`. */
-  readonly cluster?: ClusterStrategy;
-  /** Extra attempts for failover (2). */
-  readonly retries?: number;
-  /** Parallel attempts for forking (2). */
-  readonly forks?: number;
 }
 
 type Ctor = abstract new (...args: any[]) => any;
@@ -98,6 +96,7 @@ export class Meshlet {
   private readonly retryBudget: RetryBudget;
   private routes: TagRules;
   private readonly router: Router;
+  private readonly balancer: () => LoadBalancer;
   /** Admin hooks: call records, in-flight counts, and the registrations taken offline by an operator. */
   private readonly tap = new CallTap();
   private readonly startedAt = Date.now();
@@ -107,13 +106,16 @@ export class Meshlet {
 
   constructor(private readonly options: RuntimeOptions) {
     if (!options.protocols?.length) throw new RpcError(Code.InvalidArgument, 'createRuntime needs at least one protocol');
-    for (const p of options.protocols) this.protocols.set(p.name, p);
-    this.defaultProtocol = options.protocols[0]!.name;
+    const protocols = resolveProtocols(options.protocols);
+    for (const p of protocols) this.protocols.set(p.name, p);
+    this.defaultProtocol = protocols[0]!.name;
     this.application = options.application ?? process.env.MESHLET_APP;
     this.exports = new ExportTable([this.tap.interceptor('server'), ...(options.serverInterceptors ?? [])]);
     this.retryBudget = new RetryBudget(options.retryBudget);
     this.routes = options.routes ?? {};
-    this.router = tagRouter(() => this.routes);
+    const router = options.router ?? DEFAULT_ROUTER;
+    this.router = typeof router === 'string' ? createRouter(router, { routes: () => this.routes }) : router;
+    this.balancer = balancerFactory(options.loadBalancer);
     this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application });
   }
 
@@ -155,7 +157,7 @@ export class Meshlet {
         registry: this.requireRegistry(definition.interface),
         subscriber: { protocol, application: this.application, methods: [...new Set([...definition.methods.values()].map((m) => m.name))] },
       };
-    const directory = new Directory(definition, protocol, this.pool, (this.options.loadBalancer ?? roundRobin)(), this.router, source, this.options.breakers?.());
+    const directory = new Directory(definition, protocol, this.pool, this.balancer(), this.router, source, this.options.breakers?.());
     this.directories.push(directory);
     const cluster = clusterInvoker(directory, {
       strategy: options.cluster ?? this.options.cluster ?? 'failover',
@@ -392,4 +394,12 @@ function parseUrls(url: string | readonly string[], protocol: string): Endpoint[
 function portFor(port: number | Readonly<Record<string, number>> | undefined, protocol: string, fallback: number): number {
   if (typeof port === 'number') return port;
   return port?.[protocol] ?? fallback;
+}
+
+/** The per-reference balancer factory of `RuntimeOptions.loadBalancer`; a name is checked now, not at the first refer. */
+function balancerFactory(option: RuntimeOptions['loadBalancer']): () => LoadBalancer {
+  if (option === undefined) return roundRobin;
+  if (typeof option !== 'string') return option;
+  createLoadBalancer(option);
+  return () => createLoadBalancer(option);
 }
