@@ -8,7 +8,12 @@ export { consistentHash, CONSISTENT_HASH_DEFAULTS, keyOf, ringAddress, type Cons
 export { javaString, javaDouble, javaFloat } from './java-string.js';
 export { warmupWeight, DEFAULT_WARMUP_MS } from './warmup.js';
 export { latencyToRecord } from './outcome.js';
+import { registerBuiltinLoadBalancers } from './registry.js';
 export {
   registerLoadBalancer, createLoadBalancer, loadBalancerFactory, loadBalancerNames, DEFAULT_LOAD_BALANCER,
-  type LoadBalancerFactory, type LoadBalancerOptionsMap,
+  registerBuiltinLoadBalancers, BUILTIN_LOAD_BALANCERS, type LoadBalancerFactory, type LoadBalancerOptionsMap,
 } from './registry.js';
+
+// The package entry registers its policies explicitly, as grpc-js' index calls each policy's
+// `setup()`; no module registers anything merely by being imported.
+registerBuiltinLoadBalancers();

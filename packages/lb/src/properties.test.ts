@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Code, RpcError, endpoint, t, type Endpoint } from '@meshlet/core';
-import { createLoadBalancer, loadBalancerNames } from './registry.js';
+import { registerBuiltinLoadBalancers, createLoadBalancer, loadBalancerNames } from './registry.js';
+
+registerBuiltinLoadBalancers();
 import { invocationWith, type TestCandidate } from './test-support.js';
 
 const weight = fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constantFrom(-5, 0, NaN, Infinity, 1e12, 0.5));

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Code, RpcError, random as coreRandom } from '@meshlet/core';
-import { createLoadBalancer, DEFAULT_LOAD_BALANCER, loadBalancerFactory, loadBalancerNames, registerLoadBalancer } from './registry.js';
+import { registerBuiltinLoadBalancers, createLoadBalancer, DEFAULT_LOAD_BALANCER, loadBalancerFactory, loadBalancerNames, registerLoadBalancer } from './registry.js';
+
+registerBuiltinLoadBalancers();
 import { call, candidates, ep } from './test-support.js';
 
 test('built-in balancers are registered by name, p2c is the default', () => {

@@ -1,12 +1,17 @@
-import { Code, RpcError, type LoadBalancer } from '@meshlet/core';
+import {
+  createLoadBalancer as createRegistered, loadBalancerNames, registerLoadBalancer,
+  type LoadBalancer, type LoadBalancerFactory,
+} from '@meshlet/core';
 import { consistentHash, type ConsistentHashOptions } from './consistent-hash.js';
 import { leastPending, type LeastPendingOptions } from './least-pending.js';
 import { p2c, type P2cOptions } from './p2c.js';
 import { weightedRandom, type RandomOptions } from './random.js';
 import { smoothRoundRobin, type RoundRobinOptions } from './round-robin.js';
 
-/** Makes a fresh balancer; the runtime makes one per referred service. */
-export type LoadBalancerFactory<O = unknown> = (options?: O) => LoadBalancer;
+// The table itself is core's (`registerLoadBalancer`), so `loadBalancer: 'p2c'` in the runtime
+// options and a registry URL's `loadbalance=` find these policies by name, as grpc-js finds its LB
+// policies; this package adds its policies to it and typed helpers over it.
+export { registerLoadBalancer, loadBalancerNames, type LoadBalancerFactory };
 
 /** Options of the built-in balancers, by name. */
 export interface LoadBalancerOptionsMap {
@@ -20,36 +25,31 @@ export interface LoadBalancerOptionsMap {
 /** The balancer used when none is named. */
 export const DEFAULT_LOAD_BALANCER = 'p2c';
 
-// Plug-ins by name, as grpc-js registers its LB policies: configuration (a registry URL's
-// `loadbalance=` parameter, an env var) names a policy and code supplies it.
-const factories = new Map<string, LoadBalancerFactory<any>>([
-  ['p2c', p2c],
-  ['random', weightedRandom],
-  ['roundrobin', smoothRoundRobin],
-  ['leastpending', leastPending],
+/** The built-in policies by name. */
+export const BUILTIN_LOAD_BALANCERS: Readonly<Record<string, LoadBalancerFactory>> = {
+  p2c,
+  random: weightedRandom,
+  roundrobin: smoothRoundRobin,
+  leastpending: leastPending,
   // Dubbo's name for the same policy, so `loadbalance=leastactive` in a Dubbo URL just works.
-  ['leastactive', leastPending],
-  ['consistenthash', consistentHash],
-]);
+  leastactive: leastPending,
+  consistenthash: consistentHash,
+};
 
-/** Registers a balancer under `name`; replacing an existing one must be asked for. */
-export function registerLoadBalancer<O>(name: string, factory: LoadBalancerFactory<O>, options: { replace?: boolean } = {}): void {
-  const key = name.toLowerCase();
-  if (factories.has(key) && options.replace !== true) {
-    throw new RpcError(Code.InvalidArgument, `a load balancer named ${JSON.stringify(name)} is already registered (pass { replace: true } to replace it)`);
-  }
-  factories.set(key, factory);
+/**
+ * Registers the built-in policies under their names (grpc-js' `setup()`): this package's entry
+ * calls it, and calling it again is a no-op. A policy an app registered under a built-in name with
+ * `{ replace: true }` stays replaced only if registered after this ran.
+ */
+export function registerBuiltinLoadBalancers(): void {
+  for (const [name, factory] of Object.entries(BUILTIN_LOAD_BALANCERS)) registerLoadBalancer(name, factory);
 }
 
 /** A new balancer of the policy `name` (case-insensitive). */
 export function createLoadBalancer<N extends keyof LoadBalancerOptionsMap>(name: N, options?: LoadBalancerOptionsMap[N]): LoadBalancer;
 export function createLoadBalancer(name?: string, options?: unknown): LoadBalancer;
 export function createLoadBalancer(name: string = DEFAULT_LOAD_BALANCER, options?: unknown): LoadBalancer {
-  const factory = factories.get(name.toLowerCase());
-  if (factory === undefined) {
-    throw new RpcError(Code.InvalidArgument, `unknown load balancer ${JSON.stringify(name)}; registered: ${loadBalancerNames().join(', ')}`);
-  }
-  return factory(options);
+  return createRegistered(name, options);
 }
 
 /**
@@ -59,10 +59,6 @@ export function createLoadBalancer(name: string = DEFAULT_LOAD_BALANCER, options
 export function loadBalancerFactory<N extends keyof LoadBalancerOptionsMap>(name: N, options?: LoadBalancerOptionsMap[N]): () => LoadBalancer;
 export function loadBalancerFactory(name?: string, options?: unknown): () => LoadBalancer;
 export function loadBalancerFactory(name: string = DEFAULT_LOAD_BALANCER, options?: unknown): () => LoadBalancer {
-  createLoadBalancer(name, options);
-  return () => createLoadBalancer(name, options);
-}
-
-export function loadBalancerNames(): string[] {
-  return [...factories.keys()].sort();
+  createRegistered(name, options);
+  return () => createRegistered(name, options);
 }
