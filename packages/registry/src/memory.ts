@@ -1,5 +1,6 @@
 import { endpointAddress, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
 import { endpointSet, registrationId, serviceId } from './endpoint-set.js';
+import { takeHeld } from './held.js';
 import { Subscriptions, type Subscription } from './subscription.js';
 import { checkRegistration, checkServiceKey, closedError } from './validate.js';
 
@@ -112,12 +113,8 @@ export class MemoryRegistry implements Registry {
 
   async unregister(registration: Registration): Promise<void> {
     if (this.#closed) return;
-    const r = checkRegistration(registration);
-    const id = registrationId(r.service, r.endpoint);
-    const mine = this.#registered.get(id);
-    if (!mine) return;
-    this.#registered.delete(id);
-    this.store.delete(this.#owner, mine);
+    const mine = takeHeld(this.#registered, registration);
+    if (mine) this.store.delete(this.#owner, mine.value);
   }
 
   async subscribe(service: ServiceKey, listener: EndpointListener): Promise<() => void> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Registration } from '@meshlet/core';
 import { registrationId } from '../endpoint-set.js';
-import { checkRegistration } from '../validate.js';
+import { parseStoredEntry, registrationJson, storedRegistration } from '../stored-entry.js';
 
 /** One registration file's content. */
 export interface LocalEntry {
@@ -33,13 +33,9 @@ export function isEntryFileName(name: string): boolean {
 }
 
 export function encodeEntry(entry: LocalEntry): string {
-  const r = entry.registration;
   return JSON.stringify({
     format: FORMAT,
-    service: r.service,
-    endpoint: r.endpoint,
-    methods: r.methods,
-    application: r.application,
+    ...registrationJson(entry.registration),
     pid: entry.pid,
     hostname: entry.hostname,
     owner: entry.owner,
@@ -49,23 +45,12 @@ export function encodeEntry(entry: LocalEntry): string {
 
 /** Parses and checks a file's text; anything malformed, foreign or half-written yields undefined. */
 export function decodeEntry(text: string): LocalEntry | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const o = raw as Record<string, unknown>;
-  if (o.format !== FORMAT) return undefined;
+  const o = parseStoredEntry(text, FORMAT);
+  if (o === undefined) return undefined;
   if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 0) return undefined;
   if (typeof o.lease !== 'number' || !Number.isFinite(o.lease)) return undefined;
   if (typeof o.hostname !== 'string' || typeof o.owner !== 'string') return undefined;
-  let registration: Registration;
-  try {
-    registration = checkRegistration({ service: o.service, endpoint: o.endpoint, methods: o.methods, application: o.application });
-  } catch {
-    return undefined;
-  }
+  const registration = storedRegistration(o);
+  if (registration === undefined) return undefined;
   return { registration, pid: o.pid, hostname: o.hostname, owner: o.owner, lease: o.lease };
 }

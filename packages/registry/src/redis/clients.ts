@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import { Code, RpcError } from '@meshlet/core';
 import { importOptional } from '../optional.js';
+import { nextEvent } from '../wait-event.js';
 import type { RedisSettings } from './options.js';
 import { DELETE, PUT, READ } from './scripts.js';
 
@@ -113,17 +113,7 @@ export class RedisClients extends EventEmitter {
   /** Resolves once commands can be sent; rejects with UNAVAILABLE after `timeoutMs`. */
   whenReady(timeoutMs = this.#timeoutMs): Promise<void> {
     if (this.ready) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.off('ready', onReady);
-        reject(new RpcError(Code.Unavailable, `redis registry: Redis not reachable within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.once('ready', onReady);
-    });
+    return nextEvent(this, 'ready', timeoutMs, `redis registry: Redis not reachable within ${timeoutMs} ms`);
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Code, endpointAddress, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
 import { registrationId } from '../endpoint-set.js';
+import { takeHeld } from '../held.js';
 import { Serial } from '../serial.js';
 import { Subscriptions } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
@@ -70,14 +71,11 @@ export class RedisRegistry implements Registry {
 
   async unregister(registration: Registration): Promise<void> {
     if (this.#closed) return;
-    const r = checkRegistration(registration);
-    const rid = registrationId(r.service, r.endpoint);
-    const stored = this.#registered.get(rid);
-    if (!stored) return;
-    this.#registered.delete(rid);
+    const held = takeHeld(this.#registered, registration);
+    if (!held) return;
     if (this.#registered.size === 0) this.#stopRenewing();
-    await this.#serial.run(rid, () => this.#delete(rid, stored));
-    await this.#readers.get(stored.keys.tag)?.refresh();
+    await this.#serial.run(held.id, () => this.#delete(held.id, held.value));
+    await this.#readers.get(held.value.keys.tag)?.refresh();
   }
 
   async subscribe(service: ServiceKey, listener: EndpointListener): Promise<() => void> {

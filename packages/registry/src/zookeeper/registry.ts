@@ -1,5 +1,6 @@
 import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { endpointSet, registrationId } from '../endpoint-set.js';
+import { takeHeld } from '../held.js';
 import { Serial } from '../serial.js';
 import { Subscriptions, type Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
@@ -81,11 +82,8 @@ export class ZookeeperRegistry implements Registry {
 
   async unregister(registration: Registration): Promise<void> {
     if (this.#closed) return;
-    const r = checkRegistration(registration);
-    const rid = registrationId(r.service, r.endpoint);
-    const own = this.#nodes.get(rid);
+    const own = takeHeld(this.#nodes, registration)?.value;
     if (!own) return;
-    this.#nodes.delete(rid);
     await this.#serial.run(own.path, () => this.#remove(own));
     await this.#refreshParentOf(own.path);
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
 import type { Client } from 'node-zookeeper-client';
 import { Code, RpcError } from '@meshlet/core';
+import { nextEvent } from '../wait-event.js';
 import { loadZookeeper, Zk } from './zk.js';
 
 /** `NODE_DEBUG=meshlet-registry` traces session state changes. */
@@ -62,17 +63,7 @@ export class ZkSession extends EventEmitter {
     await this.start();
     if (this.connected) return;
     if (this.#closed) throw new RpcError(Code.Shutdown, 'zookeeper registry is closed');
-    await new Promise<void>((resolve, reject) => {
-      const onConnected = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.off('connected', onConnected);
-        reject(new RpcError(Code.Unavailable, `zookeeper registry: ZooKeeper not reachable within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.once('connected', onConnected);
-    });
+    await nextEvent(this, 'connected', timeoutMs, `zookeeper registry: ZooKeeper not reachable within ${timeoutMs} ms`);
   }
 
   close(): void {
