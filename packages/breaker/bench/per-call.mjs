@@ -3,8 +3,8 @@
 // Sequential awaits, 300k calls after 20k warm-up, best of 5 rounds, as in the opossum figures of
 // shared/reference/node-anchors.md §5.
 import * as core from '@meshlet/core';
-import { Code, RpcError, createInvocation, defineService, endpoint, roundRobin, t } from '@meshlet/core';
-import { BreakerSet, Bulkhead, withBreakers } from '../dist/index.js';
+import { Code, RpcError, createInvocation, defineService, endpoint, t } from '@meshlet/core';
+import { BreakerSet, Bulkhead } from '../dist/index.js';
 
 const N = 300_000;
 const WARM = 20_000;
@@ -50,31 +50,9 @@ if (core.concurrencyLimit) { // core's own bulkhead (issue 6 item 6), for compar
   rows.push(await time('core concurrencyLimit interceptor, success', () => coreLimit(inv)));
 }
 
-// Pick overhead (synchronous, no await): the balancer alone vs wrapped by withBreakers.
-function timeSync(label, fn) {
-  for (let i = 0; i < WARM; i++) fn();
-  let best = Infinity;
-  for (let round = 0; round < 5; round++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < N * 10; i++) fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - start) / (N * 10));
-  }
-  return { label, ns: best };
-}
-const cands = Array.from({ length: 10 }, (_, i) => ({ endpoint: endpoint('dubbo', `10.0.1.${i}`, 20880), pending: 0 }));
-const rr = roundRobin();
-const guarded = withBreakers(roundRobin(), set);
-const pickRows = [timeSync('core roundRobin().pick, 10 endpoints', () => rr.pick(cands, inv)),
-  timeSync('withBreakers(roundRobin()).pick, all closed', () => guarded.pick(cands, inv))];
-const oneOpen = new BreakerSet({ volumeThreshold: 1 });
-await oneOpen.invoke(cands[3].endpoint, fail, inv).catch(() => {});
-const guardedOpen = withBreakers(roundRobin(), oneOpen);
-pickRows.push(timeSync('withBreakers(roundRobin()).pick, 1 of 10 open', () => guardedOpen.pick(cands, inv)));
-
 console.log(`node ${process.version}, ${N} sequential calls per round, best of 5`);
 for (const r of rows) {
   const ref = r.label.includes('failure') || r.label.includes('BUSINESS') ? bareFail.ns : base.ns;
   console.log(`${r.label.padEnd(52)} ${(r.ns / 1000).toFixed(3).padStart(7)} µs/call   extra ${((r.ns - ref) / 1000).toFixed(3).padStart(7)} µs`);
 }
-for (const r of pickRows) console.log(`${r.label.padEnd(52)} ${r.ns.toFixed(1).padStart(7)} ns/pick`);
-for (const s of [set, never, open, oneOpen]) s.close();
+for (const s of [set, never, open]) s.close();

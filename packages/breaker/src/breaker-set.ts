@@ -89,7 +89,7 @@ class Entry {
 /**
  * One opossum breaker per endpoint that has failed recently. The runtime consults the set per call:
  *
- * - `allows(endpoint)` before balancing (or `withBreakers(balancer, set)`, which filters for it):
+ * - `allows(endpoint)` before balancing (core's directory leaves the endpoint out when false):
  *   an open breaker takes its endpoint out of the choice; a half-open one admits one probe;
  * - `invoke(endpoint, invoker, invocation)` (or an invoker made once with `wrap`) to send the call
  *   through the breaker, which records its outcome.

@@ -1,5 +1,4 @@
 export { BreakerSet, type BreakerEvents, type BreakerState } from './breaker-set.js';
-export { withBreakers } from './with-breakers.js';
 export { BREAKER_DEFAULTS, type BreakerOptions } from './options.js';
 export { isEndpointFailure } from './failure.js';
 export { Bulkhead, bulkhead, type BulkheadOptions } from './bulkhead.js';
