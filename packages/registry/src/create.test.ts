@@ -5,6 +5,9 @@ import { describe, test } from 'node:test';
 import { Code, endpoint, endpointAddress, RpcError, type Registry } from '@meshlet/core';
 import { Recorder } from './fixtures/helpers.js';
 import { createRegistry, LocalRegistry, MemoryRegistry, registerRegistryScheme, registrySchemes, StaticRegistry } from './index.js';
+import { createRegistry as createFromTable, registrySchemes as tableSchemes } from './create.js';
+import { RedisRegistry } from './redis/registry.js';
+import { ZookeeperRegistry } from './zookeeper/registry.js';
 
 const echo = { interface: 'demo.Echo' };
 const invalid = (e: unknown) => RpcError.is(e, Code.InvalidArgument);
@@ -93,5 +96,16 @@ describe('createRegistry', () => {
     assert.equal(createRegistry(r), r);
     assert.throws(() => registerRegistryScheme('1bad', () => r), invalid);
     await r.close();
+  });
+
+  test('redis and zookeeper schemes are entries of the table itself, not registered by importing a module', async () => {
+    for (const scheme of ['redis', 'rediss', 'redis+sentinel', 'rediss+sentinel', 'redis+cluster', 'rediss+cluster', 'zookeeper', 'zk']) {
+      assert.ok(tableSchemes().includes(scheme), scheme);
+    }
+    const redis = createFromTable('redis://127.0.0.1:1');
+    const zk = createFromTable('zk://127.0.0.1:1');
+    assert.ok(redis instanceof RedisRegistry);
+    assert.ok(zk instanceof ZookeeperRegistry);
+    await Promise.all([redis.close(), zk.close()]);
   });
 });

@@ -5,6 +5,8 @@ import { StaticRegistry } from './static.js';
 import { MeshletAgentRegistry } from './agent/meshlet-agent.js';
 import { MosnRegistry } from './agent/mosn.js';
 import { MotanAgentRegistry } from './agent/motan-agent.js';
+import { RedisRegistry } from './redis/registry.js';
+import { ZookeeperRegistry } from './zookeeper/registry.js';
 import { invalidArgument } from './validate.js';
 
 /** Builds a registry from its URL (the whole string, scheme included). */
@@ -19,12 +21,18 @@ const factories = new Map<string, RegistryFactory>([
   ['mosn', (url) => new MosnRegistry(url)],
   ['motan-agent', (url) => new MotanAgentRegistry(url)],
   ['meshlet', (url) => new MeshletAgentRegistry(url)],
+  // Registries that talk to a server: their client libraries load on first connect, not here.
+  ...['redis', 'rediss', 'redis+sentinel', 'rediss+sentinel', 'redis+cluster', 'rediss+cluster']
+    .map((s): [string, RegistryFactory] => [s, (url) => new RedisRegistry(url)]),
+  ['zookeeper', (url) => new ZookeeperRegistry(url)],
+  ['zk', (url) => new ZookeeperRegistry(url)],
 ]);
 
 /**
  * Makes `createRegistry` understand `scheme://...` (as grpc-js registers resolvers by name). A later
- * registration of the same scheme replaces the earlier one. Packages with heavier dependencies
- * (`redis://`, `zookeeper://`) plug in here instead of being imported by this module.
+ * registration of the same scheme replaces the earlier one. The built-in schemes (memory, static,
+ * local, the agents', redis and zookeeper) are entries of the table, not registered by importing
+ * a module.
  */
 export function registerRegistryScheme(scheme: string, factory: RegistryFactory): void {
   const s = scheme.toLowerCase();

@@ -1,5 +1,3 @@
-import './schemes.js';
-
 export { createRegistry, registerRegistryScheme, registrySchemes, type RegistryFactory } from './create.js';
 export { MemoryRegistry, MemoryStore, sharedMemoryStore, type MemoryRegistryOptions } from './memory.js';
 export { StaticRegistry, type StaticRegistryOptions } from './static.js';
