@@ -1,4 +1,4 @@
-import { UsageError } from './command.js';
+import { UsageError } from './usage-error.js';
 
 /** Positional arguments and `--flag value` / `--flag=value` / bare `--flag` options. */
 export interface Parsed {

@@ -19,11 +19,5 @@ export interface Command {
   run(args: Parsed, io: CommandIo): Promise<number>;
 }
 
-/**
- * The command line itself is wrong (missing argument, unknown subcommand, flag without a value):
- * main prints the message and the command's usage and exits 2, as the README promises. Failures of
- * the work itself stay RpcErrors and exit 1.
- */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+// Defined in its own module so args.ts can throw it without importing this one (no import circle).
+export { UsageError } from './usage-error.js';

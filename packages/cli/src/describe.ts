@@ -3,7 +3,7 @@
 import { Code, RpcError, type Endpoint } from '@meshlet/core';
 import { createRegistry } from '@meshlet/registry';
 import type { Target } from './target.js';
-import { withGeneric } from './invoke-command.js';
+import { withGeneric } from './generic-client.js';
 
 export interface DescribedMethod {
   readonly name: string;

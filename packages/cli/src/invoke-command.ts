@@ -1,15 +1,11 @@
 // `meshlet invoke`: one generic call (Meshlet.generic) from the command line, result as JSON.
-import { createRuntime, toRpcError, type GenericService } from '@meshlet/core';
-import { createRegistry } from '@meshlet/registry';
-import { dubbo } from '@meshlet/transport-dubbo';
-import { bolt } from '@meshlet/transport-bolt';
-import { motan2 } from '@meshlet/transport-motan';
-import { rsocket } from '@meshlet/transport-rsocket';
+import { toRpcError } from '@meshlet/core';
 import { flagText, type Parsed } from './args.js';
 import { UsageError, type Command, type CommandIo } from './command.js';
 import { parseJsonExact, stringifyExact } from './json.js';
 import { parseTarget, type Target } from './target.js';
 import { describeTarget } from './describe.js';
+import { withGeneric } from './generic-client.js';
 
 const INVOKE_USAGE = `meshlet invoke <url | interface> <method> ['<json args>'] [--types java.lang.String,long,...]
                [--registry url] [--protocol dubbo|bolt|motan2|rsocket] [--group g] [--version v]
@@ -55,24 +51,6 @@ async function runInvoke(args: Parsed, io: CommandIo): Promise<number> {
     io.err(`${e.code}: ${first}${e.remoteClass ? ` (${e.remoteClass})` : ''}`);
     if (stack.length > 0) io.err(args.flags.verbose === true ? stack.join('\n') : `(the remote stack trace has ${stack.length} more lines: --verbose prints them)`);
     return 1;
-  }
-}
-
-/** Runs `use` with a generic client of the target on a runtime of its own, stopped after. */
-export async function withGeneric<T>(target: Target, timeout: number, use: (service: GenericService) => Promise<T>): Promise<T> {
-  const mesh = createRuntime({
-    application: 'meshlet-cli',
-    protocols: [dubbo(), bolt(), motan2(), rsocket()],
-    ...(target.registry !== undefined && target.address === undefined ? { registry: createRegistry(target.registry) } : {}),
-  });
-  try {
-    const service = mesh.generic({
-      interface: target.interface, version: target.version, group: target.group, protocol: target.protocol, timeout,
-      ...(target.address !== undefined ? { url: target.address } : {}),
-    });
-    return await use(service);
-  } finally {
-    await mesh.stop(0);
   }
 }
 

@@ -1,4 +1,4 @@
-import { callContext } from './call-context.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RelayCall } from './relay.js';
 import type { MethodDefinition, ServiceDefinition } from './service.js';
 
@@ -22,6 +22,18 @@ export interface Invocation {
    * relay client; `method` is the one the frame names and `args` is empty.
    */
   readonly relay?: RelayCall | undefined;
+}
+
+/**
+ * The server-side call being handled, visible to everything it awaits. Outgoing calls made while
+ * handling it inherit its deadline, so a budget spent upstream is not spent again downstream.
+ * (It lives with `Invocation` because `createInvocation` reads it: one module, no import circle.)
+ */
+export const callContext = new AsyncLocalStorage<Invocation>();
+
+/** The inbound call being handled here, if any. */
+export function currentCall(): Invocation | undefined {
+  return callContext.getStore();
 }
 
 export function createInvocation(

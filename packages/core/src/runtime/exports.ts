@@ -1,8 +1,7 @@
-import { callContext } from '../call-context.js';
 import { serverCall, serverRejected, telemetryActive } from '../telemetry/tracing.js';
 import { Code, RpcError } from '../errors.js';
 import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
-import type { Invocation } from '../invocation.js';
+import { callContext, type Invocation } from '../invocation.js';
 import type { ExportedMethod, Protocol, ServerHandler } from '../protocol.js';
 import type { MethodDefinition, ServiceDefinition } from '../service.js';
 import { normalizeVersion, serviceKeyString, type ServiceKey } from '../service-key.js';

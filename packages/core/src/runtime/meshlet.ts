@@ -12,6 +12,7 @@ import {
 import { advertiseHost, advertisePort, bindHost } from './advertise.js';
 import { ClientPool } from './client-pool.js';
 import { clusterInvoker, type ClusterStrategy } from './cluster.js';
+import type { ReferOptions } from './refer-options.js';
 import { Directory } from './directory.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import type { Router, TagRules } from './router.js';
@@ -64,23 +65,6 @@ export interface RuntimeOptions {
   readonly router?: Router | string;
   /** Per-endpoint circuit breakers, one set per reference (e.g. `() => new BreakerSet()` from `@meshlet/breaker`). */
   readonly breakers?: () => EndpointBreakers;
-}
-
-export interface ReferOptions {
-  readonly version?: string;
-  readonly group?: string;
-  readonly protocol?: string;
-  /** Direct addresses (`host:port`, comma-separated or a list), bypassing the registry. */
-  readonly url?: string | readonly string[];
-  readonly timeout?: number;
-  /** Sent with every call (string values only, as Java reads them). */
-  readonly attachments?: Readonly<Record<string, string>>;
-  /** Failure handling: `failover` (default), `failfast`, `failsafe`, `forking`. */
-  readonly cluster?: ClusterStrategy;
-  /** Extra attempts for failover (2). */
-  readonly retries?: number;
-  /** Parallel attempts for forking (2). */
-  readonly forks?: number;
 }
 
 type Ctor = abstract new (...args: any[]) => any;
