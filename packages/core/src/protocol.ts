@@ -4,7 +4,7 @@ import type { Invoker } from './interceptor.js';
 import type { Registration } from './registry.js';
 import type { MethodDefinition, ServiceDefinition } from './service.js';
 import type { ServiceKey } from './service-key.js';
-import type { TlsOptions } from './engine/options.js';
+import type { ConnectOptions, ListenOptions } from './engine/options.js';
 import type { GenericCall, GenericWireCall } from './generic/call.js';
 import type { ProtocolRelay } from './relay.js';
 
@@ -32,44 +32,15 @@ export interface ServerHandler {
   refused?(service: ServiceKey, method: string, err: unknown): void;
 }
 
-export interface ClientOptions {
-  /** Heartbeat after this long without reads, ms. */
-  readonly heartbeatInterval?: number;
-  /** Close the connection after this long without reads, ms (3× heartbeat by default). */
-  readonly idleTimeout?: number;
-  readonly connectTimeout?: number;
-  /**
-   * When a call times out with nothing read on its connection since it was sent, a heartbeat goes
-   * out; no byte back within this many ms closes the connection as dead (a partition, a black
-   * hole), so its address is sidelined and reconnected in the background (3000).
-   */
-  readonly probeTimeout?: number;
-  /** Largest frame sent or accepted (8 MiB); a bigger request fails alone with FRAME_TOO_LARGE, unsent. */
-  readonly maxFrameSize?: number;
-  /** ms for a response frame to complete once its header arrived (30 s). */
-  readonly frameTimeout?: number | undefined;
-  /** Unsent bytes above which new calls wait for the socket to drain (4 MiB). */
-  readonly writeHighWater?: number | undefined;
-  /**
-   * Once a connection whose provider sent GoAway (Dubbo's read-only event) has closed, how long
-   * its address takes no calls before it is tried again, ms (2000): that provider is stopping.
-   */
-  readonly goAwayHoldOff?: number | undefined;
-  readonly tls?: TlsOptions | undefined;
+/** What the runtime's `client` options give every protocol client (see `ConnectOptions`). */
+export interface ClientOptions extends ConnectOptions {
   /** Application name sent to peers that want one (Dubbo `remote.application`). */
   readonly application?: string | undefined;
 }
 
-export interface ServerOptions {
-  readonly host?: string;
-  readonly port?: number;
-  readonly idleTimeout?: number;
-  readonly maxFrameSize?: number;
-  /** ms for a request frame to complete once its header arrived (30 s); a dripping peer is closed. */
-  readonly frameTimeout?: number | undefined;
-  /** Unsent reply bytes above which a connection stops reading requests until drained (4 MiB). */
-  readonly writeHighWater?: number | undefined;
-  readonly tls?: TlsOptions | undefined;
+/** What the runtime's `server` options give every protocol server (see `ListenOptions`). */
+export interface ServerOptions extends ListenOptions {
+  /** Application name, for protocols whose servers report one. */
   readonly application?: string | undefined;
 }
 

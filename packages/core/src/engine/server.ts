@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Code, RpcError } from '../errors.js';
 import { Connection } from './connection.js';
 import type { FrameSplitter } from './frame-reader.js';
-import { DEFAULT_MAX_FRAME_SIZE, type TlsOptions } from './options.js';
+import { DEFAULT_MAX_FRAME_SIZE, type ListenOptions } from './options.js';
 import { connectionChanged } from '../telemetry/metrics.js';
 
 /** The protocol side of a server connection. */
@@ -16,13 +16,7 @@ export interface ServerCodec {
   encodeGoAway(): Uint8Array | undefined;
 }
 
-export interface FrameServerOptions {
-  /** The address to listen on; every interface when omitted. */
-  readonly host?: string | undefined;
-  readonly port?: number | undefined;
-  readonly tls?: TlsOptions | undefined;
-  /** Close connections silent for this long, ms (Dubbo: 180 s). */
-  readonly idleTimeout?: number | undefined;
+export interface FrameServerOptions extends ListenOptions {
   /**
    * On graceful stop, once every connection is drained, keep them open (still serving) until no
    * request has arrived for this long, ms, before closing (bounded by the grace period; default 0).
@@ -31,11 +25,6 @@ export interface FrameServerOptions {
    * stopping server for want of a GoAway they understand.
    */
   readonly closeLinger?: number | undefined;
-  readonly maxFrameSize?: number | undefined;
-  /** ms for a frame to complete once its header arrived (default 30 s); a dripping peer is closed. */
-  readonly frameTimeout?: number | undefined;
-  /** Unsent reply bytes above which the connection stops reading requests until drained (default 4 MiB). */
-  readonly writeHighWater?: number | undefined;
 }
 
 /** A server-side connection that counts the requests it is still answering. */
