@@ -11,3 +11,4 @@ export { encoderFor, type Encoder } from './typed-encode.js';
 export { decoderFor, type Decoder } from './typed-decode.js';
 export { hessianArrayType, listTypeName, mapTypeName, setTypeName } from './type-names.js';
 export { encode, decode } from './one-shot.js';
+export { hessian2Serialization, registerHessianSerialization } from './serialization.js';
