@@ -1,3 +1,5 @@
+import type { ProtocolRegistration } from '@meshlet/core';
+import { bolt, type BoltOptions } from './protocol.js';
 export { bolt, type BoltOptions } from './protocol.js';
 export { BoltClient, BoltClientFraming, type BoltClientOptions } from './client.js';
 export { BoltServer, type BoltServerOptions } from './server.js';
@@ -11,3 +13,6 @@ export { encodeHeaderMap, decodeHeaderMap, javaHashMapOrder } from './header-map
 export { errorForStatus, statusName } from './status.js';
 export { type HessianFlavour } from './flavours.js';
 export * from './constants.js';
+
+/** SOFARPC Bolt for `registerProtocols([...])`: the one line that makes `protocols: ['bolt']` work. */
+export const boltProtocol: ProtocolRegistration<BoltOptions> = { name: 'bolt', create: bolt };

@@ -1,3 +1,5 @@
+import type { ProtocolRegistration } from '@meshlet/core';
+import { dubbo } from './protocol.js';
 export { dubbo } from './protocol.js';
 export { DubboClient } from './client.js';
 export { DubboServer } from './server.js';
@@ -8,3 +10,6 @@ export { decodeResponse, encodeValueResponse, encodeExceptionResponse, encodeErr
 export { supportsResponseAttachments, intVersion } from './version.js';
 export { Status, ResponseFlag, DUBBO_VERSION, DEFAULT_PORT } from './constants.js';
 export { dubboGenericCall } from './generic.js';
+
+/** Dubbo 2 for `registerProtocols([...])`: the one line that makes `protocols: ['dubbo']` work. */
+export const dubboProtocol: ProtocolRegistration = { name: 'dubbo', create: dubbo };

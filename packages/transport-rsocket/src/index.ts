@@ -1,3 +1,5 @@
+import type { ProtocolRegistration } from '@meshlet/core';
+import { rsocket, type RSocketOptions } from './protocol.js';
 export { rsocket, type RSocketOptions } from './protocol.js';
 export { RSocketProtocolClient, type RSocketClientOptions } from './client.js';
 export { RSocketProtocolServer, type RSocketServerOptions } from './server.js';
@@ -15,3 +17,6 @@ export { decodeRequestMetadata, type RequestMetadata } from './request-metadata.
 export { errorMessage, errorFromFrame } from './errors.js';
 export { PROTOCOL, DEFAULT_PORT } from './constants.js';
 export { rsocketGenericCall } from './generic.js';
+
+/** RSocket for `registerProtocols([...])`: the one line that makes `protocols: ['rsocket']` work. */
+export const rsocketProtocol: ProtocolRegistration<RSocketOptions> = { name: 'rsocket', create: rsocket };
