@@ -1,7 +1,6 @@
 import {
-  ClientChannel, Code, InboundKind, RpcError, remaining,
-  type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type MethodDefinition, type ProtocolClient,
-  type ServiceDefinition,
+  ChannelClient, InboundKind, MethodMemo, encodeFailure, remaining,
+  type ClientCodec, type ClientOptions, type Endpoint, type Invocation,
 } from '@meshlet/core';
 import {
   CLIENT_HEARTBEAT_INTERVAL, CMD_GOAWAY, CMD_HEARTBEAT, CMD_RESPONSE, CODEC_HESSIAN, TYPE_REQUEST, TYPE_RESPONSE,
@@ -76,38 +75,17 @@ class BoltClientCodec extends BoltClientFraming<ClientMethod> {
 }
 
 /** A multiplexed Bolt connection to one provider (SOFARPC, sofa-rpc-node, MOSN, Meshlet). */
-export class BoltClient implements ProtocolClient {
+export class BoltClient extends ChannelClient<number, ClientMethod> {
   private readonly codec: BoltClientCodec;
-  private readonly channel: ClientChannel<number, ClientMethod>;
-  private readonly application: string | undefined;
-  private readonly targetApp: string | undefined;
   /** Per referred service and method: the precomputed parts of every request (see `ClientMethod`). */
-  private readonly methods = new WeakMap<ServiceDefinition, Map<MethodDefinition, ClientMethod>>();
+  private readonly methods: MethodMemo<ClientMethod>;
 
-  constructor(readonly endpoint: Endpoint, options: BoltClientOptions = {}) {
-    this.application = options.application;
-    this.targetApp = options.targetApp;
-    this.codec = new BoltClientCodec(new Flavours(dialectOf(options.hessian)), options.frame ?? V1);
-    this.channel = new ClientChannel(this.codec, {
-      host: endpoint.host,
-      port: endpoint.port,
-      tls: options.tls,
-      heartbeatInterval: options.heartbeatInterval ?? CLIENT_HEARTBEAT_INTERVAL,
-      idleTimeout: options.idleTimeout,
-      connectTimeout: options.connectTimeout,
-      probeTimeout: options.probeTimeout,
-      maxFrameSize: options.maxFrameSize,
-      frameTimeout: options.frameTimeout,
-      writeHighWater: options.writeHighWater,
-    });
-  }
-
-  get available(): boolean {
-    return this.channel.available;
-  }
-
-  get pendingCount(): number {
-    return this.channel.pendingCount;
+  constructor(endpoint: Endpoint, options: BoltClientOptions = {}) {
+    const codec = new BoltClientCodec(new Flavours(dialectOf(options.hessian)), options.frame ?? V1);
+    super(endpoint, codec, options, { heartbeatInterval: CLIENT_HEARTBEAT_INTERVAL });
+    this.codec = codec;
+    const { application, targetApp } = options;
+    this.methods = new MethodMemo((service, method) => compileClientMethod(service, method, application, targetApp));
   }
 
   invoke(inv: Invocation): Promise<unknown> {
@@ -115,31 +93,12 @@ export class BoltClient implements ProtocolClient {
     let cm: ClientMethod;
     const id = this.codec.nextId();
     try {
-      cm = this.methodFor(inv.service, inv.method);
+      cm = this.methods.get(inv.service, inv.method);
       // Java reads 0 or less as "no timeout"; a call that still runs has at least 1 ms left.
       frame = encodeRequest(this.codec.flavours.writer(), this.codec.shape, id, cm, inv, Math.max(1, remaining(inv)));
     } catch (err) {
-      return Promise.reject(err instanceof RpcError ? err : new RpcError(Code.Serialization, `cannot encode ${inv.method.name}: ${(err as Error).message}`, { cause: err }));
+      return Promise.reject(encodeFailure(err, inv));
     }
-    if (cm.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
-    return this.channel.call(id, frame, inv.deadline, cm, inv.signal);
-  }
-
-  private methodFor(service: ServiceDefinition, method: MethodDefinition): ClientMethod {
-    let byMethod = this.methods.get(service);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      this.methods.set(service, byMethod);
-    }
-    let cm = byMethod.get(method);
-    if (cm === undefined) {
-      cm = compileClientMethod(service, method, this.application, this.targetApp);
-      byMethod.set(method, cm);
-    }
-    return cm;
-  }
-
-  close(): Promise<void> {
-    return this.channel.close();
+    return this.send(id, frame, inv, cm, cm.oneway);
   }
 }

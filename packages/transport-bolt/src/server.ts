@@ -1,6 +1,6 @@
 import {
-  Code, FrameServer, RpcError, toRpcError,
-  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler,
+  Code, FrameProtocolServer, RpcError, createServerInvocation, toRpcError,
+  type ExportedMethod, type Invocation, type ServerCodec, type ServerConnection, type ServerHandler,
   type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
 import type { Encoder, HessianDialect } from '@meshlet/hessian';
@@ -119,7 +119,6 @@ class BoltServerCodec implements ServerCodec {
     } catch (err) {
       throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize header failed: ${(err as Error).message}`);
     }
-    const deadline = f.timeout > 0 ? Date.now() + f.timeout : Number.POSITIVE_INFINITY;
     const contentEnd = f.contentStart + f.contentLength;
     if (f.codec === CODEC_PROTOBUF) {
       // Protobuf content is the bare message: the service and the method are in the header only.
@@ -138,7 +137,7 @@ class BoltServerCodec implements ServerCodec {
       } catch (err) {
         throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize content failed: ${(err as Error).message}`);
       }
-      const inv = { service: exported.service, method: exported.method, args: [arg], attachments, deadline, peer: conn.remoteAddress };
+      const inv = createServerInvocation(exported, [arg], attachments, f.timeout, conn.remoteAddress);
       return { exported, method, inv, dialect: undefined };
     }
     if (f.codec !== CODEC_HESSIAN) {
@@ -171,7 +170,7 @@ class BoltServerCodec implements ServerCodec {
     } catch (err) {
       throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize content failed: ${(err as Error).message}`);
     }
-    const inv = { service: exported.service, method: exported.method, args, attachments, deadline, peer: conn.remoteAddress };
+    const inv = createServerInvocation(exported, args, attachments, f.timeout, conn.remoteAddress);
     return { exported, method, inv, dialect };
   }
 
@@ -332,32 +331,9 @@ function javaClassOfError(err: unknown): string | undefined {
   return typeof c === 'string' && c !== '' ? c : undefined;
 }
 
-/** A Bolt provider: the engine's `FrameServer` with the SOFARPC request handler. */
-export class BoltServer implements ProtocolServer {
-  private readonly server: FrameServer;
-
+/** A Bolt provider: the engine's server with the SOFARPC request handler. */
+export class BoltServer extends FrameProtocolServer {
   constructor(handler: ServerHandler, options: BoltServerOptions = {}) {
-    this.server = new FrameServer(new BoltServerCodec(handler, options), {
-      host: options.host,
-      port: options.port,
-      tls: options.tls,
-      idleTimeout: options.idleTimeout ?? SERVER_IDLE_TIMEOUT,
-      closeLinger: SERVER_CLOSE_LINGER,
-      maxFrameSize: options.maxFrameSize,
-      frameTimeout: options.frameTimeout,
-      writeHighWater: options.writeHighWater,
-    });
-  }
-
-  get address() {
-    return this.server.address;
-  }
-
-  listen() {
-    return this.server.listen();
-  }
-
-  close(graceMs?: number) {
-    return this.server.close(graceMs);
+    super(new BoltServerCodec(handler, options), options, { idleTimeout: SERVER_IDLE_TIMEOUT, closeLinger: SERVER_CLOSE_LINGER });
   }
 }

@@ -27,10 +27,12 @@ const CACHED_MAX_BYTES = 1024;
 /** How many distinct attachment maps are remembered (one per consumer × method, roughly). */
 const CACHED_MAX = 4;
 
-interface Cached {
+/** A remembered attachment map: its bytes, its strings, and its `group` (the server resolves with it). */
+export interface CachedAttachments {
   readonly bytes: Buffer;
   readonly keys: readonly string[];
   readonly values: readonly string[];
+  readonly group: string | undefined;
 }
 
 /**
@@ -43,14 +45,35 @@ interface Cached {
  * no class definitions), and they end the message, so no later value refers to their slot.
  */
 export class AttachmentCache {
-  private readonly cached: Cached[] = [];
+  private readonly cached: CachedAttachments[] = [];
   private next = 0;
 
-  /** The attachments from `r`'s position to the end of `frame`; the reader is left unusable after a hit. */
-  read(r: HessianReader, frame: Buffer): Record<string, string> {
+  /**
+   * The remembered map whose bytes end `frame`, if one does: the request's attachments (its group)
+   * known before its arguments are read. A guess until `read` confirms that the arguments end
+   * where the map begins (a string argument could end with the same bytes).
+   */
+  peek(frame: Buffer): CachedAttachments | undefined {
+    const cached = this.cached;
+    const end = frame.length;
+    for (let i = 0; i < cached.length; i++) {
+      const c = cached[i]!;
+      const start = end - c.bytes.length;
+      if (start >= 0 && frame.compare(c.bytes, 0, c.bytes.length, start, end) === 0) return c;
+    }
+    return undefined;
+  }
+
+  /**
+   * The attachments from `r`'s position to the end of `frame`; the reader is left unusable after a
+   * hit. `peeked`: what `peek` found for this frame, taken without comparing again when the
+   * arguments ended where it begins.
+   */
+  read(r: HessianReader, frame: Buffer, peeked?: CachedAttachments): Record<string, string> {
     const start = r.position;
     const end = frame.length;
     const length = end - start;
+    if (peeked !== undefined && peeked.bytes.length === length) return recordOf(peeked);
     if (length > CACHED_MAX_BYTES) return readAttachments(r);
     const cached = this.cached;
     for (let i = 0; i < cached.length; i++) {
@@ -60,7 +83,7 @@ export class AttachmentCache {
     const record = readAttachments(r);
     if (isAsciiStringMap(frame, start, end)) {
       const keys = Object.keys(record);
-      const entry: Cached = { bytes: Buffer.from(frame.subarray(start, end)), keys, values: keys.map((k) => record[k]!) };
+      const entry: CachedAttachments = { bytes: Buffer.from(frame.subarray(start, end)), keys, values: keys.map((k) => record[k]!), group: record.group || undefined };
       if (cached.length < CACHED_MAX) cached.push(entry);
       else cached[this.next] = entry;
       this.next = (this.next + 1) % CACHED_MAX;
@@ -70,7 +93,7 @@ export class AttachmentCache {
 }
 
 /** A new record (each request's is its own: interceptors may change it). */
-function recordOf(c: Cached): Record<string, string> {
+function recordOf(c: CachedAttachments): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   const { keys, values } = c;
   for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i]!;

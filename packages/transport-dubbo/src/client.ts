@@ -1,6 +1,6 @@
 import {
-  ClientChannel, Code, InboundKind, RpcError, remaining,
-  type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type MethodDefinition, type ProtocolClient,
+  ChannelClient, InboundKind, encodeFailure, remaining,
+  type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type MethodDefinition,
 } from '@meshlet/core';
 import { HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HESSIAN2, READONLY_EVENT } from './constants.js';
@@ -59,34 +59,15 @@ function isReadonlyEvent(frame: Buffer): boolean {
 }
 
 /** A multiplexed Dubbo connection to one provider. */
-export class DubboClient implements ProtocolClient {
-  private readonly codec = new DubboClientCodec();
-  private readonly channel: ClientChannel<number, MethodDefinition>;
+export class DubboClient extends ChannelClient<number, MethodDefinition> {
+  private readonly codec: DubboClientCodec;
   private readonly requests: RequestEncoder;
 
-  constructor(readonly endpoint: Endpoint, options: ClientOptions = {}) {
-    this.requests = new RequestEncoder(this.codec.writer, options.application);
-    this.channel = new ClientChannel(this.codec, {
-      host: endpoint.host,
-      port: endpoint.port,
-      tls: options.tls,
-      heartbeatInterval: options.heartbeatInterval ?? 60_000,
-      idleTimeout: options.idleTimeout,
-      connectTimeout: options.connectTimeout,
-      probeTimeout: options.probeTimeout,
-      maxFrameSize: options.maxFrameSize,
-      frameTimeout: options.frameTimeout,
-      writeHighWater: options.writeHighWater,
-      goAwayHoldOff: options.goAwayHoldOff,
-    });
-  }
-
-  get available(): boolean {
-    return this.channel.available;
-  }
-
-  get pendingCount(): number {
-    return this.channel.pendingCount;
+  constructor(endpoint: Endpoint, options: ClientOptions = {}) {
+    const codec = new DubboClientCodec();
+    super(endpoint, codec, options, { heartbeatInterval: 60_000 });
+    this.codec = codec;
+    this.requests = new RequestEncoder(codec.writer, options.application);
   }
 
   invoke(inv: Invocation): Promise<unknown> {
@@ -95,13 +76,8 @@ export class DubboClient implements ProtocolClient {
     try {
       frame = this.requests.encode(Math.floor(id / TWO_32), id % TWO_32, inv, remaining(inv));
     } catch (err) {
-      return Promise.reject(err instanceof RpcError ? err : new RpcError(Code.Serialization, `cannot encode ${inv.method.name}: ${(err as Error).message}`, { cause: err }));
+      return Promise.reject(encodeFailure(err, inv));
     }
-    if (inv.method.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
-    return this.channel.call(id, frame, inv.deadline, inv.method, inv.signal);
-  }
-
-  close(): Promise<void> {
-    return this.channel.close();
+    return this.send(id, frame, inv, inv.method, inv.method.oneway === true);
   }
 }

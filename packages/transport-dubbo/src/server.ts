@@ -1,6 +1,6 @@
 import {
-  Code, FrameServer, RpcError, normalizeVersion, toRpcError,
-  type ExportedMethod, type Invocation, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions, type ServiceKey,
+  Code, FrameProtocolServer, RpcError, createServerInvocation, normalizeVersion, toRpcError,
+  type ExportedMethod, type Invocation, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, MAX_EVENT_SIZE, SERIALIZATION_MASK, Status } from './constants.js';
@@ -8,7 +8,7 @@ import { dubboSplitter } from './header.js';
 import { readRequestHead, type RequestHead } from './request.js';
 import { encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, encodeReadonlyEvent, encodeValueResponse } from './response.js';
 import { statusForError } from './status.js';
-import { AttachmentCache, toStringAttachments } from './attachments.js';
+import { AttachmentCache, toStringAttachments, type CachedAttachments } from './attachments.js';
 import { supportsResponseAttachments } from './version.js';
 import { isGenericCall, readGenericArgs, readGenericTarget } from './generic.js';
 
@@ -17,6 +17,7 @@ interface ResolvedHead {
   readonly path: string;
   readonly version: string;
   readonly params: string;
+  readonly group: string | undefined;
   readonly exported: ExportedMethod;
 }
 
@@ -28,10 +29,13 @@ class DubboServerCodec implements ServerCodec {
   readonly splitter = dubboSplitter;
   private readonly writer = new HessianWriter();
   private eventId = 0;
-  /** Heads found without a group, by method name (see `resolve`). */
+  /** Heads found, by method name (see `resolve`). */
   private readonly resolved = new Map<string, ResolvedHead[]>();
   private resolvedCount = 0;
   private readonly attachments = new AttachmentCache();
+  /** What `decode` found besides the invocation, read right after it returns (no object per call). */
+  private decoded: ExportedMethod | undefined;
+  private decodedVersion = '';
 
   constructor(private readonly handler: ServerHandler) {}
 
@@ -58,28 +62,9 @@ class DubboServerCodec implements ServerCodec {
     let inv: Invocation;
     let dubboVersion: string;
     try {
-      const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
-      const head = readRequestHead(r);
-      dubboVersion = head.dubboVersion;
-      // A generic call ($invoke from Java's GenericService) names the real method in its arguments.
-      const generic = isGenericCall(head) ? readGenericTarget(r) : undefined;
-      const method = generic?.method ?? head.method;
-      const params = generic?.descriptor ?? head.descriptor;
-      let args: unknown[] = [];
-      // Arguments are decoded after the method is found: their declared types decide the JS values.
-      exported = this.resolve(head, frame, method, params);
-      if (generic) args = readGenericArgs(r, exported.method);
-      else for (const p of exported.method.params) args.push(r.readTyped(p));
-      const attachments = r.atEnd ? Object.create(null) as Record<string, string> : this.attachments.read(r, frame);
-      const timeout = Number(attachments.timeout);
-      inv = {
-        service: exported.service,
-        method: exported.method,
-        args,
-        attachments,
-        deadline: Number.isFinite(timeout) && timeout > 0 ? Date.now() + timeout : Number.POSITIVE_INFINITY,
-        peer: conn.remoteAddress,
-      };
+      inv = this.decode(conn, frame, this.attachments.peek(frame));
+      exported = this.decoded!;
+      dubboVersion = this.decodedVersion;
     } catch (err) {
       const e = toRpcError(err, Code.BadRequest);
       if (twoWay) {
@@ -103,35 +88,74 @@ class DubboServerCodec implements ServerCodec {
   }
 
   /**
-   * The exported method; the group travels only in the attachments, after the arguments, so it is
-   * read only when needed. A head resolved without the group is remembered: the next call of the
-   * same method is found by comparing four strings (the reader interns them, so they compare by
-   * identity), not by building a service key and walking the export table again.
+   * Reads a request and resolves its method, once. The group names the service, and travels in
+   * the attachments after the arguments, whose types that service declares: it is taken from the
+   * attachment map remembered at the end of the frame (`peeked`, one compare), else found by
+   * skipping the arguments untyped (per call only for peers whose attachments are not remembered).
    */
-  private resolve(head: RequestHead, frame: Buffer, method: string, params: string): ExportedMethod {
+  private decode(conn: ServerConnection, frame: Buffer, peeked: CachedAttachments | undefined): Invocation {
+    const r = new HessianReader(frame, HEADER_LENGTH, frame.length);
+    const head = readRequestHead(r);
+    // A generic call ($invoke from Java's GenericService) names the real method in its arguments.
+    const generic = isGenericCall(head) ? readGenericTarget(r) : undefined;
+    const method = generic?.method ?? head.method;
+    const params = generic?.descriptor ?? head.descriptor;
+    const group = peeked !== undefined ? peeked.group : groupAfterArguments(frame, head.descriptor);
+    const exported = this.resolve(head, method, params, group);
+    // Arguments are decoded after the method is found: their declared types decide the JS values.
+    let args: unknown[];
+    if (generic) {
+      args = readGenericArgs(r, exported.method);
+    } else {
+      args = [];
+      for (const p of exported.method.params) args.push(r.readTyped(p));
+    }
+    const attachments = r.atEnd ? Object.create(null) as Record<string, string> : this.attachments.read(r, frame, peeked);
+    // The peeked map was not the attachments after all (an argument ended with the same bytes):
+    // read again, the slow way. Never seen in practice; the guess is checked, not trusted.
+    if (peeked !== undefined && (attachments.group || undefined) !== group) return this.decode(conn, frame, undefined);
+    this.decoded = exported;
+    this.decodedVersion = head.dubboVersion;
+    return createServerInvocation(exported, args, attachments, Number(attachments.timeout), conn.remoteAddress);
+  }
+
+  /**
+   * The exported method for the request's service key (group included). A head found before is
+   * found again by comparing five strings (the reader interns them, so they mostly compare by
+   * identity), not by building a service key and walking the export table. A request whose group
+   * names no export reaches the service exported without a group, as it did when the group was
+   * read only after a failed lookup.
+   */
+  private resolve(head: RequestHead, method: string, params: string, group: string | undefined): ExportedMethod {
     const known = this.resolved.get(method);
     if (known !== undefined) {
       for (let i = 0; i < known.length; i++) {
         const k = known[i]!;
-        if (k.path === head.path && k.version === head.version && k.params === params) return k.exported;
+        if (k.path === head.path && k.version === head.version && k.params === params && k.group === group) return k.exported;
       }
     }
-    let key: ServiceKey = { interface: head.path, version: normalizeVersion(head.version), group: undefined };
+    const key: ServiceKey = { interface: head.path, version: normalizeVersion(head.version), group };
+    let exported: ExportedMethod;
     try {
-      try {
-        const exported = this.handler.resolve(key, method, params);
-        this.remember(method, { path: head.path, version: head.version, params, exported });
-        return exported;
-      } catch (err) {
-        const e = toRpcError(err);
-        const group = e.code === Code.ServiceNotFound ? groupAfterArguments(frame, head.descriptor) : undefined;
-        if (!group) throw e;
-        key = { ...key, group };
-        return this.handler.resolve(key, method, params);
-      }
+      exported = this.lookup(key, method, params);
     } catch (err) {
       this.handler.refused?.(key, method, err);
       throw err;
+    }
+    this.remember(method, { path: head.path, version: head.version, params, group, exported });
+    return exported;
+  }
+
+  private lookup(key: ServiceKey, method: string, params: string): ExportedMethod {
+    try {
+      return this.handler.resolve(key, method, params);
+    } catch (err) {
+      if (key.group === undefined || !RpcError.is(err, Code.ServiceNotFound)) throw err;
+      try {
+        return this.handler.resolve({ ...key, group: undefined }, method, params);
+      } catch {
+        throw err; // name the group asked for
+      }
     }
   }
 
@@ -183,8 +207,9 @@ function javaClassOfError(err: unknown): string | undefined {
 }
 
 /**
- * Finds the `group` attachment of a request whose service was not found without one: decodes the
- * arguments untyped to skip them. Only on this rare path, never per call.
+ * The `group` attachment of a request whose attachments are not remembered: decodes the arguments
+ * untyped to skip them. Undefined when there is none, or the request cannot be read that way (its
+ * typed reading then says what is wrong with it).
  */
 function groupAfterArguments(frame: Buffer, descriptor: string): string | undefined {
   try {
@@ -209,35 +234,16 @@ function countDescriptors(descriptor: string): number {
   return n;
 }
 
-export class DubboServer implements ProtocolServer {
-  private readonly server: FrameServer;
-
+/** A Dubbo provider: the engine's server with the Dubbo request handler. */
+export class DubboServer extends FrameProtocolServer {
   constructor(handler: ServerHandler, options: ServerOptions = {}) {
-    this.server = new FrameServer(new DubboServerCodec(handler), {
-      host: options.host,
-      port: options.port,
-      tls: options.tls,
-      idleTimeout: options.idleTimeout ?? 180_000,
+    super(new DubboServerCodec(handler), options, {
+      idleTimeout: 180_000,
       // After the read-only event a Java consumer still sends what it had already routed here, and
       // fails its pending calls ("Channel ... is inactive") when the close comes first: 75-90 of
       // 26k at 128 in flight from Dubbo 2.7.23 (test/fleet's two-provider stop). Close only after
       // the connection has been quiet a while.
       closeLinger: 300,
-      maxFrameSize: options.maxFrameSize,
-      frameTimeout: options.frameTimeout,
-      writeHighWater: options.writeHighWater,
     });
-  }
-
-  get address() {
-    return this.server.address;
-  }
-
-  listen() {
-    return this.server.listen();
-  }
-
-  close(graceMs?: number) {
-    return this.server.close(graceMs);
   }
 }

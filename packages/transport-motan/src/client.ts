@@ -1,6 +1,6 @@
 import {
-  ClientChannel, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, RpcError, remaining,
-  type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type MethodDefinition, type ProtocolClient, type ServiceDefinition,
+  ChannelClient, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, MethodMemo, RpcError, remaining,
+  type ClientCodec, type ClientOptions, type Endpoint, type Invocation,
 } from '@meshlet/core';
 import { MsgType } from './constants.js';
 import { motanSplitter } from './header.js';
@@ -78,41 +78,26 @@ class MotanClientCodec extends MotanClientFraming<PreparedCall> {
 }
 
 /** A multiplexed Motan2 connection to one provider. */
-export class MotanClient implements ProtocolClient {
+export class MotanClient extends ChannelClient<number, PreparedCall> {
   private readonly codec: MotanClientCodec;
-  private readonly channel: ClientChannel<number, PreparedCall>;
-  private readonly application: string | undefined;
   /** Per service definition (a reference), per method: built on the first call. */
-  private readonly calls = new WeakMap<ServiceDefinition, Map<MethodDefinition, PreparedCall>>();
+  private readonly calls: MethodMemo<PreparedCall>;
 
   constructor(
-    readonly endpoint: Endpoint,
+    endpoint: Endpoint,
     options: ClientOptions,
     private readonly motan: ResolvedOptions,
   ) {
-    this.application = options.application;
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
-    this.codec = new MotanClientCodec(motan.serializations, this.serializerFor(undefined).id, maxFrameSize);
-    this.channel = new ClientChannel(this.codec, {
-      host: endpoint.host,
-      port: endpoint.port,
-      tls: options.tls,
-      heartbeatInterval: options.heartbeatInterval ?? 60_000,
-      idleTimeout: options.idleTimeout,
-      connectTimeout: options.connectTimeout,
-      probeTimeout: options.probeTimeout,
-      maxFrameSize,
-      frameTimeout: options.frameTimeout,
-      writeHighWater: options.writeHighWater,
-    });
+    const codec = new MotanClientCodec(motan.serializations, serializerFor(motan, endpoint, undefined).id, maxFrameSize);
+    super(endpoint, codec, options, { heartbeatInterval: 60_000, maxFrameSize });
+    this.codec = codec;
+    const application = options.application;
+    this.calls = new MethodMemo((service, method) => prepareCall(service, method, serializerFor(motan, endpoint, service.interface), application));
   }
 
-  get available(): boolean {
+  override get available(): boolean {
     return this.channel.available && !this.stopping();
-  }
-
-  get pendingCount(): number {
-    return this.channel.pendingCount;
   }
 
   invoke(inv: Invocation): Promise<unknown> {
@@ -123,17 +108,12 @@ export class MotanClient implements ProtocolClient {
     let call: PreparedCall;
     let frame: Buffer;
     try {
-      call = this.prepared(inv.service, inv.method);
+      call = this.calls.get(inv.service, inv.method);
       frame = encodeRequest(this.codec.writer, call, Math.floor(id / TWO_32), id % TWO_32, inv.args, remaining(inv), inv.attachments, this.motan.minGzipSize);
     } catch (err) {
       return Promise.reject(asRpcError(err, Code.Serialization));
     }
-    if (inv.method.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
-    return this.channel.call(id, frame, inv.deadline, call, inv.signal);
-  }
-
-  close(): Promise<void> {
-    return this.channel.close();
+    return this.send(id, frame, inv, call, inv.method.oneway);
   }
 
   /**
@@ -149,32 +129,17 @@ export class MotanClient implements ProtocolClient {
     this.codec.refusedAsStopping = false;
     return false;
   }
-
-  private prepared(service: ServiceDefinition, method: MethodDefinition): PreparedCall {
-    let byMethod = this.calls.get(service);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      this.calls.set(service, byMethod);
-    }
-    let call = byMethod.get(method);
-    if (call === undefined) {
-      call = prepareCall(service, method, this.serializerFor(service.interface), this.application);
-      byMethod.set(method, call);
-    }
-    return call;
-  }
-
-  /**
-   * Per interface (`motan2({ services })`), else what the provider's URL declares
-   * (`?serialization=breeze`, as Motan registries carry it), else the protocol's default.
-   */
-  private serializerFor(iface: string | undefined): Serializer {
-    const configured = iface !== undefined ? this.motan.services[iface] : undefined;
-    if (configured !== undefined) return this.motan.serializations.byName(configured);
-    // A provider registered with a serialization we do not speak (hessian2) still reads ours:
-    // Java and Go providers pick the deserializer by the request's serialization id.
-    const declared = this.endpoint.params.serialization;
-    return this.motan.serializations.byName(declared !== undefined && isSerializationName(declared) ? declared : this.motan.serialization);
-  }
 }
 
+/**
+ * Per interface (`motan2({ services })`), else what the provider's URL declares
+ * (`?serialization=breeze`, as Motan registries carry it), else the protocol's default.
+ */
+function serializerFor(motan: ResolvedOptions, endpoint: Endpoint, iface: string | undefined): Serializer {
+  const configured = iface !== undefined ? motan.services[iface] : undefined;
+  if (configured !== undefined) return motan.serializations.byName(configured);
+  // A provider registered with a serialization we do not speak (hessian2) still reads ours:
+  // Java and Go providers pick the deserializer by the request's serialization id.
+  const declared = endpoint.params.serialization;
+  return motan.serializations.byName(declared !== undefined && isSerializationName(declared) ? declared : motan.serialization);
+}

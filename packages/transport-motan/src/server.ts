@@ -1,6 +1,6 @@
 import {
-  Code, DEFAULT_MAX_FRAME_SIZE, FrameServer, RpcError, normalizeVersion,
-  type ExportedMethod, type Invocation, type MethodDefinition, type ProtocolServer, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
+  Code, DEFAULT_MAX_FRAME_SIZE, FrameProtocolServer, RpcError, createServerInvocation, normalizeVersion,
+  type ExportedMethod, type Invocation, type MethodDefinition, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
 import { bodyReader } from './body.js';
 import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER, STOP_HOLD } from './constants.js';
@@ -140,15 +140,7 @@ class MotanServerCodec implements ServerCodec {
       const attachments: Record<string, string> = Object.create(null);
       const { keys, values } = addressed;
       for (let i = 0; i < keys.length; i++) attachments[keys[i]!] = values[i]!;
-      const timeout = addressed.timeout;
-      inv = {
-        service: exported.service,
-        method: exported.method,
-        args,
-        attachments,
-        deadline: timeout > 0 ? started + timeout : Number.POSITIVE_INFINITY,
-        peer: conn.remoteAddress,
-      };
+      inv = createServerInvocation(exported, args, attachments, addressed.timeout, conn.remoteAddress, started);
     } catch (err) {
       if (twoWay) {
         const e = asRpcError(err, Code.BadRequest);
@@ -332,33 +324,17 @@ class MotanServerCodec implements ServerCodec {
   }
 }
 
-export class MotanServer implements ProtocolServer {
-  private readonly server: FrameServer;
+/** A Motan2 provider: the engine's server with the Motan2 request handler, and its stop notice. */
+export class MotanServer extends FrameProtocolServer {
   private readonly codec: MotanServerCodec;
   private readonly stopNotice: number;
 
   constructor(handler: ServerHandler, options: ServerOptions, motan: ResolvedOptions) {
-    this.stopNotice = motan.stopNotice;
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
-    this.codec = new MotanServerCodec(handler, motan, maxFrameSize);
-    this.server = new FrameServer(this.codec, {
-      host: options.host,
-      port: options.port,
-      tls: options.tls,
-      idleTimeout: options.idleTimeout ?? 180_000,
-      closeLinger: SERVER_CLOSE_LINGER,
-      maxFrameSize,
-      frameTimeout: options.frameTimeout,
-      writeHighWater: options.writeHighWater,
-    });
-  }
-
-  get address() {
-    return this.server.address;
-  }
-
-  listen() {
-    return this.server.listen();
+    const codec = new MotanServerCodec(handler, motan, maxFrameSize);
+    super(codec, options, { idleTimeout: 180_000, closeLinger: SERVER_CLOSE_LINGER, maxFrameSize });
+    this.codec = codec;
+    this.stopNotice = motan.stopNotice;
   }
 
   /**
@@ -366,8 +342,8 @@ export class MotanServer implements ProtocolServer {
    * refused as "provider stopping" after it, and the connections close once what was accepted is
    * answered and none was accepted for the linger.
    */
-  close(graceMs = 10_000) {
+  override close(graceMs = 10_000) {
     this.codec.refuseAfter(Math.min(this.stopNotice, graceMs / 2));
-    return this.server.close(graceMs);
+    return super.close(graceMs);
   }
 }

@@ -1,4 +1,4 @@
-import { Backoff, Code, RpcError, type BackoffOptions, type TlsOptions } from '@meshlet/core';
+import { Backoff, Code, RpcError, notReadyError, withDeadline, type BackoffOptions, type TlsOptions } from '@meshlet/core';
 import { COMPOSITE_MIME, decodeComposite } from './composite-metadata.js';
 import { MESHLET_MIME, decodeMeshlet } from './meshlet-metadata.js';
 import { RSocketClient, SingleCtor, type ReceivedPayload, type ReactiveSocket, type Responder, type Single } from './rsocket-lib.js';
@@ -74,17 +74,21 @@ export class Channel {
       case 'ready':
         return Promise.resolve(this.link!);
       case 'connecting':
-        if (this.silent) return Promise.reject(new RpcError(Code.Unavailable, `${this.address} answers nothing (reconnecting): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
-        return withDeadline(this.connecting!, deadline, this.address);
+        if (this.silent) return Promise.reject(notReadyError(this.address, 'silent', this.lastError));
+        return withDeadline(this.connecting!, deadline, (ms) => this.noConnection(ms));
       case 'backoff':
-        return Promise.reject(new RpcError(Code.Unavailable, `${this.address} is unreachable (retrying later): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
+        return Promise.reject(notReadyError(this.address, 'backoff', this.lastError));
       case 'closed':
         return Promise.reject(new RpcError(Code.Shutdown, `RSocket client for ${this.address} is closed`));
       case 'idle':
         this.connecting = this.connect();
         this.connecting.catch(() => {}); // observed by the callers
-        return withDeadline(this.connecting, deadline, this.address);
+        return withDeadline(this.connecting, deadline, (ms) => this.noConnection(ms));
     }
+  }
+
+  private noConnection(ms: number): RpcError {
+    return new RpcError(Code.Timeout, ms > 0 ? `no connection to ${this.address} within ${ms} ms` : `no connection to ${this.address} before the deadline`);
   }
 
   private connect(): Promise<Link> {
@@ -232,16 +236,4 @@ function isGoAway(metadata: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-function withDeadline<T>(promise: Promise<T>, deadline: number, address: string): Promise<T> {
-  const ms = deadline - Date.now();
-  if (ms <= 0) return Promise.reject(new RpcError(Code.Timeout, `no connection to ${address} before the deadline`));
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RpcError(Code.Timeout, `no connection to ${address} within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

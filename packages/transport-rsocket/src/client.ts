@@ -1,5 +1,5 @@
 import {
-  Code, RpcError, toRpcError,
+  Code, RpcError, toRpcError, withDeadline,
   type ClientOptions, type Endpoint, type Invocation, type ProtocolClient,
 } from '@meshlet/core';
 import { Channel, type Link } from './channel.js';
@@ -147,7 +147,7 @@ export class RSocketProtocolClient implements ProtocolClient {
 
   private async sendWhenReady(inv: Invocation, codec: MethodCodec, payload: Payload): Promise<unknown> {
     const link = await this.channel.ready(inv.deadline);
-    if (link.conn.congested) await withDeadline(link.conn.drained(), inv.deadline, this.address);
+    if (link.conn.congested) await withDeadline(link.conn.drained(), inv.deadline, () => new RpcError(Code.Timeout, `${this.address} stayed congested past the deadline`));
     if (link.conn.isClosed) throw link.conn.closeError ?? new RpcError(Code.ConnectionClosed, `RSocket connection ${this.address} closed`);
     // Connecting took part of the budget: send what is left, not what was left before.
     payload.metadata = requestMetadataEncoder(inv.service, inv.method).encode(inv);
@@ -220,15 +220,4 @@ export class RSocketProtocolClient implements ProtocolClient {
 function timeoutCall(call: PendingCall, ms: number, method: string, client: RSocketProtocolClient): void {
   call.fail(new RpcError(Code.Timeout, `${method} to ${client.address} timed out after ${ms} ms`));
   client.timedOut(call.conn, ms);
-}
-
-function withDeadline<T>(promise: Promise<T>, deadline: number, address: string): Promise<T> {
-  const ms = deadline - Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RpcError(Code.Timeout, `${address} stayed congested past the deadline`)), Math.max(0, ms));
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

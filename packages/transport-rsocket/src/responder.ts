@@ -1,5 +1,5 @@
 import {
-  Code, RpcError, callContext, toRpcError,
+  Code, RpcError, callContext, createServerInvocation, toRpcError,
   type ExportedMethod, type Invocation, type ServerHandler,
 } from '@meshlet/core';
 import { errorMessage } from './errors.js';
@@ -70,10 +70,7 @@ export class ConnectionResponder implements Responder {
       });
       let call: Prepared;
       try {
-        call = this.prepare(payload);
-        if (call.exported.method.stream) {
-          throw new RpcError(Code.Unsupported, `${call.exported.method.name} is a stream method: call it with request-stream`);
-        }
+        call = this.prepareSingle(payload);
       } catch (err) {
         sink.onError(new Error(errorMessage(err)));
         return;
@@ -103,10 +100,7 @@ export class ConnectionResponder implements Responder {
   fireAndForget(payload: ReceivedPayload): void {
     let call: Prepared;
     try {
-      call = this.prepare(payload);
-      if (call.exported.method.stream) {
-        throw new RpcError(Code.Unsupported, `${call.exported.method.name} is a stream method: call it with request-stream`);
-      }
+      call = this.prepareSingle(payload);
     } catch (err) {
       this.gate.onOnewayError?.(toRpcError(err, Code.BadRequest));
       return;
@@ -200,19 +194,17 @@ export class ConnectionResponder implements Responder {
     } catch (err) {
       throw new RpcError(Code.BadRequest, `cannot decode the arguments of ${meta.route}: ${(err as Error).message}`, { cause: err });
     }
-    const timeout = meta.meshlet?.timeout;
-    return {
-      exported,
-      codec,
-      inv: {
-        service: exported.service,
-        method: exported.method,
-        args,
-        attachments: meta.meshlet?.attachments ?? (Object.create(null) as Record<string, string>),
-        deadline: timeout !== undefined ? Date.now() + timeout : Number.POSITIVE_INFINITY,
-        peer: this.conn.remoteAddress,
-      },
-    };
+    const attachments = meta.meshlet?.attachments ?? (Object.create(null) as Record<string, string>);
+    return { exported, codec, inv: createServerInvocation(exported, args, attachments, meta.meshlet?.timeout, this.conn.remoteAddress) };
+  }
+
+  /** A request for one response (request-response, fire-and-forget): a stream method is refused. */
+  private prepareSingle(payload: ReceivedPayload): Prepared {
+    const call = this.prepare(payload);
+    if (call.exported.method.stream) {
+      throw new RpcError(Code.Unsupported, `${call.exported.method.name} is a stream method: call it with request-stream`);
+    }
+    return call;
   }
 }
 

@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Code, RpcError, toRpcError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { notReadyError, withDeadline } from './channel-wait.js';
 import { Connection } from './connection.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import type { FrameSplitter } from './frame-reader.js';
@@ -176,7 +177,7 @@ export class ClientChannel<Id, Context> {
 
   private async callSlow(id: Id, frame: Uint8Array, deadline: number, context: Context, signal?: AbortSignal): Promise<unknown> {
     const conn = await this.ready(deadline);
-    await withDeadline(conn.drained(), deadline, this.address);
+    await withDeadline(conn.drained(), deadline, (ms) => timeoutError(this.address, ms));
     if (conn.isClosed) throw this.lastError ?? closedError(this.address);
     return this.send(conn, id, frame, deadline, context, signal);
   }
@@ -219,16 +220,16 @@ export class ClientChannel<Id, Context> {
       case 'ready':
         return Promise.resolve(this.connection!);
       case 'connecting':
-        if (this.silent) return Promise.reject(new RpcError(Code.Unavailable, `${this.address} answers nothing (reconnecting): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
-        return withDeadline(this.connecting!, deadline, this.address);
+        if (this.silent) return Promise.reject(notReadyError(this.address, 'silent', this.lastError));
+        return withDeadline(this.connecting!, deadline, (ms) => timeoutError(this.address, ms));
       case 'backoff':
-        return Promise.reject(new RpcError(Code.Unavailable, `${this.address} is unreachable (retrying later): ${this.lastError?.message ?? ''}`, { cause: this.lastError }));
+        return Promise.reject(notReadyError(this.address, 'backoff', this.lastError));
       case 'closed':
         return Promise.reject(new RpcError(Code.Shutdown, `client for ${this.address} is closed`));
       case 'idle':
         this.connecting = this.connect();
         this.connecting.catch(() => {}); // observed by the callers below
-        return withDeadline(this.connecting, deadline, this.address);
+        return withDeadline(this.connecting, deadline, (ms) => timeoutError(this.address, ms));
     }
   }
 
@@ -470,17 +471,4 @@ function closedError(address: string): RpcError {
 
 function cancelled(signal: AbortSignal): RpcError {
   return new RpcError(Code.Cancelled, 'call cancelled by the caller', { cause: signal.reason });
-}
-
-/** Races `promise` against the deadline without leaving a timer behind. */
-function withDeadline<T>(promise: Promise<T>, deadline: number, address: string): Promise<T> {
-  const ms = deadline - Date.now();
-  if (ms <= 0) return Promise.reject(timeoutError(address, 0));
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeoutError(address, ms)), ms);
-    promise.then(
-      (v) => { clearTimeout(timer); resolve(v); },
-      (e) => { clearTimeout(timer); reject(e); },
-    );
-  });
 }
