@@ -1,5 +1,6 @@
 import { isPrimitive, type TypeDesc } from '@meshlet/core';
-import { mismatch, shown } from '../wire/errors.js';
+import { mismatch } from '../wire/errors.js';
+import { byteArray, intIn, int64, listItems, mapEntries, objectFields, wrongValue } from '../wire/values.js';
 import type { ByteWriter } from '../wire/writer.js';
 import { writeAny } from './any.js';
 import { classLayout, messageName, type BreezeFieldIndexes } from './schema.js';
@@ -18,25 +19,6 @@ export interface WritePlan {
   readonly body: Writer;
   /** False for `java.lang.Object`, whose elements each need their own type byte. */
   readonly packable: boolean;
-}
-
-function wrong(desc: TypeDesc, v: unknown): Error {
-  return mismatch(`${shown(v)} is not a valid ${desc.kind} (${desc.javaType})`);
-}
-
-function intIn(desc: TypeDesc, v: unknown, min: number, max: number): number {
-  const n = typeof v === 'bigint' && v >= BigInt(min) && v <= BigInt(max) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw wrong(desc, v);
-  return n;
-}
-
-function int64(desc: TypeDesc, v: unknown): bigint {
-  if (typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n) return v;
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
-  if (typeof v === 'number' && Number.isInteger(v)) {
-    throw mismatch(`${v} is beyond 2^53 and may have lost precision: pass int64 (${desc.javaType}) values as bigint`);
-  }
-  throw wrong(desc, v);
 }
 
 /** Java primitives at their zero value are left out of messages, as breeze Java and Go do. */
@@ -104,7 +86,7 @@ export class BreezeWriters {
     switch (desc.kind) {
       case 'bool': {
         const body: Writer = (w, v) => {
-          if (typeof v !== 'boolean') throw wrong(desc, v);
+          if (typeof v !== 'boolean') throw wrongValue(desc, v);
           w.u8(v ? T.TRUE : T.FALSE);
         };
         return { typed: body, type: (w) => w.u8(T.TRUE), body, packable: true };
@@ -121,24 +103,24 @@ export class BreezeWriters {
         return { typed: (w, v) => writeInt64(w, int64(desc, v)), type: (w) => w.u8(T.INT64), body: (w, v) => w.zigzag64(int64(desc, v)), packable: true };
       case 'float32':
         return scalar(T.FLOAT32, (w, v) => {
-          if (typeof v !== 'number') throw wrong(desc, v);
+          if (typeof v !== 'number') throw wrongValue(desc, v);
           w.f32(v);
         });
       case 'float64':
         return scalar(T.FLOAT64, (w, v) => {
-          if (typeof v !== 'number') throw wrong(desc, v);
+          if (typeof v !== 'number') throw wrongValue(desc, v);
           w.f64(v);
         });
       case 'char':
       case 'string':
         return {
           typed: (w, v) => {
-            if (typeof v !== 'string' || (desc.kind === 'char' && v.length !== 1)) throw wrong(desc, v);
+            if (typeof v !== 'string' || (desc.kind === 'char' && v.length !== 1)) throw wrongValue(desc, v);
             writeString(w, v);
           },
           type: (w) => w.u8(T.STRING),
           body: (w, v) => {
-            if (typeof v !== 'string' || (desc.kind === 'char' && v.length !== 1)) throw wrong(desc, v);
+            if (typeof v !== 'string' || (desc.kind === 'char' && v.length !== 1)) throw wrongValue(desc, v);
             writeStringBody(w, v);
           },
           packable: true,
@@ -149,21 +131,21 @@ export class BreezeWriters {
         // breeze Java's DateSerializer: a java.util.Date message, field 1 = epoch millis.
         return singleField('java.util.Date', (w, v) => {
           const ms = v instanceof Date ? v.getTime() : v;
-          if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) throw wrong(desc, v);
+          if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) throw wrongValue(desc, v);
           writeInt64(w, BigInt(ms));
         });
       case 'decimal':
         // BigDecimalSerializer: field 1 = the decimal string.
         return singleField('java.math.BigDecimal', (w, v) => {
           const s = typeof v === 'bigint' || typeof v === 'number' ? String(v) : v;
-          if (typeof s !== 'string') throw wrong(desc, v);
+          if (typeof s !== 'string') throw wrongValue(desc, v);
           writeString(w, s);
         });
       case 'enum': {
         // EnumSerializer without a schema: field 1 = the constant's name.
         const constants = desc.constants?.length ? new Set(desc.constants) : undefined;
         return singleField(messageName(desc.javaType), (w, v) => {
-          if (typeof v !== 'string' || (constants !== undefined && !constants.has(v))) throw wrong(desc, v);
+          if (typeof v !== 'string' || (constants !== undefined && !constants.has(v))) throw wrongValue(desc, v);
           writeString(w, v);
         });
       }
@@ -182,11 +164,7 @@ export class BreezeWriters {
 
   private list(desc: TypeDesc): WritePlan {
     const e = desc.element === undefined ? ANY : this.plan(desc.element);
-    const items = (v: unknown): readonly unknown[] => {
-      if (Array.isArray(v)) return v;
-      if (v instanceof Set) return [...v];
-      throw wrong(desc, v);
-    };
+    const items = (v: unknown) => listItems(desc, v);
     const packedBody = (w: ByteWriter, xs: readonly unknown[]) => {
       w.varint(xs.length);
       if (xs.length === 0) return; // no element type for an empty packed array
@@ -224,12 +202,8 @@ export class BreezeWriters {
     const x = desc.value === undefined ? ANY : this.plan(desc.value);
     const packable = k.packable && x.packable;
     const entries = (v: unknown): [unknown, unknown][] => {
-      if (v instanceof Map) return [...v];
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        const proto = Object.getPrototypeOf(v);
-        if (proto === Object.prototype || proto === null) return Object.entries(v);
-      }
-      throw wrong(desc, v);
+      const es = mapEntries(desc, v);
+      return es instanceof Map ? [...es] : es;
     };
     const packedBody = (w: ByteWriter, es: [unknown, unknown][]) => {
       w.varint(es.length);
@@ -273,9 +247,8 @@ export class BreezeWriters {
     const { name, fields } = layout;
     let plans: WritePlan[] | undefined;
     const body: Writer = (w, v) => {
-      if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Map) throw wrong(desc, v);
+      const o = objectFields(desc, v);
       plans ??= fields.map((f) => this.plan(f.desc));
-      const o = v as Record<string, unknown>;
       const at = w.reserve(4);
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i]!;
@@ -286,15 +259,7 @@ export class BreezeWriters {
       }
       w.patchLength(at);
     };
-    return {
-      typed: (w, v) => {
-        writeMessageType(w, name);
-        body(w, v);
-      },
-      type: (w) => writeMessageType(w, name),
-      body,
-      packable: true,
-    };
+    return messagePlan(name, body);
   }
 }
 
@@ -312,9 +277,7 @@ function scalar(tag: number, body: Writer): WritePlan {
 
 function bytes(desc: TypeDesc): WritePlan {
   return scalar(T.BYTES, (w, v) => {
-    let b = v;
-    if (Array.isArray(v) && v.every((n) => Number.isInteger(n) && n >= -128 && n <= 255)) b = Uint8Array.from(v as number[], (n) => n & 0xff);
-    if (!(b instanceof Uint8Array)) throw wrong(desc, v);
+    const b = byteArray(desc, v);
     w.u32(b.length);
     w.bytes(b);
   });
@@ -328,6 +291,11 @@ function singleField(name: string, field: Writer): WritePlan {
     field(w, v);
     w.patchLength(at);
   };
+  return messagePlan(name, body);
+}
+
+/** A message type: its name, then `body` (the length-prefixed fields). */
+function messagePlan(name: string, body: Writer): WritePlan {
   return {
     typed: (w, v) => {
       writeMessageType(w, name);

@@ -1,5 +1,6 @@
 import type { TypeDesc } from '@meshlet/core';
-import { mismatch, shown } from '../wire/errors.js';
+import { mismatch } from '../wire/errors.js';
+import { byteArray, intIn, int64, listItems, mapEntries, objectFields, wrongValue } from '../wire/values.js';
 import type { ByteWriter } from '../wire/writer.js';
 import { writeAny, writeStringList, writeStringMap } from './any.js';
 import { Tag } from './tags.js';
@@ -40,21 +41,11 @@ function compile(desc: TypeDesc): Writer {
   };
 }
 
-function wrong(desc: TypeDesc, v: unknown): Error {
-  return mismatch(`${shown(v)} is not a valid ${desc.kind} (${desc.javaType})`);
-}
-
-function intIn(desc: TypeDesc, v: unknown, min: number, max: number): number {
-  const n = typeof v === 'bigint' && v >= BigInt(min) && v <= BigInt(max) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw wrong(desc, v);
-  return n;
-}
-
 function compileValue(desc: TypeDesc): Writer {
   switch (desc.kind) {
     case 'bool':
       return (w, v) => {
-        if (typeof v !== 'boolean') throw wrong(desc, v);
+        if (typeof v !== 'boolean') throw wrongValue(desc, v);
         w.u8(Tag.BOOL);
         w.u8(v ? 1 : 0);
       };
@@ -82,7 +73,7 @@ function compileValue(desc: TypeDesc): Writer {
     case 'float64': {
       const tag = desc.kind === 'float32' ? Tag.FLOAT32 : Tag.FLOAT64;
       return (w, v) => {
-        if (typeof v !== 'number') throw wrong(desc, v);
+        if (typeof v !== 'number') throw wrongValue(desc, v);
         w.u8(tag);
         if (tag === Tag.FLOAT32) w.f32(v);
         else w.f64(v);
@@ -90,7 +81,7 @@ function compileValue(desc: TypeDesc): Writer {
     }
     case 'char':
       return (w, v) => {
-        if (typeof v !== 'string' || v.length !== 1) throw wrong(desc, v);
+        if (typeof v !== 'string' || v.length !== 1) throw wrongValue(desc, v);
         w.u8(Tag.STRING);
         w.u32String(v);
       };
@@ -100,7 +91,7 @@ function compileValue(desc: TypeDesc): Writer {
       const constants = desc.kind === 'enum' && desc.constants?.length ? new Set(desc.constants) : undefined;
       return (w, v) => {
         const s = desc.kind === 'decimal' && (typeof v === 'bigint' || typeof v === 'number') ? String(v) : v;
-        if (typeof s !== 'string' || (constants !== undefined && !constants.has(s))) throw wrong(desc, v);
+        if (typeof s !== 'string' || (constants !== undefined && !constants.has(s))) throw wrongValue(desc, v);
         w.u8(Tag.STRING);
         w.u32String(s);
       };
@@ -111,7 +102,7 @@ function compileValue(desc: TypeDesc): Writer {
       // simple has no date: milliseconds since the epoch as a long, what Java's Date.getTime() gives.
       return (w, v) => {
         const ms = v instanceof Date ? v.getTime() : v;
-        if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) throw wrong(desc, v);
+        if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) throw wrongValue(desc, v);
         w.u8(Tag.INT64);
         w.zigzag64(BigInt(ms));
       };
@@ -128,32 +119,13 @@ function compileValue(desc: TypeDesc): Writer {
   }
 }
 
-function int64(desc: TypeDesc, v: unknown): bigint {
-  if (typeof v === 'bigint') {
-    if (v >= -(2n ** 63n) && v < 2n ** 63n) return v;
-  } else if (typeof v === 'number' && Number.isSafeInteger(v)) {
-    return BigInt(v);
-  } else if (typeof v === 'number' && Number.isInteger(v)) {
-    throw mismatch(`${v} is beyond 2^53 and may have lost precision: pass int64 (${desc.javaType}) values as bigint`);
-  }
-  throw wrong(desc, v);
-}
-
 function bytes(desc: TypeDesc): Writer {
   return (w, v) => {
-    let b = v;
-    if (Array.isArray(v) && v.every((n) => Number.isInteger(n) && n >= -128 && n <= 255)) b = Uint8Array.from(v as number[], (n) => n & 0xff);
-    if (!(b instanceof Uint8Array)) throw wrong(desc, v);
+    const b = byteArray(desc, v);
     w.u8(Tag.BYTES);
     w.u32(b.length);
     w.bytes(b);
   };
-}
-
-function items(desc: TypeDesc, v: unknown): readonly unknown[] {
-  if (Array.isArray(v)) return v;
-  if (v instanceof Set) return [...v];
-  throw wrong(desc, v);
 }
 
 /**
@@ -166,7 +138,7 @@ function list(desc: TypeDesc): Writer {
   const stringElements = element !== undefined && element.kind === 'string';
   const write = element === undefined ? writeAny : writerFor(element);
   return (w, v) => {
-    const xs = items(desc, v);
+    const xs = listItems(desc, v);
     if (stringElements && xs.every((x) => typeof x === 'string')) {
       writeStringList(w, xs as string[]);
       return;
@@ -178,22 +150,12 @@ function list(desc: TypeDesc): Writer {
   };
 }
 
-/** A JS Map, or a plain object for string-keyed maps. */
-function entries(desc: TypeDesc, v: unknown): Iterable<[unknown, unknown]> {
-  if (v instanceof Map) return v;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-    const proto = Object.getPrototypeOf(v);
-    if (proto === Object.prototype || proto === null) return Object.entries(v);
-  }
-  throw wrong(desc, v);
-}
-
 function map(desc: TypeDesc): Writer {
   const stringly = desc.key?.kind === 'string' && desc.value?.kind === 'string';
   const writeKey = desc.key === undefined ? writeAny : writerFor(desc.key);
   const writeValue = desc.value === undefined ? writeAny : writerFor(desc.value);
   return (w, v) => {
-    const es = entries(desc, v);
+    const es = mapEntries(desc, v);
     if (stringly) {
       const list = [...es];
       if (list.every(([k, x]) => typeof k === 'string' && typeof x === 'string')) {
@@ -228,9 +190,8 @@ function pojo(desc: TypeDesc): Writer {
   });
   let writers: Writer[] | undefined;
   return (w, v) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Map) throw wrong(desc, v);
+    const o = objectFields(desc, v);
     writers ??= fields.map(([, d]) => writerFor(d));
-    const o = v as Record<string, unknown>;
     w.u8(Tag.MAP);
     const at = w.reserve(4);
     for (let i = 0; i < fields.length; i++) {
