@@ -3,11 +3,11 @@ import { BreakerSet, type BreakerState } from '@meshlet/breaker';
 import { AdminRoutes, type AdminStatus, type AdminTarget } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { createRegistry, serviceId } from '@meshlet/registry';
-import { STOP_NOTICE } from '@meshlet/transport-motan';
 import { AgentApi, type ApiHost } from './http-api.js';
 import { SniffingListener } from './listener.js';
 import { LocalApps } from './local-apps.js';
 import { ObservedRegistry } from './observed-registry.js';
+import { agentProtocols } from './protocols.js';
 import { relayCodecs, relayProtocols, type Direction, type RelayCodec, type RelayRequest } from './relay/index.js';
 import { relayInterceptor, Routes } from './routes.js';
 import { RelaySession } from './session.js';
@@ -40,6 +40,8 @@ export class Agent {
   readonly config: AgentConfig;
   readonly stats = new Stats();
   readonly #upstream: ObservedRegistry;
+  /** The protocols relayed (`agentProtocols`), and one relay codec for each. */
+  readonly #protocols = agentProtocols();
   readonly #codecs: RelayCodec[];
   readonly #egressMesh: Meshlet;
   readonly #egress: Routes;
@@ -60,8 +62,9 @@ export class Agent {
   private constructor(config: AgentConfig) {
     this.config = config;
     this.#upstream = new ObservedRegistry(createRegistry(config.registry));
-    this.#codecs = relayCodecs({ boltGoAway: config.boltGoAway });
-    const protocols = relayProtocols(this.#codecs);
+    // Bolt's GoAway is the one optional stop frame (Java Bolt clients do not know it).
+    this.#codecs = relayCodecs(this.#protocols, { optionalGoAway: config.boltGoAway });
+    const protocols = relayProtocols(this.#protocols, this.#codecs);
     const interceptors = [relayInterceptor({ tracing: config.tracing })];
     this.#egressMesh = createRuntime({
       application: config.application,
@@ -94,10 +97,12 @@ export class Agent {
 
   async #listen(): Promise<void> {
     const c = this.config;
-    // Ingress callers found this agent in a registry: on stop, Motan2 ones are served for a notice
-    // period while they see it withdrawn, as by a direct provider; local apps are refused at once.
+    // Ingress callers found this agent in a registry: on stop, callers of a protocol whose stop
+    // signal is refusing (Motan2) are served for its providers' notice period while they see it
+    // withdrawn, as by a direct provider; local apps are refused at once.
+    const stopNotice = Math.max(0, ...this.#codecs.map((codec) => codec.stopNotice ?? 0));
     const ingress = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'ingress'), {
-      host: c.ingressHost, port: c.ingressPort, stopNotice: STOP_NOTICE,
+      host: c.ingressHost, port: c.ingressPort, stopNotice,
     });
     this.#ingressListener = ingress;
     const ingressPort = (await ingress.listen()).port;
@@ -108,7 +113,7 @@ export class Agent {
     this.#ingressRuntime = createRuntime({
       application: c.application,
       registry: apps.local,
-      protocols: relayProtocols(this.#codecs),
+      protocols: relayProtocols(this.#protocols, this.#codecs),
       loadBalancer: loadBalancerFactory('p2c'),
       interceptors: [relayInterceptor({ tracing: c.tracing })],
       timeout: c.timeout,

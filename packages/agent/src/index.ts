@@ -1,6 +1,7 @@
 export { Agent, AGENT_VERSION, type AgentAddresses } from './agent.js';
 export { loadAgentConfig, checkConfig, AGENT_DEFAULTS, type AgentConfig, type LoadOptions } from './config.js';
-export { routeKey } from './keys.js';
+export { routeKey, routeKeys, type RouteKey } from './keys.js';
+export { agentProtocols } from './protocols.js';
 export { relayCodecs, relayProtocols, RelayRequest, RelayClient, type RelayCodec, type RequestInfo, type Direction } from './relay/index.js';
 
 import { Agent } from './agent.js';

@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import {
   Code, defineService, methodDefinition, RpcError, serviceKeyString, t,
-  type Interceptor, type Meshlet, type MethodDefinition, type ServiceKey,
+  type Interceptor, type Invocation, type Meshlet, type MethodDefinition, type ServiceKey,
 } from '@meshlet/core';
 import { RelayRequest } from './relay/index.js';
 
@@ -87,13 +87,14 @@ export function relayInterceptor(options: { tracing: boolean }): Interceptor {
   return (next) => (inv) => {
     const req = inv.args[0];
     if (!(req instanceof RelayRequest)) return next(inv);
-    const relayed = {
+    const relayed: Invocation = {
       service: inv.service,
       method: methodOf(req.info.method, req.info.oneway),
-      args: inv.args,
+      args: [],
       attachments: inv.attachments,
       deadline: req.deadline,
       signal: inv.signal,
+      relay: req,
     };
     if (!options.tracing) return next(relayed);
     return context.with(propagation.extract(ROOT_CONTEXT, req.info.headers), () => next(relayed));

@@ -12,6 +12,7 @@ export * from './interceptor.js';
 export * from './registry.js';
 export * from './protocol.js';
 export * from './relay.js';
+export { wireTable } from './wire-table.js';
 export * from './engine/options.js';
 export * from './engine/frame-reader.js';
 export * from './engine/frame-deadline.js';

@@ -10,7 +10,8 @@ export { uniqueName, parseUniqueName } from './service-name.js';
 export { boltSplitter, parseFrame, buildFrame, crcValid, shapeOf, frameId, frameType, frameCmd, V1, V2, V2_CRC, type BoltFrame, type FrameShape } from './frame.js';
 export { encodeStatusResponse, encodeHeartbeatAck } from './response.js';
 export { encodeHeaderMap, decodeHeaderMap, javaHashMapOrder } from './header-map.js';
-export { errorForStatus, statusName } from './status.js';
+export { errorForStatus, statusName, statusForError, proxyStatusForError } from './status.js';
+export { boltRelay, BoltRelay } from './relay.js';
 export { type HessianFlavour } from './flavours.js';
 export * from './constants.js';
 

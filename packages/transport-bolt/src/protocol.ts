@@ -3,6 +3,7 @@ import { BoltClient } from './client.js';
 import { DEFAULT_PORT } from './constants.js';
 import { dialectOf, type HessianFlavour } from './flavours.js';
 import { V1, V2, V2_CRC, type FrameShape } from './frame.js';
+import { boltRelay } from './relay.js';
 import { BoltServer } from './server.js';
 import { fromSofaUrl, toSofaUrl } from './url.js';
 
@@ -37,5 +38,6 @@ export function bolt(options: BoltOptions = {}): Protocol {
       new BoltServer(handler, { ...serverOptions, hessian: options.hessian, goAway: options.goAway }),
     toUrl: (registration: Registration) => toSofaUrl(registration),
     fromUrl: fromSofaUrl,
+    relay: boltRelay,
   };
 }

@@ -1,4 +1,4 @@
-import { Code, RpcError } from '@meshlet/core';
+import { Code, RpcError, wireTable } from '@meshlet/core';
 import { Status } from './constants.js';
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(Status).map(([k, v]) => [v, k]));
@@ -10,49 +10,54 @@ export function statusName(status: number): string {
 
 /**
  * What each non-SUCCESS status means to the caller. Java Bolt's client maps them to its own
- * exceptions (`RpcResponseResolver`); MOSN uses the same codes for its "hijack" replies: no route
- * or no healthy upstream → NO_PROCESSOR, overflow → SERVER_THREADPOOL_BUSY, codec error →
- * CODEC_EXCEPTION, upstream timeout → TIMEOUT, permission denied → SERVER_EXCEPTION.
+ * exceptions (`RpcResponseResolver`); MOSN uses the same codes for its "hijack" replies (see
+ * `proxyStatus`). ERROR, SERVER_EXCEPTION, UNKNOWN and any other status are SERVER_ERROR.
  */
-const CODE_BY_STATUS: Record<number, Code> = {
-  [Status.ERROR]: Code.ServerError,
-  [Status.SERVER_EXCEPTION]: Code.ServerError,
-  [Status.UNKNOWN]: Code.ServerError,
-  [Status.SERVER_THREADPOOL_BUSY]: Code.ServerBusy,
-  [Status.ERROR_COMM]: Code.Unavailable,
-  [Status.NO_PROCESSOR]: Code.Unavailable,
-  [Status.TIMEOUT]: Code.Timeout,
-  [Status.CLIENT_SEND_ERROR]: Code.Unavailable,
-  [Status.CODEC_EXCEPTION]: Code.BadRequest,
-  [Status.CONNECTION_CLOSED]: Code.ConnectionClosed,
-  [Status.SERVER_SERIAL_EXCEPTION]: Code.BadResponse,
-  [Status.SERVER_DESERIAL_EXCEPTION]: Code.BadRequest,
-};
+const codeForStatus = wireTable<number, Code>([
+  [Code.ServerBusy, Status.SERVER_THREADPOOL_BUSY],
+  [Code.Unavailable, Status.ERROR_COMM, Status.NO_PROCESSOR, Status.CLIENT_SEND_ERROR],
+  [Code.Timeout, Status.TIMEOUT],
+  [Code.BadRequest, Status.CODEC_EXCEPTION, Status.SERVER_DESERIAL_EXCEPTION],
+  [Code.ConnectionClosed, Status.CONNECTION_CLOSED],
+  [Code.BadResponse, Status.SERVER_SERIAL_EXCEPTION],
+], Code.ServerError);
 
 /** The typed error of a non-SUCCESS response; `message` is what its content said, if anything. */
 export function errorForStatus(status: number, message: string | undefined, remoteClass?: string): RpcError {
-  const code = notFoundCode(message) ?? CODE_BY_STATUS[status] ?? Code.ServerError;
+  const code = notFoundCode(message) ?? codeForStatus(status);
   const text = message ? message : `Bolt response status ${statusName(status)}`;
   return new RpcError(code, text, { status, remoteClass });
 }
 
 /** The status a provider answers a failure with that is not a SofaResponse (decoding, encoding). */
+const providerStatus = wireTable<Code, number>([
+  [Status.SERVER_DESERIAL_EXCEPTION, Code.BadRequest, Code.Protocol, Code.Unsupported],
+  [Status.SERVER_SERIAL_EXCEPTION, Code.BadResponse, Code.Serialization],
+  [Status.SERVER_THREADPOOL_BUSY, Code.ServerBusy],
+  [Status.TIMEOUT, Code.Timeout],
+], Status.SERVER_EXCEPTION);
+
+/**
+ * The statuses MOSN answers its own failures with, and so does a Meshlet proxy (the agent): no
+ * route or no healthy upstream is NO_PROCESSOR, an upstream timeout TIMEOUT, overload
+ * SERVER_THREADPOOL_BUSY, a request it cannot decode or route CODEC_EXCEPTION.
+ */
+const proxyStatus = wireTable<Code, number>([
+  [Status.NO_PROCESSOR, Code.Unavailable],
+  [Status.TIMEOUT, Code.Timeout],
+  [Status.SERVER_THREADPOOL_BUSY, Code.ServerBusy],
+  [Status.CONNECTION_CLOSED, Code.ConnectionClosed],
+  [Status.CODEC_EXCEPTION, Code.BadRequest, Code.Protocol, Code.Unsupported],
+], Status.SERVER_EXCEPTION);
+
+/** The status a provider answers a failure with `code` (not a SofaResponse). */
 export function statusForError(code: Code): number {
-  switch (code) {
-    case Code.BadRequest:
-    case Code.Protocol:
-    case Code.Unsupported:
-      return Status.SERVER_DESERIAL_EXCEPTION;
-    case Code.BadResponse:
-    case Code.Serialization:
-      return Status.SERVER_SERIAL_EXCEPTION;
-    case Code.ServerBusy:
-      return Status.SERVER_THREADPOOL_BUSY;
-    case Code.Timeout:
-      return Status.TIMEOUT;
-    default:
-      return Status.SERVER_EXCEPTION;
-  }
+  return providerStatus(code);
+}
+
+/** The status a proxy answers its own failure with `code`. */
+export function proxyStatusForError(code: Code): number {
+  return proxyStatus(code);
 }
 
 /**

@@ -10,6 +10,9 @@ export { decodeResponse, encodeValueResponse, encodeExceptionResponse, encodeErr
 export { supportsResponseAttachments, intVersion } from './version.js';
 export { Status, ResponseFlag, DUBBO_VERSION, DEFAULT_PORT } from './constants.js';
 export { dubboGenericCall } from './generic.js';
+export { dubboRelay, DubboRelay } from './relay.js';
+export { DubboClientFraming } from './client-framing.js';
+export { errorForStatus, statusForError, proxyStatusForError } from './status.js';
 
 /** Dubbo 2 for `registerProtocols([...])`: the one line that makes `protocols: ['dubbo']` work. */
 export const dubboProtocol: ProtocolRegistration = { name: 'dubbo', create: dubbo };

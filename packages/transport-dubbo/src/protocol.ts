@@ -2,6 +2,7 @@ import type { ClientOptions, Endpoint, Protocol, Registration, ServerHandler, Se
 import { DubboClient } from './client.js';
 import { DEFAULT_PORT } from './constants.js';
 import { dubboGenericCall } from './generic.js';
+import { dubboRelay } from './relay.js';
 import { DubboServer } from './server.js';
 import { fromDubboUrl, toDubboUrl } from './url.js';
 
@@ -17,5 +18,6 @@ export function dubbo(): Protocol {
     toUrl: (registration: Registration) => toDubboUrl(registration, RELEASE),
     fromUrl: fromDubboUrl,
     genericCall: dubboGenericCall,
+    relay: dubboRelay,
   };
 }

@@ -1,9 +1,9 @@
-import { Code, RpcError } from '@meshlet/core';
+import { Code, RpcError, wireTable } from '@meshlet/core';
 import { Status } from './constants.js';
 
 /** The error a non-OK response status means to the caller. */
 export function errorForStatus(status: number, message: string): RpcError {
-  const code = notFoundCode(status, message) ?? CODE_BY_STATUS[status] ?? Code.ServerError;
+  const code = notFoundCode(status, message) ?? codeForStatus(status);
   return new RpcError(code, message || `Dubbo status ${status}`, { status });
 }
 
@@ -27,42 +27,49 @@ function notFoundCode(status: number, message: string): Code | undefined {
   return undefined;
 }
 
-const CODE_BY_STATUS: Record<number, Code> = {
-  [Status.SERIALIZATION_ERROR]: Code.Serialization,
-  [Status.CLIENT_TIMEOUT]: Code.Timeout,
-  [Status.SERVER_TIMEOUT]: Code.Timeout,
-  [Status.CHANNEL_INACTIVE]: Code.ConnectionClosed,
-  [Status.BAD_REQUEST]: Code.BadRequest,
-  [Status.BAD_RESPONSE]: Code.BadResponse,
-  [Status.SERVICE_NOT_FOUND]: Code.ServiceNotFound,
-  [Status.SERVICE_ERROR]: Code.ServerError,
-  [Status.SERVER_ERROR]: Code.ServerError,
-  [Status.CLIENT_ERROR]: Code.BadResponse,
-  [Status.SERVER_THREADPOOL_EXHAUSTED_ERROR]: Code.ServerBusy,
-};
+/** What each non-OK status means to the caller (once the texts above did not say). */
+const codeForStatus = wireTable<number, Code>([
+  [Code.Serialization, Status.SERIALIZATION_ERROR],
+  [Code.Timeout, Status.CLIENT_TIMEOUT, Status.SERVER_TIMEOUT],
+  [Code.ConnectionClosed, Status.CHANNEL_INACTIVE],
+  [Code.BadRequest, Status.BAD_REQUEST],
+  [Code.BadResponse, Status.BAD_RESPONSE, Status.CLIENT_ERROR],
+  [Code.ServiceNotFound, Status.SERVICE_NOT_FOUND],
+  [Code.ServerBusy, Status.SERVER_THREADPOOL_EXHAUSTED_ERROR],
+], Code.ServerError);
 
 /**
  * The status a provider answers a failure with. Java reports unknown services and methods as 70
  * (the exception is thrown in `reply`), not 60; Meshlet does the same so Java consumers read it.
  */
+const providerStatus = wireTable<Code, number>([
+  [Status.BAD_REQUEST, Code.BadRequest, Code.Unsupported],
+  [Status.BAD_RESPONSE, Code.BadResponse],
+  [Status.SERIALIZATION_ERROR, Code.Serialization, Code.FrameTooLarge],
+  [Status.SERVER_THREADPOOL_EXHAUSTED_ERROR, Code.ServerBusy],
+  [Status.SERVER_TIMEOUT, Code.Timeout],
+  [Status.SERVICE_ERROR, Code.ServiceNotFound, Code.MethodNotFound],
+], Status.SERVER_ERROR);
+
+/**
+ * The status a proxy (Meshlet's agent) answers its own failures with, as MOSN does: no provider
+ * is 60 (service not found), an upstream timeout 31, a connection lost 35, a refusal for load
+ * 100, a request it cannot route 40.
+ */
+const proxyStatus = wireTable<Code, number>([
+  [Status.SERVICE_NOT_FOUND, Code.Unavailable, Code.ServiceNotFound],
+  [Status.SERVER_TIMEOUT, Code.Timeout],
+  [Status.CHANNEL_INACTIVE, Code.ConnectionClosed],
+  [Status.SERVER_THREADPOOL_EXHAUSTED_ERROR, Code.ServerBusy],
+  [Status.BAD_REQUEST, Code.BadRequest, Code.Unsupported, Code.Protocol],
+], Status.SERVER_ERROR);
+
+/** The status a provider answers `err` with. */
 export function statusForError(err: RpcError): number {
-  switch (err.code) {
-    case Code.BadRequest:
-    case Code.Unsupported:
-      return Status.BAD_REQUEST;
-    case Code.BadResponse:
-      return Status.BAD_RESPONSE;
-    case Code.Serialization:
-    case Code.FrameTooLarge:
-      return Status.SERIALIZATION_ERROR;
-    case Code.ServerBusy:
-      return Status.SERVER_THREADPOOL_EXHAUSTED_ERROR;
-    case Code.Timeout:
-      return Status.SERVER_TIMEOUT;
-    case Code.ServiceNotFound:
-    case Code.MethodNotFound:
-      return Status.SERVICE_ERROR;
-    default:
-      return Status.SERVER_ERROR;
-  }
+  return providerStatus(err.code);
+}
+
+/** The status a proxy answers its own failure `err` with. */
+export function proxyStatusForError(err: RpcError): number {
+  return proxyStatus(err.code);
 }

@@ -1,4 +1,4 @@
-import { Code, RpcError } from '@meshlet/core';
+import { Code, RpcError, wireTable } from '@meshlet/core';
 import { ErrType } from './constants.js';
 
 /**
@@ -53,33 +53,49 @@ export function stoppingException(): MotanException {
   };
 }
 
+/** An `M_e`'s errcode and errtype. */
+type ErrorKind = readonly [errcode: number, errtype: number];
+
+/** How a provider reports a framework failure; any other code is SERVER_ERROR, FRAMEWORK. */
+const providerKind = wireTable<Code, ErrorKind>([
+  [[ErrCode.NOT_FOUND, ErrType.SERVICE], Code.ServiceNotFound],
+  // Java motan's DefaultProvider: SERVICE_UNFOUND (10101) "Service method not exist" (404 is
+  // its router's code for a missing service). Go callers read errtype only.
+  [[ErrCode.JAVA_SERVICE_NOT_FOUND, ErrType.SERVICE], Code.MethodNotFound],
+  [[ErrCode.BAD_REQUEST, ErrType.FRAMEWORK], Code.BadRequest, Code.Protocol, Code.Serialization, Code.FrameTooLarge],
+  [[ErrCode.UNSUPPORTED, ErrType.FRAMEWORK], Code.Unsupported],
+  [[ErrCode.JAVA_ENCODE_ERROR, ErrType.FRAMEWORK], Code.BadResponse],
+  [[ErrCode.BUSY, ErrType.SERVICE], Code.ServerBusy],
+  // Java motan's SERVICE_TIMEOUT: its callers raise a MotanServiceException, as for their own timeout.
+  [[ErrCode.JAVA_TIMEOUT, ErrType.SERVICE], Code.Timeout],
+], [ErrCode.SERVER_ERROR, ErrType.FRAMEWORK]);
+
+/**
+ * How a proxy (Meshlet's agent) reports its own failures, in codes the Meshlet and Java clients
+ * type correctly: no provider is motan-go's ENoEndpoints (1001), not found 404, overload 503, a
+ * timeout Java's 10003, a lost connection (or a provider that stopped and no other took the call)
+ * ENoChannel. Any other code is SERVER_ERROR, FRAMEWORK.
+ */
+const proxyKind = wireTable<Code, ErrorKind>([
+  [[ErrCode.GO_NO_ENDPOINTS, ErrType.FRAMEWORK], Code.Unavailable],
+  [[ErrCode.NOT_FOUND, ErrType.SERVICE], Code.ServiceNotFound, Code.MethodNotFound],
+  [[ErrCode.JAVA_TIMEOUT, ErrType.FRAMEWORK], Code.Timeout],
+  [[ErrCode.BUSY, ErrType.SERVICE], Code.ServerBusy],
+  [[ErrCode.GO_NO_CHANNEL, ErrType.FRAMEWORK], Code.ConnectionClosed, Code.Shutdown],
+  [[ErrCode.BAD_REQUEST, ErrType.FRAMEWORK], Code.BadRequest, Code.Protocol],
+], [ErrCode.SERVER_ERROR, ErrType.FRAMEWORK]);
+
 /** The `M_e` a provider answers a failure with. Anything the method itself threw is a business exception. */
 export function exceptionFor(err: RpcError, business: boolean): MotanException {
   if (business) return { errcode: ErrCode.SERVER_ERROR, errmsg: err.message, errtype: ErrType.BUSINESS };
-  switch (err.code) {
-    case Code.ServiceNotFound:
-      return { errcode: ErrCode.NOT_FOUND, errmsg: err.message, errtype: ErrType.SERVICE };
-    case Code.MethodNotFound:
-      // Java motan's DefaultProvider: SERVICE_UNFOUND (10101) "Service method not exist" (404 is
-      // its router's code for a missing service). Go callers read errtype only.
-      return { errcode: ErrCode.JAVA_SERVICE_NOT_FOUND, errmsg: err.message, errtype: ErrType.SERVICE };
-    case Code.BadRequest:
-    case Code.Protocol:
-    case Code.Serialization:
-    case Code.FrameTooLarge:
-      return { errcode: ErrCode.BAD_REQUEST, errmsg: err.message, errtype: ErrType.FRAMEWORK };
-    case Code.Unsupported:
-      return { errcode: ErrCode.UNSUPPORTED, errmsg: err.message, errtype: ErrType.FRAMEWORK };
-    case Code.BadResponse:
-      return { errcode: ErrCode.JAVA_ENCODE_ERROR, errmsg: err.message, errtype: ErrType.FRAMEWORK };
-    case Code.ServerBusy:
-      return { errcode: ErrCode.BUSY, errmsg: err.message, errtype: ErrType.SERVICE };
-    case Code.Timeout:
-      // Java motan's SERVICE_TIMEOUT: its callers raise a MotanServiceException, as for their own timeout.
-      return { errcode: ErrCode.JAVA_TIMEOUT, errmsg: err.message, errtype: ErrType.SERVICE };
-    default:
-      return { errcode: ErrCode.SERVER_ERROR, errmsg: err.message, errtype: ErrType.FRAMEWORK };
-  }
+  const [errcode, errtype] = providerKind(err.code);
+  return { errcode, errmsg: err.message, errtype };
+}
+
+/** The `M_e` a proxy answers its own failure with `code`, saying `errmsg`. */
+export function proxyExceptionFor(code: Code, errmsg: string): MotanException {
+  const [errcode, errtype] = proxyKind(code);
+  return { errcode, errmsg, errtype };
 }
 
 /** JSON in the key order motan-go's struct tags give (and the reference vectors show). */
@@ -124,32 +140,25 @@ export function errorFromException(json: string | undefined): RpcError {
 /** Java's DefaultProvider ("Service method not exist: …"), Meshlet's ("… has no method …"), motan-go's. */
 const METHOD_MISSING = /method not exist|has no method|method not found|no such method/i;
 
+/** What each errcode means to the caller, where the message does not decide; any other is SERVER_ERROR. */
+const codeForErrcode = wireTable<number, Code>([
+  [Code.BadRequest, 403, ErrCode.JAVA_DECODE_ERROR],
+  [Code.Unsupported, ErrCode.UNSUPPORTED],
+  [Code.ServerBusy, ErrCode.BUSY, ErrCode.JAVA_REJECTED],
+  [Code.Timeout, ErrCode.JAVA_TIMEOUT],
+  [Code.Unavailable, ErrCode.GO_NO_ENDPOINTS, ErrCode.GO_NO_CHANNEL],
+  [Code.BadResponse, ErrCode.JAVA_ENCODE_ERROR],
+], Code.ServerError);
+
 function codeFor(errcode: number, errmsg: string): Code {
-  switch (errcode) {
-    case ErrCode.NOT_FOUND:
-    case ErrCode.JAVA_SERVICE_NOT_FOUND:
-      // Only what says the method is missing: Java's router names the method of a request for a
-      // missing service too ("provider not exist serviceKey=… method=nope(java.lang.String)").
-      return METHOD_MISSING.test(errmsg) ? Code.MethodNotFound : Code.ServiceNotFound;
-    case ErrCode.BAD_REQUEST:
-      // The agent answers an unknown service with 400 "cluster not found".
-      return /not found|not exist/i.test(errmsg) ? Code.ServiceNotFound : Code.BadRequest;
-    case 403:
-    case ErrCode.JAVA_DECODE_ERROR:
-      return Code.BadRequest;
-    case ErrCode.UNSUPPORTED:
-      return Code.Unsupported;
-    case ErrCode.BUSY:
-    case ErrCode.JAVA_REJECTED:
-      return Code.ServerBusy;
-    case ErrCode.JAVA_TIMEOUT:
-      return Code.Timeout;
-    case ErrCode.GO_NO_ENDPOINTS:
-    case ErrCode.GO_NO_CHANNEL:
-      return Code.Unavailable;
-    case ErrCode.JAVA_ENCODE_ERROR:
-      return Code.BadResponse;
-    default:
-      return Code.ServerError;
+  if (errcode === ErrCode.NOT_FOUND || errcode === ErrCode.JAVA_SERVICE_NOT_FOUND) {
+    // Only what says the method is missing: Java's router names the method of a request for a
+    // missing service too ("provider not exist serviceKey=… method=nope(java.lang.String)").
+    return METHOD_MISSING.test(errmsg) ? Code.MethodNotFound : Code.ServiceNotFound;
   }
+  if (errcode === ErrCode.BAD_REQUEST) {
+    // The agent answers an unknown service with 400 "cluster not found".
+    return /not found|not exist/i.test(errmsg) ? Code.ServiceNotFound : Code.BadRequest;
+  }
+  return codeForErrcode(errcode);
 }

@@ -2,6 +2,7 @@ import type { ClientOptions, Endpoint, Protocol, Registration, ServerHandler, Se
 import { MotanClient } from './client.js';
 import { DEFAULT_PORT, PROTOCOL } from './constants.js';
 import { resolveOptions, type Motan2Options } from './options.js';
+import { motanRelay } from './relay.js';
 import { MotanServer } from './server.js';
 import { fromMotanUrl, toMotanUrl } from './url.js';
 
@@ -18,5 +19,6 @@ export function motan2(options: Motan2Options = {}): Protocol {
     createServer: (handler: ServerHandler, serverOptions?: ServerOptions) => new MotanServer(handler, serverOptions ?? {}, resolved),
     toUrl: (registration: Registration) => toMotanUrl(registration, resolved.serialization),
     fromUrl: fromMotanUrl,
+    relay: motanRelay,
   };
 }

@@ -1,13 +1,14 @@
 import {
   ClientChannel, Code, RpcError,
-  type ClientOptions, type Endpoint, type Invocation, type Protocol, type ProtocolClient, type Registration,
+  type ClientOptions, type Endpoint, type Invocation, type Protocol, type ProtocolClient, type RelayCodec, type Registration,
 } from '@meshlet/core';
-import { halves, hasKeys, RelayRequest, type RelayCodec } from './types.js';
+import { halves, hasKeys } from './types.js';
 
 /**
  * A multiplexed connection to one upstream (a provider, another agent, or a local app) that
- * carries relayed frames: the engine's channel (ids, deadlines, heartbeats, reconnects) with a
- * codec that hands responses back as frames. The call's `args[0]` is the `RelayRequest`.
+ * carries relayed frames: the engine's channel (ids, deadlines, heartbeats, reconnects) with the
+ * protocol's relay codec, which hands responses back as frames. Calls are relay invocations
+ * (`Invocation.relay`).
  */
 export class RelayClient implements ProtocolClient {
   private readonly codec;
@@ -36,16 +37,16 @@ export class RelayClient implements ProtocolClient {
   }
 
   invoke(inv: Invocation): Promise<unknown> {
-    const req = inv.args[0];
-    if (!(req instanceof RelayRequest)) {
+    const call = inv.relay;
+    if (call === undefined) {
       return Promise.reject(new RpcError(Code.Internal, `${this.relay.protocol} relay client called without a relayed frame`));
     }
     const id = this.codec.nextId();
     const [high, low] = halves(id);
     // Attachments the runtime added on the way (the agent's span context) join the frame's headers.
-    const frame = req.codec.forward(req, high, low, hasKeys(inv.attachments) ? inv.attachments : undefined);
-    req.sent = true;
-    if (req.info.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
+    const frame = call.codec.forward(call, high, low, hasKeys(inv.attachments) ? inv.attachments : undefined);
+    call.sent = true;
+    if (call.info.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
     return this.channel.call(id, frame, inv.deadline, null, inv.signal);
   }
 

@@ -1,26 +1,18 @@
-import type { Protocol } from '@meshlet/core';
-import { bolt } from '@meshlet/transport-bolt';
-import { dubbo } from '@meshlet/transport-dubbo';
-import { motan2 } from '@meshlet/transport-motan';
-import { BoltRelay } from './bolt.js';
+import type { Protocol, RelayCodec, RelayOptions } from '@meshlet/core';
 import { relayProtocol } from './client.js';
-import { DubboRelay } from './dubbo.js';
-import { MotanRelay } from './motan.js';
-import type { RelayCodec } from './types.js';
 
 export { RelayRequest, type RelayCodec, type RequestInfo, type Direction } from './types.js';
 export { RelayClient, relayProtocol } from './client.js';
 
 /**
- * The three protocols the agent relays, each with its own (not re-entrant) writers. `boltGoAway`:
- * Bolt connections get MOSN's GoAway when the agent stops.
+ * One relay codec for each of `protocols` that has a relay (`Protocol.relay`), each with its own
+ * (not re-entrant) writers. `optionalGoAway`: send stop frames some callers may not know (Bolt's GoAway).
  */
-export function relayCodecs(options: { readonly boltGoAway?: boolean } = {}): RelayCodec[] {
-  return [new DubboRelay(), new BoltRelay({ goAway: options.boltGoAway }), new MotanRelay()];
+export function relayCodecs(protocols: readonly Protocol[], options: RelayOptions = {}): RelayCodec[] {
+  return protocols.flatMap((p) => (p.relay ? [p.relay.codec(options)] : []));
 }
 
-/** Core protocols over `codecs`, for the agent's runtimes. */
-export function relayProtocols(codecs: readonly RelayCodec[]): Protocol[] {
-  const real: Record<string, () => Protocol> = { dubbo, bolt: () => bolt(), motan2: () => motan2() };
-  return codecs.map((c) => relayProtocol(c, real[c.protocol]!()));
+/** Core protocols over `codecs`, under the names (and URLs) of the protocols they relay, for the agent's runtimes. */
+export function relayProtocols(protocols: readonly Protocol[], codecs: readonly RelayCodec[]): Protocol[] {
+  return codecs.map((c) => relayProtocol(c, protocols.find((p) => p.name === c.protocol)!));
 }

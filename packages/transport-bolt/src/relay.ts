@@ -1,20 +1,36 @@
 import { crc32 } from 'node:zlib';
-import { Code, RpcError, type ClientCodec } from '@meshlet/core';
-import { hessian2, hessian2Draft, type HessianDialect, type HessianWriter } from '@meshlet/hessian';
 import {
-  BoltClientFraming, boltSplitter, buildFrame, CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, decodeHeaderMap, encodeHeaderMap,
-  encodeHeartbeatAck, encodeStatusResponse, frameCmd, frameId, frameType, HEAD_METHOD_NAME, HEAD_SERVICE, HEAD_TARGET_SERVICE,
-  parseFrame, parseUniqueName, shapeOf, Status, TYPE_REQUEST, TYPE_REQUEST_ONEWAY, TYPE_RESPONSE, V1,
-} from '@meshlet/transport-bolt';
-import { routeKey } from '../keys.js';
-import type { FrameKind, RelayCodec, RelayRequest, RequestInfo } from './types.js';
+  Code, normalizeVersion, RpcError, type ClientCodec, type ProtocolRelay, type RelayCall, type RelayCodec, type RelayFrameKind, type RelayOptions, type RelayRequestInfo, type ServiceKey,
+} from '@meshlet/core';
+import { hessian2, hessian2Draft, type HessianDialect, type HessianWriter } from '@meshlet/hessian';
+import { BoltClientFraming } from './client.js';
+import {
+  CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, DEFAULT_SOFA_VERSION, HEAD_METHOD_NAME, HEAD_SERVICE, HEAD_TARGET_SERVICE,
+  TYPE_REQUEST, TYPE_REQUEST_ONEWAY, TYPE_RESPONSE,
+} from './constants.js';
+import { boltSplitter, buildFrame, frameCmd, frameId, frameType, parseFrame, shapeOf, V1 } from './frame.js';
+import { decodeHeaderMap, encodeHeaderMap } from './header-map.js';
+import { encodeHeartbeatAck, encodeStatusResponse } from './response.js';
+import { parseUniqueName } from './service-name.js';
+import { proxyStatusForError } from './status.js';
 
 const EMPTY = Buffer.alloc(0);
 const PROTOCOL_V2 = 2;
 const SWITCH_CRC = 0x01;
 
+/** A Bolt `service` header always carries a version (`1.0` when none): keys without one are filed under it. */
+function routeKey(key: ServiceKey): ServiceKey {
+  return { interface: key.interface, version: normalizeVersion(key.version) ?? DEFAULT_SOFA_VERSION, group: key.group || undefined };
+}
+
+/** SOFA Bolt for relays (`Protocol.relay`): Meshlet's agent relays Bolt calls with these. */
+export const boltRelay: ProtocolRelay = {
+  routeKey,
+  codec: (options?: RelayOptions) => new BoltRelay({ goAway: options?.optionalGoAway }),
+};
+
 /**
- * SOFA Bolt through the agent, routed on the header `service` (`interface:version[:uniqueId]`) as
+ * SOFA Bolt through a relay, routed on the header `service` (`interface:version[:uniqueId]`) as
  * MOSN routes it; the method comes from `sofa_head_method_name` when the caller sent it (for spans
  * and metrics). Class and content are relayed as they are, in whichever Hessian flavour or protobuf.
  */
@@ -29,9 +45,9 @@ export class BoltRelay implements RelayCodec {
   private lastHeaders: Record<string, string> | undefined;
 
   /** `goAway`: send MOSN's GoAway on stop (off by default: Java Bolt clients do not know it). */
-  constructor(private readonly options: { readonly goAway?: boolean } = {}) {}
+  constructor(private readonly options: { readonly goAway?: boolean | undefined } = {}) {}
 
-  kind(frame: Buffer): FrameKind {
+  kind(frame: Buffer): RelayFrameKind {
     const type = frameType(frame);
     if (type === TYPE_RESPONSE) return 'ignore';
     const cmd = frameCmd(frame);
@@ -56,7 +72,7 @@ export class BoltRelay implements RelayCodec {
     return [0, frameId(frame) >>> 0];
   }
 
-  inspect(frame: Buffer): RequestInfo {
+  inspect(frame: Buffer): RelayRequestInfo {
     const f = parseFrame(frame);
     const headers = this.headers(frame, f.headerStart, f.headerStart + f.headerLength);
     const name = headers[HEAD_SERVICE] || headers[HEAD_TARGET_SERVICE];
@@ -66,7 +82,7 @@ export class BoltRelay implements RelayCodec {
     }
     return {
       protocol: this.protocol,
-      service: routeKey('bolt', key),
+      service: routeKey(key),
       method: headers[HEAD_METHOD_NAME] || 'unknown',
       oneway: f.type === TYPE_REQUEST_ONEWAY,
       timeoutMs: f.timeout > 0 ? f.timeout : undefined,
@@ -83,9 +99,9 @@ export class BoltRelay implements RelayCodec {
     return headers;
   }
 
-  forward(req: RelayRequest, _high: number, low: number, extra: Readonly<Record<string, string>> | undefined): Buffer {
-    if (extra !== undefined) return this.withHeaders(req.frame, low, extra);
-    const frame = req.sent ? Buffer.from(req.frame) : req.frame;
+  forward(call: RelayCall, _high: number, low: number, extra: Readonly<Record<string, string>> | undefined): Buffer {
+    if (extra !== undefined) return this.withHeaders(call.frame, low, extra);
+    const frame = call.sent ? Buffer.from(call.frame) : call.frame;
     return setId(frame, low);
   }
 
@@ -102,39 +118,19 @@ export class BoltRelay implements RelayCodec {
   }
 
   /**
-   * The statuses MOSN answers its own failures with: no route or no healthy upstream is
-   * NO_PROCESSOR, an upstream timeout TIMEOUT, overload SERVER_THREADPOOL_BUSY; the content is a
-   * Java `RpcServerException` in the caller's Hessian flavour.
+   * The failure in the statuses a proxy answers with (`proxyStatusForError`: MOSN's); the content
+   * is a Java `RpcServerException` in the caller's Hessian flavour.
    */
   errorReply(request: Buffer, _high: number, low: number, error: RpcError): Uint8Array {
     const f = parseFrame(request);
     const flavour = request[f.contentStart] === 0x43 ? hessian2 : hessian2Draft;
     let w = this.writers.get(flavour);
     if (w === undefined) this.writers.set(flavour, (w = flavour.createWriter()));
-    return encodeStatusResponse(w, shapeOf(request), low | 0, statusFor(error), `meshlet agent: ${error.message}`);
+    return encodeStatusResponse(w, shapeOf(request), low | 0, proxyStatusForError(error.code), `meshlet agent: ${error.message}`);
   }
 
   clientCodec(): ClientCodec<number, null> {
     return new BoltRelayClientCodec();
-  }
-}
-
-function statusFor(error: RpcError): number {
-  switch (error.code) {
-    case Code.Unavailable:
-      return Status.NO_PROCESSOR;
-    case Code.Timeout:
-      return Status.TIMEOUT;
-    case Code.ServerBusy:
-      return Status.SERVER_THREADPOOL_BUSY;
-    case Code.ConnectionClosed:
-      return Status.CONNECTION_CLOSED;
-    case Code.BadRequest:
-    case Code.Protocol:
-    case Code.Unsupported:
-      return Status.CODEC_EXCEPTION;
-    default:
-      return Status.SERVER_EXCEPTION;
   }
 }
 
@@ -149,6 +145,7 @@ function setId(frame: Buffer, id: number): Buffer {
   return frame;
 }
 
+/** Upstream side: the client's framing; a response's frame is handed back as a copy, to relay as it is. */
 class BoltRelayClientCodec extends BoltClientFraming<null> {
   encodeHeartbeat(id: number): Uint8Array {
     return buildFrame(V1, TYPE_REQUEST, CMD_HEARTBEAT, id, CODEC_HESSIAN, -1, EMPTY, EMPTY, EMPTY);

@@ -1,19 +1,30 @@
-import { Code, RpcError, type ClientCodec } from '@meshlet/core';
-import {
-  ByteWriter, encodeExceptionResponse, encodeHeartbeat, encodeHeartbeatReply, ErrCode, errorFromException, ErrType, Meta, MotanClientFraming,
-  motanSplitter, MsgType, readMeta, requestIdMeta, Status, stoppingException,
-} from '@meshlet/transport-motan';
-import { routeKey } from '../keys.js';
-import { halves, type FrameKind, type RelayCodec, type RelayRequest, type RequestInfo } from './types.js';
+import { Code, normalizeVersion, RpcError, type ClientCodec, type ProtocolRelay, type RelayCall, type RelayCodec, type RelayFrameKind, type RelayRequestInfo, type ServiceKey } from '@meshlet/core';
+import { MotanClientFraming } from './client.js';
+import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, Serialization, Status, STOP_NOTICE } from './constants.js';
+import { errorFromException, proxyExceptionFor, stoppingException } from './exception.js';
+import { motanSplitter, requestIdMeta } from './header.js';
+import { readMeta } from './meta.js';
+import { encodeExceptionResponse, encodeHeartbeat, encodeHeartbeatReply } from './response.js';
+import { ByteWriter } from './wire/writer.js';
 
-const HEADER = 13;
-const META_START = 17;
 const NL = 0x0a;
-const SIMPLE = 6;
+const TWO_32 = 2 ** 32;
 const STOPPING = stoppingException();
 
+/** Motan sends `M_v=1.0` when a service has no version and files group-less services under `default_rpc`. */
+function routeKey(key: ServiceKey): ServiceKey {
+  const group = key.group || undefined;
+  return { interface: key.interface, version: normalizeVersion(key.version) ?? DEFAULT_VERSION, group: group === DEFAULT_GROUP ? undefined : group };
+}
+
+/** Motan2 for relays (`Protocol.relay`): Meshlet's agent relays Motan2 calls with these. */
+export const motanRelay: ProtocolRelay = {
+  routeKey,
+  codec: () => new MotanRelay(),
+};
+
 /**
- * Motan2 through the agent, routed on `M_p` / `M_g` / `M_v` as the motan-go agent routes. Requests
+ * Motan2 through a relay, routed on `M_p` / `M_g` / `M_v` as the motan-go agent routes. Requests
  * the agent hands to a local app carry the proxy bit and the caller's id as `M_rid`, as the
  * motan-go agent sends them (motan.md §1.6, §3.3); the app echoes the wire id, which the agent
  * maps back. Bodies (and gzip) pass through untouched.
@@ -23,9 +34,11 @@ export class MotanRelay implements RelayCodec {
   readonly firstBytes = [0xf1];
   readonly splitter = motanSplitter;
   readonly heartbeatInterval = 60_000;
+  /** Motan2's stop signal is refusing: callers that found the agent in a registry get a provider's notice period. */
+  readonly stopNotice = STOP_NOTICE;
   private readonly writer = new ByteWriter();
 
-  kind(frame: Buffer): FrameKind {
+  kind(frame: Buffer): RelayFrameKind {
     const msgType = frame[2]!;
     if ((msgType & MsgType.RESPONSE) !== 0) return 'ignore';
     return (msgType & MsgType.HEARTBEAT) !== 0 ? 'heartbeat' : 'request';
@@ -57,10 +70,10 @@ export class MotanRelay implements RelayCodec {
     return [frame.readUInt32BE(5), frame.readUInt32BE(9)];
   }
 
-  inspect(frame: Buffer): RequestInfo {
+  inspect(frame: Buffer): RelayRequestInfo {
     let meta: Record<string, string>;
     try {
-      meta = readMeta(frame, META_START, META_START + frame.readUInt32BE(HEADER));
+      meta = readMeta(frame, META_START, META_START + frame.readUInt32BE(HEADER_LENGTH));
     } catch (err) {
       throw new RpcError(Code.BadRequest, `undecodable Motan2 meta: ${(err as Error).message}`, { cause: err });
     }
@@ -69,7 +82,7 @@ export class MotanRelay implements RelayCodec {
     const timeout = Number(meta[Meta.TIMEOUT]);
     return {
       protocol: this.protocol,
-      service: routeKey('motan2', { interface: path, version: meta[Meta.VERSION], group: meta[Meta.GROUP] }),
+      service: routeKey({ interface: path, version: meta[Meta.VERSION], group: meta[Meta.GROUP] }),
       method: meta[Meta.METHOD] || 'unknown',
       oneway: (frame[2]! & MsgType.ONEWAY) !== 0,
       timeoutMs: timeout > 0 ? timeout : undefined,
@@ -77,22 +90,20 @@ export class MotanRelay implements RelayCodec {
     };
   }
 
-  forward(req: RelayRequest, high: number, low: number, extra: Readonly<Record<string, string>> | undefined): Buffer {
-    const ingress = req.direction === 'ingress';
+  forward(call: RelayCall, high: number, low: number, extra: Readonly<Record<string, string>> | undefined): Buffer {
+    const ingress = call.direction === 'ingress';
     let pairs: [string, string][] | undefined;
     if (extra !== undefined) pairs = Object.entries(extra);
     // To a local app: the caller's id rides as M_rid (unless an earlier hop put it there).
-    if (ingress && req.info.headers[Meta.REQUEST_ID] === undefined) {
-      const [h, l] = this.idOf(req.frame);
+    if (ingress && call.info.headers[Meta.REQUEST_ID] === undefined) {
+      const [h, l] = this.idOf(call.frame);
       (pairs ??= []).push([Meta.REQUEST_ID, requestIdMeta((BigInt(h) << 32n) | BigInt(l))]);
     }
     let frame: Buffer;
-    if (pairs !== undefined) frame = withMeta(req.frame, pairs);
-    else frame = req.sent ? Buffer.from(req.frame) : req.frame;
+    if (pairs !== undefined) frame = withMeta(call.frame, pairs);
+    else frame = call.sent ? Buffer.from(call.frame) : call.frame;
     if (ingress) frame[2] |= MsgType.PROXY;
-    frame.writeUInt32BE(high, 5);
-    frame.writeUInt32BE(low, 9);
-    return frame;
+    return this.restoreId(frame, high, low);
   }
 
   restoreId(response: Buffer, high: number, low: number): Buffer {
@@ -101,13 +112,9 @@ export class MotanRelay implements RelayCodec {
     return response;
   }
 
-  /**
-   * An `M_e` the Meshlet and Java clients type correctly: no provider is motan-go's ENoEndpoints
-   * (1001), not found 404, overload 503, a timeout Java's 10003, a lost connection ENoChannel.
-   */
+  /** An `M_e` as a proxy answers its own failures (`proxyExceptionFor`). */
   errorReply(request: Buffer, high: number, low: number, error: RpcError): Uint8Array {
-    const [errcode, errtype] = exceptionOf(error);
-    return encodeExceptionResponse(this.writer, high, low, request[4]! >> 3, { errcode, errmsg: `meshlet agent: ${error.message}`, errtype });
+    return encodeExceptionResponse(this.writer, high, low, request[4]! >> 3, proxyExceptionFor(error.code, `meshlet agent: ${error.message}`));
   }
 
   clientCodec(): ClientCodec<number, null> {
@@ -115,31 +122,9 @@ export class MotanRelay implements RelayCodec {
   }
 }
 
-function exceptionOf(error: RpcError): [number, number] {
-  switch (error.code) {
-    case Code.Unavailable:
-      return [ErrCode.GO_NO_ENDPOINTS, ErrType.FRAMEWORK];
-    case Code.ServiceNotFound:
-    case Code.MethodNotFound:
-      return [ErrCode.NOT_FOUND, ErrType.SERVICE];
-    case Code.Timeout:
-      return [ErrCode.JAVA_TIMEOUT, ErrType.FRAMEWORK];
-    case Code.ServerBusy:
-      return [ErrCode.BUSY, ErrType.SERVICE];
-    case Code.ConnectionClosed:
-    case Code.Shutdown: // the provider went (or refused as stopping) and no other took the call
-      return [ErrCode.GO_NO_CHANNEL, ErrType.FRAMEWORK];
-    case Code.BadRequest:
-    case Code.Protocol:
-      return [ErrCode.BAD_REQUEST, ErrType.FRAMEWORK];
-    default:
-      return [ErrCode.SERVER_ERROR, ErrType.FRAMEWORK];
-  }
-}
-
 /** The frame with `pairs` added at the end of its meta; header and body copied as they are. */
 function withMeta(frame: Buffer, pairs: readonly (readonly [string, string])[]): Buffer {
-  const metaLength = frame.readUInt32BE(HEADER);
+  const metaLength = frame.readUInt32BE(HEADER_LENGTH);
   const metaEnd = META_START + metaLength;
   const parts: string[] = [];
   for (const [k, v] of pairs) {
@@ -153,7 +138,7 @@ function withMeta(frame: Buffer, pairs: readonly (readonly [string, string])[]):
   frame.copy(out, 0, 0, metaEnd);
   added.copy(out, metaEnd);
   frame.copy(out, metaEnd + added.length, metaEnd);
-  out.writeUInt32BE(metaLength + added.length, HEADER);
+  out.writeUInt32BE(metaLength + added.length, HEADER_LENGTH);
   return out;
 }
 
@@ -163,16 +148,16 @@ function joinPairs(parts: string[]): string {
   return s;
 }
 
+/** Upstream side: the client's framing; a response's frame is handed back as a copy, to relay as it is. */
 class MotanRelayClientCodec extends MotanClientFraming<null> {
   encodeHeartbeat(id: number): Uint8Array {
-    const [high, low] = halves(id);
-    return encodeHeartbeat(high, low, SIMPLE);
+    return encodeHeartbeat(Math.floor(id / TWO_32), id % TWO_32, Serialization.SIMPLE);
   }
 
   /**
-   * The reply frame, copied, to relay as it is; except a stopping provider's refusal, which is
-   * this hop's SHUTDOWN: the agent resends the call (never executed) to another provider. Relayed,
-   * it would make the app set its own agent aside.
+   * The reply frame, copied; except a stopping provider's refusal, which is this hop's SHUTDOWN:
+   * the agent resends the call (never executed) to another provider. Relayed, it would make the
+   * app set its own agent aside.
    */
   decodeResponse(frame: Buffer): unknown {
     if ((frame[3]! & 0x07) !== Status.NORMAL && isStoppingRefusal(frame)) {
@@ -185,7 +170,7 @@ class MotanRelayClientCodec extends MotanClientFraming<null> {
 /** An exception reply whose `M_e` is a stopping provider's refusal; a meta that does not parse is relayed as it is. */
 function isStoppingRefusal(frame: Buffer): boolean {
   try {
-    const meta = readMeta(frame, META_START, META_START + frame.readUInt32BE(HEADER));
+    const meta = readMeta(frame, META_START, META_START + frame.readUInt32BE(HEADER_LENGTH));
     return errorFromException(meta[Meta.EXCEPTION]).code === Code.Shutdown;
   } catch {
     return false;
