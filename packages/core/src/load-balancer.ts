@@ -53,3 +53,25 @@ export function random(): LoadBalancer {
     pick: (candidates) => candidates[Math.floor(Math.random() * candidates.length)]!,
   };
 }
+
+/**
+ * Sidecar mode as one stage of a reference's call path, between the registry's endpoint list and
+ * the balancer (`RuntimeOptions.endpointSets`). A reference's list then holds two sets: the
+ * proxy's endpoint (the sidecar agent, one address standing for every provider) while the proxy is
+ * live, and the direct endpoints (the fallback while it is down, or a standby beside it). The
+ * stage chooses per call: the proxy's endpoint whenever it is usable, as it is (no balancing, no
+ * breakers: the agent balances and breaks per provider itself, and its own health is the health
+ * check's to judge); otherwise the direct set, which alone the balancer and the breakers ever see.
+ * Which set is live is the registry's to say (`FallbackRegistry` delivers the proxy's endpoint
+ * only while its health check passes, and implements this interface).
+ */
+export interface EndpointSetChooser {
+  /** True for the proxy's endpoint. Asked once per endpoint as it joins a reference, never per call. */
+  isProxy(endpoint: Endpoint): boolean;
+  /**
+   * Asked before each call is routed: `undefined` lets it go on; an error fails it unsent (the
+   * proxy is down and there is nothing to fall back to); a promise (the first health check) lets
+   * it go on once it resolves, or fails it with its rejection.
+   */
+  admit(): Error | Promise<void> | undefined;
+}

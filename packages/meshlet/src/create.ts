@@ -10,7 +10,6 @@ import { bolt } from '@meshlet/transport-bolt';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { motan2 } from '@meshlet/transport-motan';
 import { heartbeatProbe } from './probes.js';
-import { sidecarBalancer, sidecarBreakers, sidecarGuard } from './sidecar.js';
 
 export type MeshletMode = 'direct' | 'sidecar';
 
@@ -103,9 +102,11 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     ...rest,
     protocols,
     registry: sidecar,
-    loadBalancer: () => sidecarBalancer(balancer()),
-    breakers: breakers && (() => sidecarBreakers(breakers())),
-    interceptors: [sidecarGuard(sidecar), ...(options.interceptors ?? [])],
+    loadBalancer: balancer,
+    breakers,
+    // One stage chooses between the agent's endpoint and the direct set; the balancer and the
+    // breakers only ever see the direct endpoints.
+    endpointSets: sidecar,
   });
   return withAdmin(Object.assign(mesh, { mode, sidecar }), admin, agent);
 }

@@ -4,7 +4,6 @@ export * from '@meshlet/core';
 export { createMeshlet, meshletMode, type MeshletAdmin, type MeshletApp, type MeshletAppOptions, type MeshletMode } from './create.js';
 export { AdminServer, AdminRoutes, startAdmin, meshletTarget, type AdminOptions, type AdminStatus, type AdminTarget } from '@meshlet/admin';
 export { heartbeatProbe } from './probes.js';
-export { sidecarBalancer, sidecarBreakers, sidecarGuard } from './sidecar.js';
 export {
   createRegistry, registerRegistryScheme, withFallback, isAgentEndpoint, FallbackRegistry, AgentRegistry,
   MosnRegistry, MotanAgentRegistry, MeshletAgentRegistry,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createRuntime, defineService, endpoint, t, type Candidate, type EndpointBreakers, type Invocation } from '@meshlet/core';
+import { Code, createRuntime, defineService, endpoint, RpcError, t } from '@meshlet/core';
 import { AGENT_PARAM, probeOnce } from '@meshlet/registry';
 import { bolt } from '@meshlet/transport-bolt';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { motan2 } from '@meshlet/transport-motan';
-import { createMeshlet, heartbeatProbe, meshletMode, sidecarBalancer, sidecarBreakers } from './index.js';
+import { createMeshlet, heartbeatProbe, meshletMode } from './index.js';
 
 const Echo = defineService({ interface: 'demo.Echo', methods: { echo: { params: [t.string], returns: t.string } } });
 
@@ -56,35 +56,26 @@ describe('heartbeat probes', () => {
   });
 });
 
-describe('sidecar balancing and breakers', () => {
+describe('sidecar mode: one endpoint-set stage', () => {
   const agent = endpoint('dubbo', '127.0.0.1', 12220, { [AGENT_PARAM]: 'meshlet' });
   const direct = endpoint('dubbo', '10.0.0.1', 20880);
-  const inv = {} as Invocation;
 
-  test('the agent endpoint whenever it is a candidate; the inner balancer otherwise', () => {
-    const picked: string[] = [];
-    const lb = sidecarBalancer({ name: 'inner', pick: <C extends Candidate>(c: readonly C[]) => { picked.push('inner'); return c[0]!; } });
-    const c = (e: typeof agent) => ({ endpoint: e, pending: 0 });
-    assert.equal(lb.pick([c(direct), c(agent)], inv).endpoint, agent);
-    assert.equal(lb.pick([c(direct)], inv).endpoint, direct);
-    assert.deepEqual(picked, ['inner']);
+  test('the fallback registry is the runtime’s stage: the agent endpoint is the proxy’s, a provider’s is direct', async () => {
+    const app = createMeshlet({ registry: 'memory://' }, { MESHLET_AGENT: 'meshlet://127.0.0.1:1?health=60000' });
+    assert.equal(app.sidecar!.isProxy(agent), true);
+    assert.equal(app.sidecar!.isProxy(direct), false);
+    assert.equal(app.sidecar!.admit(), undefined, 'with a registry to fall back to, calls are never held');
+    await app.stop(0);
   });
 
-  test('breakers pass the agent endpoint straight through and guard the direct ones', async () => {
-    const calls: string[] = [];
-    const inner: EndpointBreakers = {
-      allows: () => false,
-      invoke: async () => { calls.push('breaker'); return 'guarded'; },
-      update: (eps) => calls.push(`update:${eps.length}`),
-      close: () => calls.push('close'),
-    };
-    const b = sidecarBreakers(inner);
-    assert.equal(b.allows(agent), true);
-    assert.equal(b.allows(direct), false);
-    assert.equal(await b.invoke(agent, async () => 'straight', inv), 'straight');
-    assert.equal(await b.invoke(direct, async () => 'straight', inv), 'guarded');
-    b.update([agent, direct]);
-    b.close();
-    assert.deepEqual(calls, ['breaker', 'update:1', 'close']);
+  test('nothing to fall back to: calls wait for the first health check, then fail at once, saying why', async () => {
+    const app = createMeshlet({ registry: false, health: { retries: 0, timeoutMs: 500 } }, { MESHLET_AGENT: 'meshlet://127.0.0.1:1?health=60000' });
+    const client = app.refer(Echo, { timeout: 10_000 });
+    const unreachable = (e: unknown) => RpcError.is(e, Code.Unavailable) && /sidecar agent .* is unreachable/.test((e as Error).message);
+    await assert.rejects(client.echo('x'), unreachable);
+    assert.equal(app.sidecar!.state, 'down');
+    assert.ok(unreachable(app.sidecar!.admit()));
+    await assert.rejects(client.echo('x'), unreachable);
+    await app.stop(0);
   });
 });

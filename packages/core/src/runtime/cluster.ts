@@ -1,7 +1,8 @@
 import { Code, RpcError, toRpcError } from '../errors.js';
 import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
-import type { Directory, Member } from './directory.js';
+import type { Directory } from './directory.js';
+import type { Member } from './member.js';
 import type { RetryBudget } from './retry-budget.js';
 import { isDeadEndpoint } from './client-pool.js';
 import { clientAttempt, telemetryActive } from '../telemetry/tracing.js';

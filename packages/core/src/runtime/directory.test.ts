@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { endpoint, type Endpoint } from '../endpoint.js';
 import type { EndpointBreakers } from '../breakers.js';
 import type { Invocation } from '../invocation.js';
-import type { Candidate, LoadBalancer } from '../load-balancer.js';
+import { roundRobin, type Candidate, type EndpointSetChooser, type LoadBalancer } from '../load-balancer.js';
 import type { Protocol, ProtocolClient } from '../protocol.js';
 import { ClientPool } from './client-pool.js';
 import { Directory } from './directory.js';
@@ -230,4 +230,59 @@ test('a breaker set with gates: healthy calls go straight to the client and are 
   const snap = dir.snapshot().endpoints[0]!;
   assert.deepEqual([snap.calls, snap.errors, snap.inFlight], [5, 3, 0]);
   dir.close();
+});
+
+/** Sidecar mode's stage: port 99 is the agent's endpoint (the proxy). */
+const agentStage: EndpointSetChooser = { isProxy: (e) => e.port === 99, admit: () => undefined };
+const withAgent = () => [...list(2), endpoint('fake', '127.0.0.1', 99)];
+
+test('endpoint-set stage: the proxy’s endpoint whenever it is usable, as it is; the balancer over the direct ones otherwise', async () => {
+  const { pool, down } = fakes();
+  const picked: number[][] = [];
+  const updates: number[][] = [];
+  const lb: LoadBalancer = {
+    name: 'inner',
+    pick: (c) => { picked.push(c.map((m) => m.endpoint.port)); return c[0]!; },
+    update: (eps) => void updates.push(eps.map((e) => e.port)),
+    latencyOf: () => 1,
+  };
+  const dir = new Directory({ interface: 'I' } as never, 'fake', pool, lb, tagRouter(() => ({})), { endpoints: withAgent() }, undefined, agentStage);
+  for (let i = 0; i < 10; i++) assert.equal((await dir.select(inv)).endpoint.port, 99);
+  assert.deepEqual(picked, [], 'the balancer is not asked while the agent is usable');
+  assert.deepEqual(updates, [[1, 2]], 'the balancer is told only the direct endpoints');
+  // A retry avoids the agent once tried, like any member: the balancer picks among the direct ones.
+  const agent = await dir.select(inv);
+  assert.equal((await dir.select(inv, new Set([agent]))).endpoint.port, 1);
+  assert.deepEqual(picked, [[1, 2]]);
+  // The agent's connection fails: the direct set at once.
+  down.add(99);
+  assert.equal((await dir.select(inv)).endpoint.port, 1);
+  assert.deepEqual(picked, [[1, 2], [1, 2]]);
+  // Everything down: still try one, the agent first.
+  down.add(1); down.add(2); down.add(99);
+  assert.equal((await dir.select(inv)).endpoint.port, 99);
+  const snap = dir.snapshot().endpoints.map((e) => [e.address.split(':').at(-1), e.ewmaMs]);
+  assert.deepEqual(snap, [['1', 1], ['2', 1], ['99', undefined]], 'nothing is learnt about the agent');
+  dir.close();
+});
+
+test('endpoint-set stage: breakers never see the proxy’s endpoint and guard the direct ones', async () => {
+  const { pool } = fakes();
+  const calls: string[] = [];
+  const breakers: EndpointBreakers = {
+    allows: () => false,
+    invoke: async () => { calls.push('breaker'); return 'guarded'; },
+    update: (eps) => void calls.push(`update:${eps.length}`),
+    close: () => void calls.push('close'),
+    stateOf: () => 'open',
+  };
+  const dir = new Directory({ interface: 'I' } as never, 'fake', pool, roundRobin(), tagRouter(() => ({})), { endpoints: withAgent() }, breakers, agentStage);
+  const agent = await dir.select(inv);
+  assert.equal(agent.endpoint.port, 99, 'the agent is usable whatever the breakers say');
+  assert.equal(await dir.send(agent, inv), 99, 'sent straight to the agent’s client');
+  const direct = await dir.select(inv, new Set([agent]));
+  assert.equal(await dir.send(direct, inv), 'guarded');
+  assert.deepEqual(dir.snapshot().endpoints.map((e) => e.breaker), ['open', 'open', undefined]);
+  dir.close();
+  assert.deepEqual(calls, ['update:2', 'breaker', 'close']);
 });

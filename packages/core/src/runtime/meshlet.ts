@@ -2,14 +2,15 @@ import type { EndpointBreakers } from '../breakers.js';
 import { definitionOfClass } from '../decorators.js';
 import { endpoint, endpointAddress, parseEndpoint, type Endpoint } from '../endpoint.js';
 import { Code, RpcError, toRpcError } from '../errors.js';
-import { applyInterceptors, type Interceptor } from '../interceptor.js';
-import { roundRobin, type LoadBalancer } from '../load-balancer.js';
+import { applyInterceptors, type Interceptor, type Invoker } from '../interceptor.js';
+import { roundRobin, type EndpointSetChooser, type LoadBalancer } from '../load-balancer.js';
 import type { ClientOptions, Protocol, ProtocolServer, ServerOptions } from '../protocol.js';
 import type { Registration, Registry } from '../registry.js';
 import {
   serviceDefinition, type ClientOfSpec, type ImplOfSpec, type MethodSpec, type ServiceDefinition, type TypedServiceDefinition,
 } from '../service.js';
 import { advertiseHost, advertisePort, bindHost } from './advertise.js';
+import { admitting } from './admit.js';
 import { ClientPool } from './client-pool.js';
 import { clusterInvoker, type ClusterStrategy } from './cluster.js';
 import type { ReferOptions } from './refer-options.js';
@@ -65,6 +66,12 @@ export interface RuntimeOptions {
   readonly router?: Router | string;
   /** Per-endpoint circuit breakers, one set per reference (e.g. `() => new BreakerSet()` from `@meshlet/breaker`). */
   readonly breakers?: () => EndpointBreakers;
+  /**
+   * Sidecar mode's stage: tells the proxy's (agent's) endpoint apart from the direct ones and
+   * admits calls (`FallbackRegistry` is one; `createMeshlet` of `meshlet-rpc` wires it). See
+   * `EndpointSetChooser`.
+   */
+  readonly endpointSets?: EndpointSetChooser;
 }
 
 type Ctor = abstract new (...args: any[]) => any;
@@ -150,6 +157,21 @@ export class Meshlet {
       );
     }
     const protocol = options.protocol ?? definition.protocol ?? this.defaultProtocol;
+    return createProxy(definition, this.invoker(definition, options), {
+      timeout: options.timeout ?? this.options.timeout ?? 3000,
+      attachments: options.attachments,
+      streams: this.protocols.get(protocol)!.streams ?? false,
+    });
+  }
+
+  /**
+   * A reference's client stack (interceptors, router, cluster, balancer, breakers) as one function
+   * of an `Invocation`, for callers that build their invocations themselves: Meshlet's agent
+   * relays frames (`Invocation.relay`) under the method each frame names. `refer` puts a proxy on it.
+   */
+  invoker(definition: ServiceDefinition, options: ReferOptions = {}): Invoker {
+    if (this.state === 'stopping' || this.state === 'stopped') throw new RpcError(Code.Shutdown, 'the runtime is stopped');
+    const protocol = options.protocol ?? definition.protocol ?? this.defaultProtocol;
     if (!this.protocols.has(protocol)) throw new RpcError(Code.InvalidArgument, `protocol ${protocol} is not configured`);
     const source = options.url !== undefined
       ? { endpoints: parseUrls(options.url, protocol) }
@@ -157,7 +179,7 @@ export class Meshlet {
         registry: this.requireRegistry(definition.interface),
         subscriber: { protocol, application: this.application, methods: [...new Set([...definition.methods.values()].map((m) => m.name))] },
       };
-    const directory = new Directory(definition, protocol, this.pool, this.balancer(), this.router, source, this.options.breakers?.());
+    const directory = new Directory(definition, protocol, this.pool, this.balancer(), this.router, source, this.options.breakers?.(), this.options.endpointSets);
     this.directories.push(directory);
     const cluster = clusterInvoker(directory, {
       strategy: options.cluster ?? this.options.cluster ?? 'failover',
@@ -165,12 +187,9 @@ export class Meshlet {
       forks: options.forks ?? 2,
       budget: this.retryBudget,
     });
-    const invoker = applyInterceptors(cluster, [this.tap.interceptor('client'), ...(this.options.interceptors ?? [])]);
-    return createProxy(definition, invoker, {
-      timeout: options.timeout ?? this.options.timeout ?? 3000,
-      attachments: options.attachments,
-      streams: this.protocols.get(protocol)!.streams ?? false,
-    });
+    const sets = this.options.endpointSets;
+    const stages = sets === undefined ? [this.tap.interceptor('client')] : [this.tap.interceptor('client'), admitting(sets)];
+    return applyInterceptors(cluster, [...stages, ...(this.options.interceptors ?? [])]);
   }
 
   /**

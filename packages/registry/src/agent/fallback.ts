@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import {
-  Code, RpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey,
+  Code, RpcError, type Endpoint, type EndpointListener, type EndpointSetChooser, type Registration, type Registry, type ServiceKey,
 } from '@meshlet/core';
 import { endpointSet, registrationId } from '../endpoint-set.js';
 import { Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
-import type { AgentRegistry } from './agent-registry.js';
+import { isAgentEndpoint, type AgentRegistry } from './agent-registry.js';
 import { HealthMonitor, probeOnce, type HeartbeatProbe, type HeartbeatProbes } from './health.js';
 
 export interface FallbackOptions {
@@ -19,10 +19,10 @@ export interface FallbackOptions {
   readonly retries?: number;
   /**
    * While the agent is healthy, deliver the direct registry's endpoints too, beside the agent's
-   * (which are marked: `isAgentEndpoint`). A balancer that prefers the agent endpoint then moves
-   * to them the moment the agent's connection fails, before the next health check notices, so
-   * retried calls are not lost in between. Off by default: a plain balancer would spread calls
-   * over both.
+   * (which are marked: `isAgentEndpoint`). The runtime's endpoint-set stage (this registry as
+   * `endpointSets`) then moves to them the moment the agent's connection fails, before the next
+   * health check notices, so retried calls are not lost in between. Off by default: a runtime
+   * without the stage would spread calls over both.
    */
   readonly standby?: boolean;
 }
@@ -55,8 +55,11 @@ interface Watch {
  *   registry, and withdrawn from it once the agent is back and has them again.
  * - An agent that comes back is first re-sent every registration and subscription (it may have
  *   restarted and forgotten them), then routed to again.
+ * - It is also the runtime's endpoint-set stage (`EndpointSetChooser`, core's `endpointSets`
+ *   option): the agent's endpoint is the proxy's, used as it is; calls wait for the first health
+ *   check, and fail at once while the agent is down with nothing to fall back to.
  */
-export class FallbackRegistry extends EventEmitter<FallbackEvents> implements Registry {
+export class FallbackRegistry extends EventEmitter<FallbackEvents> implements Registry, EndpointSetChooser {
   readonly name: string;
   readonly agent: AgentRegistry;
   readonly direct: Registry | undefined;
@@ -124,6 +127,24 @@ export class FallbackRegistry extends EventEmitter<FallbackEvents> implements Re
     return new RpcError(Code.Unavailable,
       `the sidecar agent ${this.agent.target.url} is unreachable (${why}), and no registry is configured to fall back to ` +
       '(set MESHLET_REGISTRY or the registry option for a direct fallback)', { cause: this.lastError });
+  }
+
+  /** The endpoint-set stage: the agent's endpoint (marked by the agent registry) is the proxy's. */
+  isProxy(endpoint: Endpoint): boolean {
+    return isAgentEndpoint(endpoint);
+  }
+
+  /**
+   * The endpoint-set stage, before each call: on while there is a direct registry or the agent is
+   * up; the unavailable error while it is down with nothing to fall back to; before the first
+   * health check, wait for its verdict.
+   */
+  admit(): RpcError | Promise<void> | undefined {
+    if (this.direct !== undefined || this.#state === 'up') return undefined;
+    if (this.#state === 'down') return this.unavailableError();
+    return this.ready().then(() => {
+      if (this.#state === 'down') throw this.unavailableError();
+    });
   }
 
   async register(registration: Registration): Promise<void> {
