@@ -9,7 +9,7 @@ import { LocalApps } from './local-apps.js';
 import { ObservedRegistry } from './observed-registry.js';
 import { agentProtocols } from './protocols.js';
 import { relayCodecs, relayProtocols, type Direction, type RelayCodec, type RelayRequest } from './relay/index.js';
-import { relayInterceptor, Routes } from './routes.js';
+import { Routes } from './routes.js';
 import { RelaySession } from './session.js';
 import { Stats } from './stats.js';
 import type { AgentConfig } from './config.js';
@@ -65,17 +65,15 @@ export class Agent {
     // Bolt's GoAway is the one optional stop frame (Java Bolt clients do not know it).
     this.#codecs = relayCodecs(this.#protocols, { optionalGoAway: config.boltGoAway });
     const protocols = relayProtocols(this.#protocols, this.#codecs);
-    const interceptors = [relayInterceptor({ tracing: config.tracing })];
     this.#egressMesh = createRuntime({
       application: config.application,
       registry: this.#upstream,
       protocols,
       loadBalancer: loadBalancerFactory(config.loadBalancer),
       breakers: () => this.#breakerSet(),
-      interceptors,
       timeout: config.timeout,
     });
-    this.#egress = new Routes(this.#egressMesh, config.timeout);
+    this.#egress = new Routes(this.#egressMesh, { timeout: config.timeout, tracing: config.tracing });
   }
 
   /** Starts every listener; resolves once the agent routes calls. */
@@ -115,10 +113,9 @@ export class Agent {
       registry: apps.local,
       protocols: relayProtocols(this.#protocols, this.#codecs),
       loadBalancer: loadBalancerFactory('p2c'),
-      interceptors: [relayInterceptor({ tracing: c.tracing })],
       timeout: c.timeout,
     });
-    this.#ingressRoutes = new Routes(this.#ingressRuntime, c.timeout);
+    this.#ingressRoutes = new Routes(this.#ingressRuntime, { timeout: c.timeout, tracing: c.tracing });
     const egressPorts: number[] = [];
     this.#admin = new AdminRoutes(this.#adminTarget());
     const api = new AgentApi(this.#apiHost(() => egressPorts[0]!, ingressPort, () => this.#addresses?.http[0] ?? 0), AGENT_VERSION);

@@ -23,12 +23,6 @@ function routeKey(key: ServiceKey): ServiceKey {
   return { interface: key.interface, version: normalizeVersion(key.version) ?? DEFAULT_SOFA_VERSION, group: key.group || undefined };
 }
 
-/** SOFA Bolt for relays (`Protocol.relay`): Meshlet's agent relays Bolt calls with these. */
-export const boltRelay: ProtocolRelay = {
-  routeKey,
-  codec: (options?: RelayOptions) => new BoltRelay({ goAway: options?.optionalGoAway }),
-};
-
 /**
  * SOFA Bolt through a relay, routed on the header `service` (`interface:version[:uniqueId]`) as
  * MOSN routes it; the method comes from `sofa_head_method_name` when the caller sent it (for spans
@@ -133,6 +127,12 @@ export class BoltRelay implements RelayCodec {
     return new BoltRelayClientCodec();
   }
 }
+
+/** SOFA Bolt for relays (`Protocol.relay`): Meshlet's agent relays Bolt calls with these. */
+export const boltRelay: ProtocolRelay = {
+  routeKey,
+  codec: (options?: RelayOptions) => new BoltRelay({ goAway: options?.optionalGoAway }),
+};
 
 /** Writes the int32 id in place; a v2 frame with a CRC trailer gets its CRC recomputed. */
 function setId(frame: Buffer, id: number): Buffer {

@@ -30,7 +30,7 @@ export function errorForStatus(status: number, message: string | undefined, remo
 }
 
 /** The status a provider answers a failure with that is not a SofaResponse (decoding, encoding). */
-const providerStatus = wireTable<Code, number>([
+export const statusForError = wireTable<Code, number>([
   [Status.SERVER_DESERIAL_EXCEPTION, Code.BadRequest, Code.Protocol, Code.Unsupported],
   [Status.SERVER_SERIAL_EXCEPTION, Code.BadResponse, Code.Serialization],
   [Status.SERVER_THREADPOOL_BUSY, Code.ServerBusy],
@@ -40,25 +40,15 @@ const providerStatus = wireTable<Code, number>([
 /**
  * The statuses MOSN answers its own failures with, and so does a Meshlet proxy (the agent): no
  * route or no healthy upstream is NO_PROCESSOR, an upstream timeout TIMEOUT, overload
- * SERVER_THREADPOOL_BUSY, a request it cannot decode or route CODEC_EXCEPTION.
+ * SERVER_THREADPOOL_BUSY, a request it cannot decode or route CODEC_EXCEPTION. Used by the relay.
  */
-const proxyStatus = wireTable<Code, number>([
+export const proxyStatusForError = wireTable<Code, number>([
   [Status.NO_PROCESSOR, Code.Unavailable],
   [Status.TIMEOUT, Code.Timeout],
   [Status.SERVER_THREADPOOL_BUSY, Code.ServerBusy],
   [Status.CONNECTION_CLOSED, Code.ConnectionClosed],
   [Status.CODEC_EXCEPTION, Code.BadRequest, Code.Protocol, Code.Unsupported],
 ], Status.SERVER_EXCEPTION);
-
-/** The status a provider answers a failure with `code` (not a SofaResponse). */
-export function statusForError(code: Code): number {
-  return providerStatus(code);
-}
-
-/** The status a proxy answers its own failure with `code`. */
-export function proxyStatusForError(code: Code): number {
-  return proxyStatus(code);
-}
 
 /**
  * Framework errors travel as text only (SofaResponse `errorMsg`, or sofa-rpc-node's

@@ -16,12 +16,6 @@ function routeKey(key: ServiceKey): ServiceKey {
   return { interface: key.interface, version: normalizeVersion(key.version), group: key.group || undefined };
 }
 
-/** Dubbo for relays (`Protocol.relay`): Meshlet's agent relays Dubbo calls with these. */
-export const dubboRelay: ProtocolRelay = {
-  routeKey,
-  codec: () => new DubboRelay(),
-};
-
 /**
  * Dubbo through a relay. The service is in the body (path, version) and in the attachments
  * (`interface`, `version`, `group`), which come after the arguments, so the arguments are read
@@ -132,13 +126,19 @@ export class DubboRelay implements RelayCodec {
 
   /** The failure in the statuses a proxy answers with (`proxyStatusForError`: MOSN's). */
   errorReply(_request: Buffer, high: number, low: number, error: RpcError): Uint8Array {
-    return encodeErrorResponse(this.writer, high | 0, low | 0, proxyStatusForError(error), `meshlet agent: ${error.message}`);
+    return encodeErrorResponse(this.writer, high | 0, low | 0, proxyStatusForError(error.code), `meshlet agent: ${error.message}`);
   }
 
   clientCodec(): ClientCodec<number, null> {
     return new DubboRelayClientCodec();
   }
 }
+
+/** Dubbo for relays (`Protocol.relay`): Meshlet's agent relays Dubbo calls with these. */
+export const dubboRelay: ProtocolRelay = {
+  routeKey,
+  codec: () => new DubboRelay(),
+};
 
 /** Upstream side: the client's framing; a response's frame is handed back as a copy, to relay as it is. */
 class DubboRelayClientCodec extends DubboClientFraming<null> {

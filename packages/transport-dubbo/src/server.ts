@@ -188,7 +188,7 @@ class DubboServerCodec implements ServerCodec {
    */
   private encodeThrown(idHigh: number, idLow: number, err: unknown, withAttachments: boolean): Buffer {
     if (err instanceof RpcError && err.code === Code.ServerBusy) {
-      return encodeErrorResponse(this.writer, idHigh, idLow, statusForError(err), err.message);
+      return encodeErrorResponse(this.writer, idHigh, idLow, statusForError(err.code), err.message);
     }
     const javaClass = (err instanceof RpcError && err.remoteClass) || javaClassOfError(err) || 'java.lang.RuntimeException';
     const message = err instanceof Error ? err.message : String(err);

@@ -42,7 +42,7 @@ const codeForStatus = wireTable<number, Code>([
  * The status a provider answers a failure with. Java reports unknown services and methods as 70
  * (the exception is thrown in `reply`), not 60; Meshlet does the same so Java consumers read it.
  */
-const providerStatus = wireTable<Code, number>([
+export const statusForError = wireTable<Code, number>([
   [Status.BAD_REQUEST, Code.BadRequest, Code.Unsupported],
   [Status.BAD_RESPONSE, Code.BadResponse],
   [Status.SERIALIZATION_ERROR, Code.Serialization, Code.FrameTooLarge],
@@ -54,22 +54,12 @@ const providerStatus = wireTable<Code, number>([
 /**
  * The status a proxy (Meshlet's agent) answers its own failures with, as MOSN does: no provider
  * is 60 (service not found), an upstream timeout 31, a connection lost 35, a refusal for load
- * 100, a request it cannot route 40.
+ * 100, a request it cannot route 40. Used by the relay.
  */
-const proxyStatus = wireTable<Code, number>([
+export const proxyStatusForError = wireTable<Code, number>([
   [Status.SERVICE_NOT_FOUND, Code.Unavailable, Code.ServiceNotFound],
   [Status.SERVER_TIMEOUT, Code.Timeout],
   [Status.CHANNEL_INACTIVE, Code.ConnectionClosed],
   [Status.SERVER_THREADPOOL_EXHAUSTED_ERROR, Code.ServerBusy],
   [Status.BAD_REQUEST, Code.BadRequest, Code.Unsupported, Code.Protocol],
 ], Status.SERVER_ERROR);
-
-/** The status a provider answers `err` with. */
-export function statusForError(err: RpcError): number {
-  return providerStatus(err.code);
-}
-
-/** The status a proxy answers its own failure `err` with. */
-export function proxyStatusForError(err: RpcError): number {
-  return proxyStatus(err.code);
-}

@@ -17,12 +17,6 @@ function routeKey(key: ServiceKey): ServiceKey {
   return { interface: key.interface, version: normalizeVersion(key.version) ?? DEFAULT_VERSION, group: group === DEFAULT_GROUP ? undefined : group };
 }
 
-/** Motan2 for relays (`Protocol.relay`): Meshlet's agent relays Motan2 calls with these. */
-export const motanRelay: ProtocolRelay = {
-  routeKey,
-  codec: () => new MotanRelay(),
-};
-
 /**
  * Motan2 through a relay, routed on `M_p` / `M_g` / `M_v` as the motan-go agent routes. Requests
  * the agent hands to a local app carry the proxy bit and the caller's id as `M_rid`, as the
@@ -121,6 +115,12 @@ export class MotanRelay implements RelayCodec {
     return new MotanRelayClientCodec();
   }
 }
+
+/** Motan2 for relays (`Protocol.relay`): Meshlet's agent relays Motan2 calls with these. */
+export const motanRelay: ProtocolRelay = {
+  routeKey,
+  codec: () => new MotanRelay(),
+};
 
 /** The frame with `pairs` added at the end of its meta; header and body copied as they are. */
 function withMeta(frame: Buffer, pairs: readonly (readonly [string, string])[]): Buffer {

@@ -1,6 +1,6 @@
 import {
-  ClientChannel, Code, RpcError,
-  type ClientOptions, type Endpoint, type Invocation, type Protocol, type ProtocolClient, type RelayCodec, type Registration,
+  ChannelClient, Code, RpcError,
+  type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type Protocol, type RelayCodec, type Registration,
 } from '@meshlet/core';
 import { halves, hasKeys } from './types.js';
 
@@ -10,30 +10,13 @@ import { halves, hasKeys } from './types.js';
  * protocol's relay codec, which hands responses back as frames. Calls are relay invocations
  * (`Invocation.relay`).
  */
-export class RelayClient implements ProtocolClient {
-  private readonly codec;
-  private readonly channel: ClientChannel<number, null>;
+export class RelayClient extends ChannelClient<number, null> {
+  private readonly codec: ClientCodec<number, null>;
 
-  constructor(readonly endpoint: Endpoint, private readonly relay: RelayCodec, options: ClientOptions = {}) {
-    this.codec = relay.clientCodec();
-    this.channel = new ClientChannel(this.codec, {
-      host: endpoint.host,
-      port: endpoint.port,
-      tls: options.tls,
-      heartbeatInterval: options.heartbeatInterval ?? relay.heartbeatInterval,
-      idleTimeout: options.idleTimeout,
-      connectTimeout: options.connectTimeout,
-      probeTimeout: options.probeTimeout,
-      maxFrameSize: options.maxFrameSize,
-    });
-  }
-
-  get available(): boolean {
-    return this.channel.available;
-  }
-
-  get pendingCount(): number {
-    return this.channel.pendingCount;
+  constructor(endpoint: Endpoint, private readonly relay: RelayCodec, options: ClientOptions = {}) {
+    const codec = relay.clientCodec();
+    super(endpoint, codec, options, { heartbeatInterval: relay.heartbeatInterval });
+    this.codec = codec;
   }
 
   invoke(inv: Invocation): Promise<unknown> {
@@ -46,12 +29,7 @@ export class RelayClient implements ProtocolClient {
     // Attachments the runtime added on the way (the agent's span context) join the frame's headers.
     const frame = call.codec.forward(call, high, low, hasKeys(inv.attachments) ? inv.attachments : undefined);
     call.sent = true;
-    if (call.info.oneway) return this.channel.sendOneway(frame, inv.deadline).then(() => undefined);
-    return this.channel.call(id, frame, inv.deadline, null, inv.signal);
-  }
-
-  close(): Promise<void> {
-    return this.channel.close();
+    return this.send(id, frame, inv, null, call.info.oneway);
   }
 }
 
