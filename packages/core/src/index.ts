@@ -23,6 +23,7 @@ export * from './engine/server.js';
 export * from './engine/server-invocation.js';
 export * from './engine/protocol-server.js';
 export * from './engine/channel-client.js';
+export { SafeIdCodec } from './engine/safe-ids.js';
 export * from './engine/channel-wait.js';
 export * from './load-balancer.js';
 export * from './runtime/meshlet.js';

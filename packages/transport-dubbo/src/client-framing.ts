@@ -1,4 +1,4 @@
-import { InboundKind, type ClientCodec } from '@meshlet/core';
+import { InboundKind, SafeIdCodec, type ClientCodec } from '@meshlet/core';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, READONLY_EVENT } from './constants.js';
 import { dubboSplitter } from './header.js';
 import { encodeHeartbeatRequest, encodeHeartbeatResponse } from './response.js';
@@ -6,19 +6,11 @@ import { encodeHeartbeatRequest, encodeHeartbeatResponse } from './response.js';
 const TWO_32 = 2 ** 32;
 
 /**
- * Client-side Dubbo framing, shared by the client and the relay's upstream connections: ids,
- * classification, heartbeats. Our own request ids are numbers kept below 2^53, so they are exact
- * and cheap; a response id outside that range cannot be ours and is ignored.
+ * Client-side Dubbo framing, shared by the client and the relay's upstream connections:
+ * classification (the read-only event is GoAway) and heartbeats, over core's 53-bit ids.
  */
-export abstract class DubboClientFraming<Context> implements ClientCodec<number, Context> {
+export abstract class DubboClientFraming<Context> extends SafeIdCodec implements ClientCodec<number, Context> {
   readonly splitter = dubboSplitter;
-  inboundId = 0;
-  private id = Math.floor(Math.random() * 2 ** 31);
-
-  nextId(): number {
-    this.id = this.id >= Number.MAX_SAFE_INTEGER ? 0 : this.id + 1;
-    return this.id;
-  }
 
   classify(frame: Buffer): InboundKind {
     const flag = frame[2]!;
@@ -29,10 +21,7 @@ export abstract class DubboClientFraming<Context> implements ClientCodec<number,
       return isReadonlyEvent(frame) ? InboundKind.GoAway : InboundKind.Ignore;
     }
     if ((flag & FLAG_EVENT) !== 0) return InboundKind.HeartbeatResponse;
-    const high = frame.readInt32BE(4);
-    if (high < 0 || high >= 0x200000) return InboundKind.Ignore;
-    this.inboundId = high * TWO_32 + frame.readUInt32BE(8);
-    return InboundKind.Response;
+    return this.acceptResponseId(frame.readInt32BE(4), frame.readUInt32BE(8)) ? InboundKind.Response : InboundKind.Ignore;
   }
 
   encodeHeartbeat(id: number): Uint8Array {

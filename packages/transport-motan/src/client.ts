@@ -1,5 +1,5 @@
 import {
-  ChannelClient, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, MethodMemo, RpcError, remaining,
+  ChannelClient, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, MethodMemo, RpcError, remaining, SafeIdCodec,
   type ClientCodec, type ClientOptions, type Endpoint, type Invocation,
 } from '@meshlet/core';
 import { MsgType } from './constants.js';
@@ -15,19 +15,11 @@ import { ByteWriter, idHalves } from './wire/writer.js';
 const TWO_32 = 2 ** 32;
 
 /**
- * Client-side Motan2 framing, shared by the client and the agent's relay: ids, frame classification,
- * heartbeat replies. Our request ids are numbers below 2^53, exact and cheap; a response whose id
- * is outside that range cannot be ours and is ignored.
+ * Client-side Motan2 framing, shared by the client and the relay's upstream connections: frame
+ * classification and heartbeat replies, over core's 53-bit ids.
  */
-export abstract class MotanClientFraming<Context> implements ClientCodec<number, Context> {
+export abstract class MotanClientFraming<Context> extends SafeIdCodec implements ClientCodec<number, Context> {
   readonly splitter = motanSplitter;
-  inboundId = 0;
-  private id = Math.floor(Math.random() * 2 ** 31);
-
-  nextId(): number {
-    this.id = this.id >= Number.MAX_SAFE_INTEGER ? 0 : this.id + 1;
-    return this.id;
-  }
 
   classify(frame: Buffer): InboundKind {
     const msgType = frame[2]!;
@@ -35,10 +27,7 @@ export abstract class MotanClientFraming<Context> implements ClientCodec<number,
       return (msgType & MsgType.HEARTBEAT) !== 0 ? InboundKind.HeartbeatRequest : InboundKind.Ignore;
     }
     if ((msgType & MsgType.HEARTBEAT) !== 0) return InboundKind.HeartbeatResponse;
-    const high = frame.readUInt32BE(5);
-    if (high >= 0x200000) return InboundKind.Ignore;
-    this.inboundId = high * TWO_32 + frame.readUInt32BE(9);
-    return InboundKind.Response;
+    return this.acceptResponseId(frame.readUInt32BE(5), frame.readUInt32BE(9)) ? InboundKind.Response : InboundKind.Ignore;
   }
 
   encodeHeartbeatReply(request: Buffer): Uint8Array {
