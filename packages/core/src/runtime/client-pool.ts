@@ -2,11 +2,16 @@ import { endpointAddress, type Endpoint } from '../endpoint.js';
 import { Code, RpcError } from '../errors.js';
 import type { Invocation } from '../invocation.js';
 import type { ClientOptions, Protocol, ProtocolClient } from '../protocol.js';
+import { ConnectionSet, connectionsOf } from './connections.js';
 
 /**
  * One protocol client per address, shared by every service referred at that address (Dubbo and
  * SOFARPC share connections the same way). Clients are closed when their address leaves every
  * directory that uses it.
+ *
+ * An address may get N connections (`connections`: per reference, else the endpoint URL's
+ * `connections=`, else the runtime's, else 1): then its client is a `ConnectionSet` of N of the
+ * protocol's clients, shared by the references that want the same N.
  */
 export class ClientPool {
   private readonly clients = new Map<string, PooledClient>();
@@ -14,27 +19,33 @@ export class ClientPool {
   constructor(
     private readonly protocols: ReadonlyMap<string, Protocol>,
     private readonly options: ClientOptions,
+    /** Connections per address unless a reference or the endpoint says otherwise (checked by the caller). */
+    private readonly connections = 1,
   ) {}
 
-  acquire(endpoint: Endpoint): PooledClient {
+  /** The pooled client of `endpoint`'s address; `connections`: the reference's own setting, if any. */
+  acquire(endpoint: Endpoint, connections?: number): PooledClient {
+    const n = connections ?? connectionsOf(endpoint) ?? this.connections;
     const address = endpointAddress(endpoint);
-    const pooled = this.clients.get(address);
+    const key = n === 1 ? address : `${address}#${n}`;
+    const pooled = this.clients.get(key);
     if (pooled) {
       pooled.refs++;
       return pooled;
     }
     const protocol = this.protocols.get(endpoint.protocol);
     if (protocol === undefined) throw new Error(`no protocol ${endpoint.protocol} configured`);
-    const created = new PooledClient(protocol.createClient(endpoint, this.options));
-    this.clients.set(address, created);
+    const client = n === 1 ? protocol.createClient(endpoint, this.options)
+      : new ConnectionSet(Array.from({ length: n }, () => protocol.createClient(endpoint, this.options)));
+    const created = new PooledClient(client, key);
+    this.clients.set(key, created);
     return created;
   }
 
-  release(endpoint: Endpoint): void {
-    const address = endpointAddress(endpoint);
-    const pooled = this.clients.get(address);
-    if (pooled && --pooled.refs === 0) {
-      this.clients.delete(address);
+  /** A directory lets go of a client `acquire` gave it; the last one out closes it. */
+  release(pooled: PooledClient): void {
+    if (this.clients.get(pooled.key) === pooled && --pooled.refs === 0) {
+      this.clients.delete(pooled.key);
       // An address leaves the directory when its provider deregisters, which a provider does
       // first when it shuts down gracefully: calls already sent are being drained over there,
       // so let them finish (each has its deadline) before the connection goes, as Dubbo does.
@@ -88,7 +99,8 @@ export class PooledClient implements ProtocolClient {
   /** Ejections in a row without a success between them: each doubles the time out. */
   ejections = 0;
 
-  constructor(private readonly client: ProtocolClient) {
+  /** `key`: the pool's key for it (the address, with the connection count when more than one). */
+  constructor(private readonly client: ProtocolClient, readonly key: string) {
     this.endpoint = client.endpoint;
   }
 

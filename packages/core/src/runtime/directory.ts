@@ -54,6 +54,8 @@ export class Directory {
     source: { registry: Registry; subscriber?: Subscriber } | { endpoints: readonly Endpoint[] },
     private readonly breakers?: EndpointBreakers,
     private readonly sets?: EndpointSetChooser,
+    /** The reference's own `connections` per address (else the endpoint's or the runtime's). */
+    private readonly connections?: number,
   ) {
     if ('endpoints' in source) {
       this.update(source.endpoints);
@@ -218,7 +220,7 @@ export class Directory {
         next.push(m);
         wanted.delete(address);
       } else {
-        this.pool.release(m.endpoint);
+        this.pool.release(m.client);
       }
     }
     for (const e of wanted.values()) next.push(this.member(e));
@@ -236,7 +238,7 @@ export class Directory {
   }
 
   private member(endpoint: Endpoint): PooledMember {
-    const client = this.pool.acquire(endpoint);
+    const client = this.pool.acquire(endpoint, this.connections);
     if (this.sets?.isProxy(endpoint)) return new PooledMember(endpoint, client, undefined, undefined, true);
     return new PooledMember(endpoint, client, this.balancer, this.breakers);
   }
@@ -247,7 +249,7 @@ export class Directory {
 
   close(): void {
     this.unsubscribe?.();
-    for (const m of this.members) this.pool.release(m.endpoint);
+    for (const m of this.members) this.pool.release(m.client);
     this.members = [];
     this.proxies = 0;
     this.epoch++;

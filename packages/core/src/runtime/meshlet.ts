@@ -12,6 +12,7 @@ import {
 import { advertiseHost, advertisePort, bindHost } from './advertise.js';
 import { admitting } from './admit.js';
 import { ClientPool } from './client-pool.js';
+import { checkConnections } from './connections.js';
 import { clusterInvoker, type ClusterStrategy } from './cluster.js';
 import type { ReferOptions } from './refer-options.js';
 import { Directory } from './directory.js';
@@ -72,6 +73,12 @@ export interface RuntimeOptions {
    * `EndpointSetChooser`.
    */
   readonly endpointSets?: EndpointSetChooser;
+  /**
+   * Connections per provider address (1): calls spread over them, each the protocol's own client
+   * with its own channel (Dubbo's `connections=`, SOFARPC's `connectionNum`). An endpoint URL's
+   * `connections=` and a reference's `connections` win over it.
+   */
+  readonly connections?: number;
 }
 
 type Ctor = abstract new (...args: any[]) => any;
@@ -123,7 +130,8 @@ export class Meshlet {
     const router = options.router ?? DEFAULT_ROUTER;
     this.router = typeof router === 'string' ? createRouter(router, { routes: () => this.routes }) : router;
     this.balancer = balancerFactory(options.loadBalancer);
-    this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application });
+    this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application },
+      options.connections === undefined ? 1 : checkConnections(options.connections, 'createRuntime'));
   }
 
   /** Exports a decorated service instance, or an implementation of a definition. */
@@ -179,7 +187,8 @@ export class Meshlet {
         registry: this.requireRegistry(definition.interface),
         subscriber: { protocol, application: this.application, methods: [...new Set([...definition.methods.values()].map((m) => m.name))] },
       };
-    const directory = new Directory(definition, protocol, this.pool, this.balancer(), this.router, source, this.options.breakers?.(), this.options.endpointSets);
+    const directory = new Directory(definition, protocol, this.pool, this.balancer(), this.router, source, this.options.breakers?.(),
+      this.options.endpointSets, options.connections === undefined ? undefined : checkConnections(options.connections, `refer ${definition.interface}`));
     this.directories.push(directory);
     const cluster = clusterInvoker(directory, {
       strategy: options.cluster ?? this.options.cluster ?? 'failover',

@@ -19,4 +19,6 @@ export interface ReferOptions {
   readonly retries?: number;
   /** Parallel attempts for forking (2). */
   readonly forks?: number;
+  /** Connections per provider address for this reference (else the endpoint URL's `connections=`, else the runtime's). */
+  readonly connections?: number;
 }
