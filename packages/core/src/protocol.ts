@@ -4,8 +4,8 @@ import type { Invoker } from './interceptor.js';
 import type { Registration } from './registry.js';
 import type { MethodDefinition, ServiceDefinition } from './service.js';
 import type { ServiceKey } from './service-key.js';
-import type { ConnectOptions, ListenOptions } from './engine/options.js';
-import type { GenericCall, GenericWireCall } from './generic/call.js';
+import type { ConnectOptions, ListenOptions } from './transport-options.js';
+import type { GenericCall, GenericWireCall } from './generic-call.js';
 import type { ProtocolRelay } from './relay.js';
 
 /** An exported method as a server transport finds it: enough to decode arguments and call it. */

@@ -2,8 +2,7 @@
 // frame by frame without decoding arguments. Types only: each transport package implements it in
 // its own `relay.ts` and hands it out as `Protocol.relay`, so the agent holds no protocol's codec
 // or status table and picks up any protocol that has one.
-import type { ClientCodec } from './engine/client-channel.js';
-import type { FrameSplitter } from './engine/frame-reader.js';
+import type { ClientCodec, FrameSplitter } from './codec.js';
 import type { RpcError } from './errors.js';
 import type { ServiceKey } from './service-key.js';
 

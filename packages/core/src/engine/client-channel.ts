@@ -1,67 +1,17 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Code, RpcError, toRpcError } from '../errors.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff } from './backoff.js';
 import { notReadyError, withDeadline } from './channel-wait.js';
 import { Connection } from './connection.js';
 import { DeadlineQueue } from './deadline-queue.js';
-import type { FrameSplitter } from './frame-reader.js';
-import { DEFAULT_MAX_FRAME_SIZE, type TlsOptions } from './options.js';
+import { InboundKind, type ClientCodec } from '../codec.js';
+import type { ChannelOptions } from './channel-options.js';
+import { DEFAULT_MAX_FRAME_SIZE } from './options.js';
 import { connectionChanged } from '../telemetry/metrics.js';
 
-/** What an inbound frame is, as far as the engine cares. */
-export const InboundKind = {
-  Response: 0,
-  HeartbeatRequest: 1,
-  HeartbeatResponse: 2,
-  /** The peer asks for no new calls on this connection (Dubbo read-only event, Bolt GoAway). */
-  GoAway: 3,
-  Ignore: 4,
-} as const;
-export type InboundKind = (typeof InboundKind)[keyof typeof InboundKind];
-
-/** The protocol side of a client connection: framing, ids, heartbeats, and response decoding. */
-export interface ClientCodec<Id, Context> {
-  readonly splitter: FrameSplitter;
-  /** Classifies a frame; for responses and heartbeat responses, also sets `inboundId`. */
-  classify(frame: Buffer): InboundKind;
-  /** The request id of the frame last classified as a response. */
-  readonly inboundId: Id;
-  nextId(): Id;
-  encodeHeartbeat(id: Id): Uint8Array;
-  /** The reply to a heartbeat request the peer sent us. */
-  encodeHeartbeatReply(request: Buffer): Uint8Array | undefined;
-  /** Turns a response frame into the call's result; throws RpcError for error responses. */
-  decodeResponse(frame: Buffer, context: Context): unknown;
-}
-
-export interface ChannelOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly tls?: TlsOptions | undefined;
-  /** Heartbeat after this long without reads, ms (Dubbo: 60 s). */
-  readonly heartbeatInterval?: number;
-  /** Close after this long without reads, ms (Dubbo: 3× heartbeat). */
-  readonly idleTimeout?: number;
-  readonly connectTimeout?: number;
-  /**
-   * After a call times out with nothing read since it was sent, how long a heartbeat waits for any
-   * byte before the connection is closed as dead, ms (default 3000). See `ClientChannel.timedOut`.
-   */
-  readonly probeTimeout?: number;
-  /** Largest frame sent or accepted, bytes (default 8 MiB); a bigger request fails alone with FRAME_TOO_LARGE. */
-  readonly maxFrameSize?: number;
-  /** ms for a response frame to complete once its header arrived (default 30 s). */
-  readonly frameTimeout?: number | undefined;
-  /** Unsent bytes above which new calls wait for the socket to drain (default 4 MiB). */
-  readonly writeHighWater?: number | undefined;
-  readonly backoff?: BackoffOptions;
-  /**
-   * How long an address sits out once a connection that sent GoAway has closed, ms (default 2000):
-   * its provider is stopping, not restarting. See `onClose`.
-   */
-  readonly goAwayHoldOff?: number | undefined;
-}
+export { InboundKind, type ClientCodec } from '../codec.js';
+export type { ChannelOptions } from './channel-options.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 

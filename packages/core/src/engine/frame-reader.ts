@@ -1,15 +1,7 @@
+import type { FrameSplitter } from '../codec.js';
 import { Code, RpcError } from '../errors.js';
 
-/** Where one frame ends: the only thing the engine needs to know about a protocol's framing. */
-export interface FrameSplitter {
-  /** Bytes needed before `frameLength` can answer. */
-  readonly headerLength: number;
-  /**
-   * Total length (header included) of the frame that starts at `buf[offset]`; `headerLength`
-   * bytes are available. Throws RpcError PROTOCOL for a header that cannot start a frame.
-   */
-  frameLength(buf: Buffer, offset: number): number;
-}
+export type { FrameSplitter } from '../codec.js';
 
 /**
  * Splits a byte stream into frames: partial reads, many frames per read, and the maximum frame

@@ -1,4 +1,4 @@
-export type { GenericCall, GenericWireCall } from './call.js';
+export type { GenericCall, GenericWireCall } from '../generic-call.js';
 export { genericService, type GenericOptions, type GenericService } from './service.js';
 export { guessJavaType, typeOfJavaName } from './java-type.js';
 export { fromWire, toWire } from './values.js';

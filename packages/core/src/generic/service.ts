@@ -2,7 +2,7 @@ import { Code, RpcError } from '../errors.js';
 import { methodDefinition, serviceDefinition, type ServiceDefinition } from '../service.js';
 import { t } from '../types.js';
 import type { ReferOptions } from '../runtime/refer-options.js';
-import type { GenericCall, GenericWireCall } from './call.js';
+import type { GenericCall, GenericWireCall } from '../generic-call.js';
 import { guessJavaType, typeOfJavaName } from './java-type.js';
 import { fromWire, toWire } from './values.js';
 

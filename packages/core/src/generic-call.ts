@@ -1,5 +1,7 @@
-import type { MethodSpec } from '../service.js';
-import type { TypeDesc } from '../types.js';
+// The generic call's shapes (no definition at hand, Java type names): the protocol SPI's
+// genericCall hook takes and returns these, so they sit with the model; generic/ builds on them.
+import type { MethodSpec } from './service.js';
+import type { TypeDesc } from './types.js';
 
 /** A generic call as the caller made it: no definition, only a method name, Java types and args. */
 export interface GenericCall {
