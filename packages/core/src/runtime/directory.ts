@@ -6,7 +6,7 @@ import type { EndpointSetChooser, LoadBalancer } from '../load-balancer.js';
 import type { Registry, Subscriber } from '../registry.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 import type { ClientPool } from './client-pool.js';
-import { PooledMember, type Member } from './member.js';
+import { PooledMember, ProxyMember, type Member } from './member.js';
 import type { Router } from './router.js';
 import { registryChanged } from '../telemetry/metrics.js';
 import type { ReferenceSnapshot } from './introspect.js';
@@ -239,7 +239,7 @@ export class Directory {
 
   private member(endpoint: Endpoint): PooledMember {
     const client = this.pool.acquire(endpoint, this.connections);
-    if (this.sets?.isProxy(endpoint)) return new PooledMember(endpoint, client, undefined, undefined, true);
+    if (this.sets?.isProxy(endpoint)) return new ProxyMember(endpoint, client);
     return new PooledMember(endpoint, client, this.balancer, this.breakers);
   }
 

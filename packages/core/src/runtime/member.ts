@@ -59,21 +59,22 @@ export class PooledMember implements Member {
   private later: number[] | undefined = undefined;
   private laterHead = 0;
 
-  /**
-   * `balancer` and `breakers` are undefined for the proxy's endpoint (`proxy`): the balancer learns
-   * nothing about it and no breaker watches it.
-   */
+  /** `balancer` and `breakers` are undefined for the proxy's endpoint (`ProxyMember`). */
   constructor(
     public endpoint: Endpoint,
     readonly client: PooledClient,
     balancer: LoadBalancer | undefined,
     private readonly breakers: EndpointBreakers | undefined,
-    readonly proxy = false,
   ) {
     this.peer = `${endpoint.host}:${endpoint.port}`;
     this.reporter = balancer === undefined ? undefined : balancer.reporter !== undefined ? balancer.reporter(endpoint)
       : balancer.report !== undefined ? new Unbound(balancer, this) : undefined;
     this.guard();
+  }
+
+  /** A getter on the prototype, not a field: a member stays as small as before there were proxies. */
+  get proxy(): boolean {
+    return false;
   }
 
   /** The same address republished (new weight, start time): keep the connection, take the new facts. */
@@ -188,6 +189,20 @@ export class PooledMember implements Member {
     this.later = ring;
     this.laterHead = 0;
     return ring;
+  }
+}
+
+/**
+ * The sidecar proxy's endpoint (`EndpointSetChooser.isProxy`): sent to as it is, the balancer
+ * learning nothing about it and no breaker watching it (made with neither).
+ */
+export class ProxyMember extends PooledMember {
+  constructor(endpoint: Endpoint, client: PooledClient) {
+    super(endpoint, client, undefined, undefined);
+  }
+
+  override get proxy(): boolean {
+    return true;
   }
 }
 
