@@ -5,7 +5,10 @@
 //
 //   node bench/run.js [--only REGEX] [--seconds N] [--warmup N] [--repeat N] [--quick]
 //                     [--baseline ROW] [--payloads 16,1024] [--concurrency 1,128]
-//                     [--echo-version 1.0] [--pin] [--out FILE] [--list] [--large]
+//                     [--echo-version 1.0] [--pin] [--out FILE] [--list] [--large] [--connections N]
+//
+// --connections N adds a row `meshlet-cN`: meshlet → meshlet with N connections per provider
+// address (the runtime's `connections`), to set beside `meshlet` (one connection).
 //
 // A row whose processes fail (missing script, crash, timeout, no JSON line) shows `n/a` and the
 // reason; the harness goes on. Every child runs in its own process group and is killed on exit.
@@ -27,7 +30,7 @@ function usage(msg) {
   process.stderr.write(
     'usage: node bench/run.js [--only REGEX] [--seconds N] [--warmup N] [--repeat N] [--quick] [--baseline ROW]\n' +
       '                         [--payloads 16,1024] [--concurrency 1,128] [--echo-version V] [--pin]\n' +
-      '                         [--out FILE] [--list] [--large]\n'
+      '                         [--out FILE] [--list] [--large] [--connections N]\n'
   );
   process.exit(2);
 }
@@ -48,6 +51,7 @@ function parseArgs(argv) {
     out: path.join(ROOT, 'bench/results/latest.json'),
     list: false,
     large: false,
+    connections: 1,
   };
   let secondsGiven = false;
   let warmupGiven = false;
@@ -69,6 +73,7 @@ function parseArgs(argv) {
       case '--out': o.out = path.resolve(v()); break;
       case '--list': o.list = true; break;
       case '--large': o.large = true; break;
+      case '--connections': o.connections = Number(v()); break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -107,7 +112,7 @@ function scenarios(o) {
       label: 'echo 8 MB, 1 in flight',
       payload: 8_000_000,
       concurrency: 1,
-      rows: ['raw-batched', 'meshlet', 'meshlet-bolt', 'meshlet-motan2', 'meshlet-rsocket'],
+      rows: ['raw-batched', 'meshlet', 'meshlet-bolt', 'meshlet-motan2', 'meshlet-rsocket', `meshlet-c${o.connections}`],
     });
     // 64 MiB: the frame limit raised on both sides of every row (raw echo included). RSocket's
     // 24-bit frame length stops at 16 MiB: its request and result travel as 4 fragments each.
@@ -172,6 +177,12 @@ function rows(o) {
       server: () => MESHLET_PROVIDER(o),
       client: MESHLET_CONSUMER(o),
     },
+    ...(o.connections > 1 ? [{
+      id: `meshlet-c${o.connections}`,
+      label: `meshlet → meshlet, ${o.connections} connections`,
+      server: () => MESHLET_PROVIDER(o),
+      client: (port, sc, seconds) => [...MESHLET_CONSUMER(o)(port, sc, seconds).slice(0, -1), String(o.connections)],
+    }] : []),
     {
       id: 'sidecar-1',
       label: 'meshlet → agent → meshlet (sidecar)',

@@ -6,9 +6,8 @@ export async function bench(mesh, definition, args) {
   const payload = Number(args.payload ?? 1024);
   const concurrency = Number(args.concurrency ?? 128);
   const seconds = Number(args.seconds ?? 5);
-  // One shared, multiplexed connection per provider address (Dubbo's default), so
-  // `--connections` above 1 is not supported yet.
-  if (Number(args.connections ?? 1) !== 1) throw new Error('--connections other than 1 is not supported yet');
+  // `--connections N`: the consumer's runtime keeps N connections per provider address (consumer.js
+  // passes it as `connections`); one reference spreads its calls over them.
   const clients = [mesh.refer(definition, { url: args.target, timeout: 10_000 })];
   const arg = method === 'echo' ? 'x'.repeat(payload) : undefined;
   const call = (client) => (method === 'echo' ? client.echo(arg) : client[method]());

@@ -23,6 +23,8 @@ const mesh = createMeshlet({
   // Sidecar mode when MESHLET_AGENT is set; then --registry is where calls fall back to.
   registry: args.registry ?? false,
   timeout: 10_000,
+  // Connections per provider address (1, as Dubbo's default shared connection).
+  connections: Number(args.connections ?? 1),
   ...(args['max-frame-size'] ? { client: { maxFrameSize: Number(args['max-frame-size']) } } : {}),
 });
 

@@ -46,9 +46,13 @@ for (const [name, protocol] of [['dubbo', dubbo], ['bolt', bolt]]) {
       const consumer = createRuntime({ protocols: [protocol()], connections: 4 });
       try {
         const client = consumer.refer(Conns, { url: p.url, timeout: 10_000 });
-        const peers = [];
-        for (let i = 0; i < 12; i++) peers.push(await client.peer());
+        // Calls in flight together spread over the connections (least pending).
+        const peers = await Promise.all(Array.from({ length: 12 }, () => client.peer()));
         assert.equal(new Set(peers).size, 4, `four connections, each used: ${[...new Set(peers)]}`);
+        // One caller at a time stays on one connection (ties go to the first): it stays warm.
+        const alone = new Set();
+        for (let i = 0; i < 6; i++) alone.add(await client.peer());
+        assert.equal(alone.size, 1);
         const single = createRuntime({ protocols: [protocol()] });
         const one = single.refer(Conns, { url: p.url });
         const seen = new Set();
