@@ -6,16 +6,18 @@ import { BreakerSet } from '@meshlet/breaker';
 import { AdminServer, adminOptions, meshletTarget, type AdminOptions } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } from '@meshlet/registry';
-import { bolt } from '@meshlet/transport-bolt';
-import { dubbo } from '@meshlet/transport-dubbo';
-import { motan2 } from '@meshlet/transport-motan';
+import { protocolsOf, registerBuiltins } from './builtins.js';
 import { heartbeatProbe } from './probes.js';
 
 export type MeshletMode = 'direct' | 'sidecar';
 
 export interface MeshletAppOptions extends Omit<RuntimeOptions, 'protocols' | 'registry' | 'breakers'> {
-  /** Default: Dubbo, Bolt and Motan2 (the first is the default of `provide` and `refer`). */
-  readonly protocols?: readonly Protocol[];
+  /**
+   * Protocol objects or registered names (`'dubbo'`); code wins over `MESHLET_PROTOCOLS`
+   * (`dubbo,bolt`), which wins over the default: Dubbo, Bolt and Motan2. The first is the default
+   * of `provide` and `refer`.
+   */
+  readonly protocols?: readonly (Protocol | string)[];
   /**
    * Direct mode: the registry (a URL or a Registry). Sidecar mode: where calls fall back to while
    * the agent is down (none: they fail fast). `false`: none. Code wins over `MESHLET_REGISTRY`,
@@ -75,10 +77,12 @@ export function meshletMode(options: Pick<MeshletAppOptions, 'agent'> = {}, env:
  * and while the agent fails its heartbeat, calls fall back to the registry (if one is configured).
  */
 export function createMeshlet(options: MeshletAppOptions = {}, env: Env = process.env): MeshletApp {
+  registerBuiltins();
   const { mode, agent } = meshletMode(options, env);
-  const protocols = options.protocols ?? [dubbo(), bolt(), motan2()];
+  const protocols = protocolsOf(options.protocols, env);
   const direct = registryOf(options.registry, env, mode);
-  const balancer = options.loadBalancer ?? loadBalancerFactory('p2c');
+  // A registered name or a factory; p2c by default.
+  const balancer = typeof options.loadBalancer === 'function' ? options.loadBalancer : loadBalancerFactory(options.loadBalancer ?? 'p2c');
   const breakers = options.breakers === false ? undefined : options.breakers ?? (() => new BreakerSet());
   const { agent: _agent, health, registry: _registry, breakers: _breakers, admin: _admin, ...rest } = options;
   const admin = adminOptions(options.admin, env);
