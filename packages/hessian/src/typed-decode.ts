@@ -1,10 +1,11 @@
 import { javaDefault, setField, type TypeDesc } from '@meshlet/core';
 import { serializationError } from './errors.js';
-import type { ClassDef, HessianReader } from './reader.js';
+import type { ClassDef } from './read/cursor.js';
+import type { ValueReader } from './read/values.js';
 import { tagName } from './tags.js';
 
 /** Reads one value conforming to the descriptor it was compiled from. */
-export type Decoder = (r: HessianReader) => unknown;
+export type Decoder = (r: ValueReader) => unknown;
 
 const cache = new WeakMap<TypeDesc, Decoder>();
 
@@ -20,7 +21,7 @@ export function decoderFor(desc: TypeDesc): Decoder {
 }
 
 
-function mismatch(r: HessianReader, desc: TypeDesc, what?: string): Error {
+function mismatch(r: ValueReader, desc: TypeDesc, what?: string): Error {
   const found = what ?? `tag ${tagName(r.peekTag())}`;
   return serializationError(`expected ${desc.kind} (${desc.javaType}) but found ${found} at offset ${r.position}`);
 }
@@ -129,7 +130,7 @@ function list(desc: TypeDesc): Decoder {
     if (r.readNullTag()) return null;
     const tag = r.peekTag();
     if (r.isListTag(tag)) {
-      elem ??= elementDesc === undefined ? (rr: HessianReader) => rr.value() : decoderFor(elementDesc);
+      elem ??= elementDesc === undefined ? (rr: ValueReader) => rr.value() : decoderFor(elementDesc);
       const len = r.beginList();
       const arr: unknown[] = [];
       r.addRef(arr);
@@ -163,8 +164,8 @@ function map(desc: TypeDesc): Decoder {
   return (r) => {
     if (r.readNullTag()) return null;
     const tag = r.peekTag();
-    key ??= desc.key === undefined ? (rr: HessianReader) => rr.value() : decoderFor(desc.key);
-    value ??= desc.value === undefined ? (rr: HessianReader) => rr.value() : decoderFor(desc.value);
+    key ??= desc.key === undefined ? (rr: ValueReader) => rr.value() : decoderFor(desc.key);
+    value ??= desc.value === undefined ? (rr: ValueReader) => rr.value() : decoderFor(desc.value);
     if (r.isMapTag(tag)) {
       r.beginMap();
       const m = new Map<unknown, unknown>();

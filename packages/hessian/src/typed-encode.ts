@@ -1,10 +1,10 @@
 import type { TypeDesc } from '@meshlet/core';
 import { serializationError } from './errors.js';
 import { hessianArrayType, listTypeName, mapTypeName, setTypeName } from './type-names.js';
-import type { HessianWriter } from './writer.js';
+import type { ValueWriter } from './write/values.js';
 
 /** Writes one value as the Java type of the descriptor it was compiled from. */
-export type Encoder = (w: HessianWriter, v: unknown) => void;
+export type Encoder = (w: ValueWriter, v: unknown) => void;
 
 const cache = new WeakMap<TypeDesc, Encoder>();
 
@@ -197,8 +197,8 @@ function array(desc: TypeDesc): Encoder {
 
 function map(desc: TypeDesc): Encoder {
   const type = mapTypeName(desc.javaType);
-  const key = desc.key === undefined ? (w: HessianWriter, v: unknown) => w.writeValue(v) : encoderFor(desc.key);
-  const value = desc.value === undefined ? (w: HessianWriter, v: unknown) => w.writeValue(v) : encoderFor(desc.value);
+  const key = desc.key === undefined ? (w: ValueWriter, v: unknown) => w.writeValue(v) : encoderFor(desc.key);
+  const value = desc.value === undefined ? (w: ValueWriter, v: unknown) => w.writeValue(v) : encoderFor(desc.value);
   const keyKind = desc.key?.kind;
   // Plain-object keys are strings; numeric key descriptors take them as the numbers they spell.
   const fromString = keyKind === 'int8' || keyKind === 'int16' || keyKind === 'int32' || keyKind === 'float32' || keyKind === 'float64'
