@@ -156,3 +156,19 @@ export function setField(obj: Record<string, unknown>, name: string, value: unkn
   if (name === '__proto__') Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
   else obj[name] = value;
 }
+
+/**
+ * What a serializer compiled from `desc`, compiled once per descriptor object and kept in `cache`.
+ * While `compile` runs, the cache holds `forward(compiled)`, a stand-in that calls the finished
+ * codec (`compiled()`) later: a class with a field of its own type compiles instead of recursing
+ * forever. Hessian and the Motan2 serializations use it for their encoders and decoders.
+ */
+export function compiledFor<C>(cache: WeakMap<TypeDesc, C>, desc: TypeDesc, compile: (desc: TypeDesc) => C, forward: (compiled: () => C) => C): C {
+  const cached = cache.get(desc);
+  if (cached !== undefined) return cached;
+  let real: C | undefined;
+  cache.set(desc, forward(() => real!));
+  real = compile(desc);
+  cache.set(desc, real);
+  return real;
+}

@@ -1,5 +1,5 @@
 import { malformed, mismatch } from '../wire/errors.js';
-import { javaDefault, setField, type TypeDesc } from '@meshlet/core';
+import { compiledFor, javaDefault, setField, type TypeDesc } from '@meshlet/core';
 import { newObject } from '../wire/objects.js';
 import type { ByteReader } from '../wire/reader.js';
 import { readAny, readAnyAfter, readElements, readMapEntries } from './any.js';
@@ -38,13 +38,7 @@ export class BreezeReaders {
   }
 
   after(desc: TypeDesc): After {
-    let fn = this.cache.get(desc);
-    if (fn !== undefined) return fn;
-    let real: After | undefined;
-    this.cache.set(desc, (r, tag) => real!(r, tag));
-    real = this.compile(desc);
-    this.cache.set(desc, real);
-    return real;
+    return compiledFor(this.cache, desc, (d) => this.compile(d), (real) => (r, tag) => real()(r, tag));
   }
 
   private compile(desc: TypeDesc): After {

@@ -1,4 +1,4 @@
-import { isPrimitive, type TypeDesc } from '@meshlet/core';
+import { compiledFor, isPrimitive, type TypeDesc } from '@meshlet/core';
 import { mismatch } from '../wire/errors.js';
 import { byteArray, intIn, int64, listItems, mapEntries, objectFields, wrongValue } from '../wire/values.js';
 import type { ByteWriter } from '../wire/writer.js';
@@ -44,19 +44,12 @@ export class BreezeWriters {
   constructor(private readonly indexes: BreezeFieldIndexes | undefined) {}
 
   plan(desc: TypeDesc): WritePlan {
-    let p = this.cache.get(desc);
-    if (p !== undefined) return p;
-    let real: WritePlan | undefined;
-    // A placeholder first, so a class that (indirectly) contains itself compiles.
-    this.cache.set(desc, {
-      typed: (w, v) => real!.typed(w, v),
-      type: (w) => real!.type(w),
-      body: (w, v) => real!.body(w, v),
-      get packable() { return real!.packable; },
-    });
-    real = this.compile(desc);
-    this.cache.set(desc, real);
-    return real;
+    return compiledFor(this.cache, desc, (d) => this.compile(d), (real) => ({
+      typed: (w, v) => real().typed(w, v),
+      type: (w) => real().type(w),
+      body: (w, v) => real().body(w, v),
+      get packable() { return real().packable; },
+    }));
   }
 
   writer(desc: TypeDesc): Writer {

@@ -1,6 +1,6 @@
 import { mismatch } from '../wire/errors.js';
 import type { ByteReader } from '../wire/reader.js';
-import { javaDefault, setField, type TypeDesc } from '@meshlet/core';
+import { compiledFor, javaDefault, setField, type TypeDesc } from '@meshlet/core';
 import { newObject } from '../wire/objects.js';
 import { readAny, readEntries, readStringItems, readStringPairs } from './any.js';
 import { Tag } from './tags.js';
@@ -17,13 +17,7 @@ const cache = new WeakMap<TypeDesc, Reader>();
  * Go peer may send a string for `byte[]`.
  */
 export function readerFor(desc: TypeDesc): Reader {
-  let fn = cache.get(desc);
-  if (fn !== undefined) return fn;
-  let real: Reader | undefined;
-  cache.set(desc, (r) => real!(r));
-  real = compile(desc);
-  cache.set(desc, real);
-  return real;
+  return compiledFor(cache, desc, compile, (real) => (r) => real()(r));
 }
 
 function compile(desc: TypeDesc): Reader {

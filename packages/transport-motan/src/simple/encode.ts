@@ -1,4 +1,4 @@
-import type { TypeDesc } from '@meshlet/core';
+import { compiledFor, type TypeDesc } from '@meshlet/core';
 import { mismatch } from '../wire/errors.js';
 import { byteArray, intIn, int64, listItems, mapEntries, objectFields, wrongValue } from '../wire/values.js';
 import type { ByteWriter } from '../wire/writer.js';
@@ -16,13 +16,7 @@ const cache = new WeakMap<TypeDesc, Writer>();
  * value, picks the tag.
  */
 export function writerFor(desc: TypeDesc): Writer {
-  let fn = cache.get(desc);
-  if (fn !== undefined) return fn;
-  let real: Writer | undefined;
-  cache.set(desc, (w, v) => real!(w, v)); // lets a descriptor that contains itself compile
-  real = compile(desc);
-  cache.set(desc, real);
-  return real;
+  return compiledFor(cache, desc, compile, (real) => (w, v) => real()(w, v));
 }
 
 function compile(desc: TypeDesc): Writer {
