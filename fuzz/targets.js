@@ -12,7 +12,7 @@ import * as bolt from '@meshlet/transport-bolt';
 import * as motan from '@meshlet/transport-motan';
 import * as rsocket from '@meshlet/transport-rsocket';
 import * as registry from '@meshlet/registry';
-import { RelayRequest, relayCodecs } from '@meshlet/agent';
+import { RelayRequest, agentProtocols, relayCodecs } from '@meshlet/agent';
 import protobuf from 'protobufjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -203,7 +203,7 @@ const flavours = new Flavours(hessian2Draft);
 const boltMethods = methods.map((m) => compileClientMethod(Svc, m, 'fuzz'));
 const serializations = new motan.Serializations();
 const motanCalls = [serializations.simple, serializations.breeze].flatMap((s) => methods.map((m) => motan.prepareCall(Svc, m, s, 'fuzz')));
-const codecs = relayCodecs();
+const codecs = relayCodecs(agentProtocols());
 
 function hessianValues(bytes, Reader) {
   const r = new Reader(bytes, 0, bytes.length);
@@ -212,69 +212,63 @@ function hessianValues(bytes, Reader) {
   return out;
 }
 
+/**
+ * A framed protocol's target: its seeds and dictionary, the input cut into frames by the protocol's
+ * own splitter, and `onFrame(frame, results)` run on each (pushing outcomes into `results`).
+ */
+function frameTarget(protocol, splitter, onFrame) {
+  return {
+    seeds: () => seeds[protocol], dict: dicts[protocol],
+    run(input) {
+      const results = [];
+      frames(splitter, input, (frame) => onFrame(frame, results));
+      return results;
+    },
+  };
+}
+
 /** name → { seeds, dict, run(input) }; `run` returns the outcomes, throws only for findings. */
 export const targets = {
-  'dubbo-frames': {
-    seeds: () => seeds.dubbo, dict: dicts.dubbo,
-    run(input) {
-      const results = [];
-      frames(dubbo.dubboSplitter, input, (frame) => {
-        const h = dubbo.parseHeader(frame);
-        if ((frame[2] & 0x80) !== 0) {
-          each(results, () => {
-            const r = new HessianReader(frame, 16, frame.length);
-            const head = dubbo.readRequestHead(r);
-            const args = [];
-            for (let i = 0; i < 64 && !r.atEnd; i++) args.push(r.readValue());
-            return [head, args];
-          });
-        } else {
-          for (const m of methods) each(results, () => dubbo.decodeResponse(frame, m));
+  'dubbo-frames': frameTarget('dubbo', dubbo.dubboSplitter, (frame, results) => {
+    const h = dubbo.parseHeader(frame);
+    if ((frame[2] & 0x80) !== 0) {
+      each(results, () => {
+        const r = new HessianReader(frame, 16, frame.length);
+        const head = dubbo.readRequestHead(r);
+        const args = [];
+        for (let i = 0; i < 64 && !r.atEnd; i++) args.push(r.readValue());
+        return [head, args];
+      });
+    } else {
+      for (const m of methods) each(results, () => dubbo.decodeResponse(frame, m));
+    }
+    results.push(h.status);
+  }),
+  'bolt-frames': frameTarget('bolt', bolt.boltSplitter, (frame, results) => {
+    each(results, () => {
+      const f = bolt.parseFrame(frame);
+      if (f.headerLength > 0) results.push(bolt.decodeHeaderMap(frame, f.headerStart, f.headerStart + f.headerLength));
+      if (f.type === bolt.TYPE_RESPONSE) {
+        for (const cm of boltMethods) each(results, () => boltDecodeResponse(frame, cm, flavours));
+      } else if (f.contentLength > 0) {
+        const end = f.contentStart + f.contentLength;
+        for (const reader of [flavours.reader(frame, f.contentStart, end), new HessianReader(frame, f.contentStart, end)]) {
+          each(results, () => readSofaRequest(reader));
         }
-        results.push(h.status);
-      });
-      return results;
-    },
-  },
-  'bolt-frames': {
-    seeds: () => seeds.bolt, dict: dicts.bolt,
-    run(input) {
-      const results = [];
-      frames(bolt.boltSplitter, input, (frame) => {
-        each(results, () => {
-          const f = bolt.parseFrame(frame);
-          if (f.headerLength > 0) results.push(bolt.decodeHeaderMap(frame, f.headerStart, f.headerStart + f.headerLength));
-          if (f.type === bolt.TYPE_RESPONSE) {
-            for (const cm of boltMethods) each(results, () => boltDecodeResponse(frame, cm, flavours));
-          } else if (f.contentLength > 0) {
-            const end = f.contentStart + f.contentLength;
-            for (const reader of [flavours.reader(frame, f.contentStart, end), new HessianReader(frame, f.contentStart, end)]) {
-              each(results, () => readSofaRequest(reader));
-            }
-          }
-          return f.type;
-        });
-      });
-      return results;
-    },
-  },
-  'motan-frames': {
-    seeds: () => seeds.motan, dict: dicts.motan,
-    run(input) {
-      const results = [];
-      frames(motan.motanSplitter, input, (frame) => {
-        const h = motan.parseHeader(frame);
-        const metaEnd = META_START + h.metaLength;
-        each(results, () => motan.readMeta(frame, META_START, metaEnd));
-        if (h.response) {
-          for (const call of motanCalls) each(results, () => motan.decodeResponse(frame, call, serializations, MAX_FRAME));
-        } else {
-          for (const call of motanCalls) each(results, () => call.codec.readArgs(bodyReader(frame, metaEnd + 4, MAX_FRAME)));
-        }
-      });
-      return results;
-    },
-  },
+      }
+      return f.type;
+    });
+  }),
+  'motan-frames': frameTarget('motan', motan.motanSplitter, (frame, results) => {
+    const h = motan.parseHeader(frame);
+    const metaEnd = META_START + h.metaLength;
+    each(results, () => motan.readMeta(frame, META_START, metaEnd));
+    if (h.response) {
+      for (const call of motanCalls) each(results, () => motan.decodeResponse(frame, call, serializations, MAX_FRAME));
+    } else {
+      for (const call of motanCalls) each(results, () => call.codec.readArgs(bodyReader(frame, metaEnd + 4, MAX_FRAME)));
+    }
+  }),
   'motan-values': {
     seeds: () => seeds.motanValues, dict: [...[...Array(0x20).keys()].map((b) => Buffer.from([b])), ...dicts.motan],
     run(input) {
