@@ -1,13 +1,26 @@
 import { endpoint, type Endpoint } from './endpoint.js';
+import type { Registration } from './registry.js';
+
+/** How a protocol's ecosystem spells the interface in its provider URLs. */
+export interface ProviderUrlSpelling {
+  /** The interface is the path only; an `interface=` parameter is not read (Motan). */
+  readonly pathOnly?: boolean | undefined;
+  /**
+   * The path is percent-decoded (Motan and RSocket write it with `encodeURIComponent`); a
+   * malformed escape (`%zz`) makes the URL unreadable. Dubbo and SOFA read it as it is, as Java does.
+   */
+  readonly decodePath?: boolean | undefined;
+}
 
 /**
- * The part of reading a provider URL (`scheme://host:port[/interface]?k=v…`, as Dubbo and SOFARPC
- * register them) that does not depend on the protocol: the endpoint, with the query as its params
- * and `weight` (100 when absent or not a number), and the interface, from `interface=` or else the
- * path. Undefined for another scheme, an unparsable URL, no interface or no valid port. How version
- * and group are spelled (and defaulted) is the protocol's to read from `endpoint.params`.
+ * The part of reading a provider URL (`scheme://host:port[/interface]?k=v…`, as Dubbo, SOFARPC,
+ * Motan and RSocket register them) that does not depend on the protocol: the endpoint, with the
+ * query as its params and `weight` (100 when absent or not a number), and the interface, from
+ * `interface=` or else the path. Undefined for another scheme, an unparsable URL, no interface
+ * or no valid port. How version and group are spelled (and defaulted) is the protocol's to read
+ * from `endpoint.params`.
  */
-export function parseProviderUrl(url: string, protocol: string): { interface: string; endpoint: Endpoint } | undefined {
+export function parseProviderUrl(url: string, protocol: string, spelling: ProviderUrlSpelling = {}): { interface: string; endpoint: Endpoint } | undefined {
   let u: URL;
   try {
     u = new URL(url);
@@ -16,10 +29,45 @@ export function parseProviderUrl(url: string, protocol: string): { interface: st
   }
   if (u.protocol !== `${protocol}:`) return undefined;
   const params = Object.fromEntries(u.searchParams);
-  const iface = params.interface || u.pathname.replace(/^\//, '');
+  const path = u.pathname.replace(/^\//, '');
+  const iface = (spelling.pathOnly ? undefined : params.interface) || (spelling.decodePath ? decodePath(path) : path);
   const port = Number(u.port);
-  if (!iface || !Number.isInteger(port) || port <= 0) return undefined;
+  if (!iface || !u.hostname || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
   const weight = Number(params.weight ?? 100);
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   return { interface: iface, endpoint: endpoint(protocol, host, port, params, Number.isFinite(weight) ? weight : 100) };
+}
+
+/** A percent-decoded path; undefined for a malformed escape (`%zz`), which `decodeURIComponent` throws on. */
+function decodePath(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds to `params` what a provider URL says of a registration when it is set: `application`,
+ * `version`, `group` (unless the protocol spells its group elsewhere: `group: false`) and
+ * `weight` when it is not 100. Returns `params`.
+ */
+export function registrationParams(reg: Registration, params: Record<string, string>, options: { group?: boolean } = {}): Record<string, string> {
+  const { service, endpoint: ep } = reg;
+  if (reg.application) params.application = reg.application;
+  if (service.version) params.version = service.version;
+  if (service.group && options.group !== false) params.group = service.group;
+  if (ep.weight !== 100) params.weight = String(ep.weight);
+  return params;
+}
+
+/** `k=v&…` sorted by key, each value through `encode` (none by default: Java's URL.toFullString writes them raw). */
+export function sortedQuery(params: Record<string, string>, encode: (value: string) => string = (v) => v): string {
+  return Object.keys(params).sort().map((k) => `${k}=${encode(params[k]!)}`).join('&');
+}
+
+/** `protocol://host:port[/path]?query`, an IPv6 host in brackets. */
+export function formatProviderUrl(protocol: string, ep: Pick<Endpoint, 'host' | 'port'>, path: string | undefined, query: string): string {
+  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
+  return `${protocol}://${host}:${ep.port}${path === undefined ? '' : `/${path}`}?${query}`;
 }

@@ -1,4 +1,4 @@
-import { normalizeVersion, parseProviderUrl, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import { formatProviderUrl, normalizeVersion, parseProviderUrl, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { DEFAULT_SOFA_VERSION } from './constants.js';
 
 /** What SOFARPC (`RegistryUtils.convertProviderToMap`) and sofa-rpc-node advertise as `rpcVer`: 5.4.0. */
@@ -26,9 +26,7 @@ export function toSofaUrl(reg: Registration, serialization = 'hessian2'): string
     ['dynamic', 'true'],
   ];
   if (reg.application) params.push(['appName', reg.application]);
-  const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
-  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  return `bolt://${host}:${ep.port}?${query}`;
+  return formatProviderUrl('bolt', ep, undefined, params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&'));
 }
 
 /** Reads a SOFA provider URL back (Java's or sofa-rpc-node's); undefined for other protocols. */

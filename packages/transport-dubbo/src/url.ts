@@ -1,4 +1,7 @@
-import { normalizeVersion, parseProviderUrl, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import {
+  formatProviderUrl, normalizeVersion, parseProviderUrl, registrationParams, sortedQuery,
+  type Endpoint, type Registration, type ServiceKey,
+} from '@meshlet/core';
 import { DUBBO_VERSION } from './constants.js';
 
 /**
@@ -7,29 +10,22 @@ import { DUBBO_VERSION } from './constants.js';
  * `methods=` (plural, sorted).
  */
 export function toDubboUrl(reg: Registration, release: string): string {
-  const { service, endpoint: ep } = reg;
-  const params: Record<string, string> = {
+  const params = registrationParams(reg, {
     anyhost: 'false',
     category: 'providers',
     deprecated: 'false',
     dubbo: DUBBO_VERSION,
     dynamic: 'true',
     generic: 'false',
-    interface: service.interface,
+    interface: reg.service.interface,
     methods: [...reg.methods].sort().join(','),
     pid: String(process.pid),
     release,
     serialization: 'hessian2',
     side: 'provider',
     timestamp: String(Date.now()),
-  };
-  if (reg.application) params.application = reg.application;
-  if (service.version) params.version = service.version;
-  if (service.group) params.group = service.group;
-  if (ep.weight !== 100) params.weight = String(ep.weight);
-  const query = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
-  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  return `dubbo://${host}:${ep.port}/${service.interface}?${query}`;
+  });
+  return formatProviderUrl('dubbo', reg.endpoint, reg.service.interface, sortedQuery(params));
 }
 
 /** Reads a provider URL back; undefined for other protocols or unparsable URLs. */

@@ -1,4 +1,7 @@
-import { endpoint, normalizeVersion, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import {
+  formatProviderUrl, normalizeVersion, parseProviderUrl, registrationParams, sortedQuery,
+  type Endpoint, type Registration, type ServiceKey,
+} from '@meshlet/core';
 import { DEFAULT_GROUP, PROTOCOL } from './constants.js';
 import type { SerializationName } from './serializer.js';
 
@@ -9,43 +12,19 @@ import type { SerializationName } from './serializer.js';
  * registered under Motan's default group `default_rpc`.
  */
 export function toMotanUrl(reg: Registration, serialization: SerializationName): string {
-  const { service, endpoint: ep } = reg;
-  const params: Record<string, string> = { nodeType: 'service', serialization };
-  if (reg.application) params.application = reg.application;
-  if (service.version) params.version = service.version;
-  if (ep.weight !== 100) params.weight = String(ep.weight);
-  const query = Object.keys(params).sort().map((k) => `&${k}=${params[k]}`).join('');
-  const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-  return `${PROTOCOL}://${host}:${ep.port}/${service.interface}?group=${service.group ?? DEFAULT_GROUP}${query}`;
+  const params = registrationParams(reg, { nodeType: 'service', serialization }, { group: false });
+  return formatProviderUrl(PROTOCOL, reg.endpoint, reg.service.interface, `group=${reg.service.group ?? DEFAULT_GROUP}&${sortedQuery(params)}`);
 }
 
 /** Reads a provider URL back; undefined for other protocols or unparsable URLs. `default_rpc` is no group. */
 export function fromMotanUrl(url: string): { service: ServiceKey; endpoint: Endpoint } | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== `${PROTOCOL}:`) return undefined;
-  const params = Object.fromEntries(u.searchParams);
-  const iface = decodePath(u.pathname);
-  const port = Number(u.port);
-  if (!iface || !u.hostname || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+  // The interface is the path (written encoded); motan-go writes no `interface=`.
+  const parsed = parseProviderUrl(url, PROTOCOL, { pathOnly: true, decodePath: true });
+  if (!parsed) return undefined;
+  const { params } = parsed.endpoint;
   const group = params.group && params.group !== DEFAULT_GROUP ? params.group : undefined;
-  const weight = Number(params.weight ?? 100);
-  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   return {
-    service: { interface: iface, version: normalizeVersion(params.version), group },
-    endpoint: endpoint(PROTOCOL, host, port, params, Number.isFinite(weight) ? weight : 100),
+    service: { interface: parsed.interface, version: normalizeVersion(params.version), group },
+    endpoint: parsed.endpoint,
   };
-}
-
-/** The interface from a URL path; undefined for a malformed percent-escape (`%zz`), which `decodeURIComponent` throws on. */
-function decodePath(pathname: string): string | undefined {
-  try {
-    return decodeURIComponent(pathname.replace(/^\//, ''));
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,7 @@
-import { advertiseHost, normalizeVersion, type Endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
+import {
+  advertiseHost, formatProviderUrl, normalizeVersion, registrationParams, sortedQuery,
+  type Endpoint, type Registration, type ServiceKey, type Subscriber,
+} from '@meshlet/core';
 import { invalidArgument } from '../validate.js';
 import { javaUrlDecode, javaUrlEncode, parseServiceUrl, urlHost } from './java-url.js';
 import { checkParams, endpointOf, extraParams, pathPart, type ZookeeperLayout, type ZookeeperProvider } from './layout.js';
@@ -62,7 +65,7 @@ function none(value: string | undefined): string | undefined {
 /** The provider URL Java Dubbo would register for this registration. */
 export function dubboProviderUrl(registration: Registration, release: string): string {
   const { service, endpoint: ep } = registration;
-  const params: Record<string, string> = {
+  const params = registrationParams(registration, {
     ...extraParams(registration, RESERVED),
     anyhost: 'false',
     category: 'providers',
@@ -77,16 +80,11 @@ export function dubboProviderUrl(registration: Registration, release: string): s
     serialization: ep.params.serialization ?? 'hessian2',
     side: 'provider',
     timestamp: String(Date.now()),
-  };
-  if (registration.application) params.application = registration.application;
-  if (service.version) params.version = service.version;
-  if (service.group) params.group = service.group;
-  if (ep.weight !== 100) params.weight = String(ep.weight);
+  });
   if (params.methods === '') delete params.methods;
   checkParams(params);
   if (/[/?#\s]/.test(service.interface)) throw invalidArgument('zookeeper registry: a Dubbo interface name cannot hold "/", "?", "#" or spaces');
-  const query = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
-  return `${ep.protocol}://${urlHost(ep.host)}:${ep.port}/${service.interface}?${query}`;
+  return formatProviderUrl(ep.protocol, ep, service.interface, sortedQuery(params));
 }
 
 /**
@@ -114,7 +112,7 @@ export function dubboConsumerUrl(service: ServiceKey, subscriber: Subscriber, re
   if (service.group) params.group = service.group;
   checkParams(params);
   if (/[/?#\s]/.test(service.interface)) throw invalidArgument('zookeeper registry: a Dubbo interface name cannot hold "/", "?", "#" or spaces');
-  const query = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
+  const query = sortedQuery(params);
   return `consumer://${urlHost(localAddress())}/${service.interface}?${query}`;
 }
 
