@@ -71,3 +71,10 @@ export function checkRegistration(registration: unknown): Registration {
   if (r.application !== undefined) out.application = r.application as string;
   return Object.freeze(out);
 }
+
+/** An option in ms: `fallback` when not given, else a positive finite number (`name` says which, in the error). */
+export function positiveMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(`${name} must be a positive number of ms`);
+  return value;
+}

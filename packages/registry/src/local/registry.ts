@@ -1,7 +1,7 @@
 import type { EndpointListener, Registration, Registry, ServiceKey } from '@meshlet/core';
 import { endpointSet, sameService } from '../endpoint-set.js';
 import { Subscriptions } from '../subscription.js';
-import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
+import { checkRegistration, checkServiceKey, closedError, invalidArgument, positiveMs } from '../validate.js';
 import { defaultLocalDirectory, ensureDirectory } from './dir.js';
 import type { LocalEntry } from './entry.js';
 import { LeaseKeeper } from './lease.js';
@@ -38,9 +38,9 @@ export class LocalRegistry implements Registry {
     const fallback = defaultLocalDirectory();
     this.dir = options.dir ?? fallback.dir;
     this.#checkOwner = options.dir === undefined && fallback.shared;
-    const leaseTtlMs = positive(options.leaseTtlMs, 3000, 'leaseTtlMs');
-    const renewIntervalMs = positive(options.renewIntervalMs, 1000, 'renewIntervalMs');
-    const pollIntervalMs = positive(options.pollIntervalMs, 500, 'pollIntervalMs');
+    const leaseTtlMs = positiveMs(options.leaseTtlMs, 3000, 'leaseTtlMs');
+    const renewIntervalMs = positiveMs(options.renewIntervalMs, 1000, 'renewIntervalMs');
+    const pollIntervalMs = positiveMs(options.pollIntervalMs, 500, 'pollIntervalMs');
     if (renewIntervalMs >= leaseTtlMs) throw invalidArgument('renewIntervalMs must be shorter than leaseTtlMs');
     this.#keeper = new LeaseKeeper(this.dir, renewIntervalMs);
     this.#scanner = new DirectoryScanner(this.dir, { pollIntervalMs, leaseTtlMs, watch: options.watch ?? true }, (live) => this.#deliver(live));
@@ -105,10 +105,4 @@ function setFor(service: ServiceKey, live: readonly LocalEntry[]) {
   const endpoints = [];
   for (const entry of live) if (sameService(entry.registration.service, service)) endpoints.push(entry.registration.endpoint);
   return endpointSet(endpoints);
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw invalidArgument(`${name} must be a positive number of ms`);
-  return value;
 }

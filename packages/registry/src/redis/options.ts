@@ -4,7 +4,7 @@
  */
 export type IoredisOptions = Readonly<Record<string, unknown>>;
 import { parseMultiHostUrl, QueryOptions } from '../multi-host-url.js';
-import { invalidArgument } from '../validate.js';
+import { invalidArgument, positiveMs } from '../validate.js';
 import { checkPrefix } from './keys.js';
 
 /** Where the registry's Redis is. */
@@ -62,8 +62,8 @@ export function redisSettings(options: RedisRegistryOptions | string): RedisSett
   const merged: RedisRegistryOptions = { ...fromUrl?.options, ...definedOnly(o) };
   const target = o.target ?? fromUrl?.target;
   if (!target) throw invalidArgument('redis registry needs a url or a target');
-  const leaseMs = positive(merged.leaseMs, 10_000, 'leaseMs');
-  const renewMs = positive(merged.renewMs, leaseMs / 3, 'renewMs');
+  const leaseMs = positiveMs(merged.leaseMs, 10_000, 'redis registry leaseMs');
+  const renewMs = positiveMs(merged.renewMs, leaseMs / 3, 'redis registry renewMs');
   if (renewMs >= leaseMs) throw invalidArgument('redis registry renewMs must be shorter than leaseMs');
   return {
     target,
@@ -72,8 +72,8 @@ export function redisSettings(options: RedisRegistryOptions | string): RedisSett
     prefix: checkPrefix(merged.prefix ?? 'meshlet'),
     leaseMs,
     renewMs,
-    refreshMs: positive(merged.refreshMs, 5000, 'refreshMs'),
-    timeoutMs: positive(merged.timeoutMs, 5000, 'timeoutMs'),
+    refreshMs: positiveMs(merged.refreshMs, 5000, 'redis registry refreshMs'),
+    timeoutMs: positiveMs(merged.timeoutMs, 5000, 'redis registry timeoutMs'),
   };
 }
 
@@ -131,12 +131,6 @@ function db(text: string): number | undefined {
   if (text === '') return undefined;
   if (!/^\d{1,5}$/.test(text)) throw invalidArgument('redis registry database must be a number: redis://host:6379/0');
   return Number(text);
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(`redis registry ${name} must be a positive number of ms`);
-  return value;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -1,5 +1,5 @@
 import { parseMultiHostUrl, QueryOptions } from '../multi-host-url.js';
-import { invalidArgument } from '../validate.js';
+import { invalidArgument, positiveMs } from '../validate.js';
 import { dubboLayout } from './dubbo-layout.js';
 import type { ZookeeperLayout } from './layout.js';
 import { motanLayout } from './motan-layout.js';
@@ -54,9 +54,9 @@ export function zookeeperSettings(options: ZookeeperRegistryOptions | string): Z
     servers,
     chroot: checkChroot(o.chroot ?? u?.chroot ?? ''),
     digest: o.digest ?? u?.digest,
-    sessionTimeoutMs: positive(o.sessionTimeoutMs ?? u?.sessionTimeoutMs, 30_000, 'sessionTimeoutMs'),
-    timeoutMs: positive(o.timeoutMs ?? u?.timeoutMs, 5000, 'timeoutMs'),
-    refreshMs: positive(o.refreshMs ?? u?.refreshMs, 60_000, 'refreshMs'),
+    sessionTimeoutMs: positiveMs(o.sessionTimeoutMs ?? u?.sessionTimeoutMs, 30_000, 'zookeeper registry sessionTimeoutMs'),
+    timeoutMs: positiveMs(o.timeoutMs ?? u?.timeoutMs, 5000, 'zookeeper registry timeoutMs'),
+    refreshMs: positiveMs(o.refreshMs ?? u?.refreshMs, 60_000, 'zookeeper registry refreshMs'),
     layouts: map,
   };
 }
@@ -104,10 +104,4 @@ function checkChroot(chroot: string): string {
     throw invalidArgument('zookeeper registry chroot must be an absolute path like /prod');
   }
   return c;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(`zookeeper registry ${name} must be a positive number of ms`);
-  return value;
 }
