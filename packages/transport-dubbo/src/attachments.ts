@@ -47,6 +47,7 @@ export interface CachedAttachments {
 export class AttachmentCache {
   private readonly cached: CachedAttachments[] = [];
   private next = 0;
+  private lastPeeked = 0;
 
   /**
    * The remembered map whose bytes end `frame`, if one does: the request's attachments (its group)
@@ -55,11 +56,15 @@ export class AttachmentCache {
    */
   peek(frame: Buffer): CachedAttachments | undefined {
     const cached = this.cached;
-    const end = frame.length;
+    // The map last found first: a connection's calls mostly send the same one.
+    const last = cached[this.lastPeeked];
+    if (last !== undefined && endsWith(frame, last.bytes)) return last;
     for (let i = 0; i < cached.length; i++) {
       const c = cached[i]!;
-      const start = end - c.bytes.length;
-      if (start >= 0 && frame.compare(c.bytes, 0, c.bytes.length, start, end) === 0) return c;
+      if (c !== last && endsWith(frame, c.bytes)) {
+        this.lastPeeked = i;
+        return c;
+      }
     }
     return undefined;
   }
@@ -90,6 +95,12 @@ export class AttachmentCache {
     }
     return record;
   }
+}
+
+/** True when `frame` ends with `bytes`; a map's first byte (`H`) is checked before the native compare. */
+function endsWith(frame: Buffer, bytes: Buffer): boolean {
+  const start = frame.length - bytes.length;
+  return start >= 0 && frame[start] === MAP_UNTYPED && frame.compare(bytes, 0, bytes.length, start, frame.length) === 0;
 }
 
 /** A new record (each request's is its own: interceptors may change it). */
