@@ -2,7 +2,8 @@
 // thrown TypeError, a hang and a heap blow-up, each behind a token the mutator has to place; and a
 // frame reader that loses a frame's last byte when it arrives alone, which only the differential
 // check of framesBy (one read against small reads) can see.
-import { Code, FrameReader, RpcError } from '@meshlet/core';
+import { Code, RpcError } from '@meshlet/core';
+import { FrameReader } from '@meshlet/core/engine';
 import { framesBy } from './targets.js';
 
 const has = (input, token) => input.includes(Buffer.from(token, 'latin1'));

@@ -5,7 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Code, FrameReader, RpcError, defineService, t } from '@meshlet/core';
+import { Code, RpcError, defineService, t } from '@meshlet/core';
+import { FrameReader } from '@meshlet/core/engine';
 import { HessianReader, DraftHessianReader, hessian2Draft } from '@meshlet/hessian';
 import * as dubbo from '@meshlet/transport-dubbo';
 import * as bolt from '@meshlet/transport-bolt';

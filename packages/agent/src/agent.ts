@@ -1,4 +1,6 @@
-import { advertiseHost, Code, createRuntime, endpointAddress, RpcError, serviceKeyString, type Connection, type Meshlet, type ServiceKey } from '@meshlet/core';
+import { Code, createRuntime, endpointAddress, RpcError, serviceKeyString, type Meshlet, type ServiceKey } from '@meshlet/core';
+import { advertiseHost } from '@meshlet/core/runtime';
+import type { Connection } from '@meshlet/core/engine';
 import { BreakerSet, type BreakerState } from '@meshlet/breaker';
 import { AdminRoutes, type AdminStatus, type AdminTarget } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';

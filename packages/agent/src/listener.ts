@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { Code, Connection, DEFAULT_MAX_FRAME_SIZE, RpcError } from '@meshlet/core';
+import { Code, RpcError } from '@meshlet/core';
+import { Connection, DEFAULT_MAX_FRAME_SIZE } from '@meshlet/core/engine';
 import type { RelayCodec } from './relay/index.js';
 
 export interface ListenerOptions {

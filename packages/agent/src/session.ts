@@ -1,4 +1,5 @@
-import { Code, DEFAULT_WRITE_HIGH_WATER, toRpcError, type Connection } from '@meshlet/core';
+import { Code, toRpcError } from '@meshlet/core';
+import { DEFAULT_WRITE_HIGH_WATER, type Connection } from '@meshlet/core/engine';
 import { RelayRequest, type Direction, type RelayCodec } from './relay/index.js';
 import type { Counter } from './stats.js';
 

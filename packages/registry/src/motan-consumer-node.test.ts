@@ -2,7 +2,7 @@
 // in packages/transport-motan/src/fixtures/java-motan-captured.json): /motan/{group}/{service}/client/{ip}.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { advertiseHost } from '@meshlet/core';
+import { advertiseHost } from '@meshlet/core/runtime';
 import { motanLayout } from './zookeeper/motan-layout.js';
 
 test('motan client node: /motan/{group}/{service}/client/{ip}, data motan2://ip:0/service?group=…&nodeType=referer', () => {

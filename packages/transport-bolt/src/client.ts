@@ -1,7 +1,8 @@
 import {
-  ChannelClient, InboundKind, MethodMemo, encodeFailure, remaining,
+  InboundKind, remaining,
   type ClientCodec, type ClientOptions, type Endpoint, type Invocation,
 } from '@meshlet/core';
+import { ChannelClient, MethodMemo, encodeFailure } from '@meshlet/core/engine';
 import {
   CLIENT_HEARTBEAT_INTERVAL, CMD_GOAWAY, CMD_HEARTBEAT, CMD_RESPONSE, CODEC_HESSIAN, TYPE_REQUEST, TYPE_RESPONSE,
 } from './constants.js';

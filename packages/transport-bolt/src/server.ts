@@ -1,8 +1,9 @@
 import {
-  Code, FrameProtocolServer, RpcError, createServerInvocation, toRpcError,
-  type ExportedMethod, type Invocation, type ServerCodec, type ServerConnection, type ServerHandler,
+  Code, RpcError, toRpcError,
+  type ExportedMethod, type Invocation, type ServerHandler,
   type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
+import { FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import type { Encoder, HessianDialect } from '@meshlet/hessian';
 import {
   CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, CODEC_PROTOBUF, DEFAULT_SOFA_VERSION, HEAD_METHOD_NAME, HEAD_SERVICE,

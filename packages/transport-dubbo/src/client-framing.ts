@@ -1,4 +1,5 @@
-import { InboundKind, SafeIdCodec, type ClientCodec } from '@meshlet/core';
+import { InboundKind, type ClientCodec } from '@meshlet/core';
+import { SafeIdCodec } from '@meshlet/core/engine';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, READONLY_EVENT } from './constants.js';
 import { dubboSplitter } from './header.js';
 import { encodeHeartbeatRequest, encodeHeartbeatResponse } from './response.js';

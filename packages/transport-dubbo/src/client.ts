@@ -1,7 +1,8 @@
 import {
-  ChannelClient, encodeFailure, remaining,
+  remaining,
   type ClientOptions, type Endpoint, type Invocation, type MethodDefinition,
 } from '@meshlet/core';
+import { ChannelClient, encodeFailure } from '@meshlet/core/engine';
 import { HessianWriter } from '@meshlet/hessian';
 import { DubboClientFraming } from './client-framing.js';
 import { RequestEncoder } from './request.js';

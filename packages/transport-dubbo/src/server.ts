@@ -1,7 +1,8 @@
 import {
-  Code, FrameProtocolServer, RpcError, createServerInvocation, normalizeVersion, toRpcError,
-  type ExportedMethod, type Invocation, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions, type ServiceKey,
+  Code, RpcError, normalizeVersion, toRpcError,
+  type ExportedMethod, type Invocation, type ServerHandler, type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
+import { FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, MAX_EVENT_SIZE, SERIALIZATION_MASK, Status } from './constants.js';
 import { dubboSplitter } from './header.js';

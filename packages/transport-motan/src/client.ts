@@ -1,7 +1,8 @@
 import {
-  ChannelClient, Code, DEFAULT_MAX_FRAME_SIZE, InboundKind, MethodMemo, RpcError, remaining, SafeIdCodec,
+  Code, InboundKind, RpcError, remaining,
   type ClientCodec, type ClientOptions, type Endpoint, type Invocation,
 } from '@meshlet/core';
+import { ChannelClient, DEFAULT_MAX_FRAME_SIZE, MethodMemo, SafeIdCodec } from '@meshlet/core/engine';
 import { MsgType } from './constants.js';
 import { motanSplitter } from './header.js';
 import type { ResolvedOptions } from './options.js';

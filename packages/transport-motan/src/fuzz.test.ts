@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Code, FrameReader, RpcError, createRuntime, defineService, t, type TypeDesc } from '@meshlet/core';
+import { Code, RpcError, createRuntime, defineService, t, type TypeDesc } from '@meshlet/core';
+import { FrameReader } from '@meshlet/core/engine';
 import { motan2 } from './protocol.js';
 import { breeze, captures, frames, hex, simple } from './golden.fixture.js';
 import { RawPeer } from './wire.fixture.js';

@@ -1,7 +1,8 @@
 import {
-  Code, DEFAULT_MAX_FRAME_SIZE, FrameProtocolServer, RpcError, createServerInvocation, normalizeVersion,
-  type ExportedMethod, type Invocation, type MethodDefinition, type ServerCodec, type ServerConnection, type ServerHandler, type ServerOptions,
+  Code, RpcError, normalizeVersion,
+  type ExportedMethod, type Invocation, type MethodDefinition, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
+import { DEFAULT_MAX_FRAME_SIZE, FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import { bodyReader } from './body.js';
 import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER, STOP_HOLD } from './constants.js';
 import { exceptionFor, stoppingException } from './exception.js';

@@ -1,4 +1,5 @@
-import { Backoff, Code, RpcError, notReadyError, withDeadline, type BackoffOptions, type TlsOptions } from '@meshlet/core';
+import { Code, RpcError, type TlsOptions } from '@meshlet/core';
+import { Backoff, notReadyError, withDeadline, type BackoffOptions } from '@meshlet/core/engine';
 import { COMPOSITE_MIME, decodeComposite } from './composite-metadata.js';
 import { MESHLET_MIME, decodeMeshlet } from './meshlet-metadata.js';
 import { RSocketClient, SingleCtor, type ReceivedPayload, type ReactiveSocket, type Responder, type Single } from './rsocket-lib.js';

@@ -1,7 +1,8 @@
 import {
-  Code, RpcError, toRpcError, withDeadline,
+  Code, RpcError, toRpcError,
   type ClientOptions, type Endpoint, type Invocation, type ProtocolClient,
 } from '@meshlet/core';
+import { withDeadline } from '@meshlet/core/engine';
 import { Channel, type Link } from './channel.js';
 import { ClientStream } from './client-stream.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';

@@ -1,7 +1,8 @@
 import {
-  Code, RpcError, callContext, createServerInvocation, toRpcError,
+  Code, RpcError, callContext, toRpcError,
   type ExportedMethod, type Invocation, type ServerHandler,
 } from '@meshlet/core';
+import { createServerInvocation } from '@meshlet/core/engine';
 import { errorMessage } from './errors.js';
 import { payloadExceeds } from './frame-writer.js';
 import { methodCodec, type Data, type MethodCodec } from './payload-codec.js';

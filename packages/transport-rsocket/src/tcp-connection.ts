@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Code, DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, FrameDeadline, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
+import { Code, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
+import { DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, FrameDeadline } from '@meshlet/core/engine';
 import { errorMessage } from './errors.js';
 import { FrameReader, LENGTH_PREFIX, MAX_FRAME_LENGTH } from './frame-reader.js';
 import { MIN_FRAGMENT_SIZE, fragmentParts, frameParts, payloadExceeds } from './frame-writer.js';

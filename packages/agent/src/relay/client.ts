@@ -1,7 +1,8 @@
 import {
-  ChannelClient, Code, RpcError,
+  Code, RpcError,
   type ClientCodec, type ClientOptions, type Endpoint, type Invocation, type Protocol, type RelayCodec, type Registration,
 } from '@meshlet/core';
+import { ChannelClient } from '@meshlet/core/engine';
 import { halves, hasKeys } from './types.js';
 
 /**

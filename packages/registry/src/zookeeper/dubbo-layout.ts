@@ -1,7 +1,8 @@
 import {
-  advertiseHost, formatProviderUrl, normalizeVersion, registrationParams, sortedQuery,
+  formatProviderUrl, normalizeVersion, registrationParams, sortedQuery,
   type Endpoint, type Registration, type ServiceKey, type Subscriber,
 } from '@meshlet/core';
+import { advertiseHost } from '@meshlet/core/runtime';
 import { invalidArgument } from '../validate.js';
 import { javaUrlDecode, javaUrlEncode, parseServiceUrl, urlHost } from './java-url.js';
 import { checkParams, endpointOf, extraParams, pathPart, type ZookeeperLayout, type ZookeeperProvider } from './layout.js';

@@ -1,4 +1,5 @@
-import { advertiseHost, endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
+import { endpoint, type Registration, type ServiceKey, type Subscriber } from '@meshlet/core';
+import { advertiseHost } from '@meshlet/core/runtime';
 import { parseServiceUrl, urlHost } from './java-url.js';
 import { checkParams, endpointOf, extraParams, pathPart, type ZookeeperChild, type ZookeeperLayout, type ZookeeperProvider } from './layout.js';
 
