@@ -1,17 +1,12 @@
-import type { Protocol, ProtocolRegistration } from '@meshlet/core';
-import { boltProtocol } from '@meshlet/transport-bolt';
-import { dubboProtocol } from '@meshlet/transport-dubbo';
-import { motan2Protocol } from '@meshlet/transport-motan';
+import type { Protocol } from '@meshlet/core';
+import { BUILTIN_PROTOCOLS } from 'meshlet-rpc';
 
 /**
- * The protocols the agent serves on its ports and routes through its runtimes, by their
- * registrations. Each brings its own relay (`Protocol.relay`: framing, routing key, stop signals,
- * status table), so the agent holds nothing protocol-specific: a protocol with a relay is one more
- * registration here.
+ * The protocols the agent serves on its ports and routes through its runtimes: the built-in ones
+ * of `meshlet-rpc` (its one list, `BUILTIN_PROTOCOLS`) that bring a relay (`Protocol.relay`:
+ * framing, routing key, stop signals, status table). The agent holds nothing protocol-specific, so
+ * a protocol added there with a relay is served here too, with no change in this package.
  */
-const RELAYED: readonly ProtocolRegistration[] = [dubboProtocol, boltProtocol, motan2Protocol];
-
-/** New instances of the relayed protocols (default options). */
 export function agentProtocols(): Protocol[] {
-  return RELAYED.map((r) => r.create());
+  return BUILTIN_PROTOCOLS.map((r) => r.create()).filter((p) => p.relay !== undefined);
 }
