@@ -29,6 +29,8 @@ export const Code = {
   ServerError: 'SERVER_ERROR',
   /** The peer refused the call for lack of capacity (thread pool exhausted, concurrency limit). */
   ServerBusy: 'SERVER_BUSY',
+  /** The caller is not allowed to make this call (authorization refused it). */
+  PermissionDenied: 'PERMISSION_DENIED',
   /** A feature the peer asked for is not supported (e.g. a serialization id other than hessian2). */
   Unsupported: 'UNSUPPORTED',
   /** The caller aborted the call. */

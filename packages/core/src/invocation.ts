@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RelayCall } from './relay.js';
+import type { PeerIdentity } from './transport-options.js';
 import type { MethodDefinition, ServiceDefinition } from './service.js';
 
 /**
@@ -17,6 +18,8 @@ export interface Invocation {
   readonly signal?: AbortSignal | undefined;
   /** Where the call came from (server side) or goes to (client side, once chosen). */
   peer?: string;
+  /** Server side, over mTLS: the caller's verified identity. */
+  readonly identity?: PeerIdentity | undefined;
   /**
    * A relayed call (Meshlet's agent): the caller's frame, sent on as it is by the protocol's
    * relay client; `method` is the one the frame names and `args` is empty.

@@ -31,8 +31,9 @@ test('registrationParams, sortedQuery and formatProviderUrl write what is set, s
 test('createServerInvocation: the wire timeout from when the request was read; none, zero, negative or NaN is no deadline', () => {
   const S = defineService({ interface: 'a.B', methods: { m: { params: [t.string], returns: t.string } } });
   const exported = { service: S, method: S.methods.get('m')!, invoke: () => Promise.resolve(undefined) };
-  const inv = createServerInvocation(exported, ['x'], { k: 'v' }, 250, '1.2.3.4:5', 1000);
-  assert.deepEqual(inv, { service: S, method: exported.method, args: ['x'], attachments: { k: 'v' }, deadline: 1250, peer: '1.2.3.4:5' });
+  const identity = { spiffeId: 'spiffe://a/b', subject: 'CN=b', uris: ['spiffe://a/b'], dnsNames: [] };
+  const inv = createServerInvocation(exported, ['x'], { k: 'v' }, 250, { remoteAddress: '1.2.3.4:5', identity }, 1000);
+  assert.deepEqual(inv, { service: S, method: exported.method, args: ['x'], attachments: { k: 'v' }, deadline: 1250, peer: '1.2.3.4:5', identity });
   for (const none of [undefined, 0, -1, Number.NaN]) {
     assert.equal(createServerInvocation(exported, [], {}, none, undefined, 1000).deadline, Number.POSITIVE_INFINITY);
   }

@@ -3,11 +3,67 @@
 // (engine/options.ts).
 import type { ConnectionOptions as TlsConnectionOptions, TlsOptions as NodeTlsServerOptions } from 'node:tls';
 
+/** The certificate material a `TlsSource` holds at one moment (PEM, as Node's options take it). */
+export interface TlsMaterial {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** Trusted roots for the peer's certificate; without them Node's default roots are used. */
+  readonly ca?: string | Buffer | undefined;
+}
+
 /**
- * TLS for any transport: pass Node's own options (`ca`, `cert`, `key`, `servername`,
- * `rejectUnauthorized`, ...). A server with `requestCert: true` and a `ca` does mTLS.
+ * Certificates that change while the process runs (files rotated on disk, an SDS server's push).
+ * Every new connection takes `current()`; connections already open keep the certificate they
+ * were made with and finish their calls.
  */
-export type TlsOptions = TlsConnectionOptions & NodeTlsServerOptions;
+export interface TlsSource {
+  /**
+   * Resolves once the first material is loaded (a listener does not open before); rejects with
+   * an RpcError when it cannot be loaded in time.
+   */
+  ready(): Promise<void>;
+  /** The material for the next connection; throws an RpcError before `ready()` has resolved. */
+  current(): TlsMaterial;
+  /** Calls `listener` after each change; returns a function that stops it. */
+  onChange(listener: () => void): () => void;
+}
+
+/**
+ * TLS for any transport: Node's own options (`ca`, `cert`, `key`, `servername`,
+ * `rejectUnauthorized`, `requestCert`, `handshakeTimeout`, ...) and Meshlet's:
+ *
+ * - `source`: certificates that rotate (its material replaces `cert`, `key` and `ca`);
+ * - `mode` (servers): `strict` accepts TLS only; `permissive` also plaintext on the same port,
+ *   told apart by the first byte, while a fleet migrates (Istio's PeerAuthentication modes);
+ * - `identities` (clients): the server's certificate must carry one of these, as a URI SAN
+ *   (`spiffe://…`) or a DNS name; replaces the host-name check.
+ *
+ * A server with `requestCert: true` and a `ca` (or a source with one) does mTLS.
+ */
+export type TlsOptions = TlsConnectionOptions &
+  NodeTlsServerOptions & {
+    readonly source?: TlsSource | undefined;
+    readonly mode?: 'strict' | 'permissive' | undefined;
+    readonly identities?: readonly string[] | undefined;
+  };
+
+/** Who is on the other end of a connection, from the certificate it presented and we verified. */
+export interface PeerIdentity {
+  /** The first `spiffe://` URI SAN, the workload identity meshes authorize by. */
+  readonly spiffeId?: string | undefined;
+  /** The certificate subject, RFC 2253 style: `CN=orders,O=Acme`. */
+  readonly subject: string;
+  /** Every URI SAN. */
+  readonly uris: readonly string[];
+  /** Every DNS SAN. */
+  readonly dnsNames: readonly string[];
+}
+
+/** Where a server-side call came from: the connection's address and, over mTLS, its identity. */
+export interface CallPeer {
+  readonly remoteAddress: string;
+  readonly identity?: PeerIdentity | undefined;
+}
 
 /** Per-connection limits, accepted by every server and client channel. */
 export interface ConnectionLimits {

@@ -138,7 +138,7 @@ class BoltServerCodec implements ServerCodec {
       } catch (err) {
         throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize content failed: ${(err as Error).message}`);
       }
-      const inv = createServerInvocation(exported, [arg], attachments, f.timeout, conn.remoteAddress);
+      const inv = createServerInvocation(exported, [arg], attachments, f.timeout, conn);
       return { exported, method, inv, dialect: undefined };
     }
     if (f.codec !== CODEC_HESSIAN) {
@@ -171,7 +171,7 @@ class BoltServerCodec implements ServerCodec {
     } catch (err) {
       throw new Refusal(Status.SERVER_DESERIAL_EXCEPTION, `Deserialize content failed: ${(err as Error).message}`);
     }
-    const inv = createServerInvocation(exported, args, attachments, f.timeout, conn.remoteAddress);
+    const inv = createServerInvocation(exported, args, attachments, f.timeout, conn);
     return { exported, method, inv, dialect };
   }
 

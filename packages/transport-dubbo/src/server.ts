@@ -117,7 +117,7 @@ class DubboServerCodec implements ServerCodec {
     if (peeked !== undefined && (attachments.group || undefined) !== group) return this.decode(conn, frame, undefined);
     this.decoded = exported;
     this.decodedVersion = head.dubboVersion;
-    return createServerInvocation(exported, args, attachments, Number(attachments.timeout), conn.remoteAddress);
+    return createServerInvocation(exported, args, attachments, Number(attachments.timeout), conn);
   }
 
   /**

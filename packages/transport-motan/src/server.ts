@@ -141,7 +141,7 @@ class MotanServerCodec implements ServerCodec {
       const attachments: Record<string, string> = Object.create(null);
       const { keys, values } = addressed;
       for (let i = 0; i < keys.length; i++) attachments[keys[i]!] = values[i]!;
-      inv = createServerInvocation(exported, args, attachments, addressed.timeout, conn.remoteAddress, started);
+      inv = createServerInvocation(exported, args, attachments, addressed.timeout, conn, started);
     } catch (err) {
       if (twoWay) {
         const e = asRpcError(err, Code.BadRequest);

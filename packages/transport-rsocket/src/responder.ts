@@ -196,7 +196,7 @@ export class ConnectionResponder implements Responder {
       throw new RpcError(Code.BadRequest, `cannot decode the arguments of ${meta.route}: ${(err as Error).message}`, { cause: err });
     }
     const attachments = meta.meshlet?.attachments ?? (Object.create(null) as Record<string, string>);
-    return { exported, codec, inv: createServerInvocation(exported, args, attachments, meta.meshlet?.timeout, this.conn.remoteAddress) };
+    return { exported, codec, inv: createServerInvocation(exported, args, attachments, meta.meshlet?.timeout, this.conn) };
   }
 
   /** A request for one response (request-response, fire-and-forget): a stream method is refused. */

@@ -1,10 +1,12 @@
 import type { Invocation } from '../invocation.js';
 import type { ExportedMethod } from '../protocol.js';
+import type { CallPeer } from '../transport-options.js';
 
 /**
  * The server side of one call, as every server transport hands it to the exported method: the
  * service and method it resolved to, the decoded arguments, the attachments (a record of the
- * call's own: interceptors and the method may write to it), the deadline, and the peer.
+ * call's own: interceptors and the method may write to it), the deadline, and the peer (its
+ * address and, over mTLS, its verified identity).
  *
  * `timeoutMs` is the budget the wire carried (Dubbo's `timeout` attachment, Bolt's header
  * timeout, Motan's `M_tmo`, RSocket's remaining budget); none, zero, negative or not a number
@@ -19,7 +21,7 @@ export function createServerInvocation(
   args: unknown[],
   attachments: Record<string, string>,
   timeoutMs: number | undefined,
-  peer: string | undefined,
+  from: CallPeer | undefined,
   receivedAt: number = Date.now(),
 ): Invocation {
   return {
@@ -28,6 +30,7 @@ export function createServerInvocation(
     args,
     attachments,
     deadline: timeoutMs !== undefined && timeoutMs > 0 ? receivedAt + timeoutMs : Number.POSITIVE_INFINITY,
-    peer,
+    peer: from?.remoteAddress,
+    identity: from?.identity,
   };
 }
