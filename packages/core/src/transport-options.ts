@@ -89,6 +89,8 @@ export interface ListenOptions extends ConnectionLimits {
   readonly tls?: TlsOptions | undefined;
   /** Close connections silent for this long, ms (Dubbo: 180 s). */
   readonly idleTimeout?: number | undefined;
+  /** Connections this listener holds at most; more are closed on arrival (default 10 000). */
+  readonly maxConnections?: number | undefined;
 }
 
 /**

@@ -1,5 +1,4 @@
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { Code, RpcError, toRpcError } from '../errors.js';
 import { Backoff } from './backoff.js';
 import { notReadyError, withDeadline } from './channel-wait.js';
@@ -9,6 +8,7 @@ import { InboundKind, type ClientCodec } from '../codec.js';
 import type { ChannelOptions } from './channel-options.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './options.js';
 import { connectionChanged } from '../telemetry/metrics.js';
+import { connectTls, tlsReady } from './tls.js';
 
 export { InboundKind, type ClientCodec } from '../codec.js';
 export type { ChannelOptions } from './channel-options.js';
@@ -185,22 +185,24 @@ export class ClientChannel<Id, Context> {
 
   private connect(): Promise<Connection> {
     this.state = 'connecting';
-    const { host, port } = this.options;
+    const { host, port, tls } = this.options;
     const timeout = this.options.connectTimeout ?? 3000;
     return new Promise<Connection>((resolve, reject) => {
-      const socket = this.options.tls
-        ? tls.connect({ ...this.options.tls, host, port, servername: this.options.tls.servername ?? (net.isIP(host) ? undefined : host) })
-        : net.connect({ host, port });
-      const readyEvent = this.options.tls ? 'secureConnect' : 'connect';
+      let socket: net.Socket | undefined;
       let timedOut = false;
+      let settled = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        socket.destroy(new Error(`connect timed out after ${timeout} ms`));
+        const err = new Error(`connect timed out after ${timeout} ms`);
+        if (socket) socket.destroy(err);
+        else onError(err);
       }, timeout);
       const onError = (err: Error) => {
+        if (settled) return; // a timeout while the certificates loaded, then their failure
+        settled = true;
         clearTimeout(timer);
         if (timedOut) this.silent = true;
-        socket.destroy();
+        socket?.destroy();
         this.connecting = undefined;
         if (this.state === 'closed') {
           reject(new RpcError(Code.Shutdown, `client for ${this.address} is closed`));
@@ -210,17 +212,17 @@ export class ClientChannel<Id, Context> {
         this.enterBackoff();
         reject(this.lastError);
       };
-      socket.once('error', onError);
-      socket.once(readyEvent, () => {
+      const onReady = (s: net.Socket) => {
+        settled = true;
         clearTimeout(timer);
-        socket.off('error', onError);
+        s.off('error', onError);
         this.connecting = undefined;
         if (this.state === 'closed') {
-          socket.destroy();
+          s.destroy();
           reject(new RpcError(Code.Shutdown, `client for ${this.address} is closed`));
           return;
         }
-        const conn = new Connection(socket, this.codec.splitter, this.maxFrameSize, {
+        const conn = new Connection(s, this.codec.splitter, this.maxFrameSize, {
           frameTimeout: this.options.frameTimeout,
           writeHighWater: this.options.writeHighWater,
         });
@@ -233,7 +235,17 @@ export class ClientChannel<Id, Context> {
         this.backoff.reset();
         this.startHeartbeat(conn);
         resolve(conn);
-      });
+      };
+      const dial = () => {
+        if (timedOut) return;
+        const s = tls ? connectTls(tls, host, port) : net.connect({ host, port });
+        socket = s;
+        s.once('error', onError);
+        s.once(tls ? 'secureConnect' : 'connect', () => onReady(s));
+      };
+      // Certificates from a source may still be loading (the first SDS answer): the connect timeout covers the wait.
+      if (tls?.source) tlsReady(tls).then(dial, onError);
+      else dial();
     });
   }
 

@@ -16,3 +16,4 @@ export * from './protocol-server.js';
 export * from './channel-client.js';
 export { SafeIdCodec } from './safe-ids.js';
 export * from './channel-wait.js';
+export * from './tls.js';

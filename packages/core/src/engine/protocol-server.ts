@@ -25,6 +25,7 @@ export class FrameProtocolServer implements ProtocolServer {
       host: options.host,
       port: options.port,
       tls: options.tls,
+      maxConnections: options.maxConnections,
       idleTimeout: options.idleTimeout ?? defaults.idleTimeout,
       closeLinger: defaults.closeLinger,
       maxFrameSize: options.maxFrameSize ?? defaults.maxFrameSize,

@@ -1,11 +1,12 @@
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { Code, RpcError } from '../errors.js';
 import { Connection } from './connection.js';
 import type { FrameSplitter } from './frame-reader.js';
 import { DEFAULT_MAX_FRAME_SIZE, type ListenOptions } from './options.js';
 import { connectionChanged } from '../telemetry/metrics.js';
+import type { PeerIdentity } from '../transport-options.js';
+import { ServerTls } from './tls.js';
 
 /** The protocol side of a server connection. */
 export interface ServerCodec {
@@ -27,13 +28,23 @@ export interface FrameServerOptions extends ListenOptions {
   readonly closeLinger?: number | undefined;
 }
 
+/**
+ * Connections one listener holds at most (default); more are closed as they arrive. Java Dubbo
+ * and Netty set no limit; a port that faces the public needs one.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+
 /** A server-side connection that counts the requests it is still answering. */
 export class ServerConnection {
   private inFlight = 0;
   private begunCount = 0;
   private drainWaiters: (() => void)[] = [];
 
-  constructor(readonly connection: Connection) {}
+  constructor(
+    readonly connection: Connection,
+    /** Over mTLS, who the client's certificate says it is. */
+    readonly identity?: PeerIdentity | undefined,
+  ) {}
 
   get remoteAddress(): string {
     return this.connection.remoteAddress;
@@ -77,6 +88,7 @@ export class ServerConnection {
  */
 export class FrameServer {
   private server: net.Server | undefined;
+  private tls: ServerTls | undefined;
   private readonly connections = new Set<ServerConnection>();
   private idleTimer: NodeJS.Timeout | undefined;
   private bound: { host: string; port: number } | undefined;
@@ -97,8 +109,10 @@ export class FrameServer {
 
   async listen(): Promise<{ host: string; port: number }> {
     if (this.bound) return this.bound;
-    const onSocket = (socket: net.Socket) => this.accept(socket);
-    const server = this.options.tls ? tls.createServer(this.options.tls, onSocket) : net.createServer(onSocket);
+    if (this.options.tls) this.tls ??= await ServerTls.create(this.options.tls, (socket, identity) => this.accept(socket, identity));
+    const secure = this.tls;
+    const server = net.createServer(secure ? (socket) => secure.accept(socket) : (socket) => this.accept(socket, undefined));
+    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.server = server;
     // No host: Node listens on every interface (`::` with IPv4 mapped, or `0.0.0.0` without IPv6),
     // because a provider exists to be called from other hosts and registers a non-loopback address.
@@ -117,7 +131,7 @@ export class FrameServer {
     return this.bound;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: net.Socket, identity: PeerIdentity | undefined): void {
     if (this.closing) {
       socket.destroy();
       return;
@@ -127,7 +141,7 @@ export class FrameServer {
       writeHighWater: this.options.writeHighWater,
       pauseReadsWhenCongested: true,
     });
-    const sc = new ServerConnection(conn);
+    const sc = new ServerConnection(conn, identity);
     this.connections.add(sc);
     connectionChanged('server', 1);
     conn.start({
@@ -175,6 +189,7 @@ export class FrameServer {
 
   private async doClose(graceMs: number): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
+    this.tls?.close();
     const server = this.server;
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     const goAway = this.codec.encodeGoAway();
