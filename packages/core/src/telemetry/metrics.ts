@@ -23,6 +23,7 @@ function createInstruments(provider: MeterProvider) {
     connections: meter.createUpDownCounter('meshlet.connections', { unit: '{connection}', description: 'Open connections, by side' }),
     breakerTransitions: meter.createCounter('meshlet.breaker.transitions', { unit: '{transition}', description: 'Circuit breaker state changes' }),
     registryChanges: meter.createCounter('meshlet.registry.changes', { unit: '{change}', description: 'Endpoint-set updates received from registries' }),
+    authzDenied: meter.createCounter('meshlet.authz.denied', { unit: '{call}', description: 'Calls refused by authorization policies, by service, method and deciding policy' }),
   };
 }
 
@@ -59,4 +60,13 @@ export function breakerTransition(endpoint: string, state: string): void {
 
 export function registryChanged(service: string): void {
   instruments().registryChanges.add(1, { 'meshlet.service': service });
+}
+
+/**
+ * A call refused by authorization (`@meshlet/security`): `policy` is the DENY policy that matched,
+ * or empty when no ALLOW policy did. The policy name stays in telemetry, not in the caller's error.
+ */
+export function authzDenied(service: string, method: string, policy: string): void {
+  // `rpc.method` fully qualified (`interface/method`), as on the call's span and `meshlet.calls`.
+  instruments().authzDenied.add(1, { 'rpc.method': `${service}/${method}`, 'meshlet.authz.policy': policy });
 }
