@@ -25,3 +25,16 @@ export async function goPeer(name) {
   });
   return join(dir, name);
 }
+
+/**
+ * Like goPeer, for a Go module of its own elsewhere in the repo (`moduleDir`, relative to the root,
+ * e.g. `test/security/go`): builds its `./cmd/<name>` once per content hash of that module.
+ */
+export async function goModulePeer(moduleDir, name) {
+  requireTool('go');
+  const dir = join(root, moduleDir);
+  const out = await cached(`go-${name}`, [dir], async (tmp) => {
+    await run('go', ['build', '-o', join(tmp, name), `./cmd/${name}`], { cwd: dir, env: goEnv() });
+  });
+  return join(out, name);
+}
