@@ -91,6 +91,17 @@ export interface ListenOptions extends ConnectionLimits {
   readonly idleTimeout?: number | undefined;
   /** Connections this listener holds at most; more are closed on arrival (default 10 000). */
   readonly maxConnections?: number | undefined;
+  /**
+   * Requests one connection may have in flight (read, not yet answered) at most (default 4096);
+   * one more is answered at once with the protocol's busy refusal (Dubbo status 100, Bolt
+   * SERVER_THREADPOOL_BUSY, Motan2 503), unread and unrun, so a Meshlet caller retries it
+   * elsewhere as SERVER_BUSY; a one-way request over it is dropped. It keeps one peer from taking
+   * every handler slot and the memory of every decoded argument. Dubbo and Bolt clients carry a
+   * whole app over one connection, so the default is far above what a legitimate one keeps: Java
+   * providers refuse past 200 concurrent calls per provider (Dubbo's and SOFARPC's thread pools)
+   * or 800 (Motan's), and 4096 on one connection is 40 000 calls/s at 100 ms each.
+   */
+  readonly maxInFlightPerConnection?: number | undefined;
 }
 
 /**

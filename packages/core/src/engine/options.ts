@@ -20,6 +20,16 @@ export const DEFAULT_FRAME_TIMEOUT = 30_000;
  */
 export const DEFAULT_WRITE_HIGH_WATER = 4 * 1024 * 1024;
 
+/** Requests in flight on one server connection (ListenOptions.maxInFlightPerConnection says why 4096). */
+export const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 4096;
+
+/** The in-flight limit a server uses: the option, checked, or the default. */
+export function inFlightLimit(option: number | undefined): number {
+  if (option === undefined) return DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
+  if (!Number.isInteger(option) || option < 1) throw new RpcError(Code.InvalidArgument, `maxInFlightPerConnection must be a whole number >= 1, got ${option}`);
+  return option;
+}
+
 /** Bytes of partial frames held by every connection of this process together (see engineLimits). */
 export const DEFAULT_MAX_PROCESS_BUFFERED = 256 * 1024 * 1024;
 

@@ -26,6 +26,7 @@ export class FrameProtocolServer implements ProtocolServer {
       port: options.port,
       tls: options.tls,
       maxConnections: options.maxConnections,
+      maxInFlightPerConnection: options.maxInFlightPerConnection,
       idleTimeout: options.idleTimeout ?? defaults.idleTimeout,
       closeLinger: defaults.closeLinger,
       maxFrameSize: options.maxFrameSize ?? defaults.maxFrameSize,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Code, RpcError } from '../errors.js';
 import { Connection } from './connection.js';
 import type { FrameSplitter } from './frame-reader.js';
-import { DEFAULT_MAX_FRAME_SIZE, type ListenOptions } from './options.js';
+import { DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, inFlightLimit, type ListenOptions } from './options.js';
 import { connectionChanged } from '../telemetry/metrics.js';
 import type { PeerIdentity } from '../transport-options.js';
 import { ServerTls } from './tls.js';
@@ -44,6 +44,8 @@ export class ServerConnection {
     readonly connection: Connection,
     /** Over mTLS, who the client's certificate says it is. */
     readonly identity?: PeerIdentity | undefined,
+    /** Requests in flight at which `full` turns true (ListenOptions.maxInFlightPerConnection). */
+    private readonly maxInFlight = DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
   ) {}
 
   get remoteAddress(): string {
@@ -52,6 +54,15 @@ export class ServerConnection {
 
   get busy(): boolean {
     return this.inFlight > 0;
+  }
+
+  /**
+   * True when this connection already has its limit of requests in flight: the codec answers the
+   * next request with its busy refusal before decoding it, and does not `begin()` it. One compare
+   * per request, in the codec's own order (heartbeats and events are never refused).
+   */
+  get full(): boolean {
+    return this.inFlight >= this.maxInFlight;
   }
 
   /** Requests begun on this connection so far. */
@@ -93,6 +104,7 @@ export class FrameServer {
   private idleTimer: NodeJS.Timeout | undefined;
   private bound: { host: string; port: number } | undefined;
   private closing: Promise<void> | undefined;
+  private maxInFlight = DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
 
   constructor(
     private readonly codec: ServerCodec,
@@ -109,6 +121,7 @@ export class FrameServer {
 
   async listen(): Promise<{ host: string; port: number }> {
     if (this.bound) return this.bound;
+    this.maxInFlight = inFlightLimit(this.options.maxInFlightPerConnection);
     if (this.options.tls) this.tls ??= await ServerTls.create(this.options.tls, (socket, identity) => this.accept(socket, identity));
     const secure = this.tls;
     const server = net.createServer(secure ? (socket) => secure.accept(socket) : (socket) => this.accept(socket, undefined));
@@ -141,7 +154,7 @@ export class FrameServer {
       writeHighWater: this.options.writeHighWater,
       pauseReadsWhenCongested: true,
     });
-    const sc = new ServerConnection(conn, identity);
+    const sc = new ServerConnection(conn, identity, this.maxInFlight);
     this.connections.add(sc);
     connectionChanged('server', 1);
     conn.start({
