@@ -65,6 +65,7 @@ export class RSocketProtocolServer implements ProtocolServer, ServerGate {
       maxFrameSize: this.maxFrameSize,
       fragmentSize: this.fragmentSize,
       frameTimeout: this.options.frameTimeout,
+      maxConnections: this.options.maxConnections,
     });
     this.transport = transport;
     this.lib = new LibServer({

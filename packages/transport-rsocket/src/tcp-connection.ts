@@ -1,7 +1,6 @@
 import * as net from 'node:net';
-import * as tls from 'node:tls';
-import { Code, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
-import { DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, FrameDeadline } from '@meshlet/core/engine';
+import { Code, RpcError, toRpcError, type PeerIdentity, type TlsOptions } from '@meshlet/core';
+import { DEFAULT_FRAME_TIMEOUT, DEFAULT_WRITE_HIGH_WATER, FrameDeadline, connectTls, tlsReady } from '@meshlet/core/engine';
 import { errorMessage } from './errors.js';
 import { FrameReader, LENGTH_PREFIX, MAX_FRAME_LENGTH } from './frame-reader.js';
 import { MIN_FRAGMENT_SIZE, fragmentParts, frameParts, payloadExceeds } from './frame-writer.js';
@@ -61,6 +60,11 @@ export class TcpConnection implements DuplexConnection {
   /** Set when a connect ran out of time: the address answered nothing, which a refusal is not. */
   connectTimedOut = false;
   remoteAddress = '';
+  /**
+   * Server side, over mTLS: who the client's certificate says it is (set by the listener before
+   * the first frame), so every call's `Invocation.identity` carries it.
+   */
+  identity: PeerIdentity | undefined;
   /** The MIME types the client's SETUP frame named (server side). */
   setup: { readonly metadataMimeType: string; readonly dataMimeType: string } | undefined;
   private readonly accepted: boolean;
@@ -140,25 +144,43 @@ export class TcpConnection implements DuplexConnection {
     const target = this.target;
     if (target === undefined || this.status.kind !== 'NOT_CONNECTED') return;
     this.setStatus({ kind: 'CONNECTING' });
-    const { host, port } = target;
-    const socket = target.tls
-      ? tls.connect({ ...target.tls, host, port, servername: target.tls.servername ?? (net.isIP(host) ? undefined : host) })
-      : net.connect({ host, port });
+    const { host, port, tls } = target;
     const timeout = target.connectTimeout ?? 3000;
+    let socket: net.Socket | undefined;
+    // One timer covers both the certificates still loading (a source's first answer) and the dial.
     const timer = setTimeout(() => {
       this.connectTimedOut = true;
-      socket.destroy(new Error(`connect timed out after ${timeout} ms`));
+      const err = new Error(`connect timed out after ${timeout} ms`);
+      if (socket) socket.destroy(err);
+      else this.fail(new RpcError(Code.Unavailable, `RSocket connection ${host}:${port}: ${err.message}`));
     }, timeout);
-    socket.once(target.tls ? 'secureConnect' : 'connect', () => {
-      clearTimeout(timer);
+    const dial = () => {
       if (this.isClosed) {
-        socket.destroy();
+        clearTimeout(timer);
         return;
       }
-      this.setStatus({ kind: 'CONNECTED' });
-    });
-    socket.once('close', () => clearTimeout(timer));
-    this.attach(socket);
+      // The engine's dialer: the source's current certificate per connection, `identities` checked.
+      const s = tls ? connectTls(tls, host, port) : net.connect({ host, port });
+      socket = s;
+      s.once(tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        if (this.isClosed) {
+          s.destroy();
+          return;
+        }
+        this.setStatus({ kind: 'CONNECTED' });
+      });
+      s.once('close', () => clearTimeout(timer));
+      this.attach(s);
+    };
+    if (tls?.source) {
+      tlsReady(tls).then(dial, (err: unknown) => {
+        clearTimeout(timer);
+        this.fail(RpcError.is(err) ? err : new RpcError(Code.Unavailable, `TLS certificates not loaded: ${(err as Error).message}`, { cause: err }));
+      });
+    } else {
+      dial();
+    }
   }
 
   private attach(socket: net.Socket): void {
