@@ -129,7 +129,9 @@ test('heartbeats: Java\'s request (timeout -1), acks with the id echoed, v2 in k
 test('MOSN hijack replies (a status, no class, no content) map to typed errors', () => {
   const cases: [number, Code][] = [
     [Status.NO_PROCESSOR, Code.Unavailable], [Status.SERVER_THREADPOOL_BUSY, Code.ServerBusy], [Status.CODEC_EXCEPTION, Code.BadRequest],
-    [Status.SERVER_DESERIAL_EXCEPTION, Code.BadRequest], [Status.TIMEOUT, Code.Timeout], [Status.SERVER_EXCEPTION, Code.ServerError],
+    [Status.SERVER_DESERIAL_EXCEPTION, Code.BadRequest], [Status.TIMEOUT, Code.Timeout],
+    // MOSN hijacks only its RBAC refusals with SERVER_EXCEPTION (PermissionDeniedCode → 2); Java Bolt never sends 2 empty.
+    [Status.SERVER_EXCEPTION, Code.PermissionDenied],
     [Status.UNKNOWN, Code.ServerError], [Status.ERROR, Code.ServerError], [Status.ERROR_COMM, Code.Unavailable],
     [Status.CLIENT_SEND_ERROR, Code.Unavailable], [Status.CONNECTION_CLOSED, Code.ConnectionClosed],
     [Status.SERVER_SERIAL_EXCEPTION, Code.BadResponse], [0x7777, Code.ServerError],

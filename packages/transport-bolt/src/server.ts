@@ -3,7 +3,7 @@ import {
   type ExportedMethod, type Invocation, type ServerHandler,
   type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
-import { FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
+import { FrameProtocolServer, IN_FLIGHT_BUSY_MESSAGE, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import type { Encoder, HessianDialect } from '@meshlet/hessian';
 import {
   CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, CODEC_PROTOBUF, DEFAULT_SOFA_VERSION, HEAD_METHOD_NAME, HEAD_SERVICE,
@@ -21,7 +21,7 @@ import {
   encodeStatusResponse, encodeValueResponse, resultEncoder,
 } from './response.js';
 import { parseUniqueName } from './service-name.js';
-import { methodNotFoundMessage, serviceNotFoundMessage, statusForError } from './status.js';
+import { forbiddenMessage, methodNotFoundMessage, refusalStatus, serviceNotFoundMessage, statusForError } from './status.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -97,6 +97,11 @@ class BoltServerCodec implements ServerCodec {
       return;
     }
     if (f.cmd !== CMD_REQUEST) return; // GoAway or an unknown command from a peer: nothing to answer
+    if (conn.full) {
+      // Refused unread, as a Java Bolt server whose thread pool is full: callers retry it elsewhere.
+      if (twoWay) conn.write(this.refusal(frame, f, shape, new Refusal(Status.SERVER_THREADPOOL_BUSY, IN_FLIGHT_BUSY_MESSAGE)));
+      return;
+    }
     let call: Call;
     try {
       call = this.decode(conn, frame, f);
@@ -310,11 +315,14 @@ class BoltServerCodec implements ServerCodec {
    */
   private encodeThrown(call: Call, shape: FrameShape, id: number, err: unknown): Buffer {
     const message = err instanceof Error ? err.message : String(err);
-    // A refusal raised by a server interceptor before the method ran (bulkhead, rate limit) is
-    // the provider being busy, which SOFA answers with a status, not the method's exception.
-    if (err instanceof RpcError && err.code === Code.ServerBusy) {
-      if (call.dialect === undefined) return encodeProtobufErrorResponse(shape, id, message, Status.SERVER_THREADPOOL_BUSY);
-      return encodeStatusResponse(this.flavours.writer(call.dialect), shape, id, Status.SERVER_THREADPOOL_BUSY, message);
+    // A refusal raised by a server interceptor before the method ran (bulkhead, rate limit: the
+    // provider is busy; authorization: the caller is not allowed) is answered with a status, as
+    // SOFA and MOSN do, not as the method's exception.
+    const refused = err instanceof RpcError ? refusalStatus(err.code) : undefined;
+    if (refused !== undefined) {
+      const text = refused === Status.SERVER_EXCEPTION ? forbiddenMessage(message) : message;
+      if (call.dialect === undefined) return encodeProtobufErrorResponse(shape, id, text, refused);
+      return encodeStatusResponse(this.flavours.writer(call.dialect), shape, id, refused, text);
     }
     if (call.dialect === undefined) return encodeProtobufErrorResponse(shape, id, message);
     const javaClass = (err instanceof RpcError && err.remoteClass) || javaClassOfError(err) || 'java.lang.RuntimeException';

@@ -24,10 +24,37 @@ const codeForStatus = wireTable<number, Code>([
 
 /** The typed error of a non-SUCCESS response; `message` is what its content said, if anything. */
 export function errorForStatus(status: number, message: string | undefined, remoteClass?: string): RpcError {
-  const code = notFoundCode(message) ?? codeForStatus(status);
+  const code = notFoundCode(message) ?? forbiddenCode(status, message) ?? codeForStatus(status);
   const text = message ? message : `Bolt response status ${statusName(status)}`;
   return new RpcError(code, text, { status, remoteClass });
 }
+
+/**
+ * A refused caller (authorization) is SERVER_EXCEPTION, as MOSN answers its own RBAC refusals
+ * (its hijack reply for PermissionDeniedCode: status 2, no class, no content; Java Bolt always
+ * sends a Throwable with 2, so an empty 2 is MOSN's refusal). A Meshlet provider sends 2 with
+ * an RpcServerException whose message starts with Envoy's `RBAC: access denied`.
+ */
+const FORBIDDEN = /^RBAC: access denied/;
+
+function forbiddenCode(status: number, message: string | undefined): Code | undefined {
+  if (status !== Status.SERVER_EXCEPTION) return undefined;
+  return message === undefined || FORBIDDEN.test(message) ? Code.PermissionDenied : undefined;
+}
+
+/** The text of a PERMISSION_DENIED reply: one a Meshlet caller reads back as PERMISSION_DENIED. */
+export function forbiddenMessage(message: string): string {
+  return FORBIDDEN.test(message) ? message : `RBAC: access denied: ${message}`;
+}
+
+/**
+ * The status of a refusal raised by a server interceptor before the method ran, instead of the
+ * method's exception: busy (bulkhead, rate limit) and not allowed (authorization).
+ */
+export const refusalStatus = wireTable<Code, number | undefined>([
+  [Status.SERVER_THREADPOOL_BUSY, Code.ServerBusy],
+  [Status.SERVER_EXCEPTION, Code.PermissionDenied],
+], undefined);
 
 /** The status a provider answers a failure with that is not a SofaResponse (decoding, encoding). */
 export const statusForError = wireTable<Code, number>([
@@ -35,6 +62,7 @@ export const statusForError = wireTable<Code, number>([
   [Status.SERVER_SERIAL_EXCEPTION, Code.BadResponse, Code.Serialization],
   [Status.SERVER_THREADPOOL_BUSY, Code.ServerBusy],
   [Status.TIMEOUT, Code.Timeout],
+  [Status.SERVER_EXCEPTION, Code.PermissionDenied],
 ], Status.SERVER_EXCEPTION);
 
 /**

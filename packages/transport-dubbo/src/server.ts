@@ -2,13 +2,13 @@ import {
   Code, RpcError, normalizeVersion, toRpcError,
   type ExportedMethod, type Invocation, type ServerHandler, type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
-import { FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
+import { FrameProtocolServer, IN_FLIGHT_BUSY_MESSAGE, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, MAX_EVENT_SIZE, SERIALIZATION_MASK, Status } from './constants.js';
 import { dubboSplitter } from './header.js';
 import { readRequestHead, type RequestHead } from './request.js';
 import { encodeErrorResponse, encodeExceptionResponse, encodeHeartbeatResponse, encodeReadonlyEvent, encodeValueResponse } from './response.js';
-import { statusForError } from './status.js';
+import { forbiddenMessage, statusForError } from './status.js';
 import { AttachmentCache, toStringAttachments, type CachedAttachments } from './attachments.js';
 import { supportsResponseAttachments } from './version.js';
 import { isGenericCall, readGenericArgs, readGenericTarget } from './generic.js';
@@ -51,6 +51,12 @@ class DubboServerCodec implements ServerCodec {
     // The response echoes the request id's 8 bytes as they came: exact for any signed 64-bit id.
     const idHigh = frame.readInt32BE(4);
     const idLow = frame.readInt32BE(8);
+    if (conn.full) {
+      // Refused unread, with the status a Java provider answers when its thread pool is full:
+      // callers retry it elsewhere, as it never ran.
+      if (twoWay) conn.write(encodeErrorResponse(this.writer, idHigh, idLow, Status.SERVER_THREADPOOL_EXHAUSTED_ERROR, IN_FLIGHT_BUSY_MESSAGE));
+      return;
+    }
     const serialization = flag & SERIALIZATION_MASK;
     if (serialization !== HESSIAN2) {
       if (twoWay) {
@@ -185,11 +191,15 @@ class DubboServerCodec implements ServerCodec {
    * A thrown value becomes a Java Throwable (flag 0/3), which Java consumers rethrow. RpcErrors
    * that are not business failures (the method itself called a service that timed out, say) are
    * reported the same way: to the caller they are the method's failure. Refusals raised before
-   * the method ran (a bulkhead or rate limit: SERVER_BUSY) get the status Java uses for them.
+   * the method ran (a bulkhead or rate limit: SERVER_BUSY; authorization: PERMISSION_DENIED) get
+   * the status Java uses for them.
    */
   private encodeThrown(idHigh: number, idLow: number, err: unknown, withAttachments: boolean): Buffer {
     if (err instanceof RpcError && err.code === Code.ServerBusy) {
       return encodeErrorResponse(this.writer, idHigh, idLow, statusForError(err.code), err.message);
+    }
+    if (err instanceof RpcError && err.code === Code.PermissionDenied) {
+      return encodeErrorResponse(this.writer, idHigh, idLow, statusForError(err.code), forbiddenMessage(err.message));
     }
     const javaClass = (err instanceof RpcError && err.remoteClass) || javaClassOfError(err) || 'java.lang.RuntimeException';
     const message = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,7 @@ import { Status } from './constants.js';
 
 /** The error a non-OK response status means to the caller. */
 export function errorForStatus(status: number, message: string): RpcError {
-  const code = notFoundCode(status, message) ?? codeForStatus(status);
+  const code = notFoundCode(status, message) ?? forbiddenCode(status, message) ?? codeForStatus(status);
   return new RpcError(code, message || `Dubbo status ${status}`, { status });
 }
 
@@ -27,6 +27,22 @@ function notFoundCode(status: number, message: string): Code | undefined {
   return undefined;
 }
 
+/**
+ * A provider refusing the caller (authorization) answers 70, as Java's TokenFilter does ("Invalid
+ * token! Forbid invoke remote service …": the filter throws and HeaderExchangeHandler replies
+ * SERVICE_ERROR with the text); Meshlet's refusals say Envoy's `RBAC: access denied` (`forbiddenMessage`).
+ */
+const FORBIDDEN = /Forbid invoke remote service|RBAC: access denied/;
+
+function forbiddenCode(status: number, message: string): Code | undefined {
+  return status === Status.SERVICE_ERROR && FORBIDDEN.test(message) ? Code.PermissionDenied : undefined;
+}
+
+/** The text of a PERMISSION_DENIED reply: one a Meshlet caller reads back as PERMISSION_DENIED. */
+export function forbiddenMessage(message: string): string {
+  return FORBIDDEN.test(message) ? message : `RBAC: access denied: ${message}`;
+}
+
 /** What each non-OK status means to the caller (once the texts above did not say). */
 const codeForStatus = wireTable<number, Code>([
   [Code.Serialization, Status.SERIALIZATION_ERROR],
@@ -48,7 +64,7 @@ export const statusForError = wireTable<Code, number>([
   [Status.SERIALIZATION_ERROR, Code.Serialization, Code.FrameTooLarge],
   [Status.SERVER_THREADPOOL_EXHAUSTED_ERROR, Code.ServerBusy],
   [Status.SERVER_TIMEOUT, Code.Timeout],
-  [Status.SERVICE_ERROR, Code.ServiceNotFound, Code.MethodNotFound],
+  [Status.SERVICE_ERROR, Code.ServiceNotFound, Code.MethodNotFound, Code.PermissionDenied],
 ], Status.SERVER_ERROR);
 
 /**

@@ -26,6 +26,7 @@ export const ErrCode = {
   SERVER_ERROR: 500,
   UNSUPPORTED: 501,
   BUSY: 503,
+  FORBIDDEN: 403,
   JAVA_SERVICE_NOT_FOUND: 10101,
   JAVA_REJECTED: 10002,
   JAVA_TIMEOUT: 10003,
@@ -66,6 +67,10 @@ const providerKind = wireTable<Code, ErrorKind>([
   [[ErrCode.UNSUPPORTED, ErrType.FRAMEWORK], Code.Unsupported],
   [[ErrCode.JAVA_ENCODE_ERROR, ErrType.FRAMEWORK], Code.BadResponse],
   [[ErrCode.BUSY, ErrType.SERVICE], Code.ServerBusy],
+  // Authorization refused the caller: neither Java motan nor motan-go has a code for it (motan-go's
+  // agent leaves permission checks to a plug-in), so HTTP's 403 beside motan-go's 400/404/501/503,
+  // errtype SERVICE: Java callers raise a MotanServiceException with the errmsg, Go callers an error.
+  [[ErrCode.FORBIDDEN, ErrType.SERVICE], Code.PermissionDenied],
   // Java motan's SERVICE_TIMEOUT: its callers raise a MotanServiceException, as for their own timeout.
   [[ErrCode.JAVA_TIMEOUT, ErrType.SERVICE], Code.Timeout],
 ], [ErrCode.SERVER_ERROR, ErrType.FRAMEWORK]);
@@ -142,7 +147,8 @@ const METHOD_MISSING = /method not exist|has no method|method not found|no such 
 
 /** What each errcode means to the caller, where the message does not decide; any other is SERVER_ERROR. */
 const codeForErrcode = wireTable<number, Code>([
-  [Code.BadRequest, 403, ErrCode.JAVA_DECODE_ERROR],
+  [Code.BadRequest, ErrCode.JAVA_DECODE_ERROR],
+  [Code.PermissionDenied, ErrCode.FORBIDDEN],
   [Code.Unsupported, ErrCode.UNSUPPORTED],
   [Code.ServerBusy, ErrCode.BUSY, ErrCode.JAVA_REJECTED],
   [Code.Timeout, ErrCode.JAVA_TIMEOUT],

@@ -13,7 +13,7 @@ const CODES = new Set<string>(Object.values(Code));
 
 /**
  * Codes a provider reports as they are: they say the method did not run (busy, stopping, not
- * found, undecodable), the provider failed, or the caller's own deadline passed (core keeps
+ * found, undecodable, not allowed), the provider failed, or the caller's own deadline passed (core keeps
  * TIMEOUT only then). Anything else the method threw — including an RpcError from a call it made
  * itself — is the method's own failure (BUSINESS), so the caller never retries a call that may
  * have had effects.
@@ -21,8 +21,14 @@ const CODES = new Set<string>(Object.values(Code));
 const KEPT = new Set<string>([
   Code.ServerBusy, Code.Shutdown, Code.ServiceNotFound, Code.MethodNotFound, Code.BadRequest, Code.BadResponse,
   Code.Unsupported, Code.ServerError, Code.Serialization, Code.Business, Code.FrameTooLarge, Code.InvalidArgument,
-  Code.Timeout,
+  Code.Timeout, Code.PermissionDenied,
 ]);
+
+/**
+ * Spring Security's RSocket responders refuse an unauthorized request with an APPLICATION_ERROR
+ * saying AccessDeniedException's message, `Access Denied`: a refusal, not the method's failure.
+ */
+const SPRING_ACCESS_DENIED = 'Access Denied';
 
 /** The ERROR frame message for a failure on the provider side. */
 export function errorMessage(err: unknown): string {
@@ -59,6 +65,7 @@ export function errorFromFrame(err: unknown, address: string): RpcError {
       if (m && CODES.has(m[1]!)) {
         return new RpcError(m[1] as Code, message.slice(m[0].length), { remoteClass: m[2], status: source.code });
       }
+      if (message === SPRING_ACCESS_DENIED) return new RpcError(Code.PermissionDenied, message, { status: source.code });
       return new RpcError(Code.Business, message, { status: source.code });
     }
     case ErrorCode.REJECTED:

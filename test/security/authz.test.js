@@ -1,0 +1,122 @@
+// Authorization end to end (@meshlet/security's createAuthorizer as a server interceptor), per
+// protocol with a Meshlet provider and consumer: allowed calls pass, a denied method is refused
+// with PERMISSION_DENIED in the protocol's own form (the wire status a Java/Go consumer reads,
+// kept in err.status), policies changed at run time apply to the next call on the same
+// connection; and with real mTLS identities (openssl-made certificates).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Code, createRuntime, currentCall, defineService, RpcError, t } from '@meshlet/core';
+import { createAuthorizer } from '@meshlet/security';
+import { dubbo } from '@meshlet/transport-dubbo';
+import { bolt } from '@meshlet/transport-bolt';
+import { motan2 } from '@meshlet/transport-motan';
+import { rsocket } from '@meshlet/transport-rsocket';
+import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
+
+const Orders = defineService({
+  interface: 'com.meshlet.test.AuthzOrders', version: '1.0',
+  methods: { getOrder: { params: [t.string], returns: t.string }, deleteOrder: { params: [t.string], returns: t.string } },
+});
+
+/** What each protocol puts on the wire for a refusal, as err.status shows it. */
+const PROTOCOLS = [
+  { name: 'dubbo', make: dubbo, status: 70 }, // SERVICE_ERROR, as Java's TokenFilter refusal
+  { name: 'bolt', make: bolt, status: 2 }, // SERVER_EXCEPTION, as MOSN's RBAC refusal
+  { name: 'motan2', make: motan2, status: 403 }, // M_e errcode 403, errtype SERVICE
+  { name: 'rsocket', make: rsocket, status: 0x201 }, // APPLICATION_ERROR "[PERMISSION_DENIED] …"
+];
+
+const CALLER = 'cluster.local/ns/default/sa/orders-client';
+
+/** Stands in for mTLS in the first tests: every call carries this identity. */
+const fakeIdentity = (next) => (inv) =>
+  next({ ...inv, identity: { spiffeId: `spiffe://${CALLER}`, subject: 'CN=orders-client', uris: [`spiffe://${CALLER}`], dnsNames: [] } });
+
+async function provider(protocol, authorizer, { interceptors = [fakeIdentity], tls } = {}) {
+  const ran = [];
+  const peers = new Set();
+  const mesh = createRuntime({
+    protocols: [protocol.make()],
+    server: { host: '127.0.0.1', port: 0, tls },
+    serverInterceptors: [...interceptors, authorizer.interceptor],
+  });
+  mesh.provide(Orders, {
+    getOrder: async (id) => { ran.push(`get ${id}`); peers.add(currentCall()?.peer); return `order ${id}`; },
+    deleteOrder: async (id) => { ran.push(`delete ${id}`); peers.add(currentCall()?.peer); return `deleted ${id}`; },
+  });
+  await mesh.start();
+  return { mesh, ran, peers, port: mesh.address(protocol.name).port };
+}
+
+function consumer(protocol, port, tls) {
+  const mesh = createRuntime({ protocols: [protocol.make()], client: tls ? { tls } : undefined });
+  return { mesh, orders: mesh.refer(Orders, { url: `127.0.0.1:${port}`, protocol: protocol.name, timeout: 3000, cluster: 'failfast' }) };
+}
+
+const denied = (protocol, method) => (err) => {
+  assert.ok(RpcError.is(err, Code.PermissionDenied), `${protocol.name}: ${err.code} ${err.message}`);
+  assert.equal(err.status, protocol.status, `${protocol.name} wire status`);
+  assert.match(err.message, new RegExp(`RBAC: access denied: com\\.meshlet\\.test\\.AuthzOrders\\.${method}`));
+  return true;
+};
+
+for (const protocol of PROTOCOLS) {
+  test(`${protocol.name}: allowed passes, a denied method is PERMISSION_DENIED unrun, a policy change applies to the next call on the same connection`, async () => {
+    const authz = createAuthorizer([
+      { name: 'no-deletes', action: 'DENY', rules: [{ to: [{ methods: ['delete*'] }] }] },
+      { name: 'orders-client', action: 'ALLOW', rules: [{ from: [{ principals: [CALLER] }] }] },
+    ]);
+    const server = await provider(protocol, authz);
+    const client = consumer(protocol, server.port);
+    try {
+      assert.equal(await client.orders.getOrder('1'), 'order 1');
+      await assert.rejects(client.orders.deleteOrder('1'), denied(protocol, 'deleteOrder'));
+      assert.deepEqual(server.ran, ['get 1'], 'the refused method never ran');
+
+      // Swap the rules while connected: deletes are allowed now, reads are not.
+      authz.set([{ name: 'no-gets', action: 'DENY', rules: [{ to: [{ methods: ['getOrder'] }] }] }]);
+      assert.equal(await client.orders.deleteOrder('1'), 'deleted 1');
+      await assert.rejects(client.orders.getOrder('2'), denied(protocol, 'getOrder'));
+      // A bad set is refused and the rules in force stay.
+      assert.throws(() => authz.set([{ name: 'typo', rules: [{ to: [{ method: ['x'] }] }] }]), (e) => RpcError.is(e, Code.InvalidArgument));
+      await assert.rejects(client.orders.getOrder('3'), (e) => RpcError.is(e, Code.PermissionDenied));
+      authz.set([]);
+      assert.equal(await client.orders.getOrder('4'), 'order 4');
+      assert.deepEqual(server.ran, ['get 1', 'delete 1', 'get 4']);
+      assert.equal(server.peers.size, 1, 'every call on one connection: no reconnect');
+    } finally {
+      await client.mesh.stop(0);
+      await server.mesh.stop(0);
+    }
+  });
+}
+
+const certs = await makeCerts();
+const pair = (leaf) => ({ cert: leaf.cert, key: leaf.key, ca: certs.ca.cert });
+
+// RSocket's listener does not hand the engine's verified identity to its connections yet (its
+// tcp-server.ts is outside the engine's listener): its mTLS row waits for that.
+for (const protocol of PROTOCOLS.filter((p) => p.name !== 'rsocket')) {
+  test(`${protocol.name} over mTLS: policies read the verified certificate identity; a caller with another identity is refused`, async () => {
+    const authz = createAuthorizer([{ name: 'client-only', rules: [{ from: [{ principals: [SPIFFE_CLIENT.slice('spiffe://'.length)] }] }] }]);
+    const server = await provider(protocol, authz, { interceptors: [], tls: { ...pair(certs.server), requestCert: true } });
+    const good = consumer(protocol, server.port, { ...pair(certs.client), identities: [SPIFFE_SERVER] });
+    const intruder = consumer(protocol, server.port, { ...pair(certs.client2), identities: [SPIFFE_SERVER] });
+    try {
+      assert.equal(await good.orders.getOrder('1'), 'order 1');
+      await assert.rejects(intruder.orders.getOrder('2'), denied(protocol, 'getOrder'));
+      // Now deny the good caller by namespace (its SPIFFE ID is …/ns/default/…) and let the intruder's namespace in.
+      authz.set([
+        { name: 'deny-default', action: 'DENY', rules: [{ from: [{ namespaces: ['default'] }] }] },
+        { name: 'others', rules: [{ from: [{ namespaces: ['other'] }] }] },
+      ]);
+      await assert.rejects(good.orders.getOrder('3'), denied(protocol, 'getOrder'));
+      assert.equal(await intruder.orders.getOrder('4'), 'order 4');
+      assert.deepEqual(server.ran, ['get 1', 'get 4']);
+    } finally {
+      await good.mesh.stop(0);
+      await intruder.mesh.stop(0);
+      await server.mesh.stop(0);
+    }
+  });
+}
