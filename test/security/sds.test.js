@@ -13,8 +13,10 @@ import { createInterface } from 'node:readline';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import { sdsTlsSource } from '@meshlet/security';
+import { createMeshlet } from 'meshlet-rpc';
+import { defineService, t as types, currentCall } from '@meshlet/core';
 import { goModulePeer } from '../fleet/lib/go.js';
-import { makeCerts } from './certs.js';
+import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
 
 let binary;
 let certs;
@@ -28,8 +30,8 @@ before(async () => {
 });
 
 /** A running sds-server: its output lines, a wait for a line, commands on stdin, kill. */
-async function startServer(socket, leaf = certs.server) {
-  const child = spawn(binary, ['-socket', socket, '-cert', leaf.certPath, '-key', leaf.keyPath, '-ca', certs.ca.certPath], {
+async function startServer(socket, leaf = certs.server, ca = certs.ca) {
+  const child = spawn(binary, ['-socket', socket, '-cert', leaf.certPath, '-key', leaf.keyPath, '-ca', ca.certPath], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines = [];
@@ -228,6 +230,46 @@ test('the server killed: the last certificate keeps serving; restarted: the sour
   assert.equal(serialOf(source.current()), certs.server.serial);
   await second.waitFor(/^ACK .*version=v1/);
   assert.equal(source.status().state, 'open');
+});
+
+const Who = defineService({ interface: 'com.meshlet.test.SdsWho', methods: { who: { params: [], returns: types.string } } });
+
+test('a Dubbo provider and consumer both on SDS certificates: mTLS with the caller\'s SPIFFE id; a push rotates the provider', async (t) => {
+  // One SDS server per workload, as each pod has its own node agent socket.
+  const providerSocket = freshSocket();
+  const consumerSocket = freshSocket();
+  const [providerSds, consumerSds] = await Promise.all([startServer(providerSocket, certs.server), startServer(consumerSocket, certs.client)]);
+  t.after(() => providerSds.kill());
+  t.after(() => consumerSds.kill());
+  const serverSource = sdsTlsSource({ address: `unix:${providerSocket}` });
+  const clientSource = sdsTlsSource({ address: `unix:${consumerSocket}` });
+  t.after(() => serverSource.close());
+  t.after(() => clientSource.close());
+
+  const provider = createMeshlet({ protocols: ['dubbo'], server: { host: '127.0.0.1', port: 0, tls: { source: serverSource, requestCert: true } } });
+  provider.provide(Who, { who: async () => currentCall()?.identity?.spiffeId ?? 'anonymous' });
+  await provider.start();
+  t.after(() => provider.stop());
+  const port = provider.address('dubbo').port;
+  const consumer = createMeshlet({ protocols: ['dubbo'], client: { tls: { source: clientSource, identities: [SPIFFE_SERVER] } } });
+  t.after(() => consumer.stop());
+  const who = consumer.refer(Who, { url: `dubbo://127.0.0.1:${port}`, timeout: 3000 });
+
+  assert.equal(await who.who(), SPIFFE_CLIENT);
+  const seen = async () => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost' });
+    await once(socket, 'secureConnect');
+    const serial = socket.getPeerX509Certificate().serialNumber;
+    socket.destroy();
+    return serial;
+  };
+  assert.equal(await seen(), certs.server.serial);
+
+  const changed = new Promise((resolve) => serverSource.onChange(resolve));
+  providerSds.send(`rotate ${certs.server2.certPath} ${certs.server2.keyPath} ${certs.ca.certPath}`);
+  await changed;
+  assert.equal(await seen(), certs.server2.serial); // a new handshake gets the pushed certificate
+  assert.equal(await who.who(), SPIFFE_CLIENT); // the open connection serves on
 });
 
 test('ready() rejects with UNAVAILABLE when nothing serves in time; close() settles everything', async () => {
