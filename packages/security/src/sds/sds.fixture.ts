@@ -11,7 +11,7 @@ import {
 } from './xds-messages.js';
 
 export interface Leaf { cert: string; key: string; serial: string }
-export interface Certs { ca: { cert: string }; server: Leaf; server2: Leaf; client: Leaf }
+export interface Certs { ca: { cert: string }; server: Leaf; server2: Leaf; client: Leaf; expired: Leaf }
 
 const certsModule = new URL('../../../../test/security/certs.js', import.meta.url).href;
 

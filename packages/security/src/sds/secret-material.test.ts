@@ -38,6 +38,7 @@ test('refusals say which secret and why', () => {
     }, re);
 
   refuse([certificateSecret('default', { cert: certs.server.cert, key: certs.server2.key })], /secret default: the private key does not match the certificate/);
+  refuse([certificateSecret('default', certs.expired)], /secret default: the certificate \(serial [0-9A-F]+\) expired at 2020-02-01T00:00:00\.000Z/);
   refuse([certificateSecret('default', { cert: 'not pem', key: certs.server.key })], /secret default: certificate_chain is not a certificate/);
   refuse([certificateSecret('default', { cert: certs.server.cert, key: 'not a key' })], /secret default: private_key is not a private key/);
   refuse([rootsSecret('ROOTCA', 'junk')], /secret ROOTCA: trusted_ca is not a certificate/, 'ROOTCA', true);

@@ -1,6 +1,7 @@
 // From SDS secrets to the PEM material a TLS context takes, refusing what would break handshakes:
 // a response that cannot be read, a certificate that does not parse, a key that is not the
-// certificate's. A refusal becomes the NACK's message, so it says which secret and why.
+// certificate's, a certificate already expired. A refusal becomes the NACK's message, so it says
+// which secret and why.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { TlsMaterial } from '@meshlet/core';
 import type { AnyResource } from './xds-messages.js';
@@ -49,6 +50,11 @@ export function certificateOf(secret: Secret): { cert: string; key: string; leaf
     throw new Error(`secret ${secret.name}: private_key is not a private key (${(err as Error).message})`);
   }
   if (!matches) throw new Error(`secret ${secret.name}: the private key does not match the certificate`);
+  // An expired certificate fails every handshake; the one held now is better until a fresh one comes.
+  const notAfter = new Date(leaf.validTo);
+  if (notAfter.getTime() < Date.now()) {
+    throw new Error(`secret ${secret.name}: the certificate (serial ${leaf.serialNumber}) expired at ${notAfter.toISOString()}`);
+  }
   return { cert, key, leaf };
 }
 
