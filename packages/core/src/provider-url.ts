@@ -48,9 +48,25 @@ function decodePath(path: string): string | undefined {
 }
 
 /**
+ * The provider URL parameter saying its port speaks TLS: `ssl-enabled=true`, what Java Dubbo 3
+ * writes for a protocol with `ProtocolConfig#setSslEnabled(true)`. A Meshlet provider with server
+ * TLS writes it into every registry layout (it is an endpoint param, which they all carry).
+ */
+export const TLS_PARAM = 'ssl-enabled';
+
+/**
+ * What an endpoint's params say of TLS: `ssl-enabled=` (the registry's) or `tls=` (a hint an app
+ * may put on a direct `url`), `true` or `false`; undefined when neither says.
+ */
+export function tlsHint(params: Readonly<Record<string, string>>): boolean | undefined {
+  const said = params[TLS_PARAM] ?? params.tls;
+  return said === 'true' ? true : said === 'false' ? false : undefined;
+}
+
+/**
  * Adds to `params` what a provider URL says of a registration when it is set: `application`,
- * `version`, `group` (unless the protocol spells its group elsewhere: `group: false`) and
- * `weight` when it is not 100. Returns `params`.
+ * `version`, `group` (unless the protocol spells its group elsewhere: `group: false`),
+ * `weight` when it is not 100 and `ssl-enabled=true` for a TLS port. Returns `params`.
  */
 export function registrationParams(reg: Registration, params: Record<string, string>, options: { group?: boolean } = {}): Record<string, string> {
   const { service, endpoint: ep } = reg;
@@ -58,6 +74,7 @@ export function registrationParams(reg: Registration, params: Record<string, str
   if (service.version) params.version = service.version;
   if (service.group && options.group !== false) params.group = service.group;
   if (ep.weight !== 100) params.weight = String(ep.weight);
+  if (ep.params[TLS_PARAM] === 'true') params[TLS_PARAM] = 'true';
   return params;
 }
 

@@ -2,6 +2,8 @@ import { endpointAddress, type Endpoint } from '../endpoint.js';
 import { Code, RpcError } from '../errors.js';
 import type { Invocation } from '../invocation.js';
 import type { ClientOptions, Protocol, ProtocolClient } from '../protocol.js';
+import { tlsHint } from '../provider-url.js';
+import type { TlsOptions } from '../transport-options.js';
 import { ConnectionSet, connectionsOf } from './connections.js';
 
 /**
@@ -15,19 +17,28 @@ import { ConnectionSet, connectionsOf } from './connections.js';
  */
 export class ClientPool {
   private readonly clients = new Map<string, PooledClient>();
+  /** The client options without TLS, for endpoints dialed in plaintext; undefined without client TLS. */
+  private readonly plain: ClientOptions | undefined;
 
   constructor(
     private readonly protocols: ReadonlyMap<string, Protocol>,
     private readonly options: ClientOptions,
     /** Connections per address unless a reference or the endpoint says otherwise (checked by the caller). */
     private readonly connections = 1,
-  ) {}
+  ) {
+    this.plain = options.tls ? { ...options, tls: undefined } : undefined;
+  }
 
-  /** The pooled client of `endpoint`'s address; `connections`: the reference's own setting, if any. */
-  acquire(endpoint: Endpoint, connections?: number): PooledClient {
+  /**
+   * The pooled client of `endpoint`'s address; `connections`: the reference's own setting, if any;
+   * `direct`: the endpoint is a reference's `url`, not a registry's (see `dialsTls`).
+   */
+  acquire(endpoint: Endpoint, connections?: number, direct = false): PooledClient {
     const n = connections ?? connectionsOf(endpoint) ?? this.connections;
     const address = endpointAddress(endpoint);
-    const key = n === 1 ? address : `${address}#${n}`;
+    const secure = this.plain !== undefined && dialsTls(this.options.tls!, endpoint, direct);
+    // A TLS and a plaintext client to one address are different connections: never shared.
+    const key = `${n === 1 ? address : `${address}#${n}`}${secure ? '+tls' : ''}`;
     const pooled = this.clients.get(key);
     if (pooled) {
       pooled.refs++;
@@ -35,8 +46,9 @@ export class ClientPool {
     }
     const protocol = this.protocols.get(endpoint.protocol);
     if (protocol === undefined) throw new Error(`no protocol ${endpoint.protocol} configured`);
-    const client = n === 1 ? protocol.createClient(endpoint, this.options)
-      : new ConnectionSet(Array.from({ length: n }, () => protocol.createClient(endpoint, this.options)));
+    const options = secure || this.plain === undefined ? this.options : this.plain;
+    const client = n === 1 ? protocol.createClient(endpoint, options)
+      : new ConnectionSet(Array.from({ length: n }, () => protocol.createClient(endpoint, options)));
     const created = new PooledClient(client, key);
     this.clients.set(key, created);
     return created;
@@ -59,6 +71,19 @@ export class ClientPool {
     this.clients.clear();
     await Promise.all(clients.map((c) => c.close()));
   }
+}
+
+/**
+ * Whether a client with TLS options dials `endpoint` over TLS ("auto mTLS", as Istio's sidecars
+ * choose per destination): always in `strict` mode; otherwise as the endpoint says
+ * (`ssl-enabled=` from its registry URL, or a `tls=` hint on a direct `url`). An endpoint that
+ * says nothing is dialed in plaintext when it came from a registry (a provider without TLS writes
+ * no `ssl-enabled`), and over TLS when it is a direct `url` the app wrote (`direct`): an app that
+ * set TLS options and named an address is not quietly downgraded.
+ */
+export function dialsTls(tls: TlsOptions, endpoint: Endpoint, direct: boolean): boolean {
+  if (tls.mode === 'strict') return true;
+  return tlsHint(endpoint.params) ?? direct;
 }
 
 /** How long an address sits out after its connection was refused or reset, doubling per repeat, ms. */

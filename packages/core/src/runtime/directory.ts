@@ -44,6 +44,8 @@ export class Directory {
   private epoch = 0;
   /** Members that are the proxy's endpoint (sidecar mode); 0 without a chooser. */
   private proxies = 0;
+  /** The endpoints are a direct `url` the app wrote, not a registry's (the pool's TLS choice). */
+  private readonly direct: boolean;
 
   constructor(
     private readonly service: ServiceKey,
@@ -57,6 +59,7 @@ export class Directory {
     /** The reference's own `connections` per address (else the endpoint's or the runtime's). */
     private readonly connections?: number,
   ) {
+    this.direct = 'endpoints' in source;
     if ('endpoints' in source) {
       this.update(source.endpoints);
       this.first = Promise.resolve();
@@ -238,7 +241,7 @@ export class Directory {
   }
 
   private member(endpoint: Endpoint): PooledMember {
-    const client = this.pool.acquire(endpoint, this.connections);
+    const client = this.pool.acquire(endpoint, this.connections, this.direct);
     if (this.sets?.isProxy(endpoint)) return new ProxyMember(endpoint, client);
     return new PooledMember(endpoint, client, this.balancer, this.breakers);
   }

@@ -6,6 +6,7 @@ import { applyInterceptors, type Interceptor, type Invoker } from '../intercepto
 import { roundRobin, type EndpointSetChooser, type LoadBalancer } from '../load-balancer.js';
 import type { ClientOptions, Protocol, ProtocolServer, ServerOptions } from '../protocol.js';
 import type { Registration, Registry } from '../registry.js';
+import { TLS_PARAM } from '../provider-url.js';
 import {
   serviceDefinition, type ClientOfSpec, type ImplOfSpec, type MethodSpec, type ServiceDefinition, type TypedServiceDefinition,
 } from '../service.js';
@@ -236,10 +237,13 @@ export class Meshlet {
         const bound = await server.listen();
         const host = advertiseHost(bound.host);
         const port = advertisePort(name, bound.port);
+        const params: Record<string, string> = this.application ? { application: this.application } : {};
+        // Consumers with TLS options dial TLS to the ports that say so (client-pool.ts).
+        if (this.options.server?.tls) params[TLS_PARAM] = 'true';
         for (const d of definitions) {
           this.registrations.push({
             service: d,
-            endpoint: endpoint(name, host, port, this.application ? { application: this.application } : {}),
+            endpoint: endpoint(name, host, port, params),
             methods: [...new Set([...d.methods.values()].map((m) => m.name))].sort(),
             application: this.application,
           });
