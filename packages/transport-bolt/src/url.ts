@@ -1,4 +1,4 @@
-import { formatProviderUrl, normalizeVersion, parseProviderUrl, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
+import { formatProviderUrl, normalizeVersion, parseProviderUrl, TLS_PARAM, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { DEFAULT_SOFA_VERSION } from './constants.js';
 
 /** What SOFARPC (`RegistryUtils.convertProviderToMap`) and sofa-rpc-node advertise as `rpcVer`: 5.4.0. */
@@ -26,6 +26,7 @@ export function toSofaUrl(reg: Registration, serialization = 'hessian2'): string
     ['dynamic', 'true'],
   ];
   if (reg.application) params.push(['appName', reg.application]);
+  if (ep.params[TLS_PARAM] === 'true') params.push([TLS_PARAM, 'true']);
   return formatProviderUrl('bolt', ep, undefined, params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&'));
 }
 
