@@ -12,10 +12,11 @@ import { FleetService, fleetImpl } from '../meshlet/fleet-service.js';
 /**
  * Java 17 closes the JDK's internals that Dubbo reflects on: 2.7's javassist defines classes in
  * java.lang, and both versions' type and hessian code reads BigInteger, BigDecimal, collections.
+ * Exported for peers started with a main class of their own (dubbo3-tls.test.js).
  */
 const OPENS = ['java.lang', 'java.math', 'java.util', 'java.util.concurrent', 'java.net', 'java.text', 'java.time', 'java.io', 'java.lang.reflect']
   .flatMap((p) => ['--add-opens', `java.base/${p}=ALL-UNNAMED`]);
-const JVM = ['-Xmx512m', ...OPENS];
+export const JVM = ['-Xmx512m', ...OPENS];
 
 /** A built Dubbo peer module: `provider(args)` and `consumer(args)` as the kit's peers. */
 export async function dubboPeer(module) {
