@@ -8,6 +8,8 @@ import { loadBalancerFactory } from '@meshlet/lb';
 import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } from '@meshlet/registry';
 import { protocolsOf, registerBuiltins } from './builtins.js';
 import { heartbeatProbe } from './probes.js';
+import { tlsFromEnv } from './tls-env.js';
+import type { FileTlsSource } from '@meshlet/security';
 
 export type MeshletMode = 'direct' | 'sidecar';
 
@@ -87,8 +89,9 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
   const { agent: _agent, health, registry: _registry, breakers: _breakers, admin: _admin, ...rest } = options;
   const admin = adminOptions(options.admin, env);
   if (mode === 'direct') {
-    const mesh = createRuntime({ ...rest, protocols, registry: direct, loadBalancer: balancer, breakers });
-    return withAdmin(Object.assign(mesh, { mode, sidecar: undefined }), admin, registryUrl(options.registry, env, mode));
+    const { options: withTls, source } = tlsOptionsOf(rest, env);
+    const mesh = createRuntime({ ...withTls, protocols, registry: direct, loadBalancer: balancer, breakers });
+    return withAdmin(closing(Object.assign(mesh, { mode, sidecar: undefined }), source), admin, registryUrl(options.registry, env, mode));
   }
   const agentRegistry = createRegistry(withApplication(agent!, options.application ?? env.MESHLET_APP));
   if (!(agentRegistry instanceof AgentRegistry)) {
@@ -102,8 +105,9 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     // With somewhere to fall back to, keep it at hand: the first failed call moves over at once.
     standby: direct !== undefined,
   });
+  const { options: withTls, source } = tlsOptionsOf(rest, env);
   const mesh = createRuntime({
-    ...rest,
+    ...withTls,
     protocols,
     registry: sidecar,
     loadBalancer: balancer,
@@ -112,7 +116,35 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     // breakers only ever see the direct endpoints.
     endpointSets: sidecar,
   });
-  return withAdmin(Object.assign(mesh, { mode, sidecar }), admin, agent);
+  return withAdmin(closing(Object.assign(mesh, { mode, sidecar }), source), admin, agent);
+}
+
+/** The runtime options with `MESHLET_TLS_DIR`'s TLS on the sides code left without (tls-env.ts). */
+function tlsOptionsOf<O extends Pick<MeshletAppOptions, 'server' | 'client'>>(options: O, env: Env): { options: O; source: FileTlsSource | undefined } {
+  const fromEnv = tlsFromEnv(env, options.server?.tls !== undefined, options.client?.tls !== undefined);
+  if (fromEnv.source === undefined) return { options, source: undefined };
+  return {
+    options: {
+      ...options,
+      server: fromEnv.server ? { ...options.server, tls: fromEnv.server } : options.server,
+      client: fromEnv.client ? { ...options.client, tls: fromEnv.client } : options.client,
+    },
+    source: fromEnv.source,
+  };
+}
+
+/** Closes the environment's certificate source (its file watch) once the runtime has stopped. */
+function closing<M extends Meshlet>(mesh: M, source: FileTlsSource | undefined): M {
+  if (source === undefined) return mesh;
+  const stop = mesh.stop.bind(mesh);
+  mesh.stop = async (graceMs?: number) => {
+    try {
+      await stop(graceMs);
+    } finally {
+      source.close();
+    }
+  };
+  return mesh;
 }
 
 /**

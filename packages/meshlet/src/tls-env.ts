@@ -1,0 +1,44 @@
+// TLS from the environment: `MESHLET_TLS_DIR` (a Kubernetes-mounted secret: cert.pem, key.pem,
+// ca.pem) gives the server and the client mutual TLS with certificates that rotate live, so an app
+// gets mTLS from its deployment without a code change. Options given in code win.
+import { Code, RpcError, type TlsOptions } from '@meshlet/core';
+import { tlsFromDir, type FileTlsSource } from '@meshlet/security';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** What the environment adds: TLS for the side(s) code left without, and the source to close on stop. */
+export interface EnvTls {
+  readonly server?: TlsOptions | undefined;
+  readonly client?: TlsOptions | undefined;
+  /** The file source both sides share; undefined when nothing came from the environment. */
+  readonly source?: FileTlsSource | undefined;
+}
+
+/**
+ * Reads `MESHLET_TLS_DIR`, `MESHLET_TLS_MODE` (server: `strict`, the default, or `permissive`)
+ * and `MESHLET_TLS_IDENTITIES` (client: the server identities accepted, comma-separated SPIFFE
+ * IDs or DNS names). `hasServer`/`hasClient`: code already set that side's `tls`, which wins.
+ * A bad mode is INVALID_ARGUMENT, at once, rather than a port silently opened in the wrong mode.
+ */
+export function tlsFromEnv(env: Env, hasServer: boolean, hasClient: boolean): EnvTls {
+  const dir = env.MESHLET_TLS_DIR?.trim();
+  if (!dir || (hasServer && hasClient)) return {};
+  const mode = modeOf(env.MESHLET_TLS_MODE);
+  const identities = env.MESHLET_TLS_IDENTITIES?.split(',').map((s) => s.trim()).filter(Boolean);
+  // One source for both sides: the same files, watched once.
+  const server = tlsFromDir(dir, { mode });
+  const client: TlsOptions = {
+    rejectUnauthorized: true,
+    source: server.source,
+    ...(identities?.length ? { identities } : {}),
+  };
+  return { server: hasServer ? undefined : server, client: hasClient ? undefined : client, source: server.source };
+}
+
+function modeOf(text: string | undefined): 'strict' | 'permissive' {
+  const mode = text?.trim().toLowerCase() || 'strict';
+  if (mode !== 'strict' && mode !== 'permissive') {
+    throw new RpcError(Code.InvalidArgument, `MESHLET_TLS_MODE must be strict or permissive, got ${JSON.stringify(text)}`);
+  }
+  return mode;
+}
