@@ -1,4 +1,4 @@
-import { Code, endpoint, RpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
+import { Code, endpoint, RpcError, TLS_PARAM, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey, type TlsOptions } from '@meshlet/core';
 import { endpointSet, registrationId, serviceId } from '../endpoint-set.js';
 import { Subscriptions } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError } from '../validate.js';
@@ -31,9 +31,27 @@ export abstract class AgentRegistry implements Registry {
   readonly #subs = new Subscriptions();
   #closed = false;
   #stale = false;
+  #tls: TlsOptions | undefined;
 
   constructor(target: AgentTarget) {
     this.target = target;
+  }
+
+  /**
+   * The client TLS of the app's calls. A TLS agent (`@meshlet/agent` with `tls`) takes the app's
+   * frames, its API and its heartbeat on its TLS port, so all three go with the same options:
+   * the agent's endpoints say `ssl-enabled=true` (the client pool dials them with TLS), the API
+   * calls go over HTTPS and the health probe over TLS. An agent URL with `tls=false` keeps all
+   * three plaintext (an agent without TLS beside an app that has certificates for its providers).
+   * Set before the first use.
+   */
+  useTls(tls: TlsOptions | undefined): this {
+    this.#tls = this.target.params.tls === 'false' ? undefined : tls;
+    return this;
+  }
+
+  get tls(): TlsOptions | undefined {
+    return this.#tls;
   }
 
   /** The registrations made through this registry and not withdrawn. */
@@ -53,7 +71,9 @@ export abstract class AgentRegistry implements Registry {
 
   /** Where app traffic for `service` goes: the agent's port, once per protocol it carries. */
   endpoints(_service: ServiceKey): readonly Endpoint[] {
-    const mark = { [AGENT_PARAM]: this.target.kind };
+    const mark: Record<string, string> = { [AGENT_PARAM]: this.target.kind };
+    // The pool dials a registry's endpoint plaintext unless it says otherwise.
+    if (this.#tls) mark[TLS_PARAM] = 'true';
     return endpointSet(Object.entries(this.target.ports).map(([p, port]) => endpoint(p, this.target.host, port, mark)));
   }
 
@@ -144,11 +164,11 @@ export abstract class AgentRegistry implements Registry {
 
   /** POSTs `body` to the agent's API and returns the answer; network failures reject with UNAVAILABLE. */
   protected post(path: string, body: string, contentType = 'application/json'): Promise<AgentReply> {
-    return agentRequest(this.target.host, this.target.httpPort, 'POST', path, body, contentType, this.target.httpTimeoutMs);
+    return agentRequest(this.target.host, this.target.httpPort, 'POST', path, body, contentType, this.target.httpTimeoutMs, this.#tls);
   }
 
   protected get(path: string): Promise<AgentReply> {
-    return agentRequest(this.target.host, this.target.httpPort, 'GET', path, undefined, '', this.target.httpTimeoutMs);
+    return agentRequest(this.target.host, this.target.httpPort, 'GET', path, undefined, '', this.target.httpTimeoutMs, this.#tls);
   }
 
   protected refused(what: string, reply: AgentReply): RpcError {

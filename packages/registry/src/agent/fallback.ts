@@ -86,7 +86,7 @@ export class FallbackRegistry extends EventEmitter<FallbackEvents> implements Re
     const port = t.ports[probe.protocol] ?? t.port;
     const timeoutMs = options.timeoutMs ?? t.healthTimeoutMs;
     this.#monitor = new HealthMonitor(async () => {
-      await probeOnce(t.host, port, probe, timeoutMs);
+      await probeOnce(t.host, port, probe, timeoutMs, this.agent.tls);
       const up = this.#monitor.up === true;
       // Not known to be up, or something did not reach it: replay everything before relying on it.
       if (!up || this.agent.stale) await this.agent.resync();

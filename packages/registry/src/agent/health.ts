@@ -1,6 +1,8 @@
 import * as net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { Code, RpcError, toRpcError } from '@meshlet/core';
+import { Code, RpcError, toRpcError, type TlsOptions } from '@meshlet/core';
+import { connectTls } from '@meshlet/core/engine';
+import { certificatesWithin } from './http.js';
 
 /**
  * A protocol's heartbeat, as a health check sends it: the request frame, and a judge of what came
@@ -24,10 +26,12 @@ export type HeartbeatProbes = (protocol: string) => HeartbeatProbe | undefined;
  * connection each time checks what a reconnecting app would meet (the listener accepts) and leaves
  * nothing behind. Rejects with UNAVAILABLE saying what failed.
  */
-export function probeOnce(host: string, port: number, probe: HeartbeatProbe, timeoutMs: number): Promise<void> {
+export async function probeOnce(host: string, port: number, probe: HeartbeatProbe, timeoutMs: number, tls?: TlsOptions): Promise<void> {
   const where = `${host}:${port}`;
+  // A TLS agent is probed over TLS, as the app's calls reach it (the engine's dialer).
+  if (tls?.source) await certificatesWithin(tls, timeoutMs, `${probe.protocol} heartbeat to ${where}`);
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = tls ? connectTls(tls, host, port) : net.connect({ host, port });
     let received: Buffer = Buffer.alloc(0);
     let done = false;
     const finish = (err?: RpcError) => {
@@ -40,7 +44,7 @@ export function probeOnce(host: string, port: number, probe: HeartbeatProbe, tim
     };
     const timer = setTimeout(() => finish(new RpcError(Code.Unavailable, `${probe.protocol} heartbeat to ${where}: no reply within ${timeoutMs} ms`)), timeoutMs);
     socket.setNoDelay(true);
-    socket.on('connect', () => socket.write(probe.request()));
+    socket.on(tls ? 'secureConnect' : 'connect', () => socket.write(probe.request()));
     socket.on('data', (chunk: Buffer) => {
       received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
       let verdict: 'reply' | 'more' | 'bad';

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
-import { Code, RpcError } from '@meshlet/core';
+import { Code, RpcError, type TlsOptions } from '@meshlet/core';
+import { connectTls, tlsReady } from '@meshlet/core/engine';
 
 /** The most an agent API answer may hold; anything longer is not one of the small JSON replies. */
 const MAX_REPLY_BYTES = 1024 * 1024;
@@ -14,18 +15,22 @@ export interface AgentReply {
 /**
  * One call to an agent's HTTP API. Network failures (refused, reset, no answer in time) reject
  * with UNAVAILABLE: the agent is not there. An answer of any status resolves; whether it says yes
- * is for the caller to judge.
+ * is for the caller to judge. With `tls` (the app's client TLS: a TLS agent takes the API on its
+ * TLS port too), the request goes over the engine's dialer: the current certificate, `identities`.
  */
-export function agentRequest(
+export async function agentRequest(
   host: string, port: number, method: 'GET' | 'POST', path: string,
-  body: string | undefined, contentType: string, timeoutMs: number,
+  body: string | undefined, contentType: string, timeoutMs: number, tls?: TlsOptions,
 ): Promise<AgentReply> {
-  const where = `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+  const where = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+  if (tls?.source) await certificatesWithin(tls, timeoutMs, `agent API ${method} ${where}`);
   return new Promise((resolve, reject) => {
     const req = http.request({
       host, port, method, path,
       headers: body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
-      agent: false,
+      // HTTP/1.1 over the engine's TLS socket (what https does, with its certificate handling).
+      // No agent then: Node's agents (even `agent: false`'s fresh one) ignore `createConnection`.
+      ...(tls ? { createConnection: () => connectTls(tls, host, port) } : { agent: false }),
     });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (err) => {
@@ -61,4 +66,21 @@ export function agentRequest(
 export function refused(what: string, reply: AgentReply): RpcError {
   const said = reply.text.length > 300 ? `${reply.text.slice(0, 300)}…` : reply.text;
   return new RpcError(Code.BadRequest, `agent refused ${what}: HTTP ${reply.status} ${said}`, { status: reply.status });
+}
+
+/** Waits (at most `timeoutMs`) for a TLS source's first certificates; UNAVAILABLE past that. */
+export async function certificatesWithin(tls: TlsOptions, timeoutMs: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      tlsReady(tls),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`TLS certificates not loaded within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    throw new RpcError(Code.Unavailable, `${what}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
 }
