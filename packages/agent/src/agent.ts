@@ -15,6 +15,7 @@ import { Routes } from './routes.js';
 import { RelaySession } from './session.js';
 import { Stats } from './stats.js';
 import type { AgentConfig } from './config.js';
+import { agentTls, type AgentTls } from './tls.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -59,10 +60,12 @@ export class Agent {
   #addresses: AgentAddresses | undefined;
   #egressHost = '127.0.0.1';
   readonly #started = Date.now();
+  readonly #tls: AgentTls;
   #stopping: Promise<void> | undefined;
 
   private constructor(config: AgentConfig) {
     this.config = config;
+    this.#tls = agentTls(config);
     this.#upstream = new ObservedRegistry(createRegistry(config.registry));
     // Bolt's GoAway is the one optional stop frame (Java Bolt clients do not know it).
     this.#codecs = relayCodecs(this.#protocols, { optionalGoAway: config.boltGoAway });
@@ -74,6 +77,8 @@ export class Agent {
       loadBalancer: loadBalancerFactory(config.loadBalancer),
       breakers: () => this.#breakerSet(),
       timeout: config.timeout,
+      // Providers and other agents' ingress ports: dialed with the upstream TLS when configured.
+      client: this.#tls.upstream ? { tls: this.#tls.upstream } : undefined,
     });
     this.#egress = new Routes(this.#egressMesh, { timeout: config.timeout, tracing: config.tracing });
   }
@@ -102,20 +107,22 @@ export class Agent {
     // withdrawn, as by a direct provider; local apps are refused at once.
     const stopNotice = Math.max(0, ...this.#codecs.map((codec) => codec.stopNotice ?? 0));
     const ingress = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'ingress'), {
-      host: c.ingressHost, port: c.ingressPort, stopNotice,
+      host: c.ingressHost, port: c.ingressPort, stopNotice, tls: this.#tls.server,
     });
     this.#ingressListener = ingress;
     const ingressPort = (await ingress.listen()).port;
     const advertised = advertiseHost(c.ingressHost, c.advertiseHost);
-    const apps = new LocalApps(this.#upstream, { host: advertised, port: ingressPort }, c.application, c.online, warn);
+    const apps = new LocalApps(this.#upstream, { host: advertised, port: ingressPort, tls: this.#tls.server !== undefined }, c.application, c.online, warn);
     this.#apps = apps;
-    // Inbound calls go to the local apps' own addresses, which `LocalApps` keeps in a memory registry.
+    // Inbound calls go to the local apps' own addresses, which `LocalApps` keeps in a memory registry:
+    // with TLS to an app whose registration says its port takes it (`ssl-enabled`), else plaintext.
     this.#ingressRuntime = createRuntime({
       application: c.application,
       registry: apps.local,
       protocols: relayProtocols(this.#protocols, this.#codecs),
       loadBalancer: loadBalancerFactory('p2c'),
       timeout: c.timeout,
+      client: this.#tls.upstream ? { tls: this.#tls.upstream } : undefined,
     });
     this.#ingressRoutes = new Routes(this.#ingressRuntime, { timeout: c.timeout, tracing: c.tracing });
     const egressPorts: number[] = [];
@@ -124,7 +131,9 @@ export class Agent {
     this.#api = api;
     for (const port of [c.port, ...c.extraPorts]) {
       // The app-facing ports also take the API's HTTP: `meshlet://host:port` is all an app needs.
-      const l = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'egress'), { host: c.host, port, http: (s) => api.connection(s) });
+      const l = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'egress'), {
+        host: c.host, port, http: (s) => api.connection(s), tls: this.#tls.server,
+      });
       this.#listeners.push(l);
       egressPorts.push((await l.listen()).port);
     }
@@ -284,6 +293,7 @@ export class Agent {
       this.#admin?.close();
       await this.#api?.close();
       await Promise.all([this.#egressMesh.stop(0), this.#ingressRuntime?.stop(0)]);
+      this.#tls.close();
     })();
     return this.#stopping;
   }

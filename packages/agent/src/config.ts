@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Code, RpcError } from '@meshlet/core';
+import { Code, RpcError, type TlsOptions } from '@meshlet/core';
 import type { BreakerOptions } from '@meshlet/breaker';
 
 /**
@@ -47,6 +47,28 @@ export interface AgentConfig {
   readonly loadBalancer: string;
   /** Per-endpoint breakers of egress calls (`@meshlet/breaker` options). */
   readonly breaker: BreakerOptions;
+  /**
+   * mTLS from one directory in the Kubernetes secret layout (`cert.pem`, `key.pem`, `ca.pem`,
+   * rotated live): the agent's ports (egress and ingress) take TLS with it, and its upstream
+   * dials (to providers and other agents' ingress) present it. Env `MESHLET_TLS_DIR`; CLI `--tls-dir`.
+   */
+  readonly tlsDir: string | undefined;
+  /**
+   * `strict` (default): the agent's ports take TLS only. `permissive`: TLS and plaintext on the
+   * same port (a ClientHello's first byte tells them apart), while apps and peers migrate.
+   * Env `MESHLET_TLS_MODE` (as for apps); CLI `--tls-mode`.
+   */
+  readonly tlsMode: 'strict' | 'permissive';
+  /**
+   * Upstream dials check that the provider (or agent) presents one of these identities (SPIFFE
+   * URI or DNS SAN) instead of the host name. Empty (default): the host-name check (an IP SAN).
+   * Env `MESHLET_TLS_IDENTITIES` (comma-separated, as for apps); CLI `--upstream-identities`.
+   */
+  readonly upstreamIdentities: readonly string[];
+  /** In code: the agent's ports' TLS as core `TlsOptions` (a source of one's own); wins over `tlsDir`. */
+  readonly tls: TlsOptions | undefined;
+  /** In code: the upstream dials' TLS as core `TlsOptions`; wins over `tlsDir`. */
+  readonly upstreamTls: TlsOptions | undefined;
 }
 
 export const AGENT_DEFAULTS: AgentConfig = Object.freeze({
@@ -68,6 +90,11 @@ export const AGENT_DEFAULTS: AgentConfig = Object.freeze({
   mosnAppPorts: { bolt: 12200, dubbo: 20880 },
   loadBalancer: 'p2c',
   breaker: {},
+  tlsDir: undefined,
+  tlsMode: 'strict',
+  upstreamIdentities: [],
+  tls: undefined,
+  upstreamTls: undefined,
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -85,6 +112,8 @@ const ENV: readonly [string, keyof AgentConfig, 'string' | 'port'][] = [
   ['MESHLET_HOST', 'advertiseHost', 'string'],
   ['DUBBO_IP_TO_REGISTRY', 'advertiseHost', 'string'],
   ['MESHLET_IP_TO_REGISTRY', 'advertiseHost', 'string'],
+  ['MESHLET_TLS_DIR', 'tlsDir', 'string'],
+  ['MESHLET_TLS_MODE', 'tlsMode', 'string'],
 ];
 
 export interface LoadOptions {
@@ -107,6 +136,9 @@ export function loadAgentConfig(options: LoadOptions = {}): AgentConfig {
     fromEnv[key] = kind === 'port' ? port(v, name) : v;
   }
   if (env.MESHLET_OTEL) fromEnv.tracing = true;
+  const identities = env.MESHLET_TLS_IDENTITIES?.split(',').map((i) => i.trim()).filter((i) => i !== '');
+  if (identities?.length) fromEnv.upstreamIdentities = identities;
+  if (typeof fromEnv.tlsMode === 'string') fromEnv.tlsMode = fromEnv.tlsMode.trim().toLowerCase();
   return checkConfig({ ...AGENT_DEFAULTS, ...fromFile, ...fromEnv, ...options.overrides });
 }
 
@@ -159,6 +191,15 @@ export function checkConfig(c: Record<string, unknown>): AgentConfig {
     throw invalid('agent setting "mosnAppPorts" must map protocols to ports');
   }
   if (typeof c.breaker !== 'object' || c.breaker === null) throw invalid('agent setting "breaker" must be an object');
+  if (c.tlsDir !== undefined && (typeof c.tlsDir !== 'string' || c.tlsDir === '')) throw invalid('agent setting "tlsDir" must be a directory');
+  if (c.tlsMode !== 'strict' && c.tlsMode !== 'permissive') throw invalid('agent setting "tlsMode" must be "strict" or "permissive"');
+  const identities = c.upstreamIdentities;
+  if (!Array.isArray(identities) || !identities.every((i) => typeof i === 'string' && i !== '')) {
+    throw invalid('agent setting "upstreamIdentities" must be a list of SPIFFE IDs or DNS names');
+  }
+  for (const k of ['tls', 'upstreamTls'] as const) {
+    if (c[k] !== undefined && (typeof c[k] !== 'object' || c[k] === null)) throw invalid(`agent setting "${k}" must be TLS options`);
+  }
   return Object.freeze({
     application: str('application'),
     registry: str('registry'),
@@ -178,6 +219,11 @@ export function checkConfig(c: Record<string, unknown>): AgentConfig {
     mosnAppPorts: Object.freeze({ ...(mosn as Record<string, number>) }),
     loadBalancer: str('loadBalancer'),
     breaker: c.breaker as BreakerOptions,
+    tlsDir: c.tlsDir as string | undefined,
+    tlsMode: c.tlsMode,
+    upstreamIdentities: Object.freeze([...identities] as string[]),
+    tls: c.tls as TlsOptions | undefined,
+    upstreamTls: c.upstreamTls as TlsOptions | undefined,
   });
 }
 

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { Code, RpcError } from '@meshlet/core';
-import { Connection, DEFAULT_MAX_FRAME_SIZE } from '@meshlet/core/engine';
+import { Code, RpcError, type PeerIdentity, type TlsOptions } from '@meshlet/core';
+import { Connection, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FRAME_SIZE, ServerTls } from '@meshlet/core/engine';
 import type { RelayCodec } from './relay/index.js';
 
 export interface ListenerOptions {
@@ -25,6 +25,14 @@ export interface ListenerOptions {
    * the port in a registry (ingress) get time to see it withdrawn, as a direct provider gives them.
    */
   readonly stopNotice?: number;
+  /**
+   * TLS on this port, as every engine listener has it (core's ServerTls): `strict` takes TLS only;
+   * `permissive` also plaintext, told apart by the first byte (0x16 starts a ClientHello). The
+   * protocol is sniffed inside the TLS stream, so one port still carries every protocol and the API.
+   */
+  readonly tls?: TlsOptions | undefined;
+  /** Connections held at most; more are closed on arrival (core's DEFAULT_MAX_CONNECTIONS). */
+  readonly maxConnections?: number | undefined;
 }
 
 /** What a listener does with each accepted connection once it knows the protocol. */
@@ -38,7 +46,8 @@ export interface SessionLike {
   goAway(noticeMs: number): void;
 }
 
-export type SessionFactory = (connection: Connection, codec: RelayCodec) => SessionLike;
+/** `identity`: over mTLS, who the caller's certificate says it is. */
+export type SessionFactory = (connection: Connection, codec: RelayCodec, identity: PeerIdentity | undefined) => SessionLike;
 
 /**
  * One TCP port for every protocol the agent relays: the first byte a caller sends names the
@@ -50,6 +59,7 @@ export type SessionFactory = (connection: Connection, codec: RelayCodec) => Sess
  */
 export class SniffingListener {
   #server: net.Server | undefined;
+  #tls: ServerTls | undefined;
   #bound: { host: string; port: number } | undefined;
   readonly #byFirstByte = new Map<number, RelayCodec>();
   readonly #sessions = new Map<Connection, SessionLike>();
@@ -72,7 +82,11 @@ export class SniffingListener {
 
   async listen(): Promise<{ host: string; port: number }> {
     if (this.#bound) return this.#bound;
-    const server = net.createServer((socket) => this.#accept(socket));
+    // The listener opens only once its certificates are loaded (UNAVAILABLE when they never are).
+    if (this.options.tls) this.#tls ??= await ServerTls.create(this.options.tls, (socket, identity) => this.#sniff(socket, identity));
+    const secure = this.#tls;
+    const server = net.createServer(secure ? (socket) => this.#secure(secure, socket) : (socket) => this.#sniff(socket, undefined));
+    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.#server = server;
     server.listen(this.options.port, this.options.host);
     await Promise.race([
@@ -89,7 +103,18 @@ export class SniffingListener {
     return this.#bound;
   }
 
-  #accept(socket: net.Socket): void {
+  /** A TCP socket of a TLS port: the TLS side handshakes it (or, permissive, passes plaintext on). */
+  #secure(secure: ServerTls, socket: net.Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    socket.on('error', () => {}); // a reset during the handshake is the TLS side's to count
+    secure.accept(socket);
+  }
+
+  /** A socket ready for bytes (plaintext, or the clear side of TLS): its first byte names the protocol. */
+  #sniff(socket: net.Socket, identity: PeerIdentity | undefined): void {
     if (this.#closing) {
       socket.destroy();
       return;
@@ -118,7 +143,7 @@ export class SniffingListener {
       }
       socket.unshift(first);
       const conn = new Connection(socket, codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
-      const session = this.newSession(conn, codec);
+      const session = this.newSession(conn, codec, identity);
       this.#sessions.set(conn, session);
       conn.start({ onFrame: (frame) => session.onFrame(frame), onClose: () => this.#sessions.delete(conn) });
       socket.resume();
@@ -143,6 +168,7 @@ export class SniffingListener {
 
   async #close(graceMs: number): Promise<void> {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
+    this.#tls?.close();
     const server = this.#server;
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     const notice = Math.min(this.options.stopNotice ?? 0, graceMs / 2);

@@ -1,4 +1,4 @@
-import { endpoint, endpointAddress, serviceKeyString, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
+import { endpoint, endpointAddress, serviceKeyString, TLS_PARAM, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
 import { MemoryRegistry, serviceId } from '@meshlet/registry';
 import { routeKey } from './keys.js';
 
@@ -6,6 +6,8 @@ import { routeKey } from './keys.js';
 export interface IngressAddress {
   readonly host: string;
   readonly port: number;
+  /** The ingress port takes TLS: registrations say so (`ssl-enabled=true`), so callers dial it with TLS. */
+  readonly tls?: boolean | undefined;
 }
 
 /** How a registration reached the agent (its API flavour), shown by `/status` and `/registry/list`. */
@@ -65,9 +67,13 @@ export class LocalApps {
       entry.count++;
       return;
     }
+    // What callers meet is the agent's ingress, not the app's port: its TLS is the one to advertise.
+    const params = { ...registration.endpoint.params };
+    if (this.ingress.tls) params[TLS_PARAM] = 'true';
+    else delete params[TLS_PARAM];
     const published: Registration = {
       service: registration.service,
-      endpoint: endpoint(registration.endpoint.protocol, this.ingress.host, this.ingress.port, { ...registration.endpoint.params }, registration.endpoint.weight),
+      endpoint: endpoint(registration.endpoint.protocol, this.ingress.host, this.ingress.port, params, registration.endpoint.weight),
       methods: registration.methods,
       application: registration.application ?? this.application,
     };
