@@ -106,6 +106,8 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     standby: direct !== undefined,
   });
   const { options: withTls, source } = tlsOptionsOf(rest, env);
+  // A TLS agent takes the app's calls, API and heartbeat on its TLS port: the client TLS reaches it.
+  agentRegistry.useTls(withTls.client?.tls);
   const mesh = createRuntime({
     ...withTls,
     protocols,
