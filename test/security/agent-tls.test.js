@@ -169,8 +169,8 @@ test('an app in sidecar mode reaches a TLS agent: registration over HTTPS, heart
   const url = `meshlet://127.0.0.1:${a.addresses.egress[0]}?health=300&healthTimeout=1000`;
   const sidecarApp = (options) => {
     const app = createMeshlet({ protocols: ['dubbo'], client: { tls: clientTls() }, ...options }, { MESHLET_AGENT: url });
-    // The app's client TLS goes to its agent registry (API, heartbeat, the agent's endpoints).
-    if (app.sidecar.agent.tls === undefined) app.sidecar.agent.useTls(clientTls());
+    // createMeshlet hands the app's client TLS to its agent registry (API, heartbeat, the agent's endpoints).
+    assert.ok(app.sidecar.agent.tls);
     open.push(app);
     return app;
   };
@@ -201,10 +201,17 @@ test('an app in sidecar mode reaches a TLS agent: registration over HTTPS, heart
   stop();
   await published.close();
 
+  // An app given only MESHLET_TLS_DIR (its deployment's certificates) reaches the agent as well.
+  const fromEnv = createMeshlet({ application: 'env-tls', protocols: ['dubbo'] }, {
+    MESHLET_AGENT: url, MESHLET_TLS_DIR: tlsDir(certs.client, certs.ca), MESHLET_TLS_IDENTITIES: SPIFFE_SERVER,
+  });
+  open.push(fromEnv);
+  const envEcho = fromEnv.refer(Echo, { timeout: 3000 });
+  await waitFor(() => fromEnv.sidecar.state === 'up', 8000, 'the env-configured app to pass the TLS heartbeat');
+  assert.equal(await envEcho.echo('env tls'), 'env tls');
+
   // An agent URL with tls=false: the same app speaks plaintext to it, which a strict agent refuses.
-  const plainUrl = `${url}&tls=false`;
-  const plain = createMeshlet({ application: 'plain', protocols: ['dubbo'], client: { tls: clientTls() } }, { MESHLET_AGENT: plainUrl });
-  plain.sidecar.agent.useTls(clientTls());
+  const plain = createMeshlet({ application: 'plain', protocols: ['dubbo'], client: { tls: clientTls() } }, { MESHLET_AGENT: `${url}&tls=false` });
   open.push(plain);
   assert.equal(plain.sidecar.agent.tls, undefined);
   await assert.rejects(plain.refer(Echo, { timeout: 1000, retries: 0 }).echo('x'), (err) => err instanceof RpcError);
