@@ -3,9 +3,10 @@
 // sees the caller's identity; each refusal (plaintext caller, untrusted CA, expired, wrong server
 // identity, no client certificate) fails the call at once with a typed error, never a hang; a
 // permissive port serves both kinds of caller; a provider advertises `ssl-enabled=true` in every
-// registry layout and a consumer found through the registry dials TLS because of it, plaintext
-// to a provider that does not; 128 calls in flight and a 4 MiB payload over mTLS.
-import { test } from 'node:test';
+// registry layout and a consumer found through the registry (the local one, a real ZooKeeper)
+// dials TLS because of it, plaintext to a provider that does not; 128 calls in flight and a
+// 4 MiB payload over mTLS.
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
 import { dubboLayout, sofaLayout, motanLayout } from '@meshlet/registry';
+import { ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
 
 const certs = await makeCerts();
@@ -168,10 +170,24 @@ test('ssl-enabled=true in every layout: the protocols\' URLs and the ZooKeeper l
   assert.doesNotMatch(plainUrl, /ssl-enabled/);
 });
 
-for (const protocol of PROTOCOLS) {
-  test(`${protocol}: through the registry, a consumer dials TLS where the provider says ssl-enabled, plaintext elsewhere`, async () => {
+/** The registries a provider and its consumers meet in: the embedded local one, and a real ZooKeeper. */
+let zk;
+after(() => zk?.close());
+const REGISTRIES = {
+  local: () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlet-mtls-registry-'));
-    const registry = `local://${dir}`;
+    return { url: `local://${dir}`, dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+  },
+  zookeeper: async () => {
+    zk ??= await ZooKeeperServer.start({ tickTime: 200 });
+    return { url: `${zk.url}?session=4000`, done: () => {} };
+  },
+};
+
+for (const [registryName, makeRegistry] of Object.entries(REGISTRIES)) for (const protocol of PROTOCOLS) {
+  test(`${protocol} via ${registryName}: a consumer dials TLS where the provider says ssl-enabled, plaintext elsewhere`, async () => {
+    const where = await makeRegistry();
+    const registry = where.url;
     const Plain = defineService({ interface: 'com.meshlet.test.MtlsPlain', version: '1.0', methods: { who: { params: [], returns: t.string } } });
     const secure = await provider(protocol, mtlsServer(), { registry });
     const plainMesh = createMeshlet({ protocols: [protocol], registry, server: { host: '127.0.0.1', port: 0 } }, {});
@@ -182,10 +198,11 @@ for (const protocol of PROTOCOLS) {
     // Strict: TLS to every endpoint, so the plaintext provider is refused.
     const strict = createMeshlet({ protocols: [protocol], registry, client: { tls: mtlsClient(certs.client, { mode: 'strict' }), connectTimeout: 2000 } }, {});
     try {
-      const written = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
-      const tlsEntry = written.find((e) => e.service.interface === Echo.interface);
-      assert.equal(tlsEntry.endpoint.params['ssl-enabled'], 'true');
-      assert.equal(written.find((e) => e.service.interface === Plain.interface).endpoint.params['ssl-enabled'], undefined);
+      if (where.dir) {
+        const written = readdirSync(where.dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(where.dir, f), 'utf8')));
+        assert.equal(written.find((e) => e.service.interface === Echo.interface).endpoint.params['ssl-enabled'], 'true');
+        assert.equal(written.find((e) => e.service.interface === Plain.interface).endpoint.params['ssl-enabled'], undefined);
+      }
 
       const refer = { timeout: 5000, cluster: 'failfast' };
       assert.equal(await auto.refer(Echo, refer).who(), SPIFFE_CLIENT, 'TLS because the registry said so');
@@ -197,7 +214,7 @@ for (const protocol of PROTOCOLS) {
       await strict.stop();
       await plainMesh.stop();
       await secure.mesh.stop();
-      rmSync(dir, { recursive: true, force: true });
+      where.done();
     }
   });
 }
