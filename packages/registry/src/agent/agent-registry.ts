@@ -41,12 +41,15 @@ export abstract class AgentRegistry implements Registry {
    * The client TLS of the app's calls. A TLS agent (`@meshlet/agent` with `tls`) takes the app's
    * frames, its API and its heartbeat on its TLS port, so all three go with the same options:
    * the agent's endpoints say `ssl-enabled=true` (the client pool dials them with TLS), the API
-   * calls go over HTTPS and the health probe over TLS. An agent URL with `tls=false` keeps all
-   * three plaintext (an agent without TLS beside an app that has certificates for its providers).
-   * Set before the first use.
+   * calls go over HTTPS and the health probe over TLS. The agent URL decides: `tls=false` keeps
+   * all three plaintext (an agent without TLS beside an app that has certificates for its
+   * providers), `tls=true` uses TLS; unsaid, Meshlet's agent (`meshlet://`) gets TLS and MOSN and
+   * the motan-go agent (loopback, plaintext as deployed) do not. Set before the first use.
    */
   useTls(tls: TlsOptions | undefined): this {
-    this.#tls = this.target.params.tls === 'false' ? undefined : tls;
+    const said = this.target.params.tls;
+    const wanted = said === undefined ? this.target.kind === 'meshlet' : said === 'true';
+    this.#tls = wanted ? tls : undefined;
     return this;
   }
 
