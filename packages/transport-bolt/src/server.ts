@@ -3,7 +3,7 @@ import {
   type ExportedMethod, type Invocation, type ServerHandler,
   type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
-import { FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
+import { FrameProtocolServer, IN_FLIGHT_BUSY_MESSAGE, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import type { Encoder, HessianDialect } from '@meshlet/hessian';
 import {
   CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CODEC_HESSIAN, CODEC_PROTOBUF, DEFAULT_SOFA_VERSION, HEAD_METHOD_NAME, HEAD_SERVICE,
@@ -97,6 +97,11 @@ class BoltServerCodec implements ServerCodec {
       return;
     }
     if (f.cmd !== CMD_REQUEST) return; // GoAway or an unknown command from a peer: nothing to answer
+    if (conn.full) {
+      // Refused unread, as a Java Bolt server whose thread pool is full: callers retry it elsewhere.
+      if (twoWay) conn.write(this.refusal(frame, f, shape, new Refusal(Status.SERVER_THREADPOOL_BUSY, IN_FLIGHT_BUSY_MESSAGE)));
+      return;
+    }
     let call: Call;
     try {
       call = this.decode(conn, frame, f);

@@ -2,7 +2,7 @@ import {
   Code, RpcError, normalizeVersion, toRpcError,
   type ExportedMethod, type Invocation, type ServerHandler, type ServerOptions, type ServiceKey,
 } from '@meshlet/core';
-import { FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
+import { FrameProtocolServer, IN_FLIGHT_BUSY_MESSAGE, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import { HessianReader, HessianWriter } from '@meshlet/hessian';
 import { FLAG_EVENT, FLAG_REQUEST, FLAG_TWOWAY, HEADER_LENGTH, HESSIAN2, MAX_EVENT_SIZE, SERIALIZATION_MASK, Status } from './constants.js';
 import { dubboSplitter } from './header.js';
@@ -51,6 +51,12 @@ class DubboServerCodec implements ServerCodec {
     // The response echoes the request id's 8 bytes as they came: exact for any signed 64-bit id.
     const idHigh = frame.readInt32BE(4);
     const idLow = frame.readInt32BE(8);
+    if (conn.full) {
+      // Refused unread, with the status a Java provider answers when its thread pool is full:
+      // callers retry it elsewhere, as it never ran.
+      if (twoWay) conn.write(encodeErrorResponse(this.writer, idHigh, idLow, Status.SERVER_THREADPOOL_EXHAUSTED_ERROR, IN_FLIGHT_BUSY_MESSAGE));
+      return;
+    }
     const serialization = flag & SERIALIZATION_MASK;
     if (serialization !== HESSIAN2) {
       if (twoWay) {

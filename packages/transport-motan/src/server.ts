@@ -2,7 +2,7 @@ import {
   Code, RpcError, normalizeVersion,
   type ExportedMethod, type Invocation, type MethodDefinition, type ServerHandler, type ServerOptions,
 } from '@meshlet/core';
-import { DEFAULT_MAX_FRAME_SIZE, FrameProtocolServer, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
+import { DEFAULT_MAX_FRAME_SIZE, FrameProtocolServer, IN_FLIGHT_BUSY_MESSAGE, createServerInvocation, type ServerCodec, type ServerConnection } from '@meshlet/core/engine';
 import { bodyReader } from './body.js';
 import { DEFAULT_GROUP, DEFAULT_VERSION, HEADER_LENGTH, Meta, META_START, MsgType, SERVER_CLOSE_LINGER, STOP_HOLD } from './constants.js';
 import { exceptionFor, stoppingException } from './exception.js';
@@ -27,6 +27,9 @@ const RESOLVED_CACHE = 1024;
 
 /** The answer to every request refused while stopping. */
 const STOPPING = stoppingException();
+
+/** The answer to every request over its connection's in-flight limit. */
+const IN_FLIGHT_BUSY = exceptionFor(new RpcError(Code.ServerBusy, IN_FLIGHT_BUSY_MESSAGE), false);
 
 /** Where a request's answer goes: its connection, or a HeldAnswer while stopping. */
 interface Answer {
@@ -119,6 +122,11 @@ class MotanServerCodec implements ServerCodec {
         return;
       }
       out = new HeldAnswer(conn, holdUntil);
+    }
+    if (conn.full) {
+      // Refused unread, as busy (503, SERVICE): callers retry it elsewhere, as it never ran.
+      if (twoWay) conn.write(encodeExceptionResponse(this.writer, high, low, serialization, IN_FLIGHT_BUSY, Date.now() - started));
+      return;
     }
     let serializer: Serializer;
     let exported: ExportedMethod;

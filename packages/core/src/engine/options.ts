@@ -23,6 +23,9 @@ export const DEFAULT_WRITE_HIGH_WATER = 4 * 1024 * 1024;
 /** Requests in flight on one server connection (ListenOptions.maxInFlightPerConnection says why 4096). */
 export const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 4096;
 
+/** What a request refused by that limit is answered with, in each protocol's busy refusal. */
+export const IN_FLIGHT_BUSY_MESSAGE = 'server busy: this connection has maxInFlightPerConnection requests in flight; request not executed';
+
 /** The in-flight limit a server uses: the option, checked, or the default. */
 export function inFlightLimit(option: number | undefined): number {
   if (option === undefined) return DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
