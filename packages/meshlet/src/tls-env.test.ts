@@ -25,8 +25,9 @@ test('MESHLET_TLS_DIR: mTLS on both sides from one source; strict by default; id
   } finally {
     env.source?.close();
   }
-  const permissive = tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_MODE: 'Permissive' }, false, false);
+  const permissive = tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_MODE: 'Permissive', MESHLET_TLS_CLIENT_MODE: 'strict' }, false, false);
   assert.equal(permissive.server?.mode, 'permissive');
+  assert.equal(permissive.client?.mode, 'strict', 'MESHLET_TLS_CLIENT_MODE=strict: TLS to every endpoint');
   assert.equal(permissive.client?.identities, undefined);
   permissive.source?.close();
 });
@@ -41,7 +42,9 @@ test('code wins: a side with tls in code takes nothing from the environment; bot
   assert.deepEqual(tlsFromEnv({ MESHLET_TLS_MODE: 'permissive' }, false, false), {}, 'a mode without a directory is nothing');
 });
 
-test('a mode that is neither strict nor permissive is INVALID_ARGUMENT, before any file is watched', () => {
+test('a mode not in the list is INVALID_ARGUMENT, before any file is watched', () => {
   assert.throws(() => tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_MODE: 'mutual' }, false, false),
     (err) => RpcError.is(err, Code.InvalidArgument) && /MESHLET_TLS_MODE must be strict or permissive, got "mutual"/.test((err as Error).message));
+  assert.throws(() => tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_CLIENT_MODE: 'permissive' }, false, false),
+    (err) => RpcError.is(err, Code.InvalidArgument) && /MESHLET_TLS_CLIENT_MODE must be auto or strict, got "permissive"/.test((err as Error).message));
 });

@@ -15,30 +15,35 @@ export interface EnvTls {
 }
 
 /**
- * Reads `MESHLET_TLS_DIR`, `MESHLET_TLS_MODE` (server: `strict`, the default, or `permissive`)
- * and `MESHLET_TLS_IDENTITIES` (client: the server identities accepted, comma-separated SPIFFE
- * IDs or DNS names). `hasServer`/`hasClient`: code already set that side's `tls`, which wins.
- * A bad mode is INVALID_ARGUMENT, at once, rather than a port silently opened in the wrong mode.
+ * Reads `MESHLET_TLS_DIR`, `MESHLET_TLS_MODE` (server: `strict`, the default, or `permissive`),
+ * `MESHLET_TLS_CLIENT_MODE` (client: `auto`, the default, dials TLS where the endpoint advertises
+ * `ssl-enabled=true`; `strict` dials TLS everywhere, as a Java Dubbo 3 consumer with an SslConfig
+ * does, whose providers advertise nothing) and `MESHLET_TLS_IDENTITIES` (client: the server
+ * identities accepted, comma-separated SPIFFE IDs or DNS names). `hasServer`/`hasClient`: code
+ * already set that side's `tls`, which wins. A bad mode is INVALID_ARGUMENT, at once, rather than
+ * a port silently opened (or a call dialed) in the wrong mode.
  */
 export function tlsFromEnv(env: Env, hasServer: boolean, hasClient: boolean): EnvTls {
   const dir = env.MESHLET_TLS_DIR?.trim();
   if (!dir || (hasServer && hasClient)) return {};
-  const mode = modeOf(env.MESHLET_TLS_MODE);
+  const mode = modeOf('MESHLET_TLS_MODE', env.MESHLET_TLS_MODE, ['strict', 'permissive'], 'strict');
+  const dial = modeOf('MESHLET_TLS_CLIENT_MODE', env.MESHLET_TLS_CLIENT_MODE, ['auto', 'strict'], 'auto');
   const identities = env.MESHLET_TLS_IDENTITIES?.split(',').map((s) => s.trim()).filter(Boolean);
   // One source for both sides: the same files, watched once.
   const server = tlsFromDir(dir, { mode });
   const client: TlsOptions = {
     rejectUnauthorized: true,
     source: server.source,
+    ...(dial === 'strict' ? { mode: 'strict' } : {}),
     ...(identities?.length ? { identities } : {}),
   };
   return { server: hasServer ? undefined : server, client: hasClient ? undefined : client, source: server.source };
 }
 
-function modeOf(text: string | undefined): 'strict' | 'permissive' {
-  const mode = text?.trim().toLowerCase() || 'strict';
-  if (mode !== 'strict' && mode !== 'permissive') {
-    throw new RpcError(Code.InvalidArgument, `MESHLET_TLS_MODE must be strict or permissive, got ${JSON.stringify(text)}`);
+function modeOf<M extends string>(name: string, text: string | undefined, modes: readonly M[], otherwise: M): M {
+  const mode = text?.trim().toLowerCase() || otherwise;
+  if (!(modes as readonly string[]).includes(mode)) {
+    throw new RpcError(Code.InvalidArgument, `${name} must be ${modes.join(' or ')}, got ${JSON.stringify(text)}`);
   }
-  return mode;
+  return mode as M;
 }
