@@ -27,6 +27,25 @@ describe('agent configuration', () => {
     assert.equal(loadAgentConfig({ env: { MESHLET_HOST: '10.0.0.3' } }).advertiseHost, '10.0.0.3');
   });
 
+  test('TLS settings: MESHLET_TLS_DIR, MESHLET_TLS_MODE and MESHLET_TLS_IDENTITIES as for apps; bad ones refused', () => {
+    const c = loadAgentConfig({ env: { MESHLET_TLS_DIR: '/etc/meshlet/tls', MESHLET_TLS_MODE: ' Permissive ', MESHLET_TLS_IDENTITIES: 'spiffe://a/x, b.example ,' } });
+    assert.deepEqual([c.tlsDir, c.tlsMode, c.upstreamIdentities], ['/etc/meshlet/tls', 'permissive', ['spiffe://a/x', 'b.example']]);
+    assert.deepEqual([AGENT_DEFAULTS.tlsDir, AGENT_DEFAULTS.tlsMode, AGENT_DEFAULTS.upstreamIdentities], [undefined, 'strict', []]);
+    assert.throws(() => loadAgentConfig({ env: { MESHLET_TLS_MODE: 'lenient' } }), (e: unknown) => RpcError.is(e, Code.InvalidArgument) && /"tlsMode"/.test(e.message));
+    assert.throws(() => loadAgentConfig({ env: {}, overrides: { upstreamIdentities: [''] } }), /"upstreamIdentities"/);
+    assert.throws(() => loadAgentConfig({ env: {}, overrides: { tlsDir: '' } }), /"tlsDir"/);
+  });
+
+  test('certificates that never load: start fails with UNAVAILABLE naming the cause', async () => {
+    const never = {
+      ready: () => Promise.reject(new RpcError(Code.Unavailable, 'no certificate yet')),
+      current: () => { throw new RpcError(Code.Unavailable, 'no certificate yet'); },
+      onChange: () => () => {},
+    };
+    const config = loadAgentConfig({ env: {}, overrides: { registry: 'memory://notls', port: 0, httpPort: 0, ingressHost: '127.0.0.1', ingressPort: 0, tls: { source: never } } });
+    await assert.rejects(Agent.start(config), (e: unknown) => RpcError.is(e, Code.Unavailable) && /no certificate yet/.test(e.message));
+  });
+
   test('bad settings are refused, naming the setting', () => {
     const file = path.join(os.tmpdir(), `meshlet-agent-bad-${process.pid}.json`);
     writeFileSync(file, JSON.stringify({ prot: 1 }));
