@@ -7,13 +7,14 @@ import * as tls from 'node:tls';
 import * as net from 'node:net';
 import * as https from 'node:https';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMeshlet, createRegistry } from 'meshlet-rpc';
 import { Agent, loadAgentConfig } from '@meshlet/agent';
 import { defineService, t, currentCall, RpcError } from '@meshlet/core';
-import { makeCerts, tlsDir, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
+import { makeCerts, tlsDir, SPIFFE_SERVER } from './certs.js';
+import { CLI, startProcess } from '../sidecar/helpers.js';
 
 const certs = await makeCerts();
 const PROTOCOLS = ['dubbo', 'bolt', 'motan2'];
@@ -139,6 +140,11 @@ test('strict: plaintext callers and plain HTTP are dropped, an untrusted certifi
     (err) => err instanceof RpcError && err.code === 'UNAVAILABLE' && /none of the expected/.test(err.message));
   const http = await plainDropped(port, 'GET /status HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.ok(!http.data.includes('200'), 'no plaintext answer on a strict port');
+  // The refused handshakes are counted, by reason, in /status.
+  const status = a.status();
+  assert.equal(status.tls.mode, 'strict');
+  const refusedHandshakes = Object.values(status.tls.handshakeFailures).reduce((n, k) => n + k, 0);
+  assert.ok(refusedHandshakes >= 2, `handshake failures counted: ${JSON.stringify(status.tls.handshakeFailures)}`);
   // Still serving the right callers.
   assert.equal(await caller('dubbo', port, clientTls()).echo('ok'), 'ok');
 });
@@ -224,3 +230,40 @@ async function waitFor(condition, ms, what) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('rotation: new certificate files in the directory are served to new connections; an open caller keeps calling', async () => {
+  const registry = registryUrl();
+  await provider(registry);
+  const dir = tlsDir(certs.server, certs.ca);
+  const a = await agent(registry, { tlsDir: dir });
+  const port = a.addresses.egress[0];
+  const echo = caller('dubbo', port, clientTls());
+  assert.equal(await echo.echo('before'), 'before');
+  assert.equal(await servedSerial(port), certs.server.serial);
+  // As a secret update lands: the certificate, then its key (the mismatched moment in between is refused).
+  copyFileSync(certs.server2.certPath, join(dir, 'cert.pem'));
+  copyFileSync(certs.server2.keyPath, join(dir, 'key.pem'));
+  await waitFor(async () => (await servedSerial(port)) === certs.server2.serial, 10_000, 'the rotated certificate on new connections');
+  assert.equal(await servedSerial(a.addresses.ingress), certs.server2.serial, 'the ingress port rotated too');
+  const calls = await Promise.all(Array.from({ length: 32 }, (_, i) => echo.echo(`after-${i}`)));
+  assert.equal(calls[31], 'after-31');
+});
+
+test('meshlet agent --tls-dir --tls-mode permissive: READY, the API over HTTPS and plain HTTP on one port, SIGTERM exits 0', async () => {
+  const p = startProcess([CLI, 'agent', '--registry', registryUrl(), '--host', '127.0.0.1', '--port', '0', '--http-port', '0',
+    '--ingress-host', '127.0.0.1', '--ingress-port', '0', '--tls-dir', tlsDir(certs.server, certs.ca), '--tls-mode', 'permissive',
+    '--upstream-identities', SPIFFE_SERVER], { env: { MESHLET_TLS_DIR: '' }, name: 'agent' });
+  try {
+    const [, json] = await p.started;
+    const port = JSON.parse(json).egress[0];
+    const secure = await httpsGet(port, '/status', pair(certs.client));
+    assert.equal(secure.status, 200);
+    assert.deepEqual(JSON.parse(secure.body).tls, { mode: 'permissive', handshakeFailures: {} });
+    const plain = await fetch(`http://127.0.0.1:${port}/status`);
+    assert.equal(plain.status, 200);
+    await plain.arrayBuffer();
+    assert.equal(await servedSerial(port), certs.server.serial);
+  } finally {
+    assert.equal(await p.stop(), 0);
+  }
+});

@@ -277,7 +277,17 @@ export class Agent {
         ingress: this.#ingressListener?.connectionCount ?? 0,
       },
       counters: this.stats.snapshot(),
+      ...(this.#tls.server ? { tls: this.#tlsStatus() } : {}),
     };
+  }
+
+  /** The ports' TLS: the mode, and handshakes refused (all ports together) by reason. */
+  #tlsStatus(): { mode: string; handshakeFailures: Record<string, number> } {
+    const failures: Record<string, number> = {};
+    for (const l of [...this.#listeners, this.#ingressListener]) {
+      for (const [reason, n] of l?.tlsFailures ?? []) failures[reason] = (failures[reason] ?? 0) + n;
+    }
+    return { mode: this.#tls.server?.mode ?? 'strict', handshakeFailures: failures };
   }
 
   /**

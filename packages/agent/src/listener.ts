@@ -80,6 +80,11 @@ export class SniffingListener {
     return this.#sessions.size;
   }
 
+  /** TLS handshakes refused on this port so far, by reason; undefined without TLS. */
+  get tlsFailures(): ReadonlyMap<string, number> | undefined {
+    return this.#tls?.failures;
+  }
+
   async listen(): Promise<{ host: string; port: number }> {
     if (this.#bound) return this.#bound;
     // The listener opens only once its certificates are loaded (UNAVAILABLE when they never are).
