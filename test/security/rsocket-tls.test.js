@@ -194,3 +194,16 @@ test('certificates that load late: the listener waits, the dialer waits within i
   await assert.rejects(broken.start(), (err) => err instanceof RpcError && err.code === 'UNAVAILABLE' && /no certificate/.test(err.message));
   await broken.stop(0);
 });
+
+test('maxConnections holds on a TLS port as on every engine listener: one more connection is closed on arrival', async () => {
+  const mesh = createRuntime({ protocols: [rsocket()], server: { host: '127.0.0.1', port: 0, maxConnections: 1, tls: { ...pair(certs.server), requestCert: true } } });
+  mesh.provide(Echo, impl);
+  open.push(mesh);
+  await mesh.start();
+  const port = mesh.address().port;
+  const first = consumer(port, clientTls());
+  assert.equal(await first.echo.echo('one'), 'one');
+  const second = consumer(port, clientTls());
+  await assert.rejects(second.echo.echo('two'), (err) => err instanceof RpcError && ['UNAVAILABLE', 'CONNECTION_CLOSED'].includes(err.code));
+  assert.equal(await first.echo.echo('still one'), 'still one');
+});
