@@ -249,3 +249,36 @@ test('idleTimeout: a plaintext connection that sends nothing is closed after it'
     await rt.stop(0);
   }
 });
+
+test('a call refused for in-flight load is retried on another provider by failover: it never ran', { timeout: 20_000 }, async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  let ranOnA = 0;
+  let ranOnB = 0;
+  const a = await provider('dubbo', async (s) => { ranOnA++; await gate; return s; }, { maxInFlightPerConnection: 1 });
+  const b = await provider('dubbo', (s) => { ranOnB++; return s; });
+  const urls = [`127.0.0.1:${a.address('dubbo').port}`, `127.0.0.1:${b.address('dubbo').port}`];
+  const client = createRuntime({ protocols: [dubbo()] });
+  const failover = client.refer(Echo('dubbo'), { url: urls, cluster: 'failover', retries: 2, timeout: 10_000 });
+  const failfast = client.refer(Echo('dubbo'), { url: urls, cluster: 'failfast', timeout: 10_000 });
+  const held = [];
+  try {
+    // Calls until one is held on A: its one slot on this consumer's connection is taken.
+    while (ranOnA === 0) {
+      held.push(failover.echo('hold'));
+      await until(() => ranOnA + ranOnB >= held.length, 5000, 'the call to land');
+    }
+    const fast = await Promise.all(Array.from({ length: 20 }, (_, i) => failfast.echo(`fast ${i}`).then(() => 'ok', (e) => e.code)));
+    assert.ok(fast.includes(Code.ServerBusy), `without a retry, calls picked A are refused: ${fast}`);
+    const retried = await Promise.all(Array.from({ length: 20 }, (_, i) => failover.echo(`retried ${i}`)));
+    assert.deepEqual(retried, Array.from({ length: 20 }, (_, i) => `retried ${i}`));
+    assert.equal(ranOnA, 1, 'A ran only the held call');
+    release();
+    assert.deepEqual((await Promise.all(held)).at(-1), 'hold');
+  } finally {
+    release();
+    await client.stop(0);
+    await a.stop(0);
+    await b.stop(0);
+  }
+});
