@@ -267,3 +267,25 @@ test('meshlet agent --tls-dir --tls-mode permissive: READY, the API over HTTPS a
     assert.equal(await p.stop(), 0);
   }
 });
+
+test('an app whose own port takes mTLS, behind the agent: the ingress relays to it over mTLS with the agent\'s certificate', async () => {
+  const registry = registryUrl();
+  const a = await agent(registry);
+  const url = `meshlet://127.0.0.1:${a.addresses.egress[0]}?health=300&healthTimeout=1000`;
+  const app = createMeshlet({
+    application: 'tls-app', protocols: ['dubbo'], client: { tls: clientTls() },
+    server: { host: '127.0.0.1', port: 0, tls: { ...pair(certs.server2), requestCert: true, rejectUnauthorized: true } },
+  }, { MESHLET_AGENT: url });
+  app.provide(Echo, impl);
+  open.push(app);
+  await app.start();
+  const consumer = createMeshlet({ application: 'tls-app-consumer', protocols: ['dubbo'], client: { tls: clientTls() } }, { MESHLET_AGENT: url });
+  open.push(consumer);
+  const echo = consumer.refer(Echo, { timeout: 3000 });
+  await waitFor(() => a.status().registrations.some((r) => r.application === 'tls-app'), 8000, 'the TLS app\'s registration');
+  // Egress → the agent's own TLS ingress (published ssl-enabled=true) → the app's mTLS port
+  // (registered ssl-enabled=true): the app sees the agent's SPIFFE ID.
+  await waitFor(() => consumer.sidecar.state === 'up', 8000, 'the consumer\'s agent heartbeat');
+  assert.equal(JSON.parse(await echo.who().catch((e) => { throw new Error(`${e.code}: ${e.message}`); })), SPIFFE_SERVER);
+  assert.equal(await echo.echo('two tls hops'), 'two tls hops');
+});
