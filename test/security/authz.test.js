@@ -94,9 +94,7 @@ for (const protocol of PROTOCOLS) {
 const certs = await makeCerts();
 const pair = (leaf) => ({ cert: leaf.cert, key: leaf.key, ca: certs.ca.cert });
 
-// RSocket's listener does not hand the engine's verified identity to its connections yet (its
-// tcp-server.ts is outside the engine's listener): its mTLS row waits for that.
-for (const protocol of PROTOCOLS.filter((p) => p.name !== 'rsocket')) {
+for (const protocol of PROTOCOLS) {
   test(`${protocol.name} over mTLS: policies read the verified certificate identity; a caller with another identity is refused`, async () => {
     const authz = createAuthorizer([{ name: 'client-only', rules: [{ from: [{ principals: [SPIFFE_CLIENT.slice('spiffe://'.length)] }] }] }]);
     const server = await provider(protocol, authz, { interceptors: [], tls: { ...pair(certs.server), requestCert: true } });
