@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetRows } from './fleet/rows.js';
+import { tlsRows, tlsScenario } from './tls/rows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
@@ -104,6 +105,8 @@ function scenarios(o) {
       });
     }
   }
+  // New connections per second, plaintext beside mTLS (tls/rows.js): only its own rows run there.
+  out.push(tlsScenario());
   if (o.large) {
     // Linear cost in payload size (issue 14): one 8 MB echo at a time (8,000,000 B: with its header
     // it stays under the default 8 MiB frame limit), Meshlet per protocol against the raw TCP echo.
@@ -273,6 +276,7 @@ function rows(o) {
       client: SOFA_CONSUMER,
     },
     ...fleetRows(),
+    ...tlsRows(benchArgs),
   ];
 }
 
@@ -358,8 +362,8 @@ function reason(child, fallback) {
   return (pick || fallback).replace(/\s+/g, ' ').slice(0, 200);
 }
 
-async function startServer(args, o) {
-  const child = launch(args, 0, o);
+async function startServer(args, o, env) {
+  const child = launch(args, 0, o, env);
   const timeoutMs = 20000;
   const port = await new Promise((resolve) => {
     const onData = () => {
@@ -443,7 +447,7 @@ async function runOne(sc, row, o) {
   };
   const serverArgs = row.server();
   rec.server_cmd = describeCommand(serverArgs);
-  const srv = await startServer(serverArgs, o);
+  const srv = await startServer(serverArgs, o, row.serverEnv?.());
   if (srv.error) {
     rec.error = srv.error;
     return rec;
@@ -566,7 +570,7 @@ async function main() {
   const rowDefs = rows(o);
   if (!rowDefs.some((r) => r.id === o.baseline)) usage(`--baseline must be one of ${rowDefs.map((r) => r.id).join(', ')}`);
   const plan = [];
-  for (const sc of scs) for (const row of rowDefs) if ((!sc.rows || sc.rows.includes(row.id)) && (!o.only || o.only.test(`${sc.id} ${row.id} ${row.label}`))) plan.push({ sc, row });
+  for (const sc of scs) for (const row of rowDefs) if ((sc.rows ? sc.rows.includes(row.id) : !row.listedOnly) && (!o.only || o.only.test(`${sc.id} ${row.id} ${row.label}`))) plan.push({ sc, row });
   if (o.list) {
     for (const { sc, row } of plan) process.stdout.write(`${sc.id}  ${row.id.padEnd(14)} ${row.label}\n`);
     return;
