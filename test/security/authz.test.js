@@ -4,7 +4,8 @@
 // kept in err.status), policies changed at run time apply to the next call on the same
 // connection; and with real mTLS identities (openssl-made certificates).
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { SpanKind } from '@opentelemetry/api';
 import { Code, createRuntime, currentCall, defineService, RpcError, t } from '@meshlet/core';
 import { createAuthorizer } from '@meshlet/security';
 import { dubbo } from '@meshlet/transport-dubbo';
@@ -12,6 +13,12 @@ import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
 import { rsocket } from '@meshlet/transport-rsocket';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
+import { installOtel } from '../telemetry/otel-harness.js';
+
+// Telemetry on for the whole file (as in production with an SDK): refusals must show in spans and metrics.
+let otel;
+before(() => { otel = installOtel(); });
+after(() => otel.shutdown());
 
 const Orders = defineService({
   interface: 'com.meshlet.test.AuthzOrders', version: '1.0',
@@ -48,9 +55,9 @@ async function provider(protocol, authorizer, { interceptors = [fakeIdentity], t
   return { mesh, ran, peers, port: mesh.address(protocol.name).port };
 }
 
-function consumer(protocol, port, tls) {
+function consumer(protocol, port, tls, cluster = 'failfast') {
   const mesh = createRuntime({ protocols: [protocol.make()], client: tls ? { tls } : undefined });
-  return { mesh, orders: mesh.refer(Orders, { url: `127.0.0.1:${port}`, protocol: protocol.name, timeout: 3000, cluster: 'failfast' }) };
+  return { mesh, orders: mesh.refer(Orders, { url: `127.0.0.1:${port}`, protocol: protocol.name, timeout: 3000, cluster }) };
 }
 
 const denied = (protocol, method) => (err) => {
@@ -114,6 +121,44 @@ for (const protocol of PROTOCOLS) {
     } finally {
       await good.mesh.stop(0);
       await intruder.mesh.stop(0);
+      await server.mesh.stop(0);
+    }
+  });
+}
+
+/** Polls `get` until it returns a value, for at most 5 s (spans end after the reply is written). */
+async function waitFor(get, what) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+for (const protocol of PROTOCOLS) {
+  test(`${protocol.name}: a refusal ends both spans with PERMISSION_DENIED and counts in meshlet.authz.denied with the deciding policy`, async () => {
+    const authz = createAuthorizer([{ name: `no-deletes-${protocol.name}`, action: 'DENY', rules: [{ to: [{ methods: ['deleteOrder'] }] }] }]);
+    const server = await provider(protocol, authz);
+    // Failover (retries 2 by default): a refusal must not be tried again.
+    const client = consumer(protocol, server.port, undefined, 'failover');
+    try {
+      otel.spans.reset();
+      await assert.rejects(client.orders.deleteOrder('9'), (e) => RpcError.is(e, Code.PermissionDenied));
+      const rpcMethod = 'com.meshlet.test.AuthzOrders/deleteOrder';
+      const spans = await waitFor(() => {
+        const all = otel.spans.getFinishedSpans().filter((x) => x.attributes['rpc.method'] === rpcMethod);
+        return all.some((x) => x.kind === SpanKind.SERVER) && all.some((x) => x.kind === SpanKind.CLIENT) ? all : undefined;
+      }, 'a CLIENT and a SERVER span');
+      for (const span of spans) assert.equal(span.attributes['rpc.status_code'], 'PERMISSION_DENIED', `${SpanKind[span.kind]} span`);
+      const points = await otel.metricPoints('meshlet.authz.denied');
+      assert.ok(points.some((p) => p['rpc.method'] === rpcMethod && p['meshlet.authz.policy'] === `no-deletes-${protocol.name}`), JSON.stringify(points));
+      // Not retried elsewhere, not the method's failure: one attempt, and the method never ran.
+      assert.equal(spans.filter((x) => x.kind === SpanKind.CLIENT).length, 1);
+      assert.deepEqual(server.ran, []);
+    } finally {
+      await client.mesh.stop(0);
       await server.mesh.stop(0);
     }
   });
