@@ -24,6 +24,7 @@ function createInstruments(provider: MeterProvider) {
     breakerTransitions: meter.createCounter('meshlet.breaker.transitions', { unit: '{transition}', description: 'Circuit breaker state changes' }),
     registryChanges: meter.createCounter('meshlet.registry.changes', { unit: '{change}', description: 'Endpoint-set updates received from registries' }),
     authzDenied: meter.createCounter('meshlet.authz.denied', { unit: '{call}', description: 'Calls refused by authorization policies, by service, method and deciding policy' }),
+    tlsLoads: meter.createCounter('meshlet.tls.loads', { unit: '{load}', description: 'Certificate loads by rotating TLS sources (files, SDS): adopted, or refused with the last good kept' }),
   };
 }
 
@@ -69,4 +70,15 @@ export function registryChanged(service: string): void {
 export function authzDenied(service: string, method: string, policy: string): void {
   // `rpc.method` fully qualified (`interface/method`), as on the call's span and `meshlet.calls`.
   instruments().authzDenied.add(1, { 'rpc.method': `${service}/${method}`, 'meshlet.authz.policy': policy });
+}
+
+/**
+ * A rotating TLS source (`@meshlet/security`: `files`, `sds`) adopted new certificates, or refused
+ * them (`errorCode`: the RpcError code; the last good material stays in use). Alert on refusals:
+ * a source that keeps refusing serves a certificate that will expire.
+ */
+export function tlsLoad(source: string, outcome: 'adopted' | 'refused', errorCode?: string): void {
+  const attributes: Record<string, string> = { 'meshlet.tls.source': source, 'meshlet.tls.outcome': outcome };
+  if (errorCode !== undefined) attributes['error.type'] = errorCode;
+  instruments().tlsLoads.add(1, attributes);
 }
