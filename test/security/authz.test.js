@@ -102,14 +102,17 @@ const certs = await makeCerts();
 const pair = (leaf) => ({ cert: leaf.cert, key: leaf.key, ca: certs.ca.cert });
 
 for (const protocol of PROTOCOLS) {
-  test(`${protocol.name} over mTLS: policies read the verified certificate identity; a caller with another identity is refused`, async () => {
+  test(`${protocol.name} over mTLS: policies read the verified certificate identity; another identity and a plaintext caller are refused`, async () => {
     const authz = createAuthorizer([{ name: 'client-only', rules: [{ from: [{ principals: [SPIFFE_CLIENT.slice('spiffe://'.length)] }] }] }]);
-    const server = await provider(protocol, authz, { interceptors: [], tls: { ...pair(certs.server), requestCert: true } });
+    // Permissive: TLS and plaintext on one port, so a plaintext caller (no identity) reaches the policies.
+    const server = await provider(protocol, authz, { interceptors: [], tls: { ...pair(certs.server), requestCert: true, mode: 'permissive' } });
     const good = consumer(protocol, server.port, { ...pair(certs.client), identities: [SPIFFE_SERVER] });
     const intruder = consumer(protocol, server.port, { ...pair(certs.client2), identities: [SPIFFE_SERVER] });
+    const plain = consumer(protocol, server.port);
     try {
       assert.equal(await good.orders.getOrder('1'), 'order 1');
       await assert.rejects(intruder.orders.getOrder('2'), denied(protocol, 'getOrder'));
+      await assert.rejects(plain.orders.getOrder('2'), denied(protocol, 'getOrder'), 'no identity matches no principal');
       // Now deny the good caller by namespace (its SPIFFE ID is …/ns/default/…) and let the intruder's namespace in.
       authz.set([
         { name: 'deny-default', action: 'DENY', rules: [{ from: [{ namespaces: ['default'] }] }] },
@@ -117,8 +120,10 @@ for (const protocol of PROTOCOLS) {
       ]);
       await assert.rejects(good.orders.getOrder('3'), denied(protocol, 'getOrder'));
       assert.equal(await intruder.orders.getOrder('4'), 'order 4');
+      await assert.rejects(plain.orders.getOrder('5'), denied(protocol, 'getOrder'), 'no namespace: not in "others"');
       assert.deepEqual(server.ran, ['get 1', 'get 4']);
     } finally {
+      await plain.mesh.stop(0);
       await good.mesh.stop(0);
       await intruder.mesh.stop(0);
       await server.mesh.stop(0);
