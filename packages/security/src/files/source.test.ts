@@ -237,3 +237,21 @@ test('a source never keeps the process alive, closed or not', () => {
     assert.equal(child.stdout.trim(), `loaded ${certs.server.serial}`);
   }
 });
+
+test('a throwing onChange listener: reported to onError, the rotation stands; an unsubscribed one is not called', async () => {
+  const dir = plainDir(certs.server, certs.ca);
+  const rec = track(recorded({ dir }));
+  await rec.source.ready();
+  rec.source.onChange(() => { throw new Error('listener broke'); });
+  const stop = rec.source.onChange(() => { throw new Error('never called'); });
+  stop();
+  const reported = rec.nextError();
+  const changed = rec.nextChange();
+  writePlain(dir, certs.server2, certs.ca);
+  await changed;
+  const err = await reported;
+  assert.match(err.message, /listener broke/);
+  assert.equal(rec.errors.length, 1);
+  assert.equal(serialOf(rec.source), certs.server2.serial);
+  assert.equal(rec.source.status().failures, 0, 'a listener failure is not a refused load');
+});

@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Code, RpcError, toRpcError, type TlsMaterial, type TlsSource } from '@meshlet/core';
+import { tlsLoad } from '@meshlet/core/telemetry';
 import { loadMaterial, sameMaterial, type CertificateInfo, type TlsFiles } from './material.js';
 import { watchFiles, type ChangeWatcher } from './watch.js';
 
@@ -127,14 +128,18 @@ export function fileTlsSource(options: FileTlsSourceOptions): FileTlsSource {
   };
   wait = startWait();
 
-  const report = (err: RpcError) => {
-    failures++;
-    lastError = { code: err.code, message: err.message, at: new Date().toISOString() };
+  const notify = (err: RpcError) => {
     try {
       options.onError?.(err);
     } catch {
       // A failing error handler must not stop the reloads.
     }
+  };
+  const report = (err: RpcError) => {
+    failures++;
+    tlsLoad('files', 'refused', err.code);
+    lastError = { code: err.code, message: err.message, at: new Date().toISOString() };
+    notify(err);
   };
 
   const adopt = (next: TlsMaterial, nextInfo: CertificateInfo) => {
@@ -144,6 +149,7 @@ export function fileTlsSource(options: FileTlsSourceOptions): FileTlsSource {
     info = nextInfo;
     loadedAt = new Date();
     reloads++;
+    tlsLoad('files', 'adopted');
     lastError = undefined;
     lastLoadError = undefined;
     if (wait !== undefined) {
@@ -156,7 +162,8 @@ export function fileTlsSource(options: FileTlsSourceOptions): FileTlsSource {
       try {
         listener();
       } catch (err) {
-        report(toRpcError(err));
+        // The material was adopted all the same; the listener's owner hears of its failure.
+        notify(toRpcError(err));
       }
     }
   };
