@@ -30,6 +30,7 @@ test('first load: ready resolves with the files, current() throws UNAVAILABLE be
   assert.equal(status.spiffeId, 'spiffe://meshlet.test/ns/default/sa/server');
   assert.ok(Date.parse(status.notAfter ?? '') > Date.now());
   assert.equal(status.reloads, 1);
+  assert.equal(status.expired, false);
   assert.equal(status.lastError, undefined);
 });
 

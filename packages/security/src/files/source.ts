@@ -43,6 +43,11 @@ export interface FileTlsStatus {
   readonly subject?: string | undefined;
   readonly spiffeId?: string | undefined;
   readonly notAfter?: string | undefined;
+  /**
+   * The certificate in use is past its notAfter (no good replacement arrived in time): peers
+   * refuse it. Computed when status() is called; alert on it, and on `failures` growing.
+   */
+  readonly expired: boolean;
   /** Certificates adopted since start (the first load counts). */
   readonly reloads: number;
   /** Loads refused since start. */
@@ -254,6 +259,7 @@ export function fileTlsSource(options: FileTlsSourceOptions): FileTlsSource {
         subject: info?.subject,
         spiffeId: info?.spiffeId,
         notAfter: info?.notAfter.toISOString(),
+        expired: info !== undefined && info.notAfter.getTime() <= Date.now(),
         reloads,
         failures,
         lastError,

@@ -8,7 +8,7 @@
 // Bursts are debounced: a writer that writes the certificate then the key is read once, after it.
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 export interface ChangeWatcherOptions {
   /** ms between stat polls. */
@@ -42,6 +42,7 @@ async function signature(paths: readonly string[]): Promise<string> {
  */
 export function watchFiles(paths: readonly string[], options: ChangeWatcherOptions, onChange: () => void): ChangeWatcher {
   const dirs = [...new Set(paths.map((p) => dirname(p)))];
+  const names = new Set(paths.map((p) => basename(p)));
   const watchers = new Map<string, FSWatcher>();
   let closed = false;
   let debounceTimer: NodeJS.Timeout | undefined;
@@ -65,7 +66,11 @@ export function watchFiles(paths: readonly string[], options: ChangeWatcherOptio
     for (const dir of dirs) {
       if (watchers.has(dir)) continue;
       try {
-        const w = watch(dir, { persistent: false }, fire);
+        const w = watch(dir, { persistent: false }, (_event, filename) => {
+          // Only our files and Kubernetes' `..data` / `..<timestamp>` entries matter: a busy
+          // directory (/etc/ssl) must not cost a read per unrelated event. No name: assume ours.
+          if (filename === null || names.has(filename.toString()) || filename.toString().startsWith('..')) fire();
+        });
         w.on('error', () => {
           w.close();
           if (watchers.get(dir) === w) watchers.delete(dir);
