@@ -272,7 +272,7 @@ test('a Dubbo provider and consumer both on SDS certificates: mTLS with the call
   assert.equal(await who.who(), SPIFFE_CLIENT); // the open connection serves on
 });
 
-test('ready() rejects with UNAVAILABLE when nothing serves in time; close() settles everything', async () => {
+test('ready() rejects with UNAVAILABLE when nothing serves in time, and resolves on a later call once a server comes; close() settles everything', async () => {
   const source = sdsTlsSource({ address: `unix:${join(dir, 'nobody.sock')}`, readyTimeout: 300, backoff: { initial: 50, max: 100 } });
   const started = Date.now();
   await assert.rejects(source.ready(), (err) => {
@@ -283,7 +283,15 @@ test('ready() rejects with UNAVAILABLE when nothing serves in time; close() sett
   });
   assert.ok(Date.now() - started < 5_000);
   assert.throws(() => source.current(), { code: 'UNAVAILABLE' });
-  source.close();
+  // The source goes on trying: a server that comes up later is found, and a new ready() waits for it.
+  const late = await startServer(join(dir, 'nobody.sock'));
+  try {
+    await source.ready();
+    assert.equal(serialOf(source.current()), certs.server.serial);
+  } finally {
+    source.close();
+    await late.kill();
+  }
   assert.equal(source.status().state, 'closed');
 
   // Closed while waiting: ready() rejects with SHUTDOWN instead of staying pending.

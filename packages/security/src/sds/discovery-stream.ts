@@ -39,6 +39,8 @@ export interface DiscoveryStreamOptions<T> {
   readonly accept: (resources: readonly AnyResource[], version: string) => T;
   /** Called after each accepted (and ACKed) response. */
   readonly onAccepted?: ((value: T, version: string) => void) | undefined;
+  /** Called after each NACK, with its message and the refused response's version_info ('' when unreadable). */
+  readonly onRejected?: ((message: string, version: string) => void) | undefined;
   /** Reconnect delays (default 200 ms doubling by 1.6 up to 10 s, ±20 %). */
   readonly backoff?: BackoffOptions | undefined;
   /** Default: plaintext, as the node agent's Unix socket is. */
@@ -153,24 +155,35 @@ export class DiscoveryStream<T> {
     this.state = 'open';
     this.backoff.reset();
     let nonce = '';
+    let version = '';
+    let value: T;
     try {
       const response = decodeDiscoveryResponse(bytes);
       nonce = response.nonce;
+      version = response.versionInfo;
       if (response.typeUrl && response.typeUrl !== this.options.typeUrl) {
         throw new Error(`response of type ${response.typeUrl}, subscribed to ${this.options.typeUrl}`);
       }
-      const value = this.options.accept(response.resources, response.versionInfo);
-      this.value = value;
-      this.version = response.versionInfo;
-      this.acceptedAt = new Date();
-      this.acks++;
-      this.send(call, this.followUp(response.nonce));
-      this.options.onAccepted?.(value, response.versionInfo);
+      value = this.options.accept(response.resources, version);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.nacks++;
       this.lastError = { message: `rejected: ${message}`, at: new Date() };
       this.send(call, this.followUp(nonce, { code: INVALID_ARGUMENT, message }));
+      this.options.onRejected?.(message, version);
+      return;
+    }
+    this.value = value;
+    this.version = version;
+    this.acceptedAt = new Date();
+    this.acks++;
+    this.send(call, this.followUp(nonce));
+    // Outside the try: the response is ACKed by now, whatever the callback does; and a callback's
+    // bug must not escape into grpc-js' event handler.
+    try {
+      this.options.onAccepted?.(value, version);
+    } catch (err) {
+      process.emitWarning(`xDS ${this.options.typeUrl}: onAccepted threw: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

@@ -7,7 +7,9 @@ import { hostname } from 'node:os';
 import type { X509Certificate } from 'node:crypto';
 import { Code, RpcError, type TlsMaterial, type TlsSource } from '@meshlet/core';
 import type { BackoffOptions } from '@meshlet/core/engine';
+import { tlsLoad } from '@meshlet/core/telemetry';
 import { DiscoveryStream, type DiscoveryState } from './discovery-stream.js';
+import { ReadyGate } from './ready-gate.js';
 import { SECRET_TYPE_URL, type Secret } from './secret-messages.js';
 import { certificateOf, rootsOf, sameMaterial, secretsOf } from './secret-material.js';
 import type { XdsNode } from './xds-messages.js';
@@ -29,7 +31,10 @@ export interface SdsTlsSourceOptions {
   readonly caName?: string | null | undefined;
   /** Sent in each stream's first request; default id `meshlet~<hostname>~<pid>`. */
   readonly node?: XdsNode | undefined;
-  /** ms for `ready()` to wait for the first certificate before it rejects (default 10 000). */
+  /**
+   * ms for `ready()` to wait for the first certificate before it rejects (default 10 000); the
+   * source goes on trying, and a `ready()` called after that waits up to this long again.
+   */
   readonly readyTimeout?: number | undefined;
   /** Reconnect delays of the stream (default 200 ms growing to 10 s). */
   readonly backoff?: BackoffOptions | undefined;
@@ -97,17 +102,15 @@ export function sdsTlsSource(options: SdsTlsSourceOptions = {}): SdsTlsSource {
   let updatedAt: Date | undefined;
   const listeners = new Set<() => void>();
 
-  let settleReady: { resolve: () => void; reject: (err: RpcError) => void } | undefined;
-  const readyPromise = new Promise<void>((resolve, reject) => (settleReady = { resolve, reject }));
-  readyPromise.catch(() => undefined); // rejected for callers of ready(); not unhandled without them
-  const readyTimer = setTimeout(() => {
-    const last = stream.status().lastError;
-    settleReady?.reject(
-      new RpcError(Code.Unavailable, `SDS ${address}: no certificate ${names.join('+')} within ${readyTimeout} ms` +
-        (last ? ` (last error: ${last.message})` : '')),
-    );
-    settleReady = undefined;
-  }, readyTimeout);
+  const gate = new ReadyGate(
+    readyTimeout,
+    () => {
+      const last = stream.status().lastError;
+      return new RpcError(Code.Unavailable, `SDS ${address}: no certificate ${names.join('+')} within ${readyTimeout} ms` +
+        (last ? ` (last error: ${last.message})` : ''));
+    },
+    () => new RpcError(Code.Shutdown, `SDS ${address}: closed before a certificate arrived`),
+  );
 
   // Runs on every response: an error thrown here NACKs it and leaves the previous secrets in place.
   const accept = (resources: Parameters<typeof secretsOf>[0]): Accepted => {
@@ -128,10 +131,9 @@ export function sdsTlsSource(options: SdsTlsSourceOptions = {}): SdsTlsSource {
     material = accepted.material;
     leaf = accepted.leaf;
     updatedAt = new Date();
+    tlsLoad('sds', 'adopted');
     if (first) {
-      clearTimeout(readyTimer);
-      settleReady?.resolve();
-      settleReady = undefined;
+      gate.open();
       return;
     }
     for (const listener of [...listeners]) {
@@ -152,11 +154,12 @@ export function sdsTlsSource(options: SdsTlsSourceOptions = {}): SdsTlsSource {
     node: options.node ?? { id: `meshlet~${hostname()}~${process.pid}`, cluster: 'meshlet', userAgentName: 'meshlet' },
     accept,
     onAccepted: adopt,
+    onRejected: () => tlsLoad('sds', 'refused', Code.InvalidArgument),
     backoff: options.backoff,
   }).start();
 
   return {
-    ready: () => (material ? Promise.resolve() : readyPromise),
+    ready: () => gate.wait(),
     current: () => {
       if (!material) throw new RpcError(Code.Unavailable, `SDS ${address}: no certificate yet (await ready())`);
       return material;
@@ -183,11 +186,9 @@ export function sdsTlsSource(options: SdsTlsSourceOptions = {}): SdsTlsSource {
       };
     },
     close: () => {
-      clearTimeout(readyTimer);
       stream.close();
       listeners.clear();
-      settleReady?.reject(new RpcError(Code.Shutdown, `SDS ${address}: closed before a certificate arrived`));
-      settleReady = undefined;
+      gate.close();
     },
   };
 }
