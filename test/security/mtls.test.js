@@ -185,7 +185,7 @@ const REGISTRIES = {
 };
 
 for (const [registryName, makeRegistry] of Object.entries(REGISTRIES)) for (const protocol of PROTOCOLS) {
-  test(`${protocol} via ${registryName}: a consumer dials TLS where the provider says ssl-enabled, plaintext elsewhere`, async () => {
+  test(`${protocol} via ${registryName}: by default a TLS consumer dials TLS to every provider; permissive where ssl-enabled says so`, async () => {
     const where = await makeRegistry();
     const registry = where.url;
     const Plain = defineService({ interface: 'com.meshlet.test.MtlsPlain', version: '1.0', methods: { who: { params: [], returns: t.string } } });
@@ -193,10 +193,11 @@ for (const [registryName, makeRegistry] of Object.entries(REGISTRIES)) for (cons
     const plainMesh = createMeshlet({ protocols: [protocol], registry, server: { host: '127.0.0.1', port: 0 } }, {});
     plainMesh.provide(Plain, { who: impl.who });
     await plainMesh.start();
-    // Auto: TLS options without a mode.
-    const auto = createMeshlet({ protocols: [protocol], registry, client: { tls: mtlsClient(), connectTimeout: 2000 } }, {});
-    // Strict: TLS to every endpoint, so the plaintext provider is refused.
-    const strict = createMeshlet({ protocols: [protocol], registry, client: { tls: mtlsClient(certs.client, { mode: 'strict' }), connectTimeout: 2000 } }, {});
+    // Permissive (Istio's auto mTLS): TLS where the registry says ssl-enabled=true, plaintext elsewhere.
+    const auto = createMeshlet({ protocols: [protocol], registry, client: { tls: mtlsClient(certs.client, { mode: 'permissive' }), connectTimeout: 2000 } }, {});
+    // By default (as a Java Dubbo 3 consumer with an SslConfig): TLS to every endpoint that does
+    // not say ssl-enabled=false, so the plaintext provider (which says nothing) is refused.
+    const strict = createMeshlet({ protocols: [protocol], registry, client: { tls: mtlsClient(), connectTimeout: 2000 } }, {});
     try {
       if (where.dir) {
         const written = readdirSync(where.dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(where.dir, f), 'utf8')));

@@ -115,14 +115,15 @@ export class Agent {
     const apps = new LocalApps(this.#upstream, { host: advertised, port: ingressPort, tls: this.#tls.server !== undefined }, c.application, c.online, warn);
     this.#apps = apps;
     // Inbound calls go to the local apps' own addresses, which `LocalApps` keeps in a memory registry:
-    // with TLS to an app whose registration says its port takes it (`ssl-enabled`), else plaintext.
+    // with TLS to an app whose registration says its port takes it (`ssl-enabled`), else plaintext
+    // (the client's `permissive` mode, unless the settings chose one).
     this.#ingressRuntime = createRuntime({
       application: c.application,
       registry: apps.local,
       protocols: relayProtocols(this.#protocols, this.#codecs),
       loadBalancer: loadBalancerFactory('p2c'),
       timeout: c.timeout,
-      client: this.#tls.upstream ? { tls: this.#tls.upstream } : undefined,
+      client: this.#tls.upstream ? { tls: { mode: 'permissive', ...this.#tls.upstream } } : undefined,
     });
     this.#ingressRoutes = new Routes(this.#ingressRuntime, { timeout: c.timeout, tracing: c.tracing });
     const egressPorts: number[] = [];

@@ -69,8 +69,7 @@ export class LocalApps {
     }
     // What callers meet is the agent's ingress, not the app's port: its TLS is the one to advertise.
     const params = { ...registration.endpoint.params };
-    if (this.ingress.tls) params[TLS_PARAM] = 'true';
-    else delete params[TLS_PARAM];
+    params[TLS_PARAM] = this.ingress.tls ? 'true' : 'false';
     const published: Registration = {
       service: registration.service,
       endpoint: endpoint(registration.endpoint.protocol, this.ingress.host, this.ingress.port, params, registration.endpoint.weight),

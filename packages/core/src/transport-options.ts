@@ -33,8 +33,12 @@ export interface TlsSource {
  * `rejectUnauthorized`, `requestCert`, `handshakeTimeout`, ...) and Meshlet's:
  *
  * - `source`: certificates that rotate (its material replaces `cert`, `key` and `ca`);
- * - `mode` (servers): `strict` accepts TLS only; `permissive` also plaintext on the same port,
- *   told apart by the first byte, while a fleet migrates (Istio's PeerAuthentication modes);
+ * - `mode`: on a server, `strict` accepts TLS only; `permissive` also plaintext on the same
+ *   port, told apart by the first byte, while a fleet migrates (Istio's PeerAuthentication
+ *   modes). On a client: unset, every endpoint is dialed over TLS unless it says
+ *   `ssl-enabled=false` (as a Java Dubbo 3 consumer with an SslConfig dials all); `strict`,
+ *   every endpoint whatever it says; `permissive`, only the endpoints that advertise
+ *   `ssl-enabled=true` (Istio's auto mTLS), plaintext to the rest;
  * - `identities` (clients): the server's certificate must carry one of these, as a URI SAN
  *   (`spiffe://…`) or a DNS name; replaces the host-name check.
  *

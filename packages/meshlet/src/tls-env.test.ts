@@ -20,7 +20,7 @@ test('MESHLET_TLS_DIR: mTLS on both sides from one source; strict by default; id
     assert.equal(env.server?.requestCert, true);
     assert.equal(env.server?.rejectUnauthorized, true);
     assert.equal(env.client?.rejectUnauthorized, true);
-    assert.equal(env.client?.mode, undefined, 'the client dials as each endpoint says (auto)');
+    assert.equal(env.client?.mode, undefined, 'the client dials TLS to every endpoint that does not say ssl-enabled=false');
     assert.deepEqual(env.client?.identities, ['spiffe://a/b', 'dns.example']);
   } finally {
     env.source?.close();
@@ -45,6 +45,9 @@ test('code wins: a side with tls in code takes nothing from the environment; bot
 test('a mode not in the list is INVALID_ARGUMENT, before any file is watched', () => {
   assert.throws(() => tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_MODE: 'mutual' }, false, false),
     (err) => RpcError.is(err, Code.InvalidArgument) && /MESHLET_TLS_MODE must be strict or permissive, got "mutual"/.test((err as Error).message));
-  assert.throws(() => tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_CLIENT_MODE: 'permissive' }, false, false),
-    (err) => RpcError.is(err, Code.InvalidArgument) && /MESHLET_TLS_CLIENT_MODE must be auto or strict, got "permissive"/.test((err as Error).message));
+  const auto = tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_CLIENT_MODE: 'permissive' }, false, false);
+  assert.equal(auto.client?.mode, 'permissive', 'MESHLET_TLS_CLIENT_MODE=permissive: TLS only where advertised');
+  auto.source?.close();
+  assert.throws(() => tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_CLIENT_MODE: 'auto' }, false, false),
+    (err) => RpcError.is(err, Code.InvalidArgument) && /MESHLET_TLS_CLIENT_MODE must be strict or permissive, got "auto"/.test((err as Error).message));
 });

@@ -16,9 +16,9 @@ export interface EnvTls {
 
 /**
  * Reads `MESHLET_TLS_DIR`, `MESHLET_TLS_MODE` (server: `strict`, the default, or `permissive`),
- * `MESHLET_TLS_CLIENT_MODE` (client: `auto`, the default, dials TLS where the endpoint advertises
- * `ssl-enabled=true`; `strict` dials TLS everywhere, as a Java Dubbo 3 consumer with an SslConfig
- * does, whose providers advertise nothing) and `MESHLET_TLS_IDENTITIES` (client: the server
+ * `MESHLET_TLS_CLIENT_MODE` (client: unset, TLS to every endpoint but those that say
+ * `ssl-enabled=false`, as a Java Dubbo 3 consumer with an SslConfig dials; `strict`, TLS to every
+ * endpoint; `permissive`, TLS only where the endpoint advertises `ssl-enabled=true`) and `MESHLET_TLS_IDENTITIES` (client: the server
  * identities accepted, comma-separated SPIFFE IDs or DNS names). `hasServer`/`hasClient`: code
  * already set that side's `tls`, which wins. A bad mode is INVALID_ARGUMENT, at once, rather than
  * a port silently opened (or a call dialed) in the wrong mode.
@@ -27,14 +27,14 @@ export function tlsFromEnv(env: Env, hasServer: boolean, hasClient: boolean): En
   const dir = env.MESHLET_TLS_DIR?.trim();
   if (!dir || (hasServer && hasClient)) return {};
   const mode = modeOf('MESHLET_TLS_MODE', env.MESHLET_TLS_MODE, ['strict', 'permissive'], 'strict');
-  const dial = modeOf('MESHLET_TLS_CLIENT_MODE', env.MESHLET_TLS_CLIENT_MODE, ['auto', 'strict'], 'auto');
+  const dial = env.MESHLET_TLS_CLIENT_MODE?.trim() ? modeOf('MESHLET_TLS_CLIENT_MODE', env.MESHLET_TLS_CLIENT_MODE, ['strict', 'permissive'], 'strict') : undefined;
   const identities = env.MESHLET_TLS_IDENTITIES?.split(',').map((s) => s.trim()).filter(Boolean);
   // One source for both sides: the same files, watched once.
   const server = tlsFromDir(dir, { mode });
   const client: TlsOptions = {
     rejectUnauthorized: true,
     source: server.source,
-    ...(dial === 'strict' ? { mode: 'strict' } : {}),
+    ...(dial ? { mode: dial } : {}),
     ...(identities?.length ? { identities } : {}),
   };
   return { server: hasServer ? undefined : server, client: hasClient ? undefined : client, source: server.source };

@@ -74,16 +74,17 @@ export class ClientPool {
 }
 
 /**
- * Whether a client with TLS options dials `endpoint` over TLS ("auto mTLS", as Istio's sidecars
- * choose per destination): always in `strict` mode; otherwise as the endpoint says
- * (`ssl-enabled=` from its registry URL, or a `tls=` hint on a direct `url`). An endpoint that
- * says nothing is dialed in plaintext when it came from a registry (a provider without TLS writes
- * no `ssl-enabled`), and over TLS when it is a direct `url` the app wrote (`direct`): an app that
- * set TLS options and named an address is not quietly downgraded.
+ * Whether a client with TLS options dials `endpoint` over TLS. By default every endpoint, as a
+ * Java Dubbo 3 consumer with an SslConfig does (its providers advertise nothing), except one
+ * that says `ssl-enabled=false` / `tls=false`. `strict`: every endpoint, whatever it says.
+ * `permissive` (a fleet migrating, Istio's auto mTLS): only endpoints that say
+ * `ssl-enabled=true` / `tls=true`, and a direct `url` that says nothing (`direct`: an app that
+ * set TLS options and named an address is not quietly downgraded).
  */
 export function dialsTls(tls: TlsOptions, endpoint: Endpoint, direct: boolean): boolean {
   if (tls.mode === 'strict') return true;
-  return tlsHint(endpoint.params) ?? direct;
+  const said = tlsHint(endpoint.params);
+  return said ?? (tls.mode === 'permissive' ? direct : true);
 }
 
 /** How long an address sits out after its connection was refused or reset, doubling per repeat, ms. */

@@ -8,21 +8,26 @@ import { ClientPool, dialsTls } from './client-pool.js';
 
 const at = (params: Record<string, string> = {}) => endpoint('fake', '10.0.0.1', 1, params);
 
-test('dialsTls: strict always; else the endpoint\'s ssl-enabled= or tls=; else TLS for a direct url only', () => {
-  const auto = {};
+test('dialsTls: by default TLS unless the endpoint says false; strict always; permissive where said (and a direct url)', () => {
+  const byDefault = {};
   const strict = { mode: 'strict' as const };
+  const auto = { mode: 'permissive' as const };
   const rows: [object, Record<string, string>, boolean, boolean][] = [
     // tls options, endpoint params, direct, dials TLS
+    [byDefault, {}, false, true], // a Java Dubbo 3 provider with an SslConfig advertises nothing
+    [byDefault, {}, true, true],
+    [byDefault, { 'ssl-enabled': 'false' }, false, false],
+    [byDefault, { tls: 'false' }, true, false],
+    [byDefault, { 'ssl-enabled': 'yes' }, false, true], // only true/false are read
     [auto, {}, false, false],
     [auto, {}, true, true],
     [auto, { 'ssl-enabled': 'true' }, false, true],
     [auto, { 'ssl-enabled': 'false' }, true, false],
     [auto, { tls: 'true' }, false, true],
     [auto, { tls: 'false' }, true, false],
-    [auto, { 'ssl-enabled': 'yes' }, false, false], // only true/false are read
+    [auto, { 'ssl-enabled': 'yes' }, false, false],
     [strict, {}, false, true],
     [strict, { tls: 'false' }, true, true],
-    [{ mode: 'permissive' }, {}, false, false], // a server mode: the client is auto
   ];
   for (const [tls, params, direct, want] of rows) {
     assert.equal(dialsTls(tls, at(params), direct), want, JSON.stringify({ tls, params, direct }));
@@ -38,7 +43,7 @@ test('the pool keeps TLS and plaintext clients to one address apart, each with i
       return { endpoint: e, available: true, invoke: async () => undefined, close: async () => {} } as unknown as ProtocolClient;
     },
   } as unknown as Protocol;
-  const tls = { ca: 'x' };
+  const tls = { ca: 'x', mode: 'permissive' as const };
   const pool = new ClientPool(new Map([['fake', protocol]]), { tls, connectTimeout: 5 });
   const secure = pool.acquire(at({ 'ssl-enabled': 'true' }));
   const plain = pool.acquire(at());

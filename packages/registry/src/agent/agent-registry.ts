@@ -32,6 +32,8 @@ export abstract class AgentRegistry implements Registry {
   #closed = false;
   #stale = false;
   #tls: TlsOptions | undefined;
+  /** The app has client TLS (whether or not the agent takes it). */
+  #appTls = false;
 
   constructor(target: AgentTarget) {
     this.target = target;
@@ -50,6 +52,7 @@ export abstract class AgentRegistry implements Registry {
     const said = this.target.params.tls;
     const wanted = said === undefined ? this.target.kind === 'meshlet' : said === 'true';
     this.#tls = wanted ? tls : undefined;
+    this.#appTls = tls !== undefined;
     return this;
   }
 
@@ -75,8 +78,9 @@ export abstract class AgentRegistry implements Registry {
   /** Where app traffic for `service` goes: the agent's port, once per protocol it carries. */
   endpoints(_service: ServiceKey): readonly Endpoint[] {
     const mark: Record<string, string> = { [AGENT_PARAM]: this.target.kind };
-    // The pool dials a registry's endpoint plaintext unless it says otherwise.
-    if (this.#tls) mark[TLS_PARAM] = 'true';
+    // An app with client TLS dials endpoints that say nothing over TLS (client-pool.ts): an
+    // agent that does not take TLS must say so.
+    if (this.#appTls) mark[TLS_PARAM] = this.#tls ? 'true' : 'false';
     return endpointSet(Object.entries(this.target.ports).map(([p, port]) => endpoint(p, this.target.host, port, mark)));
   }
 
