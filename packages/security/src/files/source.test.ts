@@ -256,3 +256,20 @@ test('a throwing onChange listener: reported to onError, the rotation stands; an
   assert.equal(serialOf(rec.source), certs.server2.serial);
   assert.equal(rec.source.status().failures, 0, 'a listener failure is not a refused load');
 });
+
+test('dir mode: a ca.pem that appears is adopted, one that vanishes is refused (trust never falls back to public roots)', async () => {
+  const dir = plainDir(certs.server);
+  const rec = track(recorded({ dir }));
+  await rec.source.ready();
+  assert.equal(rec.source.current().ca, undefined);
+  const changed = rec.nextChange();
+  writeFileSync(join(dir, 'ca.pem'), certs.ca.cert);
+  await changed;
+  assert.equal(rec.source.current().ca, certs.ca.cert);
+  const failed = rec.nextError();
+  unlinkSync(join(dir, 'ca.pem'));
+  const err = await failed;
+  assert.equal(err.code, Code.Unavailable);
+  assert.match(err.message, /CA file/);
+  assert.equal(rec.source.current().ca, certs.ca.cert);
+});

@@ -176,7 +176,9 @@ export function fileTlsSource(options: FileTlsSourceOptions): FileTlsSource {
   const loadOnce = async (): Promise<boolean> => {
     try {
       let ca = files.ca;
-      if (caOptional && ca !== undefined) {
+      // Once a CA was adopted it stays required: a ca.pem that vanishes must not quietly turn
+      // trust over to Node's public roots (the removal is refused like any missing file).
+      if (caOptional && ca !== undefined && material?.ca === undefined) {
         const path = ca;
         ca = await access(path).then(() => path, () => undefined);
       }
