@@ -1,7 +1,7 @@
 // The agent's TLS, from its settings: the options its ports listen with and those its upstream
 // dials present, sharing one rotating source when they come from a directory.
 import type { TlsOptions } from '@meshlet/core';
-import { tlsFromDir, type FileTlsSource } from '@meshlet/security';
+import { tlsFromDir, type FileTlsSource } from '@meshlet/security/files';
 import type { AgentConfig } from './config.js';
 
 export interface AgentTls {

@@ -9,7 +9,7 @@ import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } fr
 import { protocolsOf, registerBuiltins } from './builtins.js';
 import { heartbeatProbe } from './probes.js';
 import { tlsFromEnv } from './tls-env.js';
-import type { FileTlsSource } from '@meshlet/security';
+import type { FileTlsSource } from '@meshlet/security/files';
 
 export type MeshletMode = 'direct' | 'sidecar';
 

@@ -2,7 +2,7 @@
 // ca.pem) gives the server and the client mutual TLS with certificates that rotate live, so an app
 // gets mTLS from its deployment without a code change. Options given in code win.
 import { Code, RpcError, type TlsOptions } from '@meshlet/core';
-import { tlsFromDir, type FileTlsSource } from '@meshlet/security';
+import { tlsFromDir, type FileTlsSource } from '@meshlet/security/files';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
