@@ -8,7 +8,7 @@
 //   const dir = tlsDir(certs.client, certs.ca);   // cert.pem, key.pem, ca.pem (MESHLET_TLS_DIR)
 import { execFile } from 'node:child_process';
 import { X509Certificate, randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -107,6 +107,15 @@ function randomSerial() {
 
 let cached;
 
+// Temp dirs made here are removed when the process exits (a dir the caller passed is theirs).
+const made = [];
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (made.length === 0) process.once('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+  made.push(dir);
+  return dir;
+}
+
 /**
  * Makes the whole set in a fresh temp dir (or `dir`); one promise per process, so every test in a
  * file shares it. Each leaf: `{ cert, key, certPath, keyPath, serial, fingerprint256 }`; each root
@@ -114,7 +123,7 @@ let cached;
  */
 export function makeCerts(dir) {
   if (cached && (dir === undefined || cached.dir === dir)) return cached.promise;
-  const where = dir ?? mkdtempSync(join(tmpdir(), 'meshlet-certs-'));
+  const where = dir ?? tempDir('meshlet-certs-');
   mkdirSync(where, { recursive: true });
   const promise = build(where);
   cached = { dir: where, promise };
@@ -139,10 +148,10 @@ async function build(dir) {
 
 /**
  * A directory in MESHLET_TLS_DIR's layout: `cert.pem`, `key.pem` and (with `ca`) `ca.pem`, fresh
- * for each call, so a test may rewrite it.
+ * for each call, so a test may rewrite it; removed at exit like the certificates' own.
  */
 export function tlsDir(entry, ca) {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlet-tls-'));
+  const dir = tempDir('meshlet-tls-');
   copyFileSync(entry.certPath, join(dir, 'cert.pem'));
   copyFileSync(entry.keyPath, join(dir, 'key.pem'));
   if (ca) copyFileSync(ca.certPath, join(dir, 'ca.pem'));

@@ -22,9 +22,18 @@ export async function certs(): Promise<Certs> {
   return mod.makeCerts();
 }
 
+// Every directory made here is removed when the test process exits.
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (made.length === 0) process.once('exit', () => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+  made.push(dir);
+  return dir;
+}
+
 /** A fresh directory with `cert.pem`, `key.pem` (and `ca.pem`) written as plain files. */
 export function plainDir(leaf?: Leaf, ca?: Root): string {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlet-files-'));
+  const dir = tempDir('meshlet-files-');
   if (leaf) writePlain(dir, leaf, ca);
   return dir;
 }
@@ -40,7 +49,7 @@ export function writePlain(dir: string, leaf: Leaf, ca?: Root): void {
  * timestamped directory, `..data` a symlink to it, each file a symlink through `..data`.
  */
 export function kubeDir(leaf: Leaf, ca: Root): string {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlet-kube-'));
+  const dir = tempDir('meshlet-kube-');
   const version = writeVersion(dir, leaf, ca, 1);
   symlinkSync(version, join(dir, '..data'));
   for (const name of ['cert.pem', 'key.pem', 'ca.pem']) symlinkSync(join('..data', name), join(dir, name));
