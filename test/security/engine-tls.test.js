@@ -176,3 +176,27 @@ test('a strict port closes a plaintext caller without reading a frame; a permiss
     await permissive.mesh.stop();
   }
 });
+
+test('without identities the host is checked against the SANs, as Node does; a refused client certificate says so', async () => {
+  const good = await provider({ ...pair(certs.server), requestCert: true });
+  const wrong = await provider({ ...pair(certs.wrongSan), requestCert: true });
+  try {
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const mesh = createMeshlet({ protocols: ['dubbo'], client: { tls: pair(certs.client) } });
+      assert.equal(await mesh.refer(Echo, { url: `dubbo://${host}:${good.port}`, timeout: 3000 }).echo(host), host);
+      await mesh.stop();
+    }
+    const mismatch = consumer(wrong.port, pair(certs.client));
+    await assert.rejects(mismatch.echo.echo('x'), (err) => err.code === 'UNAVAILABLE' && /IP: 127\.0\.0\.1 is not in the cert's list/.test(err.message));
+    await mismatch.mesh.stop();
+    // Under TLS 1.3 the client's handshake ends before the server checks its certificate.
+    for (const leaf of [certs.untrusted, certs.expired]) {
+      const refused = consumer(good.port, clientTls(leaf));
+      await assert.rejects(refused.echo.echo('x'), (err) => err.code === 'CONNECTION_CLOSED' && /may have refused our certificate/.test(err.message));
+      await refused.mesh.stop();
+    }
+  } finally {
+    await good.mesh.stop();
+    await wrong.mesh.stop();
+  }
+});

@@ -93,7 +93,17 @@ export class Connection {
       this.account();
     });
     this.socket.on('error', (err) => this.close(new RpcError(Code.ConnectionClosed, `connection ${this.remoteAddress}: ${err.message}`, { cause: err })));
-    this.socket.on('close', () => this.close(new RpcError(Code.ConnectionClosed, `connection ${this.remoteAddress} closed`)));
+    this.socket.on('close', () => this.close(new RpcError(Code.ConnectionClosed, `connection ${this.remoteAddress} closed${this.closedHint()}`)));
+  }
+
+  /**
+   * Why a TLS connection may have closed before the peer sent one byte. Under TLS 1.3 a client's
+   * handshake completes before the server has checked the client's certificate; a server that
+   * refuses it (untrusted, expired) just closes, and the client would otherwise only see "closed".
+   */
+  private closedHint(): string {
+    const secure = (this.socket as { encrypted?: boolean }).encrypted === true;
+    return secure && this.socket.bytesRead === 0 ? ' right after the TLS handshake, before the peer sent anything: it may have refused our certificate (untrusted, expired or missing)' : '';
   }
 
   get isClosed(): boolean {

@@ -69,13 +69,10 @@ function identityError(cert: tls.PeerCertificate, identities: readonly string[])
 export function connectTls(options: TlsOptions, host: string, port: number): tls.TLSSocket {
   const node = nodeOptions(options);
   const identities = options.identities;
-  return tls.connect({
-    ...node,
-    host,
-    port,
-    servername: node.servername ?? (net.isIP(host) ? undefined : host),
-    checkServerIdentity: identities?.length ? (_host, cert) => identityError(cert, identities) : node.checkServerIdentity,
-  });
+  const dial: tls.ConnectionOptions = { ...node, host, port, servername: node.servername ?? (net.isIP(host) ? undefined : host) };
+  // Set only when wanted: Node asserts the option is a function once present.
+  if (identities?.length) dial.checkServerIdentity = (_host, cert) => identityError(cert, identities);
+  return tls.connect(dial);
 }
 
 /** Resolves once the options' certificates are loaded (at once for static ones). */
