@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { Code, createRuntime, currentCall, defineService, RpcError, t } from '@meshlet/core';
-import { createAuthorizer } from '@meshlet/security';
+import { createAuthorizer } from '@meshlet/security/authz';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
