@@ -14,7 +14,7 @@ import org.apache.dubbo.config.bootstrap.DubboBootstrap;
  * it against). `--tls-advertise` sets ProtocolConfig's sslEnabled (`dubbo.protocol.ssl-enabled`),
  * which writes `ssl-enabled=true` into the provider URL; the `dubbo` protocol itself never reads it.
  *
- * Consumer: `--tls-ca` with `--tls-cert --tls-key`. Dubbo's own SslConfig provider
+ * Consumer: `--tls-ca` with `--tls-cert --tls-key` (see consumer() for netty 4.2's host check). Dubbo's own SslConfig provider
  * (SSLConfigCertProvider) turns TLS on only when the client has a certificate and key: with roots
  * alone it connects in plaintext. `--tls-no-client-cert` gets a TLS client without a certificate
  * through Dubbo's CertProvider SPI instead (TrustOnlyCertProvider).
@@ -36,8 +36,18 @@ final class Tls {
         return true;
     }
 
-    /** Applies the consumer's flags; true when some TLS setting was given. */
+    /**
+     * Applies the consumer's flags; true when some TLS setting was given.
+     *
+     * Dubbo 3.3.6 ships netty 4.2, whose client contexts check the server's host name by default
+     * (endpoint identification HTTPS), but Dubbo's SslClientTlsHandler makes its SSLEngine without
+     * the peer's host: every handshake fails with "Hostname or IP address is undefined". A Dubbo
+     * 3.3.6 application gets TLS only with netty's own switch, set here before netty's SslUtils
+     * loads; the server's certificate is then checked against the roots only, as on netty 4.1.
+     * `--tls-netty-verify` leaves netty's default, to show the failure.
+     */
     static boolean consumer(Args args) {
+        if (!args.has("tls-netty-verify")) System.setProperty("io.netty.handler.ssl.defaultEndpointVerificationAlgorithm", "NONE");
         if (args.has("tls-no-client-cert")) {
             TrustOnlyCertProvider.trust(args.get("tls-ca"));
             return true;
