@@ -2,7 +2,7 @@ import {
   Code, RpcError, callContext, toRpcError,
   type ExportedMethod, type Invocation, type ServerHandler,
 } from '@meshlet/core';
-import { createServerInvocation } from '@meshlet/core/engine';
+import { createServerInvocation, IN_FLIGHT_BUSY_MESSAGE } from '@meshlet/core/engine';
 import { errorMessage } from './errors.js';
 import { payloadExceeds } from './frame-writer.js';
 import { methodCodec, type Data, type MethodCodec } from './payload-codec.js';
@@ -23,6 +23,8 @@ export interface ServerGate {
   end(): void;
   /** Largest frame this server sends or takes. */
   readonly maxFrameSize: number;
+  /** Requests (and streams) one connection may have in flight; more are refused as busy, unread. */
+  readonly maxInFlightPerConnection: number;
   /** Failures the caller cannot be told about (fire-and-forget). */
   readonly onOnewayError?: ((error: RpcError) => void) | undefined;
 }
@@ -54,6 +56,8 @@ const MAX_TARGETS = 256;
 export class ConnectionResponder implements Responder {
   private readonly metadataMime: string;
   private readonly targets = new Map<string, Target>();
+  /** This connection's requests and streams in flight (the server counts all of them for stop). */
+  private inFlight = 0;
 
   constructor(
     private readonly handler: ServerHandler,
@@ -71,15 +75,16 @@ export class ConnectionResponder implements Responder {
       });
       let call: Prepared;
       try {
+        this.admit();
         call = this.prepareSingle(payload);
       } catch (err) {
         sink.onError(new Error(errorMessage(err)));
         return;
       }
-      this.gate.begin();
+      this.begin();
       call.exported.invoke(call.inv).then(
         (value) => {
-          this.gate.end();
+          this.end();
           if (cancelled) return;
           let data: Data;
           try {
@@ -91,7 +96,7 @@ export class ConnectionResponder implements Responder {
           sink.onComplete({ data, metadata: null });
         },
         (err: unknown) => {
-          this.gate.end();
+          this.end();
           if (!cancelled) sink.onError(new Error(errorMessage(err)));
         },
       );
@@ -101,16 +106,17 @@ export class ConnectionResponder implements Responder {
   fireAndForget(payload: ReceivedPayload): void {
     let call: Prepared;
     try {
+      this.admit();
       call = this.prepareSingle(payload);
     } catch (err) {
       this.gate.onOnewayError?.(toRpcError(err, Code.BadRequest));
       return;
     }
-    this.gate.begin();
+    this.begin();
     call.exported.invoke(call.inv).then(
-      () => this.gate.end(),
+      () => this.end(),
       (err: unknown) => {
-        this.gate.end();
+        this.end();
         this.gate.onOnewayError?.(toRpcError(err, Code.Business));
       },
     );
@@ -120,6 +126,7 @@ export class ConnectionResponder implements Responder {
     return new FlowableCtor<Payload>((sink) => {
       let call: Prepared;
       try {
+        this.admit();
         call = this.prepare(payload);
       } catch (err) {
         sink.onSubscribe({ request() {}, cancel() {} });
@@ -127,7 +134,7 @@ export class ConnectionResponder implements Responder {
         return;
       }
       const single = !call.exported.method.stream;
-      this.gate.begin();
+      this.begin();
       const publisher = new StreamPublisher(sink, {
         encode: (item) => {
           try {
@@ -138,7 +145,7 @@ export class ConnectionResponder implements Responder {
         },
         congested: () => this.conn.congested,
         drained: () => this.conn.drained(),
-        onEnd: () => this.gate.end(),
+        onEnd: () => this.end(),
       });
       sink.onSubscribe(publisher);
       // The producer's body runs inside this call's context: its own calls inherit the deadline.
@@ -151,6 +158,21 @@ export class ConnectionResponder implements Responder {
       sink.onSubscribe();
       sink.onComplete(undefined);
     });
+  }
+
+  /** Refuses a request past the connection's in-flight limit before its payload is decoded. */
+  private admit(): void {
+    if (this.inFlight >= this.gate.maxInFlightPerConnection) throw new RpcError(Code.ServerBusy, IN_FLIGHT_BUSY_MESSAGE);
+  }
+
+  private begin(): void {
+    this.inFlight++;
+    this.gate.begin();
+  }
+
+  private end(): void {
+    this.inFlight--;
+    this.gate.end();
   }
 
   /** A result too large for one frame fails the call, not the connection. */

@@ -1,4 +1,5 @@
 import { type RpcError, type ProtocolServer, type ServerHandler, type ServerOptions } from '@meshlet/core';
+import { inFlightLimit } from '@meshlet/core/engine';
 import { encodeEntry } from './composite-metadata.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
 import { Key, MESHLET_MIME, encodePairs } from './meshlet-metadata.js';
@@ -38,6 +39,7 @@ export class RSocketProtocolServer implements ProtocolServer, ServerGate {
   private drainWaiter: (() => void) | undefined;
   accepting = true;
   readonly maxFrameSize: number;
+  readonly maxInFlightPerConnection: number;
   readonly onOnewayError: ((error: RpcError) => void) | undefined;
   private readonly fragmentSize: number | undefined;
 
@@ -50,6 +52,7 @@ export class RSocketProtocolServer implements ProtocolServer, ServerGate {
     this.fragmentSize = rsocketOptions.fragmentSize;
     // Past 16 MiB - 1 (the 24-bit frame length) requests and results travel as fragments.
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.maxInFlightPerConnection = inFlightLimit(options.maxInFlightPerConnection);
   }
 
   get address(): { host: string; port: number } | undefined {
