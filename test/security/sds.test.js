@@ -272,6 +272,37 @@ test('a Dubbo provider and consumer both on SDS certificates: mTLS with the call
   assert.equal(await who.who(), SPIFFE_CLIENT); // the open connection serves on
 });
 
+test('MESHLET_TLS_SDS alone: provider and consumer take their certificates from their SDS sockets, and a push rotates the provider', async (t) => {
+  const providerSocket = freshSocket();
+  const consumerSocket = freshSocket();
+  const [providerSds, consumerSds] = await Promise.all([startServer(providerSocket, certs.server), startServer(consumerSocket, certs.client)]);
+  t.after(() => providerSds.kill());
+  t.after(() => consumerSds.kill());
+  const provider = createMeshlet({ protocols: ['dubbo'], server: { host: '127.0.0.1', port: 0 } }, { MESHLET_TLS_SDS: `unix:${providerSocket}` });
+  provider.provide(Who, { who: async () => currentCall()?.identity?.spiffeId ?? 'anonymous' });
+  await provider.start(); // waits for the first certificate
+  t.after(() => provider.stop());
+  const port = provider.address('dubbo').port;
+  const consumer = createMeshlet({ protocols: ['dubbo'] }, { MESHLET_TLS_SDS: `unix:${consumerSocket}`, MESHLET_TLS_IDENTITIES: SPIFFE_SERVER });
+  t.after(() => consumer.stop());
+  const who = consumer.refer(Who, { url: `dubbo://127.0.0.1:${port}`, timeout: 5000 });
+  assert.equal(await who.who(), SPIFFE_CLIENT);
+
+  const rotated = providerSds.lines.length;
+  providerSds.send(`rotate ${certs.server2.certPath} ${certs.server2.keyPath} ${certs.ca.certPath}`);
+  await providerSds.waitFor(/ACK/, { from: rotated });
+  let serial;
+  const deadline = Date.now() + 5000;
+  while (serial !== certs.server2.serial && Date.now() < deadline) {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost' });
+    await once(socket, 'secureConnect');
+    serial = socket.getPeerX509Certificate().serialNumber;
+    socket.destroy();
+  }
+  assert.equal(serial, certs.server2.serial);
+  assert.equal(await who.who(), SPIFFE_CLIENT);
+});
+
 test('ready() rejects with UNAVAILABLE when nothing serves in time, and resolves on a later call once a server comes; close() settles everything', async () => {
   const source = sdsTlsSource({ address: `unix:${join(dir, 'nobody.sock')}`, readyTimeout: 300, backoff: { initial: 50, max: 100 } });
   const started = Date.now();

@@ -9,7 +9,7 @@ import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } fr
 import { protocolsOf, registerBuiltins } from './builtins.js';
 import { heartbeatProbe } from './probes.js';
 import { tlsFromEnv } from './tls-env.js';
-import type { FileTlsSource } from '@meshlet/security/files';
+import type { ClosableTlsSource } from './lazy-sds.js';
 
 export type MeshletMode = 'direct' | 'sidecar';
 
@@ -122,7 +122,7 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
 }
 
 /** The runtime options with `MESHLET_TLS_DIR`'s TLS on the sides code left without (tls-env.ts). */
-function tlsOptionsOf<O extends Pick<MeshletAppOptions, 'server' | 'client'>>(options: O, env: Env): { options: O; source: FileTlsSource | undefined } {
+function tlsOptionsOf<O extends Pick<MeshletAppOptions, 'server' | 'client'>>(options: O, env: Env): { options: O; source: ClosableTlsSource | undefined } {
   const fromEnv = tlsFromEnv(env, options.server?.tls !== undefined, options.client?.tls !== undefined);
   if (fromEnv.source === undefined) return { options, source: undefined };
   return {
@@ -136,7 +136,7 @@ function tlsOptionsOf<O extends Pick<MeshletAppOptions, 'server' | 'client'>>(op
 }
 
 /** Closes the environment's certificate source (its file watch) once the runtime has stopped. */
-function closing<M extends Meshlet>(mesh: M, source: FileTlsSource | undefined): M {
+function closing<M extends Meshlet>(mesh: M, source: ClosableTlsSource | undefined): M {
   if (source === undefined) return mesh;
   const stop = mesh.stop.bind(mesh);
   mesh.stop = async (graceMs?: number) => {

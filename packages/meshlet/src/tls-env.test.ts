@@ -51,3 +51,8 @@ test('a mode not in the list is INVALID_ARGUMENT, before any file is watched', (
   assert.throws(() => tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_CLIENT_MODE: 'auto' }, false, false),
     (err) => RpcError.is(err, Code.InvalidArgument) && /MESHLET_TLS_CLIENT_MODE must be strict or permissive, got "auto"/.test((err as Error).message));
 });
+
+test('MESHLET_TLS_DIR and MESHLET_TLS_SDS together are INVALID_ARGUMENT: one source of certificates', () => {
+  assert.throws(() => tlsFromEnv({ MESHLET_TLS_DIR: dir, MESHLET_TLS_SDS: 'unix:/nowhere' }, false, false),
+    (err) => RpcError.is(err, Code.InvalidArgument) && /MESHLET_TLS_DIR or MESHLET_TLS_SDS, not both/.test((err as Error).message));
+});

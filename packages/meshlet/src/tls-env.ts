@@ -2,7 +2,8 @@
 // ca.pem) gives the server and the client mutual TLS with certificates that rotate live, so an app
 // gets mTLS from its deployment without a code change. Options given in code win.
 import { Code, RpcError, type TlsOptions } from '@meshlet/core';
-import { tlsFromDir, type FileTlsSource } from '@meshlet/security/files';
+import { tlsFromDir } from '@meshlet/security/files';
+import { lazySdsSource, type ClosableTlsSource } from './lazy-sds.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -10,12 +11,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface EnvTls {
   readonly server?: TlsOptions | undefined;
   readonly client?: TlsOptions | undefined;
-  /** The file source both sides share; undefined when nothing came from the environment. */
-  readonly source?: FileTlsSource | undefined;
+  /** The source both sides share (files or SDS); undefined when nothing came from the environment. */
+  readonly source?: ClosableTlsSource | undefined;
 }
 
 /**
- * Reads `MESHLET_TLS_DIR`, `MESHLET_TLS_MODE` (server: `strict`, the default, or `permissive`),
+ * Reads `MESHLET_TLS_DIR` or `MESHLET_TLS_SDS` (an SDS server's address, `unix:/path` as Istio's
+ * node agent serves it, or `host:port`: the certificate `default` and the roots `ROOTCA`), `MESHLET_TLS_MODE` (server: `strict`, the default, or `permissive`),
  * `MESHLET_TLS_CLIENT_MODE` (client: unset, TLS to every endpoint but those that say
  * `ssl-enabled=false`, as a Java Dubbo 3 consumer with an SslConfig dials; `strict`, TLS to every
  * endpoint; `permissive`, TLS only where the endpoint advertises `ssl-enabled=true`) and `MESHLET_TLS_IDENTITIES` (client: the server
@@ -25,12 +27,16 @@ export interface EnvTls {
  */
 export function tlsFromEnv(env: Env, hasServer: boolean, hasClient: boolean): EnvTls {
   const dir = env.MESHLET_TLS_DIR?.trim();
-  if (!dir || (hasServer && hasClient)) return {};
+  const sds = env.MESHLET_TLS_SDS?.trim();
+  if ((!dir && !sds) || (hasServer && hasClient)) return {};
+  if (dir && sds) throw new RpcError(Code.InvalidArgument, 'set MESHLET_TLS_DIR or MESHLET_TLS_SDS, not both: one source of certificates');
   const mode = modeOf('MESHLET_TLS_MODE', env.MESHLET_TLS_MODE, ['strict', 'permissive'], 'strict');
   const dial = env.MESHLET_TLS_CLIENT_MODE?.trim() ? modeOf('MESHLET_TLS_CLIENT_MODE', env.MESHLET_TLS_CLIENT_MODE, ['strict', 'permissive'], 'strict') : undefined;
   const identities = env.MESHLET_TLS_IDENTITIES?.split(',').map((s) => s.trim()).filter(Boolean);
-  // One source for both sides: the same files, watched once.
-  const server = tlsFromDir(dir, { mode });
+  // One source for both sides: the same files watched once, or one SDS stream.
+  const server: TlsOptions & { source: ClosableTlsSource } = dir
+    ? tlsFromDir(dir, { mode })
+    : { source: lazySdsSource(sds!), mode, requestCert: true, rejectUnauthorized: true };
   const client: TlsOptions = {
     rejectUnauthorized: true,
     source: server.source,
