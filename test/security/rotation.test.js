@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createMeshlet } from 'meshlet-rpc';
 import { currentCall, defineService, t } from '@meshlet/core';
 import { tlsFromDir } from '@meshlet/security';
+import { load } from './load.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_INTRUDER, SPIFFE_SERVER } from './certs.js';
 
 const certs = await makeCerts();
@@ -93,38 +94,6 @@ async function until(what, check) {
   }
 }
 
-/** Keeps `width` calls in flight until stopped; every failure is kept. */
-function load(echo, width = 128) {
-  let running = true;
-  let ok = 0;
-  const failures = [];
-  const workers = Array.from({ length: width }, async (_, i) => {
-    while (running) {
-      try {
-        await echo.echo(`w${i}`);
-        ok++;
-      } catch (err) {
-        failures.push(err);
-      }
-    }
-  });
-  return {
-    failures,
-    get ok() {
-      return ok;
-    },
-    /** Resolves after `n` more calls have been answered. */
-    more(n) {
-      const target = ok + n;
-      return until(`${n} more answered calls`, () => ok >= target || failures.length > 0);
-    },
-    async stop() {
-      running = false;
-      await Promise.all(workers);
-    },
-  };
-}
-
 const app = (protocol, env, options = {}) => createMeshlet({ protocols: [protocol], registry: false, ...options }, env);
 
 for (const protocol of PROTOCOLS) {
@@ -138,7 +107,7 @@ for (const protocol of PROTOCOLS) {
     const port = provider.address(protocol).port;
     const consumer = app(protocol, { MESHLET_TLS_DIR: clientDir, MESHLET_TLS_IDENTITIES: SPIFFE_SERVER });
     const echo = consumer.refer(Echo, { url: `127.0.0.1:${port}`, timeout: 5000, cluster: 'failfast' });
-    const running = load(echo);
+    const running = load((i) => echo.echo(`w${i}`));
     try {
       await running.more(500);
       assert.equal(await servedSerial(port), certs.server.serial);
@@ -183,7 +152,7 @@ for (const protocol of PROTOCOLS) test(`${protocol}: the consumer's own certific
   const consumer = app(protocol, {}, { client: { tls: clientTls } });
   const url = `127.0.0.1:${port}`;
   const echo = consumer.refer(Echo, { url, timeout: 5000, cluster: 'failfast' });
-  const running = load(echo);
+  const running = load((i) => echo.echo(`w${i}`));
   try {
     await running.more(500);
     assert.deepEqual(identities(), [SPIFFE_CLIENT]);
