@@ -570,7 +570,7 @@ async function main() {
   const rowDefs = rows(o);
   if (!rowDefs.some((r) => r.id === o.baseline)) usage(`--baseline must be one of ${rowDefs.map((r) => r.id).join(', ')}`);
   const plan = [];
-  for (const sc of scs) for (const row of rowDefs) if ((sc.rows ? sc.rows.includes(row.id) : !row.listedOnly) && (!o.only || o.only.test(`${sc.id} ${row.id} ${row.label}`))) plan.push({ sc, row });
+  for (const sc of scs) for (const row of rowDefs) if ((sc.rows ? sc.rows.includes(row.id) : !row.scenarios || row.scenarios.includes(sc.id)) && (!o.only || o.only.test(`${sc.id} ${row.id} ${row.label}`))) plan.push({ sc, row });
   if (o.list) {
     for (const { sc, row } of plan) process.stdout.write(`${sc.id}  ${row.id.padEnd(14)} ${row.label}\n`);
     return;

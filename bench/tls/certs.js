@@ -3,8 +3,8 @@
 // MESHLET_TLS_DIR wants it (cert.pem, key.pem, ca.pem). The bench does not import test/: these
 // are its own, and only what a handshake needs (no expired or untrusted variants).
 //
-// Keys are EC P-256 (what SPIRE issues by default); `--tls-key rsa` on run.js makes RSA 2048 ones,
-// Istio's default, whose handshakes cost more on the server (an RSA signature per handshake).
+// Keys are EC P-256 (what SPIRE issues by default); BENCH_TLS_KEY=rsa makes RSA 2048 ones (Istio's
+// default), whose handshakes cost more on the server (an RSA signature per handshake).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

@@ -14,8 +14,9 @@
 // one SecureContext made up front for every connection; without it each tls.connect is given the
 // PEM text and parses it again (certificate, key, CA), as the engine's connectTls does today.
 //
-// Prints one JSON line: {"calls":n,"errors":n,"qps":x,"p50_ms":x,"p99_ms":x,"rss_mb":x,"resumed":n}
-// where a "call" is one connection opened, answered and closed.
+// Prints one JSON line: {"calls":n,"errors":n,"qps":x,"p50_ms":x,"p99_ms":x,"rss_mb":x,"cpu_us":n,"resumed":n}
+// where a "call" is one connection opened, answered and closed, and cpu_us this process's CPU time
+// during the load.
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -135,10 +136,14 @@ const worker = async () => {
   }
 };
 const start = performance.now();
+const cpu0 = process.cpuUsage(); // the load only: module loading before it is not the connections' cost
 await Promise.all(Array.from({ length: o.concurrency }, worker));
 const elapsed = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuUs = cpu.user + cpu.system;
 if (lastError && calls === 0) process.stderr.write(`connect: ${lastError.message}\n`);
 console.log(JSON.stringify({
   calls, errors, qps: Math.round(calls / elapsed), p50_ms: quantile(0.5, calls), p99_ms: quantile(0.99, calls),
-  rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20), ...(secure ? { resumed } : {}),
+  rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20), cpu_us: cpuUs,
+  ...(secure ? { resumed } : {}),
 }));

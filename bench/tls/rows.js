@@ -6,7 +6,8 @@ import { PROVIDER_ID, makeBenchCerts } from './certs.js';
 
 let certs; // { dir, provider, consumer }, made once per harness run by the first mTLS row
 let making;
-const prepare = () => (making ??= makeBenchCerts().then((c) => (certs = c)));
+// BENCH_TLS_KEY=rsa: RSA 2048 keys instead of EC P-256 (certs.js).
+const prepare = () => (making ??= makeBenchCerts(process.env.BENCH_TLS_KEY === 'rsa' ? 'rsa' : 'ec').then((c) => (certs = c)));
 
 const providerEnv = () => ({ MESHLET_TLS_DIR: certs.provider });
 // The consumer checks the provider's SPIFFE ID (not the host name), as a mesh client would.
@@ -48,6 +49,8 @@ export function tlsRows(benchArgs) {
       id: `${plain}-mtls`,
       label: `${label}, mTLS`,
       baseline: plain,
+      // One scenario by default: the throughput one; the rest of the default run stays as it was.
+      scenarios: ['echo-1KiB-c128'],
       prepare,
       server: provider(protocol),
       serverEnv: providerEnv,
@@ -57,14 +60,14 @@ export function tlsRows(benchArgs) {
     {
       id: 'connect-tcp',
       label: 'new TCP connections (plaintext port)',
-      listedOnly: true,
+      scenarios: [CONNECT_SCENARIO],
       server: provider('dubbo'),
       client: connect(),
     },
     {
       id: 'connect-mtls',
       label: 'new mTLS connections, a context per dial (as the engine dials)',
-      listedOnly: true,
+      scenarios: [CONNECT_SCENARIO],
       baseline: 'connect-tcp',
       prepare,
       server: provider('dubbo'),
@@ -74,7 +77,7 @@ export function tlsRows(benchArgs) {
     {
       id: 'connect-mtls-ctx',
       label: 'new mTLS connections, one SecureContext shared',
-      listedOnly: true,
+      scenarios: [CONNECT_SCENARIO],
       baseline: 'connect-tcp',
       prepare,
       server: provider('dubbo'),
@@ -84,7 +87,7 @@ export function tlsRows(benchArgs) {
     {
       id: 'connect-mtls-resume',
       label: 'new mTLS connections, shared context + session resumption',
-      listedOnly: true,
+      scenarios: [CONNECT_SCENARIO],
       baseline: 'connect-tcp',
       prepare,
       server: provider('dubbo'),
