@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { makeDemoCerts, PROVIDER_ID } from './dist/certs.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const certs = makeDemoCerts();
+let certs;
+try {
+  certs = makeDemoCerts();
+} catch (err) {
+  console.error(`demo: making the certificates needs the openssl command (${err.code === 'ENOENT' ? 'not found' : err.message})`);
+  process.exit(1);
+}
 console.log(`demo: certificates made: provider ${PROVIDER_ID}, consumer in ${certs.consumer}`);
 // A fresh registry directory, so entries from earlier runs cannot interfere.
 const base = { ...process.env, MESHLET_LOCAL_REGISTRY_DIR: mkdtempSync(join(tmpdir(), 'meshlet-mtls-registry-')) };
