@@ -69,10 +69,32 @@ function identityError(cert: tls.PeerCertificate, identities: readonly string[])
 export function connectTls(options: TlsOptions, host: string, port: number): tls.TLSSocket {
   const node = nodeOptions(options);
   const identities = options.identities;
-  const dial: tls.ConnectionOptions = { ...node, host, port, servername: node.servername ?? (net.isIP(host) ? undefined : host) };
+  const dial: tls.ConnectionOptions = {
+    ...node,
+    secureContext: clientContext(options, node),
+    host,
+    port,
+    servername: node.servername ?? (net.isIP(host) ? undefined : host),
+  };
   // Set only when wanted: Node asserts the option is a function once present.
   if (identities?.length) dial.checkServerIdentity = (_host, cert) => identityError(cert, identities);
   return tls.connect(dial);
+}
+
+/**
+ * One client context per options object and certificate version: Node would otherwise parse the
+ * certificate, key and roots again on every dial (about 40 % of a handshake's client CPU).
+ */
+const clientContexts = new WeakMap<TlsOptions, { readonly material: unknown; readonly context: tls.SecureContext }>();
+
+function clientContext(options: TlsOptions, node: tls.ConnectionOptions): tls.SecureContext {
+  if (node.secureContext) return node.secureContext;
+  const material = options.source ? options.source.current() : options;
+  const held = clientContexts.get(options);
+  if (held?.material === material) return held.context;
+  const context = tls.createSecureContext(node);
+  clientContexts.set(options, { material, context });
+  return context;
 }
 
 /** Resolves once the options' certificates are loaded (at once for static ones). */
@@ -118,8 +140,8 @@ export class ServerTls {
     const node = nodeOptions(options);
     this.server = tls.createServer({ ...node, handshakeTimeout: this.handshakeTimeout }, (socket) => {
       const mutual = node.requestCert === true && socket.authorized;
-      const cert = mutual ? socket.getPeerCertificate() : undefined;
-      onSocket(socket, cert?.raw ? peerIdentityOf(cert) : undefined);
+      const cert = mutual ? socket.getPeerX509Certificate() : undefined;
+      onSocket(socket, cert ? peerIdentityOf(cert) : undefined);
     });
     this.server.on('tlsClientError', (err, socket) => {
       const reason = (err as NodeJS.ErrnoException).code ?? err.message;
