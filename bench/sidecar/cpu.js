@@ -14,13 +14,11 @@
 // `sidecar-compare`: before/after figures side by side, under the same load.
 // CPU µs per call stays meaningful on a loaded machine far better than calls/s, but other work
 // still perturbs caches and scheduling: compare rows of the same run.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { children, cpuUs, start } from '../lib/processes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
 const protocol = opt('protocol', 'dubbo');
@@ -31,37 +29,6 @@ const repeat = Math.max(1, Number(opt('repeat', '3')) | 0);
 const compare = opt('compare', undefined);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'meshlet-bench-cpu-'));
 const registry = `local://${dir}`;
-const children = new Set();
-const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
-
-function start(args, env = {}) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const line = (re) => new Promise((resolve, reject) => {
-    const check = () => {
-      const m = re.exec(out);
-      if (m) {
-        child.stdout.off('data', check);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', check);
-    check();
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code} before printing ${re}`)));
-  });
-  return { child, line };
-}
-
-/** utime + stime of `pid`, µs. */
-function cpuUs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_US;
-}
-
 async function consumer(env, target) {
   const args = ['bench/sidecar/cpu-consumer.js', '--protocol', protocol, '--seconds', String(seconds), '--concurrency', String(concurrency), '--payload', String(payload)];
   if (target) args.push('--target', target);

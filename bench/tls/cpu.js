@@ -15,14 +15,10 @@
 // time, each answered with a heartbeat and closed): plaintext, mTLS as the engine dials (a context
 // per dial), with one shared SecureContext, and with session resumption; CPU per connection.
 // Prints tables and one JSON line (medians per protocol and mode).
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PROVIDER_ID, makeBenchCerts } from './certs.js';
+import { children, cpuUs, start } from '../lib/processes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
 const protocols = opt('protocols', 'dubbo,bolt,motan2,rsocket').split(',').filter(Boolean);
@@ -30,37 +26,6 @@ const seconds = Number(opt('seconds', '3'));
 const concurrency = Number(opt('concurrency', '128'));
 const payload = Number(opt('payload', '1024'));
 const repeat = Math.max(1, Number(opt('repeat', '3')) | 0);
-const children = new Set();
-const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
-
-function start(args, env = {}) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const line = (re) => new Promise((resolve, reject) => {
-    const check = () => {
-      const m = re.exec(out);
-      if (m) {
-        child.stdout.off('data', check);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', check);
-    check();
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code} before printing ${re}`)));
-  });
-  return { child, line };
-}
-
-/** utime + stime of `pid`, µs. */
-function cpuUs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_US;
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 async function measure(protocol, certs) {

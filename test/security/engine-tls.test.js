@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { createMeshlet } from 'meshlet-rpc';
 import { defineService, t, currentCall, RpcError } from '@meshlet/core';
+import { manualSource } from './manual-source.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
 
 const certs = await makeCerts();
@@ -16,34 +17,6 @@ const impl = {
   echo: async (s) => s,
   who: async () => JSON.stringify(currentCall()?.identity ?? null),
 };
-
-/** A TlsSource of the test's own: material set by hand, ready when first set. */
-function manualSource(initial) {
-  let material = initial;
-  let resolveReady;
-  const ready = new Promise((r) => (resolveReady = r));
-  if (initial) resolveReady();
-  const listeners = new Set();
-  return {
-    ready: () => ready,
-    current() {
-      if (!material) throw new RpcError('UNAVAILABLE', 'not loaded');
-      return material;
-    },
-    onChange(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    set(next) {
-      material = next;
-      resolveReady();
-      for (const l of listeners) l();
-    },
-    get listeners() {
-      return listeners.size;
-    },
-  };
-}
 
 const pair = (leaf, ca = certs.ca) => ({ cert: leaf.cert, key: leaf.key, ca: ca.cert });
 const clientTls = (leaf = certs.client) => ({ ...pair(leaf), identities: [SPIFFE_SERVER] });

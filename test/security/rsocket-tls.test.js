@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { createRuntime, defineService, t, currentCall, RpcError } from '@meshlet/core';
 import { rsocket } from '@meshlet/transport-rsocket';
+import { manualSource } from './manual-source.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
 
 const certs = await makeCerts();
@@ -27,34 +28,6 @@ const impl = {
     for (let i = 0; i < n; i++) yield i;
   },
 };
-
-/** A TlsSource of the test's own: material set by hand, ready once set. */
-function manualSource(initial) {
-  let material = initial;
-  let resolveReady;
-  const ready = new Promise((r) => (resolveReady = r));
-  if (initial) resolveReady();
-  const listeners = new Set();
-  return {
-    ready: () => ready,
-    current() {
-      if (!material) throw new RpcError('UNAVAILABLE', 'not loaded');
-      return material;
-    },
-    onChange(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    set(next) {
-      material = next;
-      resolveReady();
-      for (const l of listeners) l();
-    },
-    get listeners() {
-      return listeners.size;
-    },
-  };
-}
 
 const pair = (leaf, ca = certs.ca) => ({ cert: leaf.cert, key: leaf.key, ca: ca.cert });
 const clientTls = (leaf = certs.client, identities = [SPIFFE_SERVER]) => ({ ...pair(leaf), identities });
