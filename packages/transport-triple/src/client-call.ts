@@ -1,0 +1,197 @@
+import * as http2 from 'node:http2';
+import { Code, RpcError, type Invocation } from '@meshlet/core';
+import { methodCodec, type MethodCodec } from './codec.js';
+import { H } from './constants.js';
+import { MessageReader, frameMessage } from './framing.js';
+import { decodeRpcStatus } from './rpc-status.js';
+import { MESHLET_CODE_TRAILER, decodeGrpcMessage, errorForStatus, type StatusDetail } from './status.js';
+
+export interface ClientCallOptions {
+  readonly gzip: boolean;
+  readonly maxMessageSize: number;
+  /** Stream items held unread before reading pauses. */
+  readonly window: number;
+  readonly onEnd: (call: ClientCall) => void;
+}
+
+/**
+ * One call on one HTTP/2 stream. Unary: resolves with the one message once the trailers say OK.
+ * Stream methods: resolves, once the response headers arrive, with an AsyncIterable of the items;
+ * reading pauses while `window` items wait unread, so HTTP/2 flow control holds the provider
+ * (nothing buffers without bound). The deadline, the caller's AbortSignal and a `break` out of the
+ * loop reset the stream (RST_STREAM CANCEL), which the provider sees as a cancellation.
+ */
+export class ClientCall {
+  private req: http2.ClientHttp2Stream | undefined;
+  private readonly codec: MethodCodec;
+  private reader: MessageReader | undefined;
+  private readonly items: unknown[] = [];
+  private ended = false;
+  private failure: RpcError | undefined;
+  private headersSeen = false;
+  private resolveOpen: ((value: unknown) => void) | undefined;
+  private rejectOpen: ((err: RpcError) => void) | undefined;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onAbort = () => this.terminate(new RpcError(Code.Cancelled, 'call cancelled by the caller'));
+
+  constructor(
+    private readonly session: http2.ClientHttp2Session,
+    private readonly headers: http2.OutgoingHttpHeaders,
+    private readonly body: Buffer,
+    private readonly inv: Invocation,
+    private readonly options: ClientCallOptions,
+  ) {
+    this.codec = methodCodec(inv.method);
+  }
+
+  start(): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      this.resolveOpen = resolve;
+      this.rejectOpen = reject;
+      const { inv } = this;
+      if (inv.signal?.aborted) return this.terminate(new RpcError(Code.Cancelled, 'call cancelled by the caller'));
+      inv.signal?.addEventListener('abort', this.onAbort, { once: true });
+      const left = inv.deadline - Date.now();
+      if (Number.isFinite(left)) {
+        this.timer = setTimeout(() => this.terminate(new RpcError(Code.Timeout, `${inv.service.interface}.${inv.method.name} timed out (deadline exceeded)`)), Math.max(0, left));
+      }
+      let req: http2.ClientHttp2Stream;
+      try {
+        req = this.session.request(this.headers, { endStream: false });
+      } catch (err) {
+        return this.terminate(new RpcError(Code.Unavailable, `cannot open a stream: ${(err as Error).message}`, { cause: err }));
+      }
+      this.req = req;
+      req.on('response', (h) => this.onHeaders(h));
+      req.on('data', (chunk: Buffer) => this.onData(chunk));
+      req.on('trailers', (t) => this.onTrailers(t));
+      req.on('error', (err: Error) => this.terminate(new RpcError(Code.ConnectionClosed, `stream failed: ${err.message}`, { cause: err })));
+      req.on('close', () => {
+        if (this.ended) return;
+        const code = req.rstCode;
+        if (code === http2.constants.NGHTTP2_REFUSED_STREAM) this.terminate(new RpcError(Code.Unavailable, 'stream refused by the provider (GOAWAY): not executed'));
+        else if (code === http2.constants.NGHTTP2_CANCEL) this.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the provider'));
+        else this.terminate(new RpcError(Code.ConnectionClosed, `stream closed without a status (RST_STREAM ${code ?? 0})`));
+      });
+      req.end(frameMessage(this.body, this.options.gzip));
+    });
+  }
+
+  private onHeaders(h: http2.IncomingHttpHeaders): void {
+    if (this.ended) return;
+    const status = Number(h[':status']);
+    if (h[H.status] !== undefined) return this.onTrailers(h); // trailers-only
+    if (status !== 200) return this.terminate(new RpcError(httpCode(status), `HTTP status ${status} from the provider`));
+    this.headersSeen = true;
+    const enc = h[H.encoding];
+    this.reader = new MessageReader(this.options.maxMessageSize, Array.isArray(enc) ? enc[0] : enc);
+    if (this.inv.method.stream) this.resolveOpen?.(this.iterable());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ended || this.reader === undefined) return;
+    let messages: Buffer[];
+    try {
+      messages = this.reader.push(chunk);
+    } catch (err) {
+      return this.terminate(err as RpcError);
+    }
+    for (const m of messages) {
+      try {
+        this.items.push(this.codec.decodeResult(m));
+      } catch (err) {
+        return this.terminate(new RpcError(Code.BadResponse, `cannot decode the result of ${this.inv.service.interface}.${this.inv.method.name}: ${(err as Error).message}`, { cause: err }));
+      }
+    }
+    if (!this.inv.method.stream && this.items.length > 1) {
+      return this.terminate(new RpcError(Code.BadResponse, 'a unary call got more than one response message'));
+    }
+    if (this.items.length >= this.options.window) this.req?.pause();
+    this.wake?.();
+  }
+
+  private onTrailers(t: http2.IncomingHttpHeaders): void {
+    if (this.ended) return;
+    const status = Number(t[H.status] ?? NaN);
+    if (!Number.isInteger(status)) return this.terminate(new RpcError(Code.Protocol, 'the response ended without grpc-status'));
+    const one = (name: string) => {
+      const v = t[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    let details: StatusDetail[] | undefined;
+    const bin = one(H.details);
+    if (bin !== undefined) {
+      try {
+        details = [...decodeRpcStatus(Buffer.from(bin, 'base64')).details];
+      } catch {
+        details = undefined; // a malformed detail does not hide the status itself
+      }
+    }
+    const err = errorForStatus(status, decodeGrpcMessage(one(H.message) ?? ''), one(MESHLET_CODE_TRAILER), details);
+    if (err) return this.terminate(err);
+    if (this.reader?.partial) return this.terminate(new RpcError(Code.BadResponse, 'the response ended inside a message'));
+    if (!this.inv.method.stream) {
+      if (this.items.length !== 1) return this.terminate(new RpcError(Code.BadResponse, `a unary call got ${this.items.length} response messages`));
+      const value = this.items[0];
+      this.settle();
+      this.resolveOpen?.(value);
+      return;
+    }
+    this.settle();
+    if (!this.headersSeen) this.resolveOpen?.(this.iterable());
+    this.wake?.();
+  }
+
+  /** Ends the call with `err`: rejects the pending promise or fails the stream's reader, resets the HTTP/2 stream. */
+  terminate(err: RpcError): void {
+    if (this.ended) return;
+    this.failure = err;
+    this.settle();
+    const req = this.req;
+    if (req && !req.closed && !req.destroyed) req.close(http2.constants.NGHTTP2_CANCEL);
+    this.rejectOpen?.(err);
+    this.wake?.();
+  }
+
+  private settle(): void {
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.inv.signal?.removeEventListener('abort', this.onAbort);
+    this.options.onEnd(this);
+  }
+
+  private iterable(): AsyncIterable<unknown> {
+    const next = async (): Promise<IteratorResult<unknown>> => {
+      for (;;) {
+        if (this.items.length > 0) {
+          const value = this.items.shift();
+          if (this.items.length < this.options.window && !this.ended) this.req?.resume();
+          return { value, done: false };
+        }
+        if (this.failure) throw this.failure;
+        if (this.ended) return { value: undefined, done: true };
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+      }
+    };
+    const it: AsyncIterator<unknown> = {
+      next,
+      return: async () => {
+        // `break` out of `for await`: cancel the call, the provider's producer stops.
+        if (!this.ended) this.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the consumer'));
+        this.items.length = 0;
+        this.failure = undefined;
+        return { value: undefined, done: true };
+      },
+    };
+    return { [Symbol.asyncIterator]: () => it };
+  }
+}
+
+function httpCode(status: number): Code {
+  if (status === 401 || status === 403) return Code.PermissionDenied;
+  if (status === 404) return Code.MethodNotFound;
+  if (status === 429 || status === 502 || status === 503 || status === 504) return Code.Unavailable;
+  return Code.Protocol;
+}

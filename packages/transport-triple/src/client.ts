@@ -1,0 +1,182 @@
+import * as http2 from 'node:http2';
+import {
+  Code, RpcError, endpointAddress,
+  type ClientOptions, type Endpoint, type Invocation, type ProtocolClient,
+} from '@meshlet/core';
+import { Backoff, connectTls } from '@meshlet/core/engine';
+import { methodCodec } from './codec.js';
+import { CONTENT_TYPE_PROTO, DEFAULT_MAX_MESSAGE_SIZE, H } from './constants.js';
+import { ClientCall } from './client-call.js';
+import { putAttachments } from './headers.js';
+import { encodeTimeout } from './timeout.js';
+
+export interface TripleClientOptions {
+  /** Largest message sent or taken, bytes (default: `maxFrameSize`, else 8 MiB). */
+  readonly maxMessageSize?: number;
+  /** Compress request messages (`grpc-encoding: gzip`); answers come back as the provider chooses. */
+  readonly compression?: 'gzip' | 'identity';
+  /** Stream items a consumer holds unread before it stops reading (HTTP/2 flow control then holds the provider). Default 16. */
+  readonly streamWindow?: number;
+}
+
+const DEFAULT_HEARTBEAT = 30_000;
+
+/**
+ * One HTTP/2 session per endpoint, every call a stream on it. A session that fails or closes is
+ * replaced on the next call, after a backoff while connecting keeps failing (calls meanwhile fail
+ * UNAVAILABLE at once, so the cluster picks another provider). A GOAWAY marks the client
+ * unavailable until its session is gone: the provider is stopping. Keep-alive PINGs after
+ * `heartbeatInterval` (30 s) find dead connections; no answer within `probeTimeout` destroys it.
+ */
+export class TripleProtocolClient implements ProtocolClient {
+  private session: http2.ClientHttp2Session | undefined;
+  private readonly calls = new Set<ClientCall>();
+  private readonly backoff = new Backoff({ initial: 100, max: 5000 });
+  private retryAt = 0;
+  private goneAway = false;
+  private closed = false;
+  private pinger: NodeJS.Timeout | undefined;
+  private readonly maxMessageSize: number;
+  private readonly authority: string;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly options: ClientOptions = {},
+    private readonly triple: TripleClientOptions = {},
+  ) {
+    this.maxMessageSize = triple.maxMessageSize ?? options.maxFrameSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    this.authority = `${this.useTls() ? 'https' : 'http'}://${host}:${endpoint.port}`;
+  }
+
+  get available(): boolean {
+    return !this.closed && !this.goneAway && Date.now() >= this.retryAt;
+  }
+
+  /** Calls and streams in flight (the least-pending balancer reads it). */
+  get pendingCount(): number {
+    return this.calls.size;
+  }
+
+  private useTls(): boolean {
+    const tls = this.options.tls;
+    if (!tls) return false;
+    const hint = this.endpoint.params['ssl-enabled'];
+    if (tls.mode === 'strict') return true;
+    if (tls.mode === 'permissive') return hint === 'true';
+    return hint !== 'false';
+  }
+
+  invoke(inv: Invocation): Promise<unknown> {
+    if (this.closed) return Promise.reject(new RpcError(Code.ConnectionClosed, `client for ${endpointAddress(this.endpoint)} is closed`));
+    const { method, service } = inv;
+    let session: http2.ClientHttp2Session;
+    let body: Buffer;
+    try {
+      session = this.connect();
+      body = methodCodec(method).encodeArgs(inv.args);
+    } catch (err) {
+      return Promise.reject(RpcError.is(err) ? err : new RpcError(Code.Serialization, `cannot encode the arguments of ${service.interface}.${method.name}: ${(err as Error).message}`, { cause: err }));
+    }
+    if (body.length > this.maxMessageSize) {
+      return Promise.reject(new RpcError(Code.FrameTooLarge, `request message of ${body.length} bytes is larger than the limit of ${this.maxMessageSize}`));
+    }
+    const remaining = inv.deadline - Date.now();
+    if (remaining <= 0) return Promise.reject(new RpcError(Code.Timeout, `deadline passed before ${service.interface}.${method.name} was sent`));
+    const headers: http2.OutgoingHttpHeaders = {
+      ':method': 'POST',
+      ':path': `/${service.interface}/${method.name}`,
+      [H.contentType]: CONTENT_TYPE_PROTO,
+      [H.te]: 'trailers',
+      [H.acceptEncoding]: 'gzip,identity',
+      [H.userAgent]: 'meshlet-triple/0.1.0',
+    };
+    if (Number.isFinite(remaining)) headers[H.timeout] = encodeTimeout(remaining);
+    if (this.triple.compression === 'gzip') headers[H.encoding] = 'gzip';
+    if (service.version !== undefined) headers[H.version] = service.version;
+    if (service.group !== undefined) headers[H.group] = service.group;
+    if (this.options.application) headers[H.consumerApp] = this.options.application;
+    putAttachments(headers as Record<string, string>, inv.attachments);
+    const call = new ClientCall(session, headers, body, inv, {
+      gzip: this.triple.compression === 'gzip',
+      maxMessageSize: this.maxMessageSize,
+      window: Math.max(1, this.triple.streamWindow ?? 16),
+      onEnd: (c) => this.calls.delete(c),
+    });
+    this.calls.add(call);
+    return call.start();
+  }
+
+  private connect(): http2.ClientHttp2Session {
+    const live = this.session;
+    if (live !== undefined && !live.closed && !live.destroyed) return live;
+    if (Date.now() < this.retryAt) {
+      throw new RpcError(Code.Unavailable, `${endpointAddress(this.endpoint)} is backing off after failed connects`);
+    }
+    const tls = this.useTls() ? this.options.tls : undefined;
+    const session = http2.connect(this.authority, {
+      settings: { enablePush: false },
+      maxSessionMemory: 64,
+      ...(tls ? { createConnection: () => connectTls({ ...tls, ALPNProtocols: ['h2'] }, this.endpoint.host, this.endpoint.port) } : {}),
+    });
+    this.session = session;
+    this.goneAway = false;
+    let connected = false;
+    session.once('connect', () => {
+      connected = true;
+      this.backoff.reset();
+      this.startPings(session);
+    });
+    session.on('error', () => {
+      if (!connected) this.retryAt = Date.now() + this.backoff.next();
+    });
+    session.on('goaway', () => {
+      if (this.session === session) this.goneAway = true;
+    });
+    session.once('close', () => {
+      clearInterval(this.pinger);
+      if (this.session === session) {
+        this.session = undefined;
+        this.goneAway = false;
+      }
+    });
+    // Calls hold the process up; an idle session does not.
+    session.unref();
+    return session;
+  }
+
+  private startPings(session: http2.ClientHttp2Session): void {
+    const every = this.options.heartbeatInterval ?? DEFAULT_HEARTBEAT;
+    const probe = this.options.probeTimeout ?? 3000;
+    clearInterval(this.pinger);
+    this.pinger = setInterval(() => {
+      if (session.closed || session.destroyed) return;
+      const timer = setTimeout(() => session.destroy(new Error('keep-alive PING unanswered')), probe);
+      timer.unref();
+      session.ping((err) => {
+        clearTimeout(timer);
+        if (err) session.destroy();
+      });
+    }, every);
+    this.pinger.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.pinger);
+    const closed = new RpcError(Code.ConnectionClosed, `client for ${endpointAddress(this.endpoint)} closed`);
+    for (const call of [...this.calls]) call.terminate(closed);
+    const session = this.session;
+    this.session = undefined;
+    if (session && !session.destroyed) {
+      await new Promise<void>((resolve) => {
+        session.close(() => resolve());
+        setTimeout(() => {
+          session.destroy();
+          resolve();
+        }, 1000).unref();
+      });
+    }
+  }
+}

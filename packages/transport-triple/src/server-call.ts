@@ -1,0 +1,296 @@
+import * as http2 from 'node:http2';
+import {
+  Code, RpcError, callContext, toRpcError,
+  type ExportedMethod, type Invocation, type PeerIdentity, type ServerHandler,
+} from '@meshlet/core';
+import { createServerInvocation } from '@meshlet/core/engine';
+import { methodCodec, type MethodCodec } from './codec.js';
+import { CONTENT_TYPE_PROTO, H } from './constants.js';
+import { MessageReader, frameMessage } from './framing.js';
+import { attachmentsOf, headerOf } from './headers.js';
+import { encodeRpcStatus } from './rpc-status.js';
+import { GrpcStatus, MESHLET_CODE_TRAILER, encodeGrpcMessage, grpcFailureOf, statusForCode } from './status.js';
+import { parseTimeout } from './timeout.js';
+import { decodeRequestWrapper } from './wrapper.js';
+
+/** What one call needs from its server. */
+export interface CallGate {
+  readonly handler: ServerHandler;
+  readonly accepting: boolean;
+  readonly maxMessageSize: number;
+  begin(): void;
+  end(): void;
+}
+
+/**
+ * Serves one HTTP/2 stream: one gRPC call (unary or server-streaming). Reads the request message
+ * (bounded by the size limit), finds the method, calls it with the caller's deadline, and answers
+ * with the message(s) and a status in trailers, or a trailers-only response when it fails before
+ * any message. Never throws: every failure becomes a status.
+ */
+export function serveStream(
+  gate: CallGate,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  peer: { remoteAddress: string; identity: PeerIdentity | undefined },
+): void {
+  const receivedAt = Date.now();
+  const contentType = headerOf(headers, H.contentType) ?? '';
+  if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
+    // gRPC's spec: a request that is not gRPC gets HTTP 415, not a gRPC status.
+    stream.respond({ ':status': 415, [H.status]: String(GrpcStatus.INTERNAL), [H.message]: encodeGrpcMessage(`content-type ${JSON.stringify(contentType)} is not application/grpc`) }, { endStream: true });
+    return;
+  }
+  const encoding = headerOf(headers, H.encoding);
+  // Answers are compressed the way the request was (a caller that sends gzip reads it).
+  const gzipOut = encoding === 'gzip';
+  const call = new ServerCall(gate, stream, contentType, gzipOut);
+  if (!gate.accepting) return call.fail(new RpcError(Code.Shutdown, 'the provider is shutting down: send the call elsewhere'));
+  if (encoding !== undefined && encoding !== 'identity' && encoding !== 'gzip') {
+    // gRPC's answer to an unknown encoding: UNIMPLEMENTED naming what we accept.
+    return call.fail(new RpcError(Code.Unsupported, `grpc-encoding ${encoding} is not supported (gzip, identity are)`));
+  }
+  const path = headerOf(headers, ':path') ?? '';
+  const slash = path.lastIndexOf('/');
+  const iface = path.slice(1, slash);
+  const methodName = path.slice(slash + 1);
+  if (slash <= 0 || iface === '' || methodName === '') return call.fail(new RpcError(Code.MethodNotFound, `path ${JSON.stringify(path)} is not /{service}/{method}`));
+  const key = { interface: iface, version: headerOf(headers, H.version) || undefined, group: headerOf(headers, H.group) || undefined };
+  let exported: ExportedMethod;
+  try {
+    exported = gate.handler.resolve(key, methodName);
+  } catch (err) {
+    gate.handler.refused?.(key, methodName, err);
+    return call.fail(err);
+  }
+  const reader = new MessageReader(gate.maxMessageSize, encoding);
+  const messages: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    if (call.done) return;
+    try {
+      for (const m of reader.push(chunk)) messages.push(m);
+    } catch (err) {
+      call.fail(err);
+      return;
+    }
+    if (messages.length > 1) call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got more`));
+  });
+  stream.on('end', () => {
+    if (call.done) return;
+    if (reader.partial) return call.fail(new RpcError(Code.BadRequest, 'the request ended inside a message'));
+    if (messages.length !== 1) return call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got ${messages.length}`));
+    let inv: Invocation;
+    try {
+      inv = call.prepare(exported, messages[0]!, key, methodName, headers, parseTimeout(headerOf(headers, H.timeout)), peer, receivedAt);
+    } catch (err) {
+      return call.fail(err);
+    }
+    call.run(inv);
+  });
+}
+
+class ServerCall {
+  done = false;
+  private responded = false;
+  private codec: MethodCodec | undefined;
+  private exported: ExportedMethod | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private iterator: AsyncIterator<unknown> | undefined;
+  private counted = false;
+
+  constructor(
+    private readonly gate: CallGate,
+    private readonly stream: http2.ServerHttp2Stream,
+    private readonly contentType: string,
+    private readonly gzip: boolean,
+  ) {
+    // A client's RST_STREAM (CANCEL), a dead connection: stop the producer, answer nothing.
+    stream.on('close', () => {
+      if (!this.done) this.finish();
+    });
+    stream.on('error', () => {});
+  }
+
+  prepare(
+    exported: ExportedMethod, message: Buffer, key: { interface: string; version: string | undefined; group: string | undefined },
+    methodName: string, headers: http2.IncomingHttpHeaders, timeoutMs: number | undefined,
+    peer: { remoteAddress: string; identity: PeerIdentity | undefined }, receivedAt: number,
+  ): Invocation {
+    let target = exported;
+    let codec = methodCodec(target.method);
+    if (codec.wrapped) {
+      // Wrapped mode names the Java parameter classes: they pick among overloads.
+      let argTypes: readonly string[];
+      try {
+        argTypes = decodeRequestWrapper(message).argTypes;
+      } catch (err) {
+        throw new RpcError(Code.BadRequest, `cannot decode the request of ${key.interface}/${methodName}: ${(err as Error).message}`, { cause: err });
+      }
+      if (argTypes.length > 0 && argTypes.join(',') !== target.method.paramTypes.join(',')) {
+        try {
+          target = this.gate.handler.resolve(key, methodName, argTypes);
+        } catch (err) {
+          this.gate.handler.refused?.(key, methodName, err);
+          throw err;
+        }
+        codec = methodCodec(target.method);
+      }
+    }
+    this.exported = target;
+    this.codec = codec;
+    let args: unknown[];
+    try {
+      args = codec.decodeArgs(message);
+    } catch (err) {
+      throw new RpcError(Code.BadRequest, `cannot decode the arguments of ${key.interface}/${methodName}: ${(err as Error).message}`, { cause: err });
+    }
+    return createServerInvocation(target, args, attachmentsOf(headers), timeoutMs, peer, receivedAt);
+  }
+
+  run(inv: Invocation): void {
+    this.counted = true;
+    this.gate.begin();
+    if (Number.isFinite(inv.deadline)) {
+      // The caller stops waiting at its deadline: so do we (grpc-java answers DEADLINE_EXCEEDED).
+      this.timer = setTimeout(() => this.fail(new RpcError(Code.Timeout, 'deadline exceeded on the provider')), Math.max(0, inv.deadline - Date.now()));
+    }
+    const method = this.exported!.method;
+    let result: Promise<unknown>;
+    try {
+      result = callContext.run(inv, () => this.exported!.invoke(inv));
+    } catch (err) {
+      return this.fail(err);
+    }
+    result.then(
+      (value) => {
+        if (this.done) return;
+        if (method.stream) void this.pump(inv, value);
+        else this.sendOne(value);
+      },
+      (err: unknown) => this.fail(toRpcError(err, Code.Business)),
+    );
+  }
+
+  private sendOne(value: unknown): void {
+    let frame: Buffer;
+    try {
+      frame = this.frame(value);
+    } catch (err) {
+      return this.fail(err);
+    }
+    this.respond();
+    this.stream.write(frame);
+    this.succeed();
+  }
+
+  /** A stream method: items as messages, each write waiting for the HTTP/2 window (no unbounded buffer). */
+  private async pump(inv: Invocation, value: unknown): Promise<void> {
+    const iterable = value as AsyncIterable<unknown> | null;
+    if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
+      return this.fail(new RpcError(Code.BadResponse, `${inv.service.interface}.${inv.method.name} is a stream method but returned no AsyncIterable`));
+    }
+    const it = (this.iterator = iterable[Symbol.asyncIterator]());
+    this.respond();
+    try {
+      for (;;) {
+        const next = await callContext.run(inv, () => it.next());
+        if (this.done) return;
+        if (next.done) break;
+        const frame = this.frame(next.value);
+        if (!this.stream.write(frame)) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              this.stream.off('drain', go);
+              this.stream.off('close', go);
+              resolve();
+            };
+            this.stream.on('drain', go);
+            this.stream.on('close', go);
+          });
+          if (this.done) return;
+        }
+      }
+    } catch (err) {
+      return this.fail(toRpcError(err, Code.Business));
+    }
+    this.succeed();
+  }
+
+  private frame(value: unknown): Buffer {
+    let bytes: Buffer;
+    try {
+      bytes = this.codec!.encodeResult(value);
+    } catch (err) {
+      const m = this.exported!.method;
+      throw new RpcError(Code.BadResponse, `${this.exported!.service.interface}.${m.name} returned a value that is not a ${m.returns.javaType}: ${(err as Error).message}`, { cause: err });
+    }
+    if (bytes.length > this.gate.maxMessageSize) {
+      throw new RpcError(Code.FrameTooLarge, `the result of ${bytes.length} bytes is larger than the message limit of ${this.gate.maxMessageSize}`);
+    }
+    return frameMessage(bytes, this.gzip);
+  }
+
+  private respond(): void {
+    if (this.responded) return;
+    this.responded = true;
+    this.stream.respond({
+      ':status': 200,
+      [H.contentType]: this.contentType === 'application/grpc' ? 'application/grpc' : CONTENT_TYPE_PROTO,
+      [H.acceptEncoding]: 'gzip,identity',
+      ...(this.gzip ? { [H.encoding]: 'gzip' } : {}),
+    }, { waitForTrailers: true });
+    this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailers ?? { [H.status]: '0' }));
+  }
+
+  private trailers: http2.OutgoingHttpHeaders | undefined;
+
+  private succeed(): void {
+    if (this.done) return;
+    this.trailers = { [H.status]: '0' };
+    this.finish();
+    this.stream.end();
+  }
+
+  /** Ends the call with a failure status: in trailers after headers, else trailers-only. */
+  fail(err: unknown): void {
+    if (this.done) return;
+    const e = toRpcError(err, Code.Internal);
+    const attached = grpcFailureOf(e);
+    const status = attached?.status ?? statusForCode(e.code);
+    const trailers: http2.OutgoingHttpHeaders = {
+      [H.status]: String(status),
+      [H.message]: encodeGrpcMessage(e.message),
+      [MESHLET_CODE_TRAILER]: e.code,
+    };
+    const details = attached?.details ?? [];
+    if (details.length > 0) {
+      trailers[H.details] = encodeRpcStatus({ code: status, message: e.message, details }).toString('base64').replace(/=+$/, '');
+    }
+    this.finish();
+    if (this.stream.destroyed || this.stream.closed) return;
+    if (this.responded) {
+      this.trailers = trailers;
+      if (!this.stream.writableEnded) this.stream.end();
+      return;
+    }
+    this.responded = true;
+    try {
+      this.stream.respond({ ':status': 200, [H.contentType]: CONTENT_TYPE_PROTO, ...trailers }, { endStream: true });
+    } catch {
+      this.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    }
+  }
+
+  private finish(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+    const it = this.iterator;
+    this.iterator = undefined;
+    // Cancelled, failed or timed out mid-stream: the producer's finally blocks run.
+    if (it?.return) void Promise.resolve().then(() => it.return!()).catch(() => {});
+    if (this.counted) {
+      this.counted = false;
+      this.gate.end();
+    }
+  }
+}

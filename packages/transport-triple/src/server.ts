@@ -1,0 +1,148 @@
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Code, RpcError, type PeerIdentity, type ProtocolServer, type ServerHandler, type ServerOptions } from '@meshlet/core';
+import { peerIdentityOf, tlsReady } from '@meshlet/core/engine';
+import { DEFAULT_MAX_MESSAGE_SIZE } from './constants.js';
+import { serveStream, type CallGate } from './server-call.js';
+import { http2TlsOptions } from './tls.js';
+
+export interface TripleServerOptions {
+  /** Largest request message taken and response message sent, bytes (default: `maxFrameSize`, else 8 MiB). */
+  readonly maxMessageSize?: number;
+  /** Concurrent calls one connection may have (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; default `maxInFlightPerConnection`, else 4096). */
+  readonly maxConcurrentStreams?: number;
+}
+
+/**
+ * Meshlet's Triple provider: an HTTP/2 server (cleartext h2c, or TLS with ALPN `h2`), one call
+ * per stream. Graceful stop: no new connections, GOAWAY on every session (the peer sends no new
+ * calls on it; those it had in flight finish), at most `graceMs` for them, then every session is
+ * destroyed.
+ */
+export class TripleProtocolServer implements ProtocolServer, CallGate {
+  private server: http2.Http2Server | http2.Http2SecureServer | undefined;
+  private bound: { host: string; port: number } | undefined;
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private inFlight = 0;
+  private stopWatching: (() => void) | undefined;
+  accepting = true;
+  readonly maxMessageSize: number;
+  private readonly maxConcurrentStreams: number;
+
+  constructor(
+    readonly handler: ServerHandler,
+    private readonly options: ServerOptions = {},
+    tripleOptions: TripleServerOptions = {},
+  ) {
+    this.maxMessageSize = tripleOptions.maxMessageSize ?? options.maxFrameSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.maxConcurrentStreams = tripleOptions.maxConcurrentStreams ?? options.maxInFlightPerConnection ?? 4096;
+  }
+
+  get address(): { host: string; port: number } | undefined {
+    return this.bound;
+  }
+
+  /** Calls being served right now. */
+  get pendingCount(): number {
+    return this.inFlight;
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    if (this.bound) return this.bound;
+    const settings: http2.Settings = { maxConcurrentStreams: this.maxConcurrentStreams };
+    const tls = this.options.tls;
+    let server: http2.Http2Server | http2.Http2SecureServer;
+    if (tls) {
+      if (tls.mode === 'permissive') {
+        throw new RpcError(Code.Unsupported, 'tri: a permissive (TLS and plaintext) port is not supported; use a TLS-only port or two ports');
+      }
+      await tlsReady(tls);
+      const secure = http2.createSecureServer({ ...http2TlsOptions(tls), settings, allowHTTP1: false });
+      server = secure;
+      this.stopWatching = tls.source?.onChange(() => {
+        try {
+          secure.setSecureContext(http2TlsOptions(tls));
+        } catch {
+          // The previous certificates stay in use.
+        }
+      });
+    } else {
+      server = http2.createServer({ settings });
+    }
+    this.server = server;
+    server.on('session', (session: http2.ServerHttp2Session) => this.adopt(session));
+    server.on('stream', (stream, headers) => {
+      const session = stream.session as http2.ServerHttp2Session & { meshletPeer?: { remoteAddress: string; identity: PeerIdentity | undefined } };
+      serveStream(this, stream, headers, session.meshletPeer ?? { remoteAddress: '', identity: undefined });
+    });
+    server.on('sessionError', () => {});
+    const host = this.options.host ?? '0.0.0.0';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    this.bound = { host, port: addr.port };
+    return this.bound;
+  }
+
+  private adopt(session: http2.ServerHttp2Session): void {
+    const socket = session.socket;
+    const tlsSocket = socket as TLSSocket;
+    let identity: PeerIdentity | undefined;
+    if (this.options.tls?.requestCert === true && tlsSocket.authorized) {
+      const cert = tlsSocket.getPeerX509Certificate?.();
+      if (cert) identity = peerIdentityOf(cert);
+    }
+    const host = socket.remoteAddress ?? '';
+    (session as http2.ServerHttp2Session & { meshletPeer?: unknown }).meshletPeer = {
+      remoteAddress: `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`,
+      identity,
+    };
+    session.on('error', () => {});
+    if (!this.accepting) {
+      session.close();
+      return;
+    }
+    this.sessions.add(session);
+    session.once('close', () => this.sessions.delete(session));
+  }
+
+  begin(): void {
+    this.inFlight++;
+  }
+
+  end(): void {
+    this.inFlight--;
+  }
+
+  async close(graceMs = 10_000): Promise<void> {
+    if (!this.accepting) return;
+    this.accepting = false;
+    this.stopWatching?.();
+    const server = this.server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    // GOAWAY: the peer opens no new streams here; the ones in flight run on.
+    for (const session of this.sessions) session.close();
+    // Each session closes by itself once its last stream has sent its trailers (counting calls
+    // alone would destroy a session whose final trailers are still unflushed).
+    const sessionsGone = Promise.all([...this.sessions].map((s) => (s.closed && s.destroyed ? undefined : new Promise<void>((resolve) => s.once('close', () => resolve())))));
+    if (graceMs > 0 && (this.inFlight > 0 || this.sessions.size > 0)) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        sessionsGone,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const session of this.sessions) session.destroy();
+    this.sessions.clear();
+    await closed;
+  }
+}
