@@ -12,8 +12,8 @@ const invalid = (pattern: RegExp) => (e: unknown) => RpcError.is(e, Code.Invalid
 test('registerBuiltins registers the protocols, balancers and serializations by name, and may run twice', () => {
   registerBuiltins();
   registerBuiltins();
-  assert.deepEqual(BUILTIN_PROTOCOLS.map((p) => p.name), ['dubbo', 'bolt', 'motan2']);
-  for (const name of ['dubbo', 'bolt', 'motan2']) assert.ok(protocolNames().includes(name), name);
+  assert.deepEqual(BUILTIN_PROTOCOLS.map((p) => p.name), ['dubbo', 'bolt', 'motan2', 'tri']);
+  for (const name of ['dubbo', 'bolt', 'motan2', 'tri']) assert.ok(protocolNames().includes(name), name);
   assert.equal(createLoadBalancer('p2c').name, 'p2c');
   assert.equal(serializationById('dubbo', 2)?.name, 'hessian2');
   assert.equal(serializationById('motan2', 6)?.name, 'simple');
@@ -23,8 +23,8 @@ test('protocols: code wins over MESHLET_PROTOCOLS, which wins over the built-in 
   const given = bolt();
   assert.deepEqual(protocolsOf([given, 'dubbo'], { MESHLET_PROTOCOLS: 'motan2' }), [given, 'dubbo']);
   assert.deepEqual(protocolsOf(undefined, { MESHLET_PROTOCOLS: ' bolt , dubbo,' }), ['bolt', 'dubbo']);
-  assert.deepEqual(protocolsOf(undefined, { MESHLET_PROTOCOLS: ' ' }), ['dubbo', 'bolt', 'motan2']);
-  assert.deepEqual(protocolsOf(undefined, {}), ['dubbo', 'bolt', 'motan2']);
+  assert.deepEqual(protocolsOf(undefined, { MESHLET_PROTOCOLS: ' ' }), ['dubbo', 'bolt', 'motan2', 'tri']);
+  assert.deepEqual(protocolsOf(undefined, {}), ['dubbo', 'bolt', 'motan2', 'tri']);
 });
 
 test('createMeshlet takes protocol names: the first is the default, the others are not configured', async () => {

@@ -4,6 +4,7 @@ import { registerBuiltinLoadBalancers } from '@meshlet/lb';
 import { boltProtocol } from '@meshlet/transport-bolt';
 import { dubboProtocol } from '@meshlet/transport-dubbo';
 import { motan2Protocol, registerMotanSerializations } from '@meshlet/transport-motan';
+import { tripleProtocol } from '@meshlet/transport-triple';
 
 /**
  * The protocols this package brings, one line each; the first is the default of `provide` and
@@ -13,6 +14,7 @@ export const BUILTIN_PROTOCOLS: readonly ProtocolRegistration[] = [
   dubboProtocol,
   boltProtocol,
   motan2Protocol,
+  tripleProtocol,
 ];
 
 /**
