@@ -7,6 +7,7 @@ import { MosnRegistry } from './agent/mosn.js';
 import { MotanAgentRegistry } from './agent/motan-agent.js';
 import { RedisRegistry } from './redis/registry.js';
 import { ZookeeperRegistry } from './zookeeper/registry.js';
+import { NacosRegistry } from './nacos/registry.js';
 import { invalidArgument } from './validate.js';
 
 /** Builds a registry from its URL (the whole string, scheme included). */
@@ -26,6 +27,7 @@ const factories = new Map<string, RegistryFactory>([
     .map((s): [string, RegistryFactory] => [s, (url) => new RedisRegistry(url)]),
   ['zookeeper', (url) => new ZookeeperRegistry(url)],
   ['zk', (url) => new ZookeeperRegistry(url)],
+  ['nacos', (url) => new NacosRegistry(url)],
 ]);
 
 /**

@@ -1,0 +1,96 @@
+import { Code, RpcError } from '@meshlet/core';
+import type { NacosSettings } from './options.js';
+
+/** A Nacos answer that is not a 2xx: the status and body, for callers that look at them (403 → log in again). */
+export class NacosHttpError extends RpcError {
+  constructor(status: number, message: string) {
+    // 4xx other than auth: the request itself was refused (bad namespace, bad parameter).
+    const code = status === 401 || status === 403 ? Code.PermissionDenied : status < 500 ? Code.InvalidArgument : Code.Unavailable;
+    super(code, message, { status });
+  }
+}
+
+/**
+ * Nacos' open HTTP API (`/nacos/v1/...`) over `fetch`: servers tried in turn from the last one that
+ * answered, an access token obtained with username/password and renewed before it lapses (or when
+ * refused), every request bounded by `timeoutMs`. Transport failures reject with UNAVAILABLE.
+ */
+export class NacosHttp {
+  readonly #s: NacosSettings;
+  #current = 0;
+  #token: string | undefined;
+  #tokenUntil = 0;
+  #login: Promise<string | undefined> | undefined;
+
+  constructor(settings: NacosSettings) {
+    this.#s = settings;
+    this.#token = settings.accessToken;
+    this.#tokenUntil = settings.accessToken === undefined ? 0 : Infinity;
+  }
+
+  /** Sends one request; resolves with the body text of a 2xx answer. */
+  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params: Record<string, string>): Promise<string> {
+    try {
+      return await this.#send(method, path, params, await this.#accessToken());
+    } catch (err) {
+      // A token the server no longer knows (it restarted, or it expired early): log in once more.
+      if (err instanceof NacosHttpError && err.status === 403 && this.#s.username !== undefined) {
+        this.#tokenUntil = 0;
+        return this.#send(method, path, params, await this.#accessToken());
+      }
+      throw err;
+    }
+  }
+
+  async #accessToken(): Promise<string | undefined> {
+    if (this.#s.username === undefined) return this.#token;
+    if (this.#token !== undefined && Date.now() < this.#tokenUntil) return this.#token;
+    this.#login ??= this.#doLogin().finally(() => (this.#login = undefined));
+    return this.#login;
+  }
+
+  async #doLogin(): Promise<string | undefined> {
+    const body = await this.#send('POST', '/nacos/v1/auth/login', { username: this.#s.username ?? '', password: this.#s.password ?? '' }, undefined);
+    let parsed: { accessToken?: unknown; tokenTtl?: unknown };
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+      throw new RpcError(Code.PermissionDenied, 'nacos login answered without a token');
+    }
+    if (typeof parsed.accessToken !== 'string') throw new RpcError(Code.PermissionDenied, 'nacos login answered without a token');
+    const ttlSeconds = typeof parsed.tokenTtl === 'number' && parsed.tokenTtl > 0 ? parsed.tokenTtl : 18_000;
+    this.#token = parsed.accessToken;
+    // Renewed at 90 % of its life, as the Java client does, so a request never carries a lapsed one.
+    this.#tokenUntil = Date.now() + ttlSeconds * 900;
+    return this.#token;
+  }
+
+  async #send(method: string, path: string, params: Record<string, string>, token: string | undefined): Promise<string> {
+    const query = new URLSearchParams(params);
+    if (token !== undefined) query.set('accessToken', token);
+    let lastError: unknown;
+    const n = this.#s.servers.length;
+    for (let i = 0; i < n; i++) {
+      const index = (this.#current + i) % n;
+      const server = this.#s.servers[index] as string;
+      let response: Response;
+      try {
+        // Parameters in the query for every verb: Nacos reads them from there, and no body means no content-type question.
+        response = await fetch(`http://${server}${path}?${query.toString()}`, { method, signal: AbortSignal.timeout(this.#s.timeoutMs) });
+      } catch (err) {
+        lastError = err;
+        continue;
+      }
+      const text = await response.text().catch(() => '');
+      if (response.ok) {
+        this.#current = index;
+        return text;
+      }
+      // Refused or invalid: another server of the same cluster would answer the same.
+      if (response.status < 500) throw new NacosHttpError(response.status, `nacos ${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      lastError = new NacosHttpError(response.status, `nacos ${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
+    }
+    if (lastError instanceof RpcError) throw lastError;
+    throw new RpcError(Code.Unavailable, `nacos ${method} ${path}: no server answered (${lastError instanceof Error ? (lastError.cause instanceof Error ? lastError.cause.message : lastError.message) : String(lastError)})`);
+  }
+}

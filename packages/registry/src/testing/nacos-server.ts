@@ -1,0 +1,138 @@
+// A Nacos-protocol server for tests, on free 127.0.0.1 ports in a temporary data directory.
+//
+// Nacos 2.x's own server modules are NOT on Maven Central (only the client-side artifacts and the
+// `nacos-all` parent pom are; `nacos-console`/`nacos-naming`/`nacos-core` 2.x are refused, their last
+// published versions are 0.x), and the release zip is only on GitHub, which this machine cannot
+// reach. What installs from a registry here is r-nacos (crates.io `rnacos`), an independent
+// server that speaks Nacos' v1 open HTTP API and 2.x gRPC API: `cargo install rnacos --version
+// 0.8.8 --locked --root .cache/rnacos` (see `nacosServerBin`). It is not Apache Nacos: a suite that
+// must prove interop with Nacos itself needs the real server (see the registry README).
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { ServerProcess, waitUntil } from './server-process.js';
+
+/** The repository's git-ignored cache, where `cargo install --root .cache/rnacos` puts the binary. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** The server binary: MESHLET_NACOS_SERVER, else `.cache/rnacos/bin/rnacos` in the repository. */
+export function nacosServerBin(): string {
+  return process.env.MESHLET_NACOS_SERVER ?? path.join(REPO_ROOT, '.cache', 'rnacos', 'bin', 'rnacos');
+}
+
+/** Undefined when the server can run here, else why not (for a test's skip message). */
+export function nacosServerMissing(): string | undefined {
+  const bin = nacosServerBin();
+  return existsSync(bin) ? undefined : `no Nacos server at ${bin} (cargo install rnacos --version 0.8.8 --locked --root .cache/rnacos)`;
+}
+
+export interface NacosServerOptions {
+  /** Turns on the open API's auth with this admin account (login at /nacos/v1/auth/login). */
+  readonly auth?: { readonly username: string; readonly password: string };
+  /** An instance without heartbeats turns unhealthy after this many seconds. Default 15 (Nacos' default). */
+  readonly healthTimeoutSec?: number;
+  /** ...and is deleted after this many. Default 30. */
+  readonly instanceTimeoutSec?: number;
+  /** How long to wait for readiness, ms. Default 30 000. */
+  readonly startTimeoutMs?: number;
+}
+
+export class NacosServer {
+  /** HTTP port (Nacos' 8848); gRPC is `grpcPort` (Nacos' +1000). */
+  readonly port: number;
+  readonly grpcPort: number;
+  readonly consolePort: number;
+  readonly dir: string;
+  readonly #options: NacosServerOptions;
+  #process: ServerProcess | undefined;
+  /** ms from spawn to ready, of the last (re)start. */
+  startedInMs = 0;
+
+  private constructor(port: number, grpcPort: number, consolePort: number, dir: string, options: NacosServerOptions) {
+    this.port = port;
+    this.grpcPort = grpcPort;
+    this.consolePort = consolePort;
+    this.dir = dir;
+    this.#options = options;
+  }
+
+  static async start(options: NacosServerOptions = {}): Promise<NacosServer> {
+    const missing = nacosServerMissing();
+    if (missing) throw new Error(missing);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'meshlet-nacos-'));
+    const server = new NacosServer(await freePort(), await freePort(), await freePort(), dir, options);
+    try {
+      await server.restart();
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    return server;
+  }
+
+  /** `nacos://127.0.0.1:port` plus `query` (e.g. `?namespace=x`). */
+  url(query = ''): string {
+    return `nacos://127.0.0.1:${this.port}${query}`;
+  }
+
+  get running(): boolean {
+    return this.#process?.running ?? false;
+  }
+
+  /** Starts it again on the same ports and data directory (after `stop` or `kill`). */
+  async restart(): Promise<void> {
+    if (this.running) return;
+    const o = this.#options;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: this.dir,
+      RNACOS_HTTP_PORT: String(this.port),
+      RNACOS_GRPC_PORT: String(this.grpcPort),
+      RNACOS_HTTP_CONSOLE_PORT: String(this.consolePort),
+      RNACOS_SDK_HOST: '127.0.0.1',
+      RNACOS_CONSOLE_HOST: '127.0.0.1',
+      RNACOS_DATA_DIR: path.join(this.dir, 'data'),
+      RNACOS_RAFT_NODE_ADDR: `127.0.0.1:${this.grpcPort}`,
+      RNACOS_HTTP_WORKERS: '2',
+      RNACOS_NAMING_HEALTH_TIMEOUT_SECOND: String(o.healthTimeoutSec ?? 15),
+      RNACOS_NAMING_INSTANCE_TIMEOUT_SECOND: String(o.instanceTimeoutSec ?? 30),
+      RNACOS_ENABLE_OPEN_API_AUTH: o.auth ? 'true' : 'false',
+      ...(o.auth ? { RNACOS_INIT_ADMIN_USERNAME: o.auth.username, RNACOS_INIT_ADMIN_PASSWORD: o.auth.password } : {}),
+      RUST_LOG: 'warn',
+    };
+    const t0 = performance.now();
+    // cwd = the temp dir: the server reads a `.env` file from its working directory.
+    const proc = new ServerProcess(nacosServerBin(), [], { cwd: this.dir, env });
+    this.#process = proc;
+    await waitUntil(async () => this.#ready(), o.startTimeoutMs ?? 30_000, `nacos server on ${this.port}`, () => proc.running).catch((err: Error) => {
+      throw new Error(`${err.message}\n${proc.output}`);
+    });
+    this.startedInMs = performance.now() - t0;
+  }
+
+  /** Ready = the naming API answers a list query. */
+  async #ready(): Promise<boolean> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/ns/instance/list?serviceName=meshlet.ready&groupName=DEFAULT_GROUP`, {
+      signal: AbortSignal.timeout(500),
+    });
+    await res.text();
+    return res.status < 500;
+  }
+
+  async stop(): Promise<void> {
+    await this.#process?.stop('SIGTERM');
+  }
+
+  /** SIGKILL, as a crash would. */
+  async kill(): Promise<void> {
+    await this.#process?.stop('SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
