@@ -18,3 +18,4 @@ export { PROTOCOL, DEFAULT_PORT } from './constants.js';
 /** Triple for `registerProtocols([...])`: the one line that makes `protocols: ['tri']` work. */
 export const tripleProtocol: ProtocolRegistration<TripleOptions> = { name: 'tri', create: triple };
 
+export { protobufMessage, protobufMethods } from './protobuf.js';

@@ -1,0 +1,270 @@
+// Meshlet's Triple transport against grpc-js (the reference Node gRPC implementation), both ways:
+// grpc-js clients → a Meshlet Triple provider, and a Meshlet Triple consumer → a grpc-js server.
+// Messages are protobuf (protobufjs reflection, no .proto file), as any gRPC peer sends them.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { Code, RpcError, createRuntime, currentCall, defineService } from '@meshlet/core';
+import { GrpcStatus, protobufMethods, statusDetailsOf, triple, withStatusDetails, encodeRpcStatus } from '@meshlet/transport-triple';
+
+const root = protobuf.parse(`
+syntax = "proto3";
+package meshlet.interop;
+message Req { string name = 1; int32 count = 2; int32 size = 3; }
+message Rep { string text = 1; int32 index = 2; }
+service Echo {
+  rpc Hello (Req) returns (Rep);
+  rpc Count (Req) returns (stream Rep);
+  rpc Fail (Req) returns (Rep);
+  rpc Slow (Req) returns (Rep);
+  rpc SlowStream (Req) returns (stream Rep);
+  rpc Big (Req) returns (Rep);
+}
+`).root;
+const Req = root.lookupType('meshlet.interop.Req');
+const Rep = root.lookupType('meshlet.interop.Rep');
+const Echo = defineService({ interface: 'meshlet.interop.Echo', methods: protobufMethods(root.lookupService('meshlet.interop.Echo')) });
+
+const MiB16 = 16 * 1024 * 1024;
+const BIG_LIMIT = MiB16 + 1024;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// grpc-js's service definition, with protobufjs doing the bytes.
+const ser = (type) => (obj) => Buffer.from(type.encode(type.fromObject(obj)).finish());
+const de = (type) => (buf) => type.toObject(type.decode(buf), { defaults: true });
+const path = (m) => `/meshlet.interop.Echo/${m}`;
+const def = (name, responseStream = false) => ({
+  path: path(name), requestStream: false, responseStream,
+  requestSerialize: ser(Req), requestDeserialize: de(Req), responseSerialize: ser(Rep), responseDeserialize: de(Rep),
+});
+const grpcService = {
+  Hello: def('Hello'), Count: def('Count', true), Fail: def('Fail'), Slow: def('Slow'), SlowStream: def('SlowStream', true), Big: def('Big'),
+};
+const GrpcEchoClient = grpc.makeGenericClientConstructor(grpcService, 'Echo');
+
+const DETAIL = { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from('detail-bytes') };
+
+describe('grpc-js client → Meshlet Triple provider', () => {
+  let mesh;
+  let client;
+  let gzipClient;
+  const seen = { slowStreamStopped: false, deadlineLeft: 0, cancelled: false };
+  before(async () => {
+    mesh = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })], server: { host: '127.0.0.1', port: 0 } });
+    mesh.provide(Echo, {
+      Hello: (req) => {
+        seen.deadlineLeft = currentCall().deadline - Date.now();
+        return { text: `Hello ${req.name}`, index: 0 };
+      },
+      async *Count(req) {
+        for (let i = 0; i < req.count; i++) yield { text: req.name, index: i };
+      },
+      Fail: () => {
+        throw withStatusDetails(new RpcError(Code.Business, 'order 42 not found: ü%'), [DETAIL], GrpcStatus.NOT_FOUND);
+      },
+      Slow: async () => {
+        await sleep(2000);
+        return { text: 'late', index: 0 };
+      },
+      async *SlowStream() {
+        try {
+          for (let i = 0; ; i++) {
+            yield { text: 'tick', index: i };
+            await sleep(20);
+          }
+        } finally {
+          seen.slowStreamStopped = true;
+        }
+      },
+      Big: (req) => ({ text: 'b'.repeat(req.size), index: 1 }),
+    });
+    await mesh.start();
+    const target = `127.0.0.1:${mesh.address().port}`;
+    const opts = { 'grpc.max_receive_message_length': BIG_LIMIT, 'grpc.max_send_message_length': BIG_LIMIT };
+    client = new GrpcEchoClient(target, grpc.credentials.createInsecure(), opts);
+    gzipClient = new GrpcEchoClient(target, grpc.credentials.createInsecure(), { ...opts, 'grpc.default_compression_algorithm': 2 });
+  });
+  after(async () => {
+    client?.close();
+    gzipClient?.close();
+    await mesh?.stop(0);
+  });
+
+  const unary = (c, m, req, options = {}) => new Promise((resolve, reject) => {
+    c[m](req, new grpc.Metadata(), options, (err, rep) => (err ? reject(err) : resolve(rep)));
+  });
+
+  test('unary, with the deadline carried as grpc-timeout', async () => {
+    const rep = await unary(client, 'Hello', { name: 'grpc-js' }, { deadline: Date.now() + 4000 });
+    assert.deepEqual(rep, { text: 'Hello grpc-js', index: 0 });
+    assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
+  });
+
+  test('gzip requests and answers', async () => {
+    const rep = await unary(gzipClient, 'Big', { size: 200_000 });
+    assert.equal(rep.text.length, 200_000);
+  });
+
+  test('server streaming', async () => {
+    const got = [];
+    const call = client.Count({ name: 's', count: 1000 });
+    for await (const rep of call) got.push(rep.index);
+    assert.equal(got.length, 1000);
+    assert.equal(got[999], 999);
+  });
+
+  test('error: status, percent-decoded message and google.rpc.Status details', async () => {
+    const err = await unary(client, 'Fail', { name: 'x' }).then(() => assert.fail('resolved'), (e) => e);
+    assert.equal(err.code, grpc.status.NOT_FOUND);
+    assert.equal(err.details, 'order 42 not found: ü%');
+    const bin = err.metadata.get('grpc-status-details-bin')[0];
+    assert.ok(Buffer.isBuffer(bin), 'details present');
+    assert.ok(bin.equals(encodeRpcStatus({ code: GrpcStatus.NOT_FOUND, message: 'order 42 not found: ü%', details: [DETAIL] })));
+  });
+
+  test('deadline exceeded on a unary call', async () => {
+    const err = await unary(client, 'Slow', {}, { deadline: Date.now() + 150 }).then(() => assert.fail('resolved'), (e) => e);
+    assert.equal(err.code, grpc.status.DEADLINE_EXCEEDED);
+  });
+
+  test('deadline exceeded mid-stream stops the producer', async () => {
+    seen.slowStreamStopped = false;
+    const call = client.SlowStream({}, new grpc.Metadata(), { deadline: Date.now() + 300 });
+    let items = 0;
+    const err = await (async () => {
+      for await (const _ of call) items++;
+    })().then(() => assert.fail('ended'), (e) => e);
+    assert.equal(err.code, grpc.status.DEADLINE_EXCEEDED);
+    assert.ok(items > 0, 'items before the deadline');
+    const until = Date.now() + 3000;
+    while (!seen.slowStreamStopped && Date.now() < until) await sleep(10);
+    assert.ok(seen.slowStreamStopped, 'producer stopped');
+  });
+
+  test('cancellation (RST_STREAM CANCEL) stops the producer', async () => {
+    seen.slowStreamStopped = false;
+    const call = client.SlowStream({});
+    call.on('error', () => {});
+    await new Promise((resolve) => call.once('data', resolve));
+    call.cancel();
+    const until = Date.now() + 3000;
+    while (!seen.slowStreamStopped && Date.now() < until) await sleep(10);
+    assert.ok(seen.slowStreamStopped, 'producer stopped');
+  });
+
+  test('a 16 MiB message each way', async () => {
+    const rep = await unary(client, 'Big', { size: MiB16 });
+    assert.equal(rep.text.length, MiB16);
+  });
+
+  test('unknown method: UNIMPLEMENTED', async () => {
+    const raw = new grpc.Client(`127.0.0.1:${mesh.address().port}`, grpc.credentials.createInsecure());
+    const err = await new Promise((resolve) => raw.makeUnaryRequest(path('Nope'), ser(Req), de(Rep), {}, (e) => resolve(e)));
+    raw.close();
+    assert.equal(err.code, grpc.status.UNIMPLEMENTED);
+  });
+});
+
+describe('Meshlet Triple consumer → grpc-js server', () => {
+  let server;
+  let consumer;
+  let echo;
+  let boundPort;
+  const seen = { timeout: undefined, stopped: false };
+  before(async () => {
+    server = new grpc.Server({ 'grpc.max_receive_message_length': BIG_LIMIT, 'grpc.max_send_message_length': BIG_LIMIT });
+    server.addService(grpcService, {
+      Hello: (call, cb) => {
+        // grpc-js reads grpc-timeout into the call's deadline.
+        const deadline = call.getDeadline();
+        seen.timeout = (deadline instanceof Date ? deadline.getTime() : Number(deadline)) - Date.now();
+        cb(null, { text: `Hello ${call.request.name} from grpc-js`, index: Number(call.metadata.get('x-tenant')[0] === 'acme') });
+      },
+      Count: (call) => {
+        for (let i = 0; i < call.request.count; i++) call.write({ text: 'c', index: i });
+        call.end();
+      },
+      Fail: (_call, cb) => {
+        const md = new grpc.Metadata();
+        md.set('grpc-status-details-bin', encodeRpcStatus({ code: grpc.status.FAILED_PRECONDITION, message: 'not ready', details: [DETAIL] }));
+        cb({ code: grpc.status.FAILED_PRECONDITION, details: 'not ready: ü', metadata: md });
+      },
+      Slow: (_call, cb) => setTimeout(() => cb(null, { text: 'late' }), 2000),
+      SlowStream: (call) => {
+        let i = 0;
+        const timer = setInterval(() => call.write({ text: 't', index: i++ }), 20);
+        call.on('cancelled', () => {
+          clearInterval(timer);
+          seen.stopped = true;
+        });
+      },
+      Big: (call, cb) => cb(null, { text: 'g'.repeat(call.request.size), index: 2 }),
+    });
+    const port = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    boundPort = port;
+    consumer = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })] });
+    echo = consumer.refer(Echo, { url: `tri://127.0.0.1:${port}`, timeout: 10_000, attachments: { 'x-tenant': 'acme' } });
+  });
+  after(async () => {
+    await consumer?.stop(0);
+    server?.forceShutdown();
+  });
+
+  test('unary, with grpc-timeout and attachments as metadata', async () => {
+    const rep = await echo.Hello({ name: 'meshlet' });
+    assert.equal(rep.text, 'Hello meshlet from grpc-js');
+    assert.equal(rep.index, 1, 'attachment x-tenant arrived');
+    assert.ok(seen.timeout > 9000 && seen.timeout <= 10_000, `grpc-js saw a deadline ${seen.timeout} ms away`);
+  });
+
+  test('server streaming', async () => {
+    const got = [];
+    for await (const rep of echo.Count({ count: 500 })) got.push(rep.index);
+    assert.equal(got.length, 500);
+    assert.equal(got[499], 499);
+  });
+
+  test('error status, message and details reach the caller', async () => {
+    await assert.rejects(echo.Fail({}), (e) => {
+      const d = statusDetailsOf(e);
+      return RpcError.is(e, Code.BadRequest) && e.status === grpc.status.FAILED_PRECONDITION && e.message === 'not ready: ü'
+        && d.length === 1 && d[0].typeUrl === DETAIL.typeUrl && Buffer.from(d[0].value).equals(DETAIL.value);
+    });
+  });
+
+  test('deadline exceeded: TIMEOUT, in time', async () => {
+    const quick = consumer.refer(Echo, { url: echoUrl(), timeout: 150 });
+    const t0 = Date.now();
+    await assert.rejects(quick.Slow({}), (e) => RpcError.is(e, Code.Timeout));
+    assert.ok(Date.now() - t0 < 1500);
+  });
+
+  test('cancelling a stream (break) cancels it on the server', async () => {
+    let n = 0;
+    for await (const _ of echo.SlowStream({})) if (++n === 3) break;
+    const until = Date.now() + 3000;
+    while (!seen.stopped && Date.now() < until) await sleep(10);
+    assert.ok(seen.stopped, 'grpc-js saw the cancellation');
+  });
+
+  test('a 16 MiB message', async () => {
+    const rep = await echo.Big({ size: MiB16 });
+    assert.equal(rep.text.length, MiB16);
+  });
+
+  // grpc-js inflates a message flagged compressed under grpc-encoding gzip and fails the call otherwise.
+  test('gzip requests', async () => {
+    const zipped = createRuntime({ protocols: [triple({ compression: 'gzip' })] });
+    try {
+      const e = zipped.refer(Echo, { url: echoUrl(), timeout: 5000 });
+      assert.equal((await e.Hello({ name: 'z' })).text, 'Hello z from grpc-js');
+    } finally {
+      await zipped.stop(0);
+    }
+  });
+
+  function echoUrl() {
+    return `tri://127.0.0.1:${boundPort}`;
+  }
+});
