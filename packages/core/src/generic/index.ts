@@ -3,3 +3,7 @@ export { genericService, type GenericOptions, type GenericService } from './serv
 export { guessJavaType, typeOfJavaName } from './java-type.js';
 export { fromWire, toWire } from './values.js';
 export { METADATA_SERVICE, metadataServiceDefinitions, metadataServiceImpl, fullServiceDefinition } from './metadata-service.js';
+export {
+  dubboMetadataInfo, metadataRevision, serviceInfoOf, serviceMatchKey, EMPTY_REVISION, METADATA_RELEASE, METADATA_INFO_TYPE, SERVICE_INFO_TYPE,
+  type DubboMetadataInfo, type DubboServiceInfo,
+} from './metadata-info.js';

@@ -1,14 +1,18 @@
+import type { Registration } from '../registry.js';
 import { serviceKeyString } from '../service-key.js';
 import { defineService, type ServiceDefinition } from '../service.js';
 import { t, type TypeDesc } from '../types.js';
+import { dubboMetadataInfo, METADATA_INFO_TYPE, type DubboMetadataInfo } from './metadata-info.js';
 
 /**
  * Dubbo's `org.apache.dubbo.metadata.MetadataService`, answered by every Meshlet runtime that
  * exports Dubbo services, so tools that describe a Dubbo provider (`meshlet describe`, dubbo-admin's
- * service test page) describe a Meshlet one the same way. Only `getServiceDefinition` is answered:
- * it returns the JSON of Dubbo's FullServiceDefinition (methods with Java parameter and return
- * types, and the classes they use). Java exports it with version 1.0.0 and group = the application
- * name; Meshlet also exports it with no group, for callers that know only an address.
+ * service test page) describe a Meshlet one the same way, and Dubbo 3 consumers that found this
+ * instance by application-level discovery learn its services. Answered: `getServiceDefinition`
+ * (the JSON of Dubbo's FullServiceDefinition: methods with Java parameter and return types, and the
+ * classes they use) and `getMetadataInfo(revision)` (metadata-info.ts). Java exports it with version
+ * 1.0.0 and group = the application name; Meshlet also exports it with no group, for callers that
+ * know only an address.
  */
 export const METADATA_SERVICE = 'org.apache.dubbo.metadata.MetadataService';
 
@@ -16,13 +20,21 @@ export function metadataServiceDefinitions(application: string | undefined): Ser
   const methods = {
     getServiceDefinition: { params: [t.string, t.string, t.string], returns: t.string },
     getServiceDefinitionByKey: { name: 'getServiceDefinition', params: [t.string], returns: t.string },
+    getMetadataInfo: { params: [t.string], returns: t.nullable(METADATA_INFO_TYPE) },
   };
   const groups = application ? [undefined, application] : [undefined];
   return groups.map((group) => defineService({ interface: METADATA_SERVICE, version: '1.0.0', group, protocol: 'dubbo', methods }));
 }
 
-/** The implementation over the runtime's exported definitions (read per call: exports may change). */
-export function metadataServiceImpl(definitions: () => readonly ServiceDefinition[]) {
+/**
+ * The implementation over the runtime's exported definitions and registrations (read per call:
+ * exports may change). `registrations` are the Dubbo ones; `application` names the instance.
+ */
+export function metadataServiceImpl(
+  definitions: () => readonly ServiceDefinition[],
+  registrations: () => readonly Registration[] = () => [],
+  application?: string,
+) {
   const find = (match: (d: ServiceDefinition) => boolean): string | null => {
     const found = definitions().find((d) => d.interface !== METADATA_SERVICE && match(d));
     return found === undefined ? null : JSON.stringify(fullServiceDefinition(found));
@@ -34,6 +46,17 @@ export function metadataServiceImpl(definitions: () => readonly ServiceDefinitio
       (version === null && group === null ? find((d) => d.interface === iface) : null),
     // Dubbo's service key: `group/interface:version`, group and version optional.
     getServiceDefinitionByKey: (key: string) => find((d) => serviceKeyString(d) === key || d.interface === key),
+    // One MetadataInfo per port (an instance is app + host + port); Java answers null for a revision it does not have.
+    getMetadataInfo: (revision: string | null): DubboMetadataInfo | null => {
+      if (!application || !revision) return null;
+      const byPort = new Map<number, Registration[]>();
+      for (const r of registrations()) byPort.set(r.endpoint.port, [...(byPort.get(r.endpoint.port) ?? []), r]);
+      for (const group of byPort.values()) {
+        const info = dubboMetadataInfo(application, group);
+        if (info.revision === revision) return info;
+      }
+      return null;
+    },
   };
 }
 

@@ -222,7 +222,7 @@ export class Meshlet {
       // Describes this runtime's Dubbo services as Java providers do (generic/metadata-service.ts);
       // added after the snapshot above, so it is answered but never registered.
       if (byProtocol.has('dubbo') && !this.exports.definitions.some((d) => d.interface === METADATA_SERVICE)) {
-        const impl = metadataServiceImpl(() => this.exports.definitions);
+        const impl = metadataServiceImpl(() => this.exports.definitions, () => this.registrations.filter((r) => r.endpoint.protocol === 'dubbo'), this.application);
         for (const d of metadataServiceDefinitions(this.application)) this.exports.add(d, impl, [this.protocols.get('dubbo')!]);
       }
       for (const [name, definitions] of byProtocol) {
