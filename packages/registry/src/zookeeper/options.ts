@@ -1,5 +1,6 @@
 import { parseMultiHostUrl, QueryOptions } from '../multi-host-url.js';
 import { invalidArgument, positiveMs } from '../validate.js';
+import type { RegisterMode } from './app-instances.js';
 import { dubboLayout } from './dubbo-layout.js';
 import type { ZookeeperLayout } from './layout.js';
 import { motanLayout } from './motan-layout.js';
@@ -25,6 +26,12 @@ export interface ZookeeperRegistryOptions {
   readonly refreshMs?: number | undefined;
   /** Layout per endpoint protocol. Default `defaultZookeeperLayouts()`. */
   readonly layouts?: Readonly<Record<string, ZookeeperLayout>> | undefined;
+  /**
+   * Dubbo 3's `register-mode` for Dubbo providers with an application name: `interface`
+   * (`/dubbo/{interface}/providers` only), `instance` (application-level only: `/services/{app}/…`
+   * and `/dubbo/mapping/{interface}`), or `all` (both, Dubbo 3's default). Default `all`.
+   */
+  readonly registerMode?: RegisterMode | undefined;
 }
 
 /** Dubbo for `dubbo`, SOFARPC for `bolt`, Motan for `motan2` endpoints. */
@@ -40,6 +47,7 @@ export interface ZookeeperSettings {
   readonly timeoutMs: number;
   readonly refreshMs: number;
   readonly layouts: ReadonlyMap<string, ZookeeperLayout>;
+  readonly registerMode: RegisterMode;
 }
 
 export function zookeeperSettings(options: ZookeeperRegistryOptions | string): ZookeeperSettings {
@@ -58,13 +66,22 @@ export function zookeeperSettings(options: ZookeeperRegistryOptions | string): Z
     timeoutMs: positiveMs(o.timeoutMs ?? u?.timeoutMs, 5000, 'zookeeper registry timeoutMs'),
     refreshMs: positiveMs(o.refreshMs ?? u?.refreshMs, 60_000, 'zookeeper registry refreshMs'),
     layouts: map,
+    registerMode: registerMode(o.registerMode ?? u?.registerMode),
   };
+}
+
+const REGISTER_MODES: readonly RegisterMode[] = ['interface', 'instance', 'all'];
+
+function registerMode(mode: string | undefined): RegisterMode {
+  if (mode === undefined) return 'all';
+  if (!(REGISTER_MODES as readonly string[]).includes(mode)) throw invalidArgument(`zookeeper registry register-mode must be one of ${REGISTER_MODES.join(', ')}, not "${mode}"`);
+  return mode as RegisterMode;
 }
 
 /**
  * `zookeeper://[user:password@]h1:2181,h2:2181[/chroot]` with options `?session=` (session
- * timeout), `&timeout=`, `&refresh=` (ms) and `&layouts=dubbo,bolt,motan2` (which default layouts
- * are on, by endpoint protocol).
+ * timeout), `&timeout=`, `&refresh=` (ms), `&layouts=dubbo,bolt,motan2` (which default layouts
+ * are on, by endpoint protocol) and `&register-mode=interface|instance|all`.
  */
 export function parseZookeeperUrl(url: string): ZookeeperRegistryOptions & { servers: string } {
   const u = parseMultiHostUrl(url, 2181, 'zookeeper registry');
@@ -74,6 +91,7 @@ export function parseZookeeperUrl(url: string): ZookeeperRegistryOptions & { ser
   const timeoutMs = q.ms('timeout');
   const refreshMs = q.ms('refresh');
   const chosen = q.string('layouts');
+  const mode = q.string('register-mode');
   q.finish();
   let layouts: Record<string, ZookeeperLayout> | undefined;
   if (chosen !== undefined) {
@@ -94,6 +112,7 @@ export function parseZookeeperUrl(url: string): ZookeeperRegistryOptions & { ser
     timeoutMs,
     refreshMs,
     layouts,
+    registerMode: mode as RegisterMode | undefined,
   };
 }
 

@@ -4,6 +4,8 @@ import { takeHeld } from '../held.js';
 import { Serial } from '../serial.js';
 import { Subscriptions, type Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
+import { AppInstances } from './app-instances.js';
+import { addToMapping } from './app-mapping.js';
 import type { ZookeeperLayout, ZookeeperNode } from './layout.js';
 import { zookeeperSettings, type ZookeeperRegistryOptions, type ZookeeperSettings } from './options.js';
 import { ZkSession } from './session.js';
@@ -12,7 +14,8 @@ import { zkCode, ZkCode } from './zk.js';
 
 /** A node this registry keeps alive for one registration. */
 interface OwnNode {
-  readonly layout: ZookeeperLayout;
+  /** None for application-level instance nodes. */
+  readonly layout?: ZookeeperLayout;
   /** Path on the server (chroot included). */
   readonly path: string;
   readonly data: Buffer | undefined;
@@ -40,6 +43,8 @@ export class ZookeeperRegistry implements Registry {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #consumerIds = 0;
+  /** Dubbo 3 application-level registration (register-mode instance/all): see app-instances.ts. */
+  readonly #apps = new AppInstances();
 
   constructor(options: ZookeeperRegistryOptions | string) {
     this.settings = zookeeperSettings(options);
@@ -60,6 +65,13 @@ export class ZookeeperRegistry implements Registry {
   async register(registration: Registration): Promise<void> {
     if (this.#closed) throw closedError(this.name);
     const r = checkRegistration(registration);
+    const mode = this.settings.registerMode;
+    const instance = mode !== 'interface' && AppInstances.eligible(r);
+    if (!instance || mode === 'all') await this.#registerInterface(r);
+    if (instance) await this.#registerInstance(r);
+  }
+
+  async #registerInterface(r: Registration): Promise<void> {
     const layout = this.settings.layouts.get(r.endpoint.protocol);
     if (!layout) {
       throw invalidArgument(`zookeeper registry has no layout for protocol "${r.endpoint.protocol}" (have: ${[...this.settings.layouts.keys()].join(', ')})`);
@@ -83,9 +95,47 @@ export class ZookeeperRegistry implements Registry {
   async unregister(registration: Registration): Promise<void> {
     if (this.#closed) return;
     const own = takeHeld(this.#nodes, registration)?.value;
+    await this.#unregisterInstance(registration);
     if (!own) return;
     await this.#serial.run(own.path, () => this.#remove(own));
     await this.#refreshParentOf(own.path);
+  }
+
+  /**
+   * The application instance node (`/services/{app}/{ip}:{port}`) with the revision of all its
+   * registrations, then each interface's mapping to the application. Ephemeral and kept like a
+   * registration's node; the mappings are persistent, written once per interface.
+   */
+  async #registerInstance(r: Registration): Promise<void> {
+    const node = this.#apps.add(r);
+    const own: OwnNode = { path: this.settings.chroot + node.path, data: node.data };
+    this.#nodes.set(instanceId(node.path), own);
+    this.#removals.delete(own.path);
+    this.#start();
+    await this.#session.whenConnected();
+    await this.#serial.run(own.path, () => this.#ensure(own, true));
+    const zk = this.#session.zk;
+    if (!zk) throw closedError(this.name);
+    for (const m of node.mappings) {
+      await this.#serial.run(this.settings.chroot + m, () => addToMapping(zk, this.settings.chroot + m, node.application))
+        .catch((err: unknown) => { throw toRpcError(err, Code.Unavailable); });
+    }
+  }
+
+  async #unregisterInstance(registration: Registration): Promise<void> {
+    if (!AppInstances.eligible(registration)) return;
+    const left = this.#apps.remove(checkRegistration(registration));
+    if (!left) return;
+    const id = instanceId(left.path);
+    const previous = this.#nodes.get(id);
+    if (left.node) {
+      const own: OwnNode = { path: this.settings.chroot + left.node.path, data: left.node.data };
+      this.#nodes.set(id, own);
+      await this.#serial.run(own.path, () => this.#ensure(own, false));
+    } else if (previous) {
+      this.#nodes.delete(id);
+      await this.#serial.run(previous.path, () => this.#remove(previous));
+    }
   }
 
   async subscribe(service: ServiceKey, listener: EndpointListener, subscriber?: Subscriber): Promise<() => void> {
@@ -270,6 +320,10 @@ export class ZookeeperRegistry implements Registry {
     for (const w of this.#subWatches.get(sub) ?? []) endpoints.push(...w.providersFor(sub.service));
     return endpointSet(endpoints);
   }
+}
+
+function instanceId(path: string): string {
+  return `instance\u0000${path}`;
 }
 
 function parentOf(path: string): string {

@@ -1,0 +1,118 @@
+// Dubbo 3 application-level registration on a real ZooKeeper: the instance node and mapping as
+// Java Dubbo 3.3.6 writes them (JAVA_INSTANCE was read from a Java provider's node), register-mode
+// interface / instance / all, revisions following the registrations, the mapping's compare-and-set.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import zookeeper from 'node-zookeeper-client';
+import { Code, dubboMetadataInfo, endpoint, RpcError, type Registration, type ServiceKey } from '@meshlet/core';
+import { ZookeeperRegistry } from './index.js';
+import { instanceJson, parseInstance, parseMapping } from './zookeeper/app-layout.js';
+import { ZooKeeperServer } from './testing/index.js';
+
+const JAVA_INSTANCE = '{"name":"dubbo3-app-provider","id":"127.0.0.1:36517","address":"127.0.0.1","port":36517,"sslPort":null,"payload":{"@class":"org.apache.dubbo.registry.zookeeper.ZookeeperInstance","id":"127.0.0.1:36517","name":"dubbo3-app-provider","metadata":{"dubbo.endpoints":"[{\\"port\\":36517,\\"protocol\\":\\"dubbo\\"}]","dubbo.metadata-service.url-params":"{\\"serialization\\":\\"hessian2\\",\\"prefer.serialization\\":\\"hessian2\\",\\"version\\":\\"1.0.0\\",\\"dubbo\\":\\"2.0.2\\",\\"release\\":\\"3.3.6\\",\\"side\\":\\"provider\\",\\"port\\":\\"36517\\",\\"protocol\\":\\"dubbo\\"}","dubbo.metadata.revision":"84829bbeafe65ac8d507c0776fb59308","dubbo.metadata.storage-type":"local","meta-v":"1.0.0","timestamp":"1796525854339"}},"registrationTimeUTC":1796525855886,"serviceType":"DYNAMIC","uriSpec":null}';
+
+describe('application-level layout, no server', () => {
+  test("a Java instance node reads as its address, revision, endpoints and MetadataService's port", () => {
+    const i = parseInstance(JAVA_INSTANCE)!;
+    assert.deepEqual({ ...i, metadata: undefined }, {
+      application: 'dubbo3-app-provider', host: '127.0.0.1', port: 36517, revision: '84829bbeafe65ac8d507c0776fb59308',
+      endpoints: { dubbo: 36517 }, metadataService: { protocol: 'dubbo', port: 36517 }, metadata: undefined,
+    });
+    for (const bad of ['', '{', '[]', '{"name":"a"}', '{"name":"a","address":"h","port":1,"payload":{"metadata":{}}}']) {
+      assert.equal(parseInstance(bad), undefined, bad);
+    }
+  });
+
+  test("Meshlet's instance node has the Java node's shape, key for key", () => {
+    const java = JSON.parse(JAVA_INSTANCE);
+    const ours = JSON.parse(instanceJson('m', '10.0.0.1', 20880, 'abc', 1700000000000));
+    assert.deepEqual(Object.keys(ours), Object.keys(java));
+    assert.deepEqual(Object.keys(ours.payload), Object.keys(java.payload));
+    assert.deepEqual(Object.keys(ours.payload.metadata), Object.keys(java.payload.metadata));
+    assert.deepEqual(Object.keys(JSON.parse(ours.payload.metadata['dubbo.metadata-service.url-params'])),
+      Object.keys(JSON.parse(java.payload.metadata['dubbo.metadata-service.url-params'])));
+    assert.equal(parseInstance(JSON.stringify(ours))?.revision, 'abc');
+  });
+
+  test('mapping data: comma-joined names, blanks and repeats dropped', () => {
+    assert.deepEqual(parseMapping(Buffer.from('a, b,,a')), ['a', 'b']);
+    assert.deepEqual(parseMapping(null), []);
+  });
+
+  test('register-mode must be interface, instance or all', () => {
+    assert.throws(() => new ZookeeperRegistry('zookeeper://127.0.0.1:1?register-mode=both'), (e: unknown) => e instanceof RpcError && e.code === Code.InvalidArgument);
+    assert.equal(new ZookeeperRegistry('zookeeper://127.0.0.1:1').settings.registerMode, 'all');
+    assert.equal(new ZookeeperRegistry({ servers: '127.0.0.1:1', registerMode: 'instance' }).settings.registerMode, 'instance');
+  });
+});
+
+describe('application-level registration on ZooKeeper', () => {
+  let server: ZooKeeperServer;
+  let client: zookeeper.Client;
+  const open: ZookeeperRegistry[] = [];
+  const registry = (mode: string) => {
+    const r = new ZookeeperRegistry(`${server.url}?session=2000&timeout=3000&register-mode=${mode}`);
+    open.push(r);
+    return r;
+  };
+  const call = <T>(fn: (cb: (err: unknown, result: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => fn((err, result) => (err ? reject(err) : resolve(result))));
+  const children = (path: string) => call<string[]>((cb) => client.getChildren(path, cb)).catch(() => [] as string[]);
+  const data = (path: string) => call<Buffer>((cb) => client.getData(path, cb));
+  const reg = (service: ServiceKey, port: number, application = 'app-a'): Registration =>
+    ({ service, endpoint: endpoint('dubbo', '127.0.0.1', port, { application }), methods: ['echo'], application });
+
+  before(async () => {
+    server = await ZooKeeperServer.start({ tickTime: 200 });
+    client = zookeeper.createClient(server.connectString, { sessionTimeout: 4000 });
+    await new Promise<void>((resolve) => {
+      client.once('connected', () => resolve());
+      client.connect();
+    });
+  });
+  after(async () => {
+    await Promise.allSettled(open.map((r) => r.close()));
+    client?.close();
+    await server?.close();
+  });
+
+  test('instance: one node per app instance with the revision of all its services; mappings; no interface nodes', async () => {
+    const r = registry('instance');
+    const echo = reg({ interface: 'i.Echo', version: '1.0' }, 30001);
+    const calc = reg({ interface: 'i.Calc' }, 30001);
+    await r.register(echo);
+    await r.register(calc);
+    assert.deepEqual(await children('/services/app-a'), ['127.0.0.1:30001']);
+    const node = parseInstance(await data('/services/app-a/127.0.0.1:30001'))!;
+    assert.equal(node.revision, dubboMetadataInfo('app-a', [echo, calc]).revision);
+    assert.equal((await data('/dubbo/mapping/i.Echo')).toString(), 'app-a');
+    assert.equal((await data('/dubbo/mapping/i.Calc')).toString(), 'app-a');
+    assert.deepEqual(await children('/dubbo/i.Echo/providers'), [], 'no interface-level node');
+
+    await r.unregister(calc);
+    assert.equal(parseInstance(await data('/services/app-a/127.0.0.1:30001'))!.revision, dubboMetadataInfo('app-a', [echo]).revision);
+    await r.unregister(echo);
+    assert.deepEqual(await children('/services/app-a'), [], 'the last service gone, the instance goes');
+    assert.equal((await data('/dubbo/mapping/i.Echo')).toString(), 'app-a', 'mappings are persistent, as in Java');
+  });
+
+  test('all writes both levels; interface writes no instance', async () => {
+    const all = registry('all');
+    await all.register(reg({ interface: 'i.Both' }, 30002, 'app-b'));
+    assert.equal((await children('/dubbo/i.Both/providers')).length, 1);
+    assert.deepEqual(await children('/services/app-b'), ['127.0.0.1:30002']);
+    const iface = registry('interface');
+    await iface.register(reg({ interface: 'i.Only' }, 30003, 'app-c'));
+    assert.equal((await children('/dubbo/i.Only/providers')).length, 1);
+    assert.deepEqual(await children('/services/app-c'), []);
+    await assert.rejects(data('/dubbo/mapping/i.Only'));
+    await all.close();
+    assert.deepEqual(await children('/services/app-b'), [], 'close removes the instance at once');
+  });
+
+  test('providers of one interface in several applications all land in its mapping (compare-and-set)', async () => {
+    const apps = ['m1', 'm2', 'm3', 'm4', 'm5'];
+    await Promise.all(apps.map((a, i) => registry('instance').register(reg({ interface: 'i.Shared' }, 31000 + i, a))));
+    assert.deepEqual(parseMapping(await data('/dubbo/mapping/i.Shared')).sort(), apps);
+  });
+});
