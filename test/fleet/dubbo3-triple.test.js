@@ -247,7 +247,8 @@ describe('Apache Dubbo 3.3.6 over Triple (dubbo3)', { timeout: 240_000 }, () => 
         await assert.rejects(async () => {
           for await (const item of short.sayHelloServerStream({ name: 'd', count: 50, delayMs: 200 })) items.push(item.message);
         }, (err) => err instanceof RpcError && err.code === Code.Timeout);
-        assert.ok(items.length >= 2 && items.length < 50, `${items.length} replies`);
+        // ~5 replies in 1 s; at least one however busy the machine, never all 50 (10 s worth).
+        assert.ok(items.length >= 1 && items.length < 50, `${items.length} replies`);
         assert.deepEqual(items, Array.from({ length: items.length }, (_, i) => `hello d #${i}`));
         await waitFor(async () => (await greeter.cancelledStreams({})).index > before, 'the provider to see the stream cancelled');
       });
