@@ -35,7 +35,7 @@ export type MethodMismatch<S extends MethodSpec, V> = V extends (...args: infer 
 /** What the provider's method receives, parameter by parameter. */
 type Params<P extends readonly TypeDesc<any, any>[]> = { -readonly [I in keyof P]: DecodedOf<P[I]> };
 type Result<S extends MethodSpec> = S['returns'] extends TypeDesc<any, any> ? TypeOf<S['returns']> : void;
-type Returns<S extends MethodSpec> = S extends { readonly stream: true }
+type Returns<S extends MethodSpec> = S extends { readonly stream: true | 'server' | 'bidi' }
   ? AsyncIterable<Result<S>> | Promise<AsyncIterable<Result<S>>>
   : Result<S> | Promise<Result<S>>;
 type Expected<S extends MethodSpec> = (...args: Params<S['params']>) => Returns<S>;

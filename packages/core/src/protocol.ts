@@ -67,8 +67,11 @@ export interface ProtocolServer {
 export interface Protocol {
   readonly name: string;
   readonly defaultPort: number;
-  /** True when the protocol carries stream methods (`MethodSpec.stream`); others refuse them with UNSUPPORTED. */
-  readonly streams?: boolean;
+  /**
+   * Which stream methods (`MethodSpec.stream`) the protocol carries: `true`, server streams;
+   * `'all'`, client and bidi streams too. Methods it does not carry are refused with UNSUPPORTED.
+   */
+  readonly streams?: boolean | 'all';
   createClient(endpoint: Endpoint, options?: ClientOptions): ProtocolClient;
   createServer(handler: ServerHandler, options?: ServerOptions): ProtocolServer;
   /** The URL this protocol's ecosystem registers a provider under (e.g. Dubbo's provider URL). */

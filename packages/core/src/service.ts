@@ -17,12 +17,18 @@ export interface MethodSpec {
   /** The Java method name, when it differs from the JS property (Java overloads share one name). */
   readonly name?: string;
   /**
-   * Returns a stream: `returns` is the item type, clients get an `AsyncIterable` of items and
-   * implementations return one (an async generator, say). Only protocols that carry streams
-   * (RSocket's request-stream) can call or serve such a method.
+   * A streaming method. `true` or `'server'`: returns a stream — `returns` is the item type,
+   * clients get an `AsyncIterable` of items and implementations return one (an async generator,
+   * say). `'client'`: takes a stream — the one parameter is the item type, callers pass an
+   * `AsyncIterable` of items and get one result. `'bidi'`: both. Only protocols that carry streams
+   * (`Protocol.streams`) call or serve them: server streams need `true` (RSocket, Triple),
+   * client and bidi streams `'all'` (Triple); the others refuse them with UNSUPPORTED.
    */
-  readonly stream?: boolean;
+  readonly stream?: boolean | StreamKind;
 }
+
+/** How a method streams (`MethodSpec.stream`). */
+export type StreamKind = 'server' | 'client' | 'bidi';
 
 /** A method as the runtime and the transports see it: the spec plus precomputed Java signatures. */
 export interface MethodDefinition {
@@ -35,8 +41,10 @@ export interface MethodDefinition {
   readonly oneway: boolean;
   readonly timeout: number | undefined;
   readonly idempotent: boolean;
-  /** The result is an `AsyncIterable` of `returns` values (see `MethodSpec.stream`). */
+  /** The result is an `AsyncIterable` of `returns` values: a server or bidi stream (see `MethodSpec.stream`). */
   readonly stream: boolean;
+  /** How the method streams: `unary`, or the `StreamKind` its spec gave (`true` is `server`). */
+  readonly streaming: 'unary' | StreamKind;
   /** Parameter types as `Class.getName()` spells them (SOFARPC's `methodArgSigs`). */
   readonly paramTypes: readonly string[];
   /** Parameter types as concatenated JVM descriptors (Dubbo's parameter-types field). */
@@ -76,14 +84,21 @@ export interface TypedServiceDefinition<M extends Record<string, MethodSpec>> ex
   readonly __methods?: M;
 }
 
+/** Streams results: `stream: true`, `'server'` or `'bidi'`. */
+type StreamsOut<S extends MethodSpec> = S extends { readonly stream: true | 'server' | 'bidi' } ? true : false;
+/** Arguments: an `AsyncIterable` of the one parameter's type for client and bidi streams. */
+type CallArgs<S extends MethodSpec> = S extends { readonly stream: 'client' | 'bidi' }
+  ? [items: AsyncIterable<TypeOf<S['params'][0]>>]
+  : ArgsOf<S['params']>;
+
 /** The client of a definition made with `defineService`: a promise per call, an `AsyncIterable` for stream methods. */
 export type ClientOfSpec<M extends Record<string, MethodSpec>> = {
-  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => M[K] extends { readonly stream: true } ? AsyncIterable<ResultOf<M[K]>> : Promise<ResultOf<M[K]>>;
+  [K in keyof M]: (...args: CallArgs<M[K]>) => StreamsOut<M[K]> extends true ? AsyncIterable<ResultOf<M[K]>> : Promise<ResultOf<M[K]>>;
 };
 
 /** What an implementation of a definition made with `defineService` provides. */
 export type ImplOfSpec<M extends Record<string, MethodSpec>> = {
-  [K in keyof M]: (...args: ArgsOf<M[K]['params']>) => M[K] extends { readonly stream: true }
+  [K in keyof M]: (...args: CallArgs<M[K]>) => StreamsOut<M[K]> extends true
     ? AsyncIterable<ResultOf<M[K]>> | Promise<AsyncIterable<ResultOf<M[K]>>>
     : ResultOf<M[K]> | Promise<ResultOf<M[K]>>;
 };
@@ -98,8 +113,15 @@ export function methodDefinition(key: string, spec: MethodSpec): MethodDefinitio
     }
     return p.javaType;
   });
-  if (spec.stream && spec.oneway) {
+  const streaming = spec.stream === true ? 'server' : spec.stream === false || spec.stream === undefined ? 'unary' : spec.stream;
+  if (streaming !== 'unary' && streaming !== 'server' && streaming !== 'client' && streaming !== 'bidi') {
+    throw new RpcError(Code.InvalidArgument, `method ${key}: stream must be true, 'server', 'client' or 'bidi'`);
+  }
+  if (streaming !== 'unary' && spec.oneway) {
     throw new RpcError(Code.InvalidArgument, `method ${key}: a stream method cannot be oneway`);
+  }
+  if ((streaming === 'client' || streaming === 'bidi') && spec.params.length !== 1) {
+    throw new RpcError(Code.InvalidArgument, `method ${key}: a ${streaming}-streaming method takes exactly one parameter, the item type`);
   }
   return Object.freeze({
     key,
@@ -109,7 +131,8 @@ export function methodDefinition(key: string, spec: MethodSpec): MethodDefinitio
     oneway: spec.oneway ?? false,
     timeout: spec.timeout,
     idempotent: spec.idempotent ?? false,
-    stream: spec.stream ?? false,
+    stream: streaming === 'server' || streaming === 'bidi',
+    streaming,
     paramTypes: Object.freeze(paramTypes),
     paramDescriptor: paramTypes.map(toJvmDescriptor).join(''),
   });

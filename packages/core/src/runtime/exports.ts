@@ -101,9 +101,12 @@ export class ExportTable implements ServerHandler {
     for (const { name: protocol, streams } of protocols) {
       const byName = new Map<string, ExportedMethod[]>();
       for (const [method, methodChain] of chains) {
+        const clientStreams = method.streaming === 'client' || method.streaming === 'bidi';
         const chain: Invoker = method.stream && !streams
           ? () => Promise.reject(new RpcError(Code.Unsupported, `${definition.interface}.${method.name} is a stream method; ${protocol} does not carry streams (rsocket does)`))
-          : methodChain;
+          : clientStreams && streams !== 'all'
+            ? () => Promise.reject(new RpcError(Code.Unsupported, `${definition.interface}.${method.name} is a ${method.streaming}-streaming method; ${protocol} does not carry client streams (tri does)`))
+            : methodChain;
         // The SERVER span wraps the interceptors too: their time is the request's time.
         const invoke: Invoker = (inv) => (telemetryActive() ? serverCall(inv, protocol, () => chain(inv)) : chain(inv));
         const exported: ExportedMethod = { service: definition, method, invoke };

@@ -9,8 +9,11 @@ const NO_OPTIONS: { attachments?: Record<string, string> } = Object.freeze({});
 export interface CallDefaults {
   readonly timeout: number;
   readonly attachments?: Readonly<Record<string, string>>;
-  /** False when the reference's protocol carries no streams (`Protocol.streams`): stream methods then fail with UNSUPPORTED, unsent. */
-  readonly streams?: boolean;
+  /**
+   * The reference's protocol's `Protocol.streams`: false, stream methods fail with UNSUPPORTED,
+   * unsent; true, client and bidi streams do (only `'all'` carries them).
+   */
+  readonly streams?: boolean | 'all';
 }
 
 /**
@@ -28,6 +31,7 @@ export function createProxy(definition: ServiceDefinition, invoker: Invoker, def
       proxy[method.key] = (...args: unknown[]) => streamOf(definition, method, invoker, defaults, args);
       continue;
     }
+    const clientStreamRefused = method.streaming === 'client' && defaults.streams !== 'all';
     // A failure's stack is the awaiting caller's (see call-site.ts): from the rejection handler,
     // V8 follows the promise chain to the caller's await. Not an async function: that would add
     // a promise and an await to every call.
@@ -39,6 +43,9 @@ export function createProxy(definition: ServiceDefinition, invoker: Invoker, def
       try {
         if (args.length !== arity) {
           throw new RpcError(Code.InvalidArgument, `${definition.interface}.${method.key} takes ${arity} argument(s), got ${args.length}`);
+        }
+        if (clientStreamRefused) {
+          throw new RpcError(Code.Unsupported, `${definition.interface}.${method.key} is a client-streaming method; this reference's protocol does not carry client streams (tri does)`);
         }
         result = invoker(createInvocation(definition, method, args, options, defaults.timeout));
       } catch (err) {
@@ -67,6 +74,9 @@ function streamOf(definition: ServiceDefinition, method: MethodDefinition, invok
         }
         if (defaults.streams === false) {
           throw new RpcError(Code.Unsupported, `${definition.interface}.${method.key} is a stream method; this reference's protocol does not carry streams (rsocket does)`);
+        }
+        if (method.streaming === 'bidi' && defaults.streams !== 'all') {
+          throw new RpcError(Code.Unsupported, `${definition.interface}.${method.key} is a bidi-streaming method; this reference's protocol does not carry client streams (tri does)`);
         }
         const options = defaults.attachments ? { attachments: { ...defaults.attachments } } : {};
         const result = await invoker(createInvocation(definition, method, args, options, defaults.timeout));
