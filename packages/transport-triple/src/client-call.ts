@@ -38,7 +38,7 @@ export class ClientCall {
   constructor(
     private readonly session: http2.ClientHttp2Session,
     private readonly headers: http2.OutgoingHttpHeaders,
-    private readonly body: Buffer,
+    private readonly body: Buffer | AsyncIterable<unknown>,
     private readonly inv: Invocation,
     private readonly options: ClientCallOptions,
   ) {
@@ -74,8 +74,53 @@ export class ClientCall {
         else if (code === http2.constants.NGHTTP2_CANCEL) this.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the provider'));
         else this.terminate(new RpcError(Code.ConnectionClosed, `stream closed without a status (RST_STREAM ${code ?? 0})`));
       });
-      req.end(frameMessage(this.body, this.options.gzip));
+      if (Buffer.isBuffer(this.body)) req.end(frameMessage(this.body, this.options.gzip));
+      else void this.sendItems(req, this.body);
     });
+  }
+
+  /**
+   * A client or bidi stream: the caller's items as messages, each write waiting for the HTTP/2
+   * window, so a slow provider stops us pulling the caller's iterable (nothing buffers without
+   * bound). A failing iterable cancels the call with its error.
+   */
+  private async sendItems(req: http2.ClientHttp2Stream, items: AsyncIterable<unknown>): Promise<void> {
+    const it = items[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        if (this.ended) break;
+        if (req.closed || req.destroyed) break;
+        const next = await it.next();
+        if (next.done) break;
+        if (req.closed || req.destroyed) break;
+        let bytes: Buffer;
+        try {
+          bytes = this.codec.encodeArgs([next.value]);
+        } catch (err) {
+          throw RpcError.is(err) && err.code !== Code.Serialization ? err : new RpcError(Code.Serialization, `cannot encode an item of ${this.inv.service.interface}.${this.inv.method.name}: ${(err as Error).message}`, { cause: err });
+        }
+        if (bytes.length > this.options.maxMessageSize) {
+          throw new RpcError(Code.FrameTooLarge, `request message of ${bytes.length} bytes is larger than the limit of ${this.options.maxMessageSize}`);
+        }
+        if (!req.write(frameMessage(bytes, this.options.gzip))) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              req.off('drain', go);
+              req.off('close', go);
+              resolve();
+            };
+            req.on('drain', go);
+            req.on('close', go);
+          });
+        }
+      }
+      if (!req.closed && !req.destroyed && !req.writableEnded) req.end();
+    } catch (err) {
+      this.terminate(RpcError.is(err) ? err : new RpcError(Code.Cancelled, `the request stream failed: ${(err as Error).message}`, { cause: err }));
+    } finally {
+      // Stopped early (the call ended): let the caller's generator run its finally blocks.
+      if (req.closed || req.destroyed || this.ended) void Promise.resolve(it.return?.()).catch(() => {});
+    }
   }
 
   private onHeaders(h: http2.IncomingHttpHeaders): void {

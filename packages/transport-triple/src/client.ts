@@ -71,14 +71,22 @@ export class TripleProtocolClient implements ProtocolClient {
     if (this.closed) return Promise.reject(new RpcError(Code.ConnectionClosed, `client for ${endpointAddress(this.endpoint)} is closed`));
     const { method, service } = inv;
     let session: http2.ClientHttp2Session;
-    let body: Buffer;
+    let body: Buffer | AsyncIterable<unknown>;
+    const clientStream = method.streaming === 'client' || method.streaming === 'bidi';
     try {
       session = this.connect();
-      body = methodCodec(method).encodeArgs(inv.args);
+      if (clientStream) {
+        body = inv.args[0] as AsyncIterable<unknown>;
+        if (typeof body?.[Symbol.asyncIterator] !== 'function') {
+          throw new RpcError(Code.InvalidArgument, `${service.interface}.${method.name} is a ${method.streaming}-streaming method: pass an AsyncIterable of items`);
+        }
+      } else {
+        body = methodCodec(method).encodeArgs(inv.args);
+      }
     } catch (err) {
       return Promise.reject(RpcError.is(err) ? err : new RpcError(Code.Serialization, `cannot encode the arguments of ${service.interface}.${method.name}: ${(err as Error).message}`, { cause: err }));
     }
-    if (body.length > this.maxMessageSize) {
+    if (Buffer.isBuffer(body) && body.length > this.maxMessageSize) {
       return Promise.reject(new RpcError(Code.FrameTooLarge, `request message of ${body.length} bytes is larger than the limit of ${this.maxMessageSize}`));
     }
     const remaining = inv.deadline - Date.now();

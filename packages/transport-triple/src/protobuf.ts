@@ -20,8 +20,8 @@ export function protobufMessage<T = Record<string, unknown>>(type: Type, options
 
 /**
  * Method specs for every rpc of a protobufjs `Service`: unary rpcs are plain methods,
- * `returns (stream X)` rpcs stream methods. Client and bidirectional streaming rpcs are refused
- * (not supported yet).
+ * `returns (stream X)` server streams (`stream: true`), `(stream X)` client streams
+ * (`stream: 'client'`), both bidi streams (`stream: 'bidi'`).
  *
  * ```ts
  * const Greeter = defineService({ interface: 'helloworld.Greeter', methods: protobufMethods(root.lookupService('helloworld.Greeter')) });
@@ -32,16 +32,13 @@ export function protobufMethods(service: Service, options: ProtobufMessageOption
   const name = service.fullName.replace(/^\./, '');
   for (const m of service.methodsArray) {
     m.resolve();
-    if (m.requestStream) {
-      throw new RpcError(Code.Unsupported, `${name}.${m.name}: client-streaming and bidi rpcs are not supported by Meshlet's Triple transport yet`);
-    }
     const req = m.resolvedRequestType;
     const res = m.resolvedResponseType;
     if (!req || !res) throw new RpcError(Code.InvalidArgument, `${name}.${m.name}: unresolved message types`);
     out[m.name] = {
       params: [protobufMessage(req, { toObject: options.toObject })],
       returns: protobufMessage(res, { toObject: options.toObject }),
-      ...(m.responseStream ? { stream: true } : {}),
+      ...(m.requestStream ? { stream: m.responseStream ? 'bidi' : 'client' } as const : m.responseStream ? { stream: true } : {}),
     };
   }
   return out;

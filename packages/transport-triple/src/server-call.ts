@@ -4,6 +4,7 @@ import {
   type ExportedMethod, type Invocation, type PeerIdentity, type ServerHandler,
 } from '@meshlet/core';
 import { createServerInvocation } from '@meshlet/core/engine';
+import { InboundItems } from './inbound.js';
 import { methodCodec, type MethodCodec } from './codec.js';
 import { CONTENT_TYPE_PROTO, H } from './constants.js';
 import { MessageReader, frameMessage } from './framing.js';
@@ -18,6 +19,8 @@ export interface CallGate {
   readonly handler: ServerHandler;
   readonly accepting: boolean;
   readonly maxMessageSize: number;
+  /** Request messages of a client or bidi stream held undelivered before reading pauses. */
+  readonly window: number;
   begin(): void;
   end(): void;
 }
@@ -64,6 +67,15 @@ export function serveStream(
     return call.fail(err);
   }
   const reader = new MessageReader(gate.maxMessageSize, encoding);
+  const timeoutMs = parseTimeout(headerOf(headers, H.timeout));
+  const streaming = exported.method.streaming;
+  if (streaming === 'client' || streaming === 'bidi') {
+    // The method starts at once and pulls the request messages as they come.
+    const input = new InboundItems(stream, reader, methodCodec(exported.method), gate.window, `${iface}/${methodName}`);
+    call.streamInput(exported);
+    call.run(createServerInvocation(exported, [input.iterable()], attachmentsOf(headers), timeoutMs, peer, receivedAt));
+    return;
+  }
   const messages: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => {
     if (call.done) return;
@@ -81,7 +93,7 @@ export function serveStream(
     if (messages.length !== 1) return call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got ${messages.length}`));
     let inv: Invocation;
     try {
-      inv = call.prepare(exported, messages[0]!, key, methodName, headers, parseTimeout(headerOf(headers, H.timeout)), peer, receivedAt);
+      inv = call.prepare(exported, messages[0]!, key, methodName, headers, timeoutMs, peer, receivedAt);
     } catch (err) {
       return call.fail(err);
     }
@@ -145,6 +157,12 @@ class ServerCall {
       throw new RpcError(Code.BadRequest, `cannot decode the arguments of ${key.interface}/${methodName}: ${(err as Error).message}`, { cause: err });
     }
     return createServerInvocation(target, args, attachmentsOf(headers), timeoutMs, peer, receivedAt);
+  }
+
+  /** A client or bidi stream: no request message to decode up front. */
+  streamInput(exported: ExportedMethod): void {
+    this.exported = exported;
+    this.codec = methodCodec(exported.method);
   }
 
   run(inv: Invocation): void {

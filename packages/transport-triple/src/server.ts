@@ -12,6 +12,8 @@ export interface TripleServerOptions {
   readonly maxMessageSize?: number;
   /** Concurrent calls one connection may have (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; default `maxInFlightPerConnection`, else 4096). */
   readonly maxConcurrentStreams?: number;
+  /** Request messages of a client or bidi stream held unread before reading pauses (default 16). */
+  readonly streamWindow?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
   private stopWatching: (() => void) | undefined;
   accepting = true;
   readonly maxMessageSize: number;
+  readonly window: number;
   private readonly maxConcurrentStreams: number;
 
   constructor(
@@ -36,6 +39,7 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
     tripleOptions: TripleServerOptions = {},
   ) {
     this.maxMessageSize = tripleOptions.maxMessageSize ?? options.maxFrameSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.window = Math.max(1, tripleOptions.streamWindow ?? 16);
     this.maxConcurrentStreams = tripleOptions.maxConcurrentStreams ?? options.maxInFlightPerConnection ?? 4096;
   }
 
