@@ -1,4 +1,5 @@
-// Meshlet's Triple transport against grpc-js (the reference Node gRPC implementation), both ways:
+// Meshlet's Triple transport against grpc-js (the reference Node gRPC implementation), both ways,
+// for unary, server-, client- and bidi-streaming calls:
 // grpc-js clients → a Meshlet Triple provider, and a Meshlet Triple consumer → a grpc-js server.
 // Messages are protobuf (protobufjs reflection, no .proto file), as any gRPC peer sends them.
 import assert from 'node:assert/strict';
@@ -20,6 +21,8 @@ service Echo {
   rpc Slow (Req) returns (Rep);
   rpc SlowStream (Req) returns (stream Rep);
   rpc Big (Req) returns (Rep);
+  rpc Sum (stream Req) returns (Rep);
+  rpc Chat (stream Req) returns (stream Rep);
 }
 `).root;
 const Req = root.lookupType('meshlet.interop.Req');
@@ -34,12 +37,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ser = (type) => (obj) => Buffer.from(type.encode(type.fromObject(obj)).finish());
 const de = (type) => (buf) => type.toObject(type.decode(buf), { defaults: true });
 const path = (m) => `/meshlet.interop.Echo/${m}`;
-const def = (name, responseStream = false) => ({
-  path: path(name), requestStream: false, responseStream,
+const def = (name, responseStream = false, requestStream = false) => ({
+  path: path(name), requestStream, responseStream,
   requestSerialize: ser(Req), requestDeserialize: de(Req), responseSerialize: ser(Rep), responseDeserialize: de(Rep),
 });
 const grpcService = {
   Hello: def('Hello'), Count: def('Count', true), Fail: def('Fail'), Slow: def('Slow'), SlowStream: def('SlowStream', true), Big: def('Big'),
+  Sum: def('Sum', false, true), Chat: def('Chat', true, true),
 };
 const GrpcEchoClient = grpc.makeGenericClientConstructor(grpcService, 'Echo');
 
@@ -78,6 +82,14 @@ describe('grpc-js client → Meshlet Triple provider', () => {
         }
       },
       Big: (req) => ({ text: 'b'.repeat(req.size), index: 1 }),
+      async Sum(reqs) {
+        let total = 0;
+        for await (const r of reqs) total += r.count;
+        return { text: 'sum', index: total };
+      },
+      async *Chat(reqs) {
+        for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
+      },
     });
     await mesh.start();
     const target = `127.0.0.1:${mesh.address().port}`;
@@ -158,6 +170,29 @@ describe('grpc-js client → Meshlet Triple provider', () => {
     assert.equal(rep.text.length, MiB16);
   });
 
+  test('client streaming', async () => {
+    const rep = await new Promise((resolve, reject) => {
+      const call = client.Sum((err, r) => (err ? reject(err) : resolve(r)));
+      for (let i = 1; i <= 100; i++) call.write({ count: i });
+      call.end();
+    });
+    assert.deepEqual(rep, { text: 'sum', index: 5050 });
+  });
+
+  test('bidi streaming', async () => {
+    const call = client.Chat();
+    const got = [];
+    call.on('data', (r) => got.push(r.text));
+    const done = new Promise((resolve, reject) => {
+      call.on('end', resolve);
+      call.on('error', reject);
+    });
+    for (const w of ['ping', 'pong', 'done']) call.write({ name: w, count: 1 });
+    call.end();
+    await done;
+    assert.deepEqual(got, ['PING', 'PONG', 'DONE']);
+  });
+
   test('unknown method: UNIMPLEMENTED', async () => {
     const raw = new grpc.Client(`127.0.0.1:${mesh.address().port}`, grpc.credentials.createInsecure());
     const err = await new Promise((resolve) => raw.makeUnaryRequest(path('Nope'), ser(Req), de(Rep), {}, (e) => resolve(e)));
@@ -200,6 +235,15 @@ describe('Meshlet Triple consumer → grpc-js server', () => {
         });
       },
       Big: (call, cb) => cb(null, { text: 'g'.repeat(call.request.size), index: 2 }),
+      Sum: (call, cb) => {
+        let total = 0;
+        call.on('data', (r) => (total += r.count));
+        call.on('end', () => cb(null, { text: 'sum', index: total }));
+      },
+      Chat: (call) => {
+        call.on('data', (r) => call.write({ text: r.name.toUpperCase(), index: r.count }));
+        call.on('end', () => call.end());
+      },
     });
     const port = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
     boundPort = port;
@@ -246,6 +290,23 @@ describe('Meshlet Triple consumer → grpc-js server', () => {
     const until = Date.now() + 3000;
     while (!seen.stopped && Date.now() < until) await sleep(10);
     assert.ok(seen.stopped, 'grpc-js saw the cancellation');
+  });
+
+  test('client streaming', async () => {
+    async function* reqs() {
+      for (let i = 1; i <= 100; i++) yield { name: '', count: i, size: 0 };
+    }
+    const rep = await echo.Sum(reqs());
+    assert.equal(rep.index, 5050);
+  });
+
+  test('bidi streaming', async () => {
+    async function* reqs() {
+      for (const w of ['a', 'b', 'c']) yield { name: w, count: 1, size: 0 };
+    }
+    const got = [];
+    for await (const r of echo.Chat(reqs())) got.push(r.text);
+    assert.deepEqual(got, ['A', 'B', 'C']);
   });
 
   test('a 16 MiB message', async () => {
