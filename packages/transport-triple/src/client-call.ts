@@ -1,6 +1,6 @@
 import * as http2 from 'node:http2';
 import { Code, RpcError, type Invocation } from '@meshlet/core';
-import { methodCodec, type MethodCodec } from './codec.js';
+import { decodeJavaException, methodCodec, type MethodCodec } from './codec.js';
 import { H } from './constants.js';
 import { MessageReader, frameMessage } from './framing.js';
 import { decodeRpcStatus } from './rpc-status.js';
@@ -29,6 +29,8 @@ export class ClientCall {
   private ended = false;
   private failure: RpcError | undefined;
   private headersSeen = false;
+  /** Dubbo's `tri-exception-code`: non-zero, the message is the provider's Java exception. */
+  private javaException = false;
   private resolveOpen: ((value: unknown) => void) | undefined;
   private rejectOpen: ((err: RpcError) => void) | undefined;
   private wake: (() => void) | undefined;
@@ -129,6 +131,8 @@ export class ClientCall {
     if (h[H.status] !== undefined) return this.onTrailers(h); // trailers-only
     if (status !== 200) return this.terminate(new RpcError(httpCode(status), `HTTP status ${status} from the provider`));
     this.headersSeen = true;
+    const exceptionCode = h[H.exceptionCode];
+    this.javaException = exceptionCode !== undefined && exceptionCode !== '0' && this.codec.wrapped;
     const enc = h[H.encoding];
     this.reader = new MessageReader(this.options.maxMessageSize, Array.isArray(enc) ? enc[0] : enc);
     if (this.inv.method.stream) this.resolveOpen?.(this.iterable());
@@ -143,6 +147,7 @@ export class ClientCall {
       return this.terminate(err as RpcError);
     }
     for (const m of messages) {
+      if (this.javaException) return this.terminate(decodeJavaException(m));
       try {
         this.items.push(this.codec.decodeResult(m));
       } catch (err) {

@@ -108,3 +108,23 @@ class WrappedCodec implements MethodCodec {
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/**
+ * A Java provider's business exception in wrapped mode: Dubbo 3 can send the Throwable itself
+ * (hessian2 in a TripleResponseWrapper, `type` its class) with a non-zero `tri-exception-code`
+ * instead of a failure status. It becomes a BUSINESS error naming the Java class.
+ */
+export function decodeJavaException(message: Buffer): RpcError {
+  let className = 'java.lang.Throwable';
+  let text = 'the provider threw an exception';
+  try {
+    const w = decodeResponseWrapper(message);
+    if (w.type !== '') className = w.type;
+    const value = hessianDecode(w.data) as Record<string, unknown> | null;
+    const m = value?.detailMessage ?? value?.message;
+    if (typeof m === 'string') text = m;
+  } catch {
+    // The class name (if read) and the generic text are all we can say.
+  }
+  return new RpcError(Code.Business, text, { remoteClass: className });
+}
