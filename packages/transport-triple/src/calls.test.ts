@@ -167,3 +167,22 @@ test('graceful stop: in-flight calls finish, then new calls go elsewhere', async
   await stopped;
   await assert.rejects(demo.sayHello('late'), (e: unknown) => RpcError.is(e));
 });
+
+test('reconnect: a dead endpoint fails fast while backing off, then serves once a provider is back', async () => {
+  const probe = await provider([[Demo, impl]]);
+  const port = probe.port;
+  await probe.mesh.stop(0);
+  const c = consumer();
+  open.push(c);
+  const demo = c.refer(Demo, { url: `127.0.0.1:${port}`, timeout: 2000 }) as any;
+  await assert.rejects(demo.sayHello('nobody'), (e: unknown) => RpcError.is(e, Code.Unavailable) || RpcError.is(e, Code.ConnectionClosed));
+  const p = await provider([[Demo, impl]], { server: { host: '127.0.0.1', port } });
+  open.push(p.mesh);
+  const end = Date.now() + 8000;
+  let answer: string | undefined;
+  while (answer === undefined && Date.now() < end) {
+    answer = await demo.sayHello('back').catch(() => undefined);
+    if (answer === undefined) await sleep(50);
+  }
+  assert.equal(answer, 'Hello back');
+});
