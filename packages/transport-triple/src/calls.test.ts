@@ -186,3 +186,25 @@ test('reconnect: a dead endpoint fails fast while backing off, then serves once 
   }
   assert.equal(answer, 'Hello back');
 });
+
+test('a request that never finishes is failed after frameTimeout, the session stays usable', async () => {
+  const http2 = await import('node:http2');
+  const p = await provider([[Demo, impl]], { server: { host: '127.0.0.1', port: 0, frameTimeout: 200 } });
+  open.push(p.mesh);
+  const session = http2.connect(`http://127.0.0.1:${p.port}`);
+  try {
+    const req = session.request({ ':method': 'POST', ':path': '/org.apache.dubbo.demo.DemoService/sayHello', 'content-type': 'application/grpc', te: 'trailers' });
+    req.write(Buffer.from([0, 0, 0, 0, 10, 1, 2])); // 2 of 10 bytes, then nothing
+    const status = await new Promise<string | undefined>((resolve) => {
+      req.on('response', (h) => {
+        if (h['grpc-status'] !== undefined) resolve(String(h['grpc-status']));
+      });
+      req.on('trailers', (h) => resolve(String(h['grpc-status'])));
+      req.on('close', () => resolve(undefined));
+      req.resume();
+    });
+    assert.equal(status, '3');
+  } finally {
+    session.close();
+  }
+});

@@ -21,6 +21,8 @@ export interface CallGate {
   readonly maxMessageSize: number;
   /** Request messages of a client or bidi stream held undelivered before reading pauses. */
   readonly window: number;
+  /** ms for a unary or server-streaming request to arrive whole. */
+  readonly requestTimeout: number;
   begin(): void;
   end(): void;
 }
@@ -77,6 +79,11 @@ export function serveStream(
     return;
   }
   const messages: Buffer[] = [];
+  // A request that never finishes (a slow or stalled peer) holds a stream and its bytes: it has
+  // `requestTimeout` to arrive whole, as every engine port bounds a frame's arrival.
+  const stall = setTimeout(() => call.fail(new RpcError(Code.BadRequest, `the request did not arrive whole within ${gate.requestTimeout} ms`)), gate.requestTimeout);
+  stall.unref();
+  stream.once('close', () => clearTimeout(stall));
   stream.on('data', (chunk: Buffer) => {
     if (call.done) return;
     try {
@@ -88,6 +95,7 @@ export function serveStream(
     if (messages.length > 1) call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got more`));
   });
   stream.on('end', () => {
+    clearTimeout(stall);
     if (call.done) return;
     if (reader.partial) return call.fail(new RpcError(Code.BadRequest, 'the request ended inside a message'));
     if (messages.length !== 1) return call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got ${messages.length}`));

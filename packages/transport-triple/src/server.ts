@@ -31,6 +31,7 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
   accepting = true;
   readonly maxMessageSize: number;
   readonly window: number;
+  readonly requestTimeout: number;
   private readonly maxConcurrentStreams: number;
 
   constructor(
@@ -40,6 +41,7 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
   ) {
     this.maxMessageSize = tripleOptions.maxMessageSize ?? options.maxFrameSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.window = Math.max(1, tripleOptions.streamWindow ?? 16);
+    this.requestTimeout = options.frameTimeout ?? 30_000;
     this.maxConcurrentStreams = tripleOptions.maxConcurrentStreams ?? options.maxInFlightPerConnection ?? 4096;
   }
 
