@@ -49,4 +49,20 @@ describe('Apache Dubbo 3.3.6, application-level discovery on ZooKeeper', { timeo
       await mesh.stop(0);
     }
   });
+
+  for (const migration of ['APPLICATION_FIRST', 'FORCE_APPLICATION']) {
+    it(`Meshlet consumer (${migration}) → Java provider registered with register-mode=instance only`, async () => {
+      const provider = await startPeer('java', java('AppProvider', ['--port', '0', '--registry', `zookeeper://${zk.connectString}`]), { name: 'dubbo3 app provider' });
+      const mesh = createMeshlet({ application: 'meshlet-app-consumer', protocols: [dubbo()], registry: `zookeeper://${zk.connectString}?migration=${migration}` });
+      try {
+        assert.deepEqual(await raw.children(`/dubbo/${ECHO}/providers`).catch(() => []), [], 'nothing at interface level');
+        const echo = mesh.refer(EchoService, { timeout: 5000 });
+        assert.equal(await echo.echo('from-meshlet'), 'from-meshlet');
+        assert.equal(await echo.addInt(2, 3), 5);
+      } finally {
+        await mesh.stop(0);
+        await provider.stop();
+      }
+    });
+  }
 });

@@ -40,4 +40,33 @@ export interface Registry {
   subscribe(service: ServiceKey, listener: EndpointListener, subscriber?: Subscriber): Promise<() => void>;
   /** Unregisters everything this registry registered, then releases its resources. */
   close(): Promise<void>;
+  /**
+   * For registries with Dubbo 3 application-level discovery: how to read an instance's services
+   * (its MetadataService's `getMetadataInfo(revision)`). The runtime installs one that calls over
+   * its own clients; without one such a registry discovers by interface only.
+   */
+  useMetadataFetcher?(fetch: MetadataFetcher): void;
 }
+
+/** A Dubbo 3 application instance whose MetadataInfo a registry wants. */
+export interface MetadataInstance {
+  readonly application: string;
+  readonly host: string;
+  /** The MetadataService's port and protocol, from the instance's metadata. */
+  readonly port: number;
+  readonly protocol: string;
+  readonly revision: string;
+}
+
+/** One service of an instance's MetadataInfo, as the registry reads it. */
+export interface InstanceServiceInfo {
+  readonly name: string;
+  readonly group: string | null;
+  readonly version: string | null;
+  readonly protocol: string;
+  readonly port: number;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** Resolves with the instance's services (null when it does not know the revision); rejects when unreachable. */
+export type MetadataFetcher = (instance: MetadataInstance) => Promise<{ readonly services: Readonly<Record<string, InstanceServiceInfo>> } | null>;

@@ -28,6 +28,7 @@ import { CallTap, matchesService, type CallListener, type RuntimeSnapshot } from
 import { serviceKeyString } from '../service-key.js';
 import { genericService, type GenericOptions, type GenericService } from '../generic/service.js';
 import { METADATA_SERVICE, metadataServiceDefinitions, metadataServiceImpl } from '../generic/metadata-service.js';
+import { metadataFetcher } from '../generic/metadata-fetcher.js';
 
 export interface RuntimeOptions {
   /** Application name, published with registrations and sent to peers. Env: `MESHLET_APP`. */
@@ -133,6 +134,8 @@ export class Meshlet {
     this.balancer = balancerFactory(options.loadBalancer);
     this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application },
       options.connections === undefined ? 1 : checkConnections(options.connections, 'createRuntime'));
+    // Dubbo 3 application-level discovery: the registry reads instances' services through our clients.
+    if (this.protocols.has('dubbo')) options.registry?.useMetadataFetcher?.(metadataFetcher((d, o) => this.refer(d, o)));
   }
 
   /** Exports a decorated service instance, or an implementation of a definition. */

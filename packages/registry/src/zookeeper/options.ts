@@ -1,5 +1,6 @@
 import { parseMultiHostUrl, QueryOptions } from '../multi-host-url.js';
 import { invalidArgument, positiveMs } from '../validate.js';
+import { MIGRATIONS, type Migration } from './app-discovery.js';
 import type { RegisterMode } from './app-instances.js';
 import { dubboLayout } from './dubbo-layout.js';
 import type { ZookeeperLayout } from './layout.js';
@@ -32,6 +33,13 @@ export interface ZookeeperRegistryOptions {
    * and `/dubbo/mapping/{interface}`), or `all` (both, Dubbo 3's default). Default `all`.
    */
   readonly registerMode?: RegisterMode | undefined;
+  /**
+   * Dubbo 3's consumer `migration` rule for Dubbo subscriptions: `FORCE_INTERFACE` (interface
+   * level only), `APPLICATION_FIRST` (the application level when it has providers, else the
+   * interface level) or `FORCE_APPLICATION`. The application level needs the runtime's metadata
+   * fetcher (a Meshlet runtime installs it). Default `APPLICATION_FIRST`.
+   */
+  readonly migration?: Migration | undefined;
 }
 
 /** Dubbo for `dubbo`, SOFARPC for `bolt`, Motan for `motan2` endpoints. */
@@ -48,6 +56,7 @@ export interface ZookeeperSettings {
   readonly refreshMs: number;
   readonly layouts: ReadonlyMap<string, ZookeeperLayout>;
   readonly registerMode: RegisterMode;
+  readonly migration: Migration;
 }
 
 export function zookeeperSettings(options: ZookeeperRegistryOptions | string): ZookeeperSettings {
@@ -67,7 +76,14 @@ export function zookeeperSettings(options: ZookeeperRegistryOptions | string): Z
     refreshMs: positiveMs(o.refreshMs ?? u?.refreshMs, 60_000, 'zookeeper registry refreshMs'),
     layouts: map,
     registerMode: registerMode(o.registerMode ?? u?.registerMode),
+    migration: migration(o.migration ?? u?.migration),
   };
+}
+
+function migration(value: string | undefined): Migration {
+  if (value === undefined) return 'APPLICATION_FIRST';
+  if (!(MIGRATIONS as readonly string[]).includes(value)) throw invalidArgument(`zookeeper registry migration must be one of ${MIGRATIONS.join(', ')}, not "${value}"`);
+  return value as Migration;
 }
 
 const REGISTER_MODES: readonly RegisterMode[] = ['interface', 'instance', 'all'];
@@ -81,7 +97,8 @@ function registerMode(mode: string | undefined): RegisterMode {
 /**
  * `zookeeper://[user:password@]h1:2181,h2:2181[/chroot]` with options `?session=` (session
  * timeout), `&timeout=`, `&refresh=` (ms), `&layouts=dubbo,bolt,motan2` (which default layouts
- * are on, by endpoint protocol) and `&register-mode=interface|instance|all`.
+ * are on, by endpoint protocol), `&register-mode=interface|instance|all` and
+ * `&migration=FORCE_INTERFACE|APPLICATION_FIRST|FORCE_APPLICATION`.
  */
 export function parseZookeeperUrl(url: string): ZookeeperRegistryOptions & { servers: string } {
   const u = parseMultiHostUrl(url, 2181, 'zookeeper registry');
@@ -92,6 +109,7 @@ export function parseZookeeperUrl(url: string): ZookeeperRegistryOptions & { ser
   const refreshMs = q.ms('refresh');
   const chosen = q.string('layouts');
   const mode = q.string('register-mode');
+  const migrationRule = q.string('migration');
   q.finish();
   let layouts: Record<string, ZookeeperLayout> | undefined;
   if (chosen !== undefined) {
@@ -113,6 +131,7 @@ export function parseZookeeperUrl(url: string): ZookeeperRegistryOptions & { ser
     refreshMs,
     layouts,
     registerMode: mode as RegisterMode | undefined,
+    migration: migrationRule as Migration | undefined,
   };
 }
 

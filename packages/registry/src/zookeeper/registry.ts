@@ -1,9 +1,10 @@
-import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
+import { Code, toRpcError, type Endpoint, type EndpointListener, type MetadataFetcher, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { endpointSet, registrationId } from '../endpoint-set.js';
 import { takeHeld } from '../held.js';
 import { Serial } from '../serial.js';
 import { Subscriptions, type Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
+import { AppDiscovery } from './app-discovery.js';
 import { AppInstances } from './app-instances.js';
 import { addToMapping } from './app-mapping.js';
 import type { ZookeeperLayout, ZookeeperNode } from './layout.js';
@@ -45,6 +46,10 @@ export class ZookeeperRegistry implements Registry {
   #consumerIds = 0;
   /** Dubbo 3 application-level registration (register-mode instance/all): see app-instances.ts. */
   readonly #apps = new AppInstances();
+  /** Dubbo 3 application-level discovery per interface (migration APPLICATION_FIRST / FORCE_APPLICATION). */
+  readonly #discoveries = new Map<string, AppDiscovery>();
+  readonly #subDiscovery = new Map<Subscription, AppDiscovery>();
+  #fetcher: MetadataFetcher | undefined;
 
   constructor(options: ZookeeperRegistryOptions | string) {
     this.settings = zookeeperSettings(options);
@@ -138,6 +143,33 @@ export class ZookeeperRegistry implements Registry {
     }
   }
 
+  /** The runtime's way to read an instance's MetadataInfo; application-level discovery needs it. */
+  useMetadataFetcher(fetch: MetadataFetcher): void {
+    this.#fetcher = fetch;
+  }
+
+  /** The application-level discovery a Dubbo subscription of `service` uses, if any. */
+  #discoveryFor(service: ServiceKey, subscriber: Subscriber | undefined): AppDiscovery | undefined {
+    const layout = this.settings.layouts.get('dubbo');
+    if (this.settings.migration === 'FORCE_INTERFACE' || !this.#fetcher || !layout) return undefined;
+    if (subscriber && subscriber.protocol !== 'dubbo') return undefined;
+    let d = this.#discoveries.get(service.interface);
+    if (!d) {
+      d = new AppDiscovery(service.interface, this.settings.chroot, this.#session, layout, this.#fetcher, (changed) => this.#changedApp(changed));
+      this.#discoveries.set(service.interface, d);
+      void d.refresh();
+    }
+    return d;
+  }
+
+  #changedApp(d: AppDiscovery): void {
+    for (const sub of d.subs as Set<Subscription>) {
+      const all = this.#subWatches.get(sub);
+      if (!all || (!sub.delivered && (!all.every((w) => w.known) || !d.known))) continue;
+      sub.offer(this.#setFor(sub));
+    }
+  }
+
   async subscribe(service: ServiceKey, listener: EndpointListener, subscriber?: Subscriber): Promise<() => void> {
     if (this.#closed) throw closedError(this.name);
     const key = checkServiceKey(service);
@@ -157,8 +189,13 @@ export class ZookeeperRegistry implements Registry {
       watch.subs.add(sub);
       watches.push(watch);
     }
+    const discovery = this.#discoveryFor(key, subscriber);
+    if (discovery) {
+      discovery.subs.add(sub);
+      this.#subDiscovery.set(sub, discovery);
+    }
     this.#subWatches.set(sub, watches);
-    await Promise.all(watches.map((w) => w.firstRead(this.settings.timeoutMs)));
+    await Promise.all([...watches.map((w) => w.firstRead(this.settings.timeoutMs)), discovery?.firstRead(this.settings.timeoutMs)]);
     if (this.#closed) throw closedError(this.name);
     // Unreachable ZooKeeper and nothing known yet: what is known now (possibly nothing), the rest when it answers.
     if (!sub.delivered) sub.offer(this.#setFor(sub));
@@ -166,6 +203,14 @@ export class ZookeeperRegistry implements Registry {
       if (listed) this.#unlistConsumer(listed);
       if (!this.#subs.remove(sub)) return;
       this.#subWatches.delete(sub);
+      if (discovery) {
+        this.#subDiscovery.delete(sub);
+        discovery.subs.delete(sub);
+        if (discovery.subs.size === 0) {
+          discovery.stop();
+          this.#discoveries.delete(key.interface);
+        }
+      }
       for (const w of watches) {
         w.subs.delete(sub);
         if (w.subs.size > 0) continue;
@@ -209,6 +254,8 @@ export class ZookeeperRegistry implements Registry {
     this.#subWatches.clear();
     for (const w of this.#watches.values()) w.stop();
     this.#watches.clear();
+    for (const d of this.#discoveries.values()) d.stop();
+    this.#discoveries.clear();
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     const mine = [...this.#nodes.values()];
@@ -240,6 +287,7 @@ export class ZookeeperRegistry implements Registry {
     if (!this.#session.connected) return;
     for (const own of this.#nodes.values()) void this.#serial.run(own.path, () => this.#ensure(own, false));
     for (const w of this.#watches.values()) void w.refresh();
+    for (const d of this.#discoveries.values()) void d.refresh();
   }
 
   /**
@@ -250,10 +298,12 @@ export class ZookeeperRegistry implements Registry {
   #onConnected(fresh: boolean): void {
     if (this.#closed) return;
     if (fresh) for (const w of this.#watches.values()) w.disarm();
+    if (fresh) for (const d of this.#discoveries.values()) d.disarm();
     const ensured = [...this.#nodes.values()].map((own) => this.#serial.run(own.path, () => this.#ensure(own, false)));
     for (const own of this.#removals.values()) void this.#serial.run(own.path, () => this.#remove(own));
     void Promise.allSettled(ensured).then(() => {
       for (const w of this.#watches.values()) void w.refresh();
+      for (const d of this.#discoveries.values()) void d.refresh();
     });
   }
 
@@ -315,10 +365,20 @@ export class ZookeeperRegistry implements Registry {
     }
   }
 
+  /**
+   * The interface-level providers, and for Dubbo subscriptions with application-level discovery
+   * the migration rule: FORCE_APPLICATION uses the application level for Dubbo endpoints,
+   * APPLICATION_FIRST uses it when it found any (Dubbo 3's default comparator) and the interface
+   * level otherwise. Other protocols' endpoints always come from their layouts.
+   */
   #setFor(sub: Subscription): readonly Endpoint[] {
     const endpoints: Endpoint[] = [];
     for (const w of this.#subWatches.get(sub) ?? []) endpoints.push(...w.providersFor(sub.service));
-    return endpointSet(endpoints);
+    const discovery = this.#subDiscovery.get(sub);
+    if (!discovery) return endpointSet(endpoints);
+    const app = discovery.endpointsFor(sub.service);
+    if (app.length === 0 && this.settings.migration === 'APPLICATION_FIRST') return endpointSet(endpoints);
+    return endpointSet([...endpoints.filter((e) => e.protocol !== 'dubbo'), ...app]);
   }
 }
 
