@@ -39,10 +39,16 @@ describe('application-level layout, no server', () => {
     assert.deepEqual(parseMapping(null), []);
   });
 
-  test('register-mode must be interface, instance or all', () => {
+  test('register-mode must be interface, instance or all (the default)', () => {
     assert.throws(() => new ZookeeperRegistry('zookeeper://127.0.0.1:1?register-mode=both'), (e: unknown) => e instanceof RpcError && e.code === Code.InvalidArgument);
     assert.equal(new ZookeeperRegistry('zookeeper://127.0.0.1:1').settings.registerMode, 'all');
     assert.equal(new ZookeeperRegistry({ servers: '127.0.0.1:1', registerMode: 'instance' }).settings.registerMode, 'instance');
+  });
+
+  test('migration must be FORCE_INTERFACE, APPLICATION_FIRST (the default) or FORCE_APPLICATION', () => {
+    assert.throws(() => new ZookeeperRegistry('zookeeper://127.0.0.1:1?migration=application_first'), (e: unknown) => e instanceof RpcError && e.code === Code.InvalidArgument);
+    assert.equal(new ZookeeperRegistry('zookeeper://127.0.0.1:1').settings.migration, 'APPLICATION_FIRST');
+    assert.equal(new ZookeeperRegistry('zookeeper://127.0.0.1:1?migration=FORCE_APPLICATION').settings.migration, 'FORCE_APPLICATION');
   });
 });
 
