@@ -57,7 +57,13 @@ export class NacosRegistry implements Registry {
     // as Nacos answers again, until unregister or close.
     this.#registered.set(rid, held);
     this.#startBeating();
-    await this.#serial.run(rid, () => this.#put(rid, held));
+    try {
+      await this.#serial.run(rid, () => this.#put(rid, held));
+    } catch (err) {
+      // The next beat round writes every instance in full instead of beating.
+      this.#lost = true;
+      throw err;
+    }
     await this.#readers.get(held.serviceName)?.refresh().catch(() => {});
   }
 

@@ -18,9 +18,16 @@ import { ServerProcess, waitUntil } from './server-process.js';
 /** The repository's git-ignored cache, where `cargo install --root .cache/rnacos` puts the binary. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-/** The server binary: MESHLET_NACOS_SERVER, else `.cache/rnacos/bin/rnacos` in the repository. */
+/** Where `cargo install rnacos --version 0.8.8 --locked --root <dir>` may have put the server. */
+const CANDIDATES = [
+  path.join(REPO_ROOT, '.cache', 'rnacos', 'bin', 'rnacos'),
+  // Outside the clone, so a fresh clone on the same machine (CI's) finds it without a 15-minute build.
+  path.join(os.homedir(), '.cache', 'meshlet', 'rnacos', 'bin', 'rnacos'),
+];
+
+/** The server binary: MESHLET_NACOS_SERVER, else the first candidate that exists (else the first). */
 export function nacosServerBin(): string {
-  return process.env.MESHLET_NACOS_SERVER ?? path.join(REPO_ROOT, '.cache', 'rnacos', 'bin', 'rnacos');
+  return process.env.MESHLET_NACOS_SERVER ?? CANDIDATES.find((c) => existsSync(c)) ?? (CANDIDATES[0] as string);
 }
 
 /** Undefined when the server can run here, else why not (for a test's skip message). */
