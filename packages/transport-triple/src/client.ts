@@ -1,4 +1,5 @@
 import * as http2 from 'node:http2';
+import * as net from 'node:net';
 import {
   Code, RpcError, endpointAddress,
   type ClientOptions, type Endpoint, type Invocation, type ProtocolClient,
@@ -125,7 +126,14 @@ export class TripleProtocolClient implements ProtocolClient {
     const session = http2.connect(this.authority, {
       settings: { enablePush: false },
       maxSessionMemory: 64,
-      ...(tls ? { createConnection: () => connectTls({ ...tls, ALPNProtocols: ['h2'] }, this.endpoint.host, this.endpoint.port) } : {}),
+      // No Nagle: each call's frames go out at once instead of waiting for a delayed ACK.
+      createConnection: () => {
+        const socket = tls
+          ? connectTls({ ...tls, ALPNProtocols: ['h2'] }, this.endpoint.host, this.endpoint.port)
+          : net.connect({ host: this.endpoint.host, port: this.endpoint.port });
+        socket.setNoDelay(true);
+        return socket;
+      },
     });
     this.session = session;
     this.goneAway = false;

@@ -1,5 +1,5 @@
 import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Code, RpcError, type PeerIdentity, type ProtocolServer, type ServerHandler, type ServerOptions } from '@meshlet/core';
 import { peerIdentityOf, tlsReady } from '@meshlet/core/engine';
@@ -77,6 +77,9 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
       server = http2.createServer({ settings });
     }
     this.server = server;
+    // Small frames (headers, a short message, trailers) must go out now: with Nagle on, an answer
+    // waits for the peer's delayed ACK (~40 ms) and throughput collapses to a window per 40 ms.
+    server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     server.on('session', (session: http2.ServerHttp2Session) => this.adopt(session));
     server.on('stream', (stream, headers) => {
       const session = stream.session as http2.ServerHttp2Session & { meshletPeer?: { remoteAddress: string; identity: PeerIdentity | undefined } };
