@@ -359,8 +359,9 @@ export class ZookeeperRegistry implements Registry {
   #changed(watch: PathWatch): void {
     for (const sub of watch.subs) {
       const all = this.#subWatches.get(sub);
-      // Before its first delivery a subscriber waits for all of its directories (or subscribe's timeout).
-      if (!all || (!sub.delivered && !all.every((w) => w.known))) continue;
+      // Before its first delivery a subscriber waits for all of its directories and its
+      // application-level discovery (or subscribe's timeout).
+      if (!all || (!sub.delivered && (!all.every((w) => w.known) || this.#subDiscovery.get(sub)?.known === false))) continue;
       sub.offer(this.#setFor(sub));
     }
   }
