@@ -11,6 +11,7 @@ const Demo = defineService({
     add: { params: [t.int32, t.int64], returns: t.int64 },
     echoAttachment: { params: [t.string], returns: t.string },
     fail: { params: [], returns: t.string },
+    failJava: { params: [], returns: t.string },
     failDetailed: { params: [], returns: t.string },
     slow: { params: [t.int32], returns: t.string },
     deadline: { params: [], returns: t.int64 },
@@ -29,6 +30,9 @@ const impl = {
   echoAttachment: (key: string) => currentCall()!.attachments[key] ?? '<none>',
   fail: () => {
     throw new RpcError(Code.Business, 'no such order: 42 — ünïcode %');
+  },
+  failJava: () => {
+    throw Object.assign(new Error('boom'), { javaClass: 'java.lang.IllegalStateException' });
   },
   failDetailed: () => {
     throw withStatusDetails(new RpcError(Code.Business, 'bad input'), [{ typeUrl: 'type.googleapis.com/google.rpc.BadRequest', value: Buffer.from([1, 2, 3]) }], GrpcStatus.INVALID_ARGUMENT);
@@ -102,7 +106,9 @@ test('attachments travel as headers', async () => {
 
 test('errors: status, percent-encoded message, core code, google.rpc.Status details', async () => {
   const { demo } = await setup();
-  await assert.rejects(demo.fail(), (e: unknown) => RpcError.is(e, Code.Business) && e.message === 'no such order: 42 — ünïcode %' && e.status === 2);
+  // Wrapped mode: a business failure travels as Dubbo sends one (tri-exception-code + a hessian Throwable).
+  await assert.rejects(demo.fail(), (e: unknown) => RpcError.is(e, Code.Business) && e.message === 'no such order: 42 — ünïcode %' && e.remoteClass === 'java.lang.RuntimeException');
+  await assert.rejects(demo.failJava(), (e: unknown) => RpcError.is(e, Code.Business) && e.message === 'boom' && e.remoteClass === 'java.lang.IllegalStateException');
   await assert.rejects(demo.failDetailed(), (e: unknown) => {
     const d = statusDetailsOf(e);
     return RpcError.is(e, Code.Business) && e.status === 3 && d.length === 1 && d[0]!.typeUrl.endsWith('BadRequest') && Buffer.from(d[0]!.value).equals(Buffer.from([1, 2, 3]));

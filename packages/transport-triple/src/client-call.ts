@@ -132,7 +132,7 @@ export class ClientCall {
     if (status !== 200) return this.terminate(new RpcError(httpCode(status), `HTTP status ${status} from the provider`));
     this.headersSeen = true;
     const exceptionCode = h[H.exceptionCode];
-    this.javaException = exceptionCode !== undefined && exceptionCode !== '0' && this.codec.wrapped;
+    this.javaException = exceptionCode !== undefined && exceptionCode !== '0';
     const enc = h[H.encoding];
     this.reader = new MessageReader(this.options.maxMessageSize, Array.isArray(enc) ? enc[0] : enc);
     if (this.inv.method.stream) this.resolveOpen?.(this.iterable());

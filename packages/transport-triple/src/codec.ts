@@ -1,5 +1,5 @@
-import { Code, RpcError, t, type MethodDefinition } from '@meshlet/core';
-import { decode as hessianDecode, encode as hessianEncode } from '@meshlet/hessian';
+import { Code, RpcError, javaStackTrace, t, type MethodDefinition } from '@meshlet/core';
+import { HessianWriter, decode as hessianDecode, encode as hessianEncode, throwableMessage } from '@meshlet/hessian';
 import { protobufMethodOf, type ProtobufMethod } from '@meshlet/protobuf';
 import {
   WIRE_HESSIAN, decodeRequestWrapper, decodeResponseWrapper, encodeRequestWrapper, encodeResponseWrapper, isHessian,
@@ -110,21 +110,49 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /**
- * A Java provider's business exception in wrapped mode: Dubbo 3 can send the Throwable itself
- * (hessian2 in a TripleResponseWrapper, `type` its class) with a non-zero `tri-exception-code`
- * instead of a failure status. It becomes a BUSINESS error naming the Java class.
+ * A Java provider's business exception in wrapped mode. Dubbo 3 answers it as a success —
+ * `:status 200`, response header `tri-exception-code: 3`, trailers `grpc-status 0` — whose
+ * message is a TripleResponseWrapper holding the hessian2 Throwable (captured from Dubbo 3.3.6,
+ * /tmp/h23/triple-capture.md). It becomes a BUSINESS error naming the Java class, with the
+ * peer's stack trace, as Dubbo 2's exception responses do.
  */
 export function decodeJavaException(message: Buffer): RpcError {
-  let className = 'java.lang.Throwable';
-  let text = 'the provider threw an exception';
+  let className: string | undefined;
+  let text: string | undefined;
+  let thrown: unknown;
   try {
     const w = decodeResponseWrapper(message);
     if (w.type !== '') className = w.type;
-    const value = hessianDecode(w.data) as Record<string, unknown> | null;
-    const m = value?.detailMessage ?? value?.message;
-    if (typeof m === 'string') text = m;
+    thrown = hessianDecode(w.data);
+    if (typeof thrown === 'string') text = thrown;
+    const info = throwableMessage(thrown, true);
+    if (info !== undefined) {
+      className = info.className;
+      text = info.message;
+    }
   } catch {
-    // The class name (if read) and the generic text are all we can say.
+    // What was read (the class name, perhaps) is all we can say.
   }
-  return new RpcError(Code.Business, text, { remoteClass: className });
+  const cls = className ?? 'java.lang.RuntimeException';
+  const remoteStack = thrown !== null && typeof thrown === 'object' ? javaStackTrace(cls, text, thrown) : undefined;
+  return new RpcError(Code.Business, text || cls, remoteStack === undefined ? { remoteClass: cls } : { remoteClass: cls, remoteStack });
+}
+
+/** The code Dubbo 3 puts in `tri-exception-code` for a business exception carried as a result. */
+export const TRI_EXCEPTION_CODE = '3';
+
+let throwableWriter: HessianWriter | undefined;
+
+/**
+ * Our business failure in Dubbo's shape (see `decodeJavaException`): a TripleResponseWrapper
+ * with a hessian2 Throwable of the error's Java class (`remoteClass`, else `javaClass` on the
+ * thrown value, else java.lang.RuntimeException), which a Java consumer rethrows as that class.
+ */
+export function encodeJavaException(javaClass: string, message: string): Buffer {
+  const w = (throwableWriter ??= new HessianWriter());
+  w.reset();
+  w.writeThrowable(javaClass, message);
+  const data = w.finishCopy();
+  w.reset();
+  return encodeResponseWrapper({ serializeType: WIRE_HESSIAN, data, type: javaClass });
 }

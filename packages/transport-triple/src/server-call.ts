@@ -5,7 +5,7 @@ import {
 } from '@meshlet/core';
 import { createServerInvocation } from '@meshlet/core/engine';
 import { InboundItems } from './inbound.js';
-import { methodCodec, type MethodCodec } from './codec.js';
+import { TRI_EXCEPTION_CODE, encodeJavaException, methodCodec, type MethodCodec } from './codec.js';
 import { CONTENT_TYPE_PROTO, H } from './constants.js';
 import { MessageReader, frameMessage } from './framing.js';
 import { attachmentsOf, headerOf } from './headers.js';
@@ -294,6 +294,9 @@ class ServerCall {
     }
     this.finish();
     if (this.stream.destroyed || this.stream.closed) return;
+    if (!this.responded && e.code === Code.Business && attached?.status === undefined && this.codec?.wrapped) {
+      return this.javaException(err, e);
+    }
     if (this.responded) {
       this.trailers = trailers;
       if (!this.stream.writableEnded) this.stream.end();
@@ -305,6 +308,31 @@ class ServerCall {
     } catch {
       this.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     }
+  }
+
+  /**
+   * A wrapped-mode method's business failure, as Dubbo 3 answers one: a success status, header
+   * `tri-exception-code: 3`, and the Throwable as the message, so a Java consumer rethrows it as
+   * its own class (a gRPC status would reach it as a StatusRpcException).
+   */
+  private javaException(thrown: unknown, e: RpcError): void {
+    const javaClass = e.remoteClass || javaClassOf(thrown) || javaClassOf(e.cause) || 'java.lang.RuntimeException';
+    let frame: Buffer;
+    try {
+      frame = frameMessage(encodeJavaException(javaClass, e.message), this.gzip);
+    } catch {
+      frame = frameMessage(encodeJavaException('java.lang.RuntimeException', e.message), false);
+    }
+    this.responded = true;
+    this.trailers = { [H.status]: '0' };
+    this.stream.respond({
+      ':status': 200,
+      [H.contentType]: this.contentType === 'application/grpc' ? 'application/grpc' : CONTENT_TYPE_PROTO,
+      [H.exceptionCode]: TRI_EXCEPTION_CODE,
+      ...(this.gzip ? { [H.encoding]: 'gzip' } : {}),
+    }, { waitForTrailers: true });
+    this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailers ?? { [H.status]: '0' }));
+    this.stream.end(frame);
   }
 
   private finish(): void {
@@ -319,4 +347,10 @@ class ServerCall {
       this.gate.end();
     }
   }
+}
+
+/** `err.javaClass`: user code that wants a specific Java exception class says so on the error. */
+function javaClassOf(err: unknown): string | undefined {
+  const c = (err as { javaClass?: unknown } | null | undefined)?.javaClass;
+  return typeof c === 'string' && c !== '' ? c : undefined;
 }
