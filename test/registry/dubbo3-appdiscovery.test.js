@@ -4,7 +4,7 @@
 // instances that go away leaving the consumer's set.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Code, RpcError } from '@meshlet/core';
+import { Code, defineService, RpcError, t } from '@meshlet/core';
 import { createMeshlet } from 'meshlet-rpc';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { RawZooKeeper, ZooKeeperServer, waitUntil } from '../../packages/registry/dist/testing/index.js';
@@ -83,6 +83,30 @@ describe('Meshlet ↔ Meshlet, Dubbo 3 application-level discovery on ZooKeeper'
     assert.equal((await raw.children(`/dubbo/${ECHO}/providers`)).length >= 1, true);
     await c.stop(0);
     await p.stop(0);
+  });
+
+  test("offline() changes the instance's revision: the consumer re-reads it, keeps the rest and loses what went offline", async () => {
+    const Other = defineService({ interface: 'com.meshlet.test.AppOther', version: '1.0', methods: { who: { params: [], returns: t.string } } });
+    const p = createMeshlet({ application: 'app-four', protocols: [dubbo()], registry: url('register-mode=instance'), server: { host: '127.0.0.1', port: 0 } });
+    p.provide(EchoService, { ...echoImpl, echo: (s) => `four:${s}` });
+    p.provide(Other, { who: () => 'other' });
+    await p.start();
+    running.push(p);
+    const c = consumer('migration=FORCE_APPLICATION');
+    const other = c.refer(Other, { timeout: 3000 });
+    const echo = c.refer(EchoService, { timeout: 3000 });
+    assert.equal(await other.who(), 'other');
+    assert.equal(await echo.echo('a'), 'four:a');
+    const [id] = await raw.children('/services/app-four');
+    const before = JSON.parse((await raw.data(`/services/app-four/${id}`)).toString()).payload.metadata['dubbo.metadata.revision'];
+    await p.offline('com.meshlet.test.AppOther');
+    const after = JSON.parse((await raw.data(`/services/app-four/${id}`)).toString()).payload.metadata['dubbo.metadata.revision'];
+    assert.notEqual(after, before);
+    await waitUntil(async () => other.who().then(() => false, (e) => e instanceof RpcError), 10_000, 'the offline service leaves the consumer');
+    assert.equal(await echo.echo('b'), 'four:b', 'the instance still serves the rest, under its new revision');
+    await p.online('com.meshlet.test.AppOther');
+    await waitUntil(async () => other.who().then((v) => v === 'other', () => false), 10_000, 'back online');
+    await Promise.all([c.stop(0), p.stop(0)]);
   });
 
   test('bad migration or register-mode values are typed errors', () => {

@@ -225,7 +225,9 @@ export class Meshlet {
       // Describes this runtime's Dubbo services as Java providers do (generic/metadata-service.ts);
       // added after the snapshot above, so it is answered but never registered.
       if (byProtocol.has('dubbo') && !this.exports.definitions.some((d) => d.interface === METADATA_SERVICE)) {
-        const impl = metadataServiceImpl(() => this.exports.definitions, () => this.registrations.filter((r) => r.endpoint.protocol === 'dubbo'), this.application);
+        // The registered ones (offline() withdraws some), as the registry's revision counts them.
+        const registered = () => this.registrations.filter((r) => r.endpoint.protocol === 'dubbo' && !this.offlined.has(r));
+        const impl = metadataServiceImpl(() => this.exports.definitions, registered, this.application);
         for (const d of metadataServiceDefinitions(this.application)) this.exports.add(d, impl, [this.protocols.get('dubbo')!]);
       }
       for (const [name, definitions] of byProtocol) {
@@ -353,8 +355,15 @@ export class Meshlet {
   async online(service?: string): Promise<string[]> {
     const chosen = this.registrations.filter((r) => this.offlined.has(r) && matchesService(r.service, service));
     const registry = this.options.registry;
-    if (registry) await Promise.all(chosen.map((r) => registry.register(r)));
+    // Online before registering: a Dubbo 3 consumer that reads the new revision asks our
+    // MetadataService for it at once, which must count these registrations by then.
     for (const r of chosen) this.offlined.delete(r);
+    try {
+      if (registry) await Promise.all(chosen.map((r) => registry.register(r)));
+    } catch (err) {
+      for (const r of chosen) this.offlined.add(r);
+      throw err;
+    }
     return chosen.map((r) => serviceKeyString(r.service));
   }
 
