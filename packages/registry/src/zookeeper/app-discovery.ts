@@ -28,6 +28,8 @@ export class AppDiscovery {
   readonly #onChange: (d: AppDiscovery) => void;
   /** Per application and revision: the services, null when unknown or unreachable (retried on the next read). */
   readonly #metadata = new Map<string, Promise<Services>>();
+  /** Failed fetches per application and revision in a row: the retry's backoff. */
+  readonly #failures = new Map<string, number>();
   #instances: { instance: AppInstance; services: Services }[] = [];
   /** Watches set and not yet fired (`kind:path`): ZooKeeper keeps one per read, so a re-read sets none twice. */
   readonly #armed = new Set<string>();
@@ -164,8 +166,18 @@ export class AppDiscovery {
         port: instance.metadataService.port, protocol: instance.metadataService.protocol,
       }).catch(() => null);
       this.#metadata.set(key, pending);
-      // Not known (yet) or unreachable: asked again on the next read instead of cached.
-      void pending.then((s) => { if (!s) this.#metadata.delete(key); });
+      // Not known (yet) or unreachable: not cached, and asked again soon (backing off to 30 s),
+      // besides on the next watch event or periodic read.
+      void pending.then((s) => {
+        if (s) {
+          this.#failures.delete(key);
+          return;
+        }
+        this.#metadata.delete(key);
+        const n = (this.#failures.get(key) ?? 0) + 1;
+        this.#failures.set(key, n);
+        if (!this.#stopped) setTimeout(() => void this.refresh(), Math.min(500 * 2 ** (n - 1), 30_000)).unref();
+      });
     }
     return pending;
   }
