@@ -12,6 +12,7 @@ import * as dubbo from '@meshlet/transport-dubbo';
 import * as bolt from '@meshlet/transport-bolt';
 import * as motan from '@meshlet/transport-motan';
 import * as rsocket from '@meshlet/transport-rsocket';
+import * as triple from '@meshlet/transport-triple';
 import * as registry from '@meshlet/registry';
 import { RelayRequest, agentProtocols, relayCodecs } from '@meshlet/agent';
 import protobuf from 'protobufjs';
@@ -187,6 +188,7 @@ const protoMethods = [
 ];
 const protoBindings = protoMethods.flatMap((m) => [bolt.protobufBindingOf(m.params[0]), bolt.protobufBindingOf(m.returns)]).filter(Boolean);
 const payloadMethods = [...methods, ...protoMethods].map((m) => rsocket.methodCodec(m));
+const tripleMethods = [...methods, ...protoMethods].map((m) => triple.methodCodec(m));
 function payloadSeeds() {
   const req = protoRoot.lookupType('meshlet.test.EchoRequest');
   const reply = protoRoot.lookupType('meshlet.test.EchoReply');
@@ -382,6 +384,38 @@ export const targets = {
         each(results, () => codec.decodeResult(input));
       }
       for (const b of protoBindings) each(results, () => b.decode(input));
+      return results;
+    },
+  },
+  'triple-messages': {
+    // An HTTP/2 stream's DATA as the Triple transport reads it: gRPC length-prefixed messages (plain
+    // and gzip, in one read and in 7-byte reads), each through every method codec (Dubbo's wrapped
+    // hessian2 mode, protobuf), the Java-exception reading, and the status / header decoders.
+    seeds: () => [
+      triple.frameMessage(triple.encodeRequestWrapper({ serializeType: 'hessian4', args: [Buffer.from([0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f])], argTypes: ['java.lang.String'] }), false),
+      triple.frameMessage(triple.encodeResponseWrapper({ serializeType: 'hessian4', data: Buffer.from([0x4e]), type: 'java.lang.String' }), true),
+      triple.encodeRpcStatus({ code: 3, message: 'bad', details: [{ typeUrl: 'type.googleapis.com/x', value: Buffer.from([1]) }] }),
+      ...latin1('1500m', 'caf%C3%A9 %zz'),
+    ],
+    dict: [...latin1('hessian4', 'java.lang.String', '%', 'm', 'S', 'u'), ...[0x00, 0x01, 0x0a, 0x12, 0x1a, 0x1f, 0x8b].map((b) => Buffer.from([b]))],
+    run(input) {
+      const results = [];
+      for (const encoding of [undefined, 'gzip']) {
+        const messages = [];
+        each(results, () => messages.push(...new triple.MessageReader(1 << 16, encoding).push(input)));
+        const reader = new triple.MessageReader(1 << 16, encoding);
+        for (let i = 0; i < input.length; i += 7) each(results, () => reader.push(input.subarray(i, i + 7)).length);
+        for (const m of [...messages, input]) {
+          for (const codec of tripleMethods) {
+            each(results, () => codec.decodeArgs(m));
+            each(results, () => codec.decodeResult(m));
+          }
+          results.push(triple.decodeJavaException(m).code);
+        }
+      }
+      each(results, () => triple.decodeRpcStatus(input));
+      const text = input.toString('latin1');
+      results.push(triple.decodeGrpcMessage(text), triple.parseTimeout(text));
       return results;
     },
   },

@@ -3,7 +3,7 @@ import { triple, type TripleOptions } from './protocol.js';
 export { triple, type TripleOptions } from './protocol.js';
 export { TripleProtocolClient, type TripleClientOptions } from './client.js';
 export { TripleProtocolServer, type TripleServerOptions } from './server.js';
-export { methodCodec, type MethodCodec } from './codec.js';
+export { methodCodec, decodeJavaException, encodeJavaException, type MethodCodec } from './codec.js';
 export { frameMessage, MessageReader } from './framing.js';
 export { GrpcStatus, statusForCode, codeForStatus, encodeGrpcMessage, decodeGrpcMessage, withStatusDetails, statusDetailsOf, type StatusDetail } from './status.js';
 export { encodeRpcStatus, decodeRpcStatus, type RpcStatus } from './rpc-status.js';
