@@ -14,6 +14,7 @@ type Refer = (definition: ServiceDefinition, options: { url: string; timeout: nu
  */
 export function metadataFetcher(refer: Refer, timeoutMs = 3000): MetadataFetcher {
   const definitions = new Map<string, ServiceDefinition>();
+  const clients = new Map<string, Record<string, (...args: unknown[]) => Promise<unknown>>>();
   return async (instance) => {
     let definition = definitions.get(instance.application);
     if (!definition) {
@@ -23,7 +24,10 @@ export function metadataFetcher(refer: Refer, timeoutMs = 3000): MetadataFetcher
       });
       definitions.set(instance.application, definition);
     }
-    const client = refer(definition, { url: `${instance.host}:${instance.port}`, timeout: timeoutMs, protocol: instance.protocol });
+    // One reference per instance address, whatever its revisions.
+    const address = `${instance.application}\u0000${instance.protocol}\u0000${instance.host}:${instance.port}`;
+    let client = clients.get(address);
+    if (!client) clients.set(address, (client = refer(definition, { url: `${instance.host}:${instance.port}`, timeout: timeoutMs, protocol: instance.protocol })));
     const info = (await client.getMetadataInfo!(instance.revision)) as { services?: unknown } | null;
     if (!info) return null;
     const services: Record<string, InstanceServiceInfo> = {};
