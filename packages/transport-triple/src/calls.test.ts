@@ -214,3 +214,15 @@ test('a request that never finishes is failed after frameTimeout, the session st
     session.close();
   }
 });
+
+test('an idle connection is closed after idleTimeout; the consumer reconnects on its next call', async () => {
+  const p = await provider([[Demo, impl]], { server: { host: '127.0.0.1', port: 0, idleTimeout: 150 } });
+  const c = consumer();
+  open.push(p.mesh, c);
+  const demo = c.refer(Demo, { url: p.url }) as any;
+  assert.equal(await demo.sayHello('a'), 'Hello a');
+  const server = (p.mesh as any).servers?.values?.().next?.().value;
+  if (server?.sessions) await until(() => server.sessions.size === 0, 3000);
+  else await sleep(400);
+  assert.equal(await demo.sayHello('b'), 'Hello b');
+});

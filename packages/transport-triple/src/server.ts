@@ -86,6 +86,7 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
       serveStream(this, stream, headers, session.meshletPeer ?? { remoteAddress: '', identity: undefined });
     });
     server.on('sessionError', () => {});
+    server.maxConnections = this.options.maxConnections ?? 10_000;
     const host = this.options.host ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -119,6 +120,9 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
     }
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));
+    // A connection silent for `idleTimeout` (default 180 s, as the engine's ports) is closed the
+    // graceful way: GOAWAY, then whatever calls are still open finish first.
+    session.setTimeout(this.options.idleTimeout ?? 180_000, () => session.close());
   }
 
   begin(): void {
