@@ -120,3 +120,29 @@ test('a failing request iterable cancels the call', async () => {
   }
   await assert.rejects(s.sum(broken()), (e: unknown) => RpcError.is(e, Code.Cancelled) && /source broke/.test(e.message));
 });
+
+test('the consumer deadline expiring mid-stream: items first, then TIMEOUT, and the provider stops', async () => {
+  const Slow = defineService({ interface: 'com.meshlet.test.SlowFeed', methods: { ticks: { params: [], returns: t.int32, stream: true, timeout: 300 } } });
+  let stopped = false;
+  const p = await provider([[Slow, {
+    async *ticks() {
+      try {
+        for (let i = 0; ; i++) {
+          yield i;
+          await sleep(20);
+        }
+      } finally {
+        stopped = true;
+      }
+    },
+  }]]);
+  const c = consumer();
+  open.push(p.mesh, c);
+  const feed = c.refer(Slow, { url: p.url });
+  let got = 0;
+  await assert.rejects((async () => {
+    for await (const _ of feed.ticks()) got++;
+  })(), (e: unknown) => RpcError.is(e, Code.Timeout));
+  assert.ok(got > 2, `items before the deadline: ${got}`);
+  await until(() => stopped);
+});
