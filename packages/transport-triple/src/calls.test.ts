@@ -226,3 +226,18 @@ test('an idle connection is closed after idleTimeout; the consumer reconnects on
   else await sleep(400);
   assert.equal(await demo.sayHello('b'), 'Hello b');
 });
+
+test("Dubbo's own deadline answer (trailers-only :status 408, grpc-status 2) reads as TIMEOUT", async () => {
+  const http2 = await import('node:http2');
+  const server = http2.createServer();
+  server.on('stream', (s) => s.respond({ ':status': 408, 'content-type': 'application/grpc', 'grpc-status': '2', 'grpc-message': 'Request Timeout' }, { endStream: true }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const c = consumer();
+  open.push(c);
+  try {
+    const demo = c.refer(Demo, { url: `127.0.0.1:${(server.address() as { port: number }).port}` }) as any;
+    await assert.rejects(demo.sayHello('x'), (e: unknown) => RpcError.is(e, Code.Timeout));
+  } finally {
+    server.close();
+  }
+});

@@ -4,7 +4,7 @@ import { decodeJavaException, methodCodec, type MethodCodec } from './codec.js';
 import { H } from './constants.js';
 import { MessageReader, frameMessage } from './framing.js';
 import { decodeRpcStatus } from './rpc-status.js';
-import { MESHLET_CODE_TRAILER, decodeGrpcMessage, errorForStatus, type StatusDetail } from './status.js';
+import { GrpcStatus, MESHLET_CODE_TRAILER, decodeGrpcMessage, errorForStatus, type StatusDetail } from './status.js';
 
 export interface ClientCallOptions {
   readonly gzip: boolean;
@@ -128,7 +128,12 @@ export class ClientCall {
   private onHeaders(h: http2.IncomingHttpHeaders): void {
     if (this.ended) return;
     const status = Number(h[':status']);
-    if (h[H.status] !== undefined) return this.onTrailers(h); // trailers-only
+    // Trailers-only. Dubbo 3 answers its own deadline with `:status 408` and grpc-status 2
+    // (UNKNOWN, "Request Timeout"): that is a TIMEOUT, not an application failure.
+    if (h[H.status] !== undefined && status === 408 && h[H.status] === String(GrpcStatus.UNKNOWN)) {
+      return this.terminate(new RpcError(Code.Timeout, `${this.inv.service.interface}.${this.inv.method.name}: the provider's deadline passed (HTTP 408)`, { status: GrpcStatus.UNKNOWN }));
+    }
+    if (h[H.status] !== undefined) return this.onTrailers(h);
     if (status !== 200) return this.terminate(new RpcError(httpCode(status), `HTTP status ${status} from the provider`));
     this.headersSeen = true;
     const exceptionCode = h[H.exceptionCode];
