@@ -50,6 +50,21 @@ describe('Apache Dubbo 3.3.6, application-level discovery on ZooKeeper', { timeo
     }
   });
 
+  it('Dubbo 3 defaults on both sides: Java consumer (APPLICATION_FIRST) → Meshlet provider registered at both levels (register-mode=all)', async () => {
+    const mesh = createMeshlet({ application: 'meshlet-all-provider', protocols: [dubbo()], registry: `zookeeper://${zk.connectString}`, server: { host: '127.0.0.1', port: 0 } });
+    mesh.provide(EchoService, { ...echoImpl, echo: (s) => `all:${s}` });
+    await mesh.start();
+    try {
+      assert.equal((await raw.children('/services/meshlet-all-provider')).length, 1);
+      assert.ok((await raw.children(`/dubbo/${ECHO}/providers`)).length >= 1);
+      const r = await runConsumer('java', java('AppConsumer', ['--registry', `zookeeper://${zk.connectString}`, '--migration', 'APPLICATION_FIRST', '--text', 'both', '--wait', '30000']), { name: 'dubbo3 app consumer', ms: 90_000 });
+      assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+      assert.match(r.out, /^ECHO all:both$/m);
+    } finally {
+      await mesh.stop(0);
+    }
+  });
+
   for (const migration of ['APPLICATION_FIRST', 'FORCE_APPLICATION']) {
     it(`Meshlet consumer (${migration}) → Java provider registered with register-mode=instance only`, async () => {
       const provider = await startPeer('java', java('AppProvider', ['--port', '0', '--registry', `zookeeper://${zk.connectString}`]), { name: 'dubbo3 app provider' });

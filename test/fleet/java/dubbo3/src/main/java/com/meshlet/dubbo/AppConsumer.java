@@ -9,10 +9,11 @@ import org.apache.dubbo.config.bootstrap.DubboBootstrap;
 
 /**
  * Apache Dubbo 3 consumer that finds EchoService 1.0 by application-level discovery alone
- * (migration FORCE_APPLICATION): the mapping, the instances, the provider's MetadataService. Calls
+ * (migration FORCE_APPLICATION, or --migration APPLICATION_FIRST as Dubbo 3 defaults to): the
+ * mapping, the instances, the provider's MetadataService. Calls
  * echo(--text) until it answers (the provider may register after this starts) and prints
  * `ECHO <answer>`, or `FAILED <error>` after --wait ms; exits 0 on success.
- * java … com.meshlet.dubbo.AppConsumer --registry zookeeper://127.0.0.1:P [--text s] [--wait ms]
+ * java … com.meshlet.dubbo.AppConsumer --registry zookeeper://127.0.0.1:P [--text s] [--wait ms] [--migration m]
  */
 public final class AppConsumer {
     public static void main(String[] argv) throws Exception {
@@ -20,7 +21,7 @@ public final class AppConsumer {
         Fleet.loopbackOnly();
         ApplicationConfig app = Fleet.application("dubbo3-app-consumer");
         app.setRegisterMode("instance");
-        System.setProperty("dubbo.application.service-discovery.migration", "FORCE_APPLICATION");
+        System.setProperty("dubbo.application.service-discovery.migration", args.get("migration", "FORCE_APPLICATION"));
         DubboBootstrap.getInstance().application(app).registry(AppProvider.registry(args)).start();
         ReferenceConfig<EchoService> ref = new ReferenceConfig<>();
         ref.setInterface(EchoService.class);
