@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import tls from 'node:tls';
 import { once } from 'node:events';
-import { sdsTlsSource } from '@meshlet/security';
+import { sdsTlsSource } from '@meshlet/security/sds';
 import { createMeshlet } from 'meshlet-rpc';
 import { defineService, t as types, currentCall } from '@meshlet/core';
 import { goModulePeer } from '../fleet/lib/go.js';
