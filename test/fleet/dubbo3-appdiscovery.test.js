@@ -65,6 +65,19 @@ describe('Apache Dubbo 3.3.6, application-level discovery on ZooKeeper', { timeo
     }
   });
 
+  it('Dubbo 3 defaults on both sides: Meshlet consumer (APPLICATION_FIRST) → Java provider registered at both levels (register-mode=all)', async () => {
+    const provider = await startPeer('java', java('AppProvider', ['--port', '0', '--registry', `zookeeper://${zk.connectString}`, '--app', 'dubbo3-all-provider', '--register-mode', 'all']), { name: 'dubbo3 app provider (all)' });
+    const mesh = createMeshlet({ application: 'meshlet-app-consumer', protocols: [dubbo()], registry: `zookeeper://${zk.connectString}` });
+    try {
+      assert.ok((await raw.children(`/dubbo/${ECHO}/providers`)).length >= 1, 'interface level written');
+      assert.equal((await raw.children('/services/dubbo3-all-provider')).length, 1, 'application level written');
+      assert.equal(await mesh.refer(EchoService, { timeout: 5000 }).echo('defaults'), 'defaults');
+    } finally {
+      await mesh.stop(0);
+      await provider.stop();
+    }
+  });
+
   for (const migration of ['APPLICATION_FIRST', 'FORCE_APPLICATION']) {
     it(`Meshlet consumer (${migration}) → Java provider registered with register-mode=instance only`, async () => {
       const provider = await startPeer('java', java('AppProvider', ['--port', '0', '--registry', `zookeeper://${zk.connectString}`]), { name: 'dubbo3 app provider' });

@@ -13,7 +13,8 @@ import org.apache.dubbo.config.bootstrap.DubboBootstrap;
  * Apache Dubbo 3 provider of EchoService 1.0 registered by application-level discovery alone
  * (register-mode=instance): /services/{app}/{ip}:{port} and /dubbo/mapping/{interface}, metadata
  * served by its MetadataService (storage-type local). Nothing under /dubbo/{interface}/providers.
- * java … com.meshlet.dubbo.AppProvider --port 0 --registry zookeeper://127.0.0.1:P [--app name]
+ * `--register-mode all` registers at both levels, as Dubbo 3 does by default.
+ * java … com.meshlet.dubbo.AppProvider --port 0 --registry zookeeper://127.0.0.1:P [--app name] [--register-mode m]
  */
 public final class AppProvider {
     public static void main(String[] argv) throws Exception {
@@ -24,7 +25,7 @@ public final class AppProvider {
         protocol.setHost("127.0.0.1");
         protocol.setSerialization("hessian2");
         ApplicationConfig app = Fleet.application(args.get("app", "dubbo3-app-provider"));
-        app.setRegisterMode("instance");
+        app.setRegisterMode(args.get("register-mode", "instance"));
         app.setMetadataType("local");
         DubboBootstrap bootstrap = DubboBootstrap.getInstance()
                 .application(app)
