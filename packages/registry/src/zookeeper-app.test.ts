@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import zookeeper from 'node-zookeeper-client';
-import { Code, dubboMetadataInfo, endpoint, RpcError, type Registration, type ServiceKey } from '@meshlet/core';
+import { Code, dubboMetadataInfo, endpoint, RpcError, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { ZookeeperRegistry } from './index.js';
 import { instanceJson, parseInstance, parseMapping } from './zookeeper/app-layout.js';
 import { ZooKeeperServer } from './testing/index.js';
@@ -114,6 +114,34 @@ describe('application-level registration on ZooKeeper', () => {
     await assert.rejects(data('/dubbo/mapping/i.Only'));
     await all.close();
     assert.deepEqual(await children('/services/app-b'), [], 'close removes the instance at once');
+  });
+
+  test('a consumer: instances × their metadata become endpoints; a failing MetadataService is retried without any ZooKeeper event', async () => {
+    const provider = registry('instance');
+    const echo = reg({ interface: 'i.Retry', version: '1.0' }, 32001, 'app-r');
+    await provider.register(echo);
+    let asked = 0;
+    const consumer = new ZookeeperRegistry(`${server.url}?session=2000&timeout=3000&migration=FORCE_APPLICATION`);
+    open.push(consumer);
+    consumer.useMetadataFetcher(async (instance) => {
+      asked++;
+      assert.deepEqual(instance, { application: 'app-r', host: '127.0.0.1', port: 32001, protocol: 'dubbo', revision: dubboMetadataInfo('app-r', [echo]).revision });
+      if (asked < 3) throw new Error('not yet');
+      return dubboMetadataInfo('app-r', [echo]);
+    });
+    const sets: (readonly Endpoint[])[] = [];
+    await consumer.subscribe({ interface: 'i.Retry', version: '1.0' }, (eps) => sets.push(eps), { protocol: 'dubbo' });
+    assert.deepEqual(sets, [[]], 'first delivery: nothing yet');
+    const t0 = Date.now();
+    while (sets.at(-1)!.length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+    const ep: Endpoint | undefined = (sets as (readonly Endpoint[])[]).at(-1)![0];
+    assert.equal(asked, 3);
+    assert.equal(`${ep!.protocol}://${ep!.host}:${ep!.port}`, 'dubbo://127.0.0.1:32001');
+    assert.equal(ep!.params.interface, 'i.Retry');
+    // Another version is another service: not delivered to this subscriber.
+    const other: (readonly Endpoint[])[] = [];
+    await consumer.subscribe({ interface: 'i.Retry', version: '2.0' }, (eps) => other.push(eps), { protocol: 'dubbo' });
+    assert.deepEqual(other, [[]]);
   });
 
   test('providers of one interface in several applications all land in its mapping (compare-and-set)', async () => {
