@@ -1,13 +1,11 @@
 import { endpoint, type Endpoint, type MetadataFetcher, type ServiceKey } from '@meshlet/core';
 import { instanceEndpointPort, instancesPath, mappingPath, parseInstance, type AppInstance } from './app-layout.js';
 import { readMapping } from './app-mapping.js';
+import type { Migration } from './discovery-modes.js';
 import type { ZookeeperLayout } from './layout.js';
 import type { ZkSession } from './session.js';
 import { zkCode, ZkCode } from './zk.js';
 
-/** Dubbo 3's consumer `migration` rule: which discovery level a consumer uses. */
-export type Migration = 'FORCE_INTERFACE' | 'APPLICATION_FIRST' | 'FORCE_APPLICATION';
-export const MIGRATIONS: readonly Migration[] = ['FORCE_INTERFACE', 'APPLICATION_FIRST', 'FORCE_APPLICATION'];
 
 type Services = Awaited<ReturnType<MetadataFetcher>>;
 

@@ -1,9 +1,8 @@
 import { dubboMetadataInfo, type Registration } from '@meshlet/core';
 import { registrationId } from '../endpoint-set.js';
 import { instanceJson, instancePath, mappingPath } from './app-layout.js';
+import type { RegisterMode } from './discovery-modes.js';
 
-/** How providers register (Dubbo 3's `register-mode`): interface-level nodes, the application instance, or both. */
-export type RegisterMode = 'interface' | 'instance' | 'all';
 
 /** What the registry keeps alive for one application instance. */
 export interface InstanceNode {

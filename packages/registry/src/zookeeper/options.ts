@@ -1,7 +1,6 @@
 import { parseMultiHostUrl, QueryOptions } from '../multi-host-url.js';
 import { invalidArgument, positiveMs } from '../validate.js';
-import { MIGRATIONS, type Migration } from './app-discovery.js';
-import type { RegisterMode } from './app-instances.js';
+import { MIGRATIONS, REGISTER_MODES, type Migration, type RegisterMode } from './discovery-modes.js';
 import { dubboLayout } from './dubbo-layout.js';
 import type { ZookeeperLayout } from './layout.js';
 import { motanLayout } from './motan-layout.js';
@@ -86,7 +85,6 @@ function migration(value: string | undefined): Migration {
   return value as Migration;
 }
 
-const REGISTER_MODES: readonly RegisterMode[] = ['interface', 'instance', 'all'];
 
 function registerMode(mode: string | undefined): RegisterMode {
   if (mode === undefined) return 'all';
