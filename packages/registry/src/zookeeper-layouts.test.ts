@@ -222,7 +222,7 @@ describe('provider URLs and ZooKeeper registry URLs', () => {
     const r = createRegistry('zookeeper://127.0.0.1:1/prod');
     assert.ok(r instanceof ZookeeperRegistry);
     assert.equal(r.settings.chroot, '/prod');
-    assert.deepEqual([...r.settings.layouts.keys()], ['dubbo', 'bolt', 'motan2']);
+    assert.deepEqual([...r.settings.layouts.keys()], ['dubbo', 'tri', 'bolt', 'motan2']);
     assert.equal(r.settings.sessionTimeoutMs, 30_000);
     assert.ok(registrySchemes().includes('zookeeper'));
     for (const bad of ['zookeeper://:pw@h?session=0', 'zookeeper://:pw@h?layouts=grpc', 'zookeeper://:pw@h?x=1', 'zookeeper://:pw@', 'zookeeper://:pw@h:0']) {

@@ -41,9 +41,14 @@ export interface ZookeeperRegistryOptions {
   readonly migration?: Migration | undefined;
 }
 
-/** Dubbo for `dubbo`, SOFARPC for `bolt`, Motan for `motan2` endpoints. */
+/**
+ * Dubbo for `dubbo` and `tri` endpoints (Dubbo 3 lists its Triple providers as `tri://` URLs in the
+ * same `/dubbo/{interface}/providers` node: one layout, one watch), SOFARPC for `bolt`, Motan for
+ * `motan2`.
+ */
 export function defaultZookeeperLayouts(): Record<string, ZookeeperLayout> {
-  return { dubbo: dubboLayout(), bolt: sofaLayout(), motan2: motanLayout() };
+  const dubbo = dubboLayout();
+  return { dubbo, tri: dubbo, bolt: sofaLayout(), motan2: motanLayout() };
 }
 
 export interface ZookeeperSettings {
