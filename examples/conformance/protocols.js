@@ -4,6 +4,7 @@ const PROTOCOLS = {
   bolt: async () => (await import('@meshlet/transport-bolt')).bolt(),
   motan2: async () => (await import('@meshlet/transport-motan')).motan2(),
   rsocket: async () => (await import('@meshlet/transport-rsocket')).rsocket(),
+  tri: async () => (await import('@meshlet/transport-triple')).triple(),
 };
 
 export async function loadProtocol(name) {

@@ -38,7 +38,7 @@ async function startProvider(protocol) {
 
 // Motan2 twice: the consumer's serialization comes from the target's `serialization` parameter
 // (as from a Motan registry URL); the provider answers in the request's.
-for (const [protocol, query] of [['dubbo', ''], ['bolt', ''], ['motan2', ''], ['motan2', '?serialization=breeze'], ['rsocket', '']]) {
+for (const [protocol, query] of [['dubbo', ''], ['bolt', ''], ['motan2', ''], ['motan2', '?serialization=breeze'], ['rsocket', ''], ['tri', '']]) {
   test(`conformance kit, ${protocol}${query}: all cases pass; bench mode; graceful SIGTERM`, async () => {
     const { child, port } = await startProvider(protocol);
     try {
