@@ -220,6 +220,12 @@ function rows(o) {
       client: MESHLET_CONSUMER(o, 'rsocket'),
     },
     {
+      id: 'meshlet-tri',
+      label: 'meshlet → meshlet, Triple (HTTP/2)',
+      server: () => MESHLET_PROVIDER(o, 'tri'),
+      client: MESHLET_CONSUMER(o, 'tri'),
+    },
+    {
       id: 'grpc-js',
       label: 'grpc-js unary → grpc-js',
       server: () => ['bench/grpc/server.js', '--port', '0'],
