@@ -16,4 +16,5 @@ export * from './protocol-server.js';
 export * from './channel-client.js';
 export { SafeIdCodec } from './safe-ids.js';
 export * from './channel-wait.js';
+export { DeadlineQueue, type Deadlined } from './deadline-queue.js';
 export * from './tls.js';
