@@ -1,5 +1,6 @@
 import * as http2 from 'node:http2';
 import { Code, RpcError, type Invocation } from '@meshlet/core';
+import type { DeadlineQueue } from '@meshlet/core/engine';
 import { decodeJavaException, methodCodec, type MethodCodec } from './codec.js';
 import { H } from './constants.js';
 import { MessageReader, frameMessage } from './framing.js';
@@ -12,6 +13,32 @@ export interface ClientCallOptions {
   /** Stream items held unread before reading pauses. */
   readonly window: number;
   readonly onEnd: (call: ClientCall) => void;
+  /** The session's deadlines, one timer for all (a call whose deadline breaks its order gets its own). */
+  readonly deadlines: DeadlineQueue<ClientCall>;
+}
+
+/** The call a stream belongs to: the stream's listeners are shared functions, not closures per call. */
+const CALL = Symbol('meshlet.tri.call');
+type CallStream = http2.ClientHttp2Stream & { [CALL]: ClientCall };
+function onResponse(this: CallStream, h: http2.IncomingHttpHeaders): void {
+  this[CALL].onHeaders(h);
+}
+function onStreamData(this: CallStream, chunk: Buffer): void {
+  this[CALL].onData(chunk);
+}
+function onStreamTrailers(this: CallStream, t: http2.IncomingHttpHeaders): void {
+  this[CALL].onTrailers(t);
+}
+function onStreamError(this: CallStream, err: Error): void {
+  this[CALL].terminate(new RpcError(Code.ConnectionClosed, `stream failed: ${err.message}`, { cause: err }));
+}
+function onStreamClose(this: CallStream): void {
+  const call = this[CALL];
+  if (call.done) return;
+  const code = this.rstCode;
+  if (code === http2.constants.NGHTTP2_REFUSED_STREAM) call.terminate(new RpcError(Code.Unavailable, 'stream refused by the provider (GOAWAY): not executed'));
+  else if (code === http2.constants.NGHTTP2_CANCEL) call.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the provider'));
+  else call.terminate(new RpcError(Code.ConnectionClosed, `stream closed without a status (RST_STREAM ${code ?? 0})`));
 }
 
 /**
@@ -27,6 +54,10 @@ export class ClientCall {
   private reader: MessageReader | undefined;
   private readonly items: unknown[] = [];
   private ended = false;
+  /** Settled (DeadlineQueue's mark; the same as `ended`). */
+  done = false;
+  readonly deadline: number;
+  private queued = false;
   private failure: RpcError | undefined;
   private headersSeen = false;
   /** Dubbo's `tri-exception-code`: non-zero, the message is the provider's Java exception. */
@@ -45,6 +76,12 @@ export class ClientCall {
     private readonly options: ClientCallOptions,
   ) {
     this.codec = methodCodec(inv.method);
+    this.deadline = inv.deadline;
+  }
+
+  /** The deadline queue's expiry. */
+  expire(): void {
+    this.terminate(new RpcError(Code.Timeout, `${this.inv.service.interface}.${this.inv.method.name} timed out (deadline exceeded)`));
   }
 
   start(): Promise<unknown> {
@@ -54,9 +91,10 @@ export class ClientCall {
       const { inv } = this;
       if (inv.signal?.aborted) return this.terminate(new RpcError(Code.Cancelled, 'call cancelled by the caller'));
       inv.signal?.addEventListener('abort', this.onAbort, { once: true });
-      const left = inv.deadline - Date.now();
-      if (Number.isFinite(left)) {
-        this.timer = setTimeout(() => this.terminate(new RpcError(Code.Timeout, `${inv.service.interface}.${inv.method.name} timed out (deadline exceeded)`)), Math.max(0, left));
+      if (Number.isFinite(inv.deadline)) {
+        // Calls of one reference share a timeout: their deadlines queue in order behind one timer.
+        this.queued = this.options.deadlines.add(this);
+        if (!this.queued) this.timer = setTimeout(() => this.expire(), Math.max(0, inv.deadline - Date.now()));
       }
       let req: http2.ClientHttp2Stream;
       try {
@@ -65,17 +103,12 @@ export class ClientCall {
         return this.terminate(new RpcError(Code.Unavailable, `cannot open a stream: ${(err as Error).message}`, { cause: err }));
       }
       this.req = req;
-      req.on('response', (h) => this.onHeaders(h));
-      req.on('data', (chunk: Buffer) => this.onData(chunk));
-      req.on('trailers', (t) => this.onTrailers(t));
-      req.on('error', (err: Error) => this.terminate(new RpcError(Code.ConnectionClosed, `stream failed: ${err.message}`, { cause: err })));
-      req.on('close', () => {
-        if (this.ended) return;
-        const code = req.rstCode;
-        if (code === http2.constants.NGHTTP2_REFUSED_STREAM) this.terminate(new RpcError(Code.Unavailable, 'stream refused by the provider (GOAWAY): not executed'));
-        else if (code === http2.constants.NGHTTP2_CANCEL) this.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the provider'));
-        else this.terminate(new RpcError(Code.ConnectionClosed, `stream closed without a status (RST_STREAM ${code ?? 0})`));
-      });
+      (req as CallStream)[CALL] = this;
+      req.on('response', onResponse);
+      req.on('data', onStreamData);
+      req.on('trailers', onStreamTrailers);
+      req.on('error', onStreamError);
+      req.on('close', onStreamClose);
       if (Buffer.isBuffer(this.body)) req.end(frameMessage(this.body, this.options.gzip));
       else void this.sendItems(req, this.body);
     });
@@ -125,7 +158,8 @@ export class ClientCall {
     }
   }
 
-  private onHeaders(h: http2.IncomingHttpHeaders): void {
+  /** @internal */
+  onHeaders(h: http2.IncomingHttpHeaders): void {
     if (this.ended) return;
     const status = Number(h[':status']);
     // Trailers-only. Dubbo 3 answers its own deadline with `:status 408` and grpc-status 2
@@ -143,7 +177,8 @@ export class ClientCall {
     if (this.inv.method.stream) this.resolveOpen?.(this.iterable());
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal */
+  onData(chunk: Buffer): void {
     if (this.ended || this.reader === undefined) return;
     let messages: Buffer[];
     try {
@@ -166,7 +201,8 @@ export class ClientCall {
     this.wake?.();
   }
 
-  private onTrailers(t: http2.IncomingHttpHeaders): void {
+  /** @internal */
+  onTrailers(t: http2.IncomingHttpHeaders): void {
     if (this.ended) return;
     const status = Number(t[H.status] ?? NaN);
     if (!Number.isInteger(status)) return this.terminate(new RpcError(Code.Protocol, 'the response ended without grpc-status'));
@@ -211,7 +247,9 @@ export class ClientCall {
 
   private settle(): void {
     this.ended = true;
-    clearTimeout(this.timer);
+    this.done = true;
+    if (this.queued) this.options.deadlines.settled();
+    else if (this.timer !== undefined) clearTimeout(this.timer);
     this.inv.signal?.removeEventListener('abort', this.onAbort);
     this.options.onEnd(this);
   }

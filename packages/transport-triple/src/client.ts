@@ -4,10 +4,10 @@ import {
   Code, RpcError, endpointAddress,
   type ClientOptions, type Endpoint, type Invocation, type ProtocolClient,
 } from '@meshlet/core';
-import { Backoff, connectTls } from '@meshlet/core/engine';
+import { Backoff, DeadlineQueue, connectTls } from '@meshlet/core/engine';
 import { methodCodec } from './codec.js';
 import { CONTENT_TYPE_PROTO, DEFAULT_MAX_MESSAGE_SIZE, H } from './constants.js';
-import { ClientCall } from './client-call.js';
+import { ClientCall, type ClientCallOptions } from './client-call.js';
 import { putAttachments } from './headers.js';
 import { encodeTimeout } from './timeout.js';
 
@@ -39,6 +39,10 @@ export class TripleProtocolClient implements ProtocolClient {
   private pinger: NodeJS.Timeout | undefined;
   private readonly maxMessageSize: number;
   private readonly authority: string;
+  /** The session held ref'd while calls are in flight (they hold the process up; an idle session does not). */
+  private refd: http2.ClientHttp2Session | undefined;
+  /** Every call's options: one object, not one per call. */
+  private readonly callOptions: ClientCallOptions;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -48,6 +52,19 @@ export class TripleProtocolClient implements ProtocolClient {
     this.maxMessageSize = triple.maxMessageSize ?? options.maxFrameSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
     this.authority = `${this.useTls() ? 'https' : 'http'}://${host}:${endpoint.port}`;
+    this.callOptions = {
+      gzip: triple.compression === 'gzip',
+      maxMessageSize: this.maxMessageSize,
+      window: Math.max(1, triple.streamWindow ?? 16),
+      onEnd: (c) => {
+        this.calls.delete(c);
+        if (this.calls.size === 0 && this.refd !== undefined) {
+          this.refd.unref();
+          this.refd = undefined;
+        }
+      },
+      deadlines: new DeadlineQueue<ClientCall>((c) => c.expire()),
+    };
   }
 
   get available(): boolean {
@@ -106,13 +123,14 @@ export class TripleProtocolClient implements ProtocolClient {
     if (service.group !== undefined) headers[H.group] = service.group;
     if (this.options.application) headers[H.consumerApp] = this.options.application;
     putAttachments(headers as Record<string, string>, inv.attachments);
-    const call = new ClientCall(session, headers, body, inv, {
-      gzip: this.triple.compression === 'gzip',
-      maxMessageSize: this.maxMessageSize,
-      window: Math.max(1, this.triple.streamWindow ?? 16),
-      onEnd: (c) => this.calls.delete(c),
-    });
+    const call = new ClientCall(session, headers, body, inv, this.callOptions);
     this.calls.add(call);
+    // The deadlines' one timer is unref'd: a call in flight keeps the process up through its session.
+    if (this.refd !== session) {
+      this.refd?.unref();
+      session.ref();
+      this.refd = session;
+    }
     return call.start();
   }
 
