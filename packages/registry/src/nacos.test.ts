@@ -129,6 +129,10 @@ describe('nacos registry against a real server', { skip }, () => {
     const after = new Recorder();
     await fresh.subscribe(echo, after.listener);
     await after.until((a) => a.includes('dubbo://127.0.0.1:20920'), 10_000, 'registration restored after the restart');
+    // Written back in full (metadata and all), not recreated bare by a heartbeat.
+    const restored = after.sets.at(-1)?.find((e) => e.port === 20920);
+    assert.equal(restored?.params.interface, 'demo.Echo');
+    assert.equal(restored?.params.side, 'provider');
     assert.ok(rec.last?.includes('dubbo://127.0.0.1:20920'));
     await provider.close();
   });
@@ -146,9 +150,10 @@ describe('nacos registry with auth on', { skip }, () => {
   });
 
   test('username/password log in and the token is used; none or a wrong one is PERMISSION_DENIED', async () => {
-    const anonymous = new NacosRegistry(server.url());
-    const wrong = new NacosRegistry(server.url('?username=meshlet&password=nope'));
-    const good = new NacosRegistry(`nacos://meshlet:meshlet-secret@127.0.0.1:${server.port}?refresh=60000`);
+    // A generous timeout for a loaded machine (a timeout would be UNAVAILABLE, not PERMISSION_DENIED).
+    const anonymous = new NacosRegistry(server.url('?timeout=5000'));
+    const wrong = new NacosRegistry(server.url('?username=meshlet&password=nope&timeout=5000'));
+    const good = new NacosRegistry(`nacos://meshlet:meshlet-secret@127.0.0.1:${server.port}?refresh=60000&timeout=5000`);
     open.push(anonymous, wrong, good);
     await assert.rejects(anonymous.register(reg(echo, 20930)), (e) => RpcError.is(e, Code.PermissionDenied));
     await assert.rejects(wrong.register(reg(echo, 20930)), (e) => RpcError.is(e, Code.PermissionDenied));

@@ -30,8 +30,10 @@ export class NacosHttp {
 
   /** Sends one request; resolves with the body text of a 2xx answer. */
   async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params: Record<string, string>): Promise<string> {
+    // A refused login rejects here, once: logging in again with the same credentials cannot help.
+    const token = await this.#accessToken();
     try {
-      return await this.#send(method, path, params, await this.#accessToken());
+      return await this.#send(method, path, params, token);
     } catch (err) {
       // A token the server no longer knows (it restarted, or it expired early): log in once more.
       if (err instanceof NacosHttpError && err.status === 403 && this.#s.username !== undefined) {

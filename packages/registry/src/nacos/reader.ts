@@ -5,6 +5,8 @@ import { dubboEndpoint, type ListedHost } from './dubbo-naming.js';
 import type { NacosHttp } from './http.js';
 import type { NacosSettings } from './options.js';
 
+const RETRY_MS = 1000;
+
 /**
  * Keeps the endpoint set of one Nacos service: a full read (`/nacos/v1/ns/instance/list`) at
  * start, every `refreshMs`, and whenever `refresh()` is called (after our own writes, on a push).
@@ -18,7 +20,9 @@ export class NacosServiceReader {
   readonly #onSet: (set: readonly Endpoint[]) => void;
   readonly #reads = new CoalescedReads(
     () => this.#read(),
-    () => this.#schedule(),
+    // A failed read is retried within a second (not a whole period later): a server that is back,
+    // or a login that failed transiently, is seen soon.
+    () => this.#schedule(Math.min(this.#s.refreshMs, RETRY_MS)),
   );
   readonly #firstWaiters = new FirstReadWaiters();
   #set: readonly Endpoint[] | undefined;
@@ -82,10 +86,10 @@ export class NacosServiceReader {
     this.#schedule();
   }
 
-  #schedule(): void {
+  #schedule(ms = this.#s.refreshMs): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.refresh(), this.#s.refreshMs);
+    this.#timer = setTimeout(() => void this.refresh(), ms);
     this.#timer.unref();
   }
 }

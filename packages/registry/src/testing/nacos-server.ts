@@ -120,8 +120,14 @@ export class NacosServer {
     this.startedInMs = performance.now() - t0;
   }
 
-  /** Ready = the naming API answers a list query. */
+  /** Ready = the naming API answers a list query, and with auth on, the admin can log in (the user store starts later). */
   async #ready(): Promise<boolean> {
+    const auth = this.#options.auth;
+    if (auth) {
+      const login = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/auth/login?${new URLSearchParams(auth).toString()}`, { method: 'POST', signal: AbortSignal.timeout(2000) });
+      const body = await login.text();
+      return login.ok && body.includes('accessToken');
+    }
     const res = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/ns/instance/list?serviceName=meshlet.ready&groupName=DEFAULT_GROUP`, {
       signal: AbortSignal.timeout(500),
     });
