@@ -3,7 +3,7 @@ import {
   Code, RpcError, callContext, toRpcError,
   type ExportedMethod, type Invocation, type PeerIdentity, type ServerHandler,
 } from '@meshlet/core';
-import { createServerInvocation } from '@meshlet/core/engine';
+import { createServerInvocation, type DeadlineQueue } from '@meshlet/core/engine';
 import { InboundItems } from './inbound.js';
 import { TRI_EXCEPTION_CODE, encodeJavaException, methodCodec, type MethodCodec } from './codec.js';
 import { CONTENT_TYPE_PROTO, H } from './constants.js';
@@ -23,8 +23,47 @@ export interface CallGate {
   readonly window: number;
   /** ms for a unary or server-streaming request to arrive whole. */
   readonly requestTimeout: number;
+  /** Requests still arriving (`requestTimeout`), behind one timer. */
+  readonly arrivals: DeadlineQueue<Arrival>;
+  /** Calls running, by their callers' deadlines, behind one timer. */
+  readonly deadlines: DeadlineQueue<ServerCall>;
   begin(): void;
   end(): void;
+}
+
+/** A unary or server-streaming request still arriving: by `deadline` it must be whole. */
+export interface Arrival {
+  readonly deadline: number;
+  done: boolean;
+  readonly call: ServerCall;
+}
+
+/** Shared answers: node:http2 copies a headers object before it sends it, so one serves every call. */
+const OK_TRAILERS: http2.OutgoingHttpHeaders = { [H.status]: '0' };
+const RESPONSE_HEADERS = new Map<string, http2.OutgoingHttpHeaders>();
+function responseHeaders(contentType: string, gzip: boolean): http2.OutgoingHttpHeaders {
+  const key = `${contentType === 'application/grpc' ? 'application/grpc' : CONTENT_TYPE_PROTO}|${gzip}`;
+  let h = RESPONSE_HEADERS.get(key);
+  if (h === undefined) {
+    h = {
+      ':status': 200,
+      [H.contentType]: contentType === 'application/grpc' ? 'application/grpc' : CONTENT_TYPE_PROTO,
+      [H.acceptEncoding]: 'gzip,identity',
+      ...(gzip ? { [H.encoding]: 'gzip' } : {}),
+    };
+    RESPONSE_HEADERS.set(key, h);
+  }
+  return h;
+}
+/** The call a stream serves: its listeners are shared functions, not closures per call. */
+const CALL = Symbol('meshlet.tri.serverCall');
+type CallStream = http2.ServerHttp2Stream & { [CALL]: ServerCall };
+function onWantTrailers(this: CallStream): void {
+  this.sendTrailers(this[CALL].trailers ?? OK_TRAILERS);
+}
+function onCallStreamClose(this: CallStream): void {
+  const call = this[CALL];
+  if (!call.done) call.finish();
 }
 
 /**
@@ -81,9 +120,19 @@ export function serveStream(
   const messages: Buffer[] = [];
   // A request that never finishes (a slow or stalled peer) holds a stream and its bytes: it has
   // `requestTimeout` to arrive whole, as every engine port bounds a frame's arrival.
-  const stall = setTimeout(() => call.fail(new RpcError(Code.BadRequest, `the request did not arrive whole within ${gate.requestTimeout} ms`)), gate.requestTimeout);
-  stall.unref();
-  stream.once('close', () => clearTimeout(stall));
+  const arrival: Arrival = { deadline: receivedAt + gate.requestTimeout, done: false, call };
+  const arrived = () => {
+    if (arrival.done) return;
+    arrival.done = true;
+    gate.arrivals.settled();
+  };
+  // One timeout for every request: the queue is always in order (the timer fallback is for a clock step).
+  const stall = gate.arrivals.add(arrival) ? undefined : setTimeout(() => call.fail(new RpcError(Code.BadRequest, `the request did not arrive whole within ${gate.requestTimeout} ms`)), gate.requestTimeout).unref();
+  const stop = () => {
+    if (stall === undefined) arrived();
+    else clearTimeout(stall);
+  };
+  stream.once('close', stop);
   stream.on('data', (chunk: Buffer) => {
     if (call.done) return;
     try {
@@ -95,7 +144,7 @@ export function serveStream(
     if (messages.length > 1) call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got more`));
   });
   stream.on('end', () => {
-    clearTimeout(stall);
+    stop();
     if (call.done) return;
     if (reader.partial) return call.fail(new RpcError(Code.BadRequest, 'the request ended inside a message'));
     if (messages.length !== 1) return call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got ${messages.length}`));
@@ -109,8 +158,11 @@ export function serveStream(
   });
 }
 
-class ServerCall {
+export class ServerCall {
   done = false;
+  /** The caller's deadline (DeadlineQueue's key), once the call runs. */
+  deadline = Infinity;
+  private queued = false;
   private responded = false;
   private codec: MethodCodec | undefined;
   private exported: ExportedMethod | undefined;
@@ -125,9 +177,8 @@ class ServerCall {
     private readonly gzip: boolean,
   ) {
     // A client's RST_STREAM (CANCEL), a dead connection: stop the producer, answer nothing.
-    stream.on('close', () => {
-      if (!this.done) this.finish();
-    });
+    (stream as CallStream)[CALL] = this;
+    stream.on('close', onCallStreamClose);
     stream.on('error', () => {});
   }
 
@@ -178,7 +229,9 @@ class ServerCall {
     this.gate.begin();
     if (Number.isFinite(inv.deadline)) {
       // The caller stops waiting at its deadline: so do we (grpc-java answers DEADLINE_EXCEEDED).
-      this.timer = setTimeout(() => this.fail(new RpcError(Code.Timeout, 'deadline exceeded on the provider')), Math.max(0, inv.deadline - Date.now()));
+      this.deadline = inv.deadline;
+      this.queued = this.gate.deadlines.add(this);
+      if (!this.queued) this.timer = setTimeout(() => this.expire(), Math.max(0, inv.deadline - Date.now()));
     }
     const method = this.exported!.method;
     let result: Promise<unknown>;
@@ -197,6 +250,11 @@ class ServerCall {
     );
   }
 
+  /** The deadline queue's expiry. */
+  expire(): void {
+    this.fail(new RpcError(Code.Timeout, 'deadline exceeded on the provider'));
+  }
+
   private sendOne(value: unknown): void {
     let frame: Buffer;
     try {
@@ -205,8 +263,8 @@ class ServerCall {
       return this.fail(err);
     }
     this.respond();
-    this.stream.write(frame);
-    this.succeed();
+    // The message and the end of the stream in one write (the trailers follow on 'wantTrailers').
+    this.succeed(frame);
   }
 
   /** A stream method: items as messages, each write waiting for the HTTP/2 window (no unbounded buffer). */
@@ -259,22 +317,19 @@ class ServerCall {
   private respond(): void {
     if (this.responded) return;
     this.responded = true;
-    this.stream.respond({
-      ':status': 200,
-      [H.contentType]: this.contentType === 'application/grpc' ? 'application/grpc' : CONTENT_TYPE_PROTO,
-      [H.acceptEncoding]: 'gzip,identity',
-      ...(this.gzip ? { [H.encoding]: 'gzip' } : {}),
-    }, { waitForTrailers: true });
-    this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailers ?? { [H.status]: '0' }));
+    this.stream.respond(responseHeaders(this.contentType, this.gzip), { waitForTrailers: true });
+    this.stream.once('wantTrailers', onWantTrailers);
   }
 
-  private trailers: http2.OutgoingHttpHeaders | undefined;
+  /** @internal The trailers 'wantTrailers' sends. */
+  trailers: http2.OutgoingHttpHeaders | undefined;
 
-  private succeed(): void {
+  private succeed(last?: Buffer): void {
     if (this.done) return;
-    this.trailers = { [H.status]: '0' };
+    this.trailers = OK_TRAILERS;
     this.finish();
-    this.stream.end();
+    if (last === undefined) this.stream.end();
+    else this.stream.end(last);
   }
 
   /** Ends the call with a failure status: in trailers after headers, else trailers-only. */
@@ -331,13 +386,17 @@ class ServerCall {
       [H.exceptionCode]: TRI_EXCEPTION_CODE,
       ...(this.gzip ? { [H.encoding]: 'gzip' } : {}),
     }, { waitForTrailers: true });
-    this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailers ?? { [H.status]: '0' }));
+    this.stream.once('wantTrailers', onWantTrailers);
     this.stream.end(frame);
   }
 
-  private finish(): void {
+  /** @internal */
+  finish(): void {
     this.done = true;
-    clearTimeout(this.timer);
+    if (this.queued) {
+      this.queued = false;
+      this.gate.deadlines.settled();
+    } else if (this.timer !== undefined) clearTimeout(this.timer);
     const it = this.iterator;
     this.iterator = undefined;
     // Cancelled, failed or timed out mid-stream: the producer's finally blocks run.

@@ -2,9 +2,9 @@ import * as http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Code, RpcError, type PeerIdentity, type ProtocolServer, type ServerHandler, type ServerOptions } from '@meshlet/core';
-import { peerIdentityOf, tlsReady } from '@meshlet/core/engine';
+import { DeadlineQueue, peerIdentityOf, tlsReady } from '@meshlet/core/engine';
 import { DEFAULT_MAX_MESSAGE_SIZE } from './constants.js';
-import { serveStream, type CallGate } from './server-call.js';
+import { serveStream, type Arrival, type CallGate, type ServerCall } from './server-call.js';
 import { http2TlsOptions } from './tls.js';
 
 export interface TripleServerOptions {
@@ -32,6 +32,10 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
   readonly maxMessageSize: number;
   readonly window: number;
   readonly requestTimeout: number;
+  /** Requests still arriving, by when they must be whole: one timer for all (one timeout: always in order). */
+  readonly arrivals = new DeadlineQueue<Arrival>((a) => a.call.fail(new RpcError(Code.BadRequest, `the request did not arrive whole within ${this.requestTimeout} ms`)));
+  /** Calls running, by their callers' deadlines: one timer, a call out of order gets its own. */
+  readonly deadlines = new DeadlineQueue<ServerCall>((c) => c.expire());
   private readonly maxConcurrentStreams: number;
 
   constructor(
