@@ -107,3 +107,34 @@ test('no server: register rejects UNAVAILABLE, subscribe delivers an empty set, 
   assert.deepEqual(sets, [[]]);
   await r.close();
 });
+
+test('UDP push: plain and gzipped datagrams are acked with their lastRefTime and name the service; junk is ignored', async () => {
+  const { PushReceiver } = await import('./nacos/push.js');
+  const dgram = await import('node:dgram');
+  const { gzipSync } = await import('node:zlib');
+  const names: (string | undefined)[] = [];
+  const receiver = new PushReceiver((name) => names.push(name));
+  const port = await receiver.port();
+  assert.ok(port !== undefined && port > 0);
+  const sender = dgram.createSocket('udp4');
+  const acks: Record<string, unknown>[] = [];
+  sender.on('message', (m) => acks.push(JSON.parse(m.toString()) as Record<string, unknown>));
+  await new Promise<void>((r) => sender.bind(0, '127.0.0.1', () => r()));
+  const push = (o: unknown, gz = false) => {
+    const buf = Buffer.from(JSON.stringify(o));
+    sender.send(gz ? gzipSync(buf) : buf, port as number, '127.0.0.1');
+  };
+  try {
+    push({ type: 'dom', lastRefTime: 11, data: JSON.stringify({ name: 'DEFAULT_GROUP@@providers:demo.Echo::', hosts: [] }) });
+    push({ type: 'dom', lastRefTime: 12, data: JSON.stringify({ name: 'G@@providers:demo.Other::' }) }, true);
+    sender.send(Buffer.from('not json'), port as number, '127.0.0.1');
+    push({ type: 'dump', lastRefTime: 13 });
+    const deadline = Date.now() + 5000;
+    while ((acks.length < 3 || names.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual([...names].sort(), ['DEFAULT_GROUP@@providers:demo.Echo::', 'G@@providers:demo.Other::']);
+    assert.deepEqual(acks.map((a) => [a.type, a.lastRefTime]).sort((x, y) => Number(x[1]) - Number(y[1])), [['push-ack', 11], ['push-ack', 12], ['unknown-ack', 13]]);
+  } finally {
+    sender.close();
+    receiver.close();
+  }
+});
