@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetRows } from './fleet/rows.js';
 import { tlsRows, tlsScenario } from './tls/rows.js';
+import { tripleRows, tripleStreamScenario } from './triple/rows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
@@ -107,6 +108,8 @@ function scenarios(o) {
   }
   // New connections per second, plaintext beside mTLS (tls/rows.js): only its own rows run there.
   out.push(tlsScenario());
+  // Server streaming, items/s: Triple against grpc-js (triple/rows.js): only its own rows run there.
+  out.push(tripleStreamScenario());
   if (o.large) {
     // Linear cost in payload size (issue 14): one 8 MB echo at a time (8,000,000 B: with its header
     // it stays under the default 8 MiB frame limit), Meshlet per protocol against the raw TCP echo.
@@ -283,6 +286,7 @@ function rows(o) {
     },
     ...fleetRows(),
     ...tlsRows(benchArgs),
+    ...tripleRows(benchArgs),
   ];
 }
 
