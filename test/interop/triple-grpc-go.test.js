@@ -152,6 +152,15 @@ describe('Meshlet Triple consumer → grpc-go server', () => {
   /** EVENT lines of the server: name → values, in order. */
   const events = new Map();
   const lastEvent = (name) => events.get(name)?.at(-1);
+  const eventCount = (name) => events.get(name)?.length ?? 0;
+  /** The request encoding and "length/wire length" grpc-go saw for the next Big call made by `call`. */
+  async function bigOnTheWire(call) {
+    const before = eventCount('wire-Big');
+    const rep = await call();
+    assert.ok(await until(() => eventCount('wire-Big') > before), 'grpc-go reported the request');
+    const [length, wire] = lastEvent('wire-Big').split('/').map(Number);
+    return { rep, encoding: lastEvent('encoding-Big'), length, wire };
+  }
 
   before(async () => {
     server = spawn(binary, ['server'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -245,7 +254,9 @@ describe('Meshlet Triple consumer → grpc-go server', () => {
   });
 
   test('a 16 MiB message each way', async () => {
-    const rep = await echo.Big({ name: 'n'.repeat(MiB16), size: MiB16 });
+    const { rep, encoding, length } = await bigOnTheWire(() => echo.Big({ name: 'n'.repeat(MiB16), size: MiB16 }));
+    assert.equal(encoding, 'identity');
+    assert.equal(length, MiB16 + 10, 'name (tag, 4-byte length) and size (tag, 4-byte varint)');
     assert.equal(rep.index, MiB16, 'grpc-go received the whole request');
     assert.equal(rep.text.length, MiB16);
     assert.ok(rep.text === 'g'.repeat(MiB16));
@@ -255,8 +266,11 @@ describe('Meshlet Triple consumer → grpc-go server', () => {
     const zipped = createRuntime({ protocols: [triple({ compression: 'gzip' })] });
     try {
       const e = zipped.refer(Echo, { url, timeout: 5000 });
-      const rep = await e.Big({ name: 'z'.repeat(100_000), size: 1000 });
+      const { rep, encoding, length, wire } = await bigOnTheWire(() => e.Big({ name: 'z'.repeat(100_000), size: 1000 }));
       assert.deepEqual(rep, { text: 'g'.repeat(1000), index: 100_000 });
+      assert.equal(encoding, 'gzip');
+      assert.equal(length, 100_000 + 4 + 3, 'name (tag, 3-byte length) and size (tag, 2-byte varint)');
+      assert.ok(wire < length / 10, `${length} bytes went as ${wire}: compressed`);
     } finally {
       await zipped.stop(0);
     }

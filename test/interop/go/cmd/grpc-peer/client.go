@@ -66,7 +66,7 @@ func serverStream(ctx context.Context, cc *grpc.ClientConn, name string, req *Re
 	}
 }
 
-func cases(cc *grpc.ClientConn) []struct {
+func cases(cc *grpc.ClientConn, in *lastIn) []struct {
 	name string
 	run  func() error
 } {
@@ -94,6 +94,10 @@ func cases(cc *grpc.ClientConn) []struct {
 			}
 			if rep.Text != strings.Repeat("b", 200_000) || rep.Index != 100_000 {
 				return fmt.Errorf("got %d bytes, index %d", len(rep.Text), rep.Index)
+			}
+			// The answer came back gzipped too: the provider answers in the request's encoding.
+			if enc, n, wire := in.get(); enc != "gzip" || n != 200_008 || wire >= n/10 {
+				return fmt.Errorf("answer encoding %s, %d bytes in %d on the wire", enc, n, wire)
 			}
 			return nil
 		}},
@@ -246,8 +250,9 @@ func cases(cc *grpc.ClientConn) []struct {
 }
 
 func runClient(target string) int {
+	in := new(lastIn)
 	cc, err := grpc.NewClient("passthrough:///"+target,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithStatsHandler(in.handler()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(bigLimit), grpc.MaxCallSendMsgSize(bigLimit)))
 	if err != nil {
 		fmt.Println(err)
@@ -255,7 +260,7 @@ func runClient(target string) int {
 	}
 	defer cc.Close()
 	passed, failed := 0, 0
-	for _, c := range cases(cc) {
+	for _, c := range cases(cc, in) {
 		t0 := time.Now()
 		err := c.run()
 		r := result{Case: c.name, OK: err == nil, Ms: time.Since(t0).Milliseconds()}

@@ -167,7 +167,15 @@ func serve() error {
 	if err != nil {
 		return err
 	}
-	srv := grpc.NewServer(grpc.MaxRecvMsgSize(bigLimit), grpc.MaxSendMsgSize(bigLimit))
+	onWire := wireStats{
+		onHeader: func(m, c string) { event("encoding-"+m, c) },
+		onPayload: func(m string, n, wire int) {
+			if m == "Big" {
+				event("wire-Big", fmt.Sprintf("%d/%d", n, wire))
+			}
+		},
+	}
+	srv := grpc.NewServer(grpc.MaxRecvMsgSize(bigLimit), grpc.MaxSendMsgSize(bigLimit), grpc.StatsHandler(onWire))
 	srv.RegisterService(&echoDesc, struct{}{})
 	outMu.Lock()
 	fmt.Printf("READY %d\n", lis.Addr().(*net.TCPAddr).Port)
