@@ -133,7 +133,9 @@ describe('nacos registry against a real server', { skip }, () => {
     const restored = after.sets.at(-1)?.find((e) => e.port === 20920);
     assert.equal(restored?.params.interface, 'demo.Echo');
     assert.equal(restored?.params.side, 'provider');
-    assert.ok(rec.last?.includes('dubbo://127.0.0.1:20920'));
+    // The old subscriber holds it again too. (It may have read the restarted, still empty server
+    // in between: unlike the Redis registry, there is no post-restart grace yet; see the README.)
+    await rec.until((a) => a.includes('dubbo://127.0.0.1:20920'), 10_000, 'the old subscriber sees it again');
     await provider.close();
   });
 });
