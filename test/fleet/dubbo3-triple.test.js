@@ -6,6 +6,8 @@
 // What Dubbo 3.3.6 does on the wire (captured: /tmp/h23/triple-capture.md at the time), pinned by the
 // first test: a trailers-only error with HTTP 500 and a grpc-message that is not percent-encoded
 // ("<CODE> : " prefixed, non-Latin-1 characters as '?'); no deadline at all on streaming calls.
+// Greeter's client-streaming and bidi rpcs run both ways too (exact values, interleaving, a bidi
+// cancelled mid-way, 1,000 requests in one client stream).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
@@ -26,6 +28,12 @@ const tri = await import('@meshlet/transport-triple').catch(() => undefined);
 const triple = tri?.triple;
 const NO_TRIPLE = triple ? false : '@meshlet/transport-triple is not built';
 /** Known gaps of Meshlet's side (todo, with the reason; each turns green on its own once fixed). */
+const KNOWN_GAPS = {
+  cancelBidi:
+    "transport-triple: a client's RST_STREAM (CANCEL) on a client or bidi stream ends the provider's request iterable " +
+    "as if the client had completed (Node's http2 emits 'end' before 'close' on a reset; InboundItems takes the 'end'), " +
+    'so the method cannot tell a cancel from a completion. Dubbo cancels with RST_STREAM only (idl/cancel-bidi).',
+};
 
 const GREETER = 'com.meshlet.triple.Greeter';
 const ECHO = 'com.meshlet.conformance.EchoService';
@@ -42,16 +50,14 @@ const conversion = { toObject: { longs: String, enums: String, defaults: true } 
 const HelloRequest = describeProtobufMessage(proto.lookupType(`${GREETER.replace(/\.Greeter$/, '')}.HelloRequest`), {}, conversion);
 const HelloReply = describeProtobufMessage(proto.lookupType(`${GREETER.replace(/\.Greeter$/, '')}.HelloReply`), {}, conversion);
 const unary = { params: [HelloRequest], returns: HelloReply };
-/**
- * Greeter without its client-streaming and bidi rpcs: Meshlet's service model has no client
- * streams (a method takes arguments, returns a value or an AsyncIterable), so those two are
- * Java-to-Java only here.
- */
+/** greeter.proto's Greeter, every rpc: client and bidi streams take an AsyncIterable of HelloRequest. */
 const Greeter = defineService({
   interface: GREETER,
   methods: {
     sayHello: unary,
     sayHelloServerStream: { ...unary, stream: true },
+    sayHelloClientStream: { ...unary, stream: 'client' },
+    sayHelloBidi: { ...unary, stream: 'bidi' },
     sayHelloError: unary,
     sayHelloSlow: unary,
     cancelledStreams: unary,
@@ -83,6 +89,28 @@ function greeterImpl() {
         done = true;
       } finally {
         // Reached without `done` when the consumer cancelled (or its deadline passed): the generator is returned.
+        if (!done) cancelled++;
+      }
+    },
+    // As GreeterImpl: a request stream that ends in an error (the consumer reset it) counts as cancelled.
+    async sayHelloClientStream(requests) {
+      const names = [];
+      try {
+        for await (const { name } of requests) names.push(name);
+      } catch (err) {
+        cancelled++;
+        throw err;
+      }
+      return { message: `hello ${names.join(',')}`, index: names.length };
+    },
+    async *sayHelloBidi(requests) {
+      let n = 0;
+      let done = false;
+      try {
+        for await (const { name } of requests) yield { message: `hello ${name}`, index: n++ };
+        done = true;
+      } finally {
+        // Not done: the consumer reset the stream (the request iterable failed, or the generator was returned).
         if (!done) cancelled++;
       }
     },
@@ -165,18 +193,26 @@ describe('Apache Dubbo 3.3.6 over Triple (dubbo3)', { timeout: 240_000 }, () => 
     let javaToMeshlet;
     it('Java consumer → Meshlet provider: unary, server streaming, errors with details, deadline, cancellation, 16 MiB, and the kit in wrapped hessian2', async () => {
       const { port } = await meshletProvider();
-      // Client streaming and bidi: Meshlet's service model has no client streams (see Greeter above).
-      javaToMeshlet = await javaConsumer(['--target', `127.0.0.1:${port}`, '--skip', 'idl/client-stream,idl/bidi,idl/cancel-bidi']);
+      javaToMeshlet = await javaConsumer(['--target', `127.0.0.1:${port}`]);
       const r = javaToMeshlet;
       // Business exceptions included: Meshlet answers them as Dubbo does in wrapped mode
       // (tri-exception-code 3 and the hessian exception object), so Java catches them by class.
-      assert.deepEqual(r.cases.filter((c) => !c.ok), [], `${r.err}`);
-      assert.equal(r.cases.length, 10 + KIT, r.out.slice(-3000));
+      // idl/cancel-bidi is the todo below (KNOWN_GAPS.cancelBidi).
+      assert.deepEqual(r.cases.filter((c) => !c.ok && c.case !== 'idl/cancel-bidi'), [], `${r.err}`);
+      assert.equal(r.cases.length, 13 + KIT, r.out.slice(-3000));
+      // Client streaming and bidi (interleaved: Java sends the next request only once the first reply is in).
+      for (const name of ['idl/client-stream', 'idl/bidi']) assert.ok(r.cases.some((c) => c.case === name && c.ok), name);
       // Meshlet percent-encodes grpc-message (gRPC's rule); Dubbo decodes it back exactly.
       assert.deepEqual(observed(r.out), {
         'idl/error': 'INVALID_ARGUMENT bad name: eé😀',
         'idl/error-code': 'PERMISSION_DENIED bad name: p',
       });
+    });
+
+    it('Java consumer → Meshlet provider: a bidi the Java consumer cancels mid-way is seen cancelled by the Meshlet method', { todo: KNOWN_GAPS.cancelBidi }, () => {
+      assert.ok(javaToMeshlet, 'the run above');
+      const c = javaToMeshlet.cases.find((x) => x.case === 'idl/cancel-bidi');
+      assert.ok(c?.ok, JSON.stringify(c));
     });
 
     it('Java consumer → Meshlet provider: business exceptions caught by their Java class', () => {
@@ -254,6 +290,74 @@ describe('Apache Dubbo 3.3.6 over Triple (dubbo3)', { timeout: 240_000 }, () => 
           break;
         }
         await waitFor(async () => (await greeter.cancelledStreams({})).index > before, 'the provider to see the stream cancelled');
+      });
+
+      it('client streaming: names in, one reply with them joined, exact values', async () => {
+        async function* names(...xs) {
+          for (const name of xs) yield { name };
+        }
+        assert.deepEqual(await greeter.sayHelloClientStream(names('a', 'é', '😀')), { message: 'hello a,é,😀', index: 3, blob: Buffer.alloc(0) });
+        // An empty request stream (HEADERS, then an empty DATA with END_STREAM, as grpc-java sends it):
+        // Dubbo 3.3.6 fails it itself, UNKNOWN from a NullPointerException in its stream decoder
+        // (the method's observer is attached on the first message); pinned so a change shows.
+        await assert.rejects(greeter.sayHelloClientStream(names()), (err) => {
+          assert.ok(err instanceof RpcError, String(err));
+          assert.equal(err.code, Code.Business);
+          assert.equal(err.status, tri.GrpcStatus.UNKNOWN);
+          assert.match(err.message, /FragmentListener\.onClose\(\)/);
+          return true;
+        });
+      });
+
+      it('client streaming, 1,000 items: flow control lets the whole stream through', async () => {
+        const n = 1000;
+        let pulled = 0;
+        async function* many() {
+          for (let i = 0; i < n; i++, pulled++) yield { name: `n${i}`, blob: pattern(512) };
+        }
+        const reply = await greeter.sayHelloClientStream(many());
+        assert.equal(pulled, n);
+        assert.equal(reply.index, n);
+        assert.equal(reply.message, `hello ${Array.from({ length: n }, (_, i) => `n${i}`).join(',')}`);
+      });
+
+      it('bidi: each reply arrives before the next request is sent (interleaved), exact values', async () => {
+        // The next request waits for the reply to the previous one: a transport that buffered
+        // requests until the consumer finished, or replies until the provider did, would hang here.
+        let answered;
+        const requests = (async function* () {
+          for (const name of ['x', 'y', 'z']) {
+            const reply = new Promise((r) => (answered = r));
+            yield { name };
+            await reply;
+          }
+        })();
+        const got = [];
+        for await (const item of greeter.sayHelloBidi(requests)) {
+          got.push([item.message, item.index]);
+          answered();
+        }
+        assert.deepEqual(got, [['hello x', 0], ['hello y', 1], ['hello z', 2]]);
+      });
+
+      it('bidi cancelled mid-way: leaving after the first reply resets the stream, and the Java provider sees it', async () => {
+        const before = (await greeter.cancelledStreams({})).index;
+        let sent = 0;
+        const forever = (async function* () {
+          for (;;) {
+            yield { name: `k${sent++}` };
+            await sleep(20);
+          }
+        })();
+        for await (const item of greeter.sayHelloBidi(forever)) {
+          assert.deepEqual([item.message, item.index], ['hello k0', 0]);
+          break;
+        }
+        await waitFor(async () => (await greeter.cancelledStreams({})).index > before, 'the provider to see the bidi stream cancelled');
+        // The request iterable is closed too: at most the pull already under way finishes (every 20 ms otherwise).
+        const pulled = sent;
+        await sleep(200);
+        assert.ok(sent <= pulled + 1, `${sent - pulled} more requests pulled after the cancel`);
       });
 
       it('a 16 MiB message each way', async () => {
@@ -335,13 +439,12 @@ describe('Apache Dubbo 3.3.6 over Triple (dubbo3)', { timeout: 240_000 }, () => 
       const ours = names.map(urlOf).filter((u) => u.searchParams.get('application') === 'meshlet-dubbo3-triple');
       assert.equal(ours.length, 1, names.map((n) => decodeURIComponent(n)).join('\n'));
       assert.equal(ours[0].protocol, 'tri:');
-      const r = await javaConsumer(['--registry', registry, '--skip', ['idl/client-stream', 'idl/bidi', 'idl/cancel-bidi'].join(',')]);
-      assertAllPassed(r, 10 + KIT);
+      // idl/cancel-bidi: KNOWN_GAPS.cancelBidi (the by-address todo covers it).
+      const r = await javaConsumer(['--registry', registry, '--skip', 'idl/cancel-bidi']);
+      assertAllPassed(r, 12 + KIT);
       await mesh.stop();
     });
   });
-
-  it('client streaming and bidi, Meshlet either side', { todo: "not written yet: Meshlet's tri carries client and bidi streams (MethodSpec stream 'client' | 'bidi', proven against grpc-js in test/interop/triple-grpc), but the Greeter's client-stream and bidi cases are not yet run against the Java peers; Java→Java covers them in the first test" });
 });
 
 async function waitFor(check, what, ms = 10_000) {
