@@ -30,6 +30,18 @@ service Echo {
 `).root;
 const Echo = defineService({ interface: 'meshlet.interop.Echo', methods: protobufMethods(root.lookupService('meshlet.interop.Echo')) });
 
+// The same interface with a method grpc-go does not serve.
+const Unserved = defineService({
+  interface: 'meshlet.interop.Echo',
+  methods: protobufMethods(protobuf.parse(`
+syntax = "proto3";
+package meshlet.interop;
+message Req { string name = 1; }
+message Rep { string text = 1; }
+service Echo { rpc Nope (Req) returns (Rep); }
+`).root.lookupService('meshlet.interop.Echo')),
+});
+
 const MiB16 = 16 * 1024 * 1024;
 const BIG_LIMIT = MiB16 + 1024;
 const DETAIL = { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from('detail-bytes') };
@@ -57,8 +69,9 @@ describe('grpc-go client → Meshlet Triple provider', () => {
     mesh = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })], server: { host: '127.0.0.1', port: 0 } });
     mesh.provide(Echo, {
       Hello: (req) => {
-        seen.deadlineLeft = currentCall().deadline - Date.now();
-        return { text: `Hello ${req.name}`, index: 0 };
+        const call = currentCall();
+        if (req.name === 'grpc-go') seen.deadlineLeft = call.deadline - Date.now();
+        return { text: `Hello ${req.name}`, index: Number(call.attachments['x-tenant'] === 'acme') };
       },
       async *Count(req) {
         for (let i = 0; i < req.count; i++) yield { text: req.name, index: i };
@@ -120,9 +133,9 @@ describe('grpc-go client → Meshlet Triple provider', () => {
   };
 
   test('every case ran', () => {
-    assert.equal(summary, '11 passed, 0 failed', [...results.values()].filter((r) => !r.ok).map((r) => `${r.case}: ${r.detail}`).join('; '));
+    assert.equal(summary, '12 passed, 0 failed', [...results.values()].filter((r) => !r.ok).map((r) => `${r.case}: ${r.detail}`).join('; '));
   });
-  test('unary, with the deadline carried as grpc-timeout', () => {
+  test('unary, with metadata as attachments and the deadline carried as grpc-timeout', () => {
     passed('unary');
     assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
   });
@@ -142,6 +155,7 @@ describe('grpc-go client → Meshlet Triple provider', () => {
     assert.equal(seen.bigName, MiB16);
   });
   test('unknown method: UNIMPLEMENTED', () => passed('unimplemented'));
+  test('a request that does not decode: INVALID_ARGUMENT, and the connection serves on', () => passed('malformed-request'));
 });
 
 describe('Meshlet Triple consumer → grpc-go server', () => {
@@ -260,6 +274,15 @@ describe('Meshlet Triple consumer → grpc-go server', () => {
     assert.equal(rep.index, MiB16, 'grpc-go received the whole request');
     assert.equal(rep.text.length, MiB16);
     assert.ok(rep.text === 'g'.repeat(MiB16));
+  });
+
+  test('a method grpc-go does not serve: MethodNotFound (UNIMPLEMENTED)', async () => {
+    const nope = consumer.refer(Unserved, { url, timeout: 5000 });
+    await assert.rejects(nope.Nope({ name: 'x' }), (e) => {
+      assert.ok(RpcError.is(e, Code.MethodNotFound), `code ${e.code}: ${e.message}`);
+      assert.equal(e.status, GrpcStatus.UNIMPLEMENTED);
+      return true;
+    });
   });
 
   test('gzip requests, inflated by grpc-go', async () => {

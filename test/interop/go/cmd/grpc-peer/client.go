@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -76,13 +77,13 @@ func cases(cc *grpc.ClientConn, in *lastIn) []struct {
 		run  func() error
 	}{
 		{"unary", func() error {
-			ctx, cancel := context.WithTimeout(bg, 4*time.Second)
+			ctx, cancel := context.WithTimeout(metadata.AppendToOutgoingContext(bg, "x-tenant", "acme"), 4*time.Second)
 			defer cancel()
 			rep := new(Rep)
 			if err := cc.Invoke(ctx, method("Hello"), &Req{Name: "grpc-go"}, rep); err != nil {
 				return err
 			}
-			if *rep != (Rep{Text: "Hello grpc-go"}) {
+			if *rep != (Rep{Text: "Hello grpc-go", Index: 1}) {
 				return fmt.Errorf("got %+v", *rep)
 			}
 			return nil
@@ -240,6 +241,21 @@ func cases(cc *grpc.ClientConn, in *lastIn) []struct {
 			}
 			if len(rep.Text) != mib16 || rep.Index != mib16 || rep.Text != strings.Repeat("b", mib16) {
 				return fmt.Errorf("got %d bytes, index %d", len(rep.Text), rep.Index)
+			}
+			return nil
+		}},
+		{"malformed-request", func() error {
+			// Field 1 claims 5 bytes and has 1: the provider cannot decode it. Meshlet answers
+			// INVALID_ARGUMENT (grpc-go's and grpc-java's own servers say INTERNAL).
+			bad := raw{0x0a, 0x05, 'a'}
+			err := cc.Invoke(bg, method("Hello"), &bad, new(Rep))
+			if e := expectCode(err, codes.InvalidArgument); e != nil {
+				return e
+			}
+			// ...and the connection still serves.
+			rep := new(Rep)
+			if err := cc.Invoke(bg, method("Hello"), &Req{Name: "after"}, rep); err != nil || rep.Text != "Hello after" {
+				return fmt.Errorf("next call: %+v %v", rep, err)
 			}
 			return nil
 		}},

@@ -23,6 +23,16 @@ type Rep struct {
 	Index int32
 }
 
+// raw is a message's bytes as they are: the client's malformed-request case sends it.
+type raw []byte
+
+func (r *raw) marshal() []byte { return *r }
+
+func (r *raw) unmarshal(b []byte) error {
+	*r = append((*r)[:0], b...)
+	return nil
+}
+
 type wireMsg interface {
 	marshal() []byte
 	unmarshal([]byte) error
