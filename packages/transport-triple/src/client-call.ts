@@ -37,6 +37,9 @@ function onStreamClose(this: CallStream): void {
   if (call.done) return;
   const code = this.rstCode;
   if (code === http2.constants.NGHTTP2_REFUSED_STREAM) call.terminate(new RpcError(Code.Unavailable, 'stream refused by the provider (GOAWAY): not executed'));
+  // A provider given our grpc-timeout (grpc-go) cancels the stream at that deadline; its timer and
+  // ours race by a millisecond: a cancel once the deadline has passed is the deadline.
+  else if (code === http2.constants.NGHTTP2_CANCEL && Date.now() >= call.deadline) call.expire();
   else if (code === http2.constants.NGHTTP2_CANCEL) call.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the provider'));
   else call.terminate(new RpcError(Code.ConnectionClosed, `stream closed without a status (RST_STREAM ${code ?? 0})`));
 }
