@@ -29,10 +29,6 @@ const triple = tri?.triple;
 const NO_TRIPLE = triple ? false : '@meshlet/transport-triple is not built';
 /** Known gaps of Meshlet's side (todo, with the reason; each turns green on its own once fixed). */
 const KNOWN_GAPS = {
-  cancelBidi:
-    "transport-triple: a client's RST_STREAM (CANCEL) on a client or bidi stream ends the provider's request iterable " +
-    "as if the client had completed (Node's http2 emits 'end' before 'close' on a reset; InboundItems takes the 'end'), " +
-    'so the method cannot tell a cancel from a completion. Dubbo cancels with RST_STREAM only (idl/cancel-bidi).',
   javaSeesBidiCancel:
     "Dubbo 3.3.6's provider misses a Meshlet consumer's bidi cancel about 1 time in 4 (a probe: 15 cancels × 3 runs, " +
     "3 to 7 of each 15 never reached GreeterImpl's onError, whether the consumer cancels at once or 100 ms after the first " +
@@ -202,8 +198,7 @@ describe('Apache Dubbo 3.3.6 over Triple (dubbo3)', { timeout: 240_000 }, () => 
       const r = javaToMeshlet;
       // Business exceptions included: Meshlet answers them as Dubbo does in wrapped mode
       // (tri-exception-code 3 and the hessian exception object), so Java catches them by class.
-      // idl/cancel-bidi is the todo below (KNOWN_GAPS.cancelBidi).
-      assert.deepEqual(r.cases.filter((c) => !c.ok && c.case !== 'idl/cancel-bidi'), [], `${r.err}`);
+      assert.deepEqual(r.cases.filter((c) => !c.ok), [], `${r.err}`);
       assert.equal(r.cases.length, 13 + KIT, r.out.slice(-3000));
       // Client streaming and bidi (interleaved: Java sends the next request only once the first reply is in).
       for (const name of ['idl/client-stream', 'idl/bidi']) assert.ok(r.cases.some((c) => c.case === name && c.ok), name);
@@ -214,7 +209,7 @@ describe('Apache Dubbo 3.3.6 over Triple (dubbo3)', { timeout: 240_000 }, () => 
       });
     });
 
-    it('Java consumer → Meshlet provider: a bidi the Java consumer cancels mid-way is seen cancelled by the Meshlet method', { todo: KNOWN_GAPS.cancelBidi }, () => {
+    it('Java consumer → Meshlet provider: a bidi the Java consumer cancels mid-way (RST_STREAM only) is seen cancelled by the Meshlet method', () => {
       assert.ok(javaToMeshlet, 'the run above');
       const c = javaToMeshlet.cases.find((x) => x.case === 'idl/cancel-bidi');
       assert.ok(c?.ok, JSON.stringify(c));
@@ -456,9 +451,8 @@ describe('Apache Dubbo 3.3.6 over Triple (dubbo3)', { timeout: 240_000 }, () => 
       const ours = names.map(urlOf).filter((u) => u.searchParams.get('application') === 'meshlet-dubbo3-triple');
       assert.equal(ours.length, 1, names.map((n) => decodeURIComponent(n)).join('\n'));
       assert.equal(ours[0].protocol, 'tri:');
-      // idl/cancel-bidi: KNOWN_GAPS.cancelBidi (the by-address todo covers it).
-      const r = await javaConsumer(['--registry', registry, '--skip', 'idl/cancel-bidi']);
-      assertAllPassed(r, 12 + KIT);
+      const r = await javaConsumer(['--registry', registry]);
+      assertAllPassed(r, 13 + KIT);
       await mesh.stop();
     });
   });

@@ -33,8 +33,14 @@ export class InboundItems {
       if (this.items.length >= this.window) stream.pause();
       this.wake?.();
     });
-    stream.on('end', () => this.end(reader.partial ? new RpcError(Code.BadRequest, 'the request ended inside a message') : undefined));
-    stream.on('close', () => this.end(new RpcError(Code.Cancelled, 'the caller cancelled the stream')));
+    const cancelled = () => new RpcError(Code.Cancelled, 'the caller cancelled the stream');
+    stream.on('end', () => {
+      // An RST_STREAM ends the readable side too, before 'close': its code tells a cancel from
+      // the caller's END_STREAM (undefined while the stream is open, 0 for NO_ERROR).
+      if (stream.rstCode) return this.end(cancelled());
+      this.end(reader.partial ? new RpcError(Code.BadRequest, 'the request ended inside a message') : undefined);
+    });
+    stream.on('close', () => this.end(cancelled()));
   }
 
   private end(err: RpcError | undefined): void {
