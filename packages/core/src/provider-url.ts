@@ -1,5 +1,6 @@
 import { endpoint, type Endpoint } from './endpoint.js';
 import type { Registration } from './registry.js';
+import { normalizeVersion, type ServiceKey } from './service-key.js';
 
 /** How a protocol's ecosystem spells the interface in its provider URLs. */
 export interface ProviderUrlSpelling {
@@ -87,4 +88,30 @@ export function sortedQuery(params: Record<string, string>, encode: (value: stri
 export function formatProviderUrl(protocol: string, ep: Pick<Endpoint, 'host' | 'port'>, path: string | undefined, query: string): string {
   const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
   return `${protocol}://${host}:${ep.port}${path === undefined ? '' : `/${path}`}?${query}`;
+}
+
+/**
+ * The provider URL of a protocol with no registry layout of its own (RSocket, Triple):
+ * `{protocol}://host:port/<interface>?methods=…&version=…&group=…`, Dubbo-style (sorted
+ * parameters, no empty version or group), so the layouts that store URLs store it the same way.
+ */
+export function dubboStyleProviderUrl(protocol: string, reg: Registration): string {
+  const params = registrationParams(reg, {
+    interface: reg.service.interface,
+    methods: [...reg.methods].sort().join(','),
+    side: 'provider',
+    timestamp: String(Date.now()),
+  });
+  return formatProviderUrl(protocol, reg.endpoint, reg.service.interface, sortedQuery(params, encodeURIComponent));
+}
+
+/** Reads a `dubboStyleProviderUrl` URL back; undefined for other protocols or unparsable URLs. */
+export function parseDubboStyleProviderUrl(protocol: string, url: string): { service: ServiceKey; endpoint: Endpoint } | undefined {
+  const parsed = parseProviderUrl(url, protocol, { decodePath: true });
+  if (!parsed) return undefined;
+  const { params } = parsed.endpoint;
+  return {
+    service: { interface: parsed.interface, version: normalizeVersion(params.version), group: params.group || undefined },
+    endpoint: parsed.endpoint,
+  };
 }

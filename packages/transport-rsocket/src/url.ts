@@ -1,31 +1,12 @@
-import {
-  formatProviderUrl, normalizeVersion, parseProviderUrl, registrationParams, sortedQuery,
-  type Endpoint, type Registration, type ServiceKey,
-} from '@meshlet/core';
+import { dubboStyleProviderUrl, parseDubboStyleProviderUrl, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { PROTOCOL } from './constants.js';
 
-/**
- * The URL a provider registers: `rsocket://host:port/<interface>?methods=…&version=…&group=…`,
- * Dubbo-style (sorted parameters, no empty version or group), so the registry layouts that store
- * URLs store this one the same way.
- */
+/** The URL a provider registers, `{protocol}://host:port/<interface>?…` Dubbo-style (see core). */
 export function toRSocketUrl(reg: Registration): string {
-  const params = registrationParams(reg, {
-    interface: reg.service.interface,
-    methods: [...reg.methods].sort().join(','),
-    side: 'provider',
-    timestamp: String(Date.now()),
-  });
-  return formatProviderUrl(PROTOCOL, reg.endpoint, reg.service.interface, sortedQuery(params, encodeURIComponent));
+  return dubboStyleProviderUrl(PROTOCOL, reg);
 }
 
 /** Reads a provider URL back; undefined for other protocols or unparsable URLs. */
 export function fromRSocketUrl(url: string): { service: ServiceKey; endpoint: Endpoint } | undefined {
-  const parsed = parseProviderUrl(url, PROTOCOL, { decodePath: true });
-  if (!parsed) return undefined;
-  const { params } = parsed.endpoint;
-  return {
-    service: { interface: parsed.interface, version: normalizeVersion(params.version), group: params.group || undefined },
-    endpoint: parsed.endpoint,
-  };
+  return parseDubboStyleProviderUrl(PROTOCOL, url);
 }
