@@ -21,6 +21,7 @@ export * from './generic-call.js';
 // SPIs: what a protocol, registry, balancer, breaker set or interceptor implements.
 export * from './interceptor.js';
 export * from './registry.js';
+export * from './config-source.js';
 export * from './protocol.js';
 export * from './codec.js';
 export * from './transport-options.js';
