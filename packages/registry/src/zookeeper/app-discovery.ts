@@ -1,13 +1,11 @@
-import { endpoint, type Endpoint, type MetadataFetcher, type ServiceKey } from '@meshlet/core';
-import { instanceEndpointPort, instancesPath, mappingPath, parseInstance, type AppInstance } from './app-layout.js';
+import type { Endpoint, MetadataFetcher, ServiceKey } from '@meshlet/core';
+import { appEndpoints, InstanceServicesCache, type InstanceServices } from '../app-level/instance-services.js';
+import { instancesPath, mappingPath, parseInstance, type AppInstance } from './app-layout.js';
 import { readMapping } from './app-mapping.js';
-import type { Migration } from './discovery-modes.js';
 import type { ZookeeperLayout } from './layout.js';
 import type { ZkSession } from './session.js';
 import { zkCode, ZkCode } from './zk.js';
 
-
-type Services = Awaited<ReturnType<MetadataFetcher>>;
 
 /**
  * Application-level discovery of one interface, as a Dubbo 3 consumer does it: the mapping
@@ -22,13 +20,9 @@ export class AppDiscovery {
   readonly #chroot: string;
   readonly #session: ZkSession;
   readonly #layout: ZookeeperLayout;
-  readonly #fetch: MetadataFetcher;
+  readonly #services: InstanceServicesCache;
   readonly #onChange: (d: AppDiscovery) => void;
-  /** Per application and revision: the services, null when unknown or unreachable (retried on the next read). */
-  readonly #metadata = new Map<string, Promise<Services>>();
-  /** Failed fetches per application and revision in a row: the retry's backoff. */
-  readonly #failures = new Map<string, number>();
-  #instances: { instance: AppInstance; services: Services }[] = [];
+  #instances: { instance: AppInstance; services: InstanceServices }[] = [];
   /** Watches set and not yet fired (`kind:path`): ZooKeeper keeps one per read, so a re-read sets none twice. */
   readonly #armed = new Set<string>();
   #known = false;
@@ -43,7 +37,7 @@ export class AppDiscovery {
     this.#chroot = chroot;
     this.#session = session;
     this.#layout = layout;
-    this.#fetch = fetch;
+    this.#services = new InstanceServicesCache(fetch, () => void this.refresh());
     this.#onChange = onChange;
     this.#firstRead = new Promise((resolve) => (this.#firstDone = resolve));
   }
@@ -77,6 +71,7 @@ export class AppDiscovery {
 
   stop(): void {
     this.#stopped = true;
+    this.#services.stop();
   }
 
   /** A new session has none of the old watches. */
@@ -96,16 +91,7 @@ export class AppDiscovery {
 
   /** The endpoints of instances whose metadata lists a service matching `wanted` (by the Dubbo layout's rules). */
   endpointsFor(wanted: ServiceKey): Endpoint[] {
-    const out: Endpoint[] = [];
-    for (const { instance, services } of this.#instances) {
-      for (const s of Object.values(services?.services ?? {})) {
-        const provided: ServiceKey = { interface: s.name, ...(s.version ? { version: s.version } : {}), ...(s.group ? { group: s.group } : {}) };
-        if (!this.#layout.matches(wanted, provided)) continue;
-        const weight = Number(s.params.weight ?? 100);
-        out.push(endpoint(s.protocol, instance.host, instanceEndpointPort(instance, s.protocol, s.port), s.params, Number.isFinite(weight) && weight >= 0 ? weight : 100));
-      }
-    }
-    return out;
+    return appEndpoints(this.#instances, wanted, (w, p) => this.#layout.matches(w, p));
   }
 
   async #read(): Promise<void> {
@@ -151,36 +137,10 @@ export class AppDiscovery {
         }
       }
     }
-    const withServices = await Promise.all(found.map(async (instance) => ({ instance, services: await this.#servicesOf(instance) })));
-    this.#publish(withServices);
+    this.#publish(await this.#services.resolve(found));
   }
 
-  #servicesOf(instance: AppInstance): Promise<Services> {
-    const key = `${instance.application}\u0000${instance.revision}`;
-    let pending = this.#metadata.get(key);
-    if (!pending) {
-      pending = this.#fetch({
-        application: instance.application, host: instance.host, revision: instance.revision,
-        port: instance.metadataService.port, protocol: instance.metadataService.protocol,
-      }).catch(() => null);
-      this.#metadata.set(key, pending);
-      // Not known (yet) or unreachable: not cached, and asked again soon (backing off to 30 s),
-      // besides on the next watch event or periodic read.
-      void pending.then((s) => {
-        if (s) {
-          this.#failures.delete(key);
-          return;
-        }
-        this.#metadata.delete(key);
-        const n = (this.#failures.get(key) ?? 0) + 1;
-        this.#failures.set(key, n);
-        if (!this.#stopped) setTimeout(() => void this.refresh(), Math.min(500 * 2 ** (n - 1), 30_000)).unref();
-      });
-    }
-    return pending;
-  }
-
-  #publish(instances: { instance: AppInstance; services: Services }[]): void {
+  #publish(instances: { instance: AppInstance; services: InstanceServices }[]): void {
     if (this.#stopped) return;
     this.#instances = instances;
     if (!this.#known) {

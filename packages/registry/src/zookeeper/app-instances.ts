@@ -1,8 +1,9 @@
-import { dubboMetadataInfo, type Registration } from '@meshlet/core';
-import { registrationId } from '../endpoint-set.js';
+import type { Registration } from '@meshlet/core';
+import { AppRegistrations, type InstanceState } from '../app-level/registrations.js';
 import { instanceJson, instancePath, mappingPath } from './app-layout.js';
-import type { RegisterMode } from './discovery-modes.js';
 
+/** The protocols an application instance lists (`dubbo.endpoints`) and its MetadataInfo describes. */
+export const APP_PROTOCOLS: ReadonlySet<string> = new Set(['dubbo', 'tri']);
 
 /** What the registry keeps alive for one application instance. */
 export interface InstanceNode {
@@ -15,52 +16,33 @@ export interface InstanceNode {
 }
 
 /**
- * The application instances of this registry's registrations: one per (application, host, dubbo
- * port), whose node data carries the revision of all its services. A registration changes its
- * instance's revision, so each change answers the instance node as it must now be (or none).
+ * The application instances of this registry's registrations (app-level/registrations.ts) as
+ * ZooKeeper nodes: each change answers the instance node as it must now be (or none).
  */
 export class AppInstances {
-  readonly #byInstance = new Map<string, { registrations: Map<string, Registration>; since: number }>();
+  readonly #registrations = new AppRegistrations();
 
-  /** Only Dubbo registrations with an application name have an instance (Dubbo requires the name). */
   static eligible(r: Registration): boolean {
-    return r.endpoint.protocol === 'dubbo' && !!r.application;
+    return AppRegistrations.eligible(r);
   }
 
   add(r: Registration): InstanceNode {
-    const key = instanceKey(r);
-    let entry = this.#byInstance.get(key);
-    if (!entry) this.#byInstance.set(key, (entry = { registrations: new Map(), since: Date.now() }));
-    entry.registrations.set(registrationId(r.service, r.endpoint), r);
-    return this.#node(r, entry)!;
+    return node(this.#registrations.add(r));
   }
 
   /** The instance node after `r` left; undefined when the instance has no registration left. */
   remove(r: Registration): { path: string; node: InstanceNode | undefined } | undefined {
-    const key = instanceKey(r);
-    const entry = this.#byInstance.get(key);
-    if (!entry || !entry.registrations.delete(registrationId(r.service, r.endpoint))) return undefined;
-    const path = instancePath(r.application!, r.endpoint.host, r.endpoint.port);
-    if (entry.registrations.size === 0) {
-      this.#byInstance.delete(key);
-      return { path, node: undefined };
-    }
-    return { path, node: this.#node(r, entry) };
-  }
-
-  #node(r: Registration, entry: { registrations: Map<string, Registration>; since: number }): InstanceNode | undefined {
-    const application = r.application!;
-    const all = [...entry.registrations.values()];
-    const { revision } = dubboMetadataInfo(application, all);
-    return {
-      path: instancePath(application, r.endpoint.host, r.endpoint.port),
-      data: Buffer.from(instanceJson(application, r.endpoint.host, r.endpoint.port, revision, entry.since)),
-      mappings: [...new Set(all.map((x) => mappingPath(x.service.interface)))],
-      application,
-    };
+    const left = this.#registrations.remove(r);
+    if (!left) return undefined;
+    return { path: instancePath(r.application!, r.endpoint.host, r.endpoint.port), node: left.state && node(left.state) };
   }
 }
 
-function instanceKey(r: Registration): string {
-  return `${r.application}\u0000${r.endpoint.host}\u0000${r.endpoint.port}`;
+function node(s: InstanceState): InstanceNode {
+  return {
+    path: instancePath(s.application, s.host, s.port),
+    data: Buffer.from(instanceJson(s.application, s.host, s.port, s.revision, s.since)),
+    mappings: s.interfaces.map(mappingPath),
+    application: s.application,
+  };
 }
