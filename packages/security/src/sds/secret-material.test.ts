@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { certificateOf, rootsOf, secretsOf } from './secret-material.js';
 import { SECRET_TYPE_URL, decodeSecret, encodeSecret } from './secret-messages.js';
 import { certificateSecret, certs as makeCerts, rootsSecret } from './sds.fixture.js';
-import { RESOURCE_WRAPPER_TYPE, xdsRoot, type AnyResource } from './xds-messages.js';
+import { RESOURCE_WRAPPER_TYPE, xdsRoot, type AnyResource } from '@meshlet/xds/stream';
 
 const certs = await makeCerts();
 

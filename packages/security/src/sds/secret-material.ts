@@ -4,8 +4,8 @@
 // which secret and why.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { TlsMaterial } from '@meshlet/core';
-import type { AnyResource } from './xds-messages.js';
-import { unwrapResource } from './xds-messages.js';
+import type { AnyResource } from '@meshlet/xds/stream';
+import { unwrapResource } from '@meshlet/xds/stream';
 import { SECRET_TYPE_URL, decodeSecret, type DataSource, type Secret } from './secret-messages.js';
 
 /** The secrets of a response by name; throws on a resource of another type or unreadable bytes. */

@@ -8,11 +8,11 @@ import type { X509Certificate } from 'node:crypto';
 import { Code, RpcError, type TlsMaterial, type TlsSource } from '@meshlet/core';
 import type { BackoffOptions } from '@meshlet/core/engine';
 import { tlsLoad } from '@meshlet/core/telemetry';
-import { DiscoveryStream, type DiscoveryState } from './discovery-stream.js';
+import { DiscoveryStream, type DiscoveryState } from '@meshlet/xds/stream';
 import { ReadyGate } from './ready-gate.js';
 import { SECRET_TYPE_URL, type Secret } from './secret-messages.js';
 import { certificateOf, rootsOf, sameMaterial, secretsOf } from './secret-material.js';
-import type { XdsNode } from './xds-messages.js';
+import type { XdsNode } from '@meshlet/xds/stream';
 
 /** Where Istio's node agent serves SDS to the workload (the `workload-socket` volume). */
 export const ISTIO_SDS_SOCKET = 'unix:/var/run/secrets/workload-spiffe-uds/socket';

@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DiscoveryStream } from './discovery-stream.js';
-import { FakeXdsServer, SDS_PATH, eventually } from './sds.fixture.js';
+import { FakeXdsServer, eventually } from '../testing/fake-xds-server.js';
 import type { AnyResource } from './xds-messages.js';
 
 const TYPE = 'type.googleapis.com/test.Thing';
+// Any bidi method serves: the stream names its path; SDS's is the one Istio's agent serves.
+const SDS_PATH = '/envoy.service.secret.v3.SecretDiscoveryService/StreamSecrets';
 const thing = (s: string): AnyResource => ({ typeUrl: TYPE, value: Buffer.from(s) });
 
 // A stream whose accept() reads each resource as text and refuses the word "bad".
@@ -29,7 +31,7 @@ function subscribe(server: FakeXdsServer, accepted: string[][] = []) {
 }
 
 test('first request, ACK of a good response, NACK of a refused one with the last good version', async (t) => {
-  const server = await new FakeXdsServer().start();
+  const server = await new FakeXdsServer(SDS_PATH).start();
   t.after(() => server.stop());
   const accepted: string[][] = [];
   const stream = subscribe(server, accepted);
@@ -66,7 +68,7 @@ test('first request, ACK of a good response, NACK of a refused one with the last
 });
 
 test('bytes that are no DiscoveryResponse and a response of another type are NACKed, nothing crashes', async (t) => {
-  const server = await new FakeXdsServer().start();
+  const server = await new FakeXdsServer(SDS_PATH).start();
   t.after(() => server.stop());
   const stream = subscribe(server);
   t.after(() => stream.close());
@@ -89,7 +91,7 @@ test('bytes that are no DiscoveryResponse and a response of another type are NAC
 });
 
 test('a broken stream is reopened with the last accepted version and no nonce; the value is kept meanwhile', async (t) => {
-  const server = await new FakeXdsServer().start();
+  const server = await new FakeXdsServer(SDS_PATH).start();
   t.after(() => server.stop());
   const stream = subscribe(server);
   t.after(() => stream.close());
@@ -116,7 +118,7 @@ test('a broken stream is reopened with the last accepted version and no nonce; t
 });
 
 test('close() during backoff: no stream opens afterwards, status says closed', async (t) => {
-  const server = await new FakeXdsServer().start();
+  const server = await new FakeXdsServer(SDS_PATH).start();
   t.after(() => server.stop());
   const stream = new DiscoveryStream<string[]>({
     target: server.target,

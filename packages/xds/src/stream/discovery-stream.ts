@@ -1,6 +1,7 @@
 // A state-of-the-world xDS subscription over one gRPC bidi stream (Envoy's protocol:
 // envoy/service/discovery/v3, "xDS REST and gRPC protocol"), for any resource type: SDS uses it
-// for secrets; a general ADS client (issue 18) can take it for clusters and endpoints.
+// for secrets (@meshlet/security/sds). The ADS client (XdsClient) multiplexes types on one stream
+// of its own and does not use this.
 //
 // What it does, as Envoy does:
 // - first request of a stream: node, resource names, type URL and the last version accepted

@@ -1,0 +1,2 @@
+// Test helpers for code built on xDS streams (not for production use).
+export { FakeXdsServer, eventually } from './fake-xds-server.js';
