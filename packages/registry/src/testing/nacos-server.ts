@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 import { freePort } from './free-port.js';
 import { ServerProcess, waitUntil } from './server-process.js';
 
@@ -47,8 +48,11 @@ export interface NacosServerOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** Nacos 2.x clients (Java's nacos-client, Dubbo 3's) always dial gRPC at the HTTP port + 1000. */
+export const GRPC_PORT_OFFSET = 1000;
+
 export class NacosServer {
-  /** HTTP port (Nacos' 8848); gRPC is `grpcPort` (Nacos' +1000). */
+  /** HTTP port (Nacos' 8848); gRPC is `grpcPort`, always `port + 1000` as Nacos 2.x clients expect. */
   readonly port: number;
   readonly grpcPort: number;
   readonly consolePort: number;
@@ -70,7 +74,8 @@ export class NacosServer {
     const missing = nacosServerMissing();
     if (missing) throw new Error(missing);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'meshlet-nacos-'));
-    const server = new NacosServer(await freePort(), await freePort(), await freePort(), dir, options);
+    const port = await freePortPair();
+    const server = new NacosServer(port, port + GRPC_PORT_OFFSET, await freePort(), dir, options);
     try {
       await server.restart();
     } catch (err) {
@@ -148,4 +153,26 @@ export class NacosServer {
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A free HTTP port whose +1000 is free too (a Java client finds gRPC only there). Ports the OS
+ * hands out sit high in the ephemeral range, so the +1000 may not exist: those are skipped.
+ */
+async function freePortPair(attempts = 50): Promise<number> {
+  for (let i = 0; i < attempts; i++) {
+    const port = await freePort();
+    if (port + GRPC_PORT_OFFSET > 65535) continue;
+    if (await canBind(port + GRPC_PORT_OFFSET)) return port;
+  }
+  throw new Error(`no free port pair (p, p+${GRPC_PORT_OFFSET}) on 127.0.0.1 after ${attempts} tries`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
