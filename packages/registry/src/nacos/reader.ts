@@ -30,13 +30,16 @@ export class NacosServiceReader {
   #stopped = false;
   /** Extra list parameters (`udpPort`, `clientIP`) that ask the server to push changes. */
   readonly #extra: () => Record<string, string>;
+  /** A listed host's endpoint by the naming's rules (Dubbo's by default), undefined to skip it. */
+  readonly #parse: (host: ListedHost) => Endpoint | undefined;
 
-  constructor(serviceName: string, http: NacosHttp, settings: NacosSettings, extra: () => Record<string, string>, onSet: (set: readonly Endpoint[]) => void) {
+  constructor(serviceName: string, http: NacosHttp, settings: NacosSettings, extra: () => Record<string, string>, onSet: (set: readonly Endpoint[]) => void, parse: (host: ListedHost) => Endpoint | undefined = dubboEndpoint) {
     this.serviceName = serviceName;
     this.#http = http;
     this.#s = settings;
     this.#extra = extra;
     this.#onSet = onSet;
+    this.#parse = parse;
   }
 
   get set(): readonly Endpoint[] | undefined {
@@ -77,7 +80,7 @@ export class NacosServiceReader {
     if (hosts === undefined) throw new Error('nacos instance list: malformed answer');
     const endpoints: Endpoint[] = [];
     for (const h of hosts) {
-      const e = dubboEndpoint(h);
+      const e = this.#parse(h);
       if (e) endpoints.push(e);
     }
     this.#set = endpointSet(endpoints);

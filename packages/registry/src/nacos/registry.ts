@@ -1,12 +1,13 @@
-import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey } from '@meshlet/core';
+import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { advertiseHost } from '@meshlet/core/runtime';
 import { registrationId } from '../endpoint-set.js';
 import { takeHeld } from '../held.js';
 import { Serial } from '../serial.js';
-import { Subscriptions } from '../subscription.js';
+import { Subscriptions, type Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError } from '../validate.js';
-import { dubboInstance, dubboServiceName, type NacosInstance } from './dubbo-naming.js';
+import type { NacosInstance } from './dubbo-naming.js';
 import { NacosHttp } from './http.js';
+import { namingFor, type NacosPlace } from './naming.js';
 import { nacosSettings, type NacosRegistryOptions, type NacosSettings } from './options.js';
 import { PushReceiver } from './push.js';
 import { NacosServiceReader } from './reader.js';
@@ -18,14 +19,19 @@ const EMPTY: readonly Endpoint[] = Object.freeze([]);
 interface Held {
   readonly serviceName: string;
   readonly instance: NacosInstance;
+  readonly place: NacosPlace;
 }
+
+/** One reader per naming, subscriber protocol, place and Nacos service name. */
+const readerId = (naming: string, protocol: string | undefined, place: NacosPlace, serviceName: string) =>
+  [naming, protocol ?? '', place.namespace, place.group, serviceName].join('\u0000');
 
 /**
  * The `nacos` registry over Nacos' open HTTP API (v1, served by Nacos 1.x and 2.x): ephemeral
  * instances kept alive by heartbeats (`/instance/beat`), so a provider that dies is dropped by the
  * server; subscribers read `/instance/list` periodically and when the server pushes a change over
- * UDP. Dubbo's interface-level naming (see dubbo-naming.ts), so Java Dubbo consumers and providers
- * on the same Nacos find Meshlet and are found. See README.md.
+ * UDP. Each protocol is named as its ecosystem names it (naming.ts: Dubbo's interface level, SOFARPC's
+ * for Bolt), so Java consumers and providers on the same Nacos find Meshlet and are found. See README.md.
  */
 export class NacosRegistry implements Registry {
   readonly name = 'nacos';
@@ -35,6 +41,8 @@ export class NacosRegistry implements Registry {
   readonly #serial = new Serial();
   readonly #subs = new Subscriptions();
   readonly #readers = new Map<string, NacosServiceReader>();
+  /** Which reader feeds each subscription. */
+  readonly #readerOf = new Map<Subscription, string>();
   #push: PushReceiver | undefined;
   #udpPort: number | undefined;
   #beatTimer: NodeJS.Timeout | undefined;
@@ -51,7 +59,8 @@ export class NacosRegistry implements Registry {
   async register(registration: Registration): Promise<void> {
     if (this.#closed) throw closedError(this.name);
     const r = checkRegistration(registration);
-    const held: Held = { serviceName: dubboServiceName(r.service), instance: dubboInstance(r, 'meshlet-0.1.0') };
+    const naming = namingFor(r.endpoint.protocol);
+    const held: Held = { serviceName: naming.serviceName(r.service, r.endpoint.protocol), instance: naming.instance(r), place: naming.place(this.settings) };
     const rid = registrationId(r.service, r.endpoint);
     // Wanted from now on: if Nacos is unreachable the promise rejects, but the beats write it as soon
     // as Nacos answers again, until unregister or close.
@@ -64,7 +73,7 @@ export class NacosRegistry implements Registry {
       this.#lost = true;
       throw err;
     }
-    await this.#readers.get(held.serviceName)?.refresh().catch(() => {});
+    await this.#refreshReaders(held);
   }
 
   async unregister(registration: Registration): Promise<void> {
@@ -74,23 +83,30 @@ export class NacosRegistry implements Registry {
     if (this.#registered.size === 0) this.#stopBeating();
     // Unreachable Nacos: the beats have stopped, so the server drops the instance by itself.
     await this.#serial.run(held.id, () => this.#delete(held.id, held.value)).catch(() => {});
-    await this.#readers.get(held.value.serviceName)?.refresh().catch(() => {});
+    await this.#refreshReaders(held.value);
   }
 
-  async subscribe(service: ServiceKey, listener: EndpointListener): Promise<() => void> {
+  async subscribe(service: ServiceKey, listener: EndpointListener, subscriber?: Subscriber): Promise<() => void> {
     if (this.#closed) throw closedError(this.name);
     const key = checkServiceKey(service);
+    const protocol = subscriber?.protocol;
+    const naming = namingFor(protocol);
+    const serviceName = naming.serviceName(key, protocol ?? 'dubbo');
+    const place = naming.place(this.settings);
+    const id = readerId(naming.name, protocol, place, serviceName);
     const sub = this.#subs.add(key, listener);
-    const serviceName = dubboServiceName(key);
+    this.#readerOf.set(sub, id);
     if (!this.#push) {
       this.#push = new PushReceiver((name) => this.#onPush(name));
       this.#udpPort = await this.#push.port();
       if (this.#closed) throw closedError(this.name);
     }
-    let reader = this.#readers.get(serviceName);
+    let reader = this.#readers.get(id);
     if (!reader) {
-      reader = new NacosServiceReader(serviceName, this.#http, this.settings, () => this.#pushParams(), (set) => this.#deliver(serviceName, set));
-      this.#readers.set(serviceName, reader);
+      const where = { ...this.settings, namespace: place.namespace, group: place.group };
+      const clusters: Record<string, string> = place.readClusters === undefined ? {} : { clusters: place.readClusters };
+      reader = new NacosServiceReader(serviceName, this.#http, where, () => ({ ...this.#pushParams(), ...clusters }), (set) => this.#deliver(id, set), (h) => naming.endpoint(h, key, protocol));
+      this.#readers.set(id, reader);
       reader.start();
     }
     await reader.firstRead(this.settings.timeoutMs);
@@ -98,10 +114,11 @@ export class NacosRegistry implements Registry {
     // Unreachable Nacos and nothing known yet: an empty set now, the real one when Nacos answers.
     if (!sub.delivered) sub.offer(reader.set ?? EMPTY);
     return () => {
+      this.#readerOf.delete(sub);
       if (!this.#subs.remove(sub)) return;
-      if ([...this.#subs.all()].some((s) => dubboServiceName(s.service) === serviceName)) return;
-      this.#readers.get(serviceName)?.stop();
-      this.#readers.delete(serviceName);
+      if ([...this.#readerOf.values()].includes(id)) return;
+      this.#readers.get(id)?.stop();
+      this.#readers.delete(id);
     };
   }
 
@@ -109,6 +126,7 @@ export class NacosRegistry implements Registry {
     if (this.#closed) return;
     this.#closed = true;
     this.#subs.clear();
+    this.#readerOf.clear();
     for (const reader of this.#readers.values()) reader.stop();
     this.#readers.clear();
     this.#push?.close();
@@ -121,9 +139,15 @@ export class NacosRegistry implements Registry {
     }
   }
 
-  /** Every subscriber of a Nacos service name gets the set (keys differing only by ""/undefined share one name). */
-  #deliver(serviceName: string, set: readonly Endpoint[]): void {
-    for (const s of this.#subs.all()) if (dubboServiceName(s.service) === serviceName) s.offer(set);
+  /** Every subscriber fed by a reader gets the set (keys differing only by ""/undefined share one name). */
+  #deliver(id: string, set: readonly Endpoint[]): void {
+    for (const [s, readerOf] of this.#readerOf) if (readerOf === id) s.offer(set);
+  }
+
+  /** After our own write: the readers of that Nacos service read again (every protocol's, any subscriber). */
+  async #refreshReaders(held: Held): Promise<void> {
+    const suffix = ['', held.place.namespace, held.place.group, held.serviceName].join('\u0000');
+    await Promise.all([...this.#readers].filter(([id]) => id.endsWith(suffix)).map(([, r]) => r.refresh().catch(() => {})));
   }
 
   #pushParams(): Record<string, string> {
@@ -141,9 +165,9 @@ export class NacosRegistry implements Registry {
   #instanceParams(held: Held): Record<string, string> {
     return {
       serviceName: held.serviceName,
-      groupName: this.settings.group,
-      namespaceId: this.settings.namespace,
-      clusterName: this.settings.cluster,
+      groupName: held.place.group,
+      namespaceId: held.place.namespace,
+      clusterName: held.place.cluster,
       ip: held.instance.ip,
       port: String(held.instance.port),
       ephemeral: 'true',
@@ -204,15 +228,15 @@ export class NacosRegistry implements Registry {
     if (rewrite) return this.#put(rid, held);
     const body = await this.#http.request('PUT', '/nacos/v1/ns/instance/beat', {
       ...this.#instanceParams(held),
-      serviceName: `${this.settings.group}@@${held.serviceName}`,
+      serviceName: `${held.place.group}@@${held.serviceName}`,
       beat: JSON.stringify({
-        cluster: this.settings.cluster,
+        cluster: held.place.cluster,
         ip: held.instance.ip,
         port: held.instance.port,
         metadata: held.instance.metadata,
         scheduled: false,
         period: this.settings.beatMs,
-        serviceName: `${this.settings.group}@@${held.serviceName}`,
+        serviceName: `${held.place.group}@@${held.serviceName}`,
         stopped: false,
         weight: held.instance.weight,
       }),
