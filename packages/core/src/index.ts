@@ -34,6 +34,8 @@ export * from './plugins/index.js';
 // The runtime an app uses: the factory, its options, generic calls, interceptors, routing.
 export * from './runtime/meshlet.js';
 export type { ReferOptions } from './runtime/refer-options.js';
+export type * from './runtime/mesh-control.js';
+export { LiveMeshReference } from './runtime/mesh-reference.js';
 export type { ClusterStrategy } from './runtime/cluster.js';
 export type { RetryBudgetOptions } from './runtime/retry-budget.js';
 export type { CallListener, CallRecord, CallSide, EndpointSnapshot, ExportSnapshot, ReferenceSnapshot, RuntimeSnapshot } from './runtime/introspect.js';

@@ -25,6 +25,11 @@ export interface Invocation {
    * relay client; `method` is the one the frame names and `args` is empty.
    */
   readonly relay?: RelayCall | undefined;
+  /**
+   * The key a hashing balancer places this call by, when a control plane's route has a hash policy
+   * (`MeshRoute.hashKey`); a balancer given a `key` function reads it. Unset otherwise.
+   */
+  readonly hashKey?: string | undefined;
 }
 
 /**

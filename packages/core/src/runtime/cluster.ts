@@ -48,8 +48,8 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
     } catch (err) {
       return Promise.reject(err);
     }
-    if (member instanceof Promise) return member.then((m) => send(directory, m, inv));
-    return send(directory, member, inv);
+    if (member instanceof Promise) return member.then((m) => attempt(directory, m, inv));
+    return attempt(directory, member, inv);
   };
   switch (options.strategy) {
     case 'failfast':
@@ -60,7 +60,7 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
       return (inv) => forking(directory, options, inv);
     case 'failover': {
       const first = (member: Member, inv: Invocation) =>
-        send(directory, member, inv).catch((err: unknown) => failover(directory, options, inv, toRpcError(err), member));
+        attempt(directory, member, inv).catch((err: unknown) => failover(directory, options, inv, toRpcError(err), member));
       return (inv) => {
         options.budget.deposit();
         let member: Member | Promise<Member>;
@@ -76,11 +76,11 @@ export function clusterInvoker(directory: Directory, options: ClusterOptions): I
   }
 }
 
-/** One attempt: its own CLIENT span, its own trace context in the attachments. */
-function send(directory: Directory, member: Member, inv: Invocation, attempt = 0): Promise<unknown> {
+/** One attempt: its own CLIENT span, its own trace context in the attachments (also the control plane's clusters', mesh-cluster.ts). */
+export function attempt(directory: Directory, member: Member, inv: Invocation, n = 0): Promise<unknown> {
   inv.peer = member.peer;
   if (!telemetryActive()) return directory.send(member, inv);
-  return clientAttempt(inv, member.endpoint, attempt, () => directory.send(member, inv));
+  return clientAttempt(inv, member.endpoint, n, () => directory.send(member, inv));
 }
 
 /**
@@ -109,7 +109,7 @@ async function failover(directory: Directory, options: ClusterOptions, inv: Invo
   let error = first;
   let last = firstMember;
   const tried = new Set<Member>([firstMember]);
-  for (let attempt = 1; attempt <= options.retries; attempt++) {
+  for (let n = 1; n <= options.retries; n++) {
     if (!retryable(error, inv.method.idempotent) || Date.now() >= inv.deadline) break;
     const dead = requeue(error, last);
     if (!dead && !options.budget.tryWithdraw()) break;
@@ -121,7 +121,7 @@ async function failover(directory: Directory, options: ClusterOptions, inv: Invo
     tried.add(member);
     last = member;
     try {
-      return await send(directory, member, inv, attempt);
+      return await attempt(directory, member, inv, n);
     } catch (err) {
       error = toRpcError(err);
     }
@@ -136,7 +136,7 @@ async function forking(directory: Directory, options: ClusterOptions, inv: Invoc
   const chosen = new Set<Member>();
   const n = Math.min(options.forks, Math.max(1, directory.size));
   for (let i = 0; i < n; i++) chosen.add(await directory.select(inv, chosen));
-  return Promise.any([...chosen].map((m) => send(directory, m, inv))).catch((agg: AggregateError) => {
+  return Promise.any([...chosen].map((m) => attempt(directory, m, inv))).catch((agg: AggregateError) => {
     throw toRpcError(agg.errors[0]);
   });
 }

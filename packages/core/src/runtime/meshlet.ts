@@ -18,6 +18,8 @@ import { clusterInvoker, type ClusterStrategy } from './cluster.js';
 import type { ReferOptions } from './refer-options.js';
 import { Directory } from './directory.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+import type { MeshControl } from './mesh-control.js';
+import { MeshInvoker } from './mesh-invoker.js';
 import type { Router, TagRules } from './router.js';
 import { createLoadBalancer } from '../plugins/balancers.js';
 import { resolveProtocols } from '../plugins/protocols.js';
@@ -81,6 +83,14 @@ export interface RuntimeOptions {
    * `connections=` and a reference's `connections` win over it.
    */
   readonly connections?: number;
+  /**
+   * A control plane that drives references (proxyless mesh; `xdsMesh(client)` of `@meshlet/xds`):
+   * asked once per reference; a reference it takes is routed per call by its live policy (routes,
+   * weighted clusters, timeouts, retries, fault, hash, per-cluster endpoints, balancer, outlier
+   * detection, limits) instead of the registry, router and cluster strategy. References it does
+   * not take, and every reference without one, run exactly as before.
+   */
+  readonly mesh?: MeshControl;
 }
 
 type Ctor = abstract new (...args: any[]) => any;
@@ -107,6 +117,8 @@ export class Meshlet {
   private readonly servers = new Map<string, ProtocolServer>();
   private readonly registrations: Registration[] = [];
   private readonly directories: Directory[] = [];
+  /** References a control plane drives (`RuntimeOptions.mesh`). */
+  private readonly meshed: MeshInvoker[] = [];
   private readonly pool: ClientPool;
   private readonly application: string | undefined;
   private readonly retryBudget: RetryBudget;
@@ -185,6 +197,17 @@ export class Meshlet {
     if (this.state === 'stopping' || this.state === 'stopped') throw new RpcError(Code.Shutdown, 'the runtime is stopped');
     const protocol = options.protocol ?? definition.protocol ?? this.defaultProtocol;
     if (!this.protocols.has(protocol)) throw new RpcError(Code.InvalidArgument, `protocol ${protocol} is not configured`);
+    const sets = this.options.endpointSets;
+    const stages = sets === undefined ? [this.tap.interceptor('client')] : [this.tap.interceptor('client'), admitting(sets)];
+    const controlled = options.url === undefined ? this.options.mesh?.reference({ service: definition, protocol }) : undefined;
+    if (controlled !== undefined) {
+      const mesh = new MeshInvoker(controlled, (cluster, registry) => new Directory(definition, protocol, this.pool,
+        cluster.balancer?.() ?? this.balancer(), passThrough, { registry }, cluster.breakers?.() ?? this.options.breakers?.(),
+        undefined, options.connections === undefined ? undefined : checkConnections(options.connections, `refer ${definition.interface}`)),
+      `${serviceKeyString(definition)} over ${protocol}`);
+      this.meshed.push(mesh);
+      return applyInterceptors(mesh.invoke, [this.tap.interceptor('client'), ...(this.options.interceptors ?? [])]);
+    }
     const source = options.url !== undefined
       ? { endpoints: parseUrls(options.url, protocol) }
       : {
@@ -200,8 +223,6 @@ export class Meshlet {
       forks: options.forks ?? 2,
       budget: this.retryBudget,
     });
-    const sets = this.options.endpointSets;
-    const stages = sets === undefined ? [this.tap.interceptor('client')] : [this.tap.interceptor('client'), admitting(sets)];
     return applyInterceptors(cluster, [...stages, ...(this.options.interceptors ?? [])]);
   }
 
@@ -334,7 +355,7 @@ export class Meshlet {
           service: serviceKeyString(d), protocol, address: undefined, state: 'not started' as const,
           methods: [...new Set([...d.methods.values()].map((m) => m.name))].sort(),
         }))),
-      references: this.directories.map((d) => d.snapshot()),
+      references: [...this.directories.map((d) => d.snapshot()), ...this.meshed.flatMap((m) => m.snapshots())],
     };
   }
 
@@ -388,6 +409,7 @@ export class Meshlet {
     }
     await Promise.all([...this.servers.values()].map((s) => s.close(graceMs)));
     for (const d of this.directories) d.close();
+    for (const m of this.meshed) m.close();
     await this.pool.close();
     await registry?.close();
     this.state = 'stopped';
@@ -400,6 +422,9 @@ export class Meshlet {
     return this.options.registry;
   }
 }
+
+/** A control plane's routes do the routing: the runtime's tag router steps aside for its clusters. */
+const passThrough: Router = (candidates) => candidates;
 
 /** First retry of a registration that failed at start, ms; doubles up to the max. */
 const FAILBACK_FIRST_MS = 1000;
