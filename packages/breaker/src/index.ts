@@ -3,3 +3,4 @@ export { BREAKER_DEFAULTS, type BreakerOptions } from './options.js';
 export { isEndpointFailure } from './failure.js';
 export { Bulkhead, bulkhead, type BulkheadOptions } from './bulkhead.js';
 export { activeRotators } from './rotator.js';
+export * from './flow/index.js';
