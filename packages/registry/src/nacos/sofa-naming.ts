@@ -79,13 +79,17 @@ export function sofaInstance(registration: Registration): NacosInstance {
  * A listed host as SOFARPC's consumer reads it: enabled ones only, the protocol from metadata
  * (`bolt` when absent), kept when protocol and uniqueId match the subscriber's
  * (`RegistryUtils.matchProviderInfos`), weight = metadata `weight` (default 100) × Nacos' weight,
- * every metadata key an endpoint param. Unlike SOFARPC, which keeps calling an unhealthy instance
+ * every metadata key an endpoint param; hosts of another cluster than `default-cluster` are not
+ * SOFARPC's (it reads that cluster only). Unlike SOFARPC, which keeps calling an unhealthy instance
  * until Nacos deletes it, an unhealthy one (its beats stopped) or one of weight 0 is skipped, as
  * the Dubbo naming does.
  */
 export function sofaEndpoint(host: ListedHost, wanted: ServiceKey, protocol: string | undefined): Endpoint | undefined {
   if (typeof host !== 'object' || host === null) return undefined;
   if (host.enabled === false || host.healthy === false) return undefined;
+  // Asked for with `clusters=default-cluster`, checked again: not every server filters (r-nacos does not).
+  const cluster = (host as { clusterName?: unknown }).clusterName;
+  if (typeof cluster === 'string' && cluster !== SOFA_CLUSTER) return undefined;
   const { ip, port } = host;
   if (typeof ip !== 'string' || ip === '' || typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
   const params = Object.create(null) as Record<string, string>;
