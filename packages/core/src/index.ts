@@ -43,3 +43,4 @@ export * from './generic/index.js';
 export * from './interceptors/rate-limit.js';
 export * from './interceptors/fault-injection.js';
 export { tagRouter, type Router, type TagRules } from './runtime/router.js';
+export * from './routing/index.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 // Tests run from dist/; the sources sit beside it.
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-const RANK: Readonly<Record<string, number>> = { '': 0, telemetry: 1, engine: 2, runtime: 3, generic: 3, interceptors: 3, plugins: 3 };
+const RANK: Readonly<Record<string, number>> = { '': 0, telemetry: 1, engine: 2, runtime: 3, generic: 3, interceptors: 3, plugins: 3, routing: 3 };
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,0 +1,223 @@
+import { configGroup, type ConfigSource } from '../config-source.js';
+import type { Candidate } from '../load-balancer.js';
+import type { Invocation } from '../invocation.js';
+import type { ServiceDefinition } from '../service.js';
+import type { ServiceKey } from '../service-key.js';
+import type { Router } from '../runtime/router.js';
+import type { CallSample } from './condition.js';
+import { ConditionRouting } from './condition-router.js';
+import { RoutingRuleError } from './errors.js';
+import { parseConditionRule, parseTagRule, type ConditionRule, type TagRule } from './rule-doc.js';
+import { providerApplication } from './samples.js';
+import { TagRuleRouting } from './tag-rule-router.js';
+
+/** Config key suffixes of Dubbo's rules. */
+export const CONDITION_RULE_SUFFIX = '.condition-router';
+export const TAG_RULE_SUFFIX = '.tag-router';
+
+/** Dubbo's rule key of a service: `{interface}:{version}:{group}`, empty parts kept (`demo.Echo::`). */
+export function serviceRuleKey(service: ServiceKey): string {
+  return `${service.interface}:${service.version ?? ''}:${service.group ?? ''}`;
+}
+
+export interface RoutingRulesOptions {
+  /** Where rules live (ZooKeeper's `/dubbo/config/dubbo/...`, Nacos' config); none: rules from code only. */
+  readonly source?: ConfigSource | undefined;
+  /** The config group; Dubbo's `dubbo` when absent. */
+  readonly group?: string | undefined;
+  /** This consumer's application: its `{application}.condition-router` applies to every call. */
+  readonly application?: string | undefined;
+  /** This consumer's address, for `host = ...` on a `when` side; asked once. */
+  readonly host?: (() => string) | undefined;
+  /** Told of each rule that does not parse (the previous one stays); a process warning when absent. */
+  readonly onError?: ((err: RoutingRuleError) => void) | undefined;
+}
+
+type Rule = ConditionRule | TagRule;
+
+interface Slot {
+  readonly key: string;
+  readonly kind: 'condition' | 'tag';
+  fromSource: Rule | undefined;
+  fromCode: Rule | undefined;
+  /** Set from code (`setRule`): wins over the source until cleared. */
+  coded: boolean;
+  effective: Rule | undefined;
+  error: RoutingRuleError | undefined;
+  stop: (() => void) | undefined;
+}
+
+/**
+ * Dubbo's condition and tag rules for one runtime: read from a config source (each key watched
+ * from when it is first needed) and from code, compiled once per change, applied per call by
+ * `router(base)`. In Dubbo's order: the tag rule of the providers' application (else `base`,
+ * the runtime's own router), then the service's condition rule, then this application's.
+ */
+export class RoutingRules {
+  readonly #options: RoutingRulesOptions;
+  readonly #slots = new Map<string, Slot>();
+  readonly #tagSlots = new Map<string, Slot>();
+  readonly #serviceKeys = new WeakMap<ServiceDefinition, string>();
+  readonly #consumers = new WeakMap<ServiceDefinition, Readonly<Record<string, string>>>();
+  readonly #conditions = new ConditionRouting();
+  readonly #tags = new TagRuleRouting();
+  #host: string | undefined;
+  #closed = false;
+
+  constructor(options: RoutingRulesOptions = {}) {
+    this.#options = options;
+    if (options.source !== undefined && options.application) this.#slot(`${options.application}${CONDITION_RULE_SUFFIX}`, true);
+  }
+
+  /**
+   * Sets a rule from code (YAML text, Dubbo's format), by its config key:
+   * `{interface}:{version}:{group}.condition-router`, `{application}.condition-router` or
+   * `{provider application}.tag-router`. It wins over the config source's document of that key
+   * until cleared with `undefined`. Throws RoutingRuleError when it does not parse; the rule in
+   * force stays then.
+   */
+  setRule(key: string, text: string | undefined): void {
+    const slot = this.#slot(key, false);
+    if (text === undefined) {
+      slot.fromCode = undefined;
+      slot.coded = false;
+    } else {
+      slot.fromCode = parse(slot.kind, text, key);
+      slot.coded = true;
+    }
+    slot.effective = slot.coded ? slot.fromCode : slot.fromSource;
+  }
+
+  /** The rule in force for `key`, compiled; undefined when there is none. */
+  rule(key: string): ConditionRule | TagRule | undefined {
+    return this.#slots.get(key)?.effective;
+  }
+
+  /** The last error of the source's document for `key` (cleared by a document that parses). */
+  lastError(key: string): RoutingRuleError | undefined {
+    return this.#slots.get(key)?.error;
+  }
+
+  /** Starts reading the service's condition rule now, so it is known before the first call. */
+  watchService(service: ServiceDefinition): void {
+    this.#serviceSlot(service);
+  }
+
+  /** A router applying the rules, with `base` where no tag rule applies. */
+  router(base: Router, forceTag: () => boolean = () => false): Router {
+    return <C extends Candidate>(candidates: readonly C[], inv: Invocation): readonly C[] => {
+      if (candidates.length === 0 || (this.#slots.size === 0 && this.#options.source === undefined)) return base(candidates, inv);
+      const app = providerApplication(candidates[0]!.endpoint);
+      const tagRule = app === undefined ? undefined : this.#tagSlot(app)?.effective as TagRule | undefined;
+      let out = tagRule !== undefined && tagRule.valid && tagRule.enabled
+        ? this.#tags.route(tagRule, candidates, inv.attachments, forceTag())
+        : base(candidates, inv);
+      const service = this.#serviceSlot(inv.service)?.effective as ConditionRule | undefined;
+      const application = this.#options.application === undefined ? undefined
+        : this.#slots.get(`${this.#options.application}${CONDITION_RULE_SUFFIX}`)?.effective as ConditionRule | undefined;
+      if (service === undefined && application === undefined) return out;
+      const call: CallSample = { consumer: this.#consumer(inv.service), method: inv.method.name, args: inv.args, attachments: inv.attachments };
+      if (service !== undefined) out = this.#conditions.route(service, out, call);
+      if (application !== undefined) out = this.#conditions.route(application, out, call);
+      return out;
+    };
+  }
+
+  /** Stops every watch; rules set from code stay. */
+  close(): void {
+    this.#closed = true;
+    for (const slot of this.#slots.values()) {
+      slot.stop?.();
+      slot.stop = undefined;
+    }
+  }
+
+  #serviceSlot(service: ServiceDefinition): Slot | undefined {
+    let key = this.#serviceKeys.get(service);
+    if (key === undefined) this.#serviceKeys.set(service, (key = `${serviceRuleKey(service)}${CONDITION_RULE_SUFFIX}`));
+    const slot = this.#slots.get(key);
+    if (slot !== undefined && (slot.stop !== undefined || this.#options.source === undefined)) return slot;
+    return this.#options.source === undefined ? undefined : this.#slot(key, true);
+  }
+
+  #tagSlot(app: string): Slot | undefined {
+    let slot = this.#tagSlots.get(app);
+    if (slot === undefined) {
+      const key = `${app}${TAG_RULE_SUFFIX}`;
+      if (this.#options.source === undefined && !this.#slots.has(key)) return undefined;
+      slot = this.#slot(key, true);
+      this.#tagSlots.set(app, slot);
+    }
+    return slot;
+  }
+
+  #slot(key: string, watch: boolean): Slot {
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      const kind = key.endsWith(TAG_RULE_SUFFIX) ? 'tag' : key.endsWith(CONDITION_RULE_SUFFIX) ? 'condition' : undefined;
+      if (kind === undefined) throw new RoutingRuleError(`a rule key ends with ${CONDITION_RULE_SUFFIX} or ${TAG_RULE_SUFFIX}`, key);
+      slot = { key, kind, fromSource: undefined, fromCode: undefined, coded: false, effective: undefined, error: undefined, stop: undefined };
+      this.#slots.set(key, slot);
+      if (kind === 'tag') this.#tagSlots.set(key.slice(0, -TAG_RULE_SUFFIX.length), slot);
+    }
+    if (watch && slot.stop === undefined && this.#options.source !== undefined && !this.#closed) {
+      const s = slot;
+      s.stop = () => {}; // set before watching: the first content may arrive synchronously
+      s.stop = this.#options.source.watch(key, configGroup(this.#options.group), (content) => this.#fromSource(s, content));
+    }
+    return slot;
+  }
+
+  #fromSource(slot: Slot, content: string | undefined): void {
+    if (content === undefined) {
+      slot.fromSource = undefined;
+      slot.error = undefined;
+    } else {
+      try {
+        slot.fromSource = parse(slot.kind, content, slot.key);
+        slot.error = undefined;
+      } catch (err) {
+        const e = err instanceof RoutingRuleError ? err : new RoutingRuleError(String(err), slot.key, err);
+        slot.error = e;
+        this.#report(e);
+        return;
+      }
+    }
+    if (!slot.coded) slot.effective = slot.fromSource;
+  }
+
+  #report(err: RoutingRuleError): void {
+    if (this.#options.onError !== undefined) {
+      try {
+        this.#options.onError(err);
+      } catch {
+        // a reporting hook's failure must not undo the rule handling
+      }
+      return;
+    }
+    process.emitWarning(`${err.message}; the rule in force before stays`, { type: 'MeshletRoutingWarning', code: 'MESHLET_ROUTING_RULE_INVALID' });
+  }
+
+  #consumer(service: ServiceDefinition): Readonly<Record<string, string>> {
+    let sample = this.#consumers.get(service);
+    if (sample === undefined) {
+      const s: Record<string, string> = Object.create(null);
+      s.protocol = 'consumer';
+      s.side = 'consumer';
+      s.host = (this.#host ??= this.#options.host?.() ?? '');
+      s.interface = service.interface;
+      s.path = service.interface;
+      if (service.version) s.version = service.version;
+      if (service.group) s.group = service.group;
+      if (this.#options.application) s.application = this.#options.application;
+      s.methods = [...new Set([...service.methods.values()].map((m) => m.name))].join(',');
+      sample = Object.freeze(s);
+      this.#consumers.set(service, sample);
+    }
+    return sample;
+  }
+}
+
+function parse(kind: 'condition' | 'tag', text: string, key: string): Rule {
+  return kind === 'tag' ? parseTagRule(text, key) : parseConditionRule(text, key);
+}
