@@ -24,6 +24,10 @@ import type { Router, TagRules } from './router.js';
 import { createLoadBalancer } from '../plugins/balancers.js';
 import { resolveProtocols } from '../plugins/protocols.js';
 import { createRouter, DEFAULT_ROUTER } from '../plugins/routers.js';
+import { RoutingRules } from '../routing/rules.js';
+import type { ConditionRule, TagRule } from '../routing/rule-doc.js';
+import type { ConfigSource } from '../config-source.js';
+import { localAddress } from './local-address.js';
 import { ExportTable } from './exports.js';
 import { createProxy } from './proxy.js';
 import { CallTap, matchesService, type CallListener, type RuntimeSnapshot } from './introspect.js';
@@ -91,6 +95,14 @@ export interface RuntimeOptions {
    * not take, and every reference without one, run exactly as before.
    */
   readonly mesh?: MeshControl;
+  /**
+   * Where Dubbo's routing rules live (a config centre: `createConfigSource(url)` of
+   * `@meshlet/registry` for ZooKeeper or Nacos, or a `MemoryConfigSource`): each reference's
+   * `{interface}:{version}:{group}.condition-router`, this application's `{application}.condition-router`
+   * and the providers' `{application}.tag-router`, watched and applied to the next call.
+   * `stop()` closes it, as it closes the registry. Rules can also be set from code (`setRule`).
+   */
+  readonly configSource?: ConfigSource;
 }
 
 type Ctor = abstract new (...args: any[]) => any;
@@ -124,6 +136,7 @@ export class Meshlet {
   private readonly retryBudget: RetryBudget;
   private routes: TagRules;
   private readonly router: Router;
+  private readonly rules: RoutingRules;
   private readonly balancer: () => LoadBalancer;
   /** Admin hooks: call records, in-flight counts, and the registrations taken offline by an operator. */
   private readonly tap = new CallTap();
@@ -142,7 +155,10 @@ export class Meshlet {
     this.retryBudget = new RetryBudget(options.retryBudget);
     this.routes = options.routes ?? {};
     const router = options.router ?? DEFAULT_ROUTER;
-    this.router = typeof router === 'string' ? createRouter(router, { routes: () => this.routes }) : router;
+    const base = typeof router === 'string' ? createRouter(router, { routes: () => this.routes }) : router;
+    // Dubbo's rules from the config source or code, around the runtime's own router (routing/rules.ts).
+    this.rules = new RoutingRules({ source: options.configSource, application: this.application, host: () => localAddress() });
+    this.router = this.rules.router(base, () => this.routes.force ?? false);
     this.balancer = balancerFactory(options.loadBalancer);
     this.pool = new ClientPool(this.protocols, { ...options.client, application: this.application },
       options.connections === undefined ? 1 : checkConnections(options.connections, 'createRuntime'));
@@ -214,6 +230,7 @@ export class Meshlet {
         registry: this.requireRegistry(definition.interface),
         subscriber: { protocol, application: this.application, methods: [...new Set([...definition.methods.values()].map((m) => m.name))] },
       };
+    this.rules.watchService(definition);
     const directory = new Directory(definition, protocol, this.pool, this.balancer(), this.router, source, this.options.breakers?.(),
       this.options.endpointSets, options.connections === undefined ? undefined : checkConnections(options.connections, `refer ${definition.interface}`));
     this.directories.push(directory);
@@ -393,6 +410,22 @@ export class Meshlet {
     this.routes = routes;
   }
 
+  /**
+   * Sets a Dubbo routing rule from code (YAML, Dubbo 3's format) under its config key:
+   * `{interface}:{version}:{group}.condition-router`, `{application}.condition-router` or
+   * `{provider application}.tag-router`; `undefined` clears it. It wins over the config source's
+   * document of that key and applies to the next call. Throws RoutingRuleError (INVALID_ARGUMENT)
+   * when it does not parse, and the rule in force stays.
+   */
+  setRule(key: string, rule: string | undefined): void {
+    this.rules.setRule(key, rule);
+  }
+
+  /** The routing rule in force under `key` (from code or the config source), compiled. */
+  rule(key: string): ConditionRule | TagRule | undefined {
+    return this.rules.rule(key);
+  }
+
   /** The bound address of the server for `protocol` (the default protocol when omitted). */
   address(protocol = this.defaultProtocol): { host: string; port: number } | undefined {
     return this.servers.get(protocol)?.address;
@@ -412,6 +445,8 @@ export class Meshlet {
     for (const m of this.meshed) m.close();
     await this.pool.close();
     await registry?.close();
+    this.rules.close();
+    await this.options.configSource?.close();
     this.state = 'stopped';
   }
 
