@@ -10,6 +10,14 @@ export class NacosHttpError extends RpcError {
   }
 }
 
+/** Per-request extras: headers (`casMd5`, `Long-Pulling-Timeout`) and a longer bound (a long poll). */
+export interface NacosRequestOptions {
+  readonly headers?: Record<string, string>;
+  readonly timeoutMs?: number;
+  /** Ends the request early (a long poll when the registry closes). */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Nacos' open HTTP API (`/nacos/v1/...`) over `fetch`: servers tried in turn from the last one that
  * answered, an access token obtained with username/password and renewed before it lapses (or when
@@ -21,6 +29,10 @@ export class NacosHttp {
   #token: string | undefined;
   #tokenUntil = 0;
   #login: Promise<string | undefined> | undefined;
+  /** No server answered the last request: the next answer is a recovery (the server may have restarted empty). */
+  #unreachable = false;
+  /** When a server answered again after none had (or `markRecovered` said it restarted); 0 = never. */
+  recoveredAt = 0;
 
   constructor(settings: NacosSettings) {
     this.#s = settings;
@@ -29,19 +41,24 @@ export class NacosHttp {
   }
 
   /** Sends one request; resolves with the body text of a 2xx answer. */
-  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params: Record<string, string>): Promise<string> {
+  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params: Record<string, string>, options: NacosRequestOptions = {}): Promise<string> {
     // A refused login rejects here, once: logging in again with the same credentials cannot help.
     const token = await this.#accessToken();
     try {
-      return await this.#send(method, path, params, token);
+      return await this.#send(method, path, params, token, options);
     } catch (err) {
       // A token the server no longer knows (it restarted, or it expired early): log in once more.
       if (err instanceof NacosHttpError && err.status === 403 && this.#s.username !== undefined) {
         this.#tokenUntil = 0;
-        return this.#send(method, path, params, await this.#accessToken());
+        return this.#send(method, path, params, await this.#accessToken(), options);
       }
       throw err;
     }
+  }
+
+  /** The server forgot what it knew (a beat answered "no such instance"): it restarted, or expired us. */
+  markRecovered(): void {
+    this.recoveredAt = Date.now();
   }
 
   async #accessToken(): Promise<string | undefined> {
@@ -67,7 +84,7 @@ export class NacosHttp {
     return this.#token;
   }
 
-  async #send(method: string, path: string, params: Record<string, string>, token: string | undefined): Promise<string> {
+  async #send(method: string, path: string, params: Record<string, string>, token: string | undefined, options: NacosRequestOptions = {}): Promise<string> {
     const query = new URLSearchParams(params);
     if (token !== undefined) query.set('accessToken', token);
     let lastError: unknown;
@@ -78,12 +95,21 @@ export class NacosHttp {
       let response: Response;
       try {
         // Parameters in the query for every verb: Nacos reads them from there, and no body means no content-type question.
-        response = await fetch(`http://${server}${path}?${query.toString()}`, { method, signal: AbortSignal.timeout(this.#s.timeoutMs) });
+        response = await fetch(`http://${server}${path}?${query.toString()}`, {
+          method,
+          signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs ?? this.#s.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs ?? this.#s.timeoutMs),
+          ...(options.headers ? { headers: options.headers } : {}),
+        });
       } catch (err) {
+        if (options.signal?.aborted) throw new RpcError(Code.Cancelled, `nacos ${method} ${path}: cancelled`);
         lastError = err;
         continue;
       }
       const text = await response.text().catch(() => '');
+      if (this.#unreachable) {
+        this.#unreachable = false;
+        this.recoveredAt = Date.now();
+      }
       if (response.ok) {
         this.#current = index;
         return text;
@@ -93,6 +119,7 @@ export class NacosHttp {
       lastError = new NacosHttpError(response.status, `nacos ${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`);
     }
     if (lastError instanceof RpcError) throw lastError;
+    this.#unreachable = true;
     throw new RpcError(Code.Unavailable, `nacos ${method} ${path}: no server answered (${lastError instanceof Error ? (lastError.cause instanceof Error ? lastError.cause.message : lastError.message) : String(lastError)})`);
   }
 }

@@ -1,4 +1,5 @@
 import { invalidArgument, positiveMs } from '../validate.js';
+import { MIGRATIONS, REGISTER_MODES, type Migration, type RegisterMode } from '../zookeeper/discovery-modes.js';
 
 export interface NacosRegistryOptions {
   /** `host:port` of each server (tried in turn: the first that answers is used until it fails). */
@@ -20,6 +21,26 @@ export interface NacosRegistryOptions {
   readonly timeoutMs?: number;
   /** Nacos cluster name of registered instances. Default `DEFAULT`. */
   readonly cluster?: string;
+  /**
+   * Dubbo 3's `register-mode` for Dubbo providers with an application name: `interface`
+   * (`providers:{interface}:{version}:{group}` services), `instance` (the application's service
+   * and the interface → application mapping config), or `all` (both, the default, as Dubbo 3).
+   */
+  readonly registerMode?: RegisterMode | undefined;
+  /**
+   * Dubbo 3's consumer `migration` rule for Dubbo subscriptions: `FORCE_INTERFACE`,
+   * `APPLICATION_FIRST` (the default: the application level when it finds any provider) or
+   * `FORCE_APPLICATION`. The application level needs the runtime's MetadataService client.
+   */
+  readonly migration?: Migration | undefined;
+  /**
+   * After Nacos was unreachable or forgot this process' instances (it restarted: ephemeral
+   * instances live in its memory), an empty list does not replace a non-empty one for this long,
+   * ms, while providers register again. Default 15 000 (three beats). 0 turns it off.
+   */
+  readonly emptyGraceMs?: number;
+  /** Never let an empty list replace a non-empty one (Java nacos-client's `namingPushEmptyProtection`). Default false. */
+  readonly emptyProtection?: boolean;
 }
 
 export interface NacosSettings {
@@ -33,12 +54,16 @@ export interface NacosSettings {
   readonly refreshMs: number;
   readonly timeoutMs: number;
   readonly cluster: string;
+  readonly registerMode: RegisterMode;
+  readonly migration: Migration;
+  readonly emptyGraceMs: number;
+  readonly emptyProtection: boolean;
 }
 
 const HOST_PORT = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/i;
 
 /**
- * `nacos://[user:password@]h1:8848[,h2:8848]?namespace=&group=&username=&password=&accessToken=&beat=&refresh=&timeout=`
+ * `nacos://[user:password@]h1:8848[,h2:8848]?namespace=&group=&username=&password=&accessToken=&beat=&refresh=&timeout=&register-mode=&migration=&emptyGrace=&emptyProtection=`
  * or an options object. The port defaults to 8848. The URL may carry credentials: error messages never quote it.
  */
 export function nacosSettings(options: NacosRegistryOptions | string): NacosSettings {
@@ -68,7 +93,22 @@ export function nacosSettings(options: NacosRegistryOptions | string): NacosSett
     refreshMs: positiveMs(o.refreshMs, 10_000, 'nacos refresh'),
     timeoutMs: positiveMs(o.timeoutMs, 3000, 'nacos timeout'),
     cluster: o.cluster === undefined || o.cluster === '' ? 'DEFAULT' : o.cluster,
+    registerMode: oneOf(o.registerMode, REGISTER_MODES, 'all', 'register-mode'),
+    migration: oneOf(o.migration, MIGRATIONS, 'APPLICATION_FIRST', 'migration'),
+    emptyGraceMs: o.emptyGraceMs === undefined ? 15_000 : nonNegativeMs(o.emptyGraceMs, 'emptyGrace'),
+    emptyProtection: o.emptyProtection ?? false,
   });
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, name: string): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw invalidArgument(`nacos registry ${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+function nonNegativeMs(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw invalidArgument(`nacos registry: ${name} must be a number of ms >= 0`);
+  return value;
 }
 
 function fromUrl(url: string): NacosRegistryOptions {
@@ -98,7 +138,7 @@ function fromUrl(url: string): NacosRegistryOptions {
     return n;
   };
   const str = (name: string) => query.get(name) ?? undefined;
-  const known = new Set(['namespace', 'group', 'username', 'password', 'accessToken', 'beat', 'refresh', 'timeout', 'cluster']);
+  const known = new Set(['namespace', 'group', 'username', 'password', 'accessToken', 'beat', 'refresh', 'timeout', 'cluster', 'register-mode', 'migration', 'emptyGrace', 'emptyProtection']);
   for (const k of query.keys()) if (!known.has(k)) throw invalidArgument(`nacos registry URL: unknown parameter ${JSON.stringify(k)}`);
   return {
     servers: authority.split(',').filter((s) => s !== ''),
@@ -111,5 +151,16 @@ function fromUrl(url: string): NacosRegistryOptions {
     refreshMs: num('refresh'),
     timeoutMs: num('timeout'),
     cluster: str('cluster'),
+    registerMode: str('register-mode') as RegisterMode | undefined,
+    migration: str('migration') as Migration | undefined,
+    emptyGraceMs: num('emptyGrace'),
+    emptyProtection: bool(query.get('emptyProtection')),
   };
+}
+
+function bool(value: string | null): boolean | undefined {
+  if (value === null) return undefined;
+  if (value === 'true' || value === '') return true;
+  if (value === 'false') return false;
+  throw invalidArgument('nacos registry URL: emptyProtection must be true or false');
 }

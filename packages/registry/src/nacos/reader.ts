@@ -1,23 +1,33 @@
-import type { Endpoint } from '@meshlet/core';
-import { endpointSet } from '../endpoint-set.js';
 import { CoalescedReads, FirstReadWaiters } from '../serial.js';
-import { dubboEndpoint, type ListedHost } from './dubbo-naming.js';
+import type { ListedHost } from './dubbo-naming.js';
 import type { NacosHttp } from './http.js';
 import type { NacosSettings } from './options.js';
 
 const RETRY_MS = 1000;
 
+/** How a reader turns the listed hosts into what its subscribers get, and when an empty read waits. */
+export interface ReaderOptions<T> {
+  /** The items of one read (endpoints, application instances); malformed hosts are left out. */
+  readonly toItems: (hosts: readonly ListedHost[]) => readonly T[];
+  /** True while an empty read must not replace a non-empty set (see NacosRegistry's empty protection). */
+  readonly holdEmpty: () => boolean;
+  /** Extra list parameters (`udpPort`, `clientIP`) that ask the server to push changes. */
+  readonly extra: () => Record<string, string>;
+  readonly onSet: (set: readonly T[]) => void;
+}
+
 /**
- * Keeps the endpoint set of one Nacos service: a full read (`/nacos/v1/ns/instance/list`) at
- * start, every `refreshMs`, and whenever `refresh()` is called (after our own writes, on a push).
- * A failed read keeps the last set (an outage does not empty anyone's provider list). Reads never
- * overlap.
+ * Keeps the instances of one Nacos service: a full read (`/nacos/v1/ns/instance/list`) at start,
+ * every `refreshMs`, and whenever `refresh()` is called (after our own writes, on a push). A
+ * failed read keeps the last set (an outage does not empty anyone's provider list), and so does
+ * an empty read while `holdEmpty()` says the server may have just restarted (it is read again
+ * each second until the instances are back or the hold ends). Reads never overlap.
  */
-export class NacosServiceReader {
+export class NacosServiceReader<T> {
   readonly serviceName: string;
   readonly #http: NacosHttp;
   readonly #s: NacosSettings;
-  readonly #onSet: (set: readonly Endpoint[]) => void;
+  readonly #o: ReaderOptions<T>;
   readonly #reads = new CoalescedReads(
     () => this.#read(),
     // A failed read is retried within a second (not a whole period later): a server that is back,
@@ -25,24 +35,18 @@ export class NacosServiceReader {
     () => this.#schedule(Math.min(this.#s.refreshMs, RETRY_MS)),
   );
   readonly #firstWaiters = new FirstReadWaiters();
-  #set: readonly Endpoint[] | undefined;
+  #set: readonly T[] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
-  /** Extra list parameters (`udpPort`, `clientIP`) that ask the server to push changes. */
-  readonly #extra: () => Record<string, string>;
-  /** A listed host's endpoint by the naming's rules (Dubbo's by default), undefined to skip it. */
-  readonly #parse: (host: ListedHost) => Endpoint | undefined;
 
-  constructor(serviceName: string, http: NacosHttp, settings: NacosSettings, extra: () => Record<string, string>, onSet: (set: readonly Endpoint[]) => void, parse: (host: ListedHost) => Endpoint | undefined = dubboEndpoint) {
+  constructor(serviceName: string, http: NacosHttp, settings: NacosSettings, options: ReaderOptions<T>) {
     this.serviceName = serviceName;
     this.#http = http;
     this.#s = settings;
-    this.#extra = extra;
-    this.#onSet = onSet;
-    this.#parse = parse;
+    this.#o = options;
   }
 
-  get set(): readonly Endpoint[] | undefined {
+  get set(): readonly T[] | undefined {
     return this.#set;
   }
 
@@ -73,18 +77,18 @@ export class NacosServiceReader {
       groupName: this.#s.group,
       namespaceId: this.#s.namespace,
       healthyOnly: 'false',
-      ...this.#extra(),
+      ...this.#o.extra(),
     });
     if (this.#stopped) return;
     const hosts = parseHosts(body);
     if (hosts === undefined) throw new Error('nacos instance list: malformed answer');
-    const endpoints: Endpoint[] = [];
-    for (const h of hosts) {
-      const e = this.#parse(h);
-      if (e) endpoints.push(e);
+    const items = this.#o.toItems(hosts);
+    if (items.length === 0 && (this.#set?.length ?? 0) > 0 && this.#o.holdEmpty()) {
+      this.#schedule(Math.min(this.#s.refreshMs, RETRY_MS));
+      return;
     }
-    this.#set = endpointSet(endpoints);
-    this.#onSet(this.#set);
+    this.#set = items;
+    this.#o.onSet(items);
     this.#firstWaiters.release();
     this.#schedule();
   }

@@ -1,20 +1,30 @@
-import { Code, toRpcError, type Endpoint, type EndpointListener, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
+import { Code, toRpcError, type Endpoint, type EndpointListener, type MetadataFetcher, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
 import { advertiseHost } from '@meshlet/core/runtime';
-import { registrationId } from '../endpoint-set.js';
+import type { AppInstance } from '../app-level/instance.js';
+import { migrate } from '../app-level/instance-services.js';
+import { AppRegistrations, type InstanceState } from '../app-level/registrations.js';
+import { endpointSet, registrationId } from '../endpoint-set.js';
+import { dubboLayout } from '../zookeeper/dubbo-layout.js';
 import { takeHeld } from '../held.js';
 import { Serial } from '../serial.js';
 import { Subscriptions, type Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError } from '../validate.js';
+import { NacosAppDiscovery } from './app-discovery.js';
+import { appNacosInstance } from './app-naming.js';
+import { NacosConfig } from './config.js';
+import { ConfigWatch } from './config-watch.js';
 import type { NacosInstance } from './dubbo-naming.js';
 import { NacosHttp } from './http.js';
-import { namingFor, type NacosPlace } from './naming.js';
+import { dubboNaming, namingFor, type NacosPlace } from './naming.js';
 import { nacosSettings, type NacosRegistryOptions, type NacosSettings } from './options.js';
 import { PushReceiver } from './push.js';
-import { NacosServiceReader } from './reader.js';
+import { NacosServiceReader, type ReaderOptions } from './reader.js';
 
 /** Nacos' beat answer when the server does not know the instance (it restarted, or expired it). */
 const RESOURCE_NOT_FOUND = 20404;
 const EMPTY: readonly Endpoint[] = Object.freeze([]);
+/** Dubbo's service matching (absent, empty and 0.0.0 versions are one), for application-level services. */
+const DUBBO_MATCHES = dubboLayout().matches;
 
 interface Held {
   readonly serviceName: string;
@@ -40,7 +50,7 @@ export class NacosRegistry implements Registry {
   readonly #registered = new Map<string, Held>();
   readonly #serial = new Serial();
   readonly #subs = new Subscriptions();
-  readonly #readers = new Map<string, NacosServiceReader>();
+  readonly #readers = new Map<string, NacosServiceReader<Endpoint>>();
   /** Which reader feeds each subscription. */
   readonly #readerOf = new Map<Subscription, string>();
   #push: PushReceiver | undefined;
@@ -50,15 +60,37 @@ export class NacosRegistry implements Registry {
   /** The last beat round failed: when the server answers again, every instance is written again. */
   #lost = false;
   #closed = false;
+  /** Dubbo 3 application-level registration (register-mode instance/all): app-level/registrations.ts. */
+  readonly #apps = new AppRegistrations();
+  readonly #config: NacosConfig;
+  readonly #watch: ConfigWatch;
+  /** Dubbo 3 application-level discovery per interface (migration APPLICATION_FIRST / FORCE_APPLICATION). */
+  readonly #discoveries = new Map<string, NacosAppDiscovery>();
+  readonly #subDiscovery = new Map<Subscription, NacosAppDiscovery>();
+  #fetcher: MetadataFetcher | undefined;
 
   constructor(options: NacosRegistryOptions | string) {
     this.settings = nacosSettings(options);
     this.#http = new NacosHttp(this.settings);
+    this.#config = new NacosConfig(this.#http, this.settings);
+    this.#watch = new ConfigWatch(this.#http, this.settings);
+  }
+
+  /** The runtime's way to read an instance's MetadataInfo; application-level discovery needs it. */
+  useMetadataFetcher(fetch: MetadataFetcher): void {
+    this.#fetcher = fetch;
   }
 
   async register(registration: Registration): Promise<void> {
     if (this.#closed) throw closedError(this.name);
     const r = checkRegistration(registration);
+    const mode = this.settings.registerMode;
+    const instance = mode !== 'interface' && AppRegistrations.eligible(r);
+    if (!instance || mode === 'all') await this.#registerInterface(r);
+    if (instance) await this.#registerInstance(r);
+  }
+
+  async #registerInterface(r: Registration): Promise<void> {
     const naming = namingFor(r.endpoint.protocol);
     const held: Held = { serviceName: naming.serviceName(r.service, r.endpoint.protocol), instance: naming.instance(r), place: naming.place(this.settings) };
     const rid = registrationId(r.service, r.endpoint);
@@ -76,8 +108,64 @@ export class NacosRegistry implements Registry {
     await this.#refreshReaders(held);
   }
 
+  /**
+   * The application's instance (the Nacos service named after the application, metadata with the
+   * revision of all its registrations), then each interface's mapping to the application in the
+   * config (data id = interface, group `mapping`), as Dubbo 3's NacosServiceDiscovery and
+   * NacosMetadataReport write them. The instance is kept like a registration (beats, re-written
+   * after an outage); the mappings are written once per interface and never shrunk.
+   */
+  async #registerInstance(r: Registration): Promise<void> {
+    const state = this.#apps.add(r);
+    const { id, held } = this.#instanceHeld(state);
+    this.#registered.set(id, held);
+    this.#startBeating();
+    try {
+      await this.#serial.run(id, () => this.#put(id, held));
+    } catch (err) {
+      this.#lost = true;
+      throw err;
+    }
+    for (const iface of state.interfaces) {
+      await this.#serial.run(`mapping\u0000${iface}`, () => this.#config.addToMapping(iface, state.application))
+        .catch((err: unknown) => { throw toRpcError(err, Code.Unavailable); });
+    }
+    await this.#refreshApp(state.application);
+  }
+
+  #instanceHeld(state: InstanceState): { id: string; held: Held } {
+    const id = instanceId(state.application, state.host, state.port);
+    return { id, held: { serviceName: state.application, instance: appNacosInstance(state), place: dubboNaming.place(this.settings) } };
+  }
+
+  async #unregisterInstance(registration: Registration): Promise<void> {
+    if (!AppRegistrations.eligible(registration)) return;
+    const r = checkRegistration(registration);
+    const left = this.#apps.remove(r);
+    if (!left) return;
+    const id = instanceId(r.application!, r.endpoint.host, r.endpoint.port);
+    const previous = this.#registered.get(id);
+    if (left.state) {
+      const { held } = this.#instanceHeld(left.state);
+      this.#registered.set(id, held);
+      await this.#serial.run(id, () => this.#put(id, held)).catch(() => { this.#lost = true; });
+    } else if (previous) {
+      this.#registered.delete(id);
+      if (this.#registered.size === 0) this.#stopBeating();
+      await this.#serial.run(id, () => this.#delete(id, previous)).catch(() => {});
+    }
+    await this.#refreshApp(r.application!);
+  }
+
+  /** After our own write of an application instance: its readers read again. */
+  async #refreshApp(application: string): Promise<void> {
+    const readers = [...this.#discoveries.values()].flatMap((d) => [...d.readers()]).filter((r) => r.serviceName === application);
+    await Promise.all(readers.map((r) => r.refresh().catch(() => {})));
+  }
+
   async unregister(registration: Registration): Promise<void> {
     if (this.#closed) return;
+    await this.#unregisterInstance(registration);
     const held = takeHeld(this.#registered, registration);
     if (!held) return;
     if (this.#registered.size === 0) this.#stopBeating();
@@ -105,16 +193,34 @@ export class NacosRegistry implements Registry {
     if (!reader) {
       const where = { ...this.settings, namespace: place.namespace, group: place.group };
       const clusters: Record<string, string> = place.readClusters === undefined ? {} : { clusters: place.readClusters };
-      reader = new NacosServiceReader(serviceName, this.#http, where, () => ({ ...this.#pushParams(), ...clusters }), (set) => this.#deliver(id, set), (h) => naming.endpoint(h, key, protocol));
+      reader = new NacosServiceReader<Endpoint>(serviceName, this.#http, where, {
+        toItems: (hosts) => endpointSet(hosts.map((h) => naming.endpoint(h, key, protocol)).filter((e): e is Endpoint => e !== undefined)),
+        holdEmpty: () => this.#holdEmpty(),
+        extra: () => ({ ...this.#pushParams(), ...clusters }),
+        onSet: () => this.#deliver(id),
+      });
       this.#readers.set(id, reader);
       reader.start();
     }
-    await reader.firstRead(this.settings.timeoutMs);
+    const discovery = naming === dubboNaming ? this.#discoveryFor(key, subscriber) : undefined;
+    if (discovery) {
+      discovery.subs.add(sub);
+      this.#subDiscovery.set(sub, discovery);
+    }
+    await Promise.all([reader.firstRead(this.settings.timeoutMs), discovery?.firstRead(this.settings.timeoutMs)]);
     if (this.#closed) throw closedError(this.name);
-    // Unreachable Nacos and nothing known yet: an empty set now, the real one when Nacos answers.
-    if (!sub.delivered) sub.offer(reader.set ?? EMPTY);
+    // Unreachable Nacos and nothing known yet: what is known now (possibly nothing), the rest when Nacos answers.
+    if (!sub.delivered) sub.offer(this.#setFor(sub));
     return () => {
       this.#readerOf.delete(sub);
+      if (discovery) {
+        this.#subDiscovery.delete(sub);
+        discovery.subs.delete(sub);
+        if (discovery.subs.size === 0) {
+          discovery.stop();
+          this.#discoveries.delete(key.interface);
+        }
+      }
       if (!this.#subs.remove(sub)) return;
       if ([...this.#readerOf.values()].includes(id)) return;
       this.#readers.get(id)?.stop();
@@ -129,6 +235,10 @@ export class NacosRegistry implements Registry {
     this.#readerOf.clear();
     for (const reader of this.#readers.values()) reader.stop();
     this.#readers.clear();
+    for (const d of this.#discoveries.values()) d.stop();
+    this.#discoveries.clear();
+    this.#subDiscovery.clear();
+    this.#watch.stop();
     this.#push?.close();
     this.#stopBeating();
     const mine = [...this.#registered];
@@ -139,9 +249,72 @@ export class NacosRegistry implements Registry {
     }
   }
 
-  /** Every subscriber fed by a reader gets the set (keys differing only by ""/undefined share one name). */
-  #deliver(id: string, set: readonly Endpoint[]): void {
-    for (const [s, readerOf] of this.#readerOf) if (readerOf === id) s.offer(set);
+  /** The application-level discovery a Dubbo subscription of `service` uses, if any. */
+  #discoveryFor(service: ServiceKey, subscriber: Subscriber | undefined): NacosAppDiscovery | undefined {
+    if (this.settings.migration === 'FORCE_INTERFACE' || !this.#fetcher) return undefined;
+    if (subscriber && subscriber.protocol !== 'dubbo') return undefined;
+    let d = this.#discoveries.get(service.interface);
+    if (d) return d;
+    const place = dubboNaming.place(this.settings);
+    d = new NacosAppDiscovery(service.interface, {
+      config: this.#config,
+      watch: this.#watch,
+      fetch: this.#fetcher,
+      timeoutMs: this.settings.timeoutMs,
+      refreshMs: this.settings.refreshMs,
+      reader: (application, o: Pick<ReaderOptions<AppInstance>, 'toItems' | 'onSet'>) => {
+        const reader = new NacosServiceReader<AppInstance>(application, this.#http, { ...this.settings, namespace: place.namespace, group: place.group }, {
+          ...o, holdEmpty: () => this.#holdEmpty(), extra: () => this.#pushParams(),
+        });
+        reader.start();
+        return reader;
+      },
+      matches: DUBBO_MATCHES,
+      onChange: (changed) => this.#changedApp(changed),
+    });
+    this.#discoveries.set(service.interface, d);
+    d.start();
+    return d;
+  }
+
+  /**
+   * Empty protection: true while an empty list must not replace a non-empty one. Always with
+   * `emptyProtection` (nacos-client's namingPushEmptyProtection); otherwise for `emptyGraceMs`
+   * after Nacos answered again following an outage, or forgot one of our instances (a restarted
+   * server has no ephemeral instance until each provider registers again: up to a beat period).
+   */
+  #holdEmpty(): boolean {
+    if (this.settings.emptyProtection) return true;
+    const since = this.#http.recoveredAt;
+    return since > 0 && Date.now() - since < this.settings.emptyGraceMs;
+  }
+
+  /**
+   * The interface-level providers, and for Dubbo subscriptions with application-level discovery
+   * the migration rule (app-level/instance-services.ts#migrate).
+   */
+  #setFor(sub: Subscription): readonly Endpoint[] {
+    const readerId = this.#readerOf.get(sub);
+    const iface = (readerId === undefined ? undefined : this.#readers.get(readerId)?.set) ?? EMPTY;
+    const discovery = this.#subDiscovery.get(sub);
+    return discovery ? migrate(iface, discovery.endpointsFor(sub.service), this.settings.migration) : iface;
+  }
+
+  /** Every subscriber fed by a reader gets its set; before its first delivery it waits for its application level too. */
+  #deliver(id: string): void {
+    for (const [s, readerOf] of this.#readerOf) {
+      if (readerOf !== id) continue;
+      if (!s.delivered && this.#subDiscovery.get(s)?.known === false) continue;
+      s.offer(this.#setFor(s));
+    }
+  }
+
+  #changedApp(d: NacosAppDiscovery): void {
+    for (const s of d.subs as Set<Subscription>) {
+      const readerId = this.#readerOf.get(s);
+      if (!s.delivered && (readerId === undefined || this.#readers.get(readerId)?.set === undefined)) continue;
+      s.offer(this.#setFor(s));
+    }
   }
 
   /** After our own write: the readers of that Nacos service read again (every protocol's, any subscriber). */
@@ -157,7 +330,8 @@ export class NacosRegistry implements Registry {
 
   #onPush(name: string | undefined): void {
     const bare = name === undefined ? undefined : name.slice(name.indexOf('@@') < 0 ? 0 : name.indexOf('@@') + 2);
-    for (const reader of this.#readers.values()) {
+    const apps = [...this.#discoveries.values()].flatMap((d) => [...d.readers()]);
+    for (const reader of [...this.#readers.values(), ...apps]) {
       if (bare === undefined || reader.serviceName === bare) void reader.refresh().catch(() => {});
     }
   }
@@ -247,7 +421,11 @@ export class NacosRegistry implements Registry {
     } catch {
       code = undefined;
     }
-    if (code === RESOURCE_NOT_FOUND) await this.#put(rid, held);
+    if (code === RESOURCE_NOT_FOUND) {
+      // The server forgot us: it restarted (or expired us). Subscribers hold their sets meanwhile.
+      this.#http.markRecovered();
+      await this.#put(rid, held);
+    }
   }
 }
 
@@ -258,4 +436,9 @@ export class NacosRegistry implements Registry {
 function pushAddress(servers: readonly string[]): string {
   const host = (servers[0] ?? '').replace(/:\d+$/, '');
   return host === '127.0.0.1' || host === 'localhost' ? '127.0.0.1' : advertiseHost(undefined);
+}
+
+/** The key under which an application instance is held (beside registrations' ids). */
+function instanceId(application: string, host: string, port: number): string {
+  return `instance\u0000${application}\u0000${host}\u0000${port}`;
 }

@@ -22,8 +22,11 @@ const DEFAULTS = { timeout: '0', delay: '-1', accepts: '100000' } as const;
 /** `rpcVer` Meshlet advertises: SOFARPC consumers send `new_rpc_trace_context` to >= 50100, as with the ZooKeeper layout. */
 const RPC_VERSION = '50400';
 
-/** Keys the naming writes itself; an endpoint param of the same name does not override them. */
-const RESERVED = new Set(['uniqueId', 'interface', 'timeout', 'delay', 'id', 'dynamic', 'weight', 'accepts', 'startTime', 'appName', 'serialization', 'protocol', 'language', 'pid', 'rpcVer']);
+/**
+ * Keys the naming writes itself; an endpoint param of the same name does not override them.
+ * `application` (the runtime's, Dubbo's spelling) is SOFARPC's `appName`.
+ */
+const RESERVED = new Set(['uniqueId', 'interface', 'timeout', 'delay', 'id', 'dynamic', 'weight', 'accepts', 'startTime', 'appName', 'application', 'serialization', 'protocol', 'language', 'pid', 'rpcVer']);
 
 export function sofaPlace(namespace: string): NacosPlace {
   return { namespace: namespace === '' ? SOFA_NAMESPACE : namespace, group: SOFA_GROUP, cluster: SOFA_CLUSTER, readClusters: SOFA_CLUSTER };
@@ -61,7 +64,8 @@ export function sofaInstance(registration: Registration): NacosInstance {
   metadata.weight = String(ep.weight);
   metadata.accepts = DEFAULTS.accepts;
   metadata.startTime = String(Date.now());
-  if (registration.application) metadata.appName = registration.application;
+  const appName = registration.application || ep.params.application;
+  if (appName) metadata.appName = appName;
   metadata.serialization = ep.params.serialization ?? 'hessian2';
   metadata.protocol = ep.protocol;
   for (const [k, v] of Object.entries(ep.params)) if (!RESERVED.has(k)) metadata[k] = v;
