@@ -1,0 +1,94 @@
+// State-of-the-world ADS: each request names every wanted resource of its type; each response is
+// the current set (LDS/CDS: all of it, so a missing resource was removed; RDS/EDS: the ones
+// named). Valid resources apply even when others in the same response are invalid; the response is
+// then NACKed with the last ACKed version, the nonce and the errors, as gRPC does.
+import { isFullStateType } from '../type-urls.js';
+import { decodeResource } from '../decode/resource.js';
+import { InvalidResource } from '../validate/index.js';
+import { ADS_SOTW_METHOD, INVALID_ARGUMENT, decodeSotwResponse, encodeSotwRequest, type SotwResponse } from './messages.js';
+import { joinErrors, type AdsContext, type AdsProtocol } from './protocol.js';
+import { WILDCARD, type TypeState } from './resource-cache.js';
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export class SotwProtocol implements AdsProtocol {
+  readonly method = ADS_SOTW_METHOD;
+
+  constructor(private readonly ctx: AdsContext) {}
+
+  streamStarted(): void {
+    for (const t of this.ctx.cache.types.values()) {
+      if (!t.wildcard && t.names().length === 0) continue;
+      t.nonce = '';
+      this.request(t);
+    }
+  }
+
+  subscriptionChanged(typeUrl: string): void {
+    this.request(this.ctx.cache.type(typeUrl));
+  }
+
+  private request(t: TypeState, errorDetail?: { code: number; message: string }): void {
+    const names = t.names();
+    this.ctx.send(
+      encodeSotwRequest({
+        versionInfo: t.version,
+        node: this.ctx.node(),
+        resourceNames: t.wildcard ? [WILDCARD, ...names] : names,
+        typeUrl: t.typeUrl,
+        responseNonce: t.nonce,
+        errorDetail,
+      }),
+    );
+    if (errorDetail === undefined) this.ctx.cache.startTimers(t.typeUrl);
+  }
+
+  onResponse(bytes: Buffer): void {
+    let response: SotwResponse;
+    try {
+      response = decodeSotwResponse(bytes);
+    } catch (err) {
+      this.ctx.unreadable(message(err));
+      return;
+    }
+    const { cache } = this.ctx;
+    const t = cache.types.get(response.typeUrl);
+    if (t === undefined) {
+      this.ctx.unreadable(`a response of ${response.typeUrl || '(no type)'}, never subscribed to`);
+      return;
+    }
+    t.nonce = response.nonce;
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const any of response.resources) {
+      try {
+        const r = decodeResource(any, t.typeUrl);
+        if (seen.has(r.name)) throw new InvalidResource(r.name, 'sent twice in one response');
+        seen.add(r.name);
+        if (t.wants(r.name)) cache.accept(t.typeUrl, r.name, r.value, r.bytes, response.versionInfo);
+      } catch (err) {
+        errors.push(message(err));
+        if (err instanceof InvalidResource && err.resourceName !== undefined) {
+          seen.add(err.resourceName);
+          cache.reject(t.typeUrl, err.resourceName, err.message, response.versionInfo);
+        }
+      }
+    }
+    if (isFullStateType(t.typeUrl)) {
+      for (const e of [...t.entries.values()]) {
+        if (seen.has(e.name)) continue;
+        if (this.ctx.ignoreResourceDeletion && e.value !== undefined) continue;
+        cache.remove(t.typeUrl, e.name);
+      }
+    }
+    if (errors.length === 0) {
+      t.version = response.versionInfo;
+      this.request(t);
+      this.ctx.acked(t.typeUrl);
+    } else {
+      const detail = joinErrors(errors);
+      this.request(t, { code: INVALID_ARGUMENT, message: detail });
+      this.ctx.nacked(t.typeUrl, detail);
+    }
+  }
+}

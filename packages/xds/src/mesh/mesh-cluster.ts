@@ -1,0 +1,55 @@
+import {
+  createLoadBalancer, loadBalancerNames, roundRobin,
+  type EndpointBreakers, type Endpoint, type Invocation, type LoadBalancer, type MeshCluster,
+} from '@meshlet/core';
+import type { ClusterSpec } from './cluster-spec.js';
+import { endpointsOf } from './endpoints.js';
+import type { Obj } from './values.js';
+
+/** A ClusterLoadAssignment feed: the last one seen (undefined: none yet; null: does not exist) and its listeners. */
+export interface AssignmentFeed {
+  subscribe(listener: (assignment: Obj | null) => void): () => void;
+}
+
+/** Makes an outlier detector for a cluster's outlier_detection (the caller's choice; `createMeshlet` wires @meshlet/breaker's). */
+export type OutlierDetectorFactory = (config: Obj) => EndpointBreakers | undefined;
+
+/** A ring-hash call without a hash key lands at random (Envoy hashes a random value then). */
+const hashKeyOrRandom = (inv: Invocation) => inv.hashKey ?? String(Math.random());
+
+function balancerFor(name: string): LoadBalancer {
+  // @meshlet/lb registers the policies by name; without it, core's round robin.
+  if (!loadBalancerNames().includes(name)) return roundRobin();
+  return name === 'consistenthash' ? createLoadBalancer(name, { key: hashKeyOrRandom }) : createLoadBalancer(name);
+}
+
+/**
+ * A Cluster resource as the runtime's MeshCluster: one object per resource version (the runtime
+ * keeps a directory per object, and retires it when a policy no longer names it).
+ */
+export function meshCluster(spec: ClusterSpec, protocol: string, feed: AssignmentFeed | undefined, outlier: OutlierDetectorFactory | undefined): MeshCluster {
+  const name = spec.name;
+  const detection = spec.outlierDetection;
+  return {
+    name,
+    subscribe(listener: (endpoints: readonly Endpoint[]) => void): () => void {
+      if (feed !== undefined) return feed.subscribe((cla) => listener(cla === null ? [] : endpointsOf(cla, protocol, name)));
+      listener(spec.inline === undefined ? [] : endpointsOf(spec.inline, protocol, name));
+      return () => {};
+    },
+    balancer: () => balancerFor(spec.balancer),
+    breakers: detection !== undefined && outlier !== undefined ? () => outlier(detection) : undefined,
+    limits: { maxRequests: spec.maxRequests ?? 1024, maxRetries: spec.maxRetries ?? 3 },
+  };
+}
+
+/** A cluster that does not exist (or cannot be used): no endpoints, so its calls fail UNAVAILABLE. */
+export function missingCluster(name: string): MeshCluster {
+  return {
+    name,
+    subscribe(listener) {
+      listener([]);
+      return () => {};
+    },
+  };
+}
