@@ -88,21 +88,22 @@ export class WarmUpController implements FlowController {
 /**
  * Sentinel's `ThrottlingController` (the "rate limiter" behavior, leaky bucket): passes are spaced
  * `1000 / count` ms apart; a call that would wait longer than `maxQueueingTimeMs` is refused, others
- * queue for their turn. The spacing is kept as a fraction of a millisecond (Sentinel switches to
- * nanoseconds when 1000 / count is not whole), so counts that do not divide 1000 pace exactly too.
+ * queue for their turn. Sentinel rounds the spacing to whole ms when count divides 1000 (more
+ * exactly: when its rounded value does, and count <= 1000), else to the nanosecond: so does this.
  */
 export class ThrottlingController implements FlowController {
   private latestPassedTime = -1;
+  /** The spacing, ms: whole ms where Sentinel counts in ms, else to the nanosecond as it does. */
+  private readonly cost: number;
 
-  constructor(private readonly count: number, private readonly maxQueueingTimeMs: number) {}
+  constructor(private readonly count: number, private readonly maxQueueingTimeMs: number) {
+    const nanos = 1000 % Math.round(count) !== 0 || count / 1000 > 1;
+    this.cost = nanos ? Math.round((1e6 * 1000) / count) / 1e6 : Math.round(1000 / count);
+  }
 
   canPass(_node: StatNode, now: number): number {
     if (!(this.count > 0)) return REFUSE;
-    return this.pace(1000 / this.count, now);
-  }
-
-  private pace(cost: number, now: number): number {
-    const expected = cost + this.latestPassedTime;
+    const expected = this.cost + this.latestPassedTime;
     if (expected <= now) {
       this.latestPassedTime = now;
       return PASS;

@@ -176,13 +176,17 @@ export class FlowRules {
   /**
    * Enters `resource` for one call from `origin` (the caller's application; '' for none), outside
    * an interceptor: `0` admitted, `> 0` admitted after waiting that many ms (the rate limiter's
-   * queue: the caller must wait before going on), `-1` refused (`refusal(resource)` says by what).
-   * Pair every admission with `exit(resource)` when the call ends.
+   * queue: the caller must wait before going on; it is counted now, where the interceptors count
+   * it when its turn comes), `-1` refused (`refusal(resource)` says by what). Pair every
+   * admission with `exit(resource, origin)` when the call ends.
    */
   entry(resource: string, origin = ''): number {
     const entry = this.entries.get(resource);
     if (entry === undefined || !entry.counted) return PASS;
-    return this.enter(entry, origin, this.clock());
+    const now = this.clock();
+    const wait = this.check(entry, origin, now);
+    if (wait !== REFUSE) this.record(entry, origin, now);
+    return wait;
   }
 
   /** @internal A resource's entry, made on first use; interceptors keep it per method. */
@@ -211,8 +215,11 @@ export class FlowRules {
     return { passQps: node.passQps(now), previousPassQps: node.previousPassQps(now), threads: node.threads };
   }
 
-  /** @internal Checks every rule of `entry`; on a pass counts it (pass, and in flight when watched). */
-  enter(entry: ResourceEntry, origin: string, now: number): number {
+  /**
+   * @internal What `entry`'s rules say about a call from `origin` at `now`: PASS, REFUSE (the
+   * rule is left in `entry.refusedBy`) or the ms it must queue. Counts nothing (`record` does).
+   */
+  check(entry: ResourceEntry, origin: string, now: number): number {
     const originNode = entry.byOrigin && origin !== '' ? entry.originNode(origin) : undefined;
     let wait = PASS;
     const rules = entry.rules;
@@ -232,30 +239,33 @@ export class FlowRules {
       }
       if (r > wait) wait = r;
     }
+    return wait;
+  }
+
+  /**
+   * @internal Counts a call that passes (at `now`: after its wait, for a queued one, as Sentinel
+   * counts a call once its sleep is over). Returns what it holds in flight (`HELD_NODE`,
+   * `HELD_ORIGIN`), to give back exactly that at the call's end whatever the rules are by then.
+   */
+  record(entry: ResourceEntry, origin: string, now: number): number {
     let held = 0;
     entry.node.addPass(now);
     if (entry.threads) {
       entry.node.threads++;
       held = HELD_NODE;
     }
-    if (originNode !== undefined) {
+    if (entry.byOrigin && origin !== '') {
+      const originNode = entry.originNode(origin);
       originNode.addPass(now);
       if (entry.threadsByOrigin) {
         originNode.threads++;
         held |= HELD_ORIGIN;
       }
     }
-    this.held = held;
-    return wait;
+    return held;
   }
 
-  /**
-   * @internal What the last admitting `enter` counted in flight (`HELD_NODE`, `HELD_ORIGIN`), to
-   * give back exactly that at the call's end whatever the rules are by then.
-   */
-  held = 0;
-
-  /** @internal The end of a call `enter` admitted, given what it held. */
+  /** @internal The end of a call `record` counted, given what it held. */
   leave(entry: ResourceEntry, origin: string, held: number): void {
     if ((held & HELD_NODE) !== 0 && entry.node.threads > 0) entry.node.threads--;
     if ((held & HELD_ORIGIN) !== 0) {

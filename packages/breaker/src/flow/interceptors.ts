@@ -36,6 +36,14 @@ class Pair {
 
   constructor(private readonly flow: FlowRules, readonly iface: ResourceEntry, readonly method: ResourceEntry) {}
 
+  /** Counts a passing call on both resources; returns what it holds in flight (interface bits 0-1, method 2-3). */
+  record(origin: string, now: number): number {
+    let held = 0;
+    if (this.iface.counted) held = this.flow.record(this.iface, origin, now);
+    if (this.method.counted) held |= this.flow.record(this.method, origin, now) << 2;
+    return held;
+  }
+
   release(origin: string, held: number): void {
     if ((held & 3) !== 0) this.flow.leave(this.iface, origin, held & 3);
     if ((held >> 2) !== 0) this.flow.leave(this.method, origin, held >> 2);
@@ -104,25 +112,26 @@ export class FlowInterceptors {
     const origin = side === PROVIDER ? this.originOf(invocation) : '';
     const now = flow.clock();
     let wait = 0;
-    let held = 0;
-    // The interface first, then the method, as the adapters enter them; a method refused gives
-    // the interface's in-flight place back (its pass stays counted, as Sentinel's does).
+    // The interface first, then the method, as the adapters enter them. A call the method's
+    // rules refuse still counts as the interface's pass (Sentinel's interface entry has passed by
+    // then) but holds no place in flight there.
     if (iface.counted) {
-      const r = flow.enter(iface, origin, now);
-      if (r === REFUSE) return this.refuse(iface, origin, side);
-      wait = r;
-      held = flow.held;
+      wait = flow.check(iface, origin, now);
+      if (wait === REFUSE) return this.refuse(iface, origin, side);
     }
     if (method.counted) {
-      const r = flow.enter(method, origin, now);
+      const r = flow.check(method, origin, now);
       if (r === REFUSE) {
-        if (held !== 0) pair.release(origin, held);
+        if (iface.counted) {
+          const held = flow.record(iface, origin, now);
+          if (held !== 0) pair.release(origin, held);
+        }
         return this.refuse(method, origin, side);
       }
       if (r > wait) wait = r;
-      held |= flow.held << 2;
     }
-    if (wait > 0) return this.queued(next, invocation, pair, origin, held, wait);
+    if (wait > 0) return this.queued(next, invocation, pair, origin, wait);
+    const held = pair.record(origin, now);
     if (held === 0) return next(invocation);
     return this.invoke(next, invocation, pair, origin, held);
   }
@@ -139,9 +148,12 @@ export class FlowInterceptors {
   }
 
   /** The rate limiter's queue: the call goes on once its turn comes (at most maxQueueingTimeMs). */
-  private queued(next: Invoker, invocation: Invocation, pair: Pair, origin: string, held: number, wait: number): Promise<unknown> {
-    return new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() =>
-      held === 0 ? next(invocation) : this.invoke(next, invocation, pair, origin, held));
+  private queued(next: Invoker, invocation: Invocation, pair: Pair, origin: string, wait: number): Promise<unknown> {
+    return new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      // Counted once its turn comes, as Sentinel counts a call after the controller's sleep.
+      const held = pair.record(origin, this.flow.clock());
+      return held === 0 ? next(invocation) : this.invoke(next, invocation, pair, origin, held);
+    });
   }
 
   private refuse(entry: ResourceEntry, origin: string, side: number): Promise<never> {
