@@ -70,8 +70,11 @@ test('the instance Meshlet writes has exactly the metadata keys a Java SOFARPC p
   assert.match(m.startTime as string, /^\d{13}$/);
   assert.equal(sofaInstance(bolt()).metadata.uniqueId, '', 'no uniqueId is written as empty, as Java does');
   // Endpoint params travel (serialization, timeout, extras) but never override the naming's own keys.
-  const p = sofaInstance(bolt(undefined, 100, { serialization: 'protobuf', timeout: '3000', protocol: 'x', zone: 'z1' })).metadata;
-  assert.deepEqual([p.serialization, p.timeout, p.protocol, p.zone], ['protobuf', '3000', 'bolt', 'z1']);
+  const p = sofaInstance(bolt(undefined, 100, { serialization: 'protobuf', timeout: '3000', protocol: 'x', zone: 'z1', application: 'other' })).metadata;
+  assert.deepEqual([p.serialization, p.timeout, p.protocol, p.zone, p.appName, p.application], ['protobuf', '3000', 'bolt', 'z1', 'meshlet-app', undefined]);
+  // The runtime's `application` endpoint param is SOFARPC's appName when the registration has none.
+  const { application: _, ...noApp } = bolt(undefined, 100, { application: 'from-param' });
+  assert.equal(sofaInstance(noApp).metadata.appName, 'from-param');
   assert.throws(() => sofaInstance(bolt(undefined, 100, { 'a b': '1' })), invalid);
   assert.throws(() => sofaInstance(bolt(undefined, 100, { k: 'x&y' })), invalid);
 });

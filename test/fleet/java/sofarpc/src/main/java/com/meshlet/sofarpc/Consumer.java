@@ -9,7 +9,7 @@ import com.meshlet.peer.Cases;
  * the fleet cases), `probe` (uniqueId selection, unknown service and method, trace context), `trace`, `select`,
  * `proto` (the protobuf service), `idle` (a connection left idle past the heartbeat), `drain`
  * (calls in flight while the provider stops). `--bench` drives load instead and prints one JSON line.
- * java … com.meshlet.sofarpc.Consumer (--target host:port | --registry zookeeper://…) [--suite s]
+ * java … com.meshlet.sofarpc.Consumer (--target host:port | --registry zookeeper://… | nacos://…) [--suite s]
  *      [--bench --method echo --payload N --concurrency C --seconds S --connections 1]
  */
 public final class Consumer {

@@ -18,7 +18,7 @@ import java.util.List;
  * SOFARPC 5 provider on Bolt: EchoService and FleetService (hessian2, SOFARPC's default, the 3.1.3
  * draft on the wire), EchoService under uniqueId `g2` answering "g2:" + s, and ProtoService in
  * protobuf. Attachments are read from the request's props (RequestProps).
- * java … com.meshlet.sofarpc.Provider --port 0 [--registry zookeeper://127.0.0.1:P] [--host 127.0.0.1]
+ * java … com.meshlet.sofarpc.Provider --port 0 [--registry zookeeper://127.0.0.1:P | nacos://127.0.0.1:P] [--host 127.0.0.1]
  */
 public final class Provider {
     public static void main(String[] argv) throws Exception {

@@ -18,13 +18,18 @@ final class Sofa {
     }
 
     /**
-     * `--registry zookeeper://127.0.0.1:P` as SOFARPC's ZookeeperRegistry (the /sofa-rpc layout), or
-     * null for direct mode.
+     * `--registry zookeeper://127.0.0.1:P` as SOFARPC's ZookeeperRegistry (the /sofa-rpc layout),
+     * `--registry nacos://127.0.0.1:P[/namespace]` as its NacosRegistry (address `host:port/namespace`,
+     * namespace `sofa-rpc` when none is given, as SOFARPC defaults), or null for direct mode.
      */
     static RegistryConfig registry(Args args) {
         String url = args.get("registry");
         if (url == null) return null;
-        if (!url.startsWith("zookeeper://")) throw new IllegalArgumentException("--registry must be zookeeper://host:port, got " + url);
+        if (url.startsWith("nacos://")) {
+            String address = url.substring("nacos://".length()).replaceAll("[?].*$", "");
+            return new RegistryConfig().setProtocol("nacos").setAddress(address).setTimeout(10_000);
+        }
+        if (!url.startsWith("zookeeper://")) throw new IllegalArgumentException("--registry must be zookeeper://host:port or nacos://host:port[/namespace], got " + url);
         String address = url.substring("zookeeper://".length()).replaceAll("[/?].*$", "");
         return new RegistryConfig().setProtocol("zookeeper").setAddress(address).setTimeout(10_000);
     }
