@@ -19,3 +19,5 @@ export { decodeMessage, anyToObject, TO_OBJECT, type XdsObject, type AnyLike } f
 export { decodeResource, type DecodedResource } from './decode/resource.js';
 export { InvalidResource, validateResource } from './validate/index.js';
 export { envoyRoot, ENVOY_PROTO_FILES } from './protos/envoy-root.js';
+// The proxyless mesh: a reference's Listener/RouteConfiguration/Cluster/ClusterLoadAssignment onto the core's MeshControl (RuntimeOptions.mesh).
+export * from './mesh/index.js';
