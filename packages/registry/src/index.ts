@@ -19,3 +19,4 @@ export { endpointSet, sameEndpoints, sameService, serviceId } from './endpoint-s
 export { Subscription, Subscriptions } from './subscription.js';
 export { checkRegistration, checkServiceKey } from './validate.js';
 export * from './agent/index.js';
+export * from './config/index.js';

@@ -1,0 +1,2 @@
+export { createConfigSource, hasConfigSource, registerConfigSourceScheme, type ConfigSourceFactory } from './create.js';
+export { ZookeeperConfigSource, type ZookeeperConfigSourceOptions } from './zookeeper.js';
