@@ -2,7 +2,8 @@ import {
   Code, createRuntime, RpcError,
   type EndpointBreakers, type Meshlet, type RuntimeOptions, type Protocol, type Registry,
 } from '@meshlet/core';
-import { BreakerSet } from '@meshlet/breaker';
+import { BreakerSet, OutlierDetector } from '@meshlet/breaker';
+import { XdsClient, xdsMesh } from '@meshlet/xds';
 import { AdminServer, adminOptions, meshletTarget, type AdminOptions } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } from '@meshlet/registry';
@@ -90,8 +91,9 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
   const admin = adminOptions(options.admin, env);
   if (mode === 'direct') {
     const { options: withTls, source } = tlsOptionsOf(rest, env);
-    const mesh = createRuntime({ ...withTls, protocols, registry: direct, loadBalancer: balancer, breakers });
-    return withAdmin(closing(Object.assign(mesh, { mode, sidecar: undefined }), source), admin, registryUrl(options.registry, env, mode));
+    const xds = options.mesh === undefined ? xdsFromEnv(env) : undefined;
+    const mesh = createRuntime({ ...withTls, protocols, registry: direct, loadBalancer: balancer, breakers, ...(xds ? { mesh: xds.mesh } : {}) });
+    return withAdmin(closing(Object.assign(mesh, { mode, sidecar: undefined }), source, xds?.client), admin, registryUrl(options.registry, env, mode));
   }
   const agentRegistry = createRegistry(withApplication(agent!, options.application ?? env.MESHLET_APP));
   if (!(agentRegistry instanceof AgentRegistry)) {
@@ -135,15 +137,27 @@ function tlsOptionsOf<O extends Pick<MeshletAppOptions, 'server' | 'client'>>(op
   };
 }
 
-/** Closes the environment's certificate source (its file watch) once the runtime has stopped. */
-function closing<M extends Meshlet>(mesh: M, source: ClosableTlsSource | undefined): M {
-  if (source === undefined) return mesh;
+/**
+ * Proxyless mesh: with `MESHLET_XDS` set (a bootstrap file, `xds://host:port`), references are
+ * driven by that xDS control plane (`@meshlet/xds`), clusters with outlier_detection get Envoy's
+ * outlier detector. Direct mode only: in sidecar mode the agent is the mesh.
+ */
+function xdsFromEnv(env: Env): { client: XdsClient; mesh: ReturnType<typeof xdsMesh> } | undefined {
+  if (!env.MESHLET_XDS?.trim()) return undefined;
+  const client = XdsClient.fromEnv({}, env as NodeJS.ProcessEnv);
+  return { client, mesh: xdsMesh(client, { outlierDetection: (config) => new OutlierDetector(config) }) };
+}
+
+/** Closes the environment's certificate source (its file watch) and the xDS client once the runtime has stopped. */
+function closing<M extends Meshlet>(mesh: M, source: ClosableTlsSource | undefined, xds?: XdsClient): M {
+  if (source === undefined && xds === undefined) return mesh;
   const stop = mesh.stop.bind(mesh);
   mesh.stop = async (graceMs?: number) => {
     try {
       await stop(graceMs);
     } finally {
-      source.close();
+      source?.close();
+      xds?.close();
     }
   };
   return mesh;

@@ -10,6 +10,8 @@ import { list, obj, str, typeName, type Obj } from './values.js';
 export interface XdsWatchSource {
   /** `resource` undefined: it does not exist. The cached value is replayed to a new watcher at once. Returns the unwatch. */
   watch(typeUrl: string, name: string, listener: (resource: any, meta?: unknown) => void): () => void;
+  /** The client's bootstrap, for its client_default_listener_resource_name_template. */
+  readonly bootstrap?: { readonly clientDefaultListenerResourceNameTemplate?: string | undefined } | undefined;
 }
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';

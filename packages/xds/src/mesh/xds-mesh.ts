@@ -29,7 +29,7 @@ export interface XdsMeshOptions {
  * `MESHLET_XDS` is set). packages/xds/README.md lists the fields honoured.
  */
 export function xdsMesh(client: XdsWatchSource, options: XdsMeshOptions = {}): MeshControl {
-  const template = options.listenerTemplate ?? '%s';
+  const template = options.listenerTemplate ?? client.bootstrap?.clientDefaultListenerResourceNameTemplate ?? '%s';
   let sourceIp: string | undefined;
   return {
     reference(service: MeshService): MeshReference | undefined {
