@@ -6,7 +6,7 @@ import { BreakerSet, OutlierDetector } from '@meshlet/breaker';
 import { XdsClient, xdsMesh } from '@meshlet/xds';
 import { AdminServer, adminOptions, meshletTarget, type AdminOptions } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
-import { AgentRegistry, createRegistry, withFallback, type FallbackRegistry } from '@meshlet/registry';
+import { AgentRegistry, createConfigSource, createRegistry, hasConfigSource, withFallback, type FallbackRegistry } from '@meshlet/registry';
 import { protocolsOf, registerBuiltins } from './builtins.js';
 import { heartbeatProbe } from './probes.js';
 import { tlsFromEnv } from './tls-env.js';
@@ -89,10 +89,12 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
   const breakers = options.breakers === false ? undefined : options.breakers ?? (() => new BreakerSet());
   const { agent: _agent, health, registry: _registry, breakers: _breakers, admin: _admin, ...rest } = options;
   const admin = adminOptions(options.admin, env);
+  // Dubbo's routing rules from the registry's config centre (ZooKeeper, Nacos) unless code or env says otherwise.
+  const configSource = rest.configSource ?? configSourceOf(registryUrl(options.registry, env, mode), env);
   if (mode === 'direct') {
     const { options: withTls, source } = tlsOptionsOf(rest, env);
     const xds = options.mesh === undefined ? xdsFromEnv(env) : undefined;
-    const mesh = createRuntime({ ...withTls, protocols, registry: direct, loadBalancer: balancer, breakers, ...(xds ? { mesh: xds.mesh } : {}) });
+    const mesh = createRuntime({ ...withTls, protocols, registry: direct, loadBalancer: balancer, breakers, configSource, ...(xds ? { mesh: xds.mesh } : {}) });
     return withAdmin(closing(Object.assign(mesh, { mode, sidecar: undefined }), source, xds?.client), admin, registryUrl(options.registry, env, mode));
   }
   const agentRegistry = createRegistry(withApplication(agent!, options.application ?? env.MESHLET_APP));
@@ -116,6 +118,7 @@ export function createMeshlet(options: MeshletAppOptions = {}, env: Env = proces
     registry: sidecar,
     loadBalancer: balancer,
     breakers,
+    configSource,
     // One stage chooses between the agent's endpoint and the direct set; the balancer and the
     // breakers only ever see the direct endpoints.
     endpointSets: sidecar,
@@ -192,6 +195,16 @@ function registryUrl(option: Registry | string | false | undefined, env: Env, mo
   const fromEnv = env.MESHLET_REGISTRY?.trim();
   if (fromEnv) return OFF.has(fromEnv.toLowerCase()) ? undefined : fromEnv;
   return mode === 'direct' ? 'local' : undefined;
+}
+
+/**
+ * Where routing rules are read: `MESHLET_CONFIG_SOURCE` (a URL, or off/none/false), else the
+ * registry URL's own config centre when it has one (zookeeper://, nacos://), else none.
+ */
+function configSourceOf(registry: string | undefined, env: Env): RuntimeOptions['configSource'] {
+  const fromEnv = env.MESHLET_CONFIG_SOURCE?.trim();
+  if (fromEnv) return OFF.has(fromEnv.toLowerCase()) ? undefined : createConfigSource(fromEnv);
+  return registry !== undefined && hasConfigSource(registry) ? createConfigSource(registry) : undefined;
 }
 
 function registryOf(option: Registry | string | false | undefined, env: Env, mode: MeshletMode): Registry | undefined {
