@@ -60,13 +60,18 @@ test("a Meshlet registration's ServiceInfo: Java's keys, no per-process values, 
   assert.deepEqual(Object.keys(a.services).sort(), ['a.Other:1.0:dubbo', `${ECHO}:1.0:dubbo`]);
 });
 
-test('getMetadataInfo answers the revision it publishes, per port, and null for any other', () => {
-  const regs = [reg(ECHO, 1), reg('a.Other', 2)];
+test('getMetadataInfo answers the revision it publishes, one instance per host (its dubbo and tri services together), and null for any other', () => {
+  const tri = { ...reg('a.Other', 2), endpoint: endpoint('tri', '10.0.0.1', 2) };
+  const elsewhere = { ...reg('a.Far', 3), endpoint: endpoint('dubbo', '10.9.9.9', 3) };
+  const regs = [reg(ECHO, 1), tri, elsewhere];
   const impl = metadataServiceImpl(() => [], () => regs, 'm');
-  const one = dubboMetadataInfo('m', [regs[0]!]);
-  assert.deepEqual(impl.getMetadataInfo(one.revision), one);
-  assert.equal(impl.getMetadataInfo(dubboMetadataInfo('m', [regs[1]!]).revision)?.services['a.Other:1.0:dubbo']?.port, 2);
+  const both = dubboMetadataInfo('m', [regs[0]!, tri]);
+  assert.deepEqual(impl.getMetadataInfo(both.revision), both);
+  assert.deepEqual(Object.keys(both.services).sort(), ['a.Other:1.0:tri', `${ECHO}:1.0:dubbo`]);
+  assert.equal(both.services['a.Other:1.0:tri']?.port, 2);
+  assert.equal(impl.getMetadataInfo(dubboMetadataInfo('m', [regs[0]!]).revision), null, 'the dubbo services alone are no instance');
+  assert.equal(impl.getMetadataInfo(dubboMetadataInfo('m', [elsewhere]).revision)?.services['a.Far:1.0:dubbo']?.port, 3);
   assert.equal(impl.getMetadataInfo('0123'), null);
   assert.equal(impl.getMetadataInfo(null), null);
-  assert.equal(metadataServiceImpl(() => [], () => regs).getMetadataInfo(one.revision), null, 'no application, no instance');
+  assert.equal(metadataServiceImpl(() => [], () => regs).getMetadataInfo(both.revision), null, 'no application, no instance');
 });

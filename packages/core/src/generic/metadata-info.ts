@@ -30,6 +30,12 @@ export interface DubboMetadataInfo {
 /** The `release=` value Meshlet publishes in application-level metadata. */
 export const METADATA_RELEASE = 'meshlet-0.1.0';
 
+/**
+ * The protocols whose services an application instance describes (its MetadataInfo and
+ * `dubbo.endpoints`): a Java Dubbo 3 process exporting dubbo and tri is one instance of both.
+ */
+export const APP_LEVEL_PROTOCOLS: readonly string[] = ['dubbo', 'tri'];
+
 /** Java's `MetadataInfo.EMPTY_REVISION`: an instance exporting nothing. */
 export const EMPTY_REVISION = '0';
 

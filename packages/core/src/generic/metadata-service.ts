@@ -16,19 +16,19 @@ import { dubboMetadataInfo, METADATA_INFO_TYPE, type DubboMetadataInfo } from '.
  */
 export const METADATA_SERVICE = 'org.apache.dubbo.metadata.MetadataService';
 
-export function metadataServiceDefinitions(application: string | undefined): ServiceDefinition[] {
+export function metadataServiceDefinitions(application: string | undefined, protocol = 'dubbo'): ServiceDefinition[] {
   const methods = {
     getServiceDefinition: { params: [t.string, t.string, t.string], returns: t.string },
     getServiceDefinitionByKey: { name: 'getServiceDefinition', params: [t.string], returns: t.string },
     getMetadataInfo: { params: [t.string], returns: t.nullable(METADATA_INFO_TYPE) },
   };
   const groups = application ? [undefined, application] : [undefined];
-  return groups.map((group) => defineService({ interface: METADATA_SERVICE, version: '1.0.0', group, protocol: 'dubbo', methods }));
+  return groups.map((group) => defineService({ interface: METADATA_SERVICE, version: '1.0.0', group, protocol, methods }));
 }
 
 /**
  * The implementation over the runtime's exported definitions and registrations (read per call:
- * exports may change). `registrations` are the Dubbo ones; `application` names the instance.
+ * exports may change). `registrations` are the dubbo and tri ones (APP_LEVEL_PROTOCOLS); `application` names the instance.
  */
 export function metadataServiceImpl(
   definitions: () => readonly ServiceDefinition[],
@@ -46,12 +46,13 @@ export function metadataServiceImpl(
       (version === null && group === null ? find((d) => d.interface === iface) : null),
     // Dubbo's service key: `group/interface:version`, group and version optional.
     getServiceDefinitionByKey: (key: string) => find((d) => serviceKeyString(d) === key || d.interface === key),
-    // One MetadataInfo per port (an instance is app + host + port); Java answers null for a revision it does not have.
+    // One MetadataInfo per instance (app + host: its dubbo and tri services together, as the
+    // registry's revision counts them); Java answers null for a revision it does not have.
     getMetadataInfo: (revision: string | null): DubboMetadataInfo | null => {
       if (!application || !revision) return null;
-      const byPort = new Map<number, Registration[]>();
-      for (const r of registrations()) byPort.set(r.endpoint.port, [...(byPort.get(r.endpoint.port) ?? []), r]);
-      for (const group of byPort.values()) {
+      const byHost = new Map<string, Registration[]>();
+      for (const r of registrations()) byHost.set(r.endpoint.host, [...(byHost.get(r.endpoint.host) ?? []), r]);
+      for (const group of byHost.values()) {
         const info = dubboMetadataInfo(application, group);
         if (info.revision === revision) return info;
       }

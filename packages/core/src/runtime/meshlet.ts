@@ -34,6 +34,7 @@ import { CallTap, matchesService, type CallListener, type RuntimeSnapshot } from
 import { serviceKeyString } from '../service-key.js';
 import { genericService, type GenericOptions, type GenericService } from '../generic/service.js';
 import { METADATA_SERVICE, metadataServiceDefinitions, metadataServiceImpl } from '../generic/metadata-service.js';
+import { APP_LEVEL_PROTOCOLS } from '../generic/metadata-info.js';
 import { metadataFetcher } from '../generic/metadata-fetcher.js';
 
 export interface RuntimeOptions {
@@ -262,11 +263,13 @@ export class Meshlet {
       const byProtocol = this.exports.byProtocol();
       // Describes this runtime's Dubbo services as Java providers do (generic/metadata-service.ts);
       // added after the snapshot above, so it is answered but never registered.
-      if (byProtocol.has('dubbo') && !this.exports.definitions.some((d) => d.interface === METADATA_SERVICE)) {
+      // On the dubbo port, else the tri port (where the instance's `dubbo.metadata-service.url-params` point).
+      const metadataProtocol = APP_LEVEL_PROTOCOLS.find((p) => byProtocol.has(p));
+      if (metadataProtocol && !this.exports.definitions.some((d) => d.interface === METADATA_SERVICE)) {
         // The registered ones (offline() withdraws some), as the registry's revision counts them.
-        const registered = () => this.registrations.filter((r) => r.endpoint.protocol === 'dubbo' && !this.offlined.has(r));
+        const registered = () => this.registrations.filter((r) => APP_LEVEL_PROTOCOLS.includes(r.endpoint.protocol) && !this.offlined.has(r));
         const impl = metadataServiceImpl(() => this.exports.definitions, registered, this.application);
-        for (const d of metadataServiceDefinitions(this.application)) this.exports.add(d, impl, [this.protocols.get('dubbo')!]);
+        for (const d of metadataServiceDefinitions(this.application, metadataProtocol)) this.exports.add(d, impl, [this.protocols.get(metadataProtocol)!]);
       }
       for (const [name, definitions] of byProtocol) {
         const protocol = this.protocols.get(name)!;

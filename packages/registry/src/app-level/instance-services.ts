@@ -2,6 +2,7 @@ import { endpoint, type Endpoint, type MetadataFetcher, type ServiceKey } from '
 import { endpointSet } from '../endpoint-set.js';
 import type { Migration } from '../zookeeper/discovery-modes.js';
 import { instanceEndpointPort, type AppInstance } from './instance.js';
+import { APP_PROTOCOLS } from './registrations.js';
 
 export type InstanceServices = Awaited<ReturnType<MetadataFetcher>>;
 
@@ -79,12 +80,15 @@ export function appEndpoints(
 
 /**
  * Dubbo 3's migration rule over both levels' endpoints: FORCE_APPLICATION uses the application
- * level for Dubbo endpoints, APPLICATION_FIRST uses it when it found any (Dubbo 3's default
- * comparator) and the interface level otherwise. Other protocols' endpoints always come from the
+ * level for dubbo and tri endpoints, APPLICATION_FIRST uses it for a protocol when it found any of
+ * that protocol (Dubbo 3's default comparator) and the interface level otherwise. Other protocols' endpoints always come from the
  * interface level.
  */
 export function migrate(interfaceLevel: readonly Endpoint[], appLevel: readonly Endpoint[] | undefined, migration: Migration): readonly Endpoint[] {
   if (appLevel === undefined || migration === 'FORCE_INTERFACE') return endpointSet([...interfaceLevel]);
-  if (appLevel.length === 0 && migration === 'APPLICATION_FIRST') return endpointSet([...interfaceLevel]);
-  return endpointSet([...interfaceLevel.filter((e) => e.protocol !== 'dubbo'), ...appLevel]);
+  // Per protocol, as a Dubbo reference (one protocol each) migrates: instances that list only
+  // dubbo do not hide the interface level's tri providers under APPLICATION_FIRST.
+  const first = migration === 'APPLICATION_FIRST';
+  const found = new Set(appLevel.map((e) => e.protocol));
+  return endpointSet([...interfaceLevel.filter((e) => !APP_PROTOCOLS.includes(e.protocol) || (first && !found.has(e.protocol))), ...appLevel]);
 }

@@ -22,13 +22,21 @@ export interface AppInstance {
  * The instance metadata Java Dubbo 3.3.6 writes (key for key, captured from real providers on
  * ZooKeeper and on Nacos): the revision of the instance's services, its protocol ports, how to
  * reach its MetadataService (the dubbo port, hessian2, version 1.0.0), the local storage type.
+ * `endpoints` lists each protocol's port (dubbo, then tri: Java's order).
  */
-export function instanceMetadata(port: number, revision: string, registeredAt: number): Record<string, string> {
+export function instanceMetadata(
+  port: number, revision: string, registeredAt: number,
+  endpoints: readonly { readonly port: number; readonly protocol: string }[] = [{ port, protocol: 'dubbo' }],
+): Record<string, string> {
+  // Meshlet answers the MetadataService (v1, hessian2) on its dubbo port, else its tri port. Java
+  // 3.3.6 with both moves it to tri as MetadataServiceV2 (version 2.0.0, meta-v 2.0.0, protobuf);
+  // its consumers read this v1 form as well.
+  const ms = endpoints.find((e) => e.protocol === 'dubbo') ?? endpoints[0] ?? { port, protocol: 'dubbo' };
   return {
-    'dubbo.endpoints': JSON.stringify([{ port, protocol: 'dubbo' }]),
+    'dubbo.endpoints': JSON.stringify(endpoints.map((e) => ({ port: e.port, protocol: e.protocol }))),
     'dubbo.metadata-service.url-params': JSON.stringify({
       serialization: 'hessian2', 'prefer.serialization': 'hessian2', version: '1.0.0', dubbo: '2.0.2',
-      release: METADATA_RELEASE, side: 'provider', port: String(port), protocol: 'dubbo',
+      release: METADATA_RELEASE, side: 'provider', port: String(ms.port), protocol: ms.protocol,
     }),
     'dubbo.metadata.revision': revision,
     'dubbo.metadata.storage-type': 'local',

@@ -1,9 +1,7 @@
 import type { Registration } from '@meshlet/core';
 import { AppRegistrations, type InstanceState } from '../app-level/registrations.js';
+export { APP_PROTOCOLS } from '../app-level/registrations.js';
 import { instanceJson, instancePath, mappingPath } from './app-layout.js';
-
-/** The protocols an application instance lists (`dubbo.endpoints`) and its MetadataInfo describes. */
-export const APP_PROTOCOLS: ReadonlySet<string> = new Set(['dubbo', 'tri']);
 
 /** What the registry keeps alive for one application instance. */
 export interface InstanceNode {
@@ -13,6 +11,8 @@ export interface InstanceNode {
   /** The mapping nodes its interfaces need (`/dubbo/mapping/{interface}`). */
   readonly mappings: readonly string[];
   readonly application: string;
+  /** The instance's previous node, when its port moved (a dubbo port joined): to be removed. */
+  readonly replaces?: string;
 }
 
 /**
@@ -27,22 +27,26 @@ export class AppInstances {
   }
 
   add(r: Registration): InstanceNode {
-    return node(this.#registrations.add(r));
+    const s = this.#registrations.add(r);
+    return node(s, s.previousPort === undefined ? undefined : instancePath(s.application, s.host, s.previousPort));
   }
 
-  /** The instance node after `r` left; undefined when the instance has no registration left. */
+  /** The instance node after `r` left (at `path` until now); undefined when the instance has no registration left. */
   remove(r: Registration): { path: string; node: InstanceNode | undefined } | undefined {
     const left = this.#registrations.remove(r);
     if (!left) return undefined;
-    return { path: instancePath(r.application!, r.endpoint.host, r.endpoint.port), node: left.state && node(left.state) };
+    const path = instancePath(r.application!, r.endpoint.host, left.port);
+    const now = left.state && node(left.state);
+    return { path, node: now && now.path !== path ? { ...now, replaces: path } : now };
   }
 }
 
-function node(s: InstanceState): InstanceNode {
+function node(s: InstanceState, replaces?: string): InstanceNode {
   return {
     path: instancePath(s.application, s.host, s.port),
-    data: Buffer.from(instanceJson(s.application, s.host, s.port, s.revision, s.since)),
+    data: Buffer.from(instanceJson(s.application, s.host, s.port, s.revision, s.since, s.endpoints)),
     mappings: s.interfaces.map(mappingPath),
     application: s.application,
+    ...(replaces === undefined ? {} : { replaces }),
   };
 }

@@ -26,9 +26,12 @@ export function mappingPath(iface: string): string {
 }
 
 /** The node data of one instance: what `ZookeeperServiceDiscovery` (Curator's JsonInstanceSerializer) writes. */
-export function instanceJson(application: string, host: string, port: number, revision: string, registeredAt: number): string {
+export function instanceJson(
+  application: string, host: string, port: number, revision: string, registeredAt: number,
+  endpoints?: readonly { readonly port: number; readonly protocol: string }[],
+): string {
   const id = `${host}:${port}`;
-  const metadata = instanceMetadata(port, revision, registeredAt);
+  const metadata = instanceMetadata(port, revision, registeredAt, endpoints);
   return JSON.stringify({
     name: application, id, address: host, port, sslPort: null,
     payload: { '@class': 'org.apache.dubbo.registry.zookeeper.ZookeeperInstance', id, name: application, metadata },

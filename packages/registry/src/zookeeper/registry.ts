@@ -1,11 +1,12 @@
 import { Code, toRpcError, type Endpoint, type EndpointListener, type MetadataFetcher, type Registration, type Registry, type ServiceKey, type Subscriber } from '@meshlet/core';
-import { endpointSet, registrationId } from '../endpoint-set.js';
+import { registrationId } from '../endpoint-set.js';
 import { takeHeld } from '../held.js';
 import { Serial } from '../serial.js';
 import { Subscriptions, type Subscription } from '../subscription.js';
 import { checkRegistration, checkServiceKey, closedError, invalidArgument } from '../validate.js';
 import { AppDiscovery } from './app-discovery.js';
-import { AppInstances } from './app-instances.js';
+import { AppInstances, APP_PROTOCOLS } from './app-instances.js';
+import { migrate } from '../app-level/instance-services.js';
 import { addToMapping } from './app-mapping.js';
 import type { ZookeeperLayout, ZookeeperNode } from './layout.js';
 import { zookeeperSettings, type ZookeeperRegistryOptions, type ZookeeperSettings } from './options.js';
@@ -119,6 +120,7 @@ export class ZookeeperRegistry implements Registry {
     this.#start();
     await this.#session.whenConnected();
     await this.#serial.run(own.path, () => this.#ensure(own, true));
+    if (node.replaces !== undefined) await this.#dropInstance(node.replaces);
     const zk = this.#session.zk;
     if (!zk) throw closedError(this.name);
     for (const m of node.mappings) {
@@ -135,12 +137,22 @@ export class ZookeeperRegistry implements Registry {
     const previous = this.#nodes.get(id);
     if (left.node) {
       const own: OwnNode = { path: this.settings.chroot + left.node.path, data: left.node.data };
-      this.#nodes.set(id, own);
+      this.#nodes.set(instanceId(left.node.path), own);
       await this.#serial.run(own.path, () => this.#ensure(own, false));
+      if (left.node.replaces !== undefined) await this.#dropInstance(left.node.replaces);
     } else if (previous) {
       this.#nodes.delete(id);
       await this.#serial.run(previous.path, () => this.#remove(previous));
     }
+  }
+
+  /** Removes the node an instance had before its port moved (a dubbo port joined or left beside tri). */
+  async #dropInstance(path: string): Promise<void> {
+    const id = instanceId(path);
+    const previous = this.#nodes.get(id);
+    if (!previous) return;
+    this.#nodes.delete(id);
+    await this.#serial.run(previous.path, () => this.#remove(previous));
   }
 
   /** The runtime's way to read an instance's MetadataInfo; application-level discovery needs it. */
@@ -152,7 +164,7 @@ export class ZookeeperRegistry implements Registry {
   #discoveryFor(service: ServiceKey, subscriber: Subscriber | undefined): AppDiscovery | undefined {
     const layout = this.settings.layouts.get('dubbo');
     if (this.settings.migration === 'FORCE_INTERFACE' || !this.#fetcher || !layout) return undefined;
-    if (subscriber && subscriber.protocol !== 'dubbo') return undefined;
+    if (subscriber && !APP_PROTOCOLS.includes(subscriber.protocol)) return undefined;
     let d = this.#discoveries.get(service.interface);
     if (!d) {
       d = new AppDiscovery(service.interface, this.settings.chroot, this.#session, layout, this.#fetcher, (changed) => this.#changedApp(changed));
@@ -367,19 +379,14 @@ export class ZookeeperRegistry implements Registry {
   }
 
   /**
-   * The interface-level providers, and for Dubbo subscriptions with application-level discovery
-   * the migration rule: FORCE_APPLICATION uses the application level for Dubbo endpoints,
-   * APPLICATION_FIRST uses it when it found any (Dubbo 3's default comparator) and the interface
-   * level otherwise. Other protocols' endpoints always come from their layouts.
+   * The interface-level providers, and for dubbo and tri subscriptions with application-level
+   * discovery the migration rule (app-level/instance-services.ts). Other protocols' endpoints
+   * always come from their layouts.
    */
   #setFor(sub: Subscription): readonly Endpoint[] {
     const endpoints: Endpoint[] = [];
     for (const w of this.#subWatches.get(sub) ?? []) endpoints.push(...w.providersFor(sub.service));
-    const discovery = this.#subDiscovery.get(sub);
-    if (!discovery) return endpointSet(endpoints);
-    const app = discovery.endpointsFor(sub.service);
-    if (app.length === 0 && this.settings.migration === 'APPLICATION_FIRST') return endpointSet(endpoints);
-    return endpointSet([...endpoints.filter((e) => e.protocol !== 'dubbo'), ...app]);
+    return migrate(endpoints, this.#subDiscovery.get(sub)?.endpointsFor(sub.service), this.settings.migration);
   }
 }
 

@@ -13,7 +13,7 @@ import org.apache.dubbo.config.bootstrap.DubboBootstrap;
  * mapping, the instances, the provider's MetadataService. Calls
  * echo(--text) until it answers (the provider may register after this starts) and prints
  * `ECHO <answer>`, or `FAILED <error>` after --wait ms; exits 0 on success.
- * java … com.meshlet.dubbo.AppConsumer --registry zookeeper://127.0.0.1:P [--text s] [--wait ms] [--migration m]
+ * java … com.meshlet.dubbo.AppConsumer --registry zookeeper://127.0.0.1:P [--text s] [--wait ms] [--migration m] [--protocol tri]
  */
 public final class AppConsumer {
     public static void main(String[] argv) throws Exception {
@@ -26,6 +26,8 @@ public final class AppConsumer {
         ReferenceConfig<EchoService> ref = new ReferenceConfig<>();
         ref.setInterface(EchoService.class);
         ref.setVersion(Fleet.VERSION);
+        // --protocol tri: the instance's tri services, at the port its dubbo.endpoints lists for tri.
+        if (args.has("protocol")) ref.setProtocol(args.get("protocol"));
         ref.setCheck(false);
         ref.setTimeout(3000);
         EchoService echo = ref.get();
