@@ -120,7 +120,7 @@ export function matchThen(condition: Condition, provider: Readonly<Record<string
   if (then === null || then.length === 0) return false;
   for (const m of then) {
     // Without a call, Dubbo's argument and attachment matchers fail into the not-found value.
-    const value = m.kind === 'param' ? provider[m.key] : NOT_FOUND;
+    const value = m.kind === 'param' ? own(provider, m.key) : NOT_FOUND;
     if (!matchOne(m, value, consumer, false)) return false;
   }
   return true;
