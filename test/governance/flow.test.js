@@ -72,12 +72,13 @@ test('dubbo provider, QPS 100 on the interface, 128 in flight for 3 s: no 1 s wi
       const pair = (buckets.get(b) ?? 0) + (buckets.get(b + 1) ?? 0);
       assert.ok(pair <= 100, `buckets ${b - first} and ${b - first + 1} admitted ${pair} (> 100)`);
     }
-    // And it admits what it may: 3 s is 6 buckets, 3 windows' worth (300); allow a loaded
-    // machine's stalls to cost a third of that.
+    // And it admits what it may: bursts at the start of a window are Sentinel's too (a window is
+    // two buckets, so n buckets hold at most ceil(n / 2) windows' worth: 3 s touch 7, up to 400);
+    // saturated, at least 3 windows' worth less a loaded machine's stalls.
     const n = lastBucket - first + 1;
     t.diagnostic(`${ok} admitted, ${refused} refused, in ${n} buckets of 500 ms; busiest pair ${Math.max(...Array.from({ length: n - 1 }, (_, i) => (buckets.get(first + i) ?? 0) + (buckets.get(first + i + 1) ?? 0)))}`);
     assert.ok(ok <= Math.ceil(n / 2) * 100, `${ok} admitted in ${n} buckets`);
-    assert.ok(ok >= 200, `${ok} admitted in 3 s (300 at most)`);
+    assert.ok(ok >= 200, `${ok} admitted in 3 s`);
   } finally {
     await client.stop(0);
     await server.stop(0);

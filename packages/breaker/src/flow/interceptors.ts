@@ -157,7 +157,7 @@ export class FlowInterceptors {
   }
 
   private refuse(entry: ResourceEntry, origin: string, side: number): Promise<never> {
-    const error = new FlowRefusedError(entry.name, entry.refusedBy!, origin);
+    const error = FlowRefusedError.of(entry.name, entry.refusedBy!, origin);
     return Promise.reject(side === PROVIDER && this.sentinelRefusal ? sentinelStyleRefusal(error) : error);
   }
 

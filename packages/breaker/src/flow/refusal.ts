@@ -14,8 +14,31 @@ const MESSAGE_PREFIX = 'flow control: ';
 export class FlowRefusedError extends RpcError {
   constructor(readonly resource: string, readonly rule: ValidFlowRule, readonly origin: string) {
     super(Code.ServerBusy,
-      `${MESSAGE_PREFIX}${resource} refused${origin === '' ? '' : ` for caller ${origin}`} by ${describeFlowRule(rule)} (${SENTINEL_FLOW_MESSAGE})`);
+      `${MESSAGE_PREFIX}${resource} refused${origin === '' ? '' : ` for caller ${origin}`} by ${described(rule)} (${SENTINEL_FLOW_MESSAGE})`);
   }
+
+  /**
+   * A refusal without a stack trace: refusals are what an overloaded process does most, and the
+   * trace would only show the interceptor (Sentinel's BlockExceptions drop theirs for the same
+   * reason). Capturing it costs ~10 µs a call.
+   */
+  static of(resource: string, rule: ValidFlowRule, origin: string): FlowRefusedError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new FlowRefusedError(resource, rule, origin);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
+const descriptions = new WeakMap<ValidFlowRule, string>();
+
+function described(rule: ValidFlowRule): string {
+  let text = descriptions.get(rule);
+  if (text === undefined) descriptions.set(rule, (text = describeFlowRule(rule)));
+  return text;
 }
 
 /**
@@ -24,7 +47,13 @@ export class FlowRefusedError extends RpcError {
  * SentinelBlockException: FlowException` (a business exception to the caller, not a status).
  */
 export function sentinelStyleRefusal(cause: FlowRefusedError): RpcError {
-  return new RpcError(Code.Business, SENTINEL_FLOW_MESSAGE, { remoteClass: 'java.lang.RuntimeException', cause });
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new RpcError(Code.Business, SENTINEL_FLOW_MESSAGE, { remoteClass: 'java.lang.RuntimeException', cause });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**

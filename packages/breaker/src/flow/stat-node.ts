@@ -6,14 +6,18 @@
  * - passed calls in the previous whole second (`previousPassQps`, from its per-minute array of
  *   1 s buckets: only the bucket of the second before this one is ever read, so two are kept);
  * - calls in flight (`curThreadNum`).
- * Plain number fields, no arrays or bucket objects: reading and counting allocate nothing.
+ * Plain number fields, no arrays or bucket objects: reading and counting allocate nothing, and a
+ * call within the current half second compares two numbers instead of computing bucket indexes.
  */
 export class StatNode {
-  // Half-second buckets: starts and passed counts.
+  // Half-second buckets by index ((now / 500) % 2): starts and passed counts.
   private start0 = -1;
   private pass0 = 0;
   private start1 = -1;
   private pass1 = 0;
+  /** The half second the latest call fell in, and its bucket's index. */
+  private current = -Infinity;
+  private index = 0;
   // Whole-second buckets: this second and the one before.
   private secStart = -1;
   private secPass = 0;
@@ -25,7 +29,7 @@ export class StatNode {
   /** Counts a passed call at `now` (ms). */
   addPass(now: number): void {
     this.roll(now);
-    if (Math.floor(now / 500) % 2 === 0) this.pass0++;
+    if (this.index === 0) this.pass0++;
     else this.pass1++;
     this.secPass++;
   }
@@ -47,8 +51,13 @@ export class StatNode {
 
   /** Moves the buckets `now` falls in to their new windows (LeapArray's `currentWindow`). */
   private roll(now: number): void {
+    // Half seconds nest in seconds (both aligned to the epoch): within the same half second,
+    // nothing moves.
+    if (now >= this.current && now - this.current < 500) return;
     const half = now - (now % 500);
-    if (Math.floor(now / 500) % 2 === 0) {
+    this.current = half;
+    this.index = Math.floor(now / 500) % 2;
+    if (this.index === 0) {
       if (this.start0 !== half) {
         this.start0 = half;
         this.pass0 = 0;
