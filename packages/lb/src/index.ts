@@ -17,3 +17,14 @@ export {
 // The package entry registers its policies explicitly, as grpc-js' index calls each policy's
 // `setup()`; no module registers anything merely by being imported.
 registerBuiltinLoadBalancers();
+
+// Envoy's priority and locality selection (EDS) around any of the policies above, also by the name
+// `locality` (its options: `LocalityAwareOptions`).
+export {
+  LocalityAwareBalancer, localityAware, LOCALITY_DEFAULTS, priorityLoad, hostFacts,
+  XDS_LOCALITY, XDS_PRIORITY, XDS_HEALTH, XDS_LOCALITY_WEIGHT,
+  type LocalityAwareOptions, type LocalitySnapshot, type LevelInput, type PriorityLoad, type PriorityLoadOptions, type HostFacts, type HostHealth,
+} from './locality/index.js';
+import { localityAware } from './locality/index.js';
+import { registerLoadBalancer } from './registry.js';
+registerLoadBalancer('locality', localityAware);
