@@ -156,3 +156,29 @@ test('consumer side: a client rule refuses before anything is sent', async () =>
     await server.stop(0);
   }
 });
+
+test('each protocol carries a provider\'s refusal in its own busy form, read back as SERVER_BUSY; `sentinel` as a business exception', async (t) => {
+  const { bolt } = await import('@meshlet/transport-bolt');
+  const { motan2 } = await import('@meshlet/transport-motan');
+  const { triple } = await import('@meshlet/transport-triple');
+  for (const [name, protocol] of [['dubbo', dubbo], ['bolt', bolt], ['motan2', motan2], ['tri', triple]]) {
+    for (const refusal of ['busy', 'sentinel']) {
+      const flow = new FlowRules({ refusal, rules: [{ resource: ECHO, count: 0 }] });
+      const server = createRuntime({ protocols: [protocol()], server: { host: '127.0.0.1', port: 0 }, serverInterceptors: [flow.serverInterceptor] });
+      server.provide(Echo, { echo: async (s) => s });
+      await server.start();
+      const client = createRuntime({ protocols: [protocol()] });
+      try {
+        const echo = client.refer(Echo, { url: `127.0.0.1:${server.address().port}`, cluster: 'failfast', timeout: 10_000 });
+        const err = await echo.echo('a').then(() => assert.fail(`${name}: not refused`), (e) => e);
+        t.diagnostic(`${name} ${refusal}: ${err.code} ${err.remoteClass ?? ''} ${JSON.stringify(err.message.slice(0, 90))}`);
+        assert.ok(isFlowRefusal(err), `${name}: the text crossed the wire: ${err.message}`);
+        if (refusal === 'busy') assert.ok(RpcError.is(err, Code.ServerBusy), `${name}: ${err.code} ${err.message}`);
+        else assert.ok(RpcError.is(err, Code.Business) && /SentinelBlockException: FlowException/.test(err.message), `${name}: ${err.code} ${err.message}`);
+      } finally {
+        await client.stop(0);
+        await server.stop(0);
+      }
+    }
+  }
+});
