@@ -32,12 +32,12 @@ function within(emitter, event, ms) {
   return once(emitter, event, { signal: ac.signal }).finally(() => clearTimeout(timer));
 }
 
-test('dubbo, 4 providers, one failing: ejected after 5 consecutive 5xx, offered no calls while out, back after its ejection time', async () => {
+test('dubbo, 4 providers, one failing: ejected after 5 consecutive 5xx, offered no calls while out, back after its ejection time (2 s)', async () => {
   const providers = await Promise.all(['a', 'b', 'c', 'd'].map(startProvider));
   const [, , , bad] = providers;
   // Four hosts and Envoy's default max_ejection_percent (10 %) would eject none (1/4 = 25 %):
   // always_eject_one_host lets the first go. Short times keep the test quick.
-  const detector = new OutlierDetector({ interval: { nanos: 100_000_000 }, baseEjectionTime: { nanos: 400_000_000 }, alwaysEjectOneHost: { value: true } });
+  const detector = new OutlierDetector({ interval: { nanos: 100_000_000 }, baseEjectionTime: { seconds: 2 }, alwaysEjectOneHost: { value: true } });
   const mesh = createRuntime({ protocols: [dubbo()], loadBalancer: roundRobin, breakers: () => detector });
   try {
     const ledger = mesh.refer(Ledger, { url: providers.map((p) => p.url), cluster: 'failfast', timeout: 5_000 });
@@ -56,15 +56,17 @@ test('dubbo, 4 providers, one failing: ejected after 5 consecutive 5xx, offered 
     assert.equal(failures.length, 5, 'ejected at its 5th failure in a row');
     assert.ok(failures.every((e) => RpcError.is(e, Code.ServerBusy) && e.status === 100), String(failures[0]));
 
-    // Out: 60 calls, all answered by the other three.
+    // Out for 2 s (a margin for a loaded machine: it must not return during the next 60 calls).
+    const returned = within(detector, 'uneject', 10_000);
     const before = bad.state.calls;
     const out = await Promise.all(Array.from({ length: 60 }, (_, i) => ledger.lookup(i)));
     assert.equal(bad.state.calls, before, 'no call reached the ejected provider');
     assert.deepEqual([...new Set(out.map((s) => s.split(':')[0]))].sort(), ['a', 'b', 'c']);
 
-    // Healthy again: returned by the detector's own timer after 400 ms (at the next 100 ms check).
+    assert.ok(detector.isEjected(endpoint), 'still out after the 60 calls');
+    // Healthy again: returned by the detector's own timer after 2 s (at the next 100 ms check).
     bad.state.failing = false;
-    const [back] = await within(detector, 'uneject', 10_000);
+    const [back] = await returned;
     assert.equal(`${back.host}:${back.port}`, bad.url);
     const again = await Promise.all(Array.from({ length: 60 }, (_, i) => ledger.lookup(i)));
     const counts = {};
