@@ -20,6 +20,31 @@ export interface ConditionMatcher {
   readonly kind: MatcherKind;
   readonly matches: readonly string[];
   readonly mismatches: readonly string[];
+  /** Compiled once: where the value comes from and each pattern's test, so a call does no parsing. */
+  readonly source: ValueSource;
+  readonly matchPatterns: readonly Pattern[];
+  readonly mismatchPatterns: readonly Pattern[];
+}
+
+/** Where a `when` value is read: the method name, a consumer parameter, an argument, an attachment, or nowhere. */
+type ValueSource =
+  | { readonly from: 'method' }
+  | { readonly from: 'consumer'; readonly key: string }
+  | { readonly from: 'argument'; readonly index: number }
+  | { readonly from: 'attachment'; readonly key: string }
+  | { readonly from: 'none' };
+
+/** A value pattern: a range (`~`), else a glob that may also name a consumer parameter (`$name`). */
+type Pattern =
+  | { readonly range: true; readonly start: number | undefined; readonly end: number | undefined; readonly usable: boolean }
+  | { readonly range: false; readonly glob: Glob; readonly ref: string | undefined };
+
+/** UrlUtils.isMatchGlobPattern, split once: only the last `*` is a wildcard. */
+interface Glob {
+  readonly text: string;
+  readonly any: boolean;
+  readonly prefix: string | undefined;
+  readonly suffix: string | undefined;
 }
 
 /** The value Dubbo reads for an argument or attachment it cannot find; patterns still run on it. */
@@ -91,7 +116,11 @@ function parseSide(side: string): ConditionMatcher[] {
     }
   }
   // Java keeps values in sets; duplicates change nothing but time.
-  return [...byKey.values()].map((b) => ({ ...b, matches: [...new Set(b.matches)], mismatches: [...new Set(b.mismatches)] }));
+  return [...byKey.values()].map((b) => {
+    const matches = [...new Set(b.matches)];
+    const mismatches = [...new Set(b.mismatches)];
+    return { ...b, matches, mismatches, source: sourceOf(b), matchPatterns: matches.map(compilePattern), mismatchPatterns: mismatches.map(compilePattern) };
+  });
 }
 
 function newMatcher(key: string): Building {
@@ -106,7 +135,7 @@ function illegal(rule: string, separator: string, index: number, content: string
 /** Whether a call matches the `when` side (an empty side matches every call). */
 export function matchWhen(condition: Condition, call: CallSample): boolean {
   for (const m of condition.when) {
-    if (!matchOne(m, whenValue(m, call), undefined, true)) return false;
+    if (!matchOne(m, whenValue(m.source, call), undefined, true)) return false;
   }
   return true;
 }
@@ -126,22 +155,35 @@ export function matchThen(condition: Condition, provider: Readonly<Record<string
   return true;
 }
 
-function whenValue(m: ConditionMatcher, call: CallSample): string | undefined {
-  switch (m.kind) {
+function sourceOf(b: Building): ValueSource {
+  switch (b.kind) {
     case 'param':
-      return m.key === 'method' || m.key === 'methods' ? call.method : own(call.consumer, m.key);
+      return b.key === 'method' || b.key === 'methods' ? { from: 'method' } : { from: 'consumer', key: b.key };
     case 'argument': {
-      const found = ARGUMENT.exec(m.key.split('.')[0]!);
-      if (found === null) return NOT_FOUND;
-      const index = Number(found[1]);
-      if (index > MAX_INT || index >= call.args.length) return NOT_FOUND;
-      return javaString(call.args[index]);
+      const found = ARGUMENT.exec(b.key.split('.')[0]!);
+      const index = found === null ? NaN : Number(found[1]);
+      // Integer.parseInt overflows past int: Dubbo then reads the not-found value.
+      return Number.isInteger(index) && index <= MAX_INT ? { from: 'argument', index } : { from: 'none' };
     }
     case 'attachment': {
-      const found = ATTACHMENT.exec(m.key.split('.')[0]!);
-      if (found === null) return NOT_FOUND;
-      return own(call.attachments, found[1]!);
+      const found = ATTACHMENT.exec(b.key.split('.')[0]!);
+      return found === null ? { from: 'none' } : { from: 'attachment', key: found[1]! };
     }
+  }
+}
+
+function whenValue(source: ValueSource, call: CallSample): string | undefined {
+  switch (source.from) {
+    case 'method':
+      return call.method;
+    case 'consumer':
+      return own(call.consumer, source.key);
+    case 'argument':
+      return source.index < call.args.length ? javaString(call.args[source.index]) : NOT_FOUND;
+    case 'attachment':
+      return own(call.attachments, source.key);
+    case 'none':
+      return NOT_FOUND;
   }
 }
 
@@ -152,6 +194,7 @@ function own(map: Readonly<Record<string, string>>, key: string): string | undef
 /** `String.valueOf` of what Java would have received. */
 function javaString(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return value;
   if (typeof value !== 'object') return String(value);
   try {
     return JSON.stringify(value) ?? 'null';
@@ -163,33 +206,54 @@ function javaString(value: unknown): string {
 function matchOne(m: ConditionMatcher, value: string | undefined, consumer: Readonly<Record<string, string>> | undefined, when: boolean): boolean {
   if (value === undefined) return false;
   // Mismatches first: a value in both lists does not match.
-  for (const p of m.mismatches) if (matchPattern(p, value, consumer, when)) return false;
-  if (m.matches.length === 0) return m.mismatches.length > 0;
-  for (const p of m.matches) if (matchPattern(p, value, consumer, when)) return true;
+  for (const p of m.mismatchPatterns) if (matchPattern(p, value, consumer, when)) return false;
+  if (m.matchPatterns.length === 0) return m.mismatchPatterns.length > 0;
+  for (const p of m.matchPatterns) if (matchPattern(p, value, consumer, when)) return true;
   return false;
 }
 
-function matchPattern(pattern: string, value: string, consumer: Readonly<Record<string, string>> | undefined, when: boolean): boolean {
-  if (pattern.includes('~')) return matchRange(pattern, value, when);
-  const resolved = consumer !== undefined && pattern.startsWith('$') ? own(consumer, pattern.slice(1)) : pattern;
-  return matchGlob(resolved, value);
+function matchPattern(p: Pattern, value: string, consumer: Readonly<Record<string, string>> | undefined, when: boolean): boolean {
+  if (p.range) {
+    // Dubbo's RangeValuePattern: an unusable pattern or value counts as a match on the `then` side only.
+    if (!p.usable) return !when;
+    const v = javaInt(value);
+    if (v === undefined) return !when;
+    return (p.start === undefined || v >= p.start) && (p.end === undefined || v <= p.end);
+  }
+  // `$name` reads the consumer's parameter where there is a consumer URL (the `then` side).
+  if (p.ref !== undefined && consumer !== undefined) return matchGlob(own(consumer, p.ref), value);
+  return testGlob(p.glob, value);
 }
 
-/** Dubbo's RangeValuePattern: `low~high`, `~high`, `low~`; an unusable pattern or value counts as a match on the `then` side only. */
-function matchRange(pattern: string, value: string, when: boolean): boolean {
-  const fallback = !when;
-  const v = javaInt(value);
-  // Java's split drops trailing empty strings: `1~` is one part.
-  const parts = pattern.split('~');
-  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  if (v === undefined || parts.length < 2) return fallback;
-  const rawStart = parts[0]!;
-  const rawEnd = parts[1]!;
-  if (rawStart === '' && rawEnd === '') return fallback;
-  const start = rawStart === '' ? -Infinity : javaInt(rawStart);
-  const end = rawEnd === '' ? Infinity : javaInt(rawEnd);
-  if (start === undefined || end === undefined) return fallback;
-  return v >= start && v <= end;
+function compilePattern(text: string): Pattern {
+  if (text.includes('~')) {
+    // Java's split drops trailing empty strings: `1~` is one part, `~` none.
+    const parts = text.split('~');
+    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    if (parts.length < 2) return { range: true, start: undefined, end: undefined, usable: false };
+    const [rawStart, rawEnd] = [parts[0]!, parts[1]!];
+    if (rawStart === '' && rawEnd === '') return { range: true, start: undefined, end: undefined, usable: false };
+    const start = rawStart === '' ? undefined : javaInt(rawStart);
+    const end = rawEnd === '' ? undefined : javaInt(rawEnd);
+    const usable = (rawStart === '' || start !== undefined) && (rawEnd === '' || end !== undefined);
+    return { range: true, start, end, usable };
+  }
+  return { range: false, glob: compileGlob(text), ref: text.startsWith('$') ? text.slice(1) : undefined };
+}
+
+function compileGlob(text: string): Glob {
+  const i = text.lastIndexOf('*');
+  if (text === '*') return { text, any: true, prefix: undefined, suffix: undefined };
+  if (i === -1) return { text, any: false, prefix: undefined, suffix: undefined };
+  return { text, any: false, prefix: text.slice(0, i), suffix: text.slice(i + 1) };
+}
+
+/** `matchGlob` with the pattern split beforehand. */
+function testGlob(g: Glob, value: string): boolean {
+  if (g.any) return true;
+  if (g.text === '' || value === '') return g.text === '' && value === '';
+  if (g.prefix === undefined) return value === g.text;
+  return value.startsWith(g.prefix) && value.endsWith(g.suffix!);
 }
 
 /** StringUtils.parseInteger: digits only, else 0; undefined where Integer.parseInt would throw. */

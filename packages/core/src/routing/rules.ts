@@ -58,9 +58,12 @@ export class RoutingRules {
   readonly #slots = new Map<string, Slot>();
   readonly #tagSlots = new Map<string, Slot>();
   readonly #serviceKeys = new WeakMap<ServiceDefinition, string>();
+  readonly #serviceSlotOf = new WeakMap<ServiceDefinition, Slot>();
   readonly #consumers = new WeakMap<ServiceDefinition, Readonly<Record<string, string>>>();
   readonly #conditions = new ConditionRouting();
   readonly #tags = new TagRuleRouting();
+  /** This application's `{application}.condition-router` slot, once there is one. */
+  #appSlot: Slot | undefined;
   #host: string | undefined;
   #closed = false;
 
@@ -113,8 +116,7 @@ export class RoutingRules {
         ? this.#tags.route(tagRule, candidates, inv.attachments, forceTag())
         : base(candidates, inv);
       const service = this.#serviceSlot(inv.service)?.effective as ConditionRule | undefined;
-      const application = this.#options.application === undefined ? undefined
-        : this.#slots.get(`${this.#options.application}${CONDITION_RULE_SUFFIX}`)?.effective as ConditionRule | undefined;
+      const application = this.#appSlot?.effective as ConditionRule | undefined;
       if (service === undefined && application === undefined) return out;
       const call: CallSample = { consumer: this.#consumer(inv.service), method: inv.method.name, args: inv.args, attachments: inv.attachments };
       if (service !== undefined) out = this.#conditions.route(service, out, call);
@@ -133,22 +135,21 @@ export class RoutingRules {
   }
 
   #serviceSlot(service: ServiceDefinition): Slot | undefined {
+    const known = this.#serviceSlotOf.get(service);
+    if (known !== undefined) return known;
     let key = this.#serviceKeys.get(service);
     if (key === undefined) this.#serviceKeys.set(service, (key = `${serviceRuleKey(service)}${CONDITION_RULE_SUFFIX}`));
-    const slot = this.#slots.get(key);
-    if (slot !== undefined && (slot.stop !== undefined || this.#options.source === undefined)) return slot;
-    return this.#options.source === undefined ? undefined : this.#slot(key, true);
+    // With a source every service gets a (watched) slot; without one only a rule from code makes one.
+    const slot = this.#options.source === undefined ? this.#slots.get(key) : this.#slot(key, true);
+    if (slot !== undefined && (slot.stop !== undefined || this.#options.source === undefined)) this.#serviceSlotOf.set(service, slot);
+    return slot;
   }
 
   #tagSlot(app: string): Slot | undefined {
-    let slot = this.#tagSlots.get(app);
-    if (slot === undefined) {
-      const key = `${app}${TAG_RULE_SUFFIX}`;
-      if (this.#options.source === undefined && !this.#slots.has(key)) return undefined;
-      slot = this.#slot(key, true);
-      this.#tagSlots.set(app, slot);
-    }
-    return slot;
+    // `#slot` files every tag slot here; without a source only a rule from code makes one.
+    const slot = this.#tagSlots.get(app);
+    if (slot !== undefined || this.#options.source === undefined) return slot;
+    return this.#slot(`${app}${TAG_RULE_SUFFIX}`, true);
   }
 
   #slot(key: string, watch: boolean): Slot {
@@ -159,6 +160,7 @@ export class RoutingRules {
       slot = { key, kind, fromSource: undefined, fromCode: undefined, coded: false, effective: undefined, error: undefined, stop: undefined };
       this.#slots.set(key, slot);
       if (kind === 'tag') this.#tagSlots.set(key.slice(0, -TAG_RULE_SUFFIX.length), slot);
+      else if (this.#options.application !== undefined && key === `${this.#options.application}${CONDITION_RULE_SUFFIX}`) this.#appSlot = slot;
     }
     if (watch && slot.stop === undefined && this.#options.source !== undefined && !this.#closed) {
       const s = slot;
