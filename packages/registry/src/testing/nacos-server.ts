@@ -115,6 +115,8 @@ export class NacosServer {
       ...(o.auth ? { RNACOS_INIT_ADMIN_USERNAME: o.auth.username, RNACOS_INIT_ADMIN_PASSWORD: o.auth.password } : {}),
       RUST_LOG: 'warn',
     };
+    this.#lastRaft = '';
+    this.#readyToken = undefined;
     const t0 = performance.now();
     // cwd = the temp dir: the server reads a `.env` file from its working directory.
     const proc = new ServerProcess(nacosServerBin(), [], { cwd: this.dir, env });
@@ -125,19 +127,74 @@ export class NacosServer {
     this.startedInMs = performance.now() - t0;
   }
 
-  /** Ready = the naming API answers a list query, and with auth on, the admin can log in (the user store starts later). */
+  /**
+   * Ready = the naming API answers a list query, the config store keeps a write (r-nacos answers
+   * `true` to config writes made before its raft store is up, and drops them: seen for ~1 s after
+   * start), and with auth on, the admin can log in (the user store starts later).
+   */
   async #ready(): Promise<boolean> {
     const auth = this.#options.auth;
+    let token: Record<string, string> = {};
     if (auth) {
-      const login = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/auth/login?${new URLSearchParams(auth).toString()}`, { method: 'POST', signal: AbortSignal.timeout(2000) });
-      const body = await login.text();
-      return login.ok && body.includes('accessToken');
+      // Logged in once per start: each login is a raft entry, which would keep the store from settling.
+      if (this.#readyToken === undefined) {
+        const login = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/auth/login?${new URLSearchParams(auth).toString()}`, { method: 'POST', signal: AbortSignal.timeout(2000) });
+        const body = await login.text();
+        if (!login.ok || !body.includes('accessToken')) return false;
+        this.#readyToken = (JSON.parse(body) as { accessToken: string }).accessToken;
+      }
+      token = { accessToken: this.#readyToken };
     }
-    const res = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/ns/instance/list?serviceName=meshlet.ready&groupName=DEFAULT_GROUP`, {
+    const res = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/ns/instance/list?${new URLSearchParams({ serviceName: 'meshlet.ready', groupName: 'DEFAULT_GROUP', ...token })}`, {
       signal: AbortSignal.timeout(500),
     });
     await res.text();
-    return res.status < 500;
+    if (res.status >= 500) return false;
+    if (!(await this.#raftSettled(token))) return false;
+    return this.#configKeeps(token);
+  }
+
+  #lastRaft = '';
+  #readyToken: string | undefined;
+
+  /**
+   * r-nacos' raft store applies its own start-up entries first; a config write that reaches it
+   * before its apply actor is wired panics that actor (raftapply.rs, unwrap on None) and every
+   * later write is answered `true` and lost. So: leader, everything appended applied, beyond the
+   * first entry, and the same for two polls in a row (the start-up entries come ~300 ms apart).
+   */
+  async #raftSettled(token: Record<string, string>): Promise<boolean> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/raft/metrics?${new URLSearchParams(token)}`, { signal: AbortSignal.timeout(500) });
+    const text = await res.text();
+    if (!res.ok) return false;
+    let m: { state?: unknown; last_log_index?: unknown; last_applied?: unknown };
+    try {
+      m = JSON.parse(text) as typeof m;
+    } catch {
+      return false;
+    }
+    const settled = m.state === 'Leader' && typeof m.last_applied === 'number' && m.last_applied > 1 && m.last_applied === m.last_log_index;
+    const same = text === this.#lastRaft;
+    this.#lastRaft = text;
+    if (!settled || !same) {
+      await new Promise((r) => setTimeout(r, 150));
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes a probe config, reads it back, deletes it. */
+  async #configKeeps(token: Record<string, string>): Promise<boolean> {
+    const config = `http://127.0.0.1:${this.port}/nacos/v1/cs/configs`;
+    const key = { dataId: 'meshlet.ready', group: 'meshlet-test', ...token };
+    const stamp = String(performance.now());
+    const put = await fetch(`${config}?${new URLSearchParams({ ...key, content: stamp })}`, { method: 'POST', signal: AbortSignal.timeout(1000) });
+    await put.text();
+    if (!put.ok) return false;
+    const got = await fetch(`${config}?${new URLSearchParams(key)}`, { signal: AbortSignal.timeout(1000) });
+    if ((await got.text()) !== stamp) return false;
+    await (await fetch(`${config}?${new URLSearchParams(key)}`, { method: 'DELETE', signal: AbortSignal.timeout(1000) })).text();
+    return true;
   }
 
   async stop(): Promise<void> {
