@@ -19,7 +19,7 @@ export interface LocalityAwareOptions extends BalancerOptions {
   readonly weightedPriorityHealth?: boolean;
   /**
    * Choose a locality by weight before the host (CommonLbConfig.locality_weighted_lb_config).
-   * Default: on when some endpoint carries `xds.locality_weight`.
+   * Default: on when some endpoint carries `xds.locality.weight`.
    */
   readonly localityWeighted?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { Endpoint } from '@meshlet/core';
 
-// The endpoint parameters an xDS mapping (`@meshlet/xds`'s EDS → endpoints) sets so that this
+// The endpoint parameters an xDS mapping (`@meshlet/xds`'s EDS → endpoints, packages/xds/src/mesh/endpoints.ts:
+// PARAM_PRIORITY, PARAM_LOCALITY, PARAM_LOCALITY_WEIGHT there) sets so that this
 // balancer sees Envoy's priorities, localities and health. Shared with packages/xds/src/mesh.
 
 /** `region/zone/subzone` of the endpoint's LocalityLbEndpoints (empty parts kept: `us-east1//`). */
@@ -10,7 +11,7 @@ export const XDS_PRIORITY = 'xds.priority';
 /** The LbEndpoint's health_status as its enum name (`HEALTHY`, `UNKNOWN`, `DEGRADED`, `UNHEALTHY`, `DRAINING`, `TIMEOUT`); absent: UNKNOWN. */
 export const XDS_HEALTH = 'xds.health';
 /** The LocalityLbEndpoints' load_balancing_weight (≥ 1); absent: the locality takes no traffic when localities are weighed. */
-export const XDS_LOCALITY_WEIGHT = 'xds.locality_weight';
+export const XDS_LOCALITY_WEIGHT = 'xds.locality.weight';
 
 /** How Envoy's load balancer treats a host: healthy (HEALTHY, UNKNOWN), degraded, or unhealthy (UNHEALTHY, DRAINING, TIMEOUT). */
 export type HostHealth = 'healthy' | 'degraded' | 'unhealthy';
