@@ -58,7 +58,7 @@ describe('SOFARPC and Meshlet through Nacos (r-nacos)', { skip }, () => {
     peer = await sofaPeer();
     // Meshlet providers beat every 500 ms here; without beats an instance is unhealthy after 2 s and
     // deleted after 3 s (Nacos' defaults: 15 and 30). SOFARPC's instances live as long as its gRPC connection.
-    server = await NacosServer.start({ healthTimeoutSec: 2, instanceTimeoutSec: 3 });
+    server = await NacosServer.start({ healthTimeoutSec: 2, instanceTimeoutSec: 3, startTimeoutMs: 120_000 });
     keep({ close: () => server.close() });
     javaRegistry = `nacos://127.0.0.1:${server.port}`;
   }, { timeout: 600_000 });
@@ -109,7 +109,7 @@ describe('SOFARPC and Meshlet through Nacos (r-nacos)', { skip }, () => {
     const sets = [];
     const stop = await registry.subscribe({ interface: ECHO, version: '1.0' }, (eps) => sets.push(eps.map((e) => e.port).sort((x, y) => x - y)), { protocol: 'bolt' });
     keep({ close: stop });
-    await until(async () => sets.at(-1), (s) => s?.length === 2, 10_000, 'both SOFARPC providers seen');
+    await until(async () => sets.at(-1), (s) => s?.length === 2, 30_000, 'both SOFARPC providers seen');
     const echo = client.refer(EchoService, { timeout: 5000 });
     // 8 callers back to back while one provider is SIGKILLed: what fails is what was on its connection.
     let running = true;
@@ -119,7 +119,7 @@ describe('SOFARPC and Meshlet through Nacos (r-nacos)', { skip }, () => {
     });
     await sleep(500);
     a.kill();
-    const dropped = await until(async () => sets.at(-1), (s) => s?.length === 1 && s[0] === b.port, 15_000, 'killed provider dropped');
+    const dropped = await until(async () => sets.at(-1), (s) => s?.length === 1 && s[0] === b.port, 30_000, 'killed provider dropped');
     running = false;
     await Promise.all(callers);
     console.log(`# SIGKILLed SOFARPC provider gone from Meshlet's set after ${dropped.ms.toFixed(0)} ms; ${failed} of ${ok + failed} calls failed meanwhile`);
@@ -141,7 +141,7 @@ describe('SOFARPC and Meshlet through Nacos (r-nacos)', { skip }, () => {
     await waitForLine(child, /LOADING 32\b/, 120_000);
     await sleep(1000);
     a.kill();
-    const gone = await until(() => ports(`${ECHO}:DEFAULT`), (p) => p.length === 1 && p[0] === b.port, 30_000, 'killed Meshlet provider gone from Nacos');
+    const gone = await until(() => ports(`${ECHO}:DEFAULT`), (p) => p.length === 1 && p[0] === b.port, 60_000, 'killed Meshlet provider gone from Nacos');
     await sleep(1000);
     child.stdin.end('STOP\n');
     await exited;
