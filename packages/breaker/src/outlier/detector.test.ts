@@ -377,3 +377,28 @@ test('invoke and wrap count outcomes like the gate', async (t) => {
   for (let i = 0; i < 5; i++) await assert.rejects(d.invoke(b, () => { throw serverError; }, {} as never), serverError);
   assert.equal(d.allows(b), false);
 });
+
+test('property: any configuration object either resolves within Envoy’s bounds or is refused with INVALID_ARGUMENT', async () => {
+  const fc = (await import('fast-check')).default;
+  const { resolveOutlierConfig } = await import('./config.js');
+  const fields = ['consecutive_5xx', 'consecutive5xx', 'interval', 'intervalMs', 'baseEjectionTime', 'baseEjectionTimeMs', 'maxEjectionPercent',
+    'enforcingConsecutive_5xx', 'enforcingSuccessRate', 'successRateMinimumHosts', 'successRateStdevFactor', 'splitExternalLocalOriginErrors',
+    'failurePercentageThreshold', 'maxEjectionTime', 'maxEjectionTimeMs', 'maxEjectionTimeJitter', 'alwaysEjectOneHost', '__proto__', 'constructor'];
+  const value = fc.oneof(
+    fc.integer({ min: -5, max: 500_000 }), fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.constant({}),
+    fc.record({ value: fc.oneof(fc.integer({ min: -2, max: 200 }), fc.boolean(), fc.string()) }, { requiredKeys: [] }),
+    fc.record({ seconds: fc.oneof(fc.integer({ min: -2, max: 400 }), fc.string()), nanos: fc.integer({ min: -2e9, max: 2e9 }) }, { requiredKeys: [] }),
+    fc.constantFrom('1s', '0.5s', '-1s', '30s', 'x'),
+  );
+  fc.assert(fc.property(fc.dictionary(fc.constantFrom(...fields), value), (config) => {
+    try {
+      const c = resolveOutlierConfig(config);
+      assert.ok(c.intervalMs > 0 && c.baseEjectionTimeMs > 0 && c.maxEjectionTimeMs >= c.baseEjectionTimeMs && c.maxEjectionTimeJitterMs >= 0);
+      for (const k of ['maxEjectionPercent', 'enforcingConsecutive5xx', 'enforcingSuccessRate', 'failurePercentageThreshold'] as const) assert.ok(c[k] >= 0 && c[k] <= 100);
+      assert.equal(typeof c.splitExternalLocalOriginErrors, 'boolean');
+    } catch (e) {
+      if (!RpcError.is(e, Code.InvalidArgument)) throw e;
+    }
+  }), { numRuns: 3000 });
+  assert.throws(() => resolveOutlierConfig(null as never), (e: unknown) => RpcError.is(e, Code.InvalidArgument));
+});

@@ -230,3 +230,34 @@ test('a pick over a stable candidate array does no per-candidate work (plan buil
   for (let i = 0; i < 1000; i++) lb.pick(watched, inv);
   assert.ok(reads - afterBuild <= 2000, `${reads - afterBuild} endpoint reads for 1000 picks (the inner round robin's own)`);
 });
+
+test('property: the loads always sum to 100, go only where there is health (or panic), and never panic at a full total', async () => {
+  const fc = (await import('fast-check')).default;
+  const levelArb = fc.record({ hosts: fc.integer({ min: 0, max: 50 }), healthy: fc.nat(), degraded: fc.nat(), w: fc.integer({ min: 1, max: 1000 }) })
+    .map(({ hosts, healthy, degraded, w }): LevelInput => {
+      const h = hosts === 0 ? 0 : healthy % (hosts + 1);
+      const d = hosts - h === 0 ? 0 : degraded % (hosts - h + 1);
+      return { hosts, healthyHosts: h, degradedHosts: d, weight: hosts * w, healthyWeight: h * w, degradedWeight: d * w };
+    });
+  fc.assert(fc.property(
+    fc.array(levelArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 500 }), fc.double({ min: 0, max: 100, noNaN: true }), fc.boolean(),
+    (levels, factor, panicThreshold, weightedPriorityHealth) => {
+      const r = priorityLoad(levels, { overprovisioningFactor: factor, panicThreshold, weightedPriorityHealth });
+      const all = [...r.healthy, ...r.degraded];
+      assert.equal(all.reduce((a, b) => a + b, 0), 100);
+      assert.ok(all.every((x) => Number.isInteger(x) && x >= 0 && x <= 100));
+      if (r.normalizedTotalAvailability === 100) assert.ok(r.panic.every((p) => !p));
+      const totalPanic = r.panic.every((p) => p);
+      for (let i = 0; i < levels.length; i++) {
+        if (totalPanic) {
+          // By host counts; with no host at all Envoy still puts the load somewhere: the first level.
+          const none = levels.every((l) => l.hosts === 0);
+          if (levels[i]!.hosts === 0 && !(none && i === 0)) assert.equal(r.healthy[i], 0);
+        } else if (r.normalizedTotalAvailability > 0) {
+          if (r.health[i] === 0) assert.equal(r.healthy[i], 0, `level ${i} has no health`);
+          if (r.degradedHealth[i] === 0) assert.equal(r.degraded[i], 0);
+        }
+      }
+    },
+  ), { numRuns: 2000 });
+});
