@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as core from '@meshlet/core';
 import { Code, RpcError, defineService, t } from '@meshlet/core';
 import { FrameReader } from '@meshlet/core/engine';
 import { HessianReader, DraftHessianReader, hessian2Draft } from '@meshlet/hessian';
@@ -100,6 +101,27 @@ function each(results, fn) {
     if (!(err instanceof RpcError)) throw err;
     results.push(err);
   }
+}
+
+/** A routing rule document as a condition and as a tag rule, routed over fixed candidates when it parses. */
+const routeSvc = defineService({ interface: 'demo.Echo', version: '1.0.0', methods: { find: { params: [t.string], returns: t.string } } });
+const routeCandidates = ['10.20.0.1', '10.20.0.2', '10.30.0.1', '::1'].map((h, i) => ({ endpoint: core.endpoint('dubbo', h, 20880 + i, { application: 'echo-app', env: i % 2 ? 'gray' : 'prod', ...(i === 3 ? { 'dubbo.tag': 'blue' } : {}) }), pending: 0 }));
+function routingRoute(text) {
+  const rules = new core.RoutingRules({ application: 'web', host: () => '10.20.0.9' });
+  rules.setRule('demo.Echo:1.0.0:.condition-router', text);
+  try {
+    rules.setRule('echo-app.tag-router', text);
+  } catch (err) {
+    if (!(err instanceof RpcError)) throw err;
+  }
+  const route = rules.router(core.tagRouter(() => ({})));
+  const out = [];
+  for (const [args, attachments] of [[['x'], {}], [[null], { 'dubbo.tag': 'gray' }], [[], { 'dubbo.tag': 'gray|team1', lane: 'blue' }]]) {
+    const routed = route(routeCandidates, core.createInvocation(routeSvc, routeSvc.methods.get('find'), args, { attachments }));
+    if (!routed.every((c) => routeCandidates.includes(c))) throw new Error('routed to a candidate it was not given');
+    out.push(routed.map((c) => c.endpoint.port).join(','));
+  }
+  return out.join(';');
 }
 
 const hexOf = (s) => Buffer.from(s, 'hex');
@@ -487,6 +509,19 @@ export const targets = {
         each(results, () => layout.parseProvider({ name: s, data: input }, `/${name}/com.meshlet.Echo/providers`));
       }
       each(results, () => registry.parseMotanProvider({ name: s, data: input }, '/motan/conformance/com.meshlet.Echo/server'));
+      return results;
+    },
+  },
+  'routing-rules': {
+    seeds: () => latin1(
+      'configVersion: v3.0\nscope: service\nkey: demo.Echo\nforce: false\nconditions:\n  - method = find*,list* & arguments[0] = x => host = 10.20.* & port != 20880\n  - => host = $host\n',
+      'conditions:\n  - host = 10.0.0.9 => false\n  - attachments[lane] = blue => lane = blue & port = 1~30000\n',
+      'configVersion: v3.0\nforce: true\ntags:\n  - name: gray\n    match:\n      - key: env\n        value: { exact: gray }\n  - name: team1\n    addresses: ["10.20.0.1:20880", "10.0.*.1-9", "10.0.0.0/8"]\n',
+    ), dict: latin1('conditions:', 'tags:', '  - ', '=>', ' = ', ' != ', ',', ' & ', '*', '$host', '~', 'arguments[0]', 'attachments[k]', 'method', 'force: true', 'enabled: false', 'configVersion: v3.0', 'name: ', 'addresses: [', 'match:', 'regex: ', '&a ', '*a', '\n'),
+    run(input) {
+      const s = input.toString('utf8');
+      const results = [];
+      each(results, () => routingRoute(s));
       return results;
     },
   },

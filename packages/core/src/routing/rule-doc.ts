@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { parseCondition, type Condition } from './condition.js';
 import { RoutingRuleError } from './errors.js';
 
@@ -142,8 +142,13 @@ function document(text: string, key: string | undefined): { map: Record<string, 
   if (text.length > MAX_RULE_BYTES) throw new RoutingRuleError(`a rule longer than ${MAX_RULE_BYTES} characters`, key);
   let parsed: unknown;
   try {
-    // YAML 1.1, as Dubbo's SnakeYAML reads it (`force: yes` is true); duplicate keys allowed, the last wins.
-    parsed = parseYaml(text, { version: '1.1', uniqueKeys: false, maxAliasCount: 100, prettyErrors: false });
+    // YAML 1.1, as Dubbo's SnakeYAML reads it (`force: yes` is true); duplicate keys allowed, the
+    // last wins. Nothing is printed: a rule's problems are this function's error.
+    const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, prettyErrors: false, logLevel: 'silent' });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    // An unknown tag is refused, as SnakeYAML's SafeConstructor refuses `!!some.java.Class`.
+    if (problem !== undefined) throw problem;
+    parsed = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new RoutingRuleError(`not YAML: ${(err as Error).message.split('\n')[0]}`, key, err);
   }
