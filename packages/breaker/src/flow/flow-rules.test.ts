@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { applyInterceptors, Code, createInvocation, defineService, MemoryConfigSource, RpcError, t, type Invoker } from '@meshlet/core';
 import { FlowRules } from './flow-rules.js';
 import { FlowRefusedError, isFlowRefusal } from './refusal.js';
@@ -214,4 +215,48 @@ test('origins are bounded: callers past maxOrigins share one count', () => {
   assert.equal(flow.entry('r', 'c'), 0);
   assert.equal(flow.entry('r', 'd'), -1, 'c and d share the overflow count');
   assert.equal(flow.entry('r', 'a'), -1);
+});
+
+test('interceptors: naming options reach the resources; a custom origin parser', async () => {
+  const flow = new FlowRules({
+    naming: { prefix: true, groupAndVersion: true },
+    origin: (inv) => inv.attachments['x-caller'] ?? '',
+    rules: [
+      { resource: 'dubbo:provider:com.acme.Orders:1.0.0:gold', count: 0, limitApp: 'web' },
+      { resource: 'dubbo:consumer:com.acme.Orders:1.0.0:gold:ping()', count: 0 },
+    ],
+  });
+  const ok = async () => 'ok';
+  const server = applyInterceptors(ok, [flow.serverInterceptor]);
+  const fromWeb = call('get');
+  fromWeb.attachments['x-caller'] = 'web';
+  await assert.rejects(server(fromWeb), (e: unknown) => e instanceof FlowRefusedError && e.origin === 'web' && e.resource === 'dubbo:provider:com.acme.Orders:1.0.0:gold');
+  assert.equal(await server(call('get', 'web')), 'ok', 'remote.application is not read with a custom parser');
+  const client = applyInterceptors(ok, [flow.clientInterceptor]);
+  await assert.rejects(client(call('ping')), (e: unknown) => e instanceof FlowRefusedError && e.origin === '');
+  assert.equal(await client(call('get')), 'ok');
+});
+
+test('property: any JSON document either yields valid rules or is refused with a typed error', () => {
+  const field = fc.oneof(fc.constant(undefined), fc.integer({ min: -2, max: 4 }), fc.double(), fc.string(), fc.boolean(), fc.constant(null));
+  const rule = fc.record({
+    resource: fc.oneof(fc.string(), fc.constant('r'), fc.integer()), count: field, grade: field, strategy: field, refResource: field,
+    controlBehavior: field, warmUpPeriodSec: field, maxQueueingTimeMs: field, limitApp: field, clusterMode: field, regex: field,
+  }, { requiredKeys: [] });
+  const doc = fc.oneof(fc.array(rule, { maxLength: 4 }), fc.json(), fc.anything());
+  fc.assert(fc.property(doc, (value) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
+    const flow = new FlowRules({ clock: () => 1_000_000 });
+    try {
+      flow.set(text);
+    } catch (err) {
+      assert.ok(RpcError.is(err, Code.InvalidArgument) || RpcError.is(err, Code.Unsupported), String(err));
+      return;
+    }
+    for (const r of flow.rules()) {
+      assert.ok(r.count >= 0 && (r.grade === 0 || r.grade === 1) && typeof r.limitApp === 'string' && r.limitApp !== '');
+      const answer = flow.entry(r.resource, 'someone');
+      assert.ok(answer === -1 || answer >= 0);
+    }
+  }), { numRuns: 500 });
 });
