@@ -4,7 +4,7 @@
 // shared/reference/node-anchors.md §5.
 import * as core from '@meshlet/core';
 import { Code, RpcError, createInvocation, defineService, endpoint, t } from '@meshlet/core';
-import { BreakerSet, Bulkhead } from '../dist/index.js';
+import { BreakerSet, Bulkhead, OutlierDetector } from '../dist/index.js';
 
 const N = 300_000;
 const WARM = 20_000;
@@ -43,6 +43,16 @@ rows.push(await time('breakers.invoke, endpoint failure (counted)', () => never.
 const open = new BreakerSet({ volumeThreshold: 1 });
 await open.invoke(ep, fail, inv).catch(() => {});
 rows.push(await time('breakers.invoke while open (refused, not sent)', () => open.invoke(ep, ok, inv)));
+// Outlier detection (Envoy's): the runtime's directory calls a gate per call; consecutive_5xx 0
+// keeps the failing host in (its failures are still counted: the 5xx run, the success-rate buckets).
+const outlier = new OutlierDetector({ consecutive_5xx: 0 });
+outlier.update([ep]);
+const gate = outlier.gate(ep);
+const pass = (v) => v;
+rows.push(await time('bare call + one .then (a runtime member adds it)', () => ok(inv).then(pass)));
+rows.push(await time('outlier gate: passes(), call, answered()', () => { gate.passes(); return ok(inv).then((v) => { gate.answered(); return v; }); }));
+rows.push(await time('outlier.invoke, success', () => outlier.invoke(ep, ok, inv)));
+rows.push(await time('outlier.invoke, endpoint failure (counted)', () => outlier.invoke(ep, fail, inv), 100_000));
 const bulk = new Bulkhead({ maxConcurrent: 1000 }).interceptor(ok);
 rows.push(await time('bulkhead interceptor, success', () => bulk(inv)));
 if (core.concurrencyLimit) { // core's own bulkhead (issue 6 item 6), for comparison
@@ -55,4 +65,4 @@ for (const r of rows) {
   const ref = r.label.includes('failure') || r.label.includes('BUSINESS') ? bareFail.ns : base.ns;
   console.log(`${r.label.padEnd(52)} ${(r.ns / 1000).toFixed(3).padStart(7)} µs/call   extra ${((r.ns - ref) / 1000).toFixed(3).padStart(7)} µs`);
 }
-for (const s of [set, never, open]) s.close();
+for (const s of [set, never, open, outlier]) s.close();
