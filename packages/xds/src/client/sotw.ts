@@ -9,6 +9,16 @@ import { ADS_SOTW_METHOD, INVALID_ARGUMENT, decodeSotwResponse, encodeSotwReques
 import { joinErrors, type AdsContext, type AdsProtocol } from './protocol.js';
 import { WILDCARD, type TypeState } from './resource-cache.js';
 
+/**
+ * A wildcard alone goes as the legacy empty list (what Envoy sends; go-control-plane's snapshot
+ * cache filters its SotW responses by the names literally and would answer an explicit '*' with
+ * nothing); with names beside it, as the explicit '*'.
+ */
+function sotwNames(wildcard: boolean, names: string[]): string[] {
+  if (!wildcard) return names;
+  return names.length === 0 ? [] : [WILDCARD, ...names];
+}
+
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export class SotwProtocol implements AdsProtocol {
@@ -34,7 +44,7 @@ export class SotwProtocol implements AdsProtocol {
       encodeSotwRequest({
         versionInfo: t.version,
         node: this.ctx.node(),
-        resourceNames: t.wildcard ? [WILDCARD, ...names] : names,
+        resourceNames: sotwNames(t.wildcard, names),
         typeUrl: t.typeUrl,
         responseNonce: t.nonce,
         errorDetail,
