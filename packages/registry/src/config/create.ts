@@ -1,4 +1,5 @@
 import { Code, RpcError, type ConfigSource } from '@meshlet/core';
+import { NacosConfigSource } from './nacos.js';
 import { ZookeeperConfigSource } from './zookeeper.js';
 
 /** Builds a config source from a registry URL (the whole string, scheme included). */
@@ -7,6 +8,7 @@ export type ConfigSourceFactory = (url: string) => ConfigSource;
 const factories = new Map<string, ConfigSourceFactory>([
   ['zookeeper', (url) => new ZookeeperConfigSource(url)],
   ['zk', (url) => new ZookeeperConfigSource(url)],
+  ['nacos', (url) => new NacosConfigSource(url)],
 ]);
 
 /**
