@@ -33,7 +33,6 @@ class Feed implements AssignmentFeed {
   constructor(source: XdsWatchSource, name: string) {
     this.unwatch = source.watch(CLUSTER_LOAD_ASSIGNMENT, name, (cla) => {
       this.last = obj(cla) ?? null;
-      if (process.env.X4DBG) console.error('FEED', new Date().toISOString().slice(14,23), name, this.last === null ? 'NULL' : JSON.stringify(this.last).length);
       for (const l of [...this.listeners]) l(this.last);
     });
   }
@@ -128,7 +127,6 @@ export class ReferenceWatch {
   }
 
   private publish(policy: MeshPolicy): void {
-    if (process.env.X4DBG) console.error('PUBLISH', new Date().toISOString().slice(14,23), policy.clusters.map((c) => c.name).join());
     this.ref.set(policy);
     // Clusters no route names any more stop being watched.
     const named = new Set(policy.clusters.map((c) => c.name));
@@ -181,7 +179,6 @@ export class ReferenceWatch {
   }
 
   private onCluster(entry: ClusterEntry, name: string, cluster: Obj | null, rebuild = true): void {
-    if (process.env.X4DBG) console.error('CDS', new Date().toISOString().slice(14,23), name, cluster === null ? 'NULL' : 'value');
     if (this.closed) return;
     if (cluster === null) {
       entry.eds?.feed.close();
