@@ -76,8 +76,8 @@ class LocalityReporter implements EndpointReporter {
 
 /** The localities of one level with hosts of one availability: chosen by smooth weighted round robin on effective weight. */
 interface LocalityChoice {
-  readonly groups: Group[];
-  readonly candidates: Candidate[][];
+  /** Per locality: its group and eligible candidates (made once per plan: a pick allocates nothing). */
+  readonly entries: { group: Group; candidates: Candidate[] }[];
   readonly weights: number[];
   readonly credit: number[];
   readonly total: number;
@@ -300,7 +300,7 @@ export class LocalityAwareBalancer implements LoadBalancer {
       if (credit[i]! > credit[best]!) best = i;
     }
     credit[best]! -= total;
-    return { group: choice.groups[best]!, candidates: choice.candidates[best]! };
+    return choice.entries[best]!;
   }
 
   private build(candidates: readonly Candidate[]): Plan {
@@ -362,8 +362,7 @@ export class LocalityAwareBalancer implements LoadBalancer {
     const load = priorityLoad(inputs, this.options);
     const choice = (p: number, w: LevelWork, kind: 'healthy' | 'degraded'): LocalityChoice | undefined => {
       if (!weighted) return undefined;
-      const groups: Group[] = [];
-      const cands: Candidate[][] = [];
+      const entries: { group: Group; candidates: Candidate[] }[] = [];
       const weights: number[] = [];
       let total = 0;
       for (const [name, l] of w.localities) {
@@ -371,13 +370,12 @@ export class LocalityAwareBalancer implements LoadBalancer {
         if (eligible.length === 0 || l.hosts === 0 || l.weight === 0) continue;
         // Envoy's effectiveLocalityWeight: weight × min(1, factor/100 × eligible / hosts).
         const effective = l.weight * Math.min(1, ((factor / 100) * eligible.length) / l.hosts);
-        groups.push(this.group(`${p}|L${name}|${kind === 'healthy' ? 'h' : 'd'}`));
-        cands.push(eligible);
+        entries.push({ group: this.group(`${p}|L${name}|${kind === 'healthy' ? 'h' : 'd'}`), candidates: eligible });
         weights.push(effective);
         total += effective;
       }
       // No locality with weight: Envoy picks from the level's hosts as a whole.
-      return total > 0 ? { groups, candidates: cands, weights, credit: weights.map(() => 0), total } : undefined;
+      return total > 0 ? { entries, weights, credit: weights.map(() => 0), total } : undefined;
     };
     const levels: Level[] = works.map((w, i) => {
       const p = priorities[i]!;
