@@ -87,7 +87,11 @@ export class SotwProtocol implements AdsProtocol {
     if (isFullStateType(t.typeUrl)) {
       for (const e of [...t.entries.values()]) {
         if (seen.has(e.name)) continue;
-        if (this.ctx.ignoreResourceDeletion && e.value !== undefined) continue;
+        // Only a resource the client has can be removed by its absence (gRPC's rule): one requested
+        // and not received yet may be missing because this response answers an earlier request
+        // that did not name it; the does-not-exist timer covers it.
+        if (e.value === undefined) continue;
+        if (this.ctx.ignoreResourceDeletion) continue;
         cache.remove(t.typeUrl, e.name);
       }
     }
