@@ -61,7 +61,8 @@ async function javaProvider(cp) {
       if (value.startsWith(prefix)) return value.slice(prefix.length);
     }
   };
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  // A hung test must not leave a JVM behind; the provider also exits when its stdin closes.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000).unref();
   await next('READY ');
   return {
     port,
