@@ -9,6 +9,7 @@ import { Code, createRuntime, roundRobin, RpcError } from '@meshlet/core';
 import { OutlierDetector } from '@meshlet/breaker';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { Ledger } from './service.js';
+import { load } from './helpers.js';
 
 async function startProvider(name) {
   const state = { failing: false, calls: 0 };
@@ -73,6 +74,40 @@ test('dubbo, 4 providers, one failing: ejected after 5 consecutive 5xx, offered 
     for (const s of again) counts[s.split(':')[0]] = (counts[s.split(':')[0]] ?? 0) + 1;
     assert.equal(counts.d, 15, `its round-robin share again: ${JSON.stringify(counts)}`);
     assert.equal(detector.stats.ejectionsActive, 0);
+  } finally {
+    await mesh.stop(0);
+    await Promise.all(providers.map((p) => p.mesh.stop(0)));
+  }
+});
+
+test('dubbo, 128 calls in flight, failover: the failing provider is ejected and then gets no new call (only those already sent)', async () => {
+  const providers = await Promise.all(['a', 'b', 'c', 'd'].map(startProvider));
+  const bad = providers[3];
+  bad.state.failing = true;
+  // Envoy's defaults but for the percent rule (1 of 4); out for 30 s: the whole test.
+  const detector = new OutlierDetector({ alwaysEjectOneHost: true });
+  const mesh = createRuntime({ protocols: [dubbo()], breakers: () => detector });
+  try {
+    const ledger = mesh.refer(Ledger, { url: providers.map((p) => p.url), timeout: 5_000 });
+    const ejected = within(detector, 'eject', 20_000);
+    const running = load((i) => ledger.lookup(i), 128);
+    const answered = () => Object.values(running.counts).reduce((a, b) => a + b, 0);
+    const untilAnswered = async (n) => {
+      while (answered() < n) await new Promise((r) => setImmediate(r));
+    };
+    const [endpoint, info] = await ejected;
+    assert.equal(`${endpoint.host}:${endpoint.port}`, bad.url);
+    assert.equal(info.type, 'CONSECUTIVE_5XX');
+    const atEjection = bad.state.calls;
+    await untilAnswered(answered() + 1_000);
+    const drained = bad.state.calls;
+    await untilAnswered(answered() + 1_000);
+    const { counts, errors } = await running.stop();
+    assert.ok(drained - atEjection <= 128, `${drained - atEjection} calls reached it after its ejection: at most those in flight`);
+    assert.equal(bad.state.calls, drained, 'no new call once those were answered');
+    assert.equal(counts.d, undefined);
+    // Failover resends SERVER_BUSY elsewhere while the retry budget lasts; whatever reached the caller is that, nothing else.
+    assert.deepEqual([...new Set(errors.map((e) => e.split(' ')[0]))].filter((c) => c !== 'SERVER_BUSY'), []);
   } finally {
     await mesh.stop(0);
     await Promise.all(providers.map((p) => p.mesh.stop(0)));
