@@ -182,3 +182,49 @@ test('each protocol carries a provider\'s refusal in its own busy form, read bac
     }
   }
 });
+
+test('dubbo provider, THREAD 16 on the method, 128 in flight for 2 s: never more than 16 running at once; the rest refused, typed', async (t) => {
+  const flow = new FlowRules({ rules: [{ resource: ECHO, grade: 0, count: 16 }] });
+  let running = 0;
+  let most = 0;
+  const server = createRuntime({ protocols: [dubbo()], server: { host: '127.0.0.1', port: 0 }, serverInterceptors: [flow.serverInterceptor] });
+  server.provide(Echo, {
+    echo: async (s) => {
+      most = Math.max(most, ++running);
+      try {
+        await new Promise((r) => setTimeout(r, 20));
+        return s;
+      } finally {
+        running--;
+      }
+    },
+  });
+  await server.start();
+  const { client, echo } = consumer(server, 'shop');
+  try {
+    const until = Date.now() + 2000;
+    let ok = 0;
+    let refused = 0;
+    const other = [];
+    await Promise.all(Array.from({ length: 128 }, async () => {
+      while (Date.now() < until) {
+        try {
+          await echo.echo('x');
+          ok++;
+        } catch (e) {
+          if (RpcError.is(e, Code.ServerBusy) && isFlowRefusal(e) && /grade=THREAD, count=16/.test(e.message)) refused++;
+          else other.push(e);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+    }));
+    t.diagnostic(`${ok} answered, ${refused} refused, at most ${most} running at once`);
+    assert.deepEqual(other, []);
+    assert.ok(most <= 16, `${most} ran at once`);
+    assert.ok(ok > 0 && refused > 0);
+    assert.equal(flow.stats(ECHO).threads, 0, 'every place given back');
+  } finally {
+    await client.stop(0);
+    await server.stop(0);
+  }
+});
