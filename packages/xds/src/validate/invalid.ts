@@ -1,8 +1,10 @@
 // A resource that decodes but that a client cannot use: NACKed with this message (gRPC's rules).
-export class InvalidResource extends Error {
+// An RpcError BAD_RESPONSE like every other refusal of what a control plane sent.
+import { Code, RpcError } from '@meshlet/core';
+
+export class InvalidResource extends RpcError {
   constructor(readonly resourceName: string | undefined, message: string) {
-    super(resourceName === undefined ? message : `${resourceName}: ${message}`);
-    this.name = 'InvalidResource';
+    super(Code.BadResponse, resourceName === undefined ? message : `${resourceName}: ${message}`);
   }
 }
 
