@@ -1,5 +1,5 @@
 // A real xDS control plane (go-control-plane's ADS server and snapshot cache, test/xds/go) drives
-// Meshlet references through xdsMesh, over real Meshlet providers on Dubbo and Triple: canary
+// Meshlet references through xdsMesh, over real Meshlet providers on every protocol: canary
 // weights shifted under 128 calls in flight, a route timeout tightened, a fault injected and
 // removed, an endpoint drained, the control plane killed and restarted — calls keep flowing.
 import assert from 'node:assert/strict';
@@ -8,6 +8,9 @@ import { Code, createRuntime, defineService, RpcError, t } from '@meshlet/core';
 import '@meshlet/lb';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { triple } from '@meshlet/transport-triple';
+import { bolt } from '@meshlet/transport-bolt';
+import { motan2 } from '@meshlet/transport-motan';
+import { rsocket } from '@meshlet/transport-rsocket';
 import { createXdsClient, xdsMesh } from '@meshlet/xds';
 import { controlPlaneBinary, ControlPlane, types } from './control-plane.js';
 
@@ -17,7 +20,7 @@ const Who = defineService({
 });
 const T = 'type.googleapis.com/';
 const FAULT = `${T}envoy.extensions.filters.http.fault.v3.HTTPFault`;
-const PROTOCOLS = { dubbo, tri: triple };
+const PROTOCOLS = { dubbo, tri: triple, bolt, motan2, rsocket };
 
 let cp;
 let nodes = 0;
