@@ -31,7 +31,7 @@ describe('nacos registry, SOFARPC naming, against a real server', { skip }, () =
   };
 
   before(async () => {
-    server = await NacosServer.start({ healthTimeoutSec: 2, instanceTimeoutSec: 3 });
+    server = await NacosServer.start({ healthTimeoutSec: 2, instanceTimeoutSec: 3, startTimeoutMs: 120_000 });
   });
   after(async () => {
     await Promise.allSettled(open.map((r) => r.close()));
