@@ -1,4 +1,4 @@
-import { list, obj, str, typeName, wrapped, type Obj } from './values.js';
+import { list, num, obj, str, typeName, wrapped, type Obj } from './values.js';
 
 /** What Meshlet takes from an envoy.config.cluster.v3.Cluster. */
 export interface ClusterSpec {
@@ -11,6 +11,10 @@ export interface ClusterSpec {
   readonly balancer: string;
   readonly maxRequests: number | undefined;
   readonly maxRetries: number | undefined;
+  /** common_lb_config.healthy_panic_threshold, percent (undefined: Envoy's 50). */
+  readonly panicThreshold: number | undefined;
+  /** common_lb_config.locality_weighted_lb_config set, or a wrr_locality policy: localities weighed. */
+  readonly localityWeighted: boolean | undefined;
   /** The outlier_detection message, as decoded (for the outlier detector). */
   readonly outlierDetection: Obj | undefined;
   /** Why this cluster takes no calls (an unsupported type), when it cannot. */
@@ -37,6 +41,10 @@ const LB_EXTENSIONS: Readonly<Record<string, string>> = {
   'envoy.extensions.load_balancing_policies.pick_first.v3.PickFirst': 'roundrobin',
 };
 const WRR_LOCALITY = 'envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality';
+
+function hasWrrLocality(config: unknown): boolean {
+  return list(obj(config)?.policies).some((p) => typeName(obj(obj(p.typedExtensionConfig)?.typedConfig)) === WRR_LOCALITY);
+}
 
 function policyFromExtensions(config: unknown): string | undefined {
   for (const p of list(obj(config)?.policies)) {
@@ -66,7 +74,12 @@ export function clusterSpec(cluster: Obj): ClusterSpec {
     maxRetries = wrapped(t.maxRetries) ?? maxRetries;
   }
   const outlierDetection = obj(cluster.outlierDetection);
-  const base = { name, balancer, maxRequests, maxRetries, outlierDetection };
+  const common = obj(cluster.commonLbConfig);
+  const panic = obj(common?.healthyPanicThreshold);
+  // envoy.type.v3.Percent: { value: double }, {} when 0.
+  const panicThreshold = panic === undefined ? undefined : Math.min(100, Math.max(0, num(panic.value) ?? 0));
+  const localityWeighted = common?.localityWeightedLbConfig !== undefined || hasWrrLocality(cluster.loadBalancingPolicy) ? true : undefined;
+  const base = { name, balancer, maxRequests, maxRetries, outlierDetection, panicThreshold, localityWeighted };
   if (type === 'EDS') {
     return { ...base, eds: str(obj(cluster.edsClusterConfig)?.serviceName) || name, inline: undefined, unsupported: undefined };
   }

@@ -4,11 +4,13 @@ import {
 } from '@meshlet/core';
 import type { ClusterSpec } from './cluster-spec.js';
 import { endpointsOf } from './endpoints.js';
-import type { Obj } from './values.js';
+import { obj, wrapped, type Obj } from './values.js';
 
 /** A ClusterLoadAssignment feed: the last one seen (undefined: none yet; null: does not exist) and its listeners. */
 export interface AssignmentFeed {
   subscribe(listener: (assignment: Obj | null) => void): () => void;
+  /** The last assignment (undefined: none yet; null: it does not exist). */
+  readonly current: Obj | null | undefined;
 }
 
 /** Makes an outlier detector for a cluster's outlier_detection (the caller's choice; `createMeshlet` wires @meshlet/breaker's). */
@@ -17,10 +19,27 @@ export type OutlierDetectorFactory = (config: Obj) => EndpointBreakers | undefin
 /** A ring-hash call without a hash key lands at random (Envoy hashes a random value then). */
 const hashKeyOrRandom = (inv: Invocation) => inv.hashKey ?? String(Math.random());
 
-function balancerFor(name: string): LoadBalancer {
-  // @meshlet/lb registers the policies by name; without it, core's round robin.
-  if (!loadBalancerNames().includes(name)) return roundRobin();
-  return name === 'consistenthash' ? createLoadBalancer(name, { key: hashKeyOrRandom }) : createLoadBalancer(name);
+/**
+ * The cluster's balancer: its lb policy (by the name @meshlet/lb registers; core's round robin
+ * without it) inside Envoy's priority and locality selection (@meshlet/lb's `locality`, reading
+ * the xds.* endpoint params the EDS mapping writes), with the overprovisioning factor of the
+ * assignment known when the balancer is made.
+ */
+function balancerFor(spec: ClusterSpec, assignment: Obj | null | undefined): LoadBalancer {
+  const names = loadBalancerNames();
+  if (!names.includes(spec.balancer)) return roundRobin();
+  const balancerOptions = spec.balancer === 'consistenthash' ? { key: hashKeyOrRandom } : undefined;
+  if (!names.includes('locality')) return createLoadBalancer(spec.balancer, balancerOptions);
+  const policy = obj(assignment?.policy);
+  const factor = wrapped(policy?.overprovisioningFactor);
+  return createLoadBalancer('locality', {
+    balancer: spec.balancer,
+    balancerOptions,
+    ...(factor !== undefined && factor > 0 ? { overprovisioningFactor: factor } : {}),
+    ...(spec.panicThreshold !== undefined ? { panicThreshold: spec.panicThreshold } : {}),
+    ...(policy?.weightedPriorityHealth === true ? { weightedPriorityHealth: true } : {}),
+    ...(spec.localityWeighted !== undefined ? { localityWeighted: spec.localityWeighted } : {}),
+  });
 }
 
 /**
@@ -37,7 +56,7 @@ export function meshCluster(spec: ClusterSpec, protocol: string, feed: Assignmen
       listener(spec.inline === undefined ? [] : endpointsOf(spec.inline, protocol, name));
       return () => {};
     },
-    balancer: () => balancerFor(spec.balancer),
+    balancer: () => balancerFor(spec, feed?.current),
     breakers: detection !== undefined && outlier !== undefined ? () => outlier(detection) : undefined,
     limits: { maxRequests: spec.maxRequests ?? 1024, maxRetries: spec.maxRetries ?? 3 },
   };

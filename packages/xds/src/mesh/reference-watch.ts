@@ -37,6 +37,10 @@ class Feed implements AssignmentFeed {
     });
   }
 
+  get current(): Obj | null | undefined {
+    return this.last;
+  }
+
   subscribe(listener: (cla: Obj | null) => void): () => void {
     this.listeners.add(listener);
     if (this.last !== undefined) listener(this.last);
