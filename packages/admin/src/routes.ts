@@ -20,7 +20,7 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * agent) serves them beside its other routes:
  *
  * - `GET /` the dashboard; `GET /status` JSON; `GET /stats?seconds=N` per-second calls, errors,
- *   p50/p99 per side; `GET /metrics` Prometheus text;
+ *   p50/p99 per side; `GET /metrics` Prometheus text; `GET /xds` the xDS client's CSDS-like dump;
  * - Dubbo QoS' commands: `GET /ls` (text tables; `?format=json` for JSON), `POST /offline` and
  *   `POST /online` with an optional `service` (interface, full key or a regular expression),
  *   answering `OK` as Dubbo does (JSON with the services changed for `Accept: application/json`).
@@ -54,6 +54,12 @@ export class AdminRoutes {
         }
         case '/metrics':
           return only(method, 'GET') ?? { status: 200, contentType: PROMETHEUS_CONTENT_TYPE, body: formatPrometheus(this.families()) };
+        case '/xds': {
+          const denied = only(method, 'GET');
+          if (denied) return denied;
+          const state = this.target.xds?.();
+          return state === undefined ? json(404, { code: Code.Unavailable, message: 'no xDS client in this process' }) : json(200, state);
+        }
         case '/ls': {
           const denied = only(method, 'GET');
           if (denied) return denied;

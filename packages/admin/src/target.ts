@@ -29,6 +29,11 @@ export interface AdminTarget {
   onCall?(listener: CallListener): () => void;
   /** Extra metric families of the target's own. */
   metrics?(): MetricFamily[];
+  /**
+   * The xDS client's state for `GET /xds` (an @meshlet/xds client: `{ status: client.status(), config:
+   * client.dump() }`, CSDS' ClientConfig as JSON); undefined when the target runs no xDS client.
+   */
+  xds?(): unknown;
 }
 
 /** Serves a Meshlet runtime: its `introspect()`, `offline`/`online` and `onCall` hooks. */
