@@ -65,6 +65,10 @@ test('rules in Sentinel\'s JSON: defaults filled in, dashboard fields ignored, b
   assert.throws(() => parseFlowRules([{ resource: 'r', count: 1, clusterMode: true }]), unsupported);
   assert.throws(() => parseFlowRules([{ resource: 'r', count: 1, limitApp: 7 }]), invalid);
   assert.deepEqual(parseFlowRules(''), []);
+  assert.deepEqual(parseFlowRules('[{"resource":"r","count":"12.5","grade":"1","controlBehavior":"2","maxQueueingTimeMs":"300"}]')[0],
+    { resource: 'r', grade: 1, count: 12.5, limitApp: 'default', strategy: 0, refResource: undefined, controlBehavior: 2, warmUpPeriodSec: 10, maxQueueingTimeMs: 300 },
+    'numbers as strings read as numbers, as fastjson binds them');
+  assert.throws(() => parseFlowRules('[{"resource":"r","count":"ten"}]'), invalid);
   const flow = new FlowRules({ rules: [{ resource: 'r', count: 1 }] });
   assert.throws(() => flow.set([{ resource: 'r', count: 2 }, { resource: 's', count: 1, grade: 9 }]), invalid);
   assert.equal(flow.rules()[0]!.count, 1, 'a refused set leaves the rules in force');

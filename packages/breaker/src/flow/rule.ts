@@ -59,7 +59,7 @@ export function validateFlowRule(raw: unknown, where = 'flow rule'): ValidFlowRu
   const resource = r.resource;
   if (typeof resource !== 'string' || resource.trim() === '') throw invalid(where, 'needs a non-blank "resource"');
   const at = `${where} (${resource})`;
-  const count = r.count;
+  const count = numeric(r.count);
   if (typeof count !== 'number' || !Number.isFinite(count) || count < 0) throw invalid(at, `"count" must be a number >= 0, got ${show(count)}`);
   const grade = optionalInt(r, 'grade', FlowGrade.QPS, at);
   if (grade !== 0 && grade !== 1) throw invalid(at, `"grade" must be 1 (QPS) or 0 (THREAD), got ${grade}`);
@@ -121,10 +121,18 @@ export function describeFlowRule(rule: ValidFlowRule): string {
 }
 
 function optionalInt(r: Record<string, unknown>, key: string, fallback: number, at: string): number {
-  const v = r[key];
+  const v = numeric(r[key]);
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(at, `"${key}" must be an integer, got ${show(v)}`);
   return v;
+}
+
+/**
+ * Numbers written as strings (`"count": "10"`) read as numbers, as the JSON binders of Sentinel's
+ * datasources (fastjson, Jackson) coerce them; anything else is left for the checks to refuse.
+ */
+function numeric(v: unknown): unknown {
+  return typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
 }
 
 function show(v: unknown): string {
