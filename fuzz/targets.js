@@ -17,6 +17,7 @@ import * as triple from '@meshlet/transport-triple';
 import * as registry from '@meshlet/registry';
 import { RelayRequest, agentProtocols, relayCodecs } from '@meshlet/agent';
 import protobuf from 'protobufjs';
+import * as xds from '@meshlet/xds';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (pkg, file) => import(join(root, 'packages', pkg, 'dist', file));
@@ -36,6 +37,7 @@ const { redisSettings } = await import(join(root, 'packages/registry/dist/redis/
 const { zookeeperSettings } = await import(join(root, 'packages/registry/dist/zookeeper/options.js'));
 
 const MAX_FRAME = 1 << 20;
+const xdsMessages = await dist('xds', 'client/messages.js');
 
 // Methods typed the way real contracts are: scalars, collections, a Java object, and `any`.
 const User = t.object('com.meshlet.conformance.User', {
@@ -522,6 +524,32 @@ export const targets = {
       const s = input.toString('utf8');
       const results = [];
       each(results, () => routingRoute(s));
+      return results;
+    },
+  },
+  'xds-resources': {
+    // What a control plane sends an xDS client: a SotW or delta response, and each resource in it as
+    // every type the client subscribes to (decoded with Envoy's protos, Anys unpacked, validated).
+    seeds: () => {
+      const r = xds.envoyRoot();
+      const any = (typeUrl, o) => { const T = r.lookupType(typeUrl.slice(typeUrl.lastIndexOf('/') + 1)); return { type_url: typeUrl, value: Buffer.from(T.encode(T.fromObject(o)).finish()) }; };
+      const router = any('type.googleapis.com/envoy.extensions.filters.http.router.v3.Router', {});
+      const hcm = any('type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager', { rds: { routeConfigName: 'r', configSource: { ads: {} } }, httpFilters: [{ name: 'router', typedConfig: router }] });
+      const resources = [any(xds.LISTENER, { name: 'l', apiListener: { apiListener: hcm } }), any(xds.CLUSTER, { name: 'c', type: 'EDS', lbPolicy: 'RING_HASH' }),
+        any(xds.CLUSTER_LOAD_ASSIGNMENT, { clusterName: 'c', endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '10.0.0.1', portValue: 80 } } } }] }] })];
+      return resources.flatMap((res) => [res.value, xdsMessages.encodeSotwResponse({ versionInfo: '1', typeUrl: res.type_url, nonce: 'n', resources: [res] }),
+        xdsMessages.encodeDeltaResponse({ systemVersionInfo: '', typeUrl: res.type_url, nonce: 'n', removedResources: ['x'], resources: [{ name: 'c', version: '1', resource: res }] })]);
+    },
+    dict: [...latin1('type.googleapis.com/', 'envoy.config.cluster.v3.Cluster', 'envoy.config.listener.v3.Listener', 'envoy.service.discovery.v3.Resource'),
+      ...[0x08, 0x0a, 0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a].map((b) => Buffer.from([b]))],
+    run(input) {
+      const results = [];
+      each(results, () => xdsMessages.decodeSotwResponse(input).resources.length);
+      each(results, () => xdsMessages.decodeDeltaResponse(input).resources.length);
+      for (const typeUrl of xds.RESOURCE_TYPES) {
+        each(results, () => xds.decodeResource({ type_url: typeUrl, value: input }, typeUrl).name);
+        each(results, () => xds.decodeResource({ type_url: 'type.googleapis.com/envoy.service.discovery.v3.Resource', value: input }, typeUrl).name);
+      }
       return results;
     },
   },
