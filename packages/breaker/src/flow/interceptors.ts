@@ -83,7 +83,8 @@ const CONSUMER = 1;
 export class FlowInterceptors {
   readonly server: Interceptor;
   readonly client: Interceptor;
-  private readonly pairs = [new WeakMap<ServiceDefinition, Map<MethodDefinition, Pair>>(), new WeakMap<ServiceDefinition, Map<MethodDefinition, Pair>>()];
+  // Weak both ways: definitions made on the fly (generic calls, relays) take their pairs with them.
+  private readonly pairs = [new WeakMap<ServiceDefinition, WeakMap<MethodDefinition, Pair>>(), new WeakMap<ServiceDefinition, WeakMap<MethodDefinition, Pair>>()];
   private readonly naming: FlowResourceNaming;
   private readonly originOf: (invocation: Invocation) => string;
   private readonly sentinelRefusal: boolean;
@@ -164,7 +165,7 @@ export class FlowInterceptors {
   private pairOf(invocation: Invocation, side: number): Pair {
     const byService = this.pairs[side]!;
     let byMethod = byService.get(invocation.service);
-    if (byMethod === undefined) byService.set(invocation.service, (byMethod = new Map()));
+    if (byMethod === undefined) byService.set(invocation.service, (byMethod = new WeakMap()));
     let pair = byMethod.get(invocation.method);
     if (pair === undefined) {
       const names = flowResourceNames(invocation.service, invocation.method, side === PROVIDER ? 'provider' : 'consumer', this.naming);
