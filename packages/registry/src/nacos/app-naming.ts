@@ -6,11 +6,11 @@ import type { ListedHost, NacosInstance } from './dubbo-naming.js';
  * Dubbo 3's application-level naming in Nacos (NacosServiceDiscovery), as Java Dubbo 3.3.6 with
  * nacos-client 2.5.1 writes it (captured, see fixtures/nacos-java-app-instance.json): the Nacos
  * service is the APPLICATION name, in the registry's group; one ephemeral instance per
- * application process (address and dubbo port), weight 1, whose metadata is the instance
+ * application process (its address and dubbo port, else its tri port), weight 1, whose metadata is the instance
  * metadata every registry carries (app-level/instance.ts).
  */
 export function appNacosInstance(state: InstanceState): NacosInstance {
-  return { ip: state.host, port: state.port, weight: 1, metadata: instanceMetadata(state.port, state.revision, state.since) };
+  return { ip: state.host, port: state.port, weight: 1, metadata: instanceMetadata(state.port, state.revision, state.since, state.endpoints) };
 }
 
 /**

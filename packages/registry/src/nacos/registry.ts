@@ -2,7 +2,7 @@ import { Code, toRpcError, type Endpoint, type EndpointListener, type MetadataFe
 import { advertiseHost } from '@meshlet/core/runtime';
 import type { AppInstance } from '../app-level/instance.js';
 import { migrate } from '../app-level/instance-services.js';
-import { AppRegistrations, type InstanceState } from '../app-level/registrations.js';
+import { APP_PROTOCOLS, AppRegistrations, type InstanceState } from '../app-level/registrations.js';
 import { endpointSet, registrationId } from '../endpoint-set.js';
 import { dubboLayout } from '../zookeeper/dubbo-layout.js';
 import { takeHeld } from '../held.js';
@@ -118,6 +118,7 @@ export class NacosRegistry implements Registry {
   async #registerInstance(r: Registration): Promise<void> {
     const state = this.#apps.add(r);
     const { id, held } = this.#instanceHeld(state);
+    const previous = this.#registered.get(id);
     this.#registered.set(id, held);
     this.#startBeating();
     try {
@@ -126,6 +127,7 @@ export class NacosRegistry implements Registry {
       this.#lost = true;
       throw err;
     }
+    if (previous) await this.#dropMoved(id, previous);
     for (const iface of state.interfaces) {
       await this.#serial.run(`mapping\u0000${iface}`, () => this.#config.addToMapping(iface, state.application))
         .catch((err: unknown) => { throw toRpcError(err, Code.Unavailable); });
@@ -134,7 +136,7 @@ export class NacosRegistry implements Registry {
   }
 
   #instanceHeld(state: InstanceState): { id: string; held: Held } {
-    const id = instanceId(state.application, state.host, state.port);
+    const id = instanceId(state.application, state.host);
     return { id, held: { serviceName: state.application, instance: appNacosInstance(state), place: dubboNaming.place(this.settings) } };
   }
 
@@ -143,18 +145,31 @@ export class NacosRegistry implements Registry {
     const r = checkRegistration(registration);
     const left = this.#apps.remove(r);
     if (!left) return;
-    const id = instanceId(r.application!, r.endpoint.host, r.endpoint.port);
+    const id = instanceId(r.application!, r.endpoint.host);
     const previous = this.#registered.get(id);
     if (left.state) {
       const { held } = this.#instanceHeld(left.state);
       this.#registered.set(id, held);
       await this.#serial.run(id, () => this.#put(id, held)).catch(() => { this.#lost = true; });
+      if (previous) await this.#dropMoved(id, previous);
     } else if (previous) {
       this.#registered.delete(id);
       if (this.#registered.size === 0) this.#stopBeating();
       await this.#serial.run(id, () => this.#delete(id, previous)).catch(() => {});
     }
     await this.#refreshApp(r.application!);
+  }
+
+  /**
+   * The Nacos instance an application instance had before its port moved (a dubbo port joined or
+   * left beside tri: Java's instance is `{host}:{dubbo port}`, else the tri port), deleted.
+   */
+  async #dropMoved(id: string, previous: Held): Promise<void> {
+    await this.#serial.run(id, async () => {
+      const now = this.#registered.get(id);
+      if (now && now.instance.port === previous.instance.port) return;
+      await this.#http.request('DELETE', '/nacos/v1/ns/instance', this.#instanceParams(previous));
+    }).catch(() => {}); // unreachable: its beats stopped, the server drops it
   }
 
   /** After our own write of an application instance: its readers read again. */
@@ -252,7 +267,7 @@ export class NacosRegistry implements Registry {
   /** The application-level discovery a Dubbo subscription of `service` uses, if any. */
   #discoveryFor(service: ServiceKey, subscriber: Subscriber | undefined): NacosAppDiscovery | undefined {
     if (this.settings.migration === 'FORCE_INTERFACE' || !this.#fetcher) return undefined;
-    if (subscriber && subscriber.protocol !== 'dubbo') return undefined;
+    if (subscriber && !APP_PROTOCOLS.includes(subscriber.protocol)) return undefined;
     let d = this.#discoveries.get(service.interface);
     if (d) return d;
     const place = dubboNaming.place(this.settings);
@@ -438,7 +453,7 @@ function pushAddress(servers: readonly string[]): string {
   return host === '127.0.0.1' || host === 'localhost' ? '127.0.0.1' : advertiseHost(undefined);
 }
 
-/** The key under which an application instance is held (beside registrations' ids). */
-function instanceId(application: string, host: string, port: number): string {
-  return `instance\u0000${application}\u0000${host}\u0000${port}`;
+/** The key under which an application instance is held (beside registrations' ids): one per application and host. */
+function instanceId(application: string, host: string): string {
+  return `instance\u0000${application}\u0000${host}`;
 }
