@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { RpcError } from '@meshlet/core';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, LISTENER } from '../type-urls.js';
 import type { XdsObject } from '../decode/decode.js';
+import { envoyRoot } from '../protos/envoy-root.js';
 import { FakeAdsServer, anyOf } from './ads.fixture.js';
 import type { ResourceMeta } from './resource-cache.js';
 import { createXdsClient, type XdsClient } from './xds-client.js';
@@ -69,6 +70,19 @@ test('SotW: node in the first request only; ACK names version and nonce; an inva
   assert.deepEqual(dumpB.errorState && { v: dumpB.errorState.versionInfo, d: dumpB.errorState.details }, { v: '2', d: 'b: least_request choice_count below 2' });
   assert.equal(c.status().nacks, 1);
   assert.equal(c.status().acks, 1);
+
+  // The dump speaks CSDS: every key is a field of envoy.service.status.v3's messages.
+  const fields = (name: string) => new Set(envoyRoot().lookupType(name).fieldsArray.map((f) => f.name));
+  const generic = fields('envoy.service.status.v3.ClientConfig.GenericXdsConfig');
+  const failure = fields('envoy.admin.v3.UpdateFailureState');
+  const nodeFields = fields('envoy.config.core.v3.Node');
+  const dump = c.dump();
+  assert.deepEqual(Object.keys(dump).filter((k) => !fields('envoy.service.status.v3.ClientConfig').has(k)), []);
+  assert.deepEqual(Object.keys(dump.node).filter((k) => !nodeFields.has(k)), []);
+  for (const g of dump.genericXdsConfigs) {
+    assert.deepEqual(Object.keys(g).filter((k) => !generic.has(k)), []);
+    if (g.errorState) assert.deepEqual(Object.keys(g.errorState).filter((k) => !failure.has(k)), []);
+  }
 });
 
 test('SotW: bytes that are no response and resources of the wrong type never crash: NACK or ignored, typed errors', async (t) => {
