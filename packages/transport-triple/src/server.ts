@@ -1,8 +1,9 @@
 import * as http2 from 'node:http2';
+import * as net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Code, RpcError, type PeerIdentity, type ProtocolServer, type ServerHandler, type ServerOptions } from '@meshlet/core';
-import { DeadlineQueue, peerIdentityOf, tlsReady } from '@meshlet/core/engine';
+import { DeadlineQueue, peerIdentityOf, ServerTls, tlsReady } from '@meshlet/core/engine';
 import { DEFAULT_MAX_MESSAGE_SIZE } from './constants.js';
 import { serveStream, type Arrival, type CallGate, type ServerCall } from './server-call.js';
 import { http2TlsOptions } from './tls.js';
@@ -17,13 +18,16 @@ export interface TripleServerOptions {
 }
 
 /**
- * Meshlet's Triple provider: an HTTP/2 server (cleartext h2c, or TLS with ALPN `h2`), one call
+ * Meshlet's Triple provider: an HTTP/2 server (cleartext h2c, TLS with ALPN `h2`, or both on one
+ * port with `tls.mode: 'permissive'`), one call
  * per stream. Graceful stop: no new connections, GOAWAY on every session (the peer sends no new
  * calls on it; those it had in flight finish), at most `graceMs` for them, then every session is
  * destroyed.
  */
 export class TripleProtocolServer implements ProtocolServer, CallGate {
   private server: http2.Http2Server | http2.Http2SecureServer | undefined;
+  /** What listens: the HTTP/2 server itself, or on a permissive port the TCP server in front of it. */
+  private listening: net.Server | undefined;
   private bound: { host: string; port: number } | undefined;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private inFlight = 0;
@@ -63,10 +67,17 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
     const settings: http2.Settings = { maxConcurrentStreams: this.maxConcurrentStreams };
     const tls = this.options.tls;
     let server: http2.Http2Server | http2.Http2SecureServer;
-    if (tls) {
-      if (tls.mode === 'permissive') {
-        throw new RpcError(Code.Unsupported, 'tri: a permissive (TLS and plaintext) port is not supported; use a TLS-only port or two ports');
-      }
+    let listening: net.Server | http2.Http2Server | http2.Http2SecureServer;
+    if (tls?.mode === 'permissive') {
+      // TLS and plaintext h2c on one port: the engine's TLS side looks at the first byte (0x16 is a
+      // ClientHello, anything else the "PRI * HTTP/2.0" preface) and hands both kinds of socket to
+      // one cleartext HTTP/2 server: over TLS (ALPN h2) its sessions run on the TLSSocket.
+      const h2 = http2.createServer({ settings });
+      const secure = await ServerTls.create(tls, (socket) => h2.emit('connection', socket), { alpn: ['h2'], plainPaused: true });
+      this.stopWatching = () => secure.close();
+      server = h2;
+      listening = net.createServer({ noDelay: true }, (socket) => secure.accept(socket));
+    } else if (tls) {
       await tlsReady(tls);
       const secure = http2.createSecureServer({ ...http2TlsOptions(tls), settings, allowHTTP1: false });
       server = secure;
@@ -77,29 +88,32 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
           // The previous certificates stay in use.
         }
       });
+      listening = secure;
     } else {
       server = http2.createServer({ settings });
+      listening = server;
     }
     this.server = server;
+    this.listening = listening;
     // Small frames (headers, a short message, trailers) must go out now: with Nagle on, an answer
     // waits for the peer's delayed ACK (~40 ms) and throughput collapses to a window per 40 ms.
-    server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    if (listening === server) server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     server.on('session', (session: http2.ServerHttp2Session) => this.adopt(session));
     server.on('stream', (stream, headers) => {
       const session = stream.session as http2.ServerHttp2Session & { meshletPeer?: { remoteAddress: string; identity: PeerIdentity | undefined } };
       serveStream(this, stream, headers, session.meshletPeer ?? { remoteAddress: '', identity: undefined });
     });
     server.on('sessionError', () => {});
-    server.maxConnections = this.options.maxConnections ?? 10_000;
+    listening.maxConnections = this.options.maxConnections ?? 10_000;
     const host = this.options.host ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, host, () => {
-        server.off('error', reject);
+      listening.once('error', reject);
+      listening.listen(this.options.port ?? 0, host, () => {
+        listening.off('error', reject);
         resolve();
       });
     });
-    const addr = server.address() as AddressInfo;
+    const addr = listening.address() as AddressInfo;
     this.bound = { host, port: addr.port };
     return this.bound;
   }
@@ -141,7 +155,7 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
     if (!this.accepting) return;
     this.accepting = false;
     this.stopWatching?.();
-    const server = this.server;
+    const server = this.listening;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     // GOAWAY: the peer opens no new streams here; the ones in flight run on.
     for (const session of this.sessions) session.close();

@@ -105,6 +105,18 @@ export function tlsReady(options: TlsOptions): Promise<void> {
 /** What the listener side hands on: a socket ready for frames and, over mTLS, who is calling. */
 export type SecureAccept = (socket: net.Socket, identity: PeerIdentity | undefined) => void;
 
+/** How a listener that is not a plain frame reader (node:http2) takes its sockets. */
+export interface ServerTlsOptions {
+  /** ALPN protocols offered in the handshake (HTTP/2 peers require `h2`). */
+  readonly alpn?: readonly string[];
+  /**
+   * Hands a permissive port's plaintext socket on still paused, its first bytes unshifted, for a
+   * consumer that reads buffered data itself (node:http2 does, on the next tick; resuming would
+   * emit those bytes to nobody).
+   */
+  readonly plainPaused?: boolean;
+}
+
 /**
  * The TLS side of one listener. Accepted TCP sockets come in through `accept`; those that finish
  * a handshake (or, on a permissive port, plaintext ones) go on to `onSocket`. Certificates from a
@@ -122,23 +134,28 @@ export class ServerTls {
   lastError: Error | undefined;
 
   /** Waits for the certificates (a listener does not open before), then builds the TLS side. */
-  static async create(options: TlsOptions, onSocket: SecureAccept): Promise<ServerTls> {
+  static async create(options: TlsOptions, onSocket: SecureAccept, listener: ServerTlsOptions = {}): Promise<ServerTls> {
     try {
       await tlsReady(options);
     } catch (err) {
       throw RpcError.is(err) ? err : new RpcError(Code.Unavailable, `TLS certificates not loaded: ${(err as Error).message}`, { cause: err });
     }
-    return new ServerTls(options, onSocket);
+    return new ServerTls(options, onSocket, listener);
   }
+
+  private readonly plainPaused: boolean;
 
   private constructor(
     private readonly options: TlsOptions,
     onSocket: SecureAccept,
+    listener: ServerTlsOptions,
   ) {
     this.permissive = options.mode === 'permissive';
     this.handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    this.plainPaused = listener.plainPaused === true;
     const node = nodeOptions(options);
-    this.server = tls.createServer({ ...node, handshakeTimeout: this.handshakeTimeout }, (socket) => {
+    const alpn = listener.alpn ? { ALPNProtocols: [...listener.alpn] } : {};
+    this.server = tls.createServer({ ...node, ...alpn, handshakeTimeout: this.handshakeTimeout }, (socket) => {
       const mutual = node.requestCert === true && socket.authorized;
       const cert = mutual ? socket.getPeerX509Certificate() : undefined;
       onSocket(socket, cert ? peerIdentityOf(cert) : undefined);
@@ -182,7 +199,8 @@ export class ServerTls {
         this.server.emit('connection', socket);
       } else {
         this.onPlain(socket, undefined);
-        socket.resume(); // paused above: a 'data' listener alone does not restart a paused stream
+        // Paused above: a 'data' listener alone does not restart a paused stream.
+        if (!this.plainPaused) socket.resume();
       }
     });
   }
