@@ -11,6 +11,14 @@ import type { MeshCluster, MeshRetryPolicy } from './mesh-control.js';
 /** Makes the directory of one cluster over the given endpoint source (the runtime's pool, balancer and breakers). */
 export type ClusterDirectoryFactory = (cluster: MeshCluster, source: Registry) => Directory;
 
+/** One attempt's invocation: the call's own, or a copy with the per-try deadline when that is sooner. */
+function perTry(inv: Invocation, policy: MeshRetryPolicy): Invocation {
+  const ms = policy.perTryTimeoutMs;
+  if (ms === undefined) return inv;
+  const deadline = Date.now() + ms;
+  return deadline >= inv.deadline ? inv : { ...inv, deadline };
+}
+
 /** Envoy's defaults when a cluster sets no thresholds. */
 const MAX_REQUESTS = 1024;
 const MAX_RETRIES = 3;
@@ -73,48 +81,51 @@ export class MeshClusterState {
       return Promise.reject(new RpcError(Code.ServerBusy, `cluster ${this.cluster.name} overflow: ${this.maxRequests} calls in flight (circuit breaker max_requests)`));
     }
     this.active++;
+    let member: Member | Promise<Member>;
+    try {
+      member = this.directory.select(inv);
+    } catch (err) {
+      this.settled();
+      return Promise.reject(err);
+    }
     if (retry === undefined || (retry.retries === 0 && retry.perTryTimeoutMs === undefined)) {
-      let member: Member | Promise<Member>;
-      try {
-        member = this.directory.select(inv);
-      } catch (err) {
-        this.settled();
-        return Promise.reject(err);
-      }
       const sent = member instanceof Promise ? member.then((m) => attempt(this.directory, m, inv)) : attempt(this.directory, member, inv);
       return sent.then(this.answered, this.failed);
     }
-    return this.retrying(inv, retry).then(this.answered, this.failed);
+    // The first attempt as cheaply as without retries; the retry loop only once it failed.
+    const first = (m: Member): Promise<unknown> => {
+      const once = perTry(inv, retry);
+      return attempt(this.directory, m, once, 0).catch((err: unknown) => this.retrying(inv, retry, m, once, toRpcError(err)));
+    };
+    return (member instanceof Promise ? member.then(first) : first(member)).then(this.answered, this.failed);
   }
 
-  /** Attempts with Envoy's retry policy: another endpoint each time while one is left, jittered backoff between. */
-  private async retrying(inv: Invocation, policy: MeshRetryPolicy): Promise<unknown> {
-    let tried: Set<Member> | undefined;
-    for (let n = 0; ; n++) {
-      let error: RpcError;
-      try {
-        const member = await this.directory.select(inv, tried);
-        (tried ??= new Set()).add(member);
-        const perTry = policy.perTryTimeoutMs;
-        const once = perTry === undefined || Date.now() + perTry >= inv.deadline ? inv : { ...inv, deadline: Date.now() + perTry };
-        try {
-          return await attempt(this.directory, member, once, n);
-        } catch (err) {
-          error = toRpcError(err);
-          if (n >= policy.retries || !this.retryable(error, policy, inv, once)) throw error;
-        }
-      } finally {
-        // A retry counts against max_retries from when it is decided until its attempt settles.
-        if (n > 0) this.retries--;
-      }
+  /**
+   * After a failed first attempt: Envoy's retry policy. Another endpoint each time while one is
+   * left, fully jittered backoff between, each retry counted against max_retries from when it is
+   * decided until its attempt settles.
+   */
+  private async retrying(inv: Invocation, policy: MeshRetryPolicy, firstMember: Member, firstTry: Invocation, firstError: RpcError): Promise<unknown> {
+    const tried = new Set<Member>([firstMember]);
+    let error = firstError;
+    let once = firstTry;
+    for (let n = 1; ; n++) {
+      if (n > policy.retries || !this.retryable(error, policy, inv, once)) throw error;
       if (this.retries >= this.maxRetries) throw error;
+      const wait = Math.random() * Math.min(policy.backoffMaxMs, policy.backoffBaseMs * (2 ** n - 1));
+      if (Date.now() + wait >= inv.deadline) throw error;
       this.retries++;
-      const wait = Math.random() * Math.min(policy.backoffMaxMs, policy.backoffBaseMs * (2 ** (n + 1) - 1));
-      if (Date.now() + wait >= inv.deadline) {
+      try {
+        if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        const member = await this.directory.select(inv, tried);
+        tried.add(member);
+        once = perTry(inv, policy);
+        return await attempt(this.directory, member, once, n);
+      } catch (err) {
+        error = toRpcError(err);
+      } finally {
         this.retries--;
-        throw error;
       }
-      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
