@@ -77,6 +77,7 @@ export class MeshClusterState {
 
   /** One call: refused unsent over max_requests (Envoy's overflow), else attempts under `retry`. */
   call(inv: Invocation, retry: MeshRetryPolicy | undefined): Promise<unknown> {
+    if (this.cluster.unavailable !== undefined) return Promise.reject(new RpcError(Code.Unavailable, this.cluster.unavailable));
     if (this.active >= this.maxRequests) {
       return Promise.reject(new RpcError(Code.ServerBusy, `cluster ${this.cluster.name} overflow: ${this.maxRequests} calls in flight (circuit breaker max_requests)`));
     }

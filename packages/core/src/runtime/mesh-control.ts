@@ -111,6 +111,8 @@ export interface MeshCluster {
   balancer?(): LoadBalancer;
   /** Outlier detection; undefined: the runtime's breakers. */
   breakers?(): EndpointBreakers | undefined;
+  /** Set when the control plane says the cluster cannot take calls (it does not exist): calls to it fail UNAVAILABLE with this message, unsent. */
+  readonly unavailable?: string | undefined;
   /** Envoy's circuit-breaker thresholds: over them a call fails unsent with SERVER_BUSY (Envoy's overflow). */
   readonly limits?: MeshLimits | undefined;
 }

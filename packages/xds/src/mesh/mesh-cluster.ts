@@ -62,10 +62,11 @@ export function meshCluster(spec: ClusterSpec, protocol: string, feed: Assignmen
   };
 }
 
-/** A cluster that does not exist (or cannot be used): no endpoints, so its calls fail UNAVAILABLE. */
-export function missingCluster(name: string): MeshCluster {
+/** A cluster that does not exist (or cannot be used): its calls fail UNAVAILABLE, unsent, saying why. */
+export function missingCluster(name: string, why = `xDS: cluster ${name} does not exist`): MeshCluster {
   return {
     name,
+    unavailable: why,
     subscribe(listener) {
       listener([]);
       return () => {};

@@ -71,7 +71,7 @@ export interface ReferenceWatchOptions {
  * RoutePolicy and swaps it into the reference whole; a policy is published only once every
  * cluster it names has been answered by CDS (present or absent), so a new route never sends to a
  * cluster the runtime knows nothing about. Removed resources: a missing listener or route
- * configuration fails calls UNAVAILABLE; a missing cluster has no endpoints.
+ * configuration fails calls UNAVAILABLE, and so does a missing or unusable cluster (MeshCluster.unavailable).
  */
 export class ReferenceWatch {
   readonly ref: LiveMeshReference;
@@ -191,7 +191,9 @@ export class ReferenceWatch {
     } else {
       const spec = clusterSpec(cluster);
       if (spec.unsupported !== undefined) {
-        entry.mesh = missingCluster(name);
+        entry.eds?.feed.close();
+        entry.eds = undefined;
+        entry.mesh = missingCluster(name, `xDS: ${spec.unsupported}`);
       } else {
         if (spec.eds !== entry.eds?.name) {
           entry.eds?.feed.close();

@@ -99,7 +99,7 @@ test('weighted clusters: a canary shift under 128 in flight matches its weights'
   await app.stop(0);
 });
 
-test('route timeout, fault and retries from xDS; a removed listener fails calls UNAVAILABLE, unsent', async () => {
+test('route timeout, fault and retries from xDS; a missing cluster and a removed listener fail calls UNAVAILABLE, unsent', async () => {
   const { source, app, echo } = setup();
   slow.add(42);
   source.set('Listener', 'com.acme.Echo', listener('com.acme.Echo', 'rc', [faultFilter()]));
@@ -122,6 +122,13 @@ test('route timeout, fault and retries from xDS; a removed listener fails calls 
   await assert.rejects(echo.echo(), (e: unknown) => RpcError.is(e, Code.Unavailable) && /fault injected/.test((e as Error).message));
   source.set('RouteConfiguration', 'rc', routeConfig('rc', [route({ cluster: 'c' })]));
   assert.equal(await echo.echo(), 43);
+
+  // A cluster CDS says does not exist, then one of a type Meshlet cannot use: calls fail at once, saying so.
+  source.set('RouteConfiguration', 'rc', routeConfig('rc', [route({ cluster: 'gone' })]));
+  source.set('Cluster', 'gone', undefined);
+  await assert.rejects(echo.echo(), (e: unknown) => RpcError.is(e, Code.Unavailable) && /cluster gone does not exist/.test((e as Error).message));
+  source.set('Cluster', 'gone', { name: 'gone', clusterType: { name: 'envoy.clusters.aggregate' } });
+  await assert.rejects(echo.echo(), (e: unknown) => RpcError.is(e, Code.Unavailable) && /type CUSTOM, which Meshlet does not support/.test((e as Error).message));
 
   source.set('Listener', 'com.acme.Echo', undefined);
   t0 = Date.now();
