@@ -39,7 +39,7 @@ public final class RuleConsumer {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
-            String[] parts = line.trim().split(" ", 3);
+            String[] parts = line.trim().split(" ", 4);
             if (parts[0].equals("QUIT")) break;
             if (!parts[0].equals("CALLS") || parts.length < 3) continue;
             int n = Integer.parseInt(parts[1]);
@@ -47,6 +47,7 @@ public final class RuleConsumer {
             for (int i = 0; i < n; i++) {
                 if (i > 0) answers.append(',');
                 try {
+                    if (parts.length > 3) Line.attach("dubbo.tag", parts[3]);
                     answers.append(echo.echo(parts[2]));
                 } catch (Throwable e) {
                     answers.append("ERR:").append(e.getClass().getSimpleName());
