@@ -266,3 +266,17 @@ test('delta: a wildcard watch gets every cluster, and hears of removals', async 
   const req = (await cp.events()).find((e) => e.kind === 'request' && e.typeUrl === types.cluster);
   assert.deepEqual(req.names, ['*']);
 });
+
+test('a filter our protos do not load (RBAC) arrives as { @type, value: Buffer }; the peer parses any Envoy type', async (t) => {
+  const cp = await controlPlane(t);
+  const l = listener('with-rbac', 'r');
+  const RBAC = 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC';
+  l.api_listener.api_listener.http_filters.unshift({ name: 'rbac', typed_config: { '@type': RBAC, rules: { action: 'DENY' } } });
+  await cp.set([l]);
+  const c = client(t, cp);
+  const lds = recorder(c, LISTENER, 'with-rbac');
+  const { value } = await lds.until((v) => v !== undefined, 'listener');
+  const rbac = value.apiListener.apiListener.httpFilters[0].typedConfig;
+  assert.equal(rbac['@type'], RBAC);
+  assert.ok(Buffer.isBuffer(rbac.value) && rbac.value.length > 0);
+});
