@@ -11,6 +11,9 @@ import { createConfigSource, createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { createMeshlet } from 'meshlet-rpc';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
+import { installOtel } from '../telemetry/otel-harness.js';
+
+const otel = installOtel();
 
 const Echo = defineService({ interface: 'com.meshlet.test.RouteEcho', version: '1.0.0', methods: { echo: { params: [t.string], returns: t.string } } });
 const RULE = 'com.meshlet.test.RouteEcho:1.0.0:.condition-router';
@@ -53,6 +56,7 @@ after(async () => {
   await Promise.allSettled(closing.map((c) => c.close()));
   raw?.close();
   await zk?.close();
+  await otel.shutdown();
 });
 
 /**
@@ -123,6 +127,10 @@ test('a condition rule written to ZooKeeper moves the calls of a consumer with 1
   assert.deepEqual(Object.keys(byProvider(underRule)), ['1'], 'every call that began under the rule went to provider 1');
   assert.equal(Object.keys(byProvider(before)).length, 3, 'before: all three providers');
   assert.equal(Object.keys(byProvider(after)).length, 3, 'after removal: all three again');
+  // Each load is counted: adopted, the bad one refused (with its error code), removed.
+  const loads = (await otel.metricPoints('meshlet.routing.rule_loads')).filter((a) => a['meshlet.routing.rule'] === RULE);
+  assert.deepEqual(loads.map((a) => `${a['meshlet.routing.origin']}:${a['meshlet.routing.outcome']}:${a['error.type'] ?? ''}`).sort(),
+    ['config:adopted:', 'config:refused:INVALID_ARGUMENT', 'config:removed:']);
 });
 
 test('a tag rule written to ZooKeeper tags a provider by address: tagged calls go there, untagged calls avoid it', { timeout: 60_000 }, async () => {

@@ -10,6 +10,7 @@ import { RoutingRuleError } from './errors.js';
 import { parseConditionRule, parseTagRule, type ConditionRule, type TagRule } from './rule-doc.js';
 import { providerApplication } from './samples.js';
 import { TagRuleRouting } from './tag-rule-router.js';
+import { routingRuleLoad } from '../telemetry/metrics.js';
 
 /** Config key suffixes of Dubbo's rules. */
 export const CONDITION_RULE_SUFFIX = '.condition-router';
@@ -84,9 +85,16 @@ export class RoutingRules {
     if (text === undefined) {
       slot.fromCode = undefined;
       slot.coded = false;
+      routingRuleLoad(key, 'code', 'removed');
     } else {
-      slot.fromCode = parse(slot.kind, text, key);
+      try {
+        slot.fromCode = parse(slot.kind, text, key);
+      } catch (err) {
+        routingRuleLoad(key, 'code', 'refused', (err as RoutingRuleError).code);
+        throw err;
+      }
       slot.coded = true;
+      routingRuleLoad(key, 'code', 'adopted');
     }
     slot.effective = slot.coded ? slot.fromCode : slot.fromSource;
   }
@@ -172,15 +180,19 @@ export class RoutingRules {
 
   #fromSource(slot: Slot, content: string | undefined): void {
     if (content === undefined) {
+      // A document that was never there is no news; one that goes away is.
+      if (slot.fromSource !== undefined) routingRuleLoad(slot.key, 'config', 'removed');
       slot.fromSource = undefined;
       slot.error = undefined;
     } else {
       try {
         slot.fromSource = parse(slot.kind, content, slot.key);
         slot.error = undefined;
+        routingRuleLoad(slot.key, 'config', 'adopted');
       } catch (err) {
         const e = err instanceof RoutingRuleError ? err : new RoutingRuleError(String(err), slot.key, err);
         slot.error = e;
+        routingRuleLoad(slot.key, 'config', 'refused', e.code);
         this.#report(e);
         return;
       }

@@ -25,6 +25,7 @@ function createInstruments(provider: MeterProvider) {
     registryChanges: meter.createCounter('meshlet.registry.changes', { unit: '{change}', description: 'Endpoint-set updates received from registries' }),
     authzDenied: meter.createCounter('meshlet.authz.denied', { unit: '{call}', description: 'Calls refused by authorization policies, by service, method and deciding policy' }),
     tlsLoads: meter.createCounter('meshlet.tls.loads', { unit: '{load}', description: 'Certificate loads by rotating TLS sources (files, SDS): adopted, or refused with the last good kept' }),
+    ruleLoads: meter.createCounter('meshlet.routing.rule_loads', { unit: '{load}', description: 'Routing rule documents (Dubbo condition and tag rules) adopted, removed, or refused with the rule in force kept' }),
   };
 }
 
@@ -81,4 +82,15 @@ export function tlsLoad(source: string, outcome: 'adopted' | 'refused', errorCod
   const attributes: Record<string, string> = { 'meshlet.tls.source': source, 'meshlet.tls.outcome': outcome };
   if (errorCode !== undefined) attributes['error.type'] = errorCode;
   instruments().tlsLoads.add(1, attributes);
+}
+
+/**
+ * A Dubbo routing rule (`key`: its config key) from a config source or code was adopted, removed,
+ * or refused (`errorCode`; the rule in force stays). Alert on refusals: the rule an operator wrote
+ * is not the one routing calls.
+ */
+export function routingRuleLoad(key: string, origin: 'config' | 'code', outcome: 'adopted' | 'removed' | 'refused', errorCode?: string): void {
+  const attributes: Record<string, string> = { 'meshlet.routing.rule': key, 'meshlet.routing.origin': origin, 'meshlet.routing.outcome': outcome };
+  if (errorCode !== undefined) attributes['error.type'] = errorCode;
+  instruments().ruleLoads.add(1, attributes);
 }
