@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { defineService, endpoint, RpcError } from '@meshlet/core';
+import { defineService, endpoint, RpcError, serviceDefinition } from '@meshlet/core';
 import { createMeshlet } from 'meshlet-rpc';
 import { dubbo } from '@meshlet/transport-dubbo';
+import { triple } from '@meshlet/transport-triple';
 import { NacosRegistry } from '../../packages/registry/dist/index.js';
 import { NacosServer, nacosServerMissing, waitUntil } from '../../packages/registry/dist/testing/index.js';
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
@@ -17,6 +18,9 @@ import { EchoService, echoImpl } from '../../examples/conformance/service.js';
 const ECHO = 'com.meshlet.conformance.EchoService';
 const JAVA = JSON.parse(readFileSync(new URL('../../packages/registry/src/fixtures/nacos-java-app-instance.json', import.meta.url), 'utf8')).hosts[0];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** EchoService exported on dubbo and tri at once, and referred over tri only. */
+const BothEcho = serviceDefinition({ ...EchoService, protocol: ['dubbo', 'tri'] }, EchoService.methods.values());
+const TriEcho = serviceDefinition({ ...EchoService, protocol: 'tri' }, EchoService.methods.values());
 
 describe('Dubbo 3 application-level discovery on Nacos, Meshlet ↔ Meshlet', { timeout: 120_000, skip: nacosServerMissing() }, () => {
   let server;
@@ -135,6 +139,23 @@ describe('Dubbo 3 application-level discovery on Nacos, Meshlet ↔ Meshlet', { 
     await waitUntil(async () => (await echo.echo('z').catch(() => '')) === 'late:z', 20_000, 'the late provider');
     const took = Date.now() - t0;
     assert.ok(took < 10_000, `found after ${took} ms`);
+  });
+
+  test('a runtime with dubbo and tri is one instance at its dubbo port listing both; a tri consumer (FORCE_APPLICATION) reaches the tri port', async () => {
+    const p = createMeshlet({ application: 'nacos-app-both', protocols: [dubbo(), triple()], registry: url('register-mode=instance'), server: { host: '127.0.0.1', port: 0 } });
+    p.provide(BothEcho, { ...echoImpl, echo: (s) => `both:${s}` });
+    await p.start();
+    running.push(p);
+    const listed = await hosts('nacos-app-both');
+    assert.equal(listed.length, 1, JSON.stringify(listed));
+    assert.equal(listed[0].port, p.address('dubbo').port);
+    assert.deepEqual(JSON.parse(listed[0].metadata['dubbo.endpoints']), [{ port: p.address('dubbo').port, protocol: 'dubbo' }, { port: p.address('tri').port, protocol: 'tri' }]);
+    // The consumer reads MetadataServices over dubbo (the runtime installs its fetcher with the dubbo protocol).
+    const c = createMeshlet({ application: 'app-consumer', protocols: [dubbo(), triple()], registry: url('migration=FORCE_APPLICATION') });
+    running.push(c);
+    assert.equal(await c.refer(TriEcho, { timeout: 3000 }).echo('t'), 'both:t');
+    await p.stop(0);
+    assert.deepEqual(await hosts('nacos-app-both'), []);
   });
 
   describe('empty protection', () => {

@@ -116,11 +116,11 @@ export class NacosServer {
       RUST_LOG: 'warn',
     };
     const t0 = performance.now();
-    // A write that reaches r-nacos before its raft apply actor is wired panics that actor (see
-    // #raftSettled), or (seen once in 6 starts with auth) leaves it dropping writes without a
-    // word; with auth on, the readiness probe's own login is such a write and nothing tells from
-    // outside when it is safe. A start that panics, or is not ready within a third of the budget,
-    // is started again (a healthy start takes 0.3-1.5 s here).
+    // r-nacos 0.8.8 races itself at start: its raft apply actor can get a request before it is
+    // wired and panic (raftapply.rs:421, unwrap on None, ~20 ms after spawn: 1 start in 4 on this
+    // loaded machine), after which every config write is answered `true` and dropped. A start that
+    // panics, or is not ready within a third of the budget, is started again (a healthy start
+    // takes 0.3-1.5 s here).
     const budget = o.startTimeoutMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
       this.#lastRaft = '';
@@ -135,15 +135,18 @@ export class NacosServer {
       } catch (err) {
         await proc.stop('SIGKILL');
         if (attempt >= 3) throw new Error(`${(err as Error).message} (3 starts)\n${proc.output}`);
+        // A first start's store is nothing to keep, and a half-applied one may not settle again.
+        if (!this.#started) await rm(env.RNACOS_DATA_DIR as string, { recursive: true, force: true });
       }
     }
+    this.#started = true;
     this.startedInMs = performance.now() - t0;
   }
 
   /**
-   * Ready = the naming API answers a list query, the config store keeps a write (r-nacos answers
-   * `true` to config writes made before its raft store is up, and drops them: seen for ~1 s after
-   * start), and with auth on, the admin can log in (the user store starts later).
+   * Ready = the naming API answers a list query, the raft store has settled and a config write
+   * reads back (r-nacos answers `true` to writes it then drops, see `restart`), and with auth on,
+   * the admin can log in (the user store starts later).
    */
   async #ready(): Promise<boolean> {
     const auth = this.#options.auth;
@@ -169,12 +172,13 @@ export class NacosServer {
 
   #lastRaft = '';
   #readyToken: string | undefined;
+  /** Ready once: later starts keep the data directory (the configs a test wrote). */
+  #started = false;
 
   /**
-   * r-nacos' raft store applies its own start-up entries first; a config write that reaches it
-   * before its apply actor is wired panics that actor (raftapply.rs, unwrap on None) and every
-   * later write is answered `true` and lost. So: leader, everything appended applied, beyond the
-   * first entry, and the same for two polls in a row (the start-up entries come ~300 ms apart).
+   * r-nacos' raft store applies its own start-up entries first (~0.5 s), and a config write before
+   * that is answered `true` and lost. So: leader, everything appended applied, beyond the first
+   * entry, and the same for two polls in a row (the start-up entries come ~300 ms apart).
    */
   async #raftSettled(token: Record<string, string>): Promise<boolean> {
     const res = await fetch(`http://127.0.0.1:${this.port}/nacos/v1/raft/metrics?${new URLSearchParams(token)}`, { signal: AbortSignal.timeout(500) });
