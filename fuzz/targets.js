@@ -28,6 +28,9 @@ const [{ compileClientMethod, readSofaRequest }, { Flavours }, { decodeResponse:
 const { bodyReader } = await dist('transport-motan', 'body.js');
 const { META_START } = await dist('transport-motan', 'constants.js');
 const rsocketFrames = await dist('transport-rsocket', 'frame-reader.js');
+const [nacosListener, nacosApp, nacosDubbo] = await Promise.all([
+  dist('registry', 'nacos/config-watch.js'), dist('registry', 'nacos/app-naming.js'), dist('registry', 'nacos/dubbo-naming.js'),
+]);
 const { Reassembler } = await dist('transport-rsocket', 'reassembly.js');
 const { deserializeFrame, BufferEncoders, FrameType } = await dist('transport-rsocket', 'rsocket-lib.js');
 const { decodeEntry } = await import(join(root, 'packages/registry/dist/local/entry.js'));
@@ -511,6 +514,31 @@ export const targets = {
         each(results, () => layout.parseProvider({ name: s, data: input }, `/${name}/com.meshlet.Echo/providers`));
       }
       each(results, () => registry.parseMotanProvider({ name: s, data: input }, '/motan/conformance/com.meshlet.Echo/server'));
+      return results;
+    },
+  },
+  'nacos-answers': {
+    // What a Nacos server answers the registry: an instance list (its hosts read as Dubbo endpoints
+    // and as Dubbo 3 application instances) and a config listener answer (the changed configs).
+    seeds: () => [readFileSync(join(root, 'packages', 'registry', 'src', 'fixtures', 'nacos-java-app-instance.json')),
+      ...latin1('{"hosts":[{"ip":"10.0.0.1","port":20880,"weight":1.0,"healthy":true,"enabled":true,"metadata":{"protocol":"dubbo","path":"a.B","version":"1.0","weight":"100"}}]}',
+        'a.B%02mapping%01\n', 'a.B%02mapping%02ns%01c%02g%01')],
+    dict: latin1('"hosts"', '"ip"', '"port"', '"metadata"', '"healthy"', '"weight"', 'dubbo.endpoints', 'dubbo.metadata.revision', 'dubbo.metadata-service.url-params', '%02', '%01', '\\"'),
+    run(input) {
+      const s = input.toString('utf8');
+      const results = [];
+      each(results, () => nacosListener.parseChanged(s));
+      let hosts = [];
+      try {
+        const o = JSON.parse(s);
+        hosts = Array.isArray(o?.hosts) ? o.hosts : [o];
+      } catch {
+        // the registry drops an answer that is not JSON
+      }
+      for (const h of hosts) {
+        each(results, () => nacosApp.appInstanceOf('app', h));
+        each(results, () => nacosDubbo.dubboEndpoint(h));
+      }
       return results;
     },
   },
