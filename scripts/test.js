@@ -3,7 +3,8 @@
 // Files are listed explicitly: given a directory, node --test would also run every .js under any
 // `test/` folder, peer scripts included.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,20 +21,54 @@ function find(dir, out = []) {
   return out;
 }
 
+const NACOS_BUILD_TEST = 'nacos-build.test.js';
 const packages = readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p, 'dist'));
 const files = [...packages.flatMap((d) => { try { return find(d); } catch { return []; } }), ...find(join(root, 'test'))]
   .map((f) => relative(root, f))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
+// The Nacos suites go last, the one that waits for their server's background build first.
+const nacosFiles = new Set(files.filter(needsNacos));
+files.sort((a, b) => nacosRank(a) - nacosRank(b));
 if (files.length === 0) {
   console.error('no test files found (did the build run?)');
   process.exit(1);
 }
+const env = { ...process.env, ...startNacosBuild() };
 // No retries: a test that fails once on a loaded machine has a timing bug to fix, and a retry would
 // hide it (and real bugs with it). The spec reporter ends with every failing test, its file and line
 // and its assertion. Files run one at a time (node 20's default concurrency on 2 cores). A file
 // that hangs is cancelled after 20 minutes and reported by name (node 20 applies --test-timeout to
 // each file's process), instead of holding CI until the job's own timeout; the whole suite takes
 // about 10 minutes, a fleet file's first build with its downloads 2 to 3.
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=1200000', ...files], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=1200000', ...files], { cwd: root, stdio: 'inherit', env });
 process.exit(result.status ?? 1);
+
+/** A suite that starts a Nacos server (or is the build test): it names the harness's helpers. */
+function needsNacos(file) {
+  return /NacosServer|nacosServerMissing/.test(readFileSync(join(root, file), 'utf8'));
+}
+
+function nacosRank(file) {
+  if (!nacosFiles.has(file)) return 0;
+  return file.endsWith(NACOS_BUILD_TEST) ? 1 : 2;
+}
+
+/**
+ * Starts scripts/nacos-server.sh niced in the background when a selected suite needs the Nacos
+ * server and it is not built yet (about 6 minutes of one core); test/registry/nacos-build.test.js,
+ * the first of the Nacos files, waits for the status file the build writes when it ends. (A status
+ * file, not the pid: this process blocks in spawnSync and could not reap its child.)
+ */
+function startNacosBuild() {
+  if (process.env.MESHLET_NACOS_SERVER || nacosFiles.size === 0) return {};
+  const cache = join(homedir(), '.cache', 'meshlet');
+  if (existsSync(join(cache, 'rnacos', 'bin', 'rnacos'))) return {};
+  mkdirSync(cache, { recursive: true });
+  const log = join(cache, 'rnacos-build.log');
+  const status = join(cache, 'rnacos-build.status');
+  rmSync(status, { force: true });
+  const script = join(root, 'scripts', 'nacos-server.sh');
+  spawnSync('bash', ['-c', `(nice -n 10 bash "${script}" > "${log}" 2>&1; echo $? > "${status}") &`], { cwd: root, stdio: 'ignore' });
+  return { MESHLET_NACOS_BUILD_STATUS: status, MESHLET_NACOS_BUILD_LOG: log };
+}
