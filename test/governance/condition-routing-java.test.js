@@ -144,4 +144,16 @@ describe('the same condition rule in ZooKeeper routes a Java Dubbo 3.3.6 consume
     await closing[0].remove(key, undefined);
     await until('both consumers to drop the tag rule', async () => set(await javaCalls(30, 'p')) === '0,1,2' && set(await meshletCalls(30, 'p')) === '0,1,2');
   });
+
+  it('the providers\' application rule (rule-echo.condition-router, Dubbo 3.2+\'s provider-app router) routes both alike', async (t) => {
+    const ports = providers.map((p) => p.address('dubbo').port);
+    const key = 'rule-echo.condition-router';
+    const t0 = performance.now();
+    await raw.create(`/dubbo/config/dubbo/${key}`, Buffer.from(`configVersion: v3.0\nscope: application\nkey: rule-echo\nforce: true\nconditions:\n  - => port = ${ports[0]},${ports[1]}\n`), false);
+    await until('both consumers to take the provider application rule', async () => set(await javaCalls(30, 'a')) === '0,1' && set(await meshletCalls(30, 'a')) === '0,1');
+    t.diagnostic(`in force for both within ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.deepEqual({ java: set(await javaCalls(60, 'b')), meshlet: set(await meshletCalls(60, 'b')) }, { java: '0,1', meshlet: '0,1' });
+    await closing[0].remove(key, undefined);
+    await until('both consumers to drop it', async () => set(await javaCalls(30, 'c')) === '0,1,2' && set(await meshletCalls(30, 'c')) === '0,1,2');
+  });
 });

@@ -109,6 +109,19 @@ test('application rule ({app}.condition-router) applies after the service rule',
   assert.deepEqual(hosts(route(all, inv('get'))), ['10.20.0.2:20881'], 'another application\'s rule is not ours');
 });
 
+test('the providers\' application rule ({provider app}.condition-router) applies after the service\'s, before ours; not when it is ours', () => {
+  const { source, route } = setup('web');
+  source.set('echo-app.condition-router', undefined, 'conditions:\n  - => port = 20881\n');
+  assert.deepEqual(hosts(route(all, inv('get'))), ['10.20.0.2:20881', '10.30.0.1:20881']);
+  source.set(KEY, undefined, 'conditions:\n  - => host = 10.20.*\n');
+  assert.deepEqual(hosts(route(all, inv('get'))), ['10.20.0.2:20881']);
+  source.set('web.condition-router', undefined, 'force: true\nconditions:\n  - => port = 20880\n');
+  assert.deepEqual(route(all, inv('get')), [], 'ours runs last, on what the others left');
+  const same = setup('echo-app');
+  same.source.set('echo-app.condition-router', undefined, 'force: true\nconditions:\n  - => port = 20881\n');
+  assert.deepEqual(hosts(same.route(all, inv('get'))), ['10.20.0.2:20881', '10.30.0.1:20881'], 'applied once, as our own');
+});
+
 test('a bad document keeps the rule in force and is reported; code rules win over the source until cleared', () => {
   const { source, rules, route, errors } = setup();
   source.set(KEY, undefined, 'force: true\nconditions:\n  - => host = 10.20.*\n');

@@ -51,13 +51,16 @@ interface Slot {
 /**
  * Dubbo's condition and tag rules for one runtime: read from a config source (each key watched
  * from when it is first needed) and from code, compiled once per change, applied per call by
- * `router(base)`. In Dubbo's order: the tag rule of the providers' application (else `base`,
- * the runtime's own router), then the service's condition rule, then this application's.
+ * `router(base)`. In Dubbo 3's order: the tag rule of the providers' application (else `base`,
+ * the runtime's own router), then the condition rules of the service, of the providers'
+ * application, and of this application.
  */
 export class RoutingRules {
   readonly #options: RoutingRulesOptions;
   readonly #slots = new Map<string, Slot>();
   readonly #tagSlots = new Map<string, Slot>();
+  /** Condition slots by application name (`{app}.condition-router`), for the providers' application's rule. */
+  readonly #providerAppSlots = new Map<string, Slot>();
   readonly #serviceKeys = new WeakMap<ServiceDefinition, string>();
   readonly #serviceSlotOf = new WeakMap<ServiceDefinition, Slot>();
   readonly #consumers = new WeakMap<ServiceDefinition, Readonly<Record<string, string>>>();
@@ -124,10 +127,12 @@ export class RoutingRules {
         ? this.#tags.route(tagRule, candidates, inv.attachments, forceTag())
         : base(candidates, inv);
       const service = this.#serviceSlot(inv.service)?.effective as ConditionRule | undefined;
+      const provider = app === undefined ? undefined : this.#providerAppSlot(app)?.effective as ConditionRule | undefined;
       const application = this.#appSlot?.effective as ConditionRule | undefined;
-      if (service === undefined && application === undefined) return out;
+      if (service === undefined && provider === undefined && application === undefined) return out;
       const call: CallSample = { consumer: this.#consumer(inv.service), method: inv.method.name, args: inv.args, attachments: inv.attachments };
       if (service !== undefined) out = this.#conditions.route(service, out, call);
+      if (provider !== undefined) out = this.#conditions.route(provider, out, call);
       if (application !== undefined) out = this.#conditions.route(application, out, call);
       return out;
     };
@@ -153,6 +158,18 @@ export class RoutingRules {
     return slot;
   }
 
+  /**
+   * The providers' application's condition rule (Dubbo 3.2+'s ProviderAppStateRouter), between the
+   * service's and this application's; none when the providers are of this application (its own
+   * rule applies then, as in Java).
+   */
+  #providerAppSlot(app: string): Slot | undefined {
+    if (app === this.#options.application) return undefined;
+    const slot = this.#providerAppSlots.get(app);
+    if (slot !== undefined || this.#options.source === undefined) return slot;
+    return this.#slot(`${app}${CONDITION_RULE_SUFFIX}`, true);
+  }
+
   #tagSlot(app: string): Slot | undefined {
     // `#slot` files every tag slot here; without a source only a rule from code makes one.
     const slot = this.#tagSlots.get(app);
@@ -168,7 +185,12 @@ export class RoutingRules {
       slot = { key, kind, fromSource: undefined, fromCode: undefined, coded: false, effective: undefined, error: undefined, stop: undefined };
       this.#slots.set(key, slot);
       if (kind === 'tag') this.#tagSlots.set(key.slice(0, -TAG_RULE_SUFFIX.length), slot);
-      else if (this.#options.application !== undefined && key === `${this.#options.application}${CONDITION_RULE_SUFFIX}`) this.#appSlot = slot;
+      else {
+        const app = key.slice(0, -CONDITION_RULE_SUFFIX.length);
+        if (app === this.#options.application) this.#appSlot = slot;
+        // A service key has colons (`iface:version:group`); an application name may be any other text.
+        else if (!app.includes(':')) this.#providerAppSlots.set(app, slot);
+      }
     }
     if (watch && slot.stop === undefined && this.#options.source !== undefined && !this.#closed) {
       const s = slot;
