@@ -280,3 +280,59 @@ test('a filter our protos do not load (RBAC) arrives as { @type, value: Buffer }
   assert.equal(rbac['@type'], RBAC);
   assert.ok(Buffer.isBuffer(rbac.value) && rbac.value.length > 0);
 });
+
+for (const delta of [false, true]) {
+  test(`${delta ? 'delta' : 'SotW'}: 300 clusters watched at once, 150 unwatched: the control plane ends subscribed to the 150 left, and only they hear of a change`, async (t) => {
+    const cp = await controlPlane(t);
+    const names = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    await cp.set(names.map((n) => cluster(n)));
+    const c = client(t, cp, { delta });
+    const seen = new Map(names.map((n) => [n, []]));
+    const unwatch = new Map(names.map((n) => [n, c.watch(CLUSTER, n, (v) => seen.get(n).push(v))]));
+    const all = () => names.every((n) => seen.get(n).length > 0);
+    for (const end = Date.now() + 20_000; !all(); await new Promise((r) => setTimeout(r, 20))) {
+      if (Date.now() > end) throw new Error(`${names.filter((n) => seen.get(n).length === 0).length} clusters never arrived`);
+    }
+    const dropped = names.filter((_, i) => i % 2 === 1);
+    const kept = names.filter((_, i) => i % 2 === 0);
+    for (const n of dropped) unwatch.get(n)();
+
+    const v2 = await cp.set(names.map((n) => cluster(n, { lb_policy: 'LEAST_REQUEST' })));
+    for (const end = Date.now() + 20_000; !kept.every((n) => seen.get(n).at(-1)?.lbPolicy === 'LEAST_REQUEST'); await new Promise((r) => setTimeout(r, 20))) {
+      if (Date.now() > end) throw new Error('the kept clusters did not all change');
+    }
+    assert.ok(dropped.every((n) => seen.get(n).length === 1), 'an unwatched cluster hears nothing more');
+
+    // What the control plane holds as this stream's subscription, once it has read up to the ACK of
+    // v2 (it reads a stream's requests in order; the unwatches went before it).
+    await cp.waitAcks((a) => a.find((x) => x.kind === 'ack' && x.typeUrl === types.cluster && x.version === v2), 'the ACK of v2');
+    const requests = (await cp.events()).filter((e) => (e.kind === 'request' || e.kind === 'ack') && e.typeUrl === types.cluster);
+    let subscribed;
+    if (delta) {
+      subscribed = new Set();
+      for (const r of requests) {
+        for (const n of r.names ?? []) subscribed.add(n);
+        for (const n of r.unsubscribe ?? []) subscribed.delete(n);
+      }
+    } else {
+      subscribed = new Set(requests.at(-1).names);
+    }
+    assert.deepEqual([...subscribed].sort(), [...kept].sort());
+    assert.equal(c.status().nacks, 0);
+  });
+}
+
+for (const delta of [false, true]) {
+  test(`${delta ? 'delta' : 'SotW'}: a resource unwatched and watched again in one tick is sent again by the control plane`, async (t) => {
+    const cp = await controlPlane(t);
+    await cp.set([cluster('again')]);
+    const c = client(t, cp, { delta, resourceTimeoutMs: 5000 });
+    const first = recorder(c, CLUSTER, 'again');
+    await first.until((v) => v !== undefined, 'the cluster');
+    first.unwatch();
+    const second = recorder(c, CLUSTER, 'again');
+    const { value, meta } = await second.until((v, m) => v !== undefined || m.status === 'DOES_NOT_EXIST', 'the cluster again');
+    assert.equal(meta.status, 'ACKED');
+    assert.equal(value.name, 'again');
+  });
+}

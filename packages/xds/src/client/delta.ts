@@ -16,6 +16,7 @@ export class DeltaProtocol implements AdsProtocol {
   constructor(private readonly ctx: AdsContext) {}
 
   streamStarted(): void {
+    this.pending.clear(); // the new stream's requests carry every name
     for (const t of this.ctx.cache.types.values()) {
       const names = t.names();
       if (!t.wildcard && names.length === 0) continue;
@@ -33,16 +34,31 @@ export class DeltaProtocol implements AdsProtocol {
     }
   }
 
+  // Names watched in one tick go out as one subscribe per type. An unwatch goes at once (and
+  // cancels a subscribe not sent yet): a name dropped and watched again within a tick must reach the
+  // server as gone and back, or it would not send the resource again.
+  private readonly pending = new Map<string, Set<string>>();
+
   subscriptionChanged(typeUrl: string, name: string, wanted: boolean): void {
-    this.ctx.send(
-      encodeDeltaRequest({
-        node: this.ctx.node(),
-        typeUrl,
-        resourceNamesSubscribe: wanted ? [name] : [],
-        resourceNamesUnsubscribe: wanted ? [] : [name],
-      }),
-    );
-    if (wanted) this.ctx.cache.startTimers(typeUrl);
+    const names = this.pending.get(typeUrl);
+    if (!wanted) {
+      if (names?.delete(name)) return; // never sent
+      this.ctx.send(encodeDeltaRequest({ node: this.ctx.node(), typeUrl, resourceNamesUnsubscribe: [name] }));
+      return;
+    }
+    if (this.pending.size === 0) queueMicrotask(() => this.flush());
+    if (names === undefined) this.pending.set(typeUrl, new Set([name]));
+    else names.add(name);
+  }
+
+  private flush(): void {
+    const all = [...this.pending];
+    this.pending.clear();
+    for (const [typeUrl, names] of all) {
+      if (names.size === 0) continue;
+      this.ctx.send(encodeDeltaRequest({ node: this.ctx.node(), typeUrl, resourceNamesSubscribe: [...names] }));
+      this.ctx.cache.startTimers(typeUrl);
+    }
   }
 
   onResponse(bytes: Buffer): void {

@@ -27,6 +27,7 @@ export class SotwProtocol implements AdsProtocol {
   constructor(private readonly ctx: AdsContext) {}
 
   streamStarted(): void {
+    this.pending.clear(); // the new stream's requests carry every name
     for (const t of this.ctx.cache.types.values()) {
       if (!t.wildcard && t.names().length === 0) continue;
       t.nonce = '';
@@ -34,8 +35,25 @@ export class SotwProtocol implements AdsProtocol {
     }
   }
 
-  subscriptionChanged(typeUrl: string): void {
-    this.request(this.ctx.cache.type(typeUrl));
+  // Watches made in one tick (a route table naming 300 clusters) go out as one request per type,
+  // not one growing list per name. An unwatch goes at once: a name dropped and watched again within
+  // a tick must reach the server as gone and back, or it would not send the resource again.
+  private readonly pending = new Set<string>();
+
+  subscriptionChanged(typeUrl: string, _name: string, wanted: boolean): void {
+    if (!wanted) {
+      this.pending.delete(typeUrl);
+      this.request(this.ctx.cache.type(typeUrl));
+      return;
+    }
+    if (this.pending.size === 0) queueMicrotask(() => this.flush());
+    this.pending.add(typeUrl);
+  }
+
+  private flush(): void {
+    const types = [...this.pending];
+    this.pending.clear();
+    for (const typeUrl of types) this.request(this.ctx.cache.type(typeUrl));
   }
 
   private request(t: TypeState, errorDetail?: { code: number; message: string }): void {

@@ -217,3 +217,34 @@ test('bad arguments and closed clients are typed errors; a throwing watcher does
   assert.throws(() => c.watch(CLUSTER, 'b', () => {}), (e: unknown) => e instanceof RpcError && e.code === 'SHUTDOWN');
   assert.equal(c.status().state, 'closed');
 });
+
+for (const delta of [false, true]) {
+  test(`${delta ? 'delta' : 'SotW'}: watches made in one tick go out as one request; an unwatch goes at once`, async (t) => {
+    const server = await new FakeAdsServer().start();
+    t.after(() => server.stop());
+    const c = client(t, server, delta);
+    c.watch(CLUSTER, 'first', () => {});
+    await server.request(0, 0);
+    const unwatch = new Map<string, () => void>();
+    for (let i = 0; i < 50; i++) unwatch.set(`c${i}`, c.watch(CLUSTER, `c${i}`, () => {}));
+    const batch = await server.request(0, 1);
+    const list = (v: unknown) => v as string[];
+    const names = list(delta ? batch.resourceNamesSubscribe : batch.resourceNames);
+    assert.equal(names.length, delta ? 50 : 51);
+    unwatch.get('c7')!();
+    unwatch.get('c8')!();
+    const gone7 = await server.request(0, 2);
+    const gone8 = await server.request(0, 3);
+    if (delta) assert.deepEqual([gone7.resourceNamesUnsubscribe, gone8.resourceNamesUnsubscribe], [['c7'], ['c8']]);
+    else assert.deepEqual([list(gone7.resourceNames).length, list(gone8.resourceNames).length, list(gone8.resourceNames).includes('c8')], [50, 49, false]);
+    // A watch and its unwatch within one tick: delta sends nothing for it, SotW a list without it.
+    const off = c.watch(CLUSTER, 'blink', () => {});
+    off();
+    c.watch(CLUSTER, 'last', () => {});
+    const after = await server.request(0, delta ? 4 : 5);
+    if (delta) assert.deepEqual(after.resourceNamesSubscribe, ['last']);
+    else assert.equal(list(after.resourceNames).includes('last'), true);
+    const mentioned = server.requests[0]!.flatMap((r) => list(delta ? r.resourceNamesSubscribe : r.resourceNames));
+    assert.equal(mentioned.includes('blink'), false);
+  });
+}
