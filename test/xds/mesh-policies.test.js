@@ -79,10 +79,17 @@ for (const protocol of Object.keys(PROTOCOLS)) {
     const ps = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((n) => provider(n, protocol)));
     const [p1, p2, p3, p4] = ps;
     t.after(() => Promise.all(ps.map((p) => p.mesh.stop(0))));
+    /**
+     * Sets a snapshot and waits until this node ACKed it: its routes, and the cluster and its
+     * endpoints by name (a CDS or EDS ACK at that version may still be for the names asked before).
+     */
     const apply = async (resources) => {
       const version = await cp.set([listenerRes(), ...resources], { node });
-      await cp.waitAcks((acks) => acks.some((x) => x.kind === 'ack' && x.typeUrl === types.endpoints && x.version === version)
-        && acks.some((x) => x.kind === 'ack' && x.typeUrl === types.route && x.version === version), `ACK of ${version}`);
+      const cluster = resources.find((r) => r['@type'] === types.cluster).name;
+      await cp.waitAcks((acks) => {
+        const acked = (type, name) => acks.some((x) => x.kind === 'ack' && x.typeUrl === type && x.version === version && (name === undefined || x.names?.includes(name)));
+        return acked(types.route) && acked(types.cluster, cluster) && acked(types.endpoints, cluster);
+      }, `ACK of ${version}`);
     };
     const bootstrap = cp.bootstrap();
     bootstrap.node.id = node;
@@ -134,7 +141,7 @@ for (const protocol of Object.keys(PROTOCOLS)) {
     ]);
     p3.failing = true;
     const outcomes = [];
-    for (let i = 0; i < 60; i++) outcomes.push(await who().catch((e) => e.code));
+    for (let i = 0; i < 60; i++) outcomes.push(await who().catch((e) => (e.code === Code.ServerBusy ? e.code : `${e.code}: ${e.message}`)));
     const failures = outcomes.filter((o) => o === Code.ServerBusy).length;
     assert.ok(failures >= 3 && failures <= 4, `failures before the ejection: ${failures} (${outcomes.join(' ')})`);
     assert.deepEqual([...new Set(outcomes.slice(-40))], ['p4'], 'p3 ejected');
@@ -153,3 +160,28 @@ for (const protocol of Object.keys(PROTOCOLS)) {
     assert.ok(p3.calls > before3, 'p3 was tried and its failures retried');
   });
 }
+
+test('createMeshlet with MESHLET_XDS (a bootstrap file) drives its references from the control plane', async (t) => {
+  const { createMeshlet } = await import('meshlet-rpc');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const node = `create-${process.pid}-${++nodes}`;
+  const p = await provider('c1', 'dubbo');
+  t.after(() => p.mesh.stop(0));
+  const dir = mkdtempSync(join(tmpdir(), 'meshlet-xds-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bootstrap = cp.bootstrap();
+  bootstrap.node.id = node;
+  writeFileSync(join(dir, 'bootstrap.json'), JSON.stringify(bootstrap));
+  const app = createMeshlet({ protocols: ['dubbo'], registry: false, admin: false, timeout: 15_000 }, { MESHLET_XDS: join(dir, 'bootstrap.json') });
+  t.after(() => app.stop(0));
+  const who = app.refer(Who);
+  const answer = who.who();
+  const version = await cp.set([listenerRes(), routeRes('one'), clusterRes('one', { outlier_detection: { consecutive_5xx: 5 } }), endpointsRes('one', [[p]])], { node });
+  await cp.waitAcks((acks) => acks.some((x) => x.kind === 'ack' && x.typeUrl === types.endpoints && x.version === version && x.names?.includes('one')), `ACK of ${version}`);
+  assert.equal(await answer, 'c1');
+  const ref = app.introspect().references.find((r) => r.service.includes('cluster=one'));
+  assert.ok(ref, 'the cluster shows in introspect()');
+  assert.equal(ref.endpoints[0].breaker, 'healthy', 'the outlier detector (its states: healthy, ejected) watches the endpoint');
+});

@@ -140,11 +140,18 @@ for (const protocol of Object.keys(PROTOCOLS)) {
       listenerRes(opts.listener), routeRes(opts.route), clusterRes('stable'), clusterRes('canary'),
       endpointsRes('stable', stable, opts.health), endpointsRes('canary', [canary]),
     ];
-    /** Sets a snapshot and waits until this node ACKed its RouteConfiguration and endpoints at that version. */
-    const apply = async (opts) => {
+    /**
+     * Sets a snapshot and waits until this node ACKed it: its routes, and each cluster the route
+     * sends to with its endpoints, by name (a CDS or EDS ACK at that version may still be for the
+     * names asked before).
+     */
+    const apply = async (opts = {}) => {
       const version = await cp.set(snapshot(opts), { node });
-      await cp.waitAcks((acks) => acks.some((x) => x.kind === 'ack' && x.typeUrl === types.route && x.version === version)
-        && acks.some((x) => x.kind === 'ack' && x.typeUrl === types.endpoints && x.version === version), `ACK of ${version}`);
+      const clusters = Object.entries(opts.route?.weights ?? { stable: 100 }).filter(([, w]) => w > 0).map(([name]) => name);
+      await cp.waitAcks((acks) => {
+        const acked = (type, name) => acks.some((x) => x.kind === 'ack' && x.typeUrl === type && x.version === version && (name === undefined || x.names?.includes(name)));
+        return acked(types.route) && clusters.every((c) => acked(types.cluster, c) && acked(types.endpoints, `${c}-eds`));
+      }, `ACK of ${version}`);
       return version;
     };
     const bootstrap = cp.bootstrap();
