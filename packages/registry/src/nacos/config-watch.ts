@@ -27,6 +27,8 @@ export class ConfigWatch {
   #running = false;
   #stopped = false;
   readonly #abort = new AbortController();
+  /** The poll in flight: a config watched after it began is not in it, so it is cut short. */
+  #poll: AbortController | undefined;
 
   constructor(http: NacosHttp, settings: NacosSettings) {
     this.#http = http;
@@ -38,6 +40,7 @@ export class ConfigWatch {
     const key = keyOf(dataId, group);
     const w: Watched = { dataId, group, md5: content === undefined ? '' : contentMd5(content), onChange };
     this.#watched.set(key, w);
+    this.#poll?.abort();
     this.#loop();
     return () => {
       if (this.#watched.get(key) === w) this.#watched.delete(key);
@@ -66,15 +69,17 @@ export class ConfigWatch {
         // dataId ^2 group ^2 md5 [^2 tenant] ^1, per config (Nacos' wire form of a listener request).
         const listening = batch.map((w) => [w.dataId, w.group, w.md5, ...(tenant ? [tenant] : [])].join('\u0002') + '\u0001').join('');
         let changed: string[];
+        const poll = (this.#poll = new AbortController());
         try {
           const body = await this.#http.request('POST', '/nacos/v1/cs/configs/listener', { 'Listening-Configs': listening }, {
             headers: { 'Long-Pulling-Timeout': String(POLL_MS) },
             timeoutMs: POLL_MS + this.#s.timeoutMs,
-            signal: this.#abort.signal,
+            signal: AbortSignal.any([this.#abort.signal, poll.signal]),
           });
           changed = parseChanged(body);
         } catch {
           if (this.#stopped) break;
+          if (poll.signal.aborted) continue; // a new config to listen to: poll again at once, with it
           await new Promise((r) => setTimeout(r, RETRY_MS).unref());
           continue;
         }
