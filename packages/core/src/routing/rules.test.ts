@@ -143,6 +143,16 @@ test('a bad document keeps the rule in force and is reported; code rules win ove
   assert.throws(() => rules.setRule('no-suffix', 'x'), RoutingRuleError);
 });
 
+test('a tag rule from code, then cleared: the source\'s document for that application applies', () => {
+  const { source, rules, route } = setup();
+  rules.setRule('echo-app.tag-router', 'force: true\ntags:\n  - name: gray\n    addresses: ["10.20.0.1"]\n');
+  source.set('echo-app.tag-router', undefined, 'force: true\ntags:\n  - name: gray\n    addresses: ["10.20.0.2"]\n');
+  const gray = inv('get', [], { 'dubbo.tag': 'gray' });
+  assert.deepEqual(hosts(route(all, gray)), ['10.20.0.1:20880']);
+  rules.setRule('echo-app.tag-router', undefined);
+  assert.deepEqual(hosts(route(all, gray)), ['10.20.0.2:20881']);
+});
+
 test('rules from code alone (no source)', () => {
   const rules = new RoutingRules({ application: 'web' });
   const route = rules.router(base);

@@ -84,7 +84,8 @@ export class RoutingRules {
    * force stays then.
    */
   setRule(key: string, text: string | undefined): void {
-    const slot = this.#slot(key, false);
+    // Watched too: the source's document is what applies once the code's rule is cleared.
+    const slot = this.#slot(key, true);
     if (text === undefined) {
       slot.fromCode = undefined;
       slot.coded = false;
