@@ -153,6 +153,19 @@ test('a tag rule from code, then cleared: the source\'s document for that applic
   assert.deepEqual(hosts(route(all, gray)), ['10.20.0.2:20881']);
 });
 
+test('a key the source refuses to watch (a provider application with a slash, for ZooKeeper) is reported, and calls go on', () => {
+  const source = new MemoryConfigSource();
+  const refusing = { name: 'refusing', watch: (key: string, group: string | undefined, listener: (c: string | undefined) => void) => {
+    if (key.includes('/')) throw new Error('invalid key');
+    return source.watch(key, group, listener);
+  }, close: async () => {} };
+  const errors: RoutingRuleError[] = [];
+  const rules = new RoutingRules({ source: refusing, application: 'web', onError: (e) => errors.push(e) });
+  const odd = [c('10.20.0.1', 1, { application: 'team/app' }), c('10.20.0.2', 2, { application: 'team/app' })];
+  assert.equal(rules.router(base)(odd, inv('get')).length, 2);
+  assert.deepEqual(errors.map((e) => e.key).sort(), ['team/app.condition-router', 'team/app.tag-router']);
+});
+
 test('rules from code alone (no source)', () => {
   const rules = new RoutingRules({ application: 'web' });
   const route = rules.router(base);

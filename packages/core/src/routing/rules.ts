@@ -196,7 +196,14 @@ export class RoutingRules {
     if (watch && slot.stop === undefined && this.#options.source !== undefined && !this.#closed) {
       const s = slot;
       s.stop = () => {}; // set before watching: the first content may arrive synchronously
-      s.stop = this.#options.source.watch(key, configGroup(this.#options.group), (content) => this.#fromSource(s, content));
+      try {
+        s.stop = this.#options.source.watch(key, configGroup(this.#options.group), (content) => this.#fromSource(s, content));
+      } catch (err) {
+        // A key the source cannot hold (an application name from a provider's URL with a `/` in
+        // it, for ZooKeeper): no rule for it, and calls go on.
+        s.error = new RoutingRuleError(`the config source cannot watch it: ${(err as Error).message}`, key, err);
+        this.#report(s.error);
+      }
     }
     return slot;
   }
