@@ -12,6 +12,7 @@ import { ObservedRegistry } from './observed-registry.js';
 import { agentProtocols } from './protocols.js';
 import { relayCodecs, relayProtocols, type Direction, type RelayCodec, type RelayRequest } from './relay/index.js';
 import { Routes } from './routes.js';
+import { TripleRelayServer, tripleRelayProtocol } from '@meshlet/transport-triple';
 import { RelaySession } from './session.js';
 import { Stats } from './stats.js';
 import type { AgentConfig } from './config.js';
@@ -69,7 +70,8 @@ export class Agent {
     this.#upstream = new ObservedRegistry(createRegistry(config.registry));
     // Bolt's GoAway is the one optional stop frame (Java Bolt clients do not know it).
     this.#codecs = relayCodecs(this.#protocols, { optionalGoAway: config.boltGoAway });
-    const protocols = relayProtocols(this.#protocols, this.#codecs);
+    // Triple's calls are HTTP/2 streams, relayed as streams (transport-triple relay.ts), not frames.
+    const protocols = [...relayProtocols(this.#protocols, this.#codecs), tripleRelayProtocol()];
     this.#egressMesh = createRuntime({
       application: config.application,
       registry: this.#upstream,
@@ -107,7 +109,7 @@ export class Agent {
     // withdrawn, as by a direct provider; local apps are refused at once.
     const stopNotice = Math.max(0, ...this.#codecs.map((codec) => codec.stopNotice ?? 0));
     const ingress = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'ingress'), {
-      host: c.ingressHost, port: c.ingressPort, stopNotice, tls: this.#tls.server,
+      host: c.ingressHost, port: c.ingressPort, stopNotice, tls: this.#tls.server, h2: this.#streamRelay('ingress'),
     });
     this.#ingressListener = ingress;
     const ingressPort = (await ingress.listen()).port;
@@ -120,7 +122,7 @@ export class Agent {
     this.#ingressRuntime = createRuntime({
       application: c.application,
       registry: apps.local,
-      protocols: relayProtocols(this.#protocols, this.#codecs),
+      protocols: [...relayProtocols(this.#protocols, this.#codecs), tripleRelayProtocol()],
       loadBalancer: loadBalancerFactory('p2c'),
       timeout: c.timeout,
       client: this.#tls.upstream ? { tls: { mode: 'permissive', ...this.#tls.upstream } } : undefined,
@@ -133,7 +135,7 @@ export class Agent {
     for (const port of [c.port, ...c.extraPorts]) {
       // The app-facing ports also take the API's HTTP: `meshlet://host:port` is all an app needs.
       const l = new SniffingListener(this.#codecs, (conn, codec) => this.#session(conn, codec, 'egress'), {
-        host: c.host, port, http: (s) => api.connection(s), tls: this.#tls.server,
+        host: c.host, port, http: (s) => api.connection(s), tls: this.#tls.server, h2: this.#streamRelay('egress'),
       });
       this.#listeners.push(l);
       egressPorts.push((await l.listen()).port);
@@ -147,6 +149,27 @@ export class Agent {
   #session(conn: Connection, codec: RelayCodec, direction: Direction): RelaySession {
     const routes = direction === 'egress' ? this.#egress : this.#ingressRoutes!;
     return new RelaySession(conn, codec, direction, (req: RelayRequest) => routes.send(req), this.stats.counter(direction, codec.protocol), this.config.timeout);
+  }
+
+  /** One listener's Triple (HTTP/2) side: each stream routed as a call, counted as the frame sessions' are. */
+  #streamRelay(direction: Direction): TripleRelayServer {
+    const counter = this.stats.counter(direction, 'tri');
+    return new TripleRelayServer((call) => {
+      const routes = direction === 'egress' ? this.#egress : this.#ingressRoutes!;
+      counter.requests++;
+      counter.inFlight++;
+      return routes.sendStream(call).then(
+        () => {
+          counter.inFlight--;
+          counter.responses++;
+        },
+        (err: unknown) => {
+          counter.inFlight--;
+          counter.errors++;
+          throw err;
+        },
+      );
+    }, { defaultTimeout: this.config.timeout });
   }
 
   #breakerSet(): BreakerSet {

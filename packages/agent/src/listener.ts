@@ -33,6 +33,22 @@ export interface ListenerOptions {
   readonly tls?: TlsOptions | undefined;
   /** Connections held at most; more are closed on arrival (core's DEFAULT_MAX_CONNECTIONS). */
   readonly maxConnections?: number | undefined;
+  /**
+   * Where HTTP/2 connections go (they start with the preface `PRI * HTTP/2.0`): Triple's stream
+   * relay. It takes the socket paused, the preface unread, and is drained and stopped with the rest.
+   */
+  readonly h2?: StreamRelay | undefined;
+}
+
+/** A relay of a stream-shaped protocol (HTTP/2) on a sniffing port. */
+export interface StreamRelay {
+  readonly busy: boolean;
+  readonly begun: number;
+  readonly connectionCount: number;
+  accept(socket: net.Socket): void;
+  idle(): Promise<void>;
+  goAway(): void;
+  destroy(): void;
 }
 
 /** What a listener does with each accepted connection once it knows the protocol. */
@@ -53,7 +69,8 @@ export type SessionFactory = (connection: Connection, codec: RelayCodec, identit
  * One TCP port for every protocol the agent relays: the first byte a caller sends names the
  * protocol (Dubbo's magic starts 0xda, Motan2's 0xf1, Bolt's protocol code is 0x01 or 0x02), and
  * the connection speaks that protocol from then on. So an app (or another agent) needs one agent
- * address whatever it speaks. An upper-case ASCII letter starts an HTTP request (GET, POST):
+ * address whatever it speaks. `PRI` starts HTTP/2 (Triple): that connection goes to the stream
+ * relay (`h2`). Another upper-case ASCII letter starts an HTTP request (GET, POST):
  * that connection goes to the agent's API, so one address serves registration too. A first byte
  * that starts none of them closes the connection.
  */
@@ -77,7 +94,7 @@ export class SniffingListener {
   }
 
   get connectionCount(): number {
-    return this.#sessions.size;
+    return this.#sessions.size + (this.options.h2?.connectionCount ?? 0);
   }
 
   /** TLS handshakes refused on this port so far, by reason; undefined without TLS. */
@@ -129,30 +146,48 @@ export class SniffingListener {
     const silent = setTimeout(() => socket.destroy(), Math.min(this.options.idleTimeout ?? 180_000, 30_000));
     silent.unref();
     socket.once('close', () => clearTimeout(silent));
-    socket.once('data', (first: Buffer) => {
-      clearTimeout(silent);
-      socket.pause();
-      const codec = this.#byFirstByte.get(first[0]!);
-      const http = this.options.http;
-      if (codec === undefined && http !== undefined && isUpperAscii(first[0]!) && !this.#closing) {
-        socket.unshift(first);
-        this.#httpSockets.add(socket);
-        socket.once('close', () => this.#httpSockets.delete(socket));
-        http(socket);
-        socket.resume();
-        return;
-      }
-      if (codec === undefined || this.#closing) {
-        socket.destroy();
-        return;
-      }
+    const h2 = this.options.h2;
+    let head: Buffer | undefined;
+    const onData = (chunk: Buffer) => {
+      head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+      // HTTP/2's preface ("PRI") and HTTP's POST, PUT, PATCH share their first byte: three tell.
+      if (h2 !== undefined && head[0] === 0x50 && head.length < 3) return;
+      socket.off('data', onData);
+      this.#route(socket, head, identity, silent);
+    };
+    socket.on('data', onData);
+  }
+
+  /** Hands the socket to what its first bytes name: HTTP/2 (Triple), the API's HTTP, or a frame protocol's session. */
+  #route(socket: net.Socket, first: Buffer, identity: PeerIdentity | undefined, silent: NodeJS.Timeout): void {
+    clearTimeout(silent);
+    socket.pause();
+    const h2 = this.options.h2;
+    if (h2 !== undefined && first[0] === 0x50 && first[1] === 0x52 && first[2] === 0x49 && !this.#closing) {
       socket.unshift(first);
-      const conn = new Connection(socket, codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
-      const session = this.newSession(conn, codec, identity);
-      this.#sessions.set(conn, session);
-      conn.start({ onFrame: (frame) => session.onFrame(frame), onClose: () => this.#sessions.delete(conn) });
+      h2.accept(socket); // paused: node:http2 reads the unshifted preface itself
+      return;
+    }
+    const codec = this.#byFirstByte.get(first[0]!);
+    const http = this.options.http;
+    if (codec === undefined && http !== undefined && isUpperAscii(first[0]!) && !this.#closing) {
+      socket.unshift(first);
+      this.#httpSockets.add(socket);
+      socket.once('close', () => this.#httpSockets.delete(socket));
+      http(socket);
       socket.resume();
-    });
+      return;
+    }
+    if (codec === undefined || this.#closing) {
+      socket.destroy();
+      return;
+    }
+    socket.unshift(first);
+    const conn = new Connection(socket, codec.splitter, this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+    const session = this.newSession(conn, codec, identity);
+    this.#sessions.set(conn, session);
+    conn.start({ onFrame: (frame) => session.onFrame(frame), onClose: () => this.#sessions.delete(conn) });
+    socket.resume();
   }
 
   #closeIdle(idleTimeout: number): void {
@@ -178,11 +213,13 @@ export class SniffingListener {
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     const notice = Math.min(this.options.stopNotice ?? 0, graceMs / 2);
     for (const s of this.#sessions.values()) s.goAway(notice);
+    this.options.h2?.goAway();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#drain(Date.now() + graceMs), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     for (const conn of [...this.#sessions.keys()]) conn.close(new RpcError(Code.Shutdown, 'agent stopped'));
     this.#sessions.clear();
+    this.options.h2?.destroy();
     for (const s of this.#httpSockets) s.destroy();
     await closed;
   }
@@ -191,19 +228,19 @@ export class SniffingListener {
   async #drain(deadline: number): Promise<void> {
     const linger = this.options.closeLinger ?? 250;
     for (;;) {
-      await Promise.all([...this.#sessions.values()].map((s) => s.idle()));
+      await Promise.all([...[...this.#sessions.values()].map((s) => s.idle()), this.options.h2?.idle()]);
       const remaining = deadline - Date.now();
       if (linger <= 0 || remaining <= 0) return;
       const begun = this.#begun();
       await new Promise<void>((r) => setTimeout(r, Math.min(linger, remaining)));
-      if (this.#begun() === begun && ![...this.#sessions.values()].some((s) => s.busy)) return;
+      if (this.#begun() === begun && ![...this.#sessions.values()].some((s) => s.busy) && !this.options.h2?.busy) return;
     }
   }
 
   #begun(): number {
     let n = 0;
     for (const s of this.#sessions.values()) n += s.begun;
-    return n;
+    return n + (this.options.h2?.begun ?? 0);
   }
 }
 

@@ -19,3 +19,7 @@ export { PROTOCOL, DEFAULT_PORT } from './constants.js';
 export const tripleProtocol: ProtocolRegistration<TripleOptions> = { name: 'tri', create: triple };
 
 export { protobufMessage, protobufMethods } from './protobuf.js';
+export {
+  TripleRelayServer, TripleRelayClient, TripleRelayCall, tripleRelayProtocol, tripleRoute, failTripleStream, H2_PREFACE,
+  type TripleRelayServerOptions,
+} from './relay.js';

@@ -90,7 +90,7 @@ describe('agent URLs', () => {
     const g = parseAgentTarget('motan-agent://127.0.0.1:9981?proxyRegistry=zk://1.2.3.4:2181');
     assert.deepEqual([g.port, g.httpPort, g.ports, g.params.proxyRegistry], [9981, 8002, { motan2: 9981 }, 'zk://1.2.3.4:2181']);
     const s = parseAgentTarget('meshlet://127.0.0.1:7000?http=7001&health=500');
-    assert.deepEqual([s.ports, s.httpPort, s.healthIntervalMs], [{ dubbo: 7000, bolt: 7000, motan2: 7000 }, 7001, 500]);
+    assert.deepEqual([s.ports, s.httpPort, s.healthIntervalMs], [{ dubbo: 7000, bolt: 7000, motan2: 7000, tri: 7000 }, 7001, 500]);
     assert.equal(parseAgentTarget('meshlet://127.0.0.1:7000').httpPort, 7000, 'the API on the same port');
     assert.deepEqual(parseAgentTarget('mosn://h:1?dubbo=2').ports, { bolt: 1, dubbo: 2 });
   });

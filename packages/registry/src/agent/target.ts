@@ -78,7 +78,7 @@ export function parseAgentTarget(text: string): AgentTarget {
       ports.motan2 = port;
       break;
     case 'meshlet':
-      for (const p of (q.protocols ?? 'dubbo,bolt,motan2').split(',').map((s) => s.trim()).filter(Boolean)) ports[p] = port;
+      for (const p of (q.protocols ?? 'dubbo,bolt,motan2,tri').split(',').map((s) => s.trim()).filter(Boolean)) ports[p] = port;
       break;
   }
   const probeProtocol = q.probe ?? Object.keys(ports)[0]!;
