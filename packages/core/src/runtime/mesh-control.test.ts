@@ -197,3 +197,15 @@ test('a route hash policy sets the call\'s hashKey for the cluster\'s balancer; 
   assert.equal(await app.refer(Other, { url: '127.0.0.1:603' }).who(), 603);
   await app.stop(0);
 });
+
+test('calls waiting for the first policy fail SHUTDOWN when the runtime stops', async () => {
+  const ref = new LiveMeshReference();
+  const app = runtime(ref);
+  const svc = app.refer(Svc);
+  const waiting = svc.who();
+  await new Promise((r) => setTimeout(r, 20));
+  const t0 = Date.now();
+  await app.stop(0);
+  await assert.rejects(waiting, (e: unknown) => RpcError.is(e, Code.Shutdown));
+  assert.ok(Date.now() - t0 < 1000, 'not at the deadline');
+});

@@ -16,6 +16,8 @@ export class MeshInvoker {
   private readonly states = new Map<MeshCluster, MeshClusterState>();
   private readonly unlisten: () => void;
   private closed = false;
+  /** Calls waiting for the first policy: rejected with SHUTDOWN if the runtime stops first. */
+  private readonly waiting = new Set<(err: RpcError) => void>();
   /** The call path: a field holding an arrow, made once. */
   readonly invoke: Invoker;
 
@@ -53,17 +55,22 @@ export class MeshInvoker {
     if (this.closed) return Promise.reject(new RpcError(Code.Shutdown, 'the runtime is stopped'));
     return new Promise<MeshPolicy>((resolve, reject) => {
       const ms = Math.max(0, inv.deadline - Date.now());
-      const timer = setTimeout(() => {
+      const fail = (err: RpcError) => {
+        clearTimeout(timer);
         stop();
-        reject(new RpcError(Code.Timeout, `no configuration from the control plane for ${this.label} within ${ms} ms`));
-      }, ms);
+        this.waiting.delete(fail);
+        reject(err);
+      };
+      const timer = setTimeout(() => fail(new RpcError(Code.Timeout, `no configuration from the control plane for ${this.label} within ${ms} ms`)), ms);
       const stop = this.ref.onChange(() => {
         const policy = this.ref.policy;
         if (policy === undefined) return;
         clearTimeout(timer);
         stop();
+        this.waiting.delete(fail);
         resolve(policy);
       });
+      this.waiting.add(fail);
     }).then((policy) => this.routed(policy, inv));
   }
 
@@ -93,6 +100,7 @@ export class MeshInvoker {
 
   close(): void {
     this.closed = true;
+    for (const fail of [...this.waiting]) fail(new RpcError(Code.Shutdown, 'the runtime is stopped'));
     this.unlisten();
     for (const state of this.states.values()) state.close();
     this.states.clear();

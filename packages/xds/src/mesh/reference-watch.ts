@@ -84,7 +84,7 @@ export class ReferenceWatch {
 
   constructor(private readonly source: XdsWatchSource, private readonly options: ReferenceWatchOptions) {
     this.ref = new LiveMeshReference(() => this.close());
-    this.unwatchListener = source.watch(LISTENER, options.listener, (listener) => this.onListener(obj(listener)));
+    this.unwatchListener = source.watch(LISTENER, options.listener, (listener) => this.guarded(() => this.onListener(obj(listener))));
   }
 
   private onListener(listener: Obj | undefined): void {
@@ -113,12 +113,24 @@ export class ReferenceWatch {
     // The cached value is replayed at once: the rebuild happens inside watch() when it is known.
     const rds = { name, unwatch: () => {} };
     this.rds = rds;
-    rds.unwatch = this.source.watch(ROUTE_CONFIGURATION, name, (rc) => {
+    rds.unwatch = this.source.watch(ROUTE_CONFIGURATION, name, (rc) => this.guarded(() => {
       if (this.closed || this.rds !== rds) return;
       this.routeConfig = obj(rc);
       if (this.routeConfig === undefined) return this.refuse(`xDS: route configuration ${name} does not exist`);
       this.rebuild();
-    });
+    }));
+  }
+
+  /**
+   * Runs a watcher's work: a resource the mapping cannot read must not throw into the xDS client
+   * (its other watchers and its ACKs would suffer); the reference's calls fail UNAVAILABLE instead.
+   */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.refuse(`xDS: the configuration of ${this.options.listener} cannot be used: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private dropRds(): void {
@@ -173,7 +185,7 @@ export class ReferenceWatch {
         pending.value = obj(cluster) ?? null;
         return;
       }
-      this.onCluster(holder.entry, name, obj(cluster) ?? null);
+      this.guarded(() => this.onCluster(holder.entry!, name, obj(cluster) ?? null));
     });
     entry = { unwatch, mesh: undefined, eds: undefined };
     holder.entry = entry;
