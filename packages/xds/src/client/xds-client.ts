@@ -10,11 +10,12 @@ import { parseBootstrap, type XdsBootstrap, type XdsServerConfig } from '../boot
 import { bootstrapFromEnv } from '../bootstrap/from-env.js';
 import { xdsNack } from '../metrics.js';
 import { envoyRoot } from '../protos/envoy-root.js';
+import { shortTypeName } from '../type-urls.js';
 import { clientConfigOf, type XdsClientConfig } from './dump.js';
 import { DeltaProtocol } from './delta.js';
 import { nodeMessage } from './messages.js';
 import type { AdsContext, AdsProtocol } from './protocol.js';
-import { ResourceCache, WILDCARD, type ResourceStatus, type ResourceWatcher } from './resource-cache.js';
+import { ResourceCache, type ResourceStatus, type ResourceWatcher } from './resource-cache.js';
 import { SotwProtocol } from './sotw.js';
 
 const VERSION = '0.1.0';
@@ -99,8 +100,10 @@ export class XdsClient {
   constructor(bootstrap: XdsBootstrap, options: XdsClientOptions = {}) {
     const timeout = options.resourceTimeoutMs ?? 15_000;
     if (!(Number.isFinite(timeout) && timeout > 0)) throw new RpcError(Code.InvalidArgument, 'xDS: resourceTimeoutMs must be a positive number of ms');
+    const server = bootstrap.xdsServers[0];
+    if (server === undefined) throw new RpcError(Code.InvalidArgument, 'xDS: the bootstrap names no server');
     this.bootstrap = bootstrap;
-    this.server = bootstrap.xdsServers[0]!;
+    this.server = server;
     this.mode = options.delta ?? this.server.serverFeatures.includes(DELTA_FEATURE) ? 'delta' : 'sotw';
     this.cache = new ResourceCache(timeout);
     this.backoffOptions = { initial: 200, max: 10_000, ...options.backoff };
@@ -155,7 +158,7 @@ export class XdsClient {
       if (done) return;
       done = true;
       const gone = this.cache.unwatch(typeUrl, name, watcher);
-      if (gone && this.call !== undefined && this.state !== 'closed') this.protocol.subscriptionChanged(typeUrl, name === WILDCARD ? WILDCARD : name, false);
+      if (gone && this.call !== undefined && this.state !== 'closed') this.protocol.subscriptionChanged(typeUrl, name, false);
     };
   }
 
@@ -164,7 +167,7 @@ export class XdsClient {
     for (const t of this.cache.types.values()) {
       const counts: Partial<Record<ResourceStatus, number>> = {};
       for (const e of t.entries.values()) counts[e.status] = (counts[e.status] ?? 0) + 1;
-      resources[t.typeUrl.slice(t.typeUrl.lastIndexOf('.') + 1)] = counts;
+      resources[shortTypeName(t.typeUrl)] = counts;
     }
     return {
       server: this.server.serverUri, mode: this.mode, state: this.state, streams: this.streams, acks: this.acks, nacks: this.nacks,
