@@ -24,7 +24,7 @@ export class FakeAdsServer {
   private nonce = 0;
   port = 0;
 
-  async start(port = 0): Promise<this> {
+  async start(port = 0, credentials = grpc.ServerCredentials.createInsecure()): Promise<this> {
     const handler = (delta: boolean) => (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
       const index = this.calls.push(call) - 1;
       this.requests[index] = [];
@@ -38,7 +38,7 @@ export class FakeAdsServer {
     };
     this.server.addService({ Sotw: method(ADS_SOTW_METHOD), Delta: method(ADS_DELTA_METHOD) }, { Sotw: handler(false), Delta: handler(true) });
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      this.server.bindAsync(`127.0.0.1:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
     );
     return this;
   }
