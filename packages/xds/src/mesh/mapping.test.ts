@@ -219,3 +219,17 @@ test('route table: the fault filter config, overridden per virtual host and per 
   assert.equal(ping.fault!.abortCode, Code.Unavailable, 'the virtual host override');
   assert.equal(ping.timeoutMs, undefined, 'a 0 timeout disables it');
 });
+
+test("route table: a route's timeout in gRPC's order (grpc_timeout_header_max, max_stream_duration), then route.timeout, then the listener's max_stream_duration", () => {
+  const clusterOf = (name: string): MeshCluster => ({ name, subscribe: () => () => {} });
+  const rc = routeConfig('rc', [
+    route({ cluster: 'a', maxStreamDuration: { maxStreamDuration: ms(3000), grpcTimeoutHeaderMax: ms(250) } }, { path: '/com.acme.Echo/echo' }),
+    route({ cluster: 'a', timeout: ms(700) }, { path: '/com.acme.Echo/ping' }),
+  ], ['*']);
+  const input = { authority: 'com.acme.Echo', service: 'com.acme.Echo', faultFilters: [], listenerMaxStreamMs: 200, cluster: clusterOf, channelId: 'c', sourceIp: 'i' };
+  const policy = new RoutePolicy({ ...input, routeConfig: rc });
+  assert.equal((policy.route(inv('echo')) as MeshRoute).timeoutMs, 250, 'grpc_timeout_header_max first');
+  assert.equal((policy.route(inv('ping')) as MeshRoute).timeoutMs, 700, 'route.timeout before the listener');
+  const bare = new RoutePolicy({ ...input, routeConfig: routeConfig('rc', [route({ cluster: 'a' }, { prefix: '/' })], ['*']) });
+  assert.equal((bare.route(inv('echo')) as MeshRoute).timeoutMs, 200, "the listener's max_stream_duration");
+});

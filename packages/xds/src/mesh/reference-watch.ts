@@ -4,7 +4,7 @@ import { clusterSpec } from './cluster-spec.js';
 import { HTTP_FAULT } from './fault.js';
 import { meshCluster, missingCluster, type AssignmentFeed, type OutlierDetectorFactory } from './mesh-cluster.js';
 import { RoutePolicy, type FaultFilter } from './route-table.js';
-import { list, obj, str, typeName, type Obj } from './values.js';
+import { durationMs, list, obj, str, typeName, type Obj } from './values.js';
 
 /** What the mapping needs of an xDS client (`XdsClient#watch`, the @meshlet/xds contract). */
 export interface XdsWatchSource {
@@ -79,6 +79,7 @@ export class ReferenceWatch {
   private rds: { name: string; unwatch: () => void } | undefined;
   private routeConfig: Obj | undefined;
   private faultFilters: readonly FaultFilter[] = [];
+  private listenerMaxStreamMs: number | undefined;
   private readonly clusters = new Map<string, ClusterEntry>();
   private closed = false;
 
@@ -99,6 +100,7 @@ export class ReferenceWatch {
       return this.refuse(`xDS: listener ${this.options.listener} is not an api_listener with an HttpConnectionManager`);
     }
     this.faultFilters = faultFiltersOf(hcm);
+    this.listenerMaxStreamMs = durationMs(obj(hcm.commonHttpProtocolOptions)?.maxStreamDuration);
     const inline = obj(hcm.routeConfig);
     if (inline !== undefined) {
       this.dropRds();
@@ -163,6 +165,7 @@ export class ReferenceWatch {
       service: this.options.service,
       routeConfig: this.routeConfig,
       faultFilters: this.faultFilters,
+      listenerMaxStreamMs: this.listenerMaxStreamMs,
       cluster: (name) => {
         const entry = this.clusterEntry(name);
         if (entry.mesh === undefined) waiting = true;

@@ -18,6 +18,8 @@ export interface PolicyInput {
   readonly service: string;
   readonly routeConfig: Obj;
   readonly faultFilters: readonly FaultFilter[];
+  /** The HttpConnectionManager's common_http_protocol_options.max_stream_duration: the timeout of a route that sets none. */
+  readonly listenerMaxStreamMs?: number | undefined;
   /** The live MeshCluster of a cluster name (the same object for the same Cluster resource). */
   cluster(name: string): MeshCluster;
   /** For hash_policy filter_state io.grpc.channel_id and connection_properties.source_ip. */
@@ -126,8 +128,11 @@ function routeOutcome(route: Obj, vh: Obj, input: PolicyInput, clusters: Set<Mes
     return { refusal: Code.Unavailable, message: `xDS: route ${str(route.name) ?? ''} names no cluster Meshlet can use (cluster_header and cluster_specifier_plugin are not supported)` };
   }
   for (const t of targets) clusters.add(t.cluster);
-  const msd = durationMs(obj(action.maxStreamDuration)?.maxStreamDuration);
-  const timeout = msd ?? durationMs(action.timeout);
+  // gRPC's order (gRFC A31, as grpc-go reads it): the route's grpc_timeout_header_max, else its
+  // max_stream_duration, else the listener's. Meshlet also reads Envoy's route.timeout, which gRPC
+  // ignores, before the listener's (README: the one timeout field read apart from gRPC).
+  const msd = obj(action.maxStreamDuration);
+  const timeout = durationMs(msd?.grpcTimeoutHeaderMax) ?? durationMs(msd?.maxStreamDuration) ?? durationMs(action.timeout) ?? input.listenerMaxStreamMs;
   return {
     targets,
     totalWeight: targets.reduce((s, t) => s + t.weight, 0),
