@@ -105,7 +105,10 @@ export class SniffingListener {
   async listen(): Promise<{ host: string; port: number }> {
     if (this.#bound) return this.#bound;
     // The listener opens only once its certificates are loaded (UNAVAILABLE when they never are).
-    if (this.options.tls) this.#tls ??= await ServerTls.create(this.options.tls, (socket, identity) => this.#sniff(socket, identity));
+    // With a stream relay, TLS offers ALPN: `h2` for HTTP/2 callers (gRPC clients insist on it),
+    // `http/1.1` first so HTTPS clients that offer both still reach the API over HTTP/1.1.
+    const alpn = this.options.h2 ? { alpn: ['http/1.1', 'h2'] } : {};
+    if (this.options.tls) this.#tls ??= await ServerTls.create(this.options.tls, (socket, identity) => this.#sniff(socket, identity), alpn);
     const secure = this.#tls;
     const server = net.createServer(secure ? (socket) => this.#secure(secure, socket) : (socket) => this.#sniff(socket, undefined));
     server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
