@@ -2,8 +2,9 @@
 // while 128 are in flight: a condition rule written where Java's ZookeeperDynamicConfiguration keeps
 // it (/dubbo/config/dubbo/{interface}:{version}:{group}.condition-router, as dubbo-admin writes it)
 // moves every later call to the providers it names, a bad document keeps it, removing it spreads the
-// calls again, a tag rule tags providers by address; none of the calls fails. Also: createMeshlet
-// wires the registry's config centre when MESHLET_REGISTRY is ZooKeeper.
+// calls again, a tag rule tags providers by address; ZooKeeper stopped while a rule is in force
+// leaves it in force; none of the calls fails. Also: createMeshlet wires the registry's config
+// centre when MESHLET_REGISTRY is ZooKeeper.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createRuntime, defineService, t } from '@meshlet/core';
@@ -153,6 +154,7 @@ test('a tag rule written to ZooKeeper tags a provider by address: tagged calls g
     assert.deepEqual(Object.keys(byProvider(plainRun.calls)).sort(), ['0', '1']);
   } finally {
     await consumer.stop(500);
+    await configSource().remove('route-echo.tag-router', undefined);
   }
 });
 
@@ -171,3 +173,40 @@ test('createMeshlet reads rules from the ZooKeeper of MESHLET_REGISTRY by defaul
     await mesh.stop(500);
   }
 });
+
+test('ZooKeeper down while a rule is in force: the rule holds (an outage is not a removal), no call fails; back up, its removal applies', { timeout: 120_000 }, async (t) => {
+  const ports = providers.map((p) => p.address('dubbo').port);
+  const key = 'outage-web.condition-router';
+  const writer = configSource();
+  const consumer = createRuntime({ application: 'outage-web', protocols: [dubbo()], registry: createRegistry(`${zk.url}?session=6000`), configSource: createConfigSource(`${zk.url}?session=6000&timeout=1000`) });
+  const echo = consumer.refer(Echo, { timeout: 10_000 });
+  await writer.publish(key, undefined, `force: true\nconditions:\n  - => port = ${ports[0]}\n`);
+  await waitFor(() => consumer.rule(key) !== undefined, 10_000, 'the rule');
+  let phase = 'up';
+  const run = load(echo, () => `${phase}:${consumer.rule(key) === undefined ? '-' : 'rule'}`);
+  try {
+    await waitFor(() => run.calls.length > 500, 30_000, 'calls under the rule');
+    phase = 'down';
+    await zk.stop();
+    const downAt = run.calls.length;
+    await waitFor(() => run.calls.length > downAt + 2000, 30_000, 'calls while ZooKeeper is down');
+    phase = 'back';
+    await zk.restart();
+    await writer.remove(key, undefined);
+    await waitFor(() => consumer.rule(key) === undefined, 20_000, 'the removal after the restart');
+    // Providers 1 and 2 were never called by this consumer: their connections open now.
+    await waitFor(() => Object.keys(byProvider(run.calls.filter((c) => c.state === 'back:-'))).length === 3, 30_000, 'calls spread over all three after the removal')
+      .catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(consumer.introspect().references[0])}`); });
+  } finally {
+    await run.stop();
+    await consumer.stop(500);
+  }
+  assert.deepEqual(run.failures, [], 'no call failed');
+  const down = run.calls.filter((c) => c.state === 'down:rule');
+  const after = run.calls.filter((c) => c.state === 'back:-');
+  t.diagnostic(`while down ${JSON.stringify(byProvider(down))}, after removal ${JSON.stringify(byProvider(after))}`);
+  assert.ok(down.length > 2000);
+  assert.deepEqual(Object.keys(byProvider(run.calls.filter((c) => c.state.endsWith(':rule')))), ['0'], 'every call under the rule, ZooKeeper up or down, went to provider 0');
+  assert.equal(Object.keys(byProvider(after)).length, 3);
+});
+
