@@ -7,7 +7,7 @@
 //	    makes n unary calls, inflight at a time, each with a deadline of timeoutMs; answers
 //	    {"counts":{"<provider>":n},"codes":{"<status>":n},"ms":{"<status>":[min,max]},"messages":{"<status>":"..."}}
 //
-// It prints "READY" once the channel exists (the first call resolves the target).
+// It prints "READY" once the channel exists and has started resolving the target.
 package main
 
 import (
@@ -113,6 +113,9 @@ func main() {
 		os.Exit(1)
 	}
 	defer cc.Close()
+	// Leave idle now: the resolver subscribes to the listener before the first call, so the test
+	// can wait for this node's ACKs before it calls.
+	cc.Connect()
 	method := "/" + *service + "/Who"
 	fmt.Println("READY")
 	in := bufio.NewScanner(os.Stdin)

@@ -1,0 +1,364 @@
+// Proxyless peers on one control plane: a Meshlet consumer (xdsMesh, Triple) and grpc-go's own
+// proxyless client (google.golang.org/grpc/xds, `xds:///meshlet.test.XdsWho`, test/xds/go/cmd/
+// xds-grpc-consumer) take the SAME resources from one go-control-plane (each under its own node id,
+// the same snapshot set for both) and call the same two Meshlet Triple providers, v1 and v2. Under
+// each push both must behave alike: weighted clusters 100/0 -> 70/30 -> 0/100, a route timeout
+// tightened (max_stream_duration, grpc_timeout_header_max, the HCM's default), a fault abort (the
+// configured status, then a 50 % share), an endpoint drained under load, a cluster left with no
+// usable endpoint. Where the two read a field differently on purpose the test pins it (route.timeout:
+// packages/xds/README.md).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import protobuf from 'protobufjs';
+import { Code, createRuntime, defineService, RpcError } from '@meshlet/core';
+import '@meshlet/lb';
+import { codeForStatus, protobufMethods, triple } from '@meshlet/transport-triple';
+import { createXdsClient, xdsMesh } from '@meshlet/xds';
+import { goModulePeer } from '../fleet/lib/go.js';
+import { controlPlaneBinary, ControlPlane, types } from './control-plane.js';
+
+const SERVICE = 'meshlet.test.XdsWho';
+const Who = defineService({
+  interface: SERVICE,
+  methods: protobufMethods(protobuf.parse(`
+syntax = "proto3";
+package meshlet.test;
+message WhoReq { int32 delay_ms = 1; }
+message WhoRep { string name = 1; }
+service XdsWho { rpc Who (WhoReq) returns (WhoRep); }
+`).root.lookupService(SERVICE)),
+});
+const T = 'type.googleapis.com/';
+const FAULT = `${T}envoy.extensions.filters.http.fault.v3.HTTPFault`;
+const HCM = `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- the resources both consumers take ----
+
+function listenerRes({ fault = false, maxStreamDuration } = {}) {
+  const filters = fault ? [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT } }] : [];
+  return {
+    '@type': types.listener,
+    name: SERVICE,
+    api_listener: {
+      api_listener: {
+        '@type': HCM,
+        rds: { route_config_name: 'who-routes', config_source: { ads: {}, resource_api_version: 'V3' } },
+        ...(maxStreamDuration ? { common_http_protocol_options: { max_stream_duration: maxStreamDuration } } : {}),
+        http_filters: [...filters, { name: 'envoy.filters.http.router', typed_config: { '@type': `${T}envoy.extensions.filters.http.router.v3.Router` } }],
+      },
+    },
+  };
+}
+
+/** `weights`: cluster -> weight, sent as weighted_clusters even with a single cluster or a weight of 0. */
+function routeRes({ weights = { v1: 100 }, msd, timeout, fault } = {}) {
+  return {
+    '@type': types.route,
+    name: 'who-routes',
+    virtual_hosts: [{
+      name: 'who', domains: [SERVICE],
+      routes: [{
+        match: { prefix: `/${SERVICE}/` },
+        route: {
+          weighted_clusters: { clusters: Object.entries(weights).map(([name, weight]) => ({ name, weight })) },
+          ...(msd ? { max_stream_duration: msd } : {}),
+          ...(timeout ? { timeout } : {}),
+        },
+        ...(fault ? { typed_per_filter_config: { 'envoy.filters.http.fault': { '@type': FAULT, ...fault } } } : {}),
+      }],
+    }],
+  };
+}
+
+function clusterRes(name) {
+  return {
+    '@type': types.cluster, name, type: 'EDS', lb_policy: 'ROUND_ROBIN',
+    eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' }, service_name: `${name}-eds` },
+  };
+}
+
+/** gRPC uses a locality only with a load_balancing_weight (Meshlet with or without: see the last test); null leaves it out. */
+function endpointsRes(name, providers, health = {}, { localityWeight = 1 } = {}) {
+  return {
+    '@type': types.endpoints,
+    cluster_name: `${name}-eds`,
+    endpoints: [{
+      locality: { region: 'r1', zone: 'z1' },
+      ...(localityWeight === null ? {} : { load_balancing_weight: localityWeight }),
+      lb_endpoints: providers.map((p) => ({
+        endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: p.port } } },
+        health_status: health[p.name] ?? 'HEALTHY',
+      })),
+    }],
+  };
+}
+
+// ---- the peers ----
+
+/** A Meshlet Triple provider answering Who({ delayMs }) with its name after the delay; counts calls. */
+async function provider(name) {
+  const mesh = createRuntime({ protocols: [triple()], server: { host: '127.0.0.1', port: 0 } });
+  const p = { name, calls: 0, mesh, port: 0 };
+  mesh.provide(Who, { Who: async ({ delayMs }) => { p.calls++; if (delayMs > 0) await sleep(delayMs); return { name }; } });
+  await mesh.start();
+  p.port = mesh.address().port;
+  return p;
+}
+
+/** The grpc-go consumer: one JSON command per line in, one JSON answer per line out. */
+class GoConsumer {
+  #child;
+  #lines;
+  #stderr = '';
+  #queue = Promise.resolve();
+
+  static async start(binary, bootstrapFile) {
+    const c = new GoConsumer();
+    c.#child = spawn(binary, ['-target', `xds:///${SERVICE}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, GRPC_XDS_BOOTSTRAP: bootstrapFile },
+    });
+    c.#child.stderr.on('data', (d) => (c.#stderr = (c.#stderr + d).slice(-8000)));
+    c.#lines = createInterface({ input: c.#child.stdout })[Symbol.asyncIterator]();
+    const first = await c.#next(30_000);
+    assert.equal(first, 'READY', `xds-grpc-consumer: ${first}\n${c.#stderr}`);
+    return c;
+  }
+
+  async #next(ms) {
+    let timer;
+    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`xds-grpc-consumer: no answer within ${ms} ms\n${this.#stderr}`)), ms); });
+    try {
+      const { value, done } = await Promise.race([this.#lines.next(), timeout]);
+      if (done) throw new Error(`xds-grpc-consumer exited\n${this.#stderr}`);
+      return value;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** n calls, `inflight` at a time: { counts: {provider: n}, codes: {status: n}, ms: {status: [min, max]}, messages }. */
+  calls({ n, inflight = 32, delayMs = 0, timeoutMs = 3000 }) {
+    const run = this.#queue.then(async () => {
+      this.#child.stdin.write(`${JSON.stringify({ op: 'calls', n, inflight, delayMs, timeoutMs })}\n`);
+      const a = JSON.parse(await this.#next(120_000));
+      if (a.error) throw new Error(`xds-grpc-consumer: ${a.error}`);
+      return a;
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async stop() {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = once(this.#child, 'exit');
+    this.#child.stdin.end();
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The Meshlet consumer's answer to the same command, in the Go consumer's shape (codes as gRPC names). */
+const GRPC_NAME = { [Code.Timeout]: 'DeadlineExceeded', [Code.Unavailable]: 'Unavailable', [Code.ServerBusy]: 'ResourceExhausted', [Code.PermissionDenied]: 'PermissionDenied' };
+async function meshletCalls(who, { n, inflight = 32, delayMs = 0 }) {
+  const a = { counts: {}, codes: {}, ms: {}, messages: {}, errors: [] };
+  let next = 0;
+  await Promise.all(Array.from({ length: inflight }, async () => {
+    while (next < n) {
+      next++;
+      const t0 = Date.now();
+      let code = 'OK';
+      try {
+        const { name } = await who.Who({ delayMs });
+        a.counts[name] = (a.counts[name] ?? 0) + 1;
+      } catch (err) {
+        code = GRPC_NAME[err.code] ?? String(err.code);
+        a.messages[code] ??= err.message;
+        a.errors.push(err);
+      }
+      const ms = Date.now() - t0;
+      a.codes[code] = (a.codes[code] ?? 0) + 1;
+      const r = a.ms[code] ?? [ms, ms];
+      a.ms[code] = [Math.min(r[0], ms), Math.max(r[1], ms)];
+    }
+  }));
+  return a;
+}
+
+// ---- the test ----
+
+let cp;
+let goBinary;
+let dir;
+before(async () => {
+  // First builds fetch go-control-plane and grpc-go's xds client (a minute or two each); cached after.
+  [goBinary] = await Promise.all([goModulePeer('test/xds/go', 'xds-grpc-consumer'), controlPlaneBinary()]);
+  cp = await new ControlPlane(await controlPlaneBinary(), { node: 'unused' }).start();
+  dir = mkdtempSync(join(tmpdir(), 'meshlet-xds-peers-'));
+});
+after(async () => {
+  await cp?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('Meshlet and grpc-go, proxyless on the same control plane, read the same pushes alike', async (t) => {
+  const nodes = { meshlet: `peers-meshlet-${process.pid}`, grpc: `peers-grpc-go-${process.pid}` };
+  const [v1, v2] = await Promise.all([provider('v1'), provider('v2')]);
+  t.after(() => Promise.all([v1.mesh.stop(0), v2.mesh.stop(0)]));
+
+  let versions = 0;
+  /**
+   * Sets the same snapshot for both nodes and waits until each ACKed, at that version, its route
+   * configuration and every cluster given a weight (with its endpoints) by name.
+   */
+  const apply = async ({ listener, route = {}, health = {}, pool = false, localityWeight = 1 } = {}) => {
+    const version = `p${++versions}`;
+    const resources = [
+      listenerRes(listener), routeRes(route),
+      clusterRes('v1'), clusterRes('v2'), clusterRes('pool'),
+      endpointsRes('v1', [v1], health, { localityWeight }), endpointsRes('v2', [v2], health),
+      endpointsRes('pool', [v1, v2], pool ? health : {}),
+    ];
+    await Promise.all(Object.values(nodes).map((node) => cp.set(resources, { node, version })));
+    const used = Object.entries(route.weights ?? { v1: 100 }).filter(([, w]) => w > 0).map(([c]) => c);
+    await cp.waitAcks((acks) => {
+      const acked = (node, type, name) => acks.some((x) => x.kind === 'ack' && x.node === node && x.typeUrl === type && x.version === version && (name === undefined || x.names?.includes(name)));
+      return Object.values(nodes).every((node) => acked(node, types.route) && used.every((c) => acked(node, types.cluster, c) && acked(node, types.endpoints, `${c}-eds`)));
+    }, `both nodes' ACK of ${version}`, 30_000);
+    return version;
+  };
+
+  const bootstrap = (node) => {
+    const b = cp.bootstrap();
+    b.node.id = node;
+    return b;
+  };
+  const client = createXdsClient(bootstrap(nodes.meshlet), { backoff: { initial: 50, max: 500 } });
+  const consumer = createRuntime({ protocols: [triple()], mesh: xdsMesh(client), timeout: 3000 });
+  t.after(async () => { await consumer.stop(0); client.close(); });
+  const who = consumer.refer(Who);
+  const bootstrapFile = join(dir, 'grpc-bootstrap.json');
+  writeFileSync(bootstrapFile, JSON.stringify(bootstrap(nodes.grpc)));
+  const go = await GoConsumer.start(goBinary, bootstrapFile);
+  t.after(() => go.stop());
+  // The Meshlet reference subscribes on its first call, the grpc-go channel at once (Connect).
+  const firstCall = who.Who({ delayMs: 0 });
+  await apply({ route: { weights: { v1: 100, v2: 0 } } });
+  assert.equal((await firstCall).name, 'v1');
+
+  /** The same calls from both consumers, at once. */
+  const both = async (cmd) => {
+    const [m, g] = await Promise.all([meshletCalls(who, cmd), go.calls(cmd)]);
+    return { meshlet: m, grpc: g };
+  };
+  const share = (a, name, n) => (a.counts[name] ?? 0) / n;
+
+  await t.test('weighted clusters 100/0 -> 70/30 -> 0/100: both split within 0.05 of the weights', async () => {
+    // 2,000 calls at p = 0.3 have σ ≈ 0.010: ±0.05 is 4.9σ.
+    const N = 2000;
+    let r = await both({ n: N });
+    for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v1: N }, `${peer} at 100/0: ${JSON.stringify(a.codes)} ${JSON.stringify(a.messages)}`);
+    await apply({ route: { weights: { v1: 70, v2: 30 } } });
+    r = await both({ n: N });
+    for (const [peer, a] of Object.entries(r)) {
+      assert.deepEqual(a.codes, { OK: N }, `${peer} at 70/30`);
+      assert.ok(Math.abs(share(a, 'v2', N) - 0.3) < 0.05, `${peer} at 70/30: ${JSON.stringify(a.counts)}`);
+    }
+    await apply({ route: { weights: { v1: 0, v2: 100 } } });
+    r = await both({ n: N });
+    for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v2: N }, `${peer} at 0/100: ${JSON.stringify(a.codes)}`);
+  });
+
+  await t.test('a route timeout tightened: both see DEADLINE_EXCEEDED at the new value', async () => {
+    const slow = { n: 64, inflight: 64, delayMs: 400 };
+    await apply({ route: { msd: { max_stream_duration: '3s' } } });
+    let r = await both(slow);
+    for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 64 }, `${peer} under a 3 s max_stream_duration`);
+    const timedOut = (r, atMs, what) => {
+      for (const [peer, a] of Object.entries(r)) {
+        assert.deepEqual(a.codes, { DeadlineExceeded: 64 }, `${peer} under ${what}: ${JSON.stringify(a.messages)}`);
+        const [min, max] = a.ms.DeadlineExceeded;
+        assert.ok(min >= atMs - 20 && max < atMs + 1000, `${peer} timed out after ${min}-${max} ms (${what} ${atMs} ms)`);
+      }
+    };
+    await apply({ route: { msd: { max_stream_duration: '0.2s' } } });
+    timedOut(await both(slow), 200, 'route max_stream_duration');
+    // grpc_timeout_header_max wins over max_stream_duration (gRFC A31, as grpc-go reads it).
+    await apply({ route: { msd: { max_stream_duration: '3s', grpc_timeout_header_max: '0.25s' } } });
+    timedOut(await both(slow), 250, 'route grpc_timeout_header_max');
+    // A route without max_stream_duration takes the HttpConnectionManager's (common_http_protocol_options).
+    await apply({ listener: { maxStreamDuration: '0.2s' } });
+    timedOut(await both(slow), 200, "the listener's max_stream_duration");
+    // route.timeout: Envoy's upstream timeout. gRPC ignores it (A31); Meshlet honours it when no
+    // max_stream_duration is set (packages/xds/README.md): the one field the two read apart.
+    await apply({ route: { timeout: '0.2s' } });
+    r = await both(slow);
+    assert.deepEqual(r.grpc.codes, { OK: 64 }, 'grpc-go ignores route.timeout');
+    assert.deepEqual(r.meshlet.codes, { DeadlineExceeded: 64 }, 'Meshlet honours route.timeout');
+  });
+
+  await t.test('a fault abort: both fail with the configured status, unsent; then with its share', async () => {
+    const sent = () => v1.calls + v2.calls;
+    let before = sent();
+    await apply({ listener: { fault: true }, route: { fault: { abort: { grpc_status: 8, percentage: { numerator: 100 } } } } });
+    let r = await both({ n: 200 });
+    assert.equal(codeForStatus(8), Code.ServerBusy);
+    for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { ResourceExhausted: 200 }, `${peer} under an abort of grpc_status 8: ${JSON.stringify(a.messages)}`);
+    assert.equal(sent(), before, 'faulted calls reach no provider');
+    // http_status 403 through gRPC's HTTP mapping: PERMISSION_DENIED; 50 %: 1,000 calls have σ ≈ 0.016, ±0.08 is 5σ.
+    before = sent();
+    await apply({ listener: { fault: true }, route: { fault: { abort: { http_status: 403, percentage: { numerator: 50 } } } } });
+    r = await both({ n: 1000 });
+    for (const [peer, a] of Object.entries(r)) {
+      assert.deepEqual(Object.keys(a.codes).sort(), ['OK', 'PermissionDenied'], `${peer}: ${JSON.stringify(a.codes)}`);
+      assert.ok(Math.abs(a.codes.PermissionDenied / 1000 - 0.5) < 0.08, `${peer} aborted ${a.codes.PermissionDenied} of 1000 at 50 %`);
+    }
+    assert.equal(sent() - before, r.meshlet.codes.OK + r.grpc.codes.OK, 'only the calls not aborted were sent');
+    await apply({ listener: { fault: true } });
+    r = await both({ n: 100 });
+    for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 100 }, `${peer} with the fault filter and no fault`);
+  });
+
+  await t.test('an endpoint drained under load: no call fails, then none reaches it; a cluster with none usable fails UNAVAILABLE', async () => {
+    await apply({ route: { weights: { pool: 100 } } });
+    let r = await both({ n: 1000 });
+    for (const [peer, a] of Object.entries(r)) {
+      assert.deepEqual(a.codes, { OK: 1000 }, peer);
+      assert.ok(a.counts.v1 > 300 && a.counts.v2 > 300, `${peer} round robin over the pool: ${JSON.stringify(a.counts)}`);
+    }
+    // v1 drained while both consumers keep 32 calls of 5 ms in flight.
+    const during = both({ n: 3000, delayMs: 5 });
+    await sleep(300);
+    await apply({ route: { weights: { pool: 100 } }, pool: true, health: { v1: 'DRAINING' } });
+    r = await during;
+    for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 3000 }, `${peer} across the drain: ${JSON.stringify(a.messages)}`);
+    const v1Calls = v1.calls;
+    r = await both({ n: 1000 });
+    for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v2: 1000 }, `${peer} after v1 drained`);
+    assert.equal(v1.calls, v1Calls, 'no call reaches the drained endpoint');
+    // The v1 cluster's only endpoint drained: its calls fail UNAVAILABLE at once, for both.
+    await apply({ route: { weights: { v1: 100 } }, health: { v1: 'DRAINING' } });
+    r = await both({ n: 64 });
+    for (const [peer, a] of Object.entries(r)) {
+      assert.deepEqual(a.codes, { Unavailable: 64 }, `${peer} with no usable endpoint: ${JSON.stringify(a.messages)}`);
+      assert.ok(a.ms.Unavailable[1] < 1500, `${peer} failed within ${a.ms.Unavailable[1]} ms`);
+    }
+    assert.equal(v1.calls, v1Calls);
+  });
+
+  await t.test('a locality without load_balancing_weight: Meshlet uses it, gRPC leaves it out (README)', async () => {
+    await apply({ route: { weights: { v1: 100 } }, localityWeight: null });
+    const r = await both({ n: 64 });
+    assert.deepEqual(r.meshlet.counts, { v1: 64 });
+    assert.deepEqual(r.grpc.codes, { Unavailable: 64 });
+    assert.match(r.grpc.messages.Unavailable, /no targets to pick from/);
+  });
+});
