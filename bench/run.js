@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { fleetRows } from './fleet/rows.js';
 import { tlsRows, tlsScenario } from './tls/rows.js';
 import { tripleRows, tripleStreamScenario } from './triple/rows.js';
+import { xdsRows } from './xds/rows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
@@ -287,6 +288,7 @@ function rows(o) {
     ...fleetRows(),
     ...tlsRows(benchArgs),
     ...tripleRows(benchArgs),
+    ...xdsRows(benchArgs),
   ];
 }
 
@@ -652,7 +654,9 @@ async function main() {
   process.stdout.write(`results: ${path.relative(process.cwd(), o.out) || o.out}\n`);
 }
 
-main().catch((err) => {
+// Exit once done: a helper process a row's `prepare` keeps for the whole run (the xDS rows' control
+// plane, killed on 'exit') would otherwise keep the harness alive.
+main().then(() => process.exit(0), (err) => {
   process.stderr.write(`bench: ${err && err.stack ? err.stack : err}\n`);
   killAll();
   process.exit(1);
