@@ -149,3 +149,5 @@ function javaClassOf(type: Type): string {
   const pkg = javaPackage ?? (ns && ns.fullName ? ns.fullName.replace(/^\./, '') : '');
   return pkg ? `${pkg}.${names.join('$')}` : names.join('$');
 }
+
+export { BIGINT_DEFAULTS, describeProtobufService, type ProtobufServiceMapping } from './service.js';

@@ -1,5 +1,5 @@
-import { Code, RpcError, type MethodSpec, type TypeDesc } from '@meshlet/core';
-import { describeProtobufMessage, type ProtobufDefaults, type ProtobufMessageOptions } from '@meshlet/protobuf';
+import type { MethodSpec, TypeDesc } from '@meshlet/core';
+import { BIGINT_DEFAULTS, describeProtobufMessage, describeProtobufService, type ProtobufMessageOptions } from '@meshlet/protobuf';
 import type { Service, Type } from 'protobufjs';
 
 /**
@@ -16,16 +16,9 @@ import type { Service, Type } from 'protobufjs';
 
 export { protobufBindingOf, protobufMethodOf, ProtobufBinding, type ProtobufMessageOptions, type ProtobufMethod } from '@meshlet/protobuf';
 
-const DEFAULTS: ProtobufDefaults = Object.freeze({
-  /**
-   * Decoded messages: plain objects, int64 fields as bigint (as `t.int64` values are), enums by
-   * name, defaults filled in, bytes as Buffers, maps as prototype-less objects.
-   */
-  toObject: Object.freeze({ longs: BigInt, enums: String, defaults: true }),
-});
-
 /**
- * A descriptor for a protobuf message type:
+ * A descriptor for a protobuf message type (int64 as bigint, enums by name, defaults filled in,
+ * bytes as Buffers, maps as prototype-less objects):
  *
  * ```ts
  * const root = protobuf.loadSync('echo.proto');
@@ -33,7 +26,7 @@ const DEFAULTS: ProtobufDefaults = Object.freeze({
  * ```
  */
 export function protobufMessage<T = Record<string, unknown>>(type: Type, options: ProtobufMessageOptions = {}): TypeDesc<T> {
-  return describeProtobufMessage<T>(type, options, DEFAULTS);
+  return describeProtobufMessage<T>(type, options, BIGINT_DEFAULTS);
 }
 
 /**
@@ -46,21 +39,8 @@ export function protobufMessage<T = Record<string, unknown>>(type: Type, options
  * ```
  */
 export function protobufMethods(service: Service, options: ProtobufMessageOptions = {}): Record<string, MethodSpec> {
-  const out: Record<string, MethodSpec> = {};
-  const name = service.fullName.replace(/^\./, '');
-  for (const m of service.methodsArray) {
-    m.resolve();
-    if (m.requestStream) {
-      throw new RpcError(Code.Unsupported, `${name}.${m.name}: client-streaming rpcs have no RSocket mapping here (request-channel is not supported)`);
-    }
-    const req = m.resolvedRequestType;
-    const res = m.resolvedResponseType;
-    if (!req || !res) throw new RpcError(Code.InvalidArgument, `${name}.${m.name}: unresolved message types`);
-    out[m.name] = {
-      params: [protobufMessage(req, { toObject: options.toObject })],
-      returns: protobufMessage(res, { toObject: options.toObject }),
-      ...(m.responseStream ? { stream: true } : {}),
-    };
-  }
-  return out;
+  return describeProtobufService(service, options, {
+    message: protobufMessage,
+    clientStreams: 'client-streaming rpcs have no RSocket mapping here (request-channel is not supported)',
+  });
 }

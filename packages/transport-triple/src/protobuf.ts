@@ -1,21 +1,17 @@
-import { Code, RpcError, type MethodSpec, type TypeDesc } from '@meshlet/core';
-import { describeProtobufMessage, type ProtobufDefaults, type ProtobufMessageOptions } from '@meshlet/protobuf';
+import type { MethodSpec, TypeDesc } from '@meshlet/core';
+import { BIGINT_DEFAULTS, describeProtobufMessage, describeProtobufService, type ProtobufMessageOptions } from '@meshlet/protobuf';
 import type { Service, Type } from 'protobufjs';
 
 /**
  * Protobuf contracts for Triple: a method whose one parameter and result are `protobufMessage`
- * descriptors travels as the bare message, as any gRPC peer sends it. The descriptor is
- * @meshlet/protobuf's (one descriptor works on every transport that carries protobuf).
+ * descriptors travels as the bare message, as any gRPC peer sends it. The descriptor and the
+ * service mapping are @meshlet/protobuf's (one descriptor works on every transport that carries
+ * protobuf); Triple maps every rpc shape.
  */
 
-const DEFAULTS: ProtobufDefaults = Object.freeze({
-  /** int64 fields as bigint (as `t.int64` values are), enums by name, defaults filled in, bytes as Buffers. */
-  toObject: Object.freeze({ longs: BigInt, enums: String, defaults: true }),
-});
-
-/** A descriptor for a protobuf message type (`root.lookupType('pkg.Msg')`). */
+/** A descriptor for a protobuf message type (`root.lookupType('pkg.Msg')`): int64 as bigint, enums by name. */
 export function protobufMessage<T = Record<string, unknown>>(type: Type, options: ProtobufMessageOptions = {}): TypeDesc<T> {
-  return describeProtobufMessage<T>(type, options, DEFAULTS);
+  return describeProtobufMessage<T>(type, options, BIGINT_DEFAULTS);
 }
 
 /**
@@ -28,18 +24,5 @@ export function protobufMessage<T = Record<string, unknown>>(type: Type, options
  * ```
  */
 export function protobufMethods(service: Service, options: ProtobufMessageOptions = {}): Record<string, MethodSpec> {
-  const out: Record<string, MethodSpec> = {};
-  const name = service.fullName.replace(/^\./, '');
-  for (const m of service.methodsArray) {
-    m.resolve();
-    const req = m.resolvedRequestType;
-    const res = m.resolvedResponseType;
-    if (!req || !res) throw new RpcError(Code.InvalidArgument, `${name}.${m.name}: unresolved message types`);
-    out[m.name] = {
-      params: [protobufMessage(req, { toObject: options.toObject })],
-      returns: protobufMessage(res, { toObject: options.toObject }),
-      ...(m.requestStream ? { stream: m.responseStream ? 'bidi' : 'client' } as const : m.responseStream ? { stream: true } : {}),
-    };
-  }
-  return out;
+  return describeProtobufService(service, options, { message: protobufMessage, clientStreams: true });
 }
