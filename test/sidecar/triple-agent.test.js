@@ -211,6 +211,33 @@ describe('Triple through the Meshlet agent (sidecar mode)', { timeout: 120_000 }
     assert.ok(status.counters.egress.tri.requests >= 128);
   });
 
+  test('both apps in sidecar mode: the provider exports tri through the agent (published at its ingress), calls cross egress → ingress → the app', async () => {
+    const SidecarEcho = defineService({ interface: 'com.meshlet.sidecar.TriSidecarEcho', version: '1.0', protocol: 'tri', methods: { echo: { params: [t.string], returns: t.string }, count: { params: [t.int32], returns: t.int32, stream: 'server' } } });
+    const app = createMeshlet({ application: 'tri-sidecar-provider', agent: agent.url, registry: false, protocols: [triple()], server: { host: '127.0.0.1', port: 0 } });
+    app.provide(SidecarEcho, {
+      echo: async (s) => `via-ingress:${s}`,
+      async *count(n) {
+        for (let i = 0; i < n; i++) yield i;
+      },
+    });
+    await app.start();
+    try {
+      const status = await agent.status();
+      const published = status.published.find((p) => p.service.includes('TriSidecarEcho'));
+      assert.ok(published, JSON.stringify(status.published));
+      assert.equal(published.endpoint, `tri://127.0.0.1:${agent.ingressPort}`);
+      const echo = consumer.refer(SidecarEcho, { timeout: 5000 });
+      await waitFor(async () => (await echo.echo('x')) === 'via-ingress:x', 20_000, 'the call through egress and ingress');
+      const items = [];
+      for await (const x of echo.count(200)) items.push(x);
+      assert.deepEqual(items, Array.from({ length: 200 }, (_, i) => i));
+      const counters = (await agent.status()).counters;
+      assert.ok(counters.ingress.tri.requests >= 2, JSON.stringify(counters.ingress));
+    } finally {
+      await app.stop(0);
+    }
+  });
+
   // Last: it stops the provider.
   test('a provider that goes away mid-stream: the consumer gets a typed error at once, no hang; new calls fail typed too', async () => {
     const it = streams.count(10_000_000)[Symbol.asyncIterator]();
