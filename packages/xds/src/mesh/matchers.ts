@@ -83,15 +83,28 @@ function valueTest(h: Obj): ((value: string | undefined) => boolean) | undefined
 /** envoy.type.matcher.v3.StringMatcher. */
 export function stringMatcher(sm: Obj): ((value: string | undefined) => boolean) | undefined {
   const ignoreCase = sm.ignoreCase === true;
-  const norm = (s: string) => (ignoreCase ? s.toLowerCase() : s);
+  // The pattern normalised once; only the call's value per call.
+  const norm = ignoreCase ? (s: string) => s.toLowerCase() : (s: string) => s;
   const exact = str(sm.exact);
-  if (exact !== undefined) return (v) => v !== undefined && norm(v) === norm(exact);
+  if (exact !== undefined) {
+    const want = norm(exact);
+    return (v) => v !== undefined && norm(v) === want;
+  }
   const prefix = str(sm.prefix);
-  if (prefix !== undefined) return (v) => v !== undefined && norm(v).startsWith(norm(prefix));
+  if (prefix !== undefined) {
+    const want = norm(prefix);
+    return (v) => v !== undefined && norm(v).startsWith(want);
+  }
   const suffix = str(sm.suffix);
-  if (suffix !== undefined) return (v) => v !== undefined && norm(v).endsWith(norm(suffix));
+  if (suffix !== undefined) {
+    const want = norm(suffix);
+    return (v) => v !== undefined && norm(v).endsWith(want);
+  }
   const contains = str(sm.contains);
-  if (contains !== undefined) return (v) => v !== undefined && norm(v).includes(norm(contains));
+  if (contains !== undefined) {
+    const want = norm(contains);
+    return (v) => v !== undefined && norm(v).includes(want);
+  }
   const regex = str(obj(sm.safeRegex)?.regex);
   if (regex !== undefined) {
     const re = fullMatch(regex);
