@@ -29,6 +29,7 @@ const Streams = defineService({
     count: { params: [t.int32], returns: t.int32, stream: 'server' },
     blobs: { params: [t.int32, t.int32], returns: t.bytes, stream: 'server' },
     sum: { params: [t.int32], returns: t.int32, stream: 'client' },
+    sink: { params: [t.bytes], returns: t.int32, stream: 'client' },
     chat: { params: [t.string], returns: t.string, stream: 'bidi' },
   },
 });
@@ -36,6 +37,8 @@ const Streams = defineService({
 const StreamsG2 = defineService({ ...Streams, group: 'g2', version: '2.0', methods: { echo: { params: [t.string], returns: t.string } } });
 
 const seen = { countFinally: 0, produced: 0 };
+let openSink;
+const sinkGate = new Promise((r) => (openSink = r));
 const impl = {
   echo: async (s) => s,
   // A gRPC status with google.rpc.Status details: they travel in trailers, which the agent relays.
@@ -68,6 +71,13 @@ const impl = {
     let s = 0;
     for await (const x of items) s += x;
     return s;
+  },
+  // Reads nothing until told to, then counts what arrives.
+  sink: async (items) => {
+    await sinkGate;
+    let n = 0;
+    for await (const b of items) n += b.length === 64 * 1024 ? 1 : 0;
+    return n;
   },
   async *chat(lines) {
     for await (const l of lines) yield `re:${l}`;
@@ -184,6 +194,26 @@ describe('Triple through the Meshlet agent (sidecar mode)', { timeout: 120_000 }
       n++;
     }
     assert.equal(n, 2048);
+  });
+
+  test('flow control the other way: a provider that does not read a client stream holds the consumer back; the agent buffers a bounded amount', async (t) => {
+    const base = rss(agent.child.pid);
+    let pulled = 0;
+    async function* blobs() {
+      for (let i = 0; i < 2048; i++) {
+        pulled = i + 1;
+        yield Buffer.alloc(64 * 1024, i % 256);
+      }
+    }
+    const result = streams.sink(blobs());
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = pulled;
+    const grown = rss(agent.child.pid) - base;
+    t.diagnostic(`the consumer's iterable was pulled ${held} × 64 KiB while the provider read nothing; agent RSS +${(grown / MiB).toFixed(1)} MiB`);
+    assert.ok(held < 400, `pulled ${held} × 64 KiB`);
+    assert.ok(grown < 64 * MiB, `agent RSS grew ${Math.round(grown / MiB)} MiB`);
+    openSink();
+    assert.equal(await result, 2048);
   });
 
   test('a plain grpc-js client pointed at the agent (h2c, wrapped mode by hand) is relayed too', async () => {
