@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AdsServer, serviceSnapshot } from './dist/control-plane/index.js';
+import { AdsServer, resourcesInUse, serviceSnapshot } from './dist/control-plane/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const SERVICE = 'com.example.shop.Catalog';
@@ -48,11 +48,11 @@ console.log(`control plane: ADS on ${address} (an example control plane: use Ist
 const [v1, v2] = await Promise.all([provider('v1'), provider('v2')]);
 const ports = { 'catalog-v1': v1, 'catalog-v2': v2 };
 
-/** Serves the route `spec`, says what changed, and waits until the consumer has ACKed it (it ACKs once applied). */
+/** Serves the route `spec`, says what changed, and waits until the consumer holds (has ACKed) all it uses. */
 async function apply(what, spec) {
   const version = controlPlane.set(serviceSnapshot(SERVICE, spec, ports));
   console.log(`\ncontrol plane: ${what} (version ${version})`);
-  await controlPlane.acked();
+  await controlPlane.acked(resourcesInUse(SERVICE, spec));
 }
 const weights = (a, b) => ({ 'catalog-v1': a, 'catalog-v2': b });
 let route = { weights: weights(100, 0), timeoutMs: 3000 };
@@ -80,7 +80,8 @@ try {
   await ask('slow 300');
   await apply('route timeout 3 s -> 100 ms', route = { ...route, timeoutMs: 100 });
   await ask('slow 300');
-  await apply('fault injected: abort 50 % of calls with gRPC status 14 (UNAVAILABLE)', route = { ...route, fault: { abort: { grpcStatus: 14, percentage: { numerator: 50, denominator: 'HUNDRED' } } } });
+  const fault = { abort: { grpcStatus: 14, percentage: { numerator: 50, denominator: 'HUNDRED' } } };
+  await apply('fault injected: abort 50 % of calls with gRPC status 14 (UNAVAILABLE); route timeout back to 3 s', route = { ...route, timeoutMs: 3000, fault });
   await ask(`calls ${CALLS}`);
   await apply('fault removed', route = { ...route, fault: undefined });
   await ask(`calls ${CALLS}`);

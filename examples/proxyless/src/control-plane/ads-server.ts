@@ -26,6 +26,10 @@ interface Subscription {
   nonce?: string;
   sentVersion?: string;
   ackedVersion?: string;
+  /** The resources in the last response sent. */
+  sent: ReadonlySet<string>;
+  /** The nonce of the last response the client ACKed or NACKed. */
+  answered?: string;
   nack?: string;
 }
 
@@ -91,10 +95,14 @@ export class AdsServer {
   }
 
   /**
-   * Resolves once a client has ACKed the current version of every type of the snapshot (so the
-   * config is in force in it: a client ACKs after applying); rejects on a NACK or after `ms`.
+   * Resolves once a client holds what `wanted` names (per type URL, the resource names a client
+   * applying this snapshot must have): it has asked for each, was sent each in its last response of
+   * the type, at the current version, and ACKed that response. A client ACKs after applying, but a
+   * route naming a new cluster is ACKed before the client even asks for that cluster (the mesh
+   * keeps the old routes until it knows the cluster), so the ACK of the route alone is not enough.
+   * Rejects on a NACK of the current version, or after `ms`.
    */
-  acked(ms = 10_000): Promise<string> {
+  acked(wanted: ReadonlyMap<string, readonly string[]>, ms = 10_000): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
         for (const client of this.clients) {
@@ -103,11 +111,15 @@ export class AdsServer {
               return done(() => reject(new Error(`${client.node} NACKed ${typeUrl} version ${sub.sentVersion}: ${sub.nack}`)));
             }
           }
-          const all = [...this.versions].every(([typeUrl, version]) => client.subs.get(typeUrl)?.ackedVersion === version);
-          if (all) return done(() => resolve(client.node));
+          const holds = [...wanted].every(([typeUrl, names]) => {
+            const sub = client.subs.get(typeUrl);
+            if (sub === undefined || sub.ackedVersion !== this.versions.get(typeUrl) || sub.answered !== sub.nonce) return false;
+            return names.every((name) => (sub.names === 'all' || sub.names.has(name)) && sub.sent.has(name));
+          });
+          if (holds) return done(() => resolve(client.node));
         }
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`no client ACKed every type in ${ms} ms: ${this.describe()}`))), ms);
+      const timer = setTimeout(() => done(() => reject(new Error(`no client ACKed ${JSON.stringify(Object.fromEntries(wanted))} in ${ms} ms: ${this.describe()}`))), ms);
       const done = (settle: () => void) => {
         clearTimeout(timer);
         this.changed.delete(check);
@@ -147,6 +159,7 @@ export class AdsServer {
     if (sub !== undefined && req.responseNonce && req.responseNonce !== sub.nonce) return;
     const names = req.resourceNames.length === 0 || req.resourceNames.includes('*') ? 'all' : new Set(req.resourceNames);
     if (sub !== undefined && req.responseNonce) {
+      sub.answered = req.responseNonce;
       if (req.errorDetail?.message) sub.nack = req.errorDetail.message;
       else {
         sub.ackedVersion = req.versionInfo;
@@ -154,7 +167,7 @@ export class AdsServer {
       }
     }
     const renamed = sub === undefined || !sameNames(sub.names, names);
-    const next = sub ?? { names };
+    const next: Subscription = sub ?? { names, sent: new Set() };
     next.names = names;
     client.subs.set(typeUrl, next);
     if (renamed && this.versions.has(typeUrl)) this.send(client, typeUrl);
@@ -164,7 +177,9 @@ export class AdsServer {
   private send(client: Client, typeUrl: string): void {
     const sub = client.subs.get(typeUrl)!;
     const all = this.resources.get(typeUrl) ?? new Map<string, Packed>();
-    const resources = [...all].filter(([name]) => sub.names === 'all' || sub.names.has(name)).map(([, r]) => r);
+    const sent = [...all].filter(([name]) => sub.names === 'all' || sub.names.has(name));
+    const resources = sent.map(([, r]) => r);
+    sub.sent = new Set(sent.map(([name]) => name));
     sub.nonce = String(++this.nonces);
     sub.sentVersion = this.versions.get(typeUrl)!;
     client.call.write({ versionInfo: sub.sentVersion, resources, typeUrl, nonce: sub.nonce });
@@ -176,7 +191,10 @@ export class AdsServer {
 
   private describe(): string {
     const current = Object.fromEntries(this.versions);
-    const clients = [...this.clients].map((c) => ({ node: c.node, acked: Object.fromEntries([...c.subs].map(([t, s]) => [t, s.ackedVersion ?? null])) }));
+    const clients = [...this.clients].map((c) => ({
+      node: c.node,
+      subscriptions: Object.fromEntries([...c.subs].map(([t, s]) => [t, { names: s.names === 'all' ? '*' : [...s.names], acked: s.ackedVersion ?? null, nack: s.nack }])),
+    }));
     return JSON.stringify({ current, clients });
   }
 }

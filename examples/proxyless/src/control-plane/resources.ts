@@ -27,6 +27,20 @@ export function serviceSnapshot(service: string, route: RouteSpec, versions: Rea
   ]);
 }
 
+/**
+ * What a client applying `route` must hold, per type URL: the listener, its routes, and the
+ * clusters (and their endpoints) that carry weight; a cluster of weight 0 is not watched at all.
+ */
+export function resourcesInUse(service: string, route: RouteSpec): Map<string, string[]> {
+  const clusters = Object.entries(route.weights).filter(([, weight]) => weight > 0).map(([name]) => name);
+  return new Map([
+    [LISTENER, [service]],
+    [ROUTE_CONFIGURATION, [`${service}-routes`]],
+    [CLUSTER, clusters],
+    [CLUSTER_LOAD_ASSIGNMENT, clusters],
+  ]);
+}
+
 /** An API listener: the HTTP connection manager, routes by RDS, the fault filter (idle unless a route configures it), the router. */
 function listener(name: string, routeConfigName: string): Plain {
   return {
