@@ -36,6 +36,7 @@ export class MeshClusterState {
   private retired = false;
   private readonly maxRequests: number;
   private readonly maxRetries: number;
+  private readonly budget: { readonly percent: number; readonly minConcurrency: number } | undefined;
   /** Settle handlers made once per cluster, so a call without retries costs one promise layer and no closure. */
   private readonly answered: (value: unknown) => unknown;
   private readonly failed: (err: unknown) => never;
@@ -43,6 +44,7 @@ export class MeshClusterState {
   constructor(private readonly cluster: MeshCluster, directoryOf: ClusterDirectoryFactory) {
     this.maxRequests = cluster.limits?.maxRequests ?? MAX_REQUESTS;
     this.maxRetries = cluster.limits?.maxRetries ?? MAX_RETRIES;
+    this.budget = cluster.limits?.retryBudget;
     this.directory = directoryOf(cluster, this.source());
     this.answered = (value) => {
       this.settled();
@@ -112,7 +114,7 @@ export class MeshClusterState {
     let once = firstTry;
     for (let n = 1; ; n++) {
       if (n > policy.retries || !this.retryable(error, policy, inv, once)) throw error;
-      if (this.retries >= this.maxRetries) throw error;
+      if (this.retries >= this.retryLimit()) throw error;
       const wait = Math.random() * Math.min(policy.backoffMaxMs, policy.backoffBaseMs * (2 ** n - 1));
       if (Date.now() + wait >= inv.deadline) throw error;
       this.retries++;
@@ -128,6 +130,12 @@ export class MeshClusterState {
         this.retries--;
       }
     }
+  }
+
+  /** Retries allowed in flight now: max_retries, or the retry budget's share of the calls in flight. */
+  private retryLimit(): number {
+    const b = this.budget;
+    return b === undefined ? this.maxRetries : Math.max(b.minConcurrency, (this.active * b.percent) / 100);
   }
 
   private retryable(error: RpcError, policy: MeshRetryPolicy, inv: Invocation, once: Invocation): boolean {

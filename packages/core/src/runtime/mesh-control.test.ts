@@ -209,3 +209,25 @@ test('calls waiting for the first policy fail SHUTDOWN when the runtime stops', 
   await assert.rejects(waiting, (e: unknown) => RpcError.is(e, Code.Shutdown));
   assert.ok(Date.now() - t0 < 1000, 'not at the deadline');
 });
+
+test('a retry budget replaces max_retries: retries in flight are a share of the calls in flight, at least its minimum', async () => {
+  behaviours.clear();
+  let sent = 0;
+  behaviours.set(701, async () => { sent++; await new Promise((r) => setTimeout(r, 20)); throw new RpcError(Code.Unavailable, 'down'); });
+  const attempts = async (retryBudget: { percent: number; minConcurrency: number }) => {
+    const ref = new LiveMeshReference();
+    const c = cluster('budget', [701], { limits: { maxRequests: 1000, maxRetries: 0, retryBudget } });
+    ref.set(policy(route([[c, 1]], { retry: retryOn([Code.Unavailable], { retries: 5, backoffBaseMs: 0, backoffMaxMs: 0 }) })));
+    const app = runtime(ref);
+    const svc = app.refer(Svc);
+    sent = 0;
+    await Promise.allSettled(Array.from({ length: 20 }, () => svc.who()));
+    await app.stop(0);
+    return sent;
+  };
+  // 100 % of 20 in flight: every call makes all its 5 retries (max_retries 0 is ignored).
+  assert.equal(await attempts({ percent: 100, minConcurrency: 0 }), 120);
+  // 10 %: 2 retries in flight at a time (20 in flight), then fewer as calls end; the minimum keeps 1 going.
+  const few = await attempts({ percent: 10, minConcurrency: 1 });
+  assert.ok(few > 20 && few < 60, `attempts: ${few}`);
+});

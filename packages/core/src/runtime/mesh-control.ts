@@ -122,4 +122,9 @@ export interface MeshLimits {
   readonly maxRequests: number;
   /** Retries in flight to the cluster (max_retries; Envoy's default 3). */
   readonly maxRetries: number;
+  /**
+   * Envoy's retry_budget: when set, it replaces `maxRetries`: retries in flight may be `percent` of
+   * the calls in flight, and at least `minConcurrency` (Envoy's defaults 20 % and 3).
+   */
+  readonly retryBudget?: { readonly percent: number; readonly minConcurrency: number } | undefined;
 }

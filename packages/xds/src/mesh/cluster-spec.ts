@@ -11,6 +11,8 @@ export interface ClusterSpec {
   readonly balancer: string;
   readonly maxRequests: number | undefined;
   readonly maxRetries: number | undefined;
+  /** circuit_breakers' retry_budget (percent of calls in flight, min concurrency), replacing max_retries. */
+  readonly retryBudget: { readonly percent: number; readonly minConcurrency: number } | undefined;
   /** common_lb_config.healthy_panic_threshold, percent (undefined: Envoy's 50). */
   readonly panicThreshold: number | undefined;
   /** common_lb_config.locality_weighted_lb_config set, or a wrr_locality policy: localities weighed. */
@@ -67,11 +69,18 @@ export function clusterSpec(cluster: Obj): ClusterSpec {
   const balancer = policyFromExtensions(cluster.loadBalancingPolicy) ?? LB_POLICIES[str(cluster.lbPolicy) ?? 'ROUND_ROBIN'] ?? 'roundrobin';
   let maxRequests: number | undefined;
   let maxRetries: number | undefined;
+  let retryBudget: ClusterSpec['retryBudget'];
   for (const t of list(obj(cluster.circuitBreakers)?.thresholds)) {
     // DEFAULT priority only (left out when DEFAULT); Meshlet has no HIGH-priority routing.
     if (t.priority !== undefined && t.priority !== 'DEFAULT') continue;
     maxRequests = wrapped(t.maxRequests) ?? maxRequests;
     maxRetries = wrapped(t.maxRetries) ?? maxRetries;
+    const budget = obj(t.retryBudget);
+    if (budget !== undefined) {
+      // budget_percent is an envoy.type.v3.Percent ({ value: double }, 20 when unset); min_retry_concurrency a UInt32Value (3).
+      const percent = obj(budget.budgetPercent) === undefined ? 20 : num(obj(budget.budgetPercent)!.value) ?? 0;
+      retryBudget = { percent: Math.min(100, Math.max(0, percent)), minConcurrency: wrapped(budget.minRetryConcurrency) ?? 3 };
+    }
   }
   const outlierDetection = obj(cluster.outlierDetection);
   const common = obj(cluster.commonLbConfig);
@@ -79,7 +88,7 @@ export function clusterSpec(cluster: Obj): ClusterSpec {
   // envoy.type.v3.Percent: { value: double }, {} when 0.
   const panicThreshold = panic === undefined ? undefined : Math.min(100, Math.max(0, num(panic.value) ?? 0));
   const localityWeighted = common?.localityWeightedLbConfig !== undefined || hasWrrLocality(cluster.loadBalancingPolicy) ? true : undefined;
-  const base = { name, balancer, maxRequests, maxRetries, outlierDetection, panicThreshold, localityWeighted };
+  const base = { name, balancer, maxRequests, maxRetries, retryBudget, outlierDetection, panicThreshold, localityWeighted };
   if (type === 'EDS') {
     return { ...base, eds: str(obj(cluster.edsClusterConfig)?.serviceName) || name, inline: undefined, unsupported: undefined };
   }

@@ -156,6 +156,11 @@ test('cluster: EDS service name, lb_policy and load_balancing_policy, circuit br
   assert.equal(c.maxRequests, 64);
   assert.equal(c.maxRetries, 2);
   assert.deepEqual(c.outlierDetection, { consecutive_5xx: { value: 3 } });
+  assert.equal(c.retryBudget, undefined);
+  const budget = (rb: object) => clusterSpec({ name: 'r', type: 'EDS', circuitBreakers: { thresholds: [{ retryBudget: rb }] } }).retryBudget;
+  assert.deepEqual(budget({}), { percent: 20, minConcurrency: 3 }, "Envoy's defaults");
+  assert.deepEqual(budget({ budgetPercent: { value: 50 }, minRetryConcurrency: { value: 1 } }), { percent: 50, minConcurrency: 1 });
+  assert.deepEqual(budget({ budgetPercent: {}, minRetryConcurrency: {} }), { percent: 0, minConcurrency: 0 }, '{} is 0');
   assert.equal(clusterSpec({ name: 'b', type: 'EDS' }).eds, 'b');
   assert.equal(clusterSpec({ name: 'b', type: 'EDS' }).balancer, 'roundrobin');
   assert.equal(clusterSpec({ name: 'b', type: 'EDS', lbPolicy: 'LEAST_REQUEST' }).balancer, 'leastpending');

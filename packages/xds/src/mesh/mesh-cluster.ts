@@ -58,7 +58,7 @@ export function meshCluster(spec: ClusterSpec, protocol: string, feed: Assignmen
     },
     balancer: () => balancerFor(spec, feed?.current),
     breakers: detection !== undefined && outlier !== undefined ? () => outlier(detection) : undefined,
-    limits: { maxRequests: spec.maxRequests ?? 1024, maxRetries: spec.maxRetries ?? 3 },
+    limits: { maxRequests: spec.maxRequests ?? 1024, maxRetries: spec.maxRetries ?? 3, retryBudget: spec.retryBudget },
   };
 }
 
