@@ -50,12 +50,15 @@ export class TripleRelayCall {
 
 /** The route a stream's headers name, or why it has none. */
 export function tripleRoute(headers: http2.IncomingHttpHeaders): { service: ServiceKey; method: string } | RpcError {
+  // Read as a Triple provider reads it (server-call.ts): up to the last slash, nothing decoded.
   const path = headers[':path'];
-  const m = typeof path === 'string' ? /^\/([^/?#]+)\/([^/?#]+)$/.exec(path) : null;
-  if (m === null) return new RpcError(Code.MethodNotFound, `no /{service}/{method} in :path ${JSON.stringify(path)}`);
+  const slash = typeof path === 'string' ? path.lastIndexOf('/') : -1;
+  const iface = slash > 0 ? path!.slice(1, slash) : '';
+  const method = slash > 0 ? path!.slice(slash + 1) : '';
+  if (iface === '' || method === '' || path![0] !== '/') return new RpcError(Code.MethodNotFound, `no /{service}/{method} in :path ${JSON.stringify(path)}`);
   const version = headerText(headers[H.version]);
   const group = headerText(headers[H.group]);
-  return { service: { interface: decodeURIComponent(m[1]!), version, group }, method: decodeURIComponent(m[2]!) };
+  return { service: { interface: iface, version, group }, method };
 }
 
 function headerText(v: string | string[] | undefined): string | undefined {
