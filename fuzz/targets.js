@@ -417,7 +417,8 @@ export const targets = {
   'triple-messages': {
     // An HTTP/2 stream's DATA as the Triple transport reads it: gRPC length-prefixed messages (plain
     // and gzip, in one read and in 7-byte reads), each through every method codec (Dubbo's wrapped
-    // hessian2 mode, protobuf), the Java-exception reading, and the status / header decoders.
+    // hessian2 mode, protobuf), the Java-exception reading, the status / header decoders, and the
+    // relay's route from :path.
     seeds: () => [
       triple.frameMessage(triple.encodeRequestWrapper({ serializeType: 'hessian4', args: [Buffer.from([0x05, 0x68, 0x65, 0x6c, 0x6c, 0x6f])], argTypes: ['java.lang.String'] }), false),
       triple.frameMessage(triple.encodeResponseWrapper({ serializeType: 'hessian4', data: Buffer.from([0x4e]), type: 'java.lang.String' }), true),
@@ -443,6 +444,9 @@ export const targets = {
       each(results, () => triple.decodeRpcStatus(input));
       const text = input.toString('latin1');
       results.push(triple.decodeGrpcMessage(text), triple.parseTimeout(text));
+      // The route a proxy reads from a stream's headers (the agent's Triple relay).
+      const route = triple.tripleRoute({ ':path': text, 'tri-service-version': text });
+      results.push(route instanceof Error ? route.code : `${route.service.interface}\n${route.method}`);
       return results;
     },
   },
