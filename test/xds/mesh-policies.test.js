@@ -1,6 +1,6 @@
 // Cluster policies from a real xDS control plane (go-control-plane, test/xds/go) applied by
 // Meshlet references over real providers: ring hash on an attachment (hash_policy header), EDS
-// priorities failing over, Envoy outlier detection ejecting an overloaded provider (@meshlet/breaker's
+// priorities failing over, Envoy outlier detection ejecting an overloaded provider and returning it (@meshlet/breaker's
 // OutlierDetector), and retry_on 5xx hiding one.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -22,6 +22,8 @@ before(async () => {
   cp = await new ControlPlane(await controlPlaneBinary(), { node: 'unused' }).start();
 });
 after(() => cp?.kill());
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function provider(name, protocol) {
   const p = { name, calls: 0, failing: false, mesh: undefined, port: 0 };
@@ -74,7 +76,7 @@ const endpointsRes = (name, levels) => ({
 });
 
 for (const protocol of Object.keys(PROTOCOLS)) {
-  test(`${protocol}: ring hash on an attachment, priority failover, outlier ejection, retry on 5xx — from xDS`, async (t) => {
+  test(`${protocol}: ring hash on an attachment, priority failover, outlier ejected and returned, retry on 5xx — from xDS`, async (t) => {
     const node = `policies-${protocol}-${process.pid}-${++nodes}`;
     const ps = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((n) => provider(n, protocol)));
     const [p1, p2, p3, p4] = ps;
@@ -136,7 +138,7 @@ for (const protocol of Object.keys(PROTOCOLS)) {
     // Outlier detection: p3 refuses (SERVER_BUSY, a 503); after 3 in a row it is ejected and p4 takes every call.
     await apply([
       routeRes('od'),
-      clusterRes('od', { outlier_detection: { consecutive_5xx: 3, interval: '10s', base_ejection_time: '30s', max_ejection_percent: 100 } }),
+      clusterRes('od', { outlier_detection: { consecutive_5xx: 3, interval: '0.2s', base_ejection_time: '1s', max_ejection_percent: 100 } }),
       endpointsRes('od', [[p3, p4]]),
     ]);
     p3.failing = true;
@@ -148,8 +150,19 @@ for (const protocol of Object.keys(PROTOCOLS)) {
     const p3Calls = p3.calls;
     for (let i = 0; i < 20; i++) assert.equal(await who(), 'p4');
     assert.equal(p3.calls, p3Calls, 'no call reaches the ejected provider');
+    // Recovered: back after base_ejection_time (1 s), at the next interval tick.
+    p3.failing = false;
+    const back = Date.now();
+    while (p3.calls === p3Calls) {
+      assert.ok(Date.now() - back < 5000, 'p3 returns within 5 s');
+      assert.ok(['p3', 'p4'].includes(await who()));
+      await sleep(20);
+    }
+    const returned = Date.now() - back;
+    assert.ok(returned >= 600, `p3 came back after ${returned} ms, not before its ejection time`);
 
-    // retry_on 5xx: p3 still failing, a cluster without outlier detection: every call answers.
+    // retry_on 5xx: p3 failing again, a cluster without outlier detection: every call answers.
+    p3.failing = true;
     await apply([
       routeRes('retry', { retry_policy: { retry_on: '5xx', num_retries: 2, retry_back_off: { base_interval: '0.005s' } } }),
       clusterRes('retry'),
