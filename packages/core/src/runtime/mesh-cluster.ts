@@ -98,6 +98,7 @@ export class MeshClusterState {
     // The first attempt as cheaply as without retries; the retry loop only once it failed.
     const first = (m: Member): Promise<unknown> => {
       const once = perTry(inv, retry);
+      inv.peer = m.peer; // the call's own record names the endpoint even when the attempt is a copy
       return attempt(this.directory, m, once, 0).catch((err: unknown) => this.retrying(inv, retry, m, once, toRpcError(err)));
     };
     return (member instanceof Promise ? member.then(first) : first(member)).then(this.answered, this.failed);
@@ -122,6 +123,7 @@ export class MeshClusterState {
         if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
         const member = await this.directory.select(inv, tried);
         tried.add(member);
+        inv.peer = member.peer;
         once = perTry(inv, policy);
         return await attempt(this.directory, member, once, n);
       } catch (err) {
