@@ -35,6 +35,7 @@ export class MeshInvoker {
   }
 
   private routed(policy: MeshPolicy, inv: Invocation): Promise<unknown> {
+    if (this.closed) return Promise.reject(new RpcError(Code.Shutdown, 'the runtime is stopped'));
     const route = policy.route(inv);
     if ('refusal' in route) return Promise.reject(new RpcError(route.refusal, route.message));
     const timeout = route.timeoutMs;
@@ -77,7 +78,6 @@ export class MeshInvoker {
   private stateOf(cluster: MeshCluster): MeshClusterState {
     let state = this.states.get(cluster);
     if (state === undefined) {
-      if (this.closed) throw new RpcError(Code.Shutdown, 'the runtime is stopped');
       state = new MeshClusterState(cluster, this.directoryOf);
       this.states.set(cluster, state);
     }
