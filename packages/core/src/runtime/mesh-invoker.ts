@@ -1,4 +1,4 @@
-import { Code, RpcError } from '../errors.js';
+import { Code, RpcError, toRpcError } from '../errors.js';
 import type { Invoker } from '../interceptor.js';
 import type { Invocation } from '../invocation.js';
 import { serviceKeyString } from '../service-key.js';
@@ -30,7 +30,12 @@ export class MeshInvoker {
     this.invoke = (inv) => {
       const policy = this.ref.policy;
       if (policy === undefined) return this.later(inv);
-      return this.routed(policy, inv);
+      try {
+        return this.routed(policy, inv);
+      } catch (err) {
+        // A control plane's policy that throws fails the call, typed, never the caller's stack.
+        return Promise.reject(toRpcError(err));
+      }
     };
   }
 
