@@ -24,9 +24,13 @@ function fail(why) {
   process.exit(1);
 }
 
+// The children get no Meshlet or xDS settings from this shell (a MESHLET_AGENT or MESHLET_REGISTRY
+// there would change what they do): only what is passed below.
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(MESHLET_|GRPC_XDS_)/.test(name)));
+
 /** Starts `file` with `args`; its stdout lines are printed and handed to `onLine`. */
 function start(file, args, env, onLine) {
-  const child = spawn(process.execPath, [join(here, 'dist', file), ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, 'dist', file), ...args], { env: { ...baseEnv, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   child.once('exit', (code, signal) => { if (!stopping) fail(`${file} ${args.join(' ')} exited early (${signal ?? code})`); });
   createInterface({ input: child.stdout }).on('line', (line) => { console.log(line); onLine(line); });
