@@ -268,6 +268,32 @@ describe('Triple through the Meshlet agent (sidecar mode)', { timeout: 120_000 }
     }
   });
 
+  test("the agent's graceful stop (SIGTERM): a call and a stream in flight through it finish, then it exits 0", async () => {
+    const own = await startAgent({ registry });
+    const app = createMeshlet({ application: 'tri-agent-stop', agent: own.url, registry: false, protocols: [triple()] });
+    try {
+      const s = app.refer(Streams, { timeout: 10_000 });
+      await waitFor(async () => (await s.echo('w')) === 'w', 20_000, 'the first call through the second agent');
+      const slow = s.slow(800);
+      const items = [];
+      const stream = (async () => {
+        for await (const x of s.count(3)) {
+          items.push(x);
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 100));
+      const exited = own.stop('SIGTERM');
+      assert.equal(await slow, 'late');
+      await stream;
+      assert.deepEqual(items, [0, 1, 2]);
+      assert.equal(await exited, 0);
+    } finally {
+      await app.stop(0);
+      await own.stop('SIGKILL');
+    }
+  });
+
   // Last: it stops the provider.
   test('a provider that goes away mid-stream: the consumer gets a typed error at once, no hang; new calls fail typed too', async () => {
     const it = streams.count(10_000_000)[Symbol.asyncIterator]();
