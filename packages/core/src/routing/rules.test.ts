@@ -166,6 +166,24 @@ test('a key the source refuses to watch (a provider application with a slash, fo
   assert.deepEqual(errors.map((e) => e.key).sort(), ['team/app.condition-router', 'team/app.tag-router']);
 });
 
+test('nothing is watched until a reference needs it: then the service\'s key and this application\'s, once', () => {
+  const source = new MemoryConfigSource();
+  const watched: string[] = [];
+  const counting = { name: 'counting', watch: (key: string, group: string | undefined, listener: (c: string | undefined) => void) => {
+    watched.push(`${group}/${key}`);
+    return source.watch(key, group, listener);
+  }, close: async () => {} };
+  const rules = new RoutingRules({ source: counting, application: 'web' });
+  assert.deepEqual(watched, [], 'a runtime that only provides never opens its source');
+  rules.watchService(Echo);
+  rules.watchService(Echo);
+  assert.deepEqual(watched, ['dubbo/web.condition-router', `dubbo/${KEY}`]);
+  rules.router(base)(all, inv('get'));
+  assert.deepEqual(watched.slice(2), ['dubbo/echo-app.tag-router', 'dubbo/echo-app.condition-router'], 'the providers\' application\'s keys once they are seen');
+  rules.router(base)(all, inv('get'));
+  assert.equal(watched.length, 4);
+});
+
 test('rules from code alone (no source)', () => {
   const rules = new RoutingRules({ application: 'web' });
   const route = rules.router(base);

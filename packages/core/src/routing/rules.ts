@@ -73,7 +73,6 @@ export class RoutingRules {
 
   constructor(options: RoutingRulesOptions = {}) {
     this.#options = options;
-    if (options.source !== undefined && options.application) this.#slot(`${options.application}${CONDITION_RULE_SUFFIX}`, true);
   }
 
   /**
@@ -113,8 +112,14 @@ export class RoutingRules {
     return this.#slots.get(key)?.error;
   }
 
-  /** Starts reading the service's condition rule now, so it is known before the first call. */
+  /**
+   * Starts reading the service's condition rule (and, the first time, this application's) now, so
+   * they are known before the first call. A runtime that never refers never opens the source.
+   */
   watchService(service: ServiceDefinition): void {
+    if (this.#options.source !== undefined && this.#options.application && this.#appSlot?.stop === undefined) {
+      this.#slot(`${this.#options.application}${CONDITION_RULE_SUFFIX}`, true);
+    }
     this.#serviceSlot(service);
   }
 
@@ -129,6 +134,7 @@ export class RoutingRules {
         : base(candidates, inv);
       const service = this.#serviceSlot(inv.service)?.effective as ConditionRule | undefined;
       const provider = app === undefined ? undefined : this.#providerAppSlot(app)?.effective as ConditionRule | undefined;
+      if (this.#appSlot === undefined && this.#options.application && this.#options.source !== undefined) this.#slot(`${this.#options.application}${CONDITION_RULE_SUFFIX}`, true);
       const application = this.#appSlot?.effective as ConditionRule | undefined;
       if (service === undefined && provider === undefined && application === undefined) return out;
       const call: CallSample = { consumer: this.#consumer(inv.service), method: inv.method.name, args: inv.args, attachments: inv.attachments };
