@@ -3,6 +3,7 @@
 // delta xDS, no per-node snapshots, no persistence. In production use Istio (istiod) or a plane
 // built on go-control-plane / java-control-plane.
 import * as grpc from '@grpc/grpc-js';
+import { isFullStateType } from '@meshlet/xds';
 import type { Packed } from './encode.js';
 import { messageType } from './encode.js';
 import type { Snapshot } from './resources.js';
@@ -157,7 +158,10 @@ export class AdsServer {
     const sub = client.subs.get(typeUrl);
     // A request answering an older response is stale: the client has newer data on its way.
     if (sub !== undefined && req.responseNonce && req.responseNonce !== sub.nonce) return;
-    const names = req.resourceNames.length === 0 || req.resourceNames.includes('*') ? 'all' : new Set(req.resourceNames);
+    // An empty list is the legacy wildcard for listeners and clusters only; for routes and
+    // endpoints it asks for nothing.
+    const wildcard = req.resourceNames.includes('*') || (req.resourceNames.length === 0 && isFullStateType(typeUrl));
+    const names = wildcard ? 'all' : new Set(req.resourceNames);
     if (sub !== undefined && req.responseNonce) {
       sub.answered = req.responseNonce;
       if (req.errorDetail?.message) sub.nack = req.errorDetail.message;
