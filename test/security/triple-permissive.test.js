@@ -6,12 +6,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { createRuntime, defineService, t, currentCall, RpcError } from '@meshlet/core';
 import { triple, encodeRequestWrapper, decodeResponseWrapper } from '@meshlet/transport-triple';
 import { encode, decode } from '@meshlet/hessian';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
+import { manualSource } from './manual-source.js';
 
 const certs = await makeCerts();
 
@@ -158,4 +160,34 @@ test('graceful stop: calls in flight over TLS and over h2c finish, then the port
   const refused = net.connect({ host: '127.0.0.1', port });
   const [err] = await once(refused, 'error');
   assert.equal(err.code, 'ECONNREFUSED');
+});
+
+test('rotation through a TlsSource on a permissive port: new TLS connections get the new certificate, the open ones and plaintext serve on; stop releases the source', async () => {
+  const source = manualSource(pair(certs.server));
+  const mesh = createRuntime({ protocols: [triple()], server: { host: '127.0.0.1', port: 0, tls: { source, requestCert: true, mode: 'permissive' } } });
+  mesh.provide(Echo, impl);
+  await mesh.start();
+  const port = mesh.address().port;
+  const served = async () => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost', ALPNProtocols: ['h2'] });
+    await once(socket, 'secureConnect');
+    assert.equal(socket.alpnProtocol, 'h2');
+    const serial = socket.getPeerCertificate().serialNumber;
+    socket.destroy();
+    return serial;
+  };
+  try {
+    const secure = consumer(port, true);
+    const plain = consumer(port, false);
+    assert.equal(await secure.echo.echo('before'), 'before');
+    assert.equal(await served(), certs.server.serial);
+    source.set(pair(certs.server2));
+    assert.equal(await served(), certs.server2.serial);
+    assert.equal(await secure.echo.echo('after'), 'after');
+    assert.equal(await plain.echo.echo('plain after'), 'plain after');
+    assert.equal(await consumer(port, true).echo.echo('new tls'), 'new tls');
+  } finally {
+    await mesh.stop(0);
+  }
+  assert.equal(source.listeners, 0, 'the stopped port no longer watches its source');
 });
