@@ -1,18 +1,19 @@
-// Proxyless peers on one control plane: a Meshlet consumer (xdsMesh, Triple) and grpc-go's own
+// Proxyless peers on one control plane: a Meshlet consumer (xdsMesh, Triple), grpc-go's own
 // proxyless client (google.golang.org/grpc/xds, `xds:///meshlet.test.XdsWho`, test/xds/go/cmd/
-// xds-grpc-consumer) take the SAME resources from one go-control-plane (each under its own node id,
-// the same snapshot set for both) and call the same two Meshlet Triple providers, v1 and v2. Under
-// each push both must behave alike: weighted clusters 100/0 -> 70/30 -> 0/100, a route timeout
+// xds-grpc-consumer) and grpc-java's (io.grpc:grpc-xds 1.85.1, test/xds/java/grpc-xds-consumer)
+// take the SAME resources from one go-control-plane (each under its own node id, the same snapshot
+// set for each) and call the same two Meshlet Triple providers, v1 and v2. Under each push all
+// must behave alike: weighted clusters 100/0 -> 70/30 -> 0/100, a route timeout
 // tightened (max_stream_duration, grpc_timeout_header_max, the HCM's default), a fault abort (the
 // configured status, then a 50 % share), an endpoint drained under load, a cluster left with no
-// usable endpoint. Where the two read a field differently on purpose the test pins it (route.timeout:
-// packages/xds/README.md).
+// usable endpoint. Where the peers read a field apart the test pins what each does (route.timeout, a
+// cluster whose endpoints are all draining, a locality without weight: packages/xds/README.md).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import protobuf from 'protobufjs';
@@ -20,7 +21,11 @@ import { Code, createRuntime, defineService, RpcError } from '@meshlet/core';
 import '@meshlet/lb';
 import { codeForStatus, protobufMethods, triple } from '@meshlet/transport-triple';
 import { createXdsClient, xdsMesh } from '@meshlet/xds';
+import { cached, root } from '../fleet/lib/cache.js';
 import { goModulePeer } from '../fleet/lib/go.js';
+import { javaArgs, mavenRepo } from '../fleet/lib/maven.js';
+import { run } from '../fleet/lib/run.js';
+import { requireTool } from '../fleet/lib/toolchain.js';
 import { controlPlaneBinary, ControlPlane, types } from './control-plane.js';
 
 const SERVICE = 'meshlet.test.XdsWho';
@@ -39,7 +44,7 @@ const FAULT = `${T}envoy.extensions.filters.http.fault.v3.HTTPFault`;
 const HCM = `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// ---- the resources both consumers take ----
+// ---- the resources every consumer takes ----
 
 function listenerRes({ fault = false, maxStreamDuration } = {}) {
   const filters = fault ? [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT } }] : [];
@@ -112,32 +117,46 @@ async function provider(name) {
   return p;
 }
 
-/** The grpc-go consumer: one JSON command per line in, one JSON answer per line out. */
-class GoConsumer {
+/** Builds test/xds/java/grpc-xds-consumer once per content (Maven Central; ~45 MB of jars the first time). */
+async function javaConsumerClasspath() {
+  requireTool('java');
+  requireTool('mvn');
+  const dir = join(root, 'test', 'xds', 'java', 'grpc-xds-consumer');
+  const out = await cached('java-grpc-xds-consumer', [dir], async (tmp) => {
+    await run('mvn', ['-B', '-q', `-Dmaven.repo.local=${mavenRepo}`, '-DskipTests', 'package', 'dependency:copy-dependencies', '-DincludeScope=runtime'], { cwd: dir });
+    cpSync(join(dir, 'target', 'classes'), join(tmp, 'classes'), { recursive: true });
+    mkdirSync(join(tmp, 'lib'));
+    for (const jar of readdirSync(join(dir, 'target', 'dependency'))) cpSync(join(dir, 'target', 'dependency', jar), join(tmp, 'lib', jar));
+  });
+  return [join(out, 'classes'), join(out, 'lib', '*')].join(delimiter);
+}
+
+/** A grpc consumer process (grpc-go's or grpc-java's): one JSON command per line in, one JSON answer per line out. */
+class PeerConsumer {
   #child;
   #lines;
   #stderr = '';
   #queue = Promise.resolve();
 
-  static async start(binary, bootstrapFile) {
-    const c = new GoConsumer();
-    c.#child = spawn(binary, ['-target', `xds:///${SERVICE}`], {
+  static async start(command, args, bootstrapFile) {
+    const c = new PeerConsumer();
+    c.#child = spawn(command, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, GRPC_XDS_BOOTSTRAP: bootstrapFile },
     });
     c.#child.stderr.on('data', (d) => (c.#stderr = (c.#stderr + d).slice(-8000)));
     c.#lines = createInterface({ input: c.#child.stdout })[Symbol.asyncIterator]();
     const first = await c.#next(30_000);
-    assert.equal(first, 'READY', `xds-grpc-consumer: ${first}\n${c.#stderr}`);
+    assert.equal(first, 'READY', `consumer: ${first}\n${c.#stderr}`);
     return c;
   }
 
   async #next(ms) {
     let timer;
-    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`xds-grpc-consumer: no answer within ${ms} ms\n${this.#stderr}`)), ms); });
+    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`consumer: no answer within ${ms} ms\n${this.#stderr}`)), ms); });
     try {
       const { value, done } = await Promise.race([this.#lines.next(), timeout]);
-      if (done) throw new Error(`xds-grpc-consumer exited\n${this.#stderr}`);
+      if (done) throw new Error(`consumer exited\n${this.#stderr}`);
       return value;
     } finally {
       clearTimeout(timer);
@@ -149,7 +168,7 @@ class GoConsumer {
     const run = this.#queue.then(async () => {
       this.#child.stdin.write(`${JSON.stringify({ op: 'calls', n, inflight, delayMs, timeoutMs })}\n`);
       const a = JSON.parse(await this.#next(120_000));
-      if (a.error) throw new Error(`xds-grpc-consumer: ${a.error}`);
+      if (a.error) throw new Error(`consumer: ${a.error}`);
       return a;
     });
     this.#queue = run.catch(() => {});
@@ -197,10 +216,11 @@ async function meshletCalls(who, { n, inflight = 32, delayMs = 0 }) {
 
 let cp;
 let goBinary;
+let javaClasspath;
 let dir;
 before(async () => {
-  // First builds fetch go-control-plane and grpc-go's xds client (a minute or two each); cached after.
-  [goBinary] = await Promise.all([goModulePeer('test/xds/go', 'xds-grpc-consumer'), controlPlaneBinary()]);
+  // First builds fetch go-control-plane, grpc-go's xds client and grpc-java's (a minute or two each); cached after.
+  [goBinary, javaClasspath] = await Promise.all([goModulePeer('test/xds/go', 'xds-grpc-consumer'), javaConsumerClasspath(), controlPlaneBinary()]);
   cp = await new ControlPlane(await controlPlaneBinary(), { node: 'unused' }).start();
   dir = mkdtempSync(join(tmpdir(), 'meshlet-xds-peers-'));
 });
@@ -209,14 +229,14 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('Meshlet and grpc-go, proxyless on the same control plane, read the same pushes alike', async (t) => {
-  const nodes = { meshlet: `peers-meshlet-${process.pid}`, grpc: `peers-grpc-go-${process.pid}` };
+test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read the same pushes alike', async (t) => {
+  const nodes = { meshlet: `peers-meshlet-${process.pid}`, 'grpc-go': `peers-grpc-go-${process.pid}`, 'grpc-java': `peers-grpc-java-${process.pid}` };
   const [v1, v2] = await Promise.all([provider('v1'), provider('v2')]);
   t.after(() => Promise.all([v1.mesh.stop(0), v2.mesh.stop(0)]));
 
   let versions = 0;
   /**
-   * Sets the same snapshot for both nodes and waits until each ACKed, at that version, its route
+   * Sets the same snapshot for every node and waits until each ACKed, at that version, its route
    * configuration and every cluster given a weight (with its endpoints) by name.
    */
   const apply = async ({ listener, route = {}, health = {}, pool = false, localityWeight = 1 } = {}) => {
@@ -232,7 +252,7 @@ test('Meshlet and grpc-go, proxyless on the same control plane, read the same pu
     await cp.waitAcks((acks) => {
       const acked = (node, type, name) => acks.some((x) => x.kind === 'ack' && x.node === node && x.typeUrl === type && x.version === version && (name === undefined || x.names?.includes(name)));
       return Object.values(nodes).every((node) => acked(node, types.route) && used.every((c) => acked(node, types.cluster, c) && acked(node, types.endpoints, `${c}-eds`)));
-    }, `both nodes' ACK of ${version}`, 30_000);
+    }, `every node's ACK of ${version}`, 30_000);
     return version;
   };
 
@@ -245,42 +265,48 @@ test('Meshlet and grpc-go, proxyless on the same control plane, read the same pu
   const consumer = createRuntime({ protocols: [triple()], mesh: xdsMesh(client), timeout: 3000 });
   t.after(async () => { await consumer.stop(0); client.close(); });
   const who = consumer.refer(Who);
-  const bootstrapFile = join(dir, 'grpc-bootstrap.json');
-  writeFileSync(bootstrapFile, JSON.stringify(bootstrap(nodes.grpc)));
-  const go = await GoConsumer.start(goBinary, bootstrapFile);
-  t.after(() => go.stop());
-  // The Meshlet reference subscribes on its first call, the grpc-go channel at once (Connect).
+  const peers = {};
+  for (const [peer, start] of Object.entries({
+    'grpc-go': (file) => PeerConsumer.start(goBinary, ['-target', `xds:///${SERVICE}`], file),
+    'grpc-java': (file) => PeerConsumer.start('java', javaArgs(javaClasspath, 'meshlet.xds.Consumer', [`xds:///${SERVICE}`]), file),
+  })) {
+    const file = join(dir, `${peer}-bootstrap.json`);
+    writeFileSync(file, JSON.stringify(bootstrap(nodes[peer])));
+    peers[peer] = await start(file);
+    t.after(() => peers[peer].stop());
+  }
+  // The Meshlet reference subscribes on its first call, the grpc channels at once (leaving idle).
   const firstCall = who.Who({ delayMs: 0 });
   await apply({ route: { weights: { v1: 100, v2: 0 } } });
   assert.equal((await firstCall).name, 'v1');
 
-  /** The same calls from both consumers, at once. */
-  const both = async (cmd) => {
-    const [m, g] = await Promise.all([meshletCalls(who, cmd), go.calls(cmd)]);
-    return { meshlet: m, grpc: g };
+  /** The same calls from every consumer, at once: { meshlet, 'grpc-go', 'grpc-java' }. */
+  const all = async (cmd) => {
+    const [meshlet, ...others] = await Promise.all([meshletCalls(who, cmd), ...Object.values(peers).map((p) => p.calls(cmd))]);
+    return { meshlet, ...Object.fromEntries(Object.keys(peers).map((k, i) => [k, others[i]])) };
   };
   const share = (a, name, n) => (a.counts[name] ?? 0) / n;
 
-  await t.test('weighted clusters 100/0 -> 70/30 -> 0/100: both split within 0.05 of the weights', async () => {
+  await t.test('weighted clusters 100/0 -> 70/30 -> 0/100: each consumer splits within 0.05 of the weights', async () => {
     // 2,000 calls at p = 0.3 have σ ≈ 0.010: ±0.05 is 4.9σ.
     const N = 2000;
-    let r = await both({ n: N });
+    let r = await all({ n: N });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v1: N }, `${peer} at 100/0: ${JSON.stringify(a.codes)} ${JSON.stringify(a.messages)}`);
     await apply({ route: { weights: { v1: 70, v2: 30 } } });
-    r = await both({ n: N });
+    r = await all({ n: N });
     for (const [peer, a] of Object.entries(r)) {
       assert.deepEqual(a.codes, { OK: N }, `${peer} at 70/30`);
       assert.ok(Math.abs(share(a, 'v2', N) - 0.3) < 0.05, `${peer} at 70/30: ${JSON.stringify(a.counts)}`);
     }
     await apply({ route: { weights: { v1: 0, v2: 100 } } });
-    r = await both({ n: N });
+    r = await all({ n: N });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v2: N }, `${peer} at 0/100: ${JSON.stringify(a.codes)}`);
   });
 
-  await t.test('a route timeout tightened: both see DEADLINE_EXCEEDED at the new value', async () => {
+  await t.test('a route timeout tightened: each sees DEADLINE_EXCEEDED at the new value', async () => {
     const slow = { n: 64, inflight: 64, delayMs: 400 };
     await apply({ route: { msd: { max_stream_duration: '3s' } } });
-    let r = await both(slow);
+    let r = await all(slow);
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 64 }, `${peer} under a 3 s max_stream_duration`);
     const timedOut = (r, atMs, what) => {
       for (const [peer, a] of Object.entries(r)) {
@@ -290,75 +316,80 @@ test('Meshlet and grpc-go, proxyless on the same control plane, read the same pu
       }
     };
     await apply({ route: { msd: { max_stream_duration: '0.2s' } } });
-    timedOut(await both(slow), 200, 'route max_stream_duration');
+    timedOut(await all(slow), 200, 'route max_stream_duration');
     // grpc_timeout_header_max wins over max_stream_duration (gRFC A31, as grpc-go reads it).
     await apply({ route: { msd: { max_stream_duration: '3s', grpc_timeout_header_max: '0.25s' } } });
-    timedOut(await both(slow), 250, 'route grpc_timeout_header_max');
+    timedOut(await all(slow), 250, 'route grpc_timeout_header_max');
     // A route without max_stream_duration takes the HttpConnectionManager's (common_http_protocol_options).
     await apply({ listener: { maxStreamDuration: '0.2s' } });
-    timedOut(await both(slow), 200, "the listener's max_stream_duration");
+    timedOut(await all(slow), 200, "the listener's max_stream_duration");
     // route.timeout: Envoy's upstream timeout. gRPC ignores it (A31); Meshlet honours it when no
     // max_stream_duration is set (packages/xds/README.md): the one field the two read apart.
     await apply({ route: { timeout: '0.2s' } });
-    r = await both(slow);
-    assert.deepEqual(r.grpc.codes, { OK: 64 }, 'grpc-go ignores route.timeout');
+    r = await all(slow);
+    assert.deepEqual(r['grpc-go'].codes, { OK: 64 }, 'grpc-go ignores route.timeout');
+    assert.deepEqual(r['grpc-java'].codes, { OK: 64 }, 'grpc-java ignores route.timeout');
     assert.deepEqual(r.meshlet.codes, { DeadlineExceeded: 64 }, 'Meshlet honours route.timeout');
   });
 
-  await t.test('a fault abort: both fail with the configured status, unsent; then with its share', async () => {
+  await t.test('a fault abort: each fails with the configured status, unsent; then with its share', async () => {
     const sent = () => v1.calls + v2.calls;
     let before = sent();
     await apply({ listener: { fault: true }, route: { fault: { abort: { grpc_status: 8, percentage: { numerator: 100 } } } } });
-    let r = await both({ n: 200 });
+    let r = await all({ n: 200 });
     assert.equal(codeForStatus(8), Code.ServerBusy);
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { ResourceExhausted: 200 }, `${peer} under an abort of grpc_status 8: ${JSON.stringify(a.messages)}`);
     assert.equal(sent(), before, 'faulted calls reach no provider');
     // http_status 403 through gRPC's HTTP mapping: PERMISSION_DENIED; 50 %: 1,000 calls have σ ≈ 0.016, ±0.08 is 5σ.
     before = sent();
     await apply({ listener: { fault: true }, route: { fault: { abort: { http_status: 403, percentage: { numerator: 50 } } } } });
-    r = await both({ n: 1000 });
+    r = await all({ n: 1000 });
     for (const [peer, a] of Object.entries(r)) {
       assert.deepEqual(Object.keys(a.codes).sort(), ['OK', 'PermissionDenied'], `${peer}: ${JSON.stringify(a.codes)}`);
       assert.ok(Math.abs(a.codes.PermissionDenied / 1000 - 0.5) < 0.08, `${peer} aborted ${a.codes.PermissionDenied} of 1000 at 50 %`);
     }
-    assert.equal(sent() - before, r.meshlet.codes.OK + r.grpc.codes.OK, 'only the calls not aborted were sent');
+    assert.equal(sent() - before, Object.values(r).reduce((sum, a) => sum + a.codes.OK, 0), 'only the calls not aborted were sent');
     await apply({ listener: { fault: true } });
-    r = await both({ n: 100 });
+    r = await all({ n: 100 });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 100 }, `${peer} with the fault filter and no fault`);
   });
 
-  await t.test('an endpoint drained under load: no call fails, then none reaches it; a cluster with none usable fails UNAVAILABLE', async () => {
+  await t.test('an endpoint drained under load: no call fails, then none reaches it; a cluster with none usable (grpc-java differs)', async () => {
     await apply({ route: { weights: { pool: 100 } } });
-    let r = await both({ n: 1000 });
+    let r = await all({ n: 1000 });
     for (const [peer, a] of Object.entries(r)) {
       assert.deepEqual(a.codes, { OK: 1000 }, peer);
       assert.ok(a.counts.v1 > 300 && a.counts.v2 > 300, `${peer} round robin over the pool: ${JSON.stringify(a.counts)}`);
     }
-    // v1 drained while both consumers keep 32 calls of 5 ms in flight.
-    const during = both({ n: 3000, delayMs: 5 });
+    // v1 drained while every consumer keeps 32 calls of 5 ms in flight.
+    const during = all({ n: 3000, delayMs: 5 });
     await sleep(300);
     await apply({ route: { weights: { pool: 100 } }, pool: true, health: { v1: 'DRAINING' } });
     r = await during;
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 3000 }, `${peer} across the drain: ${JSON.stringify(a.messages)}`);
     const v1Calls = v1.calls;
-    r = await both({ n: 1000 });
+    r = await all({ n: 1000 });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v2: 1000 }, `${peer} after v1 drained`);
     assert.equal(v1.calls, v1Calls, 'no call reaches the drained endpoint');
-    // The v1 cluster's only endpoint drained: its calls fail UNAVAILABLE at once, for both.
+    // The v1 cluster's only endpoint drained: Meshlet's and grpc-go's calls fail UNAVAILABLE at
+    // once, unsent; grpc-java 1.85.1 sends them to the drained endpoint (README).
     await apply({ route: { weights: { v1: 100 } }, health: { v1: 'DRAINING' } });
-    r = await both({ n: 64 });
-    for (const [peer, a] of Object.entries(r)) {
+    r = await all({ n: 64 });
+    for (const peer of ['meshlet', 'grpc-go']) {
+      const a = r[peer];
       assert.deepEqual(a.codes, { Unavailable: 64 }, `${peer} with no usable endpoint: ${JSON.stringify(a.messages)}`);
       assert.ok(a.ms.Unavailable[1] < 1500, `${peer} failed within ${a.ms.Unavailable[1]} ms`);
     }
-    assert.equal(v1.calls, v1Calls);
+    assert.deepEqual(r['grpc-java'].counts, { v1: 64 }, 'grpc-java calls the drained endpoint when its cluster has no other');
+    assert.equal(v1.calls, v1Calls + 64, 'only grpc-java reached the drained endpoint');
   });
 
-  await t.test('a locality without load_balancing_weight: Meshlet uses it, gRPC leaves it out (README)', async () => {
+  await t.test('a locality without load_balancing_weight: Meshlet and grpc-java use it, grpc-go leaves it out (README)', async () => {
     await apply({ route: { weights: { v1: 100 } }, localityWeight: null });
-    const r = await both({ n: 64 });
+    const r = await all({ n: 64 });
     assert.deepEqual(r.meshlet.counts, { v1: 64 });
-    assert.deepEqual(r.grpc.codes, { Unavailable: 64 });
-    assert.match(r.grpc.messages.Unavailable, /no targets to pick from/);
+    assert.deepEqual(r['grpc-java'].counts, { v1: 64 });
+    assert.deepEqual(r['grpc-go'].codes, { Unavailable: 64 });
+    assert.match(r['grpc-go'].messages.Unavailable, /no targets to pick from/);
   });
 });
