@@ -40,11 +40,12 @@ test('the proxyless demo runs: xDS weights split the calls, a route timeout and 
   assert.ok(Math.abs(canary.v2 - 200) <= 60, `80/20: ${JSON.stringify(canary)}`);
   assert.deepEqual(all2, { calls: 1000, v1: 0, v2: 1000, failed: undefined });
 
-  // The route timeout: 3 s lets a 300 ms call answer; 100 ms fails it with the typed TIMEOUT, at ~100 ms.
+  // The route timeout: 3 s lets a 300 ms call answer; 100 ms fails it with the typed TIMEOUT.
   assert.match(out, /consumer: slow\(300\) → v2 answered after \d+ ms/);
   const timedOut = /consumer: slow\(300\) → RpcError TIMEOUT after (\d+) ms: .*timed out after \d+ ms/.exec(out);
   assert.ok(timedOut, out);
-  assert.ok(Number(timedOut[1]) >= 90 && Number(timedOut[1]) < 290, `timed out after ${timedOut[1]} ms`);
+  // At the route's 100 ms, not the reference's 3 s (the bound is loose for a loaded machine's timers).
+  assert.ok(Number(timedOut[1]) >= 90 && Number(timedOut[1]) < 1000, `timed out after ${timedOut[1]} ms`);
 
   // The fault: 50 % aborted as UNAVAILABLE (σ ≈ 15.8 calls: ±70 is over 4σ), the rest answered; then none.
   const failed = /^UNAVAILABLE (\d+) \(\d+ %: "fault injected by the control plane into com\.example\.shop\.Catalog\.version"\)$/.exec(faulted.failed ?? '');
