@@ -12,7 +12,7 @@ const RUN = fileURLToPath(new URL('../../examples/proxyless/run.js', import.meta
 
 /** Each `consumer: N calls → v1 a (..), v2 b (..); failed CODE f (..)` line, parsed. */
 function phases(out) {
-  return [...out.matchAll(/^consumer: (\d+) calls → v1 (\d+) \(\d+ %\), v2 (\d+) \(\d+ %\)(?:; failed (.*))?$/gm)].map((m) => ({
+  return [...out.matchAll(/^consumer: (\d+) calls → v1 (\d+) \([\d.]+ %\), v2 (\d+) \([\d.]+ %\)(?:; failed (.*))?$/gm)].map((m) => ({
     calls: Number(m[1]), v1: Number(m[2]), v2: Number(m[3]), failed: m[4],
   }));
 }
@@ -48,7 +48,7 @@ test('the proxyless demo runs: xDS weights split the calls, a route timeout and 
   assert.ok(Number(timedOut[1]) >= 90 && Number(timedOut[1]) < 1000, `timed out after ${timedOut[1]} ms`);
 
   // The fault: 50 % aborted as UNAVAILABLE (σ ≈ 15.8 calls: ±70 is over 4σ), the rest answered; then none.
-  const failed = /^UNAVAILABLE (\d+) \(\d+ %: "fault injected by the control plane into com\.example\.shop\.Catalog\.version"\)$/.exec(faulted.failed ?? '');
+  const failed = /^UNAVAILABLE (\d+) \([\d.]+ %: "fault injected by the control plane into com\.example\.shop\.Catalog\.version"\)$/.exec(faulted.failed ?? '');
   assert.ok(failed, `faulted phase: ${JSON.stringify(faulted)}`);
   assert.equal(Number(failed[1]) + faulted.v2, 1000);
   assert.equal(faulted.v1, 0);

@@ -27,7 +27,7 @@ async function calls(n: number): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
-  const pct = (k: number) => `${Math.round((k / n) * 100)} %`;
+  const pct = (k: number) => `${Number(((k / n) * 100).toFixed(1))} %`;
   const split = ['v1', 'v2', ...[...answered.keys()].filter((v) => v !== 'v1' && v !== 'v2')]
     .map((v) => `${v} ${answered.get(v) ?? 0} (${pct(answered.get(v) ?? 0)})`);
   const failures = [...failed].map(([code, f]) => `${code} ${f.count} (${pct(f.count)}: "${f.message}")`);
