@@ -235,11 +235,15 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
   t.after(() => Promise.all([v1.mesh.stop(0), v2.mesh.stop(0)]));
 
   let versions = 0;
+  const peers = {};
   /**
    * Sets the same snapshot for every node and waits until each ACKed, at that version, its route
-   * configuration and every cluster given a weight (with its endpoints) by name.
+   * configuration and every cluster given a weight (with its endpoints) by name. gRPC ACKs a
+   * response once parsed and applies it after (its watchers run on another goroutine / thread), so
+   * `settled(answer, peer)`, when given, is then asked of a probe of 8 calls from each gRPC peer until
+   * it holds: the sign, chosen per push, that the peer applied it (Meshlet applies before it ACKs).
    */
-  const apply = async ({ listener, route = {}, health = {}, pool = false, localityWeight = 1 } = {}) => {
+  const apply = async ({ listener, route = {}, health = {}, pool = false, localityWeight = 1, settled, probe = {} } = {}) => {
     const version = `p${++versions}`;
     const resources = [
       listenerRes(listener), routeRes(route),
@@ -253,6 +257,16 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
       const acked = (node, type, name) => acks.some((x) => x.kind === 'ack' && x.node === node && x.typeUrl === type && x.version === version && (name === undefined || x.names?.includes(name)));
       return Object.values(nodes).every((node) => acked(node, types.route) && used.every((c) => acked(node, types.cluster, c) && acked(node, types.endpoints, `${c}-eds`)));
     }, `every node's ACK of ${version}`, 30_000);
+    if (settled) {
+      await Promise.all(Object.entries(peers).map(async ([peer, c]) => {
+        const end = Date.now() + 20_000;
+        for (;;) {
+          const a = await c.calls({ n: 8, inflight: 8, ...probe });
+          if (settled(a, peer)) return;
+          if (Date.now() > end) throw new Error(`${peer} did not apply ${version} within 20 s: ${JSON.stringify(a)}`);
+        }
+      }));
+    }
     return version;
   };
 
@@ -265,7 +279,6 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
   const consumer = createRuntime({ protocols: [triple()], mesh: xdsMesh(client), timeout: 3000 });
   t.after(async () => { await consumer.stop(0); client.close(); });
   const who = consumer.refer(Who);
-  const peers = {};
   for (const [peer, start] of Object.entries({
     'grpc-go': (file) => PeerConsumer.start(goBinary, ['-target', `xds:///${SERVICE}`], file),
     'grpc-java': (file) => PeerConsumer.start('java', javaArgs(javaClasspath, 'meshlet.xds.Consumer', [`xds:///${SERVICE}`]), file),
@@ -292,20 +305,23 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
     const N = 2000;
     let r = await all({ n: N });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v1: N }, `${peer} at 100/0: ${JSON.stringify(a.codes)} ${JSON.stringify(a.messages)}`);
-    await apply({ route: { weights: { v1: 70, v2: 30 } } });
+    await apply({ route: { weights: { v1: 70, v2: 30 } }, settled: (a) => a.counts.v2 > 0 });
     r = await all({ n: N });
     for (const [peer, a] of Object.entries(r)) {
       assert.deepEqual(a.codes, { OK: N }, `${peer} at 70/30`);
       assert.ok(Math.abs(share(a, 'v2', N) - 0.3) < 0.05, `${peer} at 70/30: ${JSON.stringify(a.counts)}`);
     }
-    await apply({ route: { weights: { v1: 0, v2: 100 } } });
+    await apply({ route: { weights: { v1: 0, v2: 100 } }, settled: (a) => a.counts.v2 === 8 });
     r = await all({ n: N });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v2: N }, `${peer} at 0/100: ${JSON.stringify(a.codes)}`);
   });
 
   await t.test('a route timeout tightened: each sees DEADLINE_EXCEEDED at the new value', async () => {
     const slow = { n: 64, inflight: 64, delayMs: 400 };
-    await apply({ route: { msd: { max_stream_duration: '3s' } } });
+    // Each timeout comes after a push without one, so that a probe tells when a peer applied it.
+    const untimed = { route: { msd: { max_stream_duration: '3s' } }, probe: { delayMs: 400 } };
+    const deadlines = { probe: { delayMs: 400 }, settled: (a) => a.codes.DeadlineExceeded === 8 };
+    await apply({ ...untimed, settled: (a) => a.counts.v1 === 8 });
     let r = await all(slow);
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 64 }, `${peer} under a 3 s max_stream_duration`);
     const timedOut = (r, atMs, what) => {
@@ -315,17 +331,19 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
         assert.ok(min >= atMs - 20 && max < atMs + 1000, `${peer} timed out after ${min}-${max} ms (${what} ${atMs} ms)`);
       }
     };
-    await apply({ route: { msd: { max_stream_duration: '0.2s' } } });
+    await apply({ route: { msd: { max_stream_duration: '0.2s' } }, ...deadlines });
     timedOut(await all(slow), 200, 'route max_stream_duration');
+    await apply({ ...untimed, settled: (a) => a.codes.OK === 8 });
     // grpc_timeout_header_max wins over max_stream_duration (gRFC A31, as grpc-go reads it).
-    await apply({ route: { msd: { max_stream_duration: '3s', grpc_timeout_header_max: '0.25s' } } });
+    await apply({ route: { msd: { max_stream_duration: '3s', grpc_timeout_header_max: '0.25s' } }, ...deadlines });
     timedOut(await all(slow), 250, 'route grpc_timeout_header_max');
+    await apply({ ...untimed, settled: (a) => a.codes.OK === 8 });
     // A route without max_stream_duration takes the HttpConnectionManager's (common_http_protocol_options).
-    await apply({ listener: { maxStreamDuration: '0.2s' } });
+    await apply({ listener: { maxStreamDuration: '0.2s' }, ...deadlines });
     timedOut(await all(slow), 200, "the listener's max_stream_duration");
     // route.timeout: Envoy's upstream timeout. gRPC ignores it (A31); Meshlet honours it when no
     // max_stream_duration is set (packages/xds/README.md): the one field the two read apart.
-    await apply({ route: { timeout: '0.2s' } });
+    await apply({ route: { timeout: '0.2s' }, probe: { delayMs: 400 }, settled: (a) => a.codes.OK === 8 });
     r = await all(slow);
     assert.deepEqual(r['grpc-go'].codes, { OK: 64 }, 'grpc-go ignores route.timeout');
     assert.deepEqual(r['grpc-java'].codes, { OK: 64 }, 'grpc-java ignores route.timeout');
@@ -334,28 +352,28 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
 
   await t.test('a fault abort: each fails with the configured status, unsent; then with its share', async () => {
     const sent = () => v1.calls + v2.calls;
+    await apply({ listener: { fault: true }, route: { fault: { abort: { grpc_status: 8, percentage: { numerator: 100 } } } }, settled: (a) => a.codes.ResourceExhausted === 8 });
     let before = sent();
-    await apply({ listener: { fault: true }, route: { fault: { abort: { grpc_status: 8, percentage: { numerator: 100 } } } } });
     let r = await all({ n: 200 });
     assert.equal(codeForStatus(8), Code.ServerBusy);
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { ResourceExhausted: 200 }, `${peer} under an abort of grpc_status 8: ${JSON.stringify(a.messages)}`);
     assert.equal(sent(), before, 'faulted calls reach no provider');
     // http_status 403 through gRPC's HTTP mapping: PERMISSION_DENIED; 50 %: 1,000 calls have σ ≈ 0.016, ±0.08 is 5σ.
+    await apply({ listener: { fault: true }, route: { fault: { abort: { http_status: 403, percentage: { numerator: 50 } } } }, settled: (a) => a.codes.ResourceExhausted === undefined });
     before = sent();
-    await apply({ listener: { fault: true }, route: { fault: { abort: { http_status: 403, percentage: { numerator: 50 } } } } });
     r = await all({ n: 1000 });
     for (const [peer, a] of Object.entries(r)) {
       assert.deepEqual(Object.keys(a.codes).sort(), ['OK', 'PermissionDenied'], `${peer}: ${JSON.stringify(a.codes)}`);
       assert.ok(Math.abs(a.codes.PermissionDenied / 1000 - 0.5) < 0.08, `${peer} aborted ${a.codes.PermissionDenied} of 1000 at 50 %`);
     }
     assert.equal(sent() - before, Object.values(r).reduce((sum, a) => sum + a.codes.OK, 0), 'only the calls not aborted were sent');
-    await apply({ listener: { fault: true } });
+    await apply({ listener: { fault: true }, settled: (a) => a.codes.OK === 8 });
     r = await all({ n: 100 });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 100 }, `${peer} with the fault filter and no fault`);
   });
 
   await t.test('an endpoint drained under load: no call fails, then none reaches it; a cluster with none usable (grpc-java differs)', async () => {
-    await apply({ route: { weights: { pool: 100 } } });
+    await apply({ route: { weights: { pool: 100 } }, settled: (a) => a.counts.v2 > 0 });
     let r = await all({ n: 1000 });
     for (const [peer, a] of Object.entries(r)) {
       assert.deepEqual(a.codes, { OK: 1000 }, peer);
@@ -367,13 +385,16 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
     await apply({ route: { weights: { pool: 100 } }, pool: true, health: { v1: 'DRAINING' } });
     r = await during;
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 3000 }, `${peer} across the drain: ${JSON.stringify(a.messages)}`);
+    // The probe (after the calls in flight): round robin over two would answer v1 within 8 calls.
+    await apply({ route: { weights: { pool: 100 } }, pool: true, health: { v1: 'DRAINING' }, settled: (a) => a.counts.v2 === 8 });
     const v1Calls = v1.calls;
     r = await all({ n: 1000 });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.counts, { v2: 1000 }, `${peer} after v1 drained`);
     assert.equal(v1.calls, v1Calls, 'no call reaches the drained endpoint');
     // The v1 cluster's only endpoint drained: Meshlet's and grpc-go's calls fail UNAVAILABLE at
     // once, unsent; grpc-java 1.85.1 sends them to the drained endpoint (README).
-    await apply({ route: { weights: { v1: 100 } }, health: { v1: 'DRAINING' } });
+    await apply({ route: { weights: { v1: 100 } }, health: { v1: 'DRAINING' }, settled: (a) => a.counts.v2 === undefined });
+    const v1Before = v1.calls;
     r = await all({ n: 64 });
     for (const peer of ['meshlet', 'grpc-go']) {
       const a = r[peer];
@@ -381,11 +402,14 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
       assert.ok(a.ms.Unavailable[1] < 1500, `${peer} failed within ${a.ms.Unavailable[1]} ms`);
     }
     assert.deepEqual(r['grpc-java'].counts, { v1: 64 }, 'grpc-java calls the drained endpoint when its cluster has no other');
-    assert.equal(v1.calls, v1Calls + 64, 'only grpc-java reached the drained endpoint');
+    assert.equal(v1.calls, v1Before + 64, 'only grpc-java reached the drained endpoint');
   });
 
   await t.test('a locality without load_balancing_weight: Meshlet and grpc-java use it, grpc-go leaves it out (README)', async () => {
-    await apply({ route: { weights: { v1: 100 } }, localityWeight: null });
+    // From a push that routes to v2 only: the gRPC peers stop watching v1 and watch it anew, so an
+    // answer from v1 (or grpc-go's failure) is the weightless assignment, not a stale one.
+    await apply({ route: { weights: { v2: 100 } }, settled: (a) => a.counts.v2 === 8 });
+    await apply({ route: { weights: { v1: 100 } }, localityWeight: null, settled: (a, peer) => (peer === 'grpc-go' ? a.codes.Unavailable === 8 : a.counts.v1 === 8) });
     const r = await all({ n: 64 });
     assert.deepEqual(r.meshlet.counts, { v1: 64 });
     assert.deepEqual(r['grpc-java'].counts, { v1: 64 });
