@@ -28,6 +28,14 @@ const TAKE_OVER_BYTES = 64 * 1024;
  */
 const SLAB_BYTES = 256 * 1024;
 const SLAB_MIN_ROOM = 16 * 1024;
+/**
+ * A writer's first slab; each next one is twice the last, up to SLAB_BYTES. One writer per
+ * connection, and a mesh's EDS push can open a thousand connections that carry a few calls each:
+ * at 256 KiB from the second message on they held 256 MB per side, and V8's collections of that
+ * external memory stalled calls for ~0.4 s (test/xds/mesh-endpoints-churn.test.js). A busy
+ * connection is at SLAB_BYTES after ~100 KiB of frames.
+ */
+const FIRST_SLAB_BYTES = 32 * 1024;
 
 /**
  * The bottom of the writer: one growable buffer reused across messages (headroom for a frame
@@ -46,6 +54,8 @@ export abstract class WriterBuffer {
   /** Where the current message (its headroom first) starts in `buf`: past the frames already taken from it. */
   private base = 0;
   private headroom = 0;
+  /** Size of the next slab (see FIRST_SLAB_BYTES). */
+  private slabBytes = FIRST_SLAB_BYTES;
   private readonly maxBytes: number;
   readonly maxDepth: number;
   protected depth = 0;
@@ -71,7 +81,7 @@ export abstract class WriterBuffer {
    */
   reset(headroom = 0): this {
     if (this.base !== 0 && this.buf.length - this.base < SLAB_MIN_ROOM) {
-      this.buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.buf = this.newSlab();
       this.base = 0;
     }
     this.pos = this.base + headroom;
@@ -128,11 +138,17 @@ export abstract class WriterBuffer {
       // Back to back, not aligned: the engine writes adjacent frames of one tick as one view.
       this.base = end;
     } else {
-      this.buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.buf = this.newSlab();
       this.base = 0;
     }
     this.pos = this.base + this.headroom;
     return buf.subarray(start, end);
+  }
+
+  private newSlab(): Buffer {
+    const slab = Buffer.allocUnsafeSlow(this.slabBytes);
+    if (this.slabBytes < SLAB_BYTES) this.slabBytes *= 2;
+    return slab;
   }
 
   /** Makes room for `n` more bytes. */
