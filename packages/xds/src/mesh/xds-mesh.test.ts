@@ -151,3 +151,29 @@ test('circuit breaker thresholds: over max_requests calls fail SERVER_BUSY unsen
   slow.delete(51);
   await app.stop(0);
 });
+
+test('names: the target is the interface, put into the listener template (the bootstrap\'s, or the option); services() leaves references out', async () => {
+  const source = new FakeSource();
+  const withBootstrap = Object.assign(source, { bootstrap: { clientDefaultListenerResourceNameTemplate: 'xdstp://cp/envoy.config.listener.v3.Listener/%s' } });
+  const app = createRuntime({ protocols: [protocol], mesh: xdsMesh(withBootstrap), timeout: 1500 });
+  const echo = app.refer(Echo);
+  const pending = echo.echo();
+  assert.ok(source.watched.includes('Listener/xdstp://cp/envoy.config.listener.v3.Listener/com.acme.Echo'), source.watched.join());
+  // Virtual hosts are matched against the target, not the listener's resource name.
+  source.set('Listener', 'xdstp://cp/envoy.config.listener.v3.Listener/com.acme.Echo', listener('l', routeConfig('rc', [route({ cluster: 'c' })], ['com.acme.Echo'])));
+  source.set('Cluster', 'c', cluster('c'));
+  source.set('ClusterLoadAssignment', 'c-eds', assignment('c-eds', [{ port: 61 }]));
+  assert.equal(await pending, 61);
+  await app.stop(0);
+
+  const other = new FakeSource();
+  const app2 = createRuntime({
+    protocols: [protocol], timeout: 1500,
+    mesh: xdsMesh(other, { listenerTemplate: 'svc/%s', target: (s) => `${s.service.interface}.v2`, services: (s) => s.service.interface !== 'com.acme.Skip' }),
+  });
+  app2.refer(Echo);
+  assert.deepEqual(other.watched, ['Listener/svc/com.acme.Echo.v2']);
+  const Skip = defineService({ interface: 'com.acme.Skip', methods: { x: { params: [], returns: t.int32 } } });
+  assert.throws(() => app2.refer(Skip), (e: unknown) => RpcError.is(e, Code.InvalidArgument) && /no registry configured/.test((e as Error).message), 'left to the registry path');
+  await app2.stop(0);
+});
