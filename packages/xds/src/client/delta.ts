@@ -4,11 +4,9 @@
 import { isFullStateType } from '../type-urls.js';
 import { decodeResource } from '../decode/resource.js';
 import { InvalidResource } from '../validate/index.js';
-import { ADS_DELTA_METHOD, INVALID_ARGUMENT, decodeDeltaResponse, encodeDeltaRequest, type DeltaResponse } from './messages.js';
-import { joinErrors, type AdsContext, type AdsProtocol } from './protocol.js';
+import { ADS_DELTA_METHOD, INVALID_ARGUMENT, decodeDeltaResponse, encodeDeltaRequest } from './messages.js';
+import { errorText, joinErrors, readResponse, type AdsContext, type AdsProtocol } from './protocol.js';
 import { WILDCARD } from './resource-cache.js';
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export class DeltaProtocol implements AdsProtocol {
   readonly method = ADS_DELTA_METHOD;
@@ -62,19 +60,10 @@ export class DeltaProtocol implements AdsProtocol {
   }
 
   onResponse(bytes: Buffer): void {
-    let response: DeltaResponse;
-    try {
-      response = decodeDeltaResponse(bytes);
-    } catch (err) {
-      this.ctx.unreadable(message(err));
-      return;
-    }
+    const read = readResponse(this.ctx, bytes, decodeDeltaResponse);
+    if (read === undefined) return;
+    const { response, t } = read;
     const { cache } = this.ctx;
-    const t = cache.types.get(response.typeUrl);
-    if (t === undefined) {
-      this.ctx.unreadable(`a response of ${response.typeUrl || '(no type)'}, never subscribed to`);
-      return;
-    }
     const errors: string[] = [];
     for (const r of response.resources) {
       // A Resource without its resource refreshes a TTL: nothing to decode.
@@ -84,7 +73,7 @@ export class DeltaProtocol implements AdsProtocol {
         const d = decodeResource(r.resource, t.typeUrl, r.name);
         if (t.wants(d.name)) cache.accept(t.typeUrl, d.name, d.value, d.bytes, r.version);
       } catch (err) {
-        errors.push(message(err));
+        errors.push(errorText(err));
         if (err instanceof InvalidResource && err.resourceName !== undefined) cache.reject(t.typeUrl, err.resourceName, err.message, r.version);
       }
     }

@@ -1,6 +1,6 @@
 // What the two ADS variants (state-of-the-world and incremental) share with the client that runs
 // their stream.
-import type { ResourceCache } from './resource-cache.js';
+import type { ResourceCache, TypeState } from './resource-cache.js';
 
 export interface AdsContext {
   readonly cache: ResourceCache;
@@ -28,4 +28,30 @@ export interface AdsProtocol {
 /** The NACK's message: every invalid resource, joined (gRPC joins them the same way). */
 export function joinErrors(errors: readonly string[]): string {
   return errors.join('; ');
+}
+
+export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * A response decoded, with the state of its type; undefined, reported as unreadable, when the bytes
+ * do not decode or name a type never subscribed to (no type to NACK it under).
+ */
+export function readResponse<R extends { readonly typeUrl: string }>(
+  ctx: AdsContext,
+  bytes: Buffer,
+  decode: (bytes: Buffer) => R,
+): { response: R; t: TypeState } | undefined {
+  let response: R;
+  try {
+    response = decode(bytes);
+  } catch (err) {
+    ctx.unreadable(errorText(err));
+    return undefined;
+  }
+  const t = ctx.cache.types.get(response.typeUrl);
+  if (t === undefined) {
+    ctx.unreadable(`a response of ${response.typeUrl || '(no type)'}, never subscribed to`);
+    return undefined;
+  }
+  return { response, t };
 }

@@ -5,8 +5,8 @@
 import { isFullStateType } from '../type-urls.js';
 import { decodeResource } from '../decode/resource.js';
 import { InvalidResource } from '../validate/index.js';
-import { ADS_SOTW_METHOD, INVALID_ARGUMENT, decodeSotwResponse, encodeSotwRequest, type SotwResponse } from './messages.js';
-import { joinErrors, type AdsContext, type AdsProtocol } from './protocol.js';
+import { ADS_SOTW_METHOD, INVALID_ARGUMENT, decodeSotwResponse, encodeSotwRequest } from './messages.js';
+import { errorText, joinErrors, readResponse, type AdsContext, type AdsProtocol } from './protocol.js';
 import { WILDCARD, type TypeState } from './resource-cache.js';
 
 /**
@@ -18,8 +18,6 @@ function sotwNames(wildcard: boolean, names: string[]): string[] {
   if (!wildcard) return names;
   return names.length === 0 ? [] : [WILDCARD, ...names];
 }
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export class SotwProtocol implements AdsProtocol {
   readonly method = ADS_SOTW_METHOD;
@@ -72,19 +70,10 @@ export class SotwProtocol implements AdsProtocol {
   }
 
   onResponse(bytes: Buffer): void {
-    let response: SotwResponse;
-    try {
-      response = decodeSotwResponse(bytes);
-    } catch (err) {
-      this.ctx.unreadable(message(err));
-      return;
-    }
+    const read = readResponse(this.ctx, bytes, decodeSotwResponse);
+    if (read === undefined) return;
+    const { response, t } = read;
     const { cache } = this.ctx;
-    const t = cache.types.get(response.typeUrl);
-    if (t === undefined) {
-      this.ctx.unreadable(`a response of ${response.typeUrl || '(no type)'}, never subscribed to`);
-      return;
-    }
     t.nonce = response.nonce;
     const errors: string[] = [];
     const seen = new Set<string>();
@@ -95,7 +84,7 @@ export class SotwProtocol implements AdsProtocol {
         seen.add(r.name);
         if (t.wants(r.name)) cache.accept(t.typeUrl, r.name, r.value, r.bytes, response.versionInfo);
       } catch (err) {
-        errors.push(message(err));
+        errors.push(errorText(err));
         if (err instanceof InvalidResource && err.resourceName !== undefined) {
           seen.add(err.resourceName);
           cache.reject(t.typeUrl, err.resourceName, err.message, response.versionInfo);
