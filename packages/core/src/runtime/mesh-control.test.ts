@@ -231,3 +231,27 @@ test('a retry budget replaces max_retries: retries in flight are a share of the 
   const few = await attempts({ percent: 10, minConcurrency: 1 });
   assert.ok(few > 20 && few < 60, `attempts: ${few}`);
 });
+
+test('stream methods go through a control plane\'s route too (the route picks the cluster; the transport streams)', async () => {
+  const streaming: Protocol = {
+    ...protocol,
+    name: 'meshstream',
+    streams: true,
+    createClient: (ep: Endpoint): ProtocolClient => ({
+      endpoint: ep, available: true, close: async () => {},
+      invoke: async (inv) => (async function* () {
+        for (let i = 0; i < (inv.args[0] as number); i++) yield ep.port * 10 + i;
+      })(),
+    }),
+  };
+  const Counter = defineService({ interface: 'com.example.Counter', methods: { count: { params: [t.int32], returns: t.int32, stream: true } } });
+  const ref = new LiveMeshReference();
+  const eps = [endpoint('meshstream', '127.0.0.1', 81)];
+  const streams: MeshCluster = { name: 'streams', subscribe: (listener) => { listener(eps); return () => {}; } };
+  ref.set(policy(route([[streams, 1]], { timeoutMs: 1000 })));
+  const app = createRuntime({ protocols: [streaming], mesh: { reference: () => ref } });
+  const items: number[] = [];
+  for await (const i of app.refer(Counter).count(3)) items.push(i as number);
+  assert.deepEqual(items, [810, 811, 812]);
+  await app.stop(0);
+});
