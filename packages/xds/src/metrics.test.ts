@@ -2,19 +2,12 @@
 // installs a global meter provider that records every counter's adds).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createNoopMeter, metrics, type Attributes, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { recordCounterAdds } from './testing/counter-adds.js';
 import { FakeAdsServer, anyOf } from './client/ads.fixture.js';
 import { createXdsClient } from './client/xds-client.js';
 import { CLUSTER } from './type-urls.js';
 
-const adds: Array<{ name: string; attributes: Attributes | undefined }> = [];
-const noop = createNoopMeter();
-const meter: Meter = Object.assign(Object.create(noop) as Meter, {
-  createCounter(name: string): Counter {
-    return { add: (_value: number, attributes?: Attributes) => { adds.push({ name, attributes }); } };
-  },
-});
-metrics.setGlobalMeterProvider({ getMeter: () => meter } satisfies MeterProvider);
+const adds = recordCounterAdds();
 
 test('applied, removed and NACKed resources are counted', async (t) => {
   const server = await new FakeAdsServer().start();

@@ -2,18 +2,11 @@
 // global meter provider that records every counter's adds).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createNoopMeter, metrics, type Attributes, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { recordCounterAdds } from '@meshlet/xds/testing';
 import { FakeXdsServer, certificateSecret, certs as makeCerts, rootsSecret } from './sds.fixture.js';
 import { sdsTlsSource } from './source.js';
 
-const adds: Array<{ name: string; attributes: Attributes | undefined }> = [];
-const noop = createNoopMeter();
-const meter: Meter = Object.assign(Object.create(noop) as Meter, {
-  createCounter(name: string): Counter {
-    return { add: (_value: number, attributes?: Attributes) => { adds.push({ name, attributes }); } };
-  },
-});
-metrics.setGlobalMeterProvider({ getMeter: () => meter } satisfies MeterProvider);
+const adds = recordCounterAdds();
 const certs = await makeCerts();
 
 test('adopted pushes and NACKed ones are counted in meshlet.tls.loads', async (t) => {
