@@ -85,25 +85,15 @@ export class WarmUpController implements FlowController {
   }
 }
 
-/**
- * Sentinel's `ThrottlingController` (the "rate limiter" behavior, leaky bucket): passes are spaced
- * `1000 / count` ms apart; a call that would wait longer than `maxQueueingTimeMs` is refused, others
- * queue for their turn. Sentinel rounds the spacing to whole ms when count divides 1000 (more
- * exactly: when its rounded value does, and count <= 1000), else to the nanosecond: so does this.
- */
-export class ThrottlingController implements FlowController {
+/** The leaky bucket of both pacing controllers: passes spaced `cost` ms from the last one (queued or not). */
+class Pacer {
   private latestPassedTime = -1;
-  /** The spacing, ms: whole ms where Sentinel counts in ms, else to the nanosecond as it does. */
-  private readonly cost: number;
 
-  constructor(private readonly count: number, private readonly maxQueueingTimeMs: number) {
-    const nanos = 1000 % Math.round(count) !== 0 || count / 1000 > 1;
-    this.cost = nanos ? Math.round((1e6 * 1000) / count) / 1e6 : Math.round(1000 / count);
-  }
+  constructor(private readonly maxQueueingTimeMs: number) {}
 
-  canPass(_node: StatNode, now: number): number {
-    if (!(this.count > 0)) return REFUSE;
-    const expected = this.cost + this.latestPassedTime;
+  /** PASS, REFUSE (the wait would exceed the queueing limit), or the ms to queue before passing. */
+  next(cost: number, now: number): number {
+    const expected = cost + this.latestPassedTime;
     if (expected <= now) {
       this.latestPassedTime = now;
       return PASS;
@@ -116,14 +106,38 @@ export class ThrottlingController implements FlowController {
 }
 
 /**
+ * Sentinel's `ThrottlingController` (the "rate limiter" behavior, leaky bucket): passes are spaced
+ * `1000 / count` ms apart; a call that would wait longer than `maxQueueingTimeMs` is refused, others
+ * queue for their turn. Sentinel rounds the spacing to whole ms when count divides 1000 (more
+ * exactly: when its rounded value does, and count <= 1000), else to the nanosecond: so does this.
+ */
+export class ThrottlingController implements FlowController {
+  private readonly pacer: Pacer;
+  /** The spacing, ms: whole ms where Sentinel counts in ms, else to the nanosecond as it does. */
+  private readonly cost: number;
+
+  constructor(private readonly count: number, maxQueueingTimeMs: number) {
+    this.pacer = new Pacer(maxQueueingTimeMs);
+    const nanos = 1000 % Math.round(count) !== 0 || count / 1000 > 1;
+    this.cost = nanos ? Math.round((1e6 * 1000) / count) / 1e6 : Math.round(1000 / count);
+  }
+
+  canPass(_node: StatNode, now: number): number {
+    if (!(this.count > 0)) return REFUSE;
+    return this.pacer.next(this.cost, now);
+  }
+}
+
+/**
  * Sentinel's `WarmUpRateLimiterController`: the warm-up allowance of `WarmUpController` as the pace
  * of the rate limiter (costs rounded to whole ms, as Sentinel's `Math.round`).
  */
 export class WarmUpRateLimiterController extends WarmUpController {
-  private latestPassedTime = -1;
+  private readonly pacer: Pacer;
 
-  constructor(count: number, warmUpPeriodSec: number, private readonly maxQueueingTimeMs: number, coldFactor: number) {
+  constructor(count: number, warmUpPeriodSec: number, maxQueueingTimeMs: number, coldFactor: number) {
     super(count, warmUpPeriodSec, coldFactor);
+    this.pacer = new Pacer(maxQueueingTimeMs);
   }
 
   override canPass(node: StatNode, now: number): number {
@@ -131,15 +145,7 @@ export class WarmUpRateLimiterController extends WarmUpController {
     this.syncToken(Math.trunc(node.previousPassQps(now)), now);
     const rest = this.storedTokens;
     const cost = rest >= this.warningToken ? Math.round(1000 / this.warningQps(rest)) : Math.round(1000 / this.count);
-    const expected = cost + this.latestPassedTime;
-    if (expected <= now) {
-      this.latestPassedTime = now;
-      return PASS;
-    }
-    const wait = expected - now;
-    if (wait > this.maxQueueingTimeMs) return REFUSE;
-    this.latestPassedTime = expected;
-    return wait;
+    return this.pacer.next(cost, now);
   }
 }
 
