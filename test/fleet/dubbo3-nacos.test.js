@@ -21,15 +21,13 @@ import { NacosServer, nacosServerMissing } from '../../packages/registry/dist/te
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
 import { root } from './lib/cache.js';
 import { javaArgs } from './lib/maven.js';
-import { runConsumer, scratch, startPeer, stopAll } from './lib/processes.js';
+import { runConsumer, startPeer, stopAll } from './lib/processes.js';
 import { dubboPeer, JVM } from './dubbo/peer.js';
 
 const tri = await import('@meshlet/transport-triple').catch(() => undefined);
 const MISSING = nacosServerMissing();
 const ECHO = 'com.meshlet.conformance.EchoService';
 const GREETER = 'com.meshlet.triple.Greeter';
-/** nacos-client writes logs and a naming cache under user.home: keep them in the scratch folder. */
-const NACOS_JVM = [...JVM, `-Duser.home=${scratch}`];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const proto = protobuf.loadSync(join(root, 'test', 'fleet', 'java', 'dubbo3', 'src', 'main', 'proto', 'greeter.proto'));
@@ -91,7 +89,7 @@ describe('Apache Dubbo 3.3.6 through Nacos (r-nacos)', { timeout: 600_000, skip:
   });
 
   const url = (query = '') => nacos.url(query);
-  const java = (cls, args) => javaArgs(classpath, `com.meshlet.dubbo.${cls}`, args, NACOS_JVM);
+  const java = (cls, args) => javaArgs(classpath, `com.meshlet.dubbo.${cls}`, args, JVM);
   const javaProvider = async (cls, args, name) => {
     const p = await startPeer('java', java(cls, ['--port', '0', ...args]), { name });
     started.push(p);

@@ -112,8 +112,7 @@ describe('Java Dubbo 3.3.6 and Meshlet take the same rule from Nacos', { skip: n
       await p.start();
       providers.push(p);
     }
-    // nacos-client writes logs and caches under user.home: the scratch folder.
-    java = spawn('java', javaArgs(peer.classpath, 'com.meshlet.dubbo.RuleConsumer', ['--registry', server.url()], [...JVM, `-Duser.home=${scratch}`]), { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'] });
+    java = spawn('java', javaArgs(peer.classpath, 'com.meshlet.dubbo.RuleConsumer', ['--registry', server.url()], JVM), { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';
     java.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
     await waitForLine(java, /READY/, 120_000).catch((e) => { throw new Error(`${e.message}\n${err}`); });

@@ -3,6 +3,7 @@
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { cacheDir, cached, root } from './cache.js';
+import { scratch } from './processes.js';
 import { run } from './run.js';
 import { requireTool } from './toolchain.js';
 
@@ -30,7 +31,11 @@ export async function javaPeer(module) {
   return [join(dir, 'classes'), join(dir, 'lib', '*')].join(delimiter);
 }
 
-/** `java` arguments that run `mainClass` of a built peer. */
+/**
+ * `java` arguments that run `mainClass` of a built peer. Its home is the run's scratch folder:
+ * SOFARPC's tracer appends every call to ~/logs/tracelog (1.3 GB in one day of runs here), and
+ * Dubbo, nacos-client and Sentinel keep caches and logs under user.home that must not leak between runs.
+ */
 export function javaArgs(classpath, mainClass, args = [], jvm = []) {
-  return ['-Xss1m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...jvm, '-cp', classpath, mainClass, ...args];
+  return ['-Xss1m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Duser.home=${scratch}`, ...jvm, '-cp', classpath, mainClass, ...args];
 }
