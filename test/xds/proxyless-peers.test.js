@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import protobuf from 'protobufjs';
 import { Code, createRuntime, defineService, RpcError } from '@meshlet/core';
 import '@meshlet/lb';
-import { codeForStatus, protobufMethods, triple } from '@meshlet/transport-triple';
+import { codeForStatus, GrpcStatus, protobufMethods, triple, withStatusDetails } from '@meshlet/transport-triple';
 import { createXdsClient, xdsMesh } from '@meshlet/xds';
 import { cached, root } from '../fleet/lib/cache.js';
 import { goModulePeer } from '../fleet/lib/go.js';
@@ -63,7 +63,7 @@ function listenerRes({ fault = false, maxStreamDuration } = {}) {
 }
 
 /** `weights`: cluster -> weight, sent as weighted_clusters even with a single cluster or a weight of 0. */
-function routeRes({ weights = { v1: 100 }, msd, timeout, fault } = {}) {
+function routeRes({ weights = { v1: 100 }, msd, timeout, fault, retry } = {}) {
   return {
     '@type': types.route,
     name: 'who-routes',
@@ -75,6 +75,7 @@ function routeRes({ weights = { v1: 100 }, msd, timeout, fault } = {}) {
           weighted_clusters: { clusters: Object.entries(weights).map(([name, weight]) => ({ name, weight })) },
           ...(msd ? { max_stream_duration: msd } : {}),
           ...(timeout ? { timeout } : {}),
+          ...(retry ? { retry_policy: retry } : {}),
         },
         ...(fault ? { typed_per_filter_config: { 'envoy.filters.http.fault': { '@type': FAULT, ...fault } } } : {}),
       }],
@@ -107,11 +108,22 @@ function endpointsRes(name, providers, health = {}, { localityWeight = 1 } = {})
 
 // ---- the peers ----
 
-/** A Meshlet Triple provider answering Who({ delayMs }) with its name after the delay; counts calls. */
+/**
+ * A Meshlet Triple provider answering Who({ delayMs }) with its name after the delay; counts calls.
+ * With `failing` set it answers every call UNAVAILABLE (gRPC status 14).
+ */
 async function provider(name) {
   const mesh = createRuntime({ protocols: [triple()], server: { host: '127.0.0.1', port: 0 } });
-  const p = { name, calls: 0, mesh, port: 0 };
-  mesh.provide(Who, { Who: async ({ delayMs }) => { p.calls++; if (delayMs > 0) await sleep(delayMs); return { name }; } });
+  const p = { name, calls: 0, failing: false, mesh, port: 0 };
+  mesh.provide(Who, {
+    Who: async ({ delayMs }) => {
+      p.calls++;
+      // A handler's failure is an application error (gRPC UNKNOWN) unless it names its status.
+      if (p.failing) throw withStatusDetails(new RpcError(Code.Unavailable, `${name} is failing`), [], GrpcStatus.UNAVAILABLE);
+      if (delayMs > 0) await sleep(delayMs);
+      return { name };
+    },
+  });
   await mesh.start();
   p.port = mesh.address().port;
   return p;
@@ -403,6 +415,32 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
     }
     assert.deepEqual(r['grpc-java'].counts, { v1: 64 }, 'grpc-java calls the drained endpoint when its cluster has no other');
     assert.equal(v1.calls, v1Before + 64, 'only grpc-java reached the drained endpoint');
+  });
+
+  await t.test('a retry policy (retry_on unavailable) on a provider answering UNAVAILABLE: the gRPC peers retry, Meshlet reads the answer as BUSINESS (README)', async (t) => {
+    t.after(() => { v1.failing = false; });
+    await apply({ route: { weights: { pool: 100 } }, settled: (a) => a.counts.v1 > 0 && a.counts.v2 > 0 });
+    v1.failing = true;
+    // Without a retry policy the calls picked onto v1 (about half) fail: 1,000 calls, ±0.08 is 5σ.
+    let r = await all({ n: 1000 });
+    const failed = { meshlet: 'BUSINESS', 'grpc-go': 'Unavailable', 'grpc-java': 'Unavailable' };
+    for (const [peer, a] of Object.entries(r)) {
+      assert.deepEqual(Object.keys(a.codes).sort(), ['OK', failed[peer]].sort(), `${peer}: ${JSON.stringify(a.codes)}`);
+      assert.ok(Math.abs(a.codes[failed[peer]] / 1000 - 0.5) < 0.08, `${peer}: ${JSON.stringify(a.codes)}`);
+    }
+    // The answer is gRPC status 14 with Meshlet's own code trailer saying BUSINESS (the provider
+    // runtime's wrap of a handler's failure): the Meshlet consumer keeps the status beside its code.
+    assert.ok(r.meshlet.errors.every((e) => e.code === Code.Business && e.status === GrpcStatus.UNAVAILABLE));
+    await apply({ route: { weights: { pool: 100 }, retry: { retry_on: 'unavailable', num_retries: 4 } }, settled: (a) => a.codes.OK === 8 });
+    const v1Before = v1.calls;
+    r = await all({ n: 1000 });
+    // gRPC: up to 5 attempts per call, each a fresh pick (round robin shared with the other calls).
+    for (const peer of Object.keys(peers)) {
+      const a = r[peer];
+      assert.ok((a.codes.Unavailable ?? 0) < 100, `${peer} with retries: ${JSON.stringify(a.codes)}`);
+    }
+    assert.ok(Math.abs(r.meshlet.codes.BUSINESS / 1000 - 0.5) < 0.08, `Meshlet does not retry BUSINESS: ${JSON.stringify(r.meshlet.codes)}`);
+    assert.ok(v1.calls - v1Before > 1000, `retried attempts reached v1: ${v1.calls - v1Before}`);
   });
 
   await t.test('a locality without load_balancing_weight: Meshlet and grpc-java use it, grpc-go leaves it out (README)', async () => {
