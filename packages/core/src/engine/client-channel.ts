@@ -408,7 +408,9 @@ export class ClientChannel<Id, Context> {
     this.stopHeartbeat();
     const conn = this.connection;
     this.connection = undefined;
-    this.failAll(new RpcError(Code.ConnectionClosed, `client for ${this.address} closed`));
+    // Most clients closed are idle (endpoints a directory dropped): no error, and no stack, to make then.
+    if (this.pending.size > 0) this.failAll(new RpcError(Code.ConnectionClosed, `client for ${this.address} closed`));
+    else this.deadlines.clear();
     conn?.close();
   }
 }

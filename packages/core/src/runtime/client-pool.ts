@@ -6,6 +6,9 @@ import { tlsHint } from '../provider-url.js';
 import type { TlsOptions } from '../transport-options.js';
 import { ConnectionSet, connectionsOf } from './connections.js';
 
+/** Idle clients closed per turn of the event loop when many are let go of at once. */
+const CLOSE_BATCH = 32;
+
 /**
  * One protocol client per address, shared by every service referred at that address (Dubbo and
  * SOFARPC share connections the same way). Clients are closed when their address leaves every
@@ -17,6 +20,9 @@ import { ConnectionSet, connectionsOf } from './connections.js';
  */
 export class ClientPool {
   private readonly clients = new Map<string, PooledClient>();
+  /** Idle clients let go of and not closed yet (see `closeSoon`). */
+  private closing: PooledClient[] = [];
+  private closeTimer: NodeJS.Immediate | undefined;
   /** The client options without TLS, for endpoints dialed in plaintext; undefined without client TLS. */
   private readonly plain: ClientOptions | undefined;
 
@@ -61,13 +67,46 @@ export class ClientPool {
       // An address leaves the directory when its provider deregisters, which a provider does
       // first when it shuts down gracefully: calls already sent are being drained over there,
       // so let them finish (each has its deadline) before the connection goes, as Dubbo does.
-      if (pooled.inFlight === 0) void pooled.close();
+      if (pooled.inFlight === 0) this.closeSoon(pooled);
       else pooled.idle = () => void pooled.close();
     }
   }
 
+  /**
+   * Closes an idle client: at once while fewer than CLOSE_BATCH were closed in this turn, else a
+   * turn or more later, CLOSE_BATCH per turn. A control plane's (or a registry's) change can drop
+   * a thousand addresses at once: closed in one go, that took ~20 ms of the update's CPU and their
+   * socket shutdowns all completed in one poll phase behind the calls in flight
+   * (test/xds/mesh-endpoints-churn.test.js). A waiting client is out of the pool already: nothing
+   * new reaches it.
+   */
+  private closeSoon(pooled: PooledClient): void {
+    if (this.closing.length === 0 && this.closedThisTurn < CLOSE_BATCH) {
+      if (this.closedThisTurn++ === 0) setImmediate(this.newTurn);
+      void pooled.close();
+      return;
+    }
+    this.closing.push(pooled);
+    this.closeTimer ??= setImmediate(this.closeBatch);
+  }
+
+  private closedThisTurn = 0;
+  private readonly newTurn = (): void => {
+    this.closedThisTurn = 0;
+  };
+
+  private readonly closeBatch = (): void => {
+    const batch = this.closing.length > CLOSE_BATCH ? this.closing.splice(0, CLOSE_BATCH) : this.closing;
+    if (batch === this.closing) this.closing = [];
+    for (const c of batch) void c.close();
+    this.closeTimer = this.closing.length > 0 ? setImmediate(this.closeBatch) : undefined;
+  };
+
   async close(): Promise<void> {
-    const clients = [...this.clients.values()];
+    if (this.closeTimer !== undefined) clearImmediate(this.closeTimer);
+    this.closeTimer = undefined;
+    const clients = [...this.clients.values(), ...this.closing];
+    this.closing = [];
     this.clients.clear();
     await Promise.all(clients.map((c) => c.close()));
   }
