@@ -4,6 +4,7 @@ import { NacosConfig } from '../nacos/config.js';
 import { ConfigWatch } from '../nacos/config-watch.js';
 import { NacosHttp } from '../nacos/http.js';
 import { nacosSettings, type NacosRegistryOptions } from '../nacos/options.js';
+import { WatchedDoc, watchDoc } from './watched-doc.js';
 
 const debug = debuglog('meshlet-registry');
 const RETRY_MS = 1000;
@@ -36,24 +37,7 @@ export class NacosConfigSource implements ConfigSource {
     checkKey(key);
     if (this.#closed) return () => {};
     const g = configGroup(group);
-    const id = `${g}\u0000${key}`;
-    let doc = this.#docs.get(id);
-    if (doc === undefined) {
-      doc = new Doc(key, g, this.#config, this.#watch);
-      this.#docs.set(id, doc);
-      doc.start();
-    }
-    const d = doc;
-    const entry: ConfigListener = (content) => listener(content);
-    d.listeners.add(entry);
-    if (d.known) entry(d.content);
-    return () => {
-      d.listeners.delete(entry);
-      if (d.listeners.size === 0 && this.#docs.get(id) === d) {
-        d.stop();
-        this.#docs.delete(id);
-      }
-    };
+    return watchDoc(this.#docs, `${g}\u0000${key}`, () => new Doc(key, g, this.#config, this.#watch), listener);
   }
 
   async publish(key: string, group: string | undefined, content: string): Promise<void> {
@@ -75,10 +59,7 @@ export class NacosConfigSource implements ConfigSource {
   }
 }
 
-class Doc {
-  readonly listeners = new Set<ConfigListener>();
-  known = false;
-  content: string | undefined;
+class Doc extends WatchedDoc {
   #unwatch: (() => void) | undefined;
   #stopped = false;
   #reading = false;
@@ -90,13 +71,15 @@ class Doc {
     private readonly group: string,
     private readonly config: NacosConfig,
     private readonly watcher: ConfigWatch,
-  ) {}
+  ) {
+    super(`${group}/${key}`);
+  }
 
-  start(): void {
+  override start(): void {
     void this.#read();
   }
 
-  stop(): void {
+  override stop(): void {
     this.#stopped = true;
     this.listeners.clear();
     this.#unwatch?.();
@@ -121,16 +104,7 @@ class Doc {
       if (this.#stopped) return;
       if (this.#unwatch === undefined) this.#unwatch = this.watcher.watch(this.key, this.group, content, () => void this.#read());
       else this.watcher.seen(this.key, this.group, content);
-      if (this.known && content === this.content) return;
-      this.known = true;
-      this.content = content;
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(content);
-        } catch (err) {
-          process.emitWarning(`config listener of ${this.group}/${this.key} threw: ${String(err)}`, { type: 'MeshletConfigWarning', code: 'MESHLET_CONFIG_LISTENER_THREW' });
-        }
-      }
+      this.deliver(content);
     } finally {
       this.#reading = false;
       if (this.#again && !this.#stopped) {

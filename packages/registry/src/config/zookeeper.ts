@@ -5,6 +5,7 @@ import { CoalescedReads } from '../serial.js';
 import { zookeeperSettings, type ZookeeperRegistryOptions } from '../zookeeper/options.js';
 import { ZkSession } from '../zookeeper/session.js';
 import { loadZookeeper, zkCode, ZkCode } from '../zookeeper/zk.js';
+import { WatchedDoc, watchDoc } from './watched-doc.js';
 
 const debug = debuglog('meshlet-registry');
 
@@ -59,23 +60,7 @@ export class ZookeeperConfigSource implements ConfigSource {
     checkKey(key);
     if (this.#closed) return () => {};
     const path = this.#chroot + this.path(key, group);
-    let node = this.#nodes.get(path);
-    if (node === undefined) {
-      node = new NodeWatch(path, this.#session, this.#timeoutMs);
-      this.#nodes.set(path, node);
-      void this.#session.start().then(() => node!.refresh(), () => {});
-    }
-    const n = node;
-    const entry: ConfigListener = (content) => listener(content);
-    n.listeners.add(entry);
-    if (n.known) entry(n.content);
-    return () => {
-      n.listeners.delete(entry);
-      if (n.listeners.size === 0 && this.#nodes.get(path) === n) {
-        n.stop();
-        this.#nodes.delete(path);
-      }
-    };
+    return watchDoc(this.#nodes, path, () => new NodeWatch(path, this.#session, this.#timeoutMs), listener);
   }
 
   async publish(key: string, group: string | undefined, content: string): Promise<void> {
@@ -132,10 +117,7 @@ export class ZookeeperConfigSource implements ConfigSource {
 }
 
 /** One watched node: its content as last read, and who wants to hear of changes. */
-class NodeWatch {
-  readonly listeners = new Set<ConfigListener>();
-  known = false;
-  content: string | undefined;
+class NodeWatch extends WatchedDoc {
   readonly #path: string;
   readonly #session: ZkSession;
   readonly #timeoutMs: number;
@@ -146,6 +128,7 @@ class NodeWatch {
   });
 
   constructor(path: string, session: ZkSession, timeoutMs: number) {
+    super(path);
     this.#path = path;
     this.#session = session;
     this.#timeoutMs = timeoutMs;
@@ -160,7 +143,11 @@ class NodeWatch {
     void this.refresh();
   }
 
-  stop(): void {
+  override start(): void {
+    void this.#session.start().then(() => this.refresh(), () => {});
+  }
+
+  override stop(): void {
     this.#stopped = true;
     this.listeners.clear();
   }
@@ -204,16 +191,7 @@ class NodeWatch {
       }
     }
     if (this.#stopped) return;
-    if (this.known && content === this.content) return;
-    this.known = true;
-    this.content = content;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(content);
-      } catch (err) {
-        process.emitWarning(`config listener of ${this.#path} threw: ${String(err)}`, { type: 'MeshletConfigWarning', code: 'MESHLET_CONFIG_LISTENER_THREW' });
-      }
-    }
+    this.deliver(content);
   }
 }
 
