@@ -4,7 +4,7 @@ import {
   Code, RpcError, endpointAddress,
   type ClientOptions, type Endpoint, type Invocation, type ProtocolClient,
 } from '@meshlet/core';
-import { Backoff, DeadlineQueue, connectTls } from '@meshlet/core/engine';
+import { Backoff, DeadlineQueue, connectTls, tlsReady } from '@meshlet/core/engine';
 import { methodCodec } from './codec.js';
 import { CONTENT_TYPE_PROTO, DEFAULT_MAX_MESSAGE_SIZE, H } from './constants.js';
 import { ClientCall, type ClientCallOptions } from './client-call.js';
@@ -41,6 +41,9 @@ export class TripleProtocolClient implements ProtocolClient {
   private readonly authority: string;
   /** The session held ref'd while calls are in flight (they hold the process up; an idle session does not). */
   private refd: http2.ClientHttp2Session | undefined;
+  /** True once the TLS source (if any) has certificates; until then calls wait in `afterTlsLoaded`. */
+  private tlsLoaded = false;
+  private tlsWait: Promise<void> | undefined;
   /** Every call's options: one object, not one per call. */
   private readonly callOptions: ClientCallOptions;
 
@@ -87,6 +90,7 @@ export class TripleProtocolClient implements ProtocolClient {
 
   invoke(inv: Invocation): Promise<unknown> {
     if (this.closed) return Promise.reject(new RpcError(Code.ConnectionClosed, `client for ${endpointAddress(this.endpoint)} is closed`));
+    if (!this.tlsLoaded && this.options.tls?.source !== undefined && this.useTls()) return this.afterTlsLoaded(inv);
     const { method, service } = inv;
     let session: http2.ClientHttp2Session;
     let body: Buffer | AsyncIterable<unknown>;
@@ -132,6 +136,34 @@ export class TripleProtocolClient implements ProtocolClient {
       this.refd = session;
     }
     return call.start();
+  }
+
+  /**
+   * A call made before the TLS source has its certificates (files read, SDS answered) waits for
+   * them, up to its deadline, as the engine's channels do: dialing now would fail every call at
+   * once, and a caller retrying in a loop would keep the source from ever loading.
+   */
+  private afterTlsLoaded(inv: Invocation): Promise<unknown> {
+    this.tlsWait ??= tlsReady(this.options.tls!).then(() => {
+      this.tlsLoaded = true;
+    });
+    const wait = this.tlsWait;
+    return new Promise((resolve, reject) => {
+      const remaining = inv.deadline - Date.now();
+      const timer = Number.isFinite(remaining)
+        ? setTimeout(() => reject(new RpcError(Code.Timeout, `TLS certificates for ${endpointAddress(this.endpoint)} not loaded within the deadline of ${inv.service.interface}.${inv.method.name}`)), Math.max(0, remaining))
+        : undefined;
+      wait.then(
+        () => {
+          clearTimeout(timer);
+          resolve(this.invoke(inv));
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(RpcError.is(err) ? err : new RpcError(Code.Unavailable, `TLS certificates not loaded: ${(err as Error).message}`, { cause: err }));
+        },
+      );
+    });
   }
 
   private connect(): http2.ClientHttp2Session {
