@@ -1,69 +1,19 @@
 // RSocket over the engine's TLS (core engine/tls.ts): the RSocket transport has its own sockets
 // (rsocket-core's transport contract), so these check it behaves as every engine port does —
 // mTLS calls and streams with the caller's identity, refusals, permissive ports, rotation.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tls from 'node:tls';
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { createRuntime, defineService, t, currentCall, RpcError } from '@meshlet/core';
+import { createRuntime, RpcError } from '@meshlet/core';
 import { rsocket } from '@meshlet/transport-rsocket';
 import { manualSource } from './manual-source.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
+import { tlsEcho, collect } from './tls-echo.js';
 
 const certs = await makeCerts();
 
-const Echo = defineService({
-  interface: 'com.meshlet.test.RTlsEcho',
-  methods: {
-    echo: { params: [t.string], returns: t.string },
-    who: { params: [], returns: t.string },
-    count: { params: [t.int32], returns: t.int32, stream: true },
-  },
-});
-const impl = {
-  echo: async (s) => s,
-  who: async () => JSON.stringify(currentCall()?.identity ?? null),
-  async *count(n) {
-    for (let i = 0; i < n; i++) yield i;
-  },
-};
-
-const pair = (leaf, ca = certs.ca) => ({ cert: leaf.cert, key: leaf.key, ca: ca.cert });
-const clientTls = (leaf = certs.client, identities = [SPIFFE_SERVER]) => ({ ...pair(leaf), identities });
-const open = [];
-after(async () => {
-  await Promise.all(open.map((m) => m.stop(0)));
-});
-
-async function provider(serverTls) {
-  const mesh = createRuntime({ protocols: [rsocket()], server: { host: '127.0.0.1', port: 0, tls: serverTls } });
-  mesh.provide(Echo, impl);
-  open.push(mesh);
-  await mesh.start();
-  return { mesh, port: mesh.address().port };
-}
-
-function consumer(port, tlsOptions, extra = {}) {
-  const mesh = createRuntime({ protocols: [rsocket()], client: { tls: tlsOptions, connectTimeout: 2000, ...extra } });
-  open.push(mesh);
-  return { mesh, echo: mesh.refer(Echo, { url: `rsocket://127.0.0.1:${port}`, timeout: 3000 }) };
-}
-
-/** The serial of the certificate a fresh TLS connection to the port is shown. */
-async function servedSerial(port) {
-  const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost' });
-  await once(socket, 'secureConnect');
-  const serial = socket.getPeerCertificate().serialNumber;
-  socket.destroy();
-  return serial;
-}
-
-async function collect(iterable) {
-  const out = [];
-  for await (const x of iterable) out.push(x);
-  return out;
-}
+const { Echo, impl, open, pair, clientTls, provider, consumer, servedSerial } = tlsEcho({ protocol: rsocket, scheme: 'rsocket', interfaceName: 'com.meshlet.test.RTlsEcho', certs });
 
 const refused = (pattern) => (err) => err instanceof RpcError && ['UNAVAILABLE', 'CONNECTION_CLOSED'].includes(err.code) && pattern.test(err.message);
 

@@ -1,69 +1,18 @@
 // Triple (node:http2's own TLS server, ALPN h2) with the same TLS options as every engine port:
 // mTLS calls and streams with the caller's identity, refusals, rotation through a TlsSource, and a
 // grpc-js TLS client (which insists on ALPN h2).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tls from 'node:tls';
-import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { createRuntime, defineService, t, currentCall, RpcError } from '@meshlet/core';
+import { t, RpcError } from '@meshlet/core';
 import { triple } from '@meshlet/transport-triple';
 import { manualSource } from './manual-source.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
+import { tlsEcho, collect } from './tls-echo.js';
 
 const certs = await makeCerts();
 
-const Echo = defineService({
-  interface: 'com.meshlet.test.TriTlsEcho',
-  methods: {
-    echo: { params: [t.string], returns: t.string },
-    who: { params: [], returns: t.string },
-    count: { params: [t.int32], returns: t.int32, stream: true },
-  },
-});
-const impl = {
-  echo: async (s) => s,
-  who: async () => JSON.stringify(currentCall()?.identity ?? null),
-  async *count(n) {
-    for (let i = 0; i < n; i++) yield i;
-  },
-};
-
-const pair = (leaf, ca = certs.ca) => ({ cert: leaf.cert, key: leaf.key, ca: ca.cert });
-const clientTls = (leaf = certs.client, identities = [SPIFFE_SERVER]) => ({ ...pair(leaf), identities });
-const open = [];
-after(async () => {
-  await Promise.all(open.map((m) => m.stop(0)));
-});
-
-async function provider(serverTls) {
-  const mesh = createRuntime({ protocols: [triple()], server: { host: '127.0.0.1', port: 0, tls: serverTls } });
-  mesh.provide(Echo, impl);
-  open.push(mesh);
-  await mesh.start();
-  return { mesh, port: mesh.address().port };
-}
-
-function consumer(port, tlsOptions) {
-  const mesh = createRuntime({ protocols: [triple()], client: { tls: tlsOptions, connectTimeout: 2000 } });
-  open.push(mesh);
-  return { mesh, echo: mesh.refer(Echo, { url: `tri://127.0.0.1:${port}`, timeout: 3000 }) };
-}
-
-async function collect(iterable) {
-  const out = [];
-  for await (const x of iterable) out.push(x);
-  return out;
-}
-
-async function servedSerial(port) {
-  const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost', ALPNProtocols: ['h2'] });
-  await once(socket, 'secureConnect');
-  const serial = socket.getPeerCertificate().serialNumber;
-  assert.equal(socket.alpnProtocol, 'h2');
-  socket.destroy();
-  return serial;
-}
+const { pair, clientTls, provider, consumer, servedSerial } = tlsEcho({ protocol: triple, scheme: 'tri', interfaceName: 'com.meshlet.test.TriTlsEcho', certs, alpn: 'h2' });
 
 test('mTLS: a call and a stream, with the caller\'s verified identity on the invocation', async () => {
   const { port } = await provider({ ...pair(certs.server), requestCert: true, rejectUnauthorized: true });
