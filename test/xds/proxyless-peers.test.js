@@ -3,11 +3,13 @@
 // xds-grpc-consumer) and grpc-java's (io.grpc:grpc-xds 1.85.1, test/xds/java/grpc-xds-consumer)
 // take the SAME resources from one go-control-plane (each under its own node id, the same snapshot
 // set for each) and call the same two Meshlet Triple providers, v1 and v2. Under each push all
-// must behave alike: weighted clusters 100/0 -> 70/30 -> 0/100, a route timeout
-// tightened (max_stream_duration, grpc_timeout_header_max, the HCM's default), a fault abort (the
-// configured status, then a 50 % share), an endpoint drained under load, a cluster left with no
-// usable endpoint. Where the peers read a field apart the test pins what each does (route.timeout, a
-// cluster whose endpoints are all draining, a locality without weight: packages/xds/README.md).
+// must behave alike: weighted clusters 100/0 -> 70/30 -> 0/100, a route timeout tightened
+// (max_stream_duration, grpc_timeout_header_max, the HCM's default), a fault abort (the configured
+// status, then a 50 % share; a fixed delay), an endpoint drained under load, a cluster left with no
+// usable endpoint, a retry policy. Where the peers read a field apart the test pins what each does
+// (route.timeout, a cluster whose endpoints are all draining, a locality without weight, the retry
+// condition on a Meshlet provider's status: packages/xds/README.md). Dubbo's own xDS module is not
+// here: org.apache.dubbo:dubbo-xds 3.3.6 is not on Maven Central.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -362,7 +364,7 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
     assert.deepEqual(r.meshlet.codes, { DeadlineExceeded: 64 }, 'Meshlet honours route.timeout');
   });
 
-  await t.test('a fault abort: each fails with the configured status, unsent; then with its share', async () => {
+  await t.test('a fault abort: each fails with the configured status, unsent; then with its share; a fixed delay', async () => {
     const sent = () => v1.calls + v2.calls;
     await apply({ listener: { fault: true }, route: { fault: { abort: { grpc_status: 8, percentage: { numerator: 100 } } } }, settled: (a) => a.codes.ResourceExhausted === 8 });
     let before = sent();
@@ -379,7 +381,14 @@ test('Meshlet, grpc-go and grpc-java, proxyless on the same control plane, read 
       assert.ok(Math.abs(a.codes.PermissionDenied / 1000 - 0.5) < 0.08, `${peer} aborted ${a.codes.PermissionDenied} of 1000 at 50 %`);
     }
     assert.equal(sent() - before, Object.values(r).reduce((sum, a) => sum + a.codes.OK, 0), 'only the calls not aborted were sent');
-    await apply({ listener: { fault: true }, settled: (a) => a.codes.OK === 8 });
+    // A fixed delay (150 ms, 100 %): every call answers, none sooner.
+    await apply({ listener: { fault: true }, route: { fault: { delay: { fixed_delay: '0.15s', percentage: { numerator: 100 } } } }, settled: (a) => a.codes.OK === 8 && a.ms.OK[0] >= 140 });
+    r = await all({ n: 64 });
+    for (const [peer, a] of Object.entries(r)) {
+      assert.deepEqual(a.codes, { OK: 64 }, `${peer} under a delay fault`);
+      assert.ok(a.ms.OK[0] >= 140 && a.ms.OK[1] < 1500, `${peer} answered in ${a.ms.OK[0]}-${a.ms.OK[1]} ms under a 150 ms delay`);
+    }
+    await apply({ listener: { fault: true }, settled: (a) => a.codes.OK === 8 && a.ms.OK[1] < 140 });
     r = await all({ n: 100 });
     for (const [peer, a] of Object.entries(r)) assert.deepEqual(a.codes, { OK: 100 }, `${peer} with the fault filter and no fault`);
   });
