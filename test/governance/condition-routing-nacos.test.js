@@ -10,23 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import { createRuntime, defineService, t } from '@meshlet/core';
 import { createConfigSource, createRegistry } from '@meshlet/registry';
 import { dubbo } from '@meshlet/transport-dubbo';
-import { spawn } from 'node:child_process';
 import { NacosServer, nacosServerMissing } from '../../packages/registry/dist/testing/index.js';
 import { EchoService, echoImpl } from '../../examples/conformance/service.js';
-import { javaArgs } from '../fleet/lib/maven.js';
-import { scratch, waitForLine } from '../fleet/lib/processes.js';
-import { dubboPeer, JVM } from '../fleet/dubbo/peer.js';
+import { dubboPeer } from '../fleet/dubbo/peer.js';
+import { javaRuleConsumer, load, meshletCalls as meshletCallsOf, providerSet, startEchoProviders, until, waitFor } from './routing-scenario.js';
 
 const Echo = defineService({ interface: 'com.meshlet.test.NacosRouteEcho', version: '1.0.0', methods: { echo: { params: [t.string], returns: t.string } } });
 const RULE = 'com.meshlet.test.NacosRouteEcho:1.0.0:.condition-router';
-
-async function waitFor(condition, ms, what) {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('routing rules from Nacos', { skip: nacosServerMissing(), timeout: 120_000 }, () => {
   let server;
@@ -36,12 +26,7 @@ describe('routing rules from Nacos', { skip: nacosServerMissing(), timeout: 120_
   before(async () => {
     // r-nacos 0.8.8 now and then panics while starting on an empty data dir: one more try.
     server = await NacosServer.start().catch(() => NacosServer.start());
-    for (let i = 0; i < 3; i++) {
-      const p = createRuntime({ application: 'nacos-route-echo', protocols: [dubbo()], registry: createRegistry(server.url('?beat=500')), server: { host: '127.0.0.1', port: 0 } });
-      p.provide(Echo, { echo: async (s) => `${i}:${s}` });
-      await p.start();
-      providers.push(p);
-    }
+    await startEchoProviders(providers, Echo, { application: 'nacos-route-echo', registry: () => createRegistry(server.url('?beat=500')) });
   });
 
   after(async () => {
@@ -56,20 +41,8 @@ describe('routing rules from Nacos', { skip: nacosServerMissing(), timeout: 120_
     closing.push(writer);
     const consumer = createRuntime({ application: 'web', protocols: [dubbo()], registry: createRegistry(server.url('?refresh=300')), configSource: createConfigSource(server.url()) });
     const echo = consumer.refer(Echo, { timeout: 10_000 });
-    const calls = [];
-    const failures = [];
-    let running = true;
-    const loops = Array.from({ length: 128 }, async (_, i) => {
-      while (running) {
-        const state = consumer.rule(RULE) === undefined ? 'none' : 'rule';
-        try {
-          const answer = await echo.echo(`c${i}`);
-          calls.push({ state, provider: Number(answer.slice(0, answer.indexOf(':'))) });
-        } catch (e) {
-          failures.push(`${e?.code} ${e?.message}`);
-        }
-      }
-    });
+    const run = load(echo, () => (consumer.rule(RULE) === undefined ? 'none' : 'rule'));
+    const { calls, failures } = run;
     try {
       await waitFor(() => new Set(calls.map((c) => c.provider)).size === 3, 30_000, 'calls reaching all three providers');
       const t0 = performance.now();
@@ -83,8 +56,7 @@ describe('routing rules from Nacos', { skip: nacosServerMissing(), timeout: 120_
       const removedAt = calls.length;
       await waitFor(() => calls.length > removedAt + 2000 && new Set(calls.slice(removedAt).filter((c) => c.state === 'none').map((c) => c.provider)).size === 3, 30_000, 'calls spread again');
     } finally {
-      running = false;
-      await Promise.all(loops);
+      await run.stop();
       await consumer.stop(500);
     }
     assert.deepEqual(failures, [], 'no call failed');
@@ -106,71 +78,38 @@ describe('Java Dubbo 3.3.6 and Meshlet take the same rule from Nacos', { skip: n
   before(async () => {
     let peer;
     [peer, server] = await Promise.all([dubboPeer('dubbo3'), NacosServer.start().catch(() => NacosServer.start())]);
-    for (let i = 0; i < 3; i++) {
-      const p = createRuntime({ application: 'nacos-rule-echo', protocols: [dubbo()], registry: createRegistry(server.url('?beat=500&register-mode=interface')), server: { host: '127.0.0.1', port: 0 } });
-      p.provide(EchoService, { ...echoImpl, echo: async (s) => `${i}:${s}` });
-      await p.start();
-      providers.push(p);
-    }
-    java = spawn('java', javaArgs(peer.classpath, 'com.meshlet.dubbo.RuleConsumer', ['--registry', server.url()], JVM), { cwd: scratch, stdio: ['pipe', 'pipe', 'pipe'] });
-    let err = '';
-    java.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    await waitForLine(java, /READY/, 120_000).catch((e) => { throw new Error(`${e.message}\n${err}`); });
+    await startEchoProviders(providers, EchoService, { application: 'nacos-rule-echo', registry: () => createRegistry(server.url('?beat=500&register-mode=interface')), impl: echoImpl });
+    java = await javaRuleConsumer(peer, server.url(), 120_000);
     writer = createConfigSource(server.url());
     meshlet = createRuntime({ application: 'meshlet-nacos-rules', protocols: [dubbo()], registry: createRegistry(server.url('?refresh=300&migration=FORCE_INTERFACE')), configSource: createConfigSource(server.url()) });
     echo = meshlet.refer(EchoService, { timeout: 5000 });
   });
 
   after(async () => {
-    java?.stdin.end('QUIT\n');
-    java?.kill('SIGKILL');
+    java?.stop();
     await meshlet?.stop(0);
     await writer?.close();
     await Promise.allSettled(providers.map((p) => p.stop(0)));
     await server?.close();
   });
 
-  async function javaCalls(n, text) {
-    const answer = waitForLine(java, /ANSWERS ([^\n]*)\n/, 60_000);
-    java.stdin.write(`CALLS ${n} ${text}\n`);
-    const [, list] = await answer;
-    return list.split(',').map((a) => {
-      assert.ok(a.endsWith(`:${text}`), `java got ${a}`);
-      return Number(a.slice(0, a.indexOf(':')));
-    });
-  }
-  async function meshletCalls(n, text) {
-    const out = [];
-    for (let i = 0; i < n; i++) {
-      const a = await echo.echo(text);
-      out.push(Number(a.slice(0, a.indexOf(':'))));
-    }
-    return out;
-  }
-  const set = (xs) => [...new Set(xs)].sort().join(',');
-  async function until(what, check, ms = 60_000) {
-    const end = Date.now() + ms;
-    for (;;) {
-      if (await check()) return;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const javaCalls = (n, text) => java.calls(n, text);
+  const meshletCalls = (n, text) => meshletCallsOf(echo, n, text);
 
   test('vip calls to provider 2, others to 1 and 2, from both; removed, all three again', async (t) => {
     const ports = providers.map((p) => p.address('dubbo').port);
-    await until('both consumers to see three providers', async () => set(await javaCalls(30, 'plain')) === '0,1,2' && set(await meshletCalls(30, 'plain')) === '0,1,2');
+    await until('both consumers to see three providers', async () => providerSet(await javaCalls(30, 'plain')) === '0,1,2' && providerSet(await meshletCalls(30, 'plain')) === '0,1,2', 60_000);
     const t0 = performance.now();
     await writer.publish(RULE_ECHO, undefined, ['configVersion: v3.0', 'scope: service', 'force: true', 'conditions:',
       `  - method = echo & arguments[0] = vip => port = ${ports[2]}`, `  - method = echo => port = ${ports[1]},${ports[2]}`].join('\n') + '\n');
-    await until('both consumers to take the rule', async () => set(await javaCalls(20, 'vip')) === '2' && set(await meshletCalls(20, 'vip')) === '2');
+    await until('both consumers to take the rule', async () => providerSet(await javaCalls(20, 'vip')) === '2' && providerSet(await meshletCalls(20, 'vip')) === '2', 60_000);
     t.diagnostic(`in force for both within ${(performance.now() - t0).toFixed(0)} ms`);
     assert.deepEqual({
-      javaVip: set(await javaCalls(60, 'vip')), meshletVip: set(await meshletCalls(60, 'vip')),
-      javaPlain: set(await javaCalls(60, 'plain')), meshletPlain: set(await meshletCalls(60, 'plain')),
+      javaVip: providerSet(await javaCalls(60, 'vip')), meshletVip: providerSet(await meshletCalls(60, 'vip')),
+      javaPlain: providerSet(await javaCalls(60, 'plain')), meshletPlain: providerSet(await meshletCalls(60, 'plain')),
     }, { javaVip: '2', meshletVip: '2', javaPlain: '1,2', meshletPlain: '1,2' });
     await writer.remove(RULE_ECHO, undefined);
-    await until('both consumers to drop the rule', async () => set(await javaCalls(30, 'vip')) === '0,1,2' && set(await meshletCalls(30, 'vip')) === '0,1,2');
+    await until('both consumers to drop the rule', async () => providerSet(await javaCalls(30, 'vip')) === '0,1,2' && providerSet(await meshletCalls(30, 'vip')) === '0,1,2', 60_000);
   });
 });
 

@@ -13,6 +13,7 @@ import { dubbo } from '@meshlet/transport-dubbo';
 import { createMeshlet } from 'meshlet-rpc';
 import { RawZooKeeper, ZooKeeperServer } from '../../packages/registry/dist/testing/index.js';
 import { installOtel } from '../telemetry/otel-harness.js';
+import { byProvider, load, startEchoProviders, waitFor } from './routing-scenario.js';
 
 const otel = installOtel();
 
@@ -26,14 +27,6 @@ let raw;
 const providers = [];
 const closing = [];
 
-async function waitFor(condition, ms, what) {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** A config source of its own (its own ZooKeeper session), as another process writing rules would have. */
 const configSource = () => {
   const s = createConfigSource(`${zk.url}?session=4000&timeout=3000`);
@@ -44,12 +37,7 @@ const configSource = () => {
 before(async () => {
   zk = await ZooKeeperServer.start({ tickTime: 200 });
   raw = await RawZooKeeper.connect(zk.connectString);
-  for (let i = 0; i < 3; i++) {
-    const p = createRuntime({ application: 'route-echo', protocols: [dubbo()], registry: createRegistry(`${zk.url}?session=4000`), server: { host: '127.0.0.1', port: 0 } });
-    p.provide(Echo, { echo: async (s) => `${i}:${s}` });
-    await p.start();
-    providers.push(p);
-  }
+  await startEchoProviders(providers, Echo, { application: 'route-echo', registry: () => createRegistry(`${zk.url}?session=4000`) });
 });
 
 after(async () => {
@@ -59,31 +47,6 @@ after(async () => {
   await zk?.close();
   await otel.shutdown();
 });
-
-/**
- * 128 loops of calls; each records whether the consumer had a rule in force when the call began
- * (`mark()`, read before the call) and which provider answered.
- */
-function load(echo, mark) {
-  const calls = [];
-  const failures = [];
-  let running = true;
-  const loops = Array.from({ length: 128 }, async (_, i) => {
-    while (running) {
-      const state = mark();
-      try {
-        const answer = await echo.echo(`c${i}`);
-        assert.equal(answer.slice(answer.indexOf(':') + 1), `c${i}`);
-        calls.push({ state, provider: Number(answer.slice(0, answer.indexOf(':'))) });
-      } catch (e) {
-        failures.push(`${e?.code} ${e?.message}`);
-      }
-    }
-  });
-  return { calls, failures, stop: async () => { running = false; await Promise.all(loops); } };
-}
-
-const byProvider = (calls) => calls.reduce((m, c) => ((m[c.provider] = (m[c.provider] ?? 0) + 1), m), {});
 
 test('a condition rule written to ZooKeeper moves the calls of a consumer with 128 in flight; a bad one keeps it; removed, the calls spread again', { timeout: 120_000 }, async (t) => {
   const ports = providers.map((p) => p.address('dubbo').port);
