@@ -3,11 +3,10 @@
 // interface / instance / all, revisions following the registrations, the mapping's compare-and-set.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import zookeeper from 'node-zookeeper-client';
 import { Code, dubboMetadataInfo, endpoint, RpcError, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { ZookeeperRegistry } from './index.js';
 import { instanceJson, parseInstance, parseMapping } from './zookeeper/app-layout.js';
-import { ZooKeeperServer } from './testing/index.js';
+import { RawZooKeeper, ZooKeeperServer } from './testing/index.js';
 
 const JAVA_INSTANCE = '{"name":"dubbo3-app-provider","id":"127.0.0.1:36517","address":"127.0.0.1","port":36517,"sslPort":null,"payload":{"@class":"org.apache.dubbo.registry.zookeeper.ZookeeperInstance","id":"127.0.0.1:36517","name":"dubbo3-app-provider","metadata":{"dubbo.endpoints":"[{\\"port\\":36517,\\"protocol\\":\\"dubbo\\"}]","dubbo.metadata-service.url-params":"{\\"serialization\\":\\"hessian2\\",\\"prefer.serialization\\":\\"hessian2\\",\\"version\\":\\"1.0.0\\",\\"dubbo\\":\\"2.0.2\\",\\"release\\":\\"3.3.6\\",\\"side\\":\\"provider\\",\\"port\\":\\"36517\\",\\"protocol\\":\\"dubbo\\"}","dubbo.metadata.revision":"84829bbeafe65ac8d507c0776fb59308","dubbo.metadata.storage-type":"local","meta-v":"1.0.0","timestamp":"1796525854339"}},"registrationTimeUTC":1796525855886,"serviceType":"DYNAMIC","uriSpec":null}';
 
@@ -54,27 +53,21 @@ describe('application-level layout, no server', () => {
 
 describe('application-level registration on ZooKeeper', () => {
   let server: ZooKeeperServer;
-  let client: zookeeper.Client;
+  let client: RawZooKeeper;
   const open: ZookeeperRegistry[] = [];
   const registry = (mode: string) => {
     const r = new ZookeeperRegistry(`${server.url}?session=2000&timeout=3000&register-mode=${mode}`);
     open.push(r);
     return r;
   };
-  const call = <T>(fn: (cb: (err: unknown, result: T) => void) => void) =>
-    new Promise<T>((resolve, reject) => fn((err, result) => (err ? reject(err) : resolve(result))));
-  const children = (path: string) => call<string[]>((cb) => client.getChildren(path, cb)).catch(() => [] as string[]);
-  const data = (path: string) => call<Buffer>((cb) => client.getData(path, cb));
+  const children = (path: string) => client.children(path).catch(() => [] as string[]);
+  const data = (path: string) => client.data(path);
   const reg = (service: ServiceKey, port: number, application = 'app-a'): Registration =>
     ({ service, endpoint: endpoint('dubbo', '127.0.0.1', port, { application }), methods: ['echo'], application });
 
   before(async () => {
     server = await ZooKeeperServer.start({ tickTime: 200 });
-    client = zookeeper.createClient(server.connectString, { sessionTimeout: 4000 });
-    await new Promise<void>((resolve) => {
-      client.once('connected', () => resolve());
-      client.connect();
-    });
+    client = await RawZooKeeper.connect(server.connectString);
   });
   after(async () => {
     await Promise.allSettled(open.map((r) => r.close()));
