@@ -44,6 +44,8 @@ export class TripleProtocolClient implements ProtocolClient {
   /** True once the TLS source (if any) has certificates; until then calls wait in `afterTlsLoaded`. */
   private tlsLoaded = false;
   private tlsWait: Promise<void> | undefined;
+  /** Why the last connect failed, while backing off. */
+  private connectError: string | undefined;
   /** Every call's options: one object, not one per call. */
   private readonly callOptions: ClientCallOptions;
 
@@ -170,7 +172,7 @@ export class TripleProtocolClient implements ProtocolClient {
     const live = this.session;
     if (live !== undefined && !live.closed && !live.destroyed) return live;
     if (Date.now() < this.retryAt) {
-      throw new RpcError(Code.Unavailable, `${endpointAddress(this.endpoint)} is backing off after failed connects`);
+      throw new RpcError(Code.Unavailable, `${endpointAddress(this.endpoint)} is backing off after failed connects${this.connectError ? ` (the last: ${this.connectError})` : ''}`);
     }
     const tls = this.useTls() ? this.options.tls : undefined;
     const session = http2.connect(this.authority, {
@@ -190,11 +192,16 @@ export class TripleProtocolClient implements ProtocolClient {
     let connected = false;
     session.once('connect', () => {
       connected = true;
+      this.connectError = undefined;
       this.backoff.reset();
       this.startPings(session);
     });
-    session.on('error', () => {
-      if (!connected) this.retryAt = Date.now() + this.backoff.next();
+    session.on('error', (err: Error) => {
+      if (connected) return;
+      this.retryAt = Date.now() + this.backoff.next();
+      // Said again by calls refused while backing off: a failover retry's error is the one a
+      // caller sees, and "backing off" alone hides why (a refused certificate, a wrong identity).
+      this.connectError = err.message;
     });
     session.on('goaway', () => {
       if (this.session === session) this.goneAway = true;
