@@ -1,7 +1,7 @@
 // The discovery stream's state machine against an in-process grpc-js xDS server: what each request
 // carries (first request, ACK, NACK), what is kept when a response is bad or the stream breaks.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { DiscoveryStream } from './discovery-stream.js';
 import { FakeXdsServer, eventually } from '../testing/fake-xds-server.js';
 import type { AnyResource } from './xds-messages.js';
@@ -28,6 +28,18 @@ function subscribe(server: FakeXdsServer, accepted: string[][] = []) {
     backoff: { initial: 20, max: 100 },
   });
   return stream.start();
+}
+
+/** A server, a stream on it (stopped and closed after the test), and `x` pushed as `version` and ACKed. */
+async function ackedX(t: TestContext, version: string) {
+  const server = await new FakeXdsServer(SDS_PATH).start();
+  t.after(() => server.stop());
+  const stream = subscribe(server);
+  t.after(() => stream.close());
+  await server.request(0, 0);
+  server.push(version, [thing('x')], TYPE);
+  await server.request(0, 1);
+  return { server, stream };
 }
 
 test('first request, ACK of a good response, NACK of a refused one with the last good version', async (t) => {
@@ -68,13 +80,7 @@ test('first request, ACK of a good response, NACK of a refused one with the last
 });
 
 test('bytes that are no DiscoveryResponse and a response of another type are NACKed, nothing crashes', async (t) => {
-  const server = await new FakeXdsServer(SDS_PATH).start();
-  t.after(() => server.stop());
-  const stream = subscribe(server);
-  t.after(() => stream.close());
-  await server.request(0, 0);
-  server.push('1', [thing('x')], TYPE);
-  await server.request(0, 1);
+  const { server, stream } = await ackedX(t, '1');
 
   server.pushRaw(Buffer.from([0x0a, 0xff, 0xff, 0xff])); // field 1, a length running past the end
   const nack = await server.request(0, 2);
@@ -91,13 +97,7 @@ test('bytes that are no DiscoveryResponse and a response of another type are NAC
 });
 
 test('a broken stream is reopened with the last accepted version and no nonce; the value is kept meanwhile', async (t) => {
-  const server = await new FakeXdsServer(SDS_PATH).start();
-  t.after(() => server.stop());
-  const stream = subscribe(server);
-  t.after(() => stream.close());
-  await server.request(0, 0);
-  server.push('7', [thing('x')], TYPE);
-  await server.request(0, 1);
+  const { server, stream } = await ackedX(t, '7');
 
   server.breakStream();
   const again = await server.request(1, 0);
