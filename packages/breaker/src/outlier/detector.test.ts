@@ -404,17 +404,21 @@ test('property: any configuration object either resolves within Envoy’s bounds
 });
 
 test('success rate on local-origin outcomes in split mode (enforcing_local_origin_success_rate); external ones are judged apart', (t) => {
-  const r = rig(t, 6, { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailure: 0, consecutive_5xx: 0, maxEjectionPercent: 20 });
   // h0: every call answered (local successes) but half of them 500s: its external rate is 50 %, its local one 100 %.
   // h1: 100 answered, 50 refused: local rate 66.7 % (under 93.3 − 1.9 × 13.3 = 68), external 100 %. The others: clean.
-  for (let i = 0; i < 50; i++) {
-    r.ok(0);
-    r.fail(0, serverError);
-    r.ok(1, 2);
-    r.fail(1, refused);
-  }
-  for (let h = 2; h < 6; h++) r.ok(h, 100);
-  r.advance(10_000);
+  const run = (maxEjectionPercent: number) => {
+    const x = rig(t, 6, { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailure: 0, consecutive_5xx: 0, maxEjectionPercent });
+    for (let i = 0; i < 50; i++) {
+      x.ok(0);
+      x.fail(0, serverError);
+      x.ok(1, 2);
+      x.fail(1, refused);
+    }
+    for (let h = 2; h < 6; h++) x.ok(h, 100);
+    x.advance(10_000);
+    return x;
+  };
+  const r = run(20);
   // Six hosts, so that the local pass still has five once h0 is out (ejected hosts are not rated).
   // External pass first: h0 (50 under 91.7 − 1.9 × 18.6) goes; the local pass then finds h1, but 2 of 6 is 33 % > 20 %: overflow.
   assert.deepEqual(r.events, ['eject h0 SUCCESS_RATE']);
@@ -422,14 +426,6 @@ test('success rate on local-origin outcomes in split mode (enforcing_local_origi
   assert.equal(r.detector.stats.ejectionsOverflow, 1);
   assert.ok(r.detector.successRateOf('local').mean > 0);
   // With room for two, both go, each by its own kind.
-  const s = rig(t, 6, { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailure: 0, consecutive_5xx: 0, maxEjectionPercent: 40 });
-  for (let i = 0; i < 50; i++) {
-    s.ok(0);
-    s.fail(0, serverError);
-    s.ok(1, 2);
-    s.fail(1, refused);
-  }
-  for (let h = 2; h < 6; h++) s.ok(h, 100);
-  s.advance(10_000);
+  const s = run(40);
   assert.deepEqual(s.events.filter((e) => e.startsWith('eject')), ['eject h0 SUCCESS_RATE', 'eject h1 SUCCESS_RATE_LOCAL_ORIGIN']);
 });
