@@ -4,6 +4,8 @@
 // different:
 //   direct:  node bench/xds/client.js --protocol dubbo --target 127.0.0.1:P --bench …
 //            the reference names the provider's URL (no registry, no control plane).
+//   registry: node bench/xds/client.js --protocol dubbo --target 127.0.0.1:P --registry local://DIR --bench …
+//            the reference finds the provider in a registry (the provider registered there).
 //   xDS:     node bench/xds/client.js --protocol dubbo --target 127.0.0.1:P --xds XDS_PORT,API_PORT --bench …
 //            the process first puts a snapshot for its own node into the go-control-plane peer
 //            (test/xds/control-plane.js: Listener = the interface, RDS route with a 3 s timeout, EDS
@@ -59,8 +61,10 @@ if (typeof args.xds === 'string') {
   delete process.env.MESHLET_XDS;
 }
 
-const mesh = createMeshlet({ application: 'bench-xds', protocols: [await loadProtocol(protocolName)], registry: false, timeout: 10_000, connections: 1 });
-const echo = mesh.refer(EchoService, { url: typeof args.xds === 'string' ? undefined : args.target, timeout: 10_000 });
+const registry = typeof args.registry === 'string' ? args.registry : false;
+const mesh = createMeshlet({ application: 'bench-xds', protocols: [await loadProtocol(protocolName)], registry, timeout: 10_000, connections: 1 });
+const url = typeof args.xds === 'string' || registry ? undefined : args.target;
+const echo = mesh.refer(EchoService, { url, timeout: 10_000 });
 const arg = 'x'.repeat(payload);
 
 // Warm up: the connection (and in xDS mode the whole LDS → RDS → CDS → EDS chain), then the JIT.
