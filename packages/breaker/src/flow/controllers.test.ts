@@ -17,6 +17,16 @@ function offer(flow: FlowRules, resource: string, n: number, origin = ''): numbe
 }
 const passed = (r: number[]) => r.filter((x) => x >= 0).length;
 
+/** `n` calls at the start of each of `seconds` seconds: what each second's calls got. */
+function everySecond(c: { now: number }, flow: FlowRules, seconds: number, n: number): number[][] {
+  const out: number[][] = [];
+  for (let s = 0; s < seconds; s++) {
+    out.push(offer(flow, 'r', n));
+    c.now += 1000;
+  }
+  return out;
+}
+
 test('QPS 10, reject: 10 admitted in a second, the 11th refused; the 2 x 500 ms window slides', () => {
   const c = clock();
   const flow = new FlowRules({ clock: c.read, rules: [{ resource: 'r', count: 10 }] });
@@ -60,11 +70,7 @@ test('THREAD 128: 128 in flight admitted, the 129th refused, one more once one e
 test('warm up (count 10, 10 s, coldFactor 3): count / coldFactor at a cold start, then Sentinel\'s ramp to 10', () => {
   const c = clock();
   const flow = new FlowRules({ clock: c.read, rules: [{ resource: 'r', count: 10, controlBehavior: 1, warmUpPeriodSec: 10 }] });
-  const perSecond: number[] = [];
-  for (let s = 0; s < 20; s++) {
-    perSecond.push(passed(offer(flow, 'r', 30)));
-    c.now += 1000;
-  }
+  const perSecond = everySecond(c, flow, 20, 30).map(passed);
   // warningToken 50, maxToken 100, slope 0.004: at a cold start 1 / (50 * 0.004 + 1 / 10) = 3.33
   // calls/s, and each saturated second spends the tokens its previous second passed. The figures
   // are those of an independent model of WarmUpController's arithmetic (int casts included).
@@ -74,11 +80,7 @@ test('warm up (count 10, 10 s, coldFactor 3): count / coldFactor at a cold start
 test('warm up (count 100, 5 s): 33 at a cold start, 100 once warm; idle long enough, cold again', () => {
   const c = clock();
   const flow = new FlowRules({ clock: c.read, rules: [{ resource: 'r', count: 100, controlBehavior: 1, warmUpPeriodSec: 5 }] });
-  const perSecond: number[] = [];
-  for (let s = 0; s < 12; s++) {
-    perSecond.push(passed(offer(flow, 'r', 300)));
-    c.now += 1000;
-  }
+  const perSecond = everySecond(c, flow, 12, 300).map(passed);
   assert.deepEqual(perSecond, [33, 36, 40, 46, 56, 76, 100, 100, 100, 100, 100, 100]);
   c.now += 60_000; // tokens refill while traffic is below count / coldFactor
   assert.equal(passed(offer(flow, 'r', 300)), 33);
@@ -106,11 +108,7 @@ test('rate limiter (count 10, queue 500 ms): passes 100 ms apart, queued up to 5
 test('warm up + rate limiter: paced at the warm-up allowance (cold: 1000 / 3.33 = 300 ms), then 1000 / count', () => {
   const c = clock();
   const flow = new FlowRules({ clock: c.read, rules: [{ resource: 'r', count: 10, controlBehavior: 3, warmUpPeriodSec: 10, maxQueueingTimeMs: 1000 }] });
-  const seconds: number[][] = [];
-  for (let s = 0; s < 40; s++) {
-    seconds.push(offer(flow, 'r', 12));
-    c.now += 1000;
-  }
+  const seconds = everySecond(c, flow, 40, 12);
   // 12 calls at the start of each second, each admitted call counted when admitted; the figures
   // are an independent model's of WarmUpRateLimiterController (Math.round of 1000 / warmingQps).
   const refused = (n: number) => Array<number>(n).fill(-1);
