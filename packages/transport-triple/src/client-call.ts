@@ -44,7 +44,11 @@ function onStreamClose(this: CallStream): void {
   // A provider given our grpc-timeout (grpc-go) cancels the stream at that deadline; its timer and
   // ours race by a millisecond: a cancel once the deadline has passed is the deadline.
   else if (code === http2.constants.NGHTTP2_CANCEL && Date.now() >= call.deadline) call.expire();
-  else if (code === http2.constants.NGHTTP2_CANCEL) call.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the provider'));
+  // Node closes the streams of a session that is gone (the provider's process killed: its socket
+  // ended) with CANCEL too; that is the connection closing, not the provider cancelling.
+  else if (code === http2.constants.NGHTTP2_CANCEL && (this.session === undefined || this.session.destroyed || this.session.closed)) {
+    call.terminate(new RpcError(Code.ConnectionClosed, 'stream closed with its connection'));
+  } else if (code === http2.constants.NGHTTP2_CANCEL) call.terminate(new RpcError(Code.Cancelled, 'stream cancelled by the provider'));
   else call.terminate(new RpcError(Code.ConnectionClosed, `stream closed without a status (RST_STREAM ${code ?? 0})`));
 }
 
