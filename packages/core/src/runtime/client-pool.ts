@@ -35,16 +35,24 @@ export class ClientPool {
     this.plain = options.tls ? { ...options, tls: undefined } : undefined;
   }
 
+  /** Client options per cluster TLS object (`acquire`'s `tls`), and the number keying its clients. */
+  private readonly clusterTls = new WeakMap<TlsOptions, { readonly id: number; readonly options: ClientOptions }>();
+  private clusterTlsIds = 0;
+
   /**
    * The pooled client of `endpoint`'s address; `connections`: the reference's own setting, if any;
-   * `direct`: the endpoint is a reference's `url`, not a registry's (see `dialsTls`).
+   * `direct`: the endpoint is a reference's `url`, not a registry's (see `dialsTls`); `tls`: a
+   * control plane's choice for the endpoint's cluster (`MeshCluster.tls`: these options, or
+   * `false` for plaintext), over the runtime's client TLS.
    */
-  acquire(endpoint: Endpoint, connections?: number, direct = false): PooledClient {
+  acquire(endpoint: Endpoint, connections?: number, direct = false, tls?: TlsOptions | false): PooledClient {
     const n = connections ?? connectionsOf(endpoint) ?? this.connections;
     const address = endpointAddress(endpoint);
-    const secure = this.plain !== undefined && dialsTls(this.options.tls!, endpoint, direct);
-    // A TLS and a plaintext client to one address are different connections: never shared.
-    const key = `${n === 1 ? address : `${address}#${n}`}${secure ? '+tls' : ''}`;
+    const own = tls === undefined || tls === false ? undefined : this.clusterOptions(tls);
+    const secure = tls === undefined ? this.plain !== undefined && dialsTls(this.options.tls!, endpoint, direct) : false;
+    // A TLS and a plaintext client to one address are different connections: never shared; nor
+    // are clients dialing with different cluster TLS options.
+    const key = `${n === 1 ? address : `${address}#${n}`}${own !== undefined ? `+tls${own.id}` : secure ? '+tls' : ''}`;
     const pooled = this.clients.get(key);
     if (pooled) {
       pooled.refs++;
@@ -52,12 +60,21 @@ export class ClientPool {
     }
     const protocol = this.protocols.get(endpoint.protocol);
     if (protocol === undefined) throw new Error(`no protocol ${endpoint.protocol} configured`);
-    const options = secure || this.plain === undefined ? this.options : this.plain;
+    const options = own !== undefined ? own.options : secure || this.plain === undefined ? this.options : this.plain;
     const client = n === 1 ? protocol.createClient(endpoint, options)
       : new ConnectionSet(Array.from({ length: n }, () => protocol.createClient(endpoint, options)));
     const created = new PooledClient(client, key);
     this.clients.set(key, created);
     return created;
+  }
+
+  private clusterOptions(tls: TlsOptions): { readonly id: number; readonly options: ClientOptions } {
+    let held = this.clusterTls.get(tls);
+    if (held === undefined) {
+      held = { id: ++this.clusterTlsIds, options: { ...this.options, tls: { mode: 'strict', ...tls } } };
+      this.clusterTls.set(tls, held);
+    }
+    return held;
   }
 
   /** A directory lets go of a client `acquire` gave it; the last one out closes it. */

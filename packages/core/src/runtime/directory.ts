@@ -6,6 +6,7 @@ import type { EndpointSetChooser, LoadBalancer } from '../load-balancer.js';
 import type { Registry, Subscriber } from '../registry.js';
 import { serviceKeyString, type ServiceKey } from '../service-key.js';
 import type { ClientPool } from './client-pool.js';
+import type { TlsOptions } from '../transport-options.js';
 import { PooledMember, ProxyMember, type Member } from './member.js';
 import type { Router } from './router.js';
 import { registryChanged } from '../telemetry/metrics.js';
@@ -58,6 +59,8 @@ export class Directory {
     private readonly sets?: EndpointSetChooser,
     /** The reference's own `connections` per address (else the endpoint's or the runtime's). */
     private readonly connections?: number,
+    /** A control plane's TLS for these endpoints (`MeshCluster.tls`), over the runtime's client TLS. */
+    private readonly tls?: TlsOptions | false,
   ) {
     this.direct = 'endpoints' in source;
     if ('endpoints' in source) {
@@ -241,7 +244,7 @@ export class Directory {
   }
 
   private member(endpoint: Endpoint): PooledMember {
-    const client = this.pool.acquire(endpoint, this.connections, this.direct);
+    const client = this.pool.acquire(endpoint, this.connections, this.direct, this.tls);
     if (this.sets?.isProxy(endpoint)) return new ProxyMember(endpoint, client);
     return new PooledMember(endpoint, client, this.balancer, this.breakers);
   }

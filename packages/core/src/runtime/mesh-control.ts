@@ -4,6 +4,7 @@ import type { Endpoint } from '../endpoint.js';
 import type { Invocation } from '../invocation.js';
 import type { LoadBalancer } from '../load-balancer.js';
 import type { ServiceDefinition } from '../service.js';
+import type { TlsOptions } from '../transport-options.js';
 
 /**
  * A control plane that drives references (`RuntimeOptions.mesh`; `xdsMesh(client)` of
@@ -115,6 +116,13 @@ export interface MeshCluster {
   readonly unavailable?: string | undefined;
   /** Envoy's circuit-breaker thresholds: over them a call fails unsent with SERVER_BUSY (Envoy's overflow). */
   readonly limits?: MeshLimits | undefined;
+  /**
+   * How its endpoints are dialed: these TLS options (every endpoint over TLS, `mode` strict unless
+   * set), `false` (plaintext, whatever the runtime's client TLS says), or undefined (the runtime's
+   * client TLS, as for a registry's endpoints). Clients are pooled per options object: keep one
+   * object while the configuration is the same, so connections are shared and kept.
+   */
+  readonly tls?: TlsOptions | false | undefined;
 }
 
 export interface MeshLimits {

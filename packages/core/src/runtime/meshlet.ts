@@ -220,7 +220,7 @@ export class Meshlet {
     if (controlled !== undefined) {
       const mesh = new MeshInvoker(controlled, (cluster, registry) => new Directory(definition, protocol, this.pool,
         cluster.balancer?.() ?? this.balancer(), passThrough, { registry }, cluster.breakers?.() ?? this.options.breakers?.(),
-        undefined, options.connections === undefined ? undefined : checkConnections(options.connections, `refer ${definition.interface}`)),
+        undefined, options.connections === undefined ? undefined : checkConnections(options.connections, `refer ${definition.interface}`), cluster.tls),
       `${serviceKeyString(definition)} over ${protocol}`);
       this.meshed.push(mesh);
       return applyInterceptors(mesh.invoke, [this.tap.interceptor('client'), ...(this.options.interceptors ?? [])]);
