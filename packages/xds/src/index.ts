@@ -13,6 +13,7 @@ export {
   type XdsServerConfig,
   type XdsChannelCreds,
   type XdsLocality,
+  type XdsCertificateProvider,
 } from './bootstrap/bootstrap.js';
 export { bootstrapFromEnv, shorthandBootstrap, generatedNodeId } from './bootstrap/from-env.js';
 export { decodeMessage, anyToObject, TO_OBJECT, type XdsObject, type AnyLike } from './decode/decode.js';

@@ -17,7 +17,12 @@ const ISTIO = {
     metadata: { GENERATOR: 'grpc', ISTIO_VERSION: '1.24.0', LABELS: { app: 'echo' } },
     locality: { region: 'us-east1', zone: 'us-east1-b' },
   },
-  certificate_providers: { default: { plugin_name: 'file_watcher', config: { certificate_file: '/x' } } },
+  certificate_providers: {
+    default: {
+      plugin_name: 'file_watcher',
+      config: { certificate_file: '/var/run/secrets/workload-spiffe-credentials/certificates.pem', private_key_file: '/var/run/secrets/workload-spiffe-credentials/private_key.pem', ca_certificate_file: '/var/run/secrets/workload-spiffe-credentials/ca_certificates.pem', refresh_interval: '900s' },
+    },
+  },
   server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
 };
 
@@ -74,4 +79,26 @@ test('the order: MESHLET_XDS, then GRPC_XDS_BOOTSTRAP (file), then GRPC_XDS_BOOT
   assert.equal(bootstrapFromEnv({ MESHLET_XDS: file, GRPC_XDS_BOOTSTRAP_CONFIG: config })!.node.id, 'from-file');
   assert.equal(bootstrapFromEnv({}), undefined);
   assert.throws(() => bootstrapFromEnv({ GRPC_XDS_BOOTSTRAP: join(dir, 'missing.json') }), invalid(/GRPC_XDS_BOOTSTRAP: cannot read/));
+});
+
+test('certificate_providers: file_watcher read into its fields (gRFC A29), other plugins kept by name, mistakes named', () => {
+  const b = parseBootstrap(ISTIO);
+  assert.deepEqual(b.certificateProviders?.['default'], {
+    pluginName: 'file_watcher',
+    certificateFile: '/var/run/secrets/workload-spiffe-credentials/certificates.pem',
+    privateKeyFile: '/var/run/secrets/workload-spiffe-credentials/private_key.pem',
+    caCertificateFile: '/var/run/secrets/workload-spiffe-credentials/ca_certificates.pem',
+    refreshIntervalMs: 900_000,
+  });
+  const roots = parseBootstrap({ ...ISTIO, certificate_providers: { roots: { plugin_name: 'file_watcher', config: { ca_certificate_file: '/ca.pem' } }, other: { plugin_name: 'meshca', config: { x: 1 } } } });
+  assert.deepEqual(roots.certificateProviders?.['roots'], { pluginName: 'file_watcher', certificateFile: undefined, privateKeyFile: undefined, caCertificateFile: '/ca.pem', refreshIntervalMs: 600_000 });
+  assert.deepEqual(roots.certificateProviders?.['other'], { pluginName: 'meshca', config: { x: 1 } });
+  assert.equal(parseBootstrap({ ...ISTIO, certificate_providers: undefined }).certificateProviders, undefined);
+  const cp = (entry: unknown) => () => parseBootstrap({ ...ISTIO, certificate_providers: { p: entry } });
+  assert.throws(cp({ plugin_name: 'file_watcher', config: { certificate_file: '/c' } }), invalid(/certificate_providers\.p\.config must set certificate_file and private_key_file together/));
+  assert.throws(cp({ plugin_name: 'file_watcher', config: {} }), invalid(/or ca_certificate_file/));
+  assert.throws(cp({ plugin_name: 'file_watcher', config: { ca_certificate_file: '/ca', refresh_interval: 'soon' } }), invalid(/refresh_interval must be a positive duration/));
+  assert.throws(cp({ config: {} }), invalid(/plugin_name must be a non-empty string/));
+  assert.throws(cp('x'), invalid(/certificate_providers\.p must be an object/));
+  assert.throws(() => parseBootstrap({ ...ISTIO, certificate_providers: [] }), invalid(/certificate_providers must be an object/));
 });

@@ -30,9 +30,26 @@ export interface XdsServerConfig {
   readonly serverFeatures: readonly string[];
 }
 
+/**
+ * A `certificate_providers` entry (gRFC A29): `file_watcher` read into its fields; another
+ * plugin kept by name (clusters naming it cannot be dialed).
+ */
+export type XdsCertificateProvider =
+  | {
+    readonly pluginName: 'file_watcher';
+    readonly certificateFile?: string | undefined;
+    readonly privateKeyFile?: string | undefined;
+    readonly caCertificateFile?: string | undefined;
+    /** `refresh_interval` in ms (gRPC's default: 10 minutes). */
+    readonly refreshIntervalMs: number;
+  }
+  | { readonly pluginName: string; readonly config: Readonly<Record<string, unknown>> };
+
 export interface XdsBootstrap {
   readonly xdsServers: readonly XdsServerConfig[];
   readonly node: XdsBootstrapNode;
+  /** `certificate_providers` by instance name: what clusters' TLS contexts name for certificates and roots. */
+  readonly certificateProviders?: Readonly<Record<string, XdsCertificateProvider>> | undefined;
   /** Kept as given, for the mapping (server-side listeners' names). */
   readonly serverListenerResourceNameTemplate?: string | undefined;
   readonly clientDefaultListenerResourceNameTemplate?: string | undefined;
@@ -75,6 +92,7 @@ export function parseBootstrap(input: string | unknown): XdsBootstrap {
   return {
     xdsServers,
     node,
+    certificateProviders: parseCertificateProviders(json['certificate_providers']),
     serverListenerResourceNameTemplate: optString(json, 'server_listener_resource_name_template', '(root)'),
     clientDefaultListenerResourceNameTemplate: optString(json, 'client_default_listener_resource_name_template', '(root)'),
   };
@@ -122,4 +140,42 @@ function parseNode(n: Record<string, unknown>): XdsBootstrapNode {
     ? undefined
     : { region: optString(loc, 'region', 'node.locality'), zone: optString(loc, 'zone', 'node.locality'), subZone: optString(loc, 'sub_zone', 'node.locality') };
   return { id, cluster, metadata: metadata as Record<string, unknown> | undefined, locality };
+}
+
+/** gRPC's file_watcher refresh when the bootstrap sets none. */
+const FILE_WATCHER_REFRESH_MS = 600_000;
+
+function parseCertificateProviders(v: unknown): Record<string, XdsCertificateProvider> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw bad('certificate_providers', 'must be an object');
+  const out: Record<string, XdsCertificateProvider> = Object.create(null);
+  for (const [name, entry] of Object.entries(v)) {
+    const field = `certificate_providers.${name}`;
+    if (!isObject(entry)) throw bad(field, 'must be an object');
+    const pluginName = entry['plugin_name'];
+    if (typeof pluginName !== 'string' || pluginName === '') throw bad(`${field}.plugin_name`, 'must be a non-empty string');
+    const config = entry['config'] ?? {};
+    if (!isObject(config)) throw bad(`${field}.config`, 'must be an object');
+    if (pluginName !== 'file_watcher') {
+      out[name] = { pluginName, config };
+      continue;
+    }
+    const at = `${field}.config`;
+    const certificateFile = optString(config, 'certificate_file', at);
+    const privateKeyFile = optString(config, 'private_key_file', at);
+    // gRPC's rule: the certificate and its key come together, and a provider gives something.
+    if ((certificateFile === undefined) !== (privateKeyFile === undefined)) throw bad(at, 'must set certificate_file and private_key_file together');
+    const caCertificateFile = optString(config, 'ca_certificate_file', at);
+    if (certificateFile === undefined && caCertificateFile === undefined) throw bad(at, 'must set certificate_file and private_key_file, or ca_certificate_file');
+    const refresh = config['refresh_interval'];
+    let refreshIntervalMs = FILE_WATCHER_REFRESH_MS;
+    if (refresh !== undefined) {
+      // A Duration in proto3 JSON: "600s", "1.5s".
+      const m = typeof refresh === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(refresh.trim()) : null;
+      if (m === null || Number(m[1]) <= 0) throw bad(`${at}.refresh_interval`, 'must be a positive duration like "600s"');
+      refreshIntervalMs = Number(m[1]) * 1000;
+    }
+    out[name] = { pluginName, certificateFile, privateKeyFile, caCertificateFile, refreshIntervalMs };
+  }
+  return out;
 }
