@@ -4,12 +4,11 @@
 // test/fleet/dubbo3-appdiscovery-tri.test.js), and consumers of either protocol reaching the port
 // `dubbo.endpoints` gives it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { dubboMetadataInfo, endpoint, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { migrate } from './app-level/instance-services.js';
-import { ZookeeperRegistry } from './index.js';
 import { instanceJson, parseInstance } from './zookeeper/app-layout.js';
-import { RawZooKeeper, ZooKeeperServer } from './testing/index.js';
+import { zkApp } from './zookeeper-app.fixture.js';
 
 const JAVA_DUBBO_TRI = '{"name":"dubbo3-apptri-provider","id":"127.0.0.1:39671","address":"127.0.0.1","port":39671,"sslPort":null,"payload":{"@class":"org.apache.dubbo.registry.zookeeper.ZookeeperInstance","id":"127.0.0.1:39671","name":"dubbo3-apptri-provider","metadata":{"dubbo.endpoints":"[{\\"port\\":39671,\\"protocol\\":\\"dubbo\\"},{\\"port\\":35889,\\"protocol\\":\\"tri\\"}]","dubbo.metadata-service.url-params":"{\\"serialization\\":\\"hessian2\\",\\"prefer.serialization\\":\\"hessian2\\",\\"version\\":\\"2.0.0\\",\\"dubbo\\":\\"2.0.2\\",\\"release\\":\\"3.3.6\\",\\"side\\":\\"provider\\",\\"port\\":\\"35889\\",\\"protocol\\":\\"tri\\"}","dubbo.metadata.revision":"5ececd1ff93ded9796faa2183ac0f723","dubbo.metadata.storage-type":"local","meta-v":"2.0.0","timestamp":"1796534640843"}},"registrationTimeUTC":1796534641072,"serviceType":"DYNAMIC","uriSpec":null}';
 
@@ -48,27 +47,8 @@ describe('dubbo + tri instances, no server', () => {
 });
 
 describe('dubbo + tri instances on ZooKeeper', () => {
-  let server: ZooKeeperServer;
-  let client: RawZooKeeper;
-  const open: ZookeeperRegistry[] = [];
-  const registry = (query: string) => {
-    const r = new ZookeeperRegistry(`${server.url}?session=2000&timeout=3000&${query}`);
-    open.push(r);
-    return r;
-  };
-  const children = (path: string) => client.children(path).catch(() => [] as string[]);
-  const data = (path: string) => client.data(path);
+  const { registry, children, data } = zkApp();
   const metadata = async (path: string) => JSON.parse((await data(path)).toString()).payload.metadata as Record<string, string>;
-
-  before(async () => {
-    server = await ZooKeeperServer.start({ tickTime: 200 });
-    client = await RawZooKeeper.connect(server.connectString);
-  });
-  after(async () => {
-    await Promise.allSettled(open.map((r) => r.close()));
-    client?.close();
-    await server?.close();
-  });
 
   test('one instance for both protocols: its id the dubbo port (it moves there when dubbo registers after tri), both ports listed, one revision over both', async () => {
     const r = registry('register-mode=instance');

@@ -2,11 +2,11 @@
 // Java Dubbo 3.3.6 writes them (JAVA_INSTANCE was read from a Java provider's node), register-mode
 // interface / instance / all, revisions following the registrations, the mapping's compare-and-set.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Code, dubboMetadataInfo, endpoint, RpcError, type Endpoint, type Registration, type ServiceKey } from '@meshlet/core';
 import { ZookeeperRegistry } from './index.js';
 import { instanceJson, parseInstance, parseMapping } from './zookeeper/app-layout.js';
-import { RawZooKeeper, ZooKeeperServer } from './testing/index.js';
+import { zkApp } from './zookeeper-app.fixture.js';
 
 const JAVA_INSTANCE = '{"name":"dubbo3-app-provider","id":"127.0.0.1:36517","address":"127.0.0.1","port":36517,"sslPort":null,"payload":{"@class":"org.apache.dubbo.registry.zookeeper.ZookeeperInstance","id":"127.0.0.1:36517","name":"dubbo3-app-provider","metadata":{"dubbo.endpoints":"[{\\"port\\":36517,\\"protocol\\":\\"dubbo\\"}]","dubbo.metadata-service.url-params":"{\\"serialization\\":\\"hessian2\\",\\"prefer.serialization\\":\\"hessian2\\",\\"version\\":\\"1.0.0\\",\\"dubbo\\":\\"2.0.2\\",\\"release\\":\\"3.3.6\\",\\"side\\":\\"provider\\",\\"port\\":\\"36517\\",\\"protocol\\":\\"dubbo\\"}","dubbo.metadata.revision":"84829bbeafe65ac8d507c0776fb59308","dubbo.metadata.storage-type":"local","meta-v":"1.0.0","timestamp":"1796525854339"}},"registrationTimeUTC":1796525855886,"serviceType":"DYNAMIC","uriSpec":null}';
 
@@ -52,28 +52,11 @@ describe('application-level layout, no server', () => {
 });
 
 describe('application-level registration on ZooKeeper', () => {
-  let server: ZooKeeperServer;
-  let client: RawZooKeeper;
-  const open: ZookeeperRegistry[] = [];
-  const registry = (mode: string) => {
-    const r = new ZookeeperRegistry(`${server.url}?session=2000&timeout=3000&register-mode=${mode}`);
-    open.push(r);
-    return r;
-  };
-  const children = (path: string) => client.children(path).catch(() => [] as string[]);
-  const data = (path: string) => client.data(path);
+  const zk = zkApp();
+  const registry = (mode: string) => zk.registry(`register-mode=${mode}`);
+  const { children, data } = zk;
   const reg = (service: ServiceKey, port: number, application = 'app-a'): Registration =>
     ({ service, endpoint: endpoint('dubbo', '127.0.0.1', port, { application }), methods: ['echo'], application });
-
-  before(async () => {
-    server = await ZooKeeperServer.start({ tickTime: 200 });
-    client = await RawZooKeeper.connect(server.connectString);
-  });
-  after(async () => {
-    await Promise.allSettled(open.map((r) => r.close()));
-    client?.close();
-    await server?.close();
-  });
 
   test('instance: one node per app instance with the revision of all its services; mappings; no interface nodes', async () => {
     const r = registry('instance');
@@ -114,8 +97,7 @@ describe('application-level registration on ZooKeeper', () => {
     const echo = reg({ interface: 'i.Retry', version: '1.0' }, 32001, 'app-r');
     await provider.register(echo);
     let asked = 0;
-    const consumer = new ZookeeperRegistry(`${server.url}?session=2000&timeout=3000&migration=FORCE_APPLICATION`);
-    open.push(consumer);
+    const consumer = zk.registry('migration=FORCE_APPLICATION');
     consumer.useMetadataFetcher(async (instance) => {
       asked++;
       assert.deepEqual(instance, { application: 'app-r', host: '127.0.0.1', port: 32001, protocol: 'dubbo', revision: dubboMetadataInfo('app-r', [echo]).revision });
