@@ -5,33 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
-import { Code, RpcError, createRuntime, currentCall, defineService } from '@meshlet/core';
-import { GrpcStatus, protobufMethods, statusDetailsOf, triple, withStatusDetails, encodeRpcStatus } from '@meshlet/transport-triple';
-
-const root = protobuf.parse(`
-syntax = "proto3";
-package meshlet.interop;
-message Req { string name = 1; int32 count = 2; int32 size = 3; }
-message Rep { string text = 1; int32 index = 2; }
-service Echo {
-  rpc Hello (Req) returns (Rep);
-  rpc Count (Req) returns (stream Rep);
-  rpc Fail (Req) returns (Rep);
-  rpc Slow (Req) returns (Rep);
-  rpc SlowStream (Req) returns (stream Rep);
-  rpc Big (Req) returns (Rep);
-  rpc Sum (stream Req) returns (Rep);
-  rpc Chat (stream Req) returns (stream Rep);
-}
-`).root;
-const Req = root.lookupType('meshlet.interop.Req');
-const Rep = root.lookupType('meshlet.interop.Rep');
-const Echo = defineService({ interface: 'meshlet.interop.Echo', methods: protobufMethods(root.lookupService('meshlet.interop.Echo')) });
-
-const MiB16 = 16 * 1024 * 1024;
-const BIG_LIMIT = MiB16 + 1024;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { Code, RpcError, createRuntime } from '@meshlet/core';
+import { GrpcStatus, statusDetailsOf, triple, encodeRpcStatus } from '@meshlet/transport-triple';
+import { BIG_LIMIT, DETAIL, Echo, MiB16, Rep, Req, echoHandlers, sleep } from './triple-echo-fixture.js';
 
 // grpc-js's service definition, with protobufjs doing the bytes.
 const ser = (type) => (obj) => Buffer.from(type.encode(type.fromObject(obj)).finish());
@@ -47,8 +23,6 @@ const grpcService = {
 };
 const GrpcEchoClient = grpc.makeGenericClientConstructor(grpcService, 'Echo');
 
-const DETAIL = { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from('detail-bytes') };
-
 describe('grpc-js client → Meshlet Triple provider', () => {
   let mesh;
   let client;
@@ -56,41 +30,7 @@ describe('grpc-js client → Meshlet Triple provider', () => {
   const seen = { slowStreamStopped: false, deadlineLeft: 0, cancelled: false };
   before(async () => {
     mesh = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })], server: { host: '127.0.0.1', port: 0 } });
-    mesh.provide(Echo, {
-      Hello: (req) => {
-        seen.deadlineLeft = currentCall().deadline - Date.now();
-        return { text: `Hello ${req.name}`, index: 0 };
-      },
-      async *Count(req) {
-        for (let i = 0; i < req.count; i++) yield { text: req.name, index: i };
-      },
-      Fail: () => {
-        throw withStatusDetails(new RpcError(Code.Business, 'order 42 not found: ü%'), [DETAIL], GrpcStatus.NOT_FOUND);
-      },
-      Slow: async () => {
-        await sleep(2000);
-        return { text: 'late', index: 0 };
-      },
-      async *SlowStream() {
-        try {
-          for (let i = 0; ; i++) {
-            yield { text: 'tick', index: i };
-            await sleep(20);
-          }
-        } finally {
-          seen.slowStreamStopped = true;
-        }
-      },
-      Big: (req) => ({ text: 'b'.repeat(req.size), index: 1 }),
-      async Sum(reqs) {
-        let total = 0;
-        for await (const r of reqs) total += r.count;
-        return { text: 'sum', index: total };
-      },
-      async *Chat(reqs) {
-        for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
-      },
-    });
+    mesh.provide(Echo, echoHandlers(seen));
     await mesh.start();
     const target = `127.0.0.1:${mesh.address().port}`;
     const opts = { 'grpc.max_receive_message_length': BIG_LIMIT, 'grpc.max_send_message_length': BIG_LIMIT };

@@ -1,0 +1,246 @@
+// Meshlet's Triple transport against connect-es 1.x (@connectrpc/connect-node, the gRPC protocol over
+// HTTP/2), both ways, with the exact values of triple-grpc.test.js:
+// a connect-es client (createGrpcTransport) → a Meshlet tri provider, and a Meshlet tri consumer →
+// a connect-es server (connectNodeAdapter on http2.createServer).
+// connect-es 1.x, not 2.x: @connectrpc/connect-node 2.2 needs Node ≥ 22, and dubbo-js v3 (the other
+// npm Triple peer, triple-dubbo-js.test.js) peers on @bufbuild/protobuf 1.x, which connect-es 2 cannot share.
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import { after, before, describe, test } from 'node:test';
+import { Code as ConnectCode, ConnectError, createPromiseClient } from '@connectrpc/connect';
+import { connectNodeAdapter, createGrpcTransport } from '@connectrpc/connect-node';
+import { Code, RpcError, createRuntime } from '@meshlet/core';
+import { GrpcStatus, statusDetailsOf, triple } from '@meshlet/transport-triple';
+import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep, until } from './triple-echo-fixture.js';
+import { EsEcho, EsNote } from './triple-echo-bufbuild.js';
+
+const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
+
+describe('connect-es client (gRPC over HTTP/2) → Meshlet Triple provider', () => {
+  let mesh;
+  let client;
+  const seen = { slowStreamStopped: false, deadlineLeft: 0 };
+  before(async () => {
+    mesh = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })], server: { host: '127.0.0.1', port: 0 } });
+    mesh.provide(Echo, echoHandlers(seen));
+    await mesh.start();
+    const transport = createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2', readMaxBytes: BIG_LIMIT, writeMaxBytes: BIG_LIMIT,
+    });
+    client = createPromiseClient(EsEcho, transport);
+  });
+  after(async () => {
+    await mesh?.stop(0);
+  });
+
+  test('unary, with the deadline carried as grpc-timeout', async () => {
+    const rep = await client.hello({ name: 'connect-es' }, { timeoutMs: 4000 });
+    assert.deepEqual({ text: rep.text, index: rep.index }, { text: 'Hello connect-es', index: 0 });
+    assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
+  });
+
+  test('server streaming', async () => {
+    const got = [];
+    for await (const rep of client.count({ name: 's', count: 1000 })) got.push(rep.index);
+    assert.equal(got.length, 1000);
+    assert.equal(got[999], 999);
+  });
+
+  test('error: status, percent-decoded message and google.rpc.Status details', async () => {
+    const err = await rejection(client.fail({ name: 'x' }));
+    assert.ok(err instanceof ConnectError);
+    assert.equal(err.code, ConnectCode.NotFound);
+    assert.equal(err.rawMessage, FAIL_MESSAGE);
+    assert.equal(err.details.length, 1);
+    assert.equal(err.details[0].type, 'google.rpc.ErrorInfo');
+    assert.ok(Buffer.from(err.details[0].value).equals(DETAIL.value));
+  });
+
+  test('deadline exceeded on a unary call', async () => {
+    const err = await rejection(client.slow({}, { timeoutMs: 150 }));
+    assert.equal(err.code, ConnectCode.DeadlineExceeded);
+  });
+
+  test('deadline exceeded mid-stream stops the producer', async () => {
+    seen.slowStreamStopped = false;
+    let items = 0;
+    const err = await rejection((async () => {
+      for await (const _ of client.slowStream({}, { timeoutMs: 300 })) items++;
+    })());
+    assert.equal(err.code, ConnectCode.DeadlineExceeded);
+    assert.ok(items > 0, 'items before the deadline');
+    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
+  });
+
+  test('cancellation (AbortSignal → RST_STREAM CANCEL) stops the producer', async () => {
+    seen.slowStreamStopped = false;
+    const abort = new AbortController();
+    const err = await rejection((async () => {
+      for await (const _ of client.slowStream({}, { signal: abort.signal })) abort.abort();
+    })());
+    assert.equal(err.code, ConnectCode.Canceled);
+    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
+  });
+
+  test('a 16 MiB message each way', async () => {
+    const rep = await client.big({ size: MiB16, name: 'x'.repeat(MiB16 - 16) });
+    assert.equal(rep.text.length, MiB16);
+    assert.equal(rep.text, 'b'.repeat(MiB16));
+  });
+
+  test('client streaming', async () => {
+    async function* reqs() {
+      for (let i = 1; i <= 100; i++) yield { count: i };
+    }
+    const rep = await client.sum(reqs());
+    assert.deepEqual({ text: rep.text, index: rep.index }, { text: 'sum', index: 5050 });
+  });
+
+  test('bidi streaming', async () => {
+    async function* reqs() {
+      for (const w of ['ping', 'pong', 'done']) yield { name: w, count: 1 };
+    }
+    const got = [];
+    for await (const r of client.chat(reqs())) got.push(r.text);
+    assert.deepEqual(got, ['PING', 'PONG', 'DONE']);
+  });
+
+  test('128 calls in flight on one connection, each answered with its own value', async () => {
+    const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => client.hello({ name: `n${i}` }, { timeoutMs: 20_000 })));
+    reps.forEach((r, i) => assert.equal(r.text, `Hello n${i}`));
+  });
+
+  test('unknown method: UNIMPLEMENTED', async () => {
+    const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' });
+    const nope = createPromiseClient({ ...EsEcho, methods: { nope: { ...EsEcho.methods.hello, name: 'Nope' } } }, transport);
+    const err = await rejection(nope.nope({}));
+    assert.equal(err.code, ConnectCode.Unimplemented);
+  });
+});
+
+describe('Meshlet Triple consumer → connect-es server (connectNodeAdapter on node:http2)', () => {
+  let server;
+  let consumer;
+  let echo;
+  let url;
+  const seen = { timeout: undefined, tenant: undefined, stopped: false };
+  const NOTE = new EsNote({ note: 'not ready: ü' });
+  before(async () => {
+    const handler = connectNodeAdapter({
+      grpc: true, grpcWeb: false, connect: false, readMaxBytes: BIG_LIMIT, writeMaxBytes: BIG_LIMIT,
+      routes: (router) => router.service(EsEcho, {
+        hello(req, ctx) {
+          seen.timeout = ctx.timeoutMs();
+          seen.tenant = ctx.requestHeader.get('x-tenant');
+          return { text: `Hello ${req.name} from connect-es`, index: Number(seen.tenant === 'acme') };
+        },
+        async *count(req) {
+          for (let i = 0; i < req.count; i++) yield { text: 'c', index: i };
+        },
+        fail() {
+          throw new ConnectError('not ready: ü', ConnectCode.FailedPrecondition, undefined, [NOTE]);
+        },
+        async slow(_req, ctx) {
+          await sleep(2000);
+          ctx.signal.throwIfAborted();
+          return { text: 'late' };
+        },
+        async *slowStream(_req, ctx) {
+          try {
+            for (let i = 0; !ctx.signal.aborted; i++) {
+              yield { text: 't', index: i };
+              await sleep(20);
+            }
+          } finally {
+            seen.stopped = true;
+          }
+        },
+        big: (req) => ({ text: 'g'.repeat(req.size), index: 2 }),
+        async sum(reqs) {
+          let total = 0;
+          for await (const r of reqs) total += r.count;
+          return { text: 'sum', index: total };
+        },
+        async *chat(reqs) {
+          for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
+        },
+      }),
+    });
+    server = http2.createServer(handler);
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `tri://127.0.0.1:${server.address().port}`;
+    consumer = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })] });
+    echo = consumer.refer(Echo, { url, timeout: 10_000, attachments: { 'x-tenant': 'acme' } });
+  });
+  after(async () => {
+    await consumer?.stop(0);
+    await new Promise((resolve) => {
+      server?.close(resolve);
+      // http2 sessions keep the server open; the consumer has closed its own already.
+    });
+  });
+
+  test('unary, with grpc-timeout and attachments as metadata', async () => {
+    const rep = await echo.Hello({ name: 'meshlet' });
+    assert.equal(rep.text, 'Hello meshlet from connect-es');
+    assert.equal(rep.index, 1, 'attachment x-tenant arrived');
+    assert.ok(seen.timeout > 9000 && seen.timeout <= 10_000, `connect-es saw a deadline ${seen.timeout} ms away`);
+  });
+
+  test('server streaming', async () => {
+    const got = [];
+    for await (const rep of echo.Count({ count: 500 })) got.push(rep.index);
+    assert.equal(got.length, 500);
+    assert.equal(got[499], 499);
+  });
+
+  test('error status, message and details reach the caller', async () => {
+    const e = await rejection(echo.Fail({}));
+    assert.ok(RpcError.is(e, Code.BadRequest), String(e));
+    assert.equal(e.status, GrpcStatus.FAILED_PRECONDITION);
+    assert.equal(e.message, 'not ready: ü');
+    const d = statusDetailsOf(e);
+    assert.equal(d.length, 1);
+    assert.equal(d[0].typeUrl, 'type.googleapis.com/meshlet.interop.Note');
+    assert.ok(Buffer.from(d[0].value).equals(Buffer.from(NOTE.toBinary())));
+  });
+
+  test('deadline exceeded: TIMEOUT, in time', async () => {
+    const quick = consumer.refer(Echo, { url, timeout: 150 });
+    const t0 = Date.now();
+    await assert.rejects(quick.Slow({}), (e) => RpcError.is(e, Code.Timeout));
+    assert.ok(Date.now() - t0 < 1500);
+  });
+
+  test('cancelling a stream (break) cancels it on the server', async () => {
+    let n = 0;
+    for await (const _ of echo.SlowStream({})) if (++n === 3) break;
+    assert.ok(await until(seen, 'stopped'), 'connect-es saw the cancellation');
+  });
+
+  test('client streaming', async () => {
+    async function* reqs() {
+      for (let i = 1; i <= 100; i++) yield { name: '', count: i, size: 0 };
+    }
+    assert.equal((await echo.Sum(reqs())).index, 5050);
+  });
+
+  test('bidi streaming', async () => {
+    async function* reqs() {
+      for (const w of ['a', 'b', 'c']) yield { name: w, count: 1, size: 0 };
+    }
+    const got = [];
+    for await (const r of echo.Chat(reqs())) got.push(r.text);
+    assert.deepEqual(got, ['A', 'B', 'C']);
+  });
+
+  test('a 16 MiB message', async () => {
+    const rep = await echo.Big({ size: MiB16 });
+    assert.equal(rep.text, 'g'.repeat(MiB16));
+  });
+
+  test('128 calls in flight', async () => {
+    const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => echo.Hello({ name: `n${i}` })));
+    reps.forEach((r, i) => assert.equal(r.text, `Hello n${i} from connect-es`));
+  });
+});
