@@ -5,6 +5,7 @@ import {
   type ClientOptions, type Endpoint, type Invocation, type ProtocolClient,
 } from '@meshlet/core';
 import { Backoff, DeadlineQueue, connectTls, tlsReady } from '@meshlet/core/engine';
+import { widenSessionWindow } from './session-window.js';
 import { methodCodec } from './codec.js';
 import { CONTENT_TYPE_PROTO, DEFAULT_MAX_MESSAGE_SIZE, H } from './constants.js';
 import { ClientCall, type ClientCallOptions } from './client-call.js';
@@ -191,6 +192,7 @@ export class TripleProtocolClient implements ProtocolClient {
     this.goneAway = false;
     let connected = false;
     session.once('connect', () => {
+      widenSessionWindow(session);
       connected = true;
       this.connectError = undefined;
       this.backoff.reset();

@@ -7,6 +7,7 @@ import { DeadlineQueue, peerIdentityOf, ServerTls, tlsReady } from '@meshlet/cor
 import { DEFAULT_MAX_MESSAGE_SIZE } from './constants.js';
 import { serveStream, type Arrival, type CallGate, type ServerCall } from './server-call.js';
 import { http2TlsOptions } from './tls.js';
+import { widenSessionWindow } from './session-window.js';
 
 export interface TripleServerOptions {
   /** Largest request message taken and response message sent, bytes (default: `maxFrameSize`, else 8 MiB). */
@@ -119,6 +120,7 @@ export class TripleProtocolServer implements ProtocolServer, CallGate {
   }
 
   private adopt(session: http2.ServerHttp2Session): void {
+    widenSessionWindow(session);
     const socket = session.socket;
     const tlsSocket = socket as TLSSocket;
     let identity: PeerIdentity | undefined;
