@@ -1,6 +1,6 @@
 import {
   createLoadBalancer, loadBalancerNames, roundRobin,
-  type EndpointBreakers, type Endpoint, type Invocation, type LoadBalancer, type MeshCluster,
+  type EndpointBreakers, type TlsOptions, type Endpoint, type Invocation, type LoadBalancer, type MeshCluster,
 } from '@meshlet/core';
 import type { ClusterSpec } from './cluster-spec.js';
 import { endpointsOf } from './endpoints.js';
@@ -46,7 +46,11 @@ function balancerFor(spec: ClusterSpec, assignment: Obj | null | undefined): Loa
  * A Cluster resource as the runtime's MeshCluster: one object per resource version (the runtime
  * keeps a directory per object, and retires it when a policy no longer names it).
  */
-export function meshCluster(spec: ClusterSpec, protocol: string, feed: AssignmentFeed | undefined, outlier: OutlierDetectorFactory | undefined): MeshCluster {
+export function meshCluster(
+  spec: ClusterSpec, protocol: string, feed: AssignmentFeed | undefined, outlier: OutlierDetectorFactory | undefined,
+  /** From the cluster's transport_socket: TLS options, or false (none: plaintext, gRPC's rule, whatever the runtime's client TLS says). */
+  tls: TlsOptions | false = false,
+): MeshCluster {
   const name = spec.name;
   const detection = spec.outlierDetection;
   return {
@@ -59,6 +63,7 @@ export function meshCluster(spec: ClusterSpec, protocol: string, feed: Assignmen
     balancer: () => balancerFor(spec, feed?.current),
     breakers: detection !== undefined && outlier !== undefined ? () => outlier(detection) : undefined,
     limits: { maxRequests: spec.maxRequests ?? 1024, maxRetries: spec.maxRetries ?? 3, retryBudget: spec.retryBudget },
+    tls,
   };
 }
 

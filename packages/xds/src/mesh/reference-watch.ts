@@ -1,17 +1,22 @@
-import { Code, LiveMeshReference, type MeshCluster, type MeshPolicy } from '@meshlet/core';
+import { Code, LiveMeshReference, type MeshCluster, type MeshPolicy, type TlsOptions } from '@meshlet/core';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, LISTENER, ROUTE_CONFIGURATION } from '../type-urls.js';
 import { clusterSpec } from './cluster-spec.js';
 import { HTTP_FAULT } from './fault.js';
 import { meshCluster, missingCluster, type AssignmentFeed, type OutlierDetectorFactory } from './mesh-cluster.js';
 import { RoutePolicy, type FaultFilter } from './route-table.js';
+import type { ClusterTlsCache } from './tls-clusters.js';
 import { durationMs, list, obj, str, typeName, type Obj } from './values.js';
+import type { XdsCertificateProvider } from '../bootstrap/bootstrap.js';
 
 /** What the mapping needs of an xDS client (`XdsClient#watch`, the @meshlet/xds contract). */
 export interface XdsWatchSource {
   /** `resource` undefined: it does not exist. The cached value is replayed to a new watcher at once. Returns the unwatch. */
   watch(typeUrl: string, name: string, listener: (resource: any, meta?: unknown) => void): () => void;
-  /** The client's bootstrap, for its client_default_listener_resource_name_template. */
-  readonly bootstrap?: { readonly clientDefaultListenerResourceNameTemplate?: string | undefined } | undefined;
+  /** The client's bootstrap: its client_default_listener_resource_name_template and certificate_providers. */
+  readonly bootstrap?: {
+    readonly clientDefaultListenerResourceNameTemplate?: string | undefined;
+    readonly certificateProviders?: Readonly<Record<string, XdsCertificateProvider>> | undefined;
+  } | undefined;
 }
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -62,6 +67,8 @@ export interface ReferenceWatchOptions {
   readonly outlier: OutlierDetectorFactory | undefined;
   readonly channelId: string;
   readonly sourceIp: () => string;
+  /** Clusters' transport_socket as TLS options (shared by the mesh's references). */
+  readonly tls: ClusterTlsCache;
 }
 
 /**
@@ -205,16 +212,18 @@ export class ReferenceWatch {
       entry.mesh = missingCluster(name);
     } else {
       const spec = clusterSpec(cluster);
-      if (spec.unsupported !== undefined) {
+      const tls = this.options.tls.of(cluster);
+      const unusable = spec.unsupported ?? (tls !== false && 'unusable' in tls ? tls.unusable : undefined);
+      if (unusable !== undefined) {
         entry.eds?.feed.close();
         entry.eds = undefined;
-        entry.mesh = missingCluster(name, `xDS: ${spec.unsupported}`);
+        entry.mesh = missingCluster(name, `xDS: ${unusable}`);
       } else {
         if (spec.eds !== entry.eds?.name) {
           entry.eds?.feed.close();
           entry.eds = spec.eds === undefined ? undefined : { name: spec.eds, feed: new Feed(this.source, spec.eds) };
         }
-        entry.mesh = meshCluster(spec, this.options.protocol, entry.eds?.feed, this.options.outlier);
+        entry.mesh = meshCluster(spec, this.options.protocol, entry.eds?.feed, this.options.outlier, tls as TlsOptions | false);
       }
     }
     if (rebuild) this.rebuild();

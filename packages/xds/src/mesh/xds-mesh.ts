@@ -3,6 +3,7 @@ import type { MeshControl, MeshReference, MeshService } from '@meshlet/core';
 import { localAddress } from '@meshlet/core/runtime';
 import type { OutlierDetectorFactory } from './mesh-cluster.js';
 import { ReferenceWatch, type XdsWatchSource } from './reference-watch.js';
+import { ClusterTlsCache, type CertificateProviderFactory } from './tls-clusters.js';
 
 export interface XdsMeshOptions {
   /**
@@ -20,6 +21,12 @@ export interface XdsMeshOptions {
   readonly services?: (service: MeshService) => boolean;
   /** An outlier detector for clusters with outlier_detection (`createMeshlet` wires @meshlet/breaker's). */
   readonly outlierDetection?: OutlierDetectorFactory;
+  /**
+   * The TlsSource of a bootstrap `certificate_providers` instance that clusters' TLS contexts name
+   * (`createMeshlet` wires @meshlet/security's fileTlsSource for `file_watcher`). Without it, a
+   * cluster naming a provider takes no calls (UNAVAILABLE, saying so); SDS secrets over ADS need none.
+   */
+  readonly certificateProviders?: CertificateProviderFactory;
 }
 
 /**
@@ -31,6 +38,7 @@ export interface XdsMeshOptions {
 export function xdsMesh(client: XdsWatchSource, options: XdsMeshOptions = {}): MeshControl {
   const template = options.listenerTemplate ?? client.bootstrap?.clientDefaultListenerResourceNameTemplate ?? '%s';
   let sourceIp: string | undefined;
+  const tls = new ClusterTlsCache(client, options.certificateProviders);
   return {
     reference(service: MeshService): MeshReference | undefined {
       if (options.services !== undefined && !options.services(service)) return undefined;
@@ -43,6 +51,7 @@ export function xdsMesh(client: XdsWatchSource, options: XdsMeshOptions = {}): M
         outlier: options.outlierDetection,
         channelId: randomUUID(),
         sourceIp: () => (sourceIp ??= localAddress()),
+        tls,
       });
       return watch.ref;
     },
