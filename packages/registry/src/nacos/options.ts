@@ -41,6 +41,12 @@ export interface NacosRegistryOptions {
   readonly emptyGraceMs?: number;
   /** Never let an empty list replace a non-empty one (Java nacos-client's `namingPushEmptyProtection`). Default false. */
   readonly emptyProtection?: boolean;
+  /**
+   * `http` (the default): the v1 open API, heartbeats and periodic reads. `grpc`: Nacos 2.x's gRPC
+   * API at each server's port + 1000 (grpc/): instances live with one long connection, subscribers
+   * get pushes. Needs the optional package @grpc/grpc-js.
+   */
+  readonly api?: 'http' | 'grpc';
 }
 
 export interface NacosSettings {
@@ -58,12 +64,13 @@ export interface NacosSettings {
   readonly migration: Migration;
   readonly emptyGraceMs: number;
   readonly emptyProtection: boolean;
+  readonly api: 'http' | 'grpc';
 }
 
 const HOST_PORT = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/i;
 
 /**
- * `nacos://[user:password@]h1:8848[,h2:8848]?namespace=&group=&username=&password=&accessToken=&beat=&refresh=&timeout=&register-mode=&migration=&emptyGrace=&emptyProtection=`
+ * `nacos://[user:password@]h1:8848[,h2:8848]?namespace=&group=&username=&password=&accessToken=&beat=&refresh=&timeout=&register-mode=&migration=&emptyGrace=&emptyProtection=&api=http|grpc`
  * or an options object. The port defaults to 8848. The URL may carry credentials: error messages never quote it.
  */
 export function nacosSettings(options: NacosRegistryOptions | string): NacosSettings {
@@ -97,6 +104,7 @@ export function nacosSettings(options: NacosRegistryOptions | string): NacosSett
     migration: oneOf(o.migration, MIGRATIONS, 'APPLICATION_FIRST', 'migration'),
     emptyGraceMs: o.emptyGraceMs === undefined ? 15_000 : nonNegativeMs(o.emptyGraceMs, 'emptyGrace'),
     emptyProtection: o.emptyProtection ?? false,
+    api: oneOf(o.api, ['http', 'grpc'] as const, 'http', 'api'),
   });
 }
 
@@ -138,7 +146,7 @@ function fromUrl(url: string): NacosRegistryOptions {
     return n;
   };
   const str = (name: string) => query.get(name) ?? undefined;
-  const known = new Set(['namespace', 'group', 'username', 'password', 'accessToken', 'beat', 'refresh', 'timeout', 'cluster', 'register-mode', 'migration', 'emptyGrace', 'emptyProtection']);
+  const known = new Set(['namespace', 'group', 'username', 'password', 'accessToken', 'beat', 'refresh', 'timeout', 'cluster', 'register-mode', 'migration', 'emptyGrace', 'emptyProtection', 'api']);
   for (const k of query.keys()) if (!known.has(k)) throw invalidArgument(`nacos registry URL: unknown parameter ${JSON.stringify(k)}`);
   return {
     servers: authority.split(',').filter((s) => s !== ''),
@@ -155,6 +163,7 @@ function fromUrl(url: string): NacosRegistryOptions {
     migration: str('migration') as Migration | undefined,
     emptyGraceMs: num('emptyGrace'),
     emptyProtection: bool(query.get('emptyProtection')),
+    api: str('api') as 'http' | 'grpc' | undefined,
   };
 }
 

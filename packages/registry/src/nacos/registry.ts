@@ -19,6 +19,8 @@ import { dubboNaming, namingFor, type NacosPlace } from './naming.js';
 import { nacosSettings, type NacosRegistryOptions, type NacosSettings } from './options.js';
 import { PushReceiver } from './push.js';
 import { NacosServiceReader, type ReaderOptions } from './reader.js';
+import { NacosGrpcNaming } from './grpc/naming-client.js';
+import { GrpcServiceReader } from './grpc/reader.js';
 
 /** Nacos' beat answer when the server does not know the instance (it restarted, or expired it). */
 const RESOURCE_NOT_FOUND = 20404;
@@ -50,7 +52,9 @@ export class NacosRegistry implements Registry {
   readonly #registered = new Map<string, Held>();
   readonly #serial = new Serial();
   readonly #subs = new Subscriptions();
-  readonly #readers = new Map<string, NacosServiceReader<Endpoint>>();
+  readonly #readers = new Map<string, NacosServiceReader<Endpoint> | GrpcServiceReader<Endpoint>>();
+  /** With `api: 'grpc'`: instances and interface-level subscriptions over Nacos 2.x's long connection (grpc/). */
+  readonly #grpc: NacosGrpcNaming | undefined;
   /** Which reader feeds each subscription. */
   readonly #readerOf = new Map<Subscription, string>();
   #push: PushReceiver | undefined;
@@ -74,6 +78,7 @@ export class NacosRegistry implements Registry {
     this.#http = new NacosHttp(this.settings);
     this.#config = new NacosConfig(this.#http, this.settings);
     this.#watch = new ConfigWatch(this.#http, this.settings);
+    this.#grpc = this.settings.api === 'grpc' ? new NacosGrpcNaming(this.settings) : undefined;
   }
 
   /** The runtime's way to read an instance's MetadataInfo; application-level discovery needs it. */
@@ -168,6 +173,7 @@ export class NacosRegistry implements Registry {
     await this.#serial.run(id, async () => {
       const now = this.#registered.get(id);
       if (now && now.instance.port === previous.instance.port) return;
+      if (this.#grpc) return this.#grpc.deregister(this.#grpcPlace(previous), previous.instance);
       await this.#http.request('DELETE', '/nacos/v1/ns/instance', this.#instanceParams(previous));
     }).catch(() => {}); // unreachable: its beats stopped, the server drops it
   }
@@ -199,7 +205,7 @@ export class NacosRegistry implements Registry {
     const id = readerId(naming.name, protocol, place, serviceName);
     const sub = this.#subs.add(key, listener);
     this.#readerOf.set(sub, id);
-    if (!this.#push) {
+    if (!this.#push && !this.#grpc) {
       this.#push = new PushReceiver((name) => this.#onPush(name));
       this.#udpPort = await this.#push.port();
       if (this.#closed) throw closedError(this.name);
@@ -208,12 +214,15 @@ export class NacosRegistry implements Registry {
     if (!reader) {
       const where = { ...this.settings, namespace: place.namespace, group: place.group };
       const clusters: Record<string, string> = place.readClusters === undefined ? {} : { clusters: place.readClusters };
-      reader = new NacosServiceReader<Endpoint>(serviceName, this.#http, where, {
+      const o: ReaderOptions<Endpoint> = {
         toItems: (hosts) => endpointSet(hosts.map((h) => naming.endpoint(h, key, protocol)).filter((e): e is Endpoint => e !== undefined)),
         holdEmpty: () => this.#holdEmpty(),
         extra: () => ({ ...this.#pushParams(), ...clusters }),
         onSet: () => this.#deliver(id),
-      });
+      };
+      reader = this.#grpc
+        ? new GrpcServiceReader<Endpoint>(this.#grpc, { namespace: place.namespace, group: place.group, serviceName, cluster: place.cluster }, place.readClusters ?? '', this.settings.refreshMs, o)
+        : new NacosServiceReader<Endpoint>(serviceName, this.#http, where, o);
       this.#readers.set(id, reader);
       reader.start();
     }
@@ -258,6 +267,11 @@ export class NacosRegistry implements Registry {
     this.#stopBeating();
     const mine = [...this.#registered];
     this.#registered.clear();
+    if (this.#grpc) {
+      // Closing the connection is the deregistration: the server drops its ephemeral instances.
+      this.#grpc.close();
+      return;
+    }
     if (mine.length > 0) {
       // Best effort: whatever is not deleted is dropped by the server when its beats stop.
       await Promise.allSettled(mine.map(([rid, held]) => this.#serial.run(rid, () => this.#delete(rid, held))));
@@ -300,7 +314,7 @@ export class NacosRegistry implements Registry {
    */
   #holdEmpty(): boolean {
     if (this.settings.emptyProtection) return true;
-    const since = this.#http.recoveredAt;
+    const since = Math.max(this.#http.recoveredAt, this.#grpc?.recoveredAt ?? 0);
     return since > 0 && Date.now() - since < this.settings.emptyGraceMs;
   }
 
@@ -366,6 +380,10 @@ export class NacosRegistry implements Registry {
   async #put(rid: string, held: Held): Promise<void> {
     // An unregister queued before this write ran wins: never resurrect an instance.
     if (this.#registered.get(rid) !== held) return;
+    if (this.#grpc) {
+      await this.#grpc.register(this.#grpcPlace(held), held.instance);
+      return;
+    }
     try {
       await this.#http.request('POST', '/nacos/v1/ns/instance', {
         ...this.#instanceParams(held),
@@ -381,11 +399,17 @@ export class NacosRegistry implements Registry {
 
   async #delete(rid: string, held: Held): Promise<void> {
     if (this.#registered.has(rid)) return; // registered again meanwhile
+    if (this.#grpc) return this.#grpc.deregister(this.#grpcPlace(held), held.instance);
     await this.#http.request('DELETE', '/nacos/v1/ns/instance', this.#instanceParams(held));
   }
 
+  #grpcPlace(held: Held): { namespace: string; group: string; serviceName: string; cluster: string } {
+    return { namespace: held.place.namespace, group: held.place.group, serviceName: held.serviceName, cluster: held.place.cluster };
+  }
+
   #startBeating(): void {
-    if (this.#beatTimer) return;
+    // Over gRPC the connection keeps instances alive: no beats.
+    if (this.#beatTimer || this.#grpc) return;
     this.#beatTimer = setInterval(() => void this.beat(), this.settings.beatMs);
     this.#beatTimer.unref();
   }

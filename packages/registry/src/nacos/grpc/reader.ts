@@ -1,0 +1,98 @@
+import type { ReaderOptions } from '../reader.js';
+import type { ListedHost } from '../dubbo-naming.js';
+import { FirstReadWaiters } from '../../serial.js';
+import type { GrpcPlace, NacosGrpcNaming } from './naming-client.js';
+
+const RETRY_MS = 1000;
+
+/**
+ * The gRPC counterpart of NacosServiceReader: a SubscribeServiceRequest at start (its answer is the
+ * first set), each NotifySubscriberRequest push at once, and a ServiceQueryRequest every
+ * `refreshMs` (a lost push heals itself). The same empty protection: an empty list does not replace
+ * a non-empty one while `holdEmpty()` (read again each second until it ends).
+ */
+export class GrpcServiceReader<T> {
+  readonly serviceName: string;
+  readonly #naming: NacosGrpcNaming;
+  readonly #place: GrpcPlace;
+  readonly #clusters: string;
+  readonly #o: ReaderOptions<T>;
+  readonly #firstWaiters = new FirstReadWaiters();
+  readonly #refreshMs: number;
+  #set: readonly T[] | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #unsubscribe: (() => void) | undefined;
+  #listener = (hosts: readonly ListedHost[]) => this.#apply(hosts);
+
+  constructor(naming: NacosGrpcNaming, place: GrpcPlace, clusters: string, refreshMs: number, options: ReaderOptions<T>) {
+    this.serviceName = place.serviceName;
+    this.#naming = naming;
+    this.#place = place;
+    this.#clusters = clusters;
+    this.#refreshMs = refreshMs;
+    this.#o = options;
+  }
+
+  get set(): readonly T[] | undefined {
+    return this.#set;
+  }
+
+  start(): void {
+    this.#naming.subscribe(this.#place, this.#clusters, this.#listener).then(
+      ({ hosts, unsubscribe }) => {
+        this.#unsubscribe = unsubscribe;
+        if (this.#stopped) unsubscribe();
+        else this.#apply(hosts);
+      },
+      (err: { unsubscribe?: () => void }) => {
+        this.#unsubscribe = err.unsubscribe;
+        if (this.#stopped) this.#unsubscribe?.();
+        else this.#schedule(RETRY_MS);
+      },
+    );
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#firstWaiters.release();
+  }
+
+  firstRead(timeoutMs: number): Promise<void> {
+    if (this.#set !== undefined || this.#stopped) return Promise.resolve();
+    return this.#firstWaiters.wait(timeoutMs);
+  }
+
+  async refresh(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      this.#apply(await this.#naming.query(this.#place, this.#clusters));
+    } catch (err) {
+      this.#schedule(Math.min(this.#refreshMs, RETRY_MS));
+      throw err;
+    }
+  }
+
+  #apply(hosts: readonly ListedHost[]): void {
+    if (this.#stopped) return;
+    const items = this.#o.toItems(hosts);
+    if (items.length === 0 && (this.#set?.length ?? 0) > 0 && this.#o.holdEmpty()) {
+      this.#schedule(Math.min(this.#refreshMs, RETRY_MS));
+      return;
+    }
+    this.#set = items;
+    this.#o.onSet(items);
+    this.#firstWaiters.release();
+    this.#schedule(this.#refreshMs);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.refresh().catch(() => {}), ms);
+    this.#timer.unref();
+  }
+}
