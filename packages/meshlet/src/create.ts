@@ -3,7 +3,8 @@ import {
   type EndpointBreakers, type Meshlet, type RuntimeOptions, type Protocol, type Registry,
 } from '@meshlet/core';
 import { BreakerSet, OutlierDetector } from '@meshlet/breaker';
-import { XdsClient, xdsMesh } from '@meshlet/xds';
+import { XdsClient, xdsMesh, type XdsCertificateProvider } from '@meshlet/xds';
+import { fileTlsSource, type FileTlsSource } from '@meshlet/security/files';
 import { AdminServer, adminOptions, meshletTarget, type AdminOptions } from '@meshlet/admin';
 import { loadBalancerFactory } from '@meshlet/lb';
 import { AgentRegistry, createConfigSource, createRegistry, hasConfigSource, withFallback, type FallbackRegistry } from '@meshlet/registry';
@@ -145,14 +146,23 @@ function tlsOptionsOf<O extends Pick<MeshletAppOptions, 'server' | 'client'>>(op
  * driven by that xDS control plane (`@meshlet/xds`), clusters with outlier_detection get Envoy's
  * outlier detector. Direct mode only: in sidecar mode the agent is the mesh.
  */
-function xdsFromEnv(env: Env): { client: XdsClient; mesh: ReturnType<typeof xdsMesh> } | undefined {
+function xdsFromEnv(env: Env): { client: { close(): void }; mesh: ReturnType<typeof xdsMesh> } | undefined {
   if (!env.MESHLET_XDS?.trim()) return undefined;
   const client = XdsClient.fromEnv({}, env as NodeJS.ProcessEnv);
-  return { client, mesh: xdsMesh(client, { outlierDetection: (config) => new OutlierDetector(config) }) };
+  // Clusters' mTLS from the bootstrap's file_watcher certificate providers (gRPC's proxyless style).
+  const sources: FileTlsSource[] = [];
+  const certificateProviders = (_name: string, p: XdsCertificateProvider) => {
+    if (p.pluginName !== 'file_watcher' || !('certificateFile' in p) || p.certificateFile === undefined || p.privateKeyFile === undefined) return undefined;
+    const source = fileTlsSource({ certFile: p.certificateFile, keyFile: p.privateKeyFile, caFile: p.caCertificateFile, pollInterval: p.refreshIntervalMs });
+    sources.push(source);
+    return source;
+  };
+  const mesh = xdsMesh(client, { outlierDetection: (config) => new OutlierDetector(config), certificateProviders });
+  return { client: { close: () => { client.close(); for (const s of sources) s.close(); } }, mesh };
 }
 
 /** Closes the environment's certificate source (its file watch) and the xDS client once the runtime has stopped. */
-function closing<M extends Meshlet>(mesh: M, source: ClosableTlsSource | undefined, xds?: XdsClient): M {
+function closing<M extends Meshlet>(mesh: M, source: ClosableTlsSource | undefined, xds?: { close(): void }): M {
   if (source === undefined && xds === undefined) return mesh;
   const stop = mesh.stop.bind(mesh);
   mesh.stop = async (graceMs?: number) => {
