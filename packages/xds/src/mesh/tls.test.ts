@@ -51,6 +51,22 @@ test("gRPC's style: provider instances for the certificate and the roots, SANs, 
   assert.deepEqual([old.identity, old.roots], [{ kind: 'provider', instance: 'old' }, { kind: 'provider', instance: 'oldroots' }]);
 });
 
+test("Istio's proxyless CDS: a combined validation context whose default names the provider's ROOTCA", () => {
+  const spec = upstreamTls(cluster({
+    tlsCertificateProviderInstance: { instanceName: 'default', certificateName: 'default' },
+    validationContextType: 'combinedValidationContext',
+    combinedValidationContext: {
+      defaultValidationContext: {
+        caCertificateProviderInstance: { instanceName: 'default', certificateName: 'ROOTCA' },
+        matchSubjectAltNames: [{ exact: 'spiffe://cluster.local/ns/default/sa/echo-app' }],
+      },
+    },
+  }));
+  assert.ok(spec !== undefined && !('unusable' in spec));
+  assert.deepEqual([spec.identity, spec.roots], [{ kind: 'provider', instance: 'default' }, { kind: 'provider', instance: 'default' }]);
+  assert.deepEqual(spec.sans, [{ type: undefined, matcher: { exact: 'spiffe://cluster.local/ns/default/sa/echo-app' } }]);
+});
+
 test("Envoy's style: SDS over ADS, plain and combined validation contexts; typed SAN matchers", () => {
   const plain = upstreamTls(cluster({
     tlsCertificateSdsSecretConfigs: [{ name: 'cert', sdsConfig: ADS }],
