@@ -45,6 +45,7 @@ interface Live {
   readonly stream: GrpcJs.ClientDuplexStream<Payload, Payload>;
   readonly id: string;
   readonly server: string;
+  lost: boolean;
 }
 
 /**
@@ -155,7 +156,7 @@ export class NacosGrpcConnection {
         if (live) this.#lose(live, undefined);
         return;
       }
-      if (!live) {
+      if (!live || live.lost) {
         this.#next++;
         await this.#sleep(backoff);
         backoff = Math.min(backoff * 2, 3000);
@@ -209,7 +210,7 @@ export class NacosGrpcConnection {
       checkResponse('ServerCheckRequest', check);
       const id = typeof check.connectionId === 'string' ? check.connectionId : '';
       const stream = client.makeBidiStreamRequest<Payload, Payload>('/BiRequestStream/requestBiStream', encodePayload, decodePayload, new grpc.Metadata(), {});
-      const live: Live = { client, stream, id, server };
+      const live: Live = { client, stream, id, server, lost: false };
       stream.on('data', (p: Payload) => this.#onServerPayload(live, p));
       stream.on('error', (err: Error) => this.#lose(live, err));
       stream.on('end', () => this.#lose(live, new RpcError(Code.ConnectionClosed, 'nacos grpc stream ended')));
@@ -302,6 +303,8 @@ export class NacosGrpcConnection {
   }
 
   #lose(live: Live, err: unknown): void {
+    if (live.lost) return;
+    live.lost = true;
     if (err !== undefined) this.lastError = err;
     const wasCurrent = this.#live === live;
     if (wasCurrent) {

@@ -75,7 +75,7 @@ export class NacosGrpcNaming {
       if (entry.instances.size === 0) this.#published.delete(k);
       return; // no connection: the server has dropped it with the connection
     }
-    await this.#request('InstanceRequest', { ...where(place), type: 'deRegisterInstance', instance: toWire(instance, place) });
+    await this.#request('InstanceRequest', { ...where(place), type: 'deregisterInstance', instance: toWire(instance, place) });
     if (entry.instances.size === 0) this.#published.delete(k);
     else await this.#publish(k);
   }
@@ -165,7 +165,9 @@ export class NacosGrpcNaming {
 }
 
 function where(p: GrpcPlace): Record<string, string> {
-  return { namespace: p.namespace, serviceName: p.serviceName, groupName: p.group };
+  // Nacos 2.x clients name the default namespace `public` (r-nacos 0.8.8's batch handler takes an
+  // empty one for a group name and files the instances under namespace DEFAULT_GROUP).
+  return { namespace: p.namespace === '' ? 'public' : p.namespace, serviceName: p.serviceName, groupName: p.group };
 }
 
 function toWire(i: NacosInstance, place: GrpcPlace): Record<string, unknown> {
