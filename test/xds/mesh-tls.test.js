@@ -238,3 +238,28 @@ test('a TLS cluster the consumer cannot dial (a provider instance missing from t
   assert.equal(err?.code, 'UNAVAILABLE');
   assert.match(err.message, /certificate provider instance "nowhere" is not in the bootstrap's certificate_providers/);
 });
+
+test('a pushed secret that cannot be used (a key of another certificate) keeps the last good one: new connections still dial, none failing', { timeout: 120_000 }, async () => {
+  const [a, b] = await Promise.all([provider('bad-a', 'dubbo'), provider('bad-b', 'dubbo')]);
+  const c = consumer();
+  const tls = sdsTls([{ exact: SPIFFE_SERVER }]);
+  await cp.set(resources([a], tls, [certSecret(certs.client), rootsSecret()]), { node: c.node });
+  assert.equal(await c.dubbo.who(), `bad-a|${SPIFFE_CLIENT}`);
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    const running = load(() => c.dubbo.who());
+    const broken = { ...certSecret(certs.client2), tls_certificate: { certificate_chain: { inline_string: certs.client2.cert }, private_key: { inline_string: certs.client.key } } };
+    const v = await cp.set(resources([a], tls, [broken, rootsSecret()]), { node: c.node });
+    await cp.waitAcks((acks) => acks.some((e) => e.kind === 'ack' && e.typeUrl === SECRET && e.version === v), 'the broken secret delivered');
+    await until(() => warnings.some((m) => /secret client-cert: the private key does not match the certificate/.test(m)), 'the refusal warned');
+    await cp.set(resources([a, b], tls, [broken, rootsSecret()]), { node: c.node });
+    await until(() => (running.counts[`bad-b|${SPIFFE_CLIENT}`] ?? 0) > 200, 'calls to the new endpoint on the last good certificate');
+    const { counts, errors } = await running.stop();
+    assert.deepEqual(errors, []);
+    assert.deepEqual(Object.keys(counts).sort(), [`bad-a|${SPIFFE_CLIENT}`, `bad-b|${SPIFFE_CLIENT}`]);
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
