@@ -94,8 +94,9 @@ export class NacosGrpcConnection {
     if (this.#closed) throw new RpcError(Code.Shutdown, 'nacos grpc connection closed');
     this.start();
     const deadline = Date.now() + this.#o.timeoutMs;
-    const live = await this.#ready(deadline);
+    // First: a refused login is PERMISSION_DENIED at once, not a wait for a connection.
     const headers = await this.#o.headers();
+    const live = await this.#ready(deadline);
     const answer = await this.#unary(live, jsonPayload(type, { ...body, headers: {}, module: 'naming' }, headers), deadline);
     try {
       return checkResponse(type, payloadJson(answer));
@@ -222,7 +223,7 @@ export class NacosGrpcConnection {
         abilityTable: {},
         headers: {},
         module: 'internal',
-      }, await this.#o.headers()));
+      }, await this.#o.headers().catch(() => ({}))));
       // The server registers the connection when it reads the setup; until then every request is
       // answered "unregistered" (301). A passing health check is the proof it is set up.
       for (;;) {
@@ -305,8 +306,8 @@ export class NacosGrpcConnection {
   #lose(live: Live, err: unknown): void {
     if (live.lost) return;
     live.lost = true;
-    if (err !== undefined) this.lastError = err;
     const wasCurrent = this.#live === live;
+    if (err !== undefined && wasCurrent) this.lastError = err;
     if (wasCurrent) {
       this.#live = undefined;
       if (this.#keepAlive) clearInterval(this.#keepAlive);
