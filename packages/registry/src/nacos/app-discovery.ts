@@ -5,7 +5,8 @@ import { CoalescedReads } from '../serial.js';
 import { appInstanceOf } from './app-naming.js';
 import { MAPPING_GROUP, type NacosConfig } from './config.js';
 import type { ConfigWatch } from './config-watch.js';
-import { NacosServiceReader, type ReaderOptions } from './reader.js';
+import type { ReaderOptions } from './reader.js';
+import type { NacosReader } from './grpc/reader.js';
 
 /** What a discovery needs from its registry. */
 export interface AppDiscoveryContext {
@@ -15,7 +16,7 @@ export interface AppDiscoveryContext {
   readonly timeoutMs: number;
   readonly refreshMs: number;
   /** A reader of one application's Nacos service, started. */
-  readonly reader: (application: string, options: Pick<ReaderOptions<AppInstance>, 'toItems' | 'onSet'>) => NacosServiceReader<AppInstance>;
+  readonly reader: (application: string, options: Pick<ReaderOptions<AppInstance>, 'toItems' | 'onSet'>) => NacosReader<AppInstance>;
   readonly matches: (wanted: ServiceKey, provided: ServiceKey) => boolean;
   readonly onChange: (d: NacosAppDiscovery) => void;
 }
@@ -32,7 +33,7 @@ export class NacosAppDiscovery {
   readonly interface: string;
   readonly #c: AppDiscoveryContext;
   readonly #services: InstanceServicesCache;
-  readonly #readers = new Map<string, NacosServiceReader<AppInstance>>();
+  readonly #readers = new Map<string, NacosReader<AppInstance>>();
   readonly #mappingReads = new CoalescedReads(() => this.#readMapping(), () => this.#scheduleMapping(1000));
   readonly #composes = new CoalescedReads(() => this.#compose(), () => {});
   #unwatch: (() => void) | undefined;
@@ -56,7 +57,7 @@ export class NacosAppDiscovery {
   }
 
   /** The applications' readers (a push for one of them reads it again). */
-  readers(): Iterable<NacosServiceReader<AppInstance>> {
+  readers(): Iterable<NacosReader<AppInstance>> {
     return this.#readers.values();
   }
 
@@ -101,7 +102,7 @@ export class NacosAppDiscovery {
       reader.stop();
       this.#readers.delete(app);
     }
-    const added: NacosServiceReader<AppInstance>[] = [];
+    const added: NacosReader<AppInstance>[] = [];
     for (const app of apps) {
       if (this.#readers.has(app)) continue;
       const reader = this.#c.reader(app, {

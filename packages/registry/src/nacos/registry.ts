@@ -292,9 +292,10 @@ export class NacosRegistry implements Registry {
       timeoutMs: this.settings.timeoutMs,
       refreshMs: this.settings.refreshMs,
       reader: (application, o: Pick<ReaderOptions<AppInstance>, 'toItems' | 'onSet'>) => {
-        const reader = new NacosServiceReader<AppInstance>(application, this.#http, { ...this.settings, namespace: place.namespace, group: place.group }, {
-          ...o, holdEmpty: () => this.#holdEmpty(), extra: () => this.#pushParams(),
-        });
+        const options: ReaderOptions<AppInstance> = { ...o, holdEmpty: () => this.#holdEmpty(), extra: () => this.#pushParams() };
+        const reader = this.#grpc
+          ? new GrpcServiceReader<AppInstance>(this.#grpc, { namespace: place.namespace, group: place.group, serviceName: application, cluster: place.cluster }, '', this.settings.refreshMs, options)
+          : new NacosServiceReader<AppInstance>(application, this.#http, { ...this.settings, namespace: place.namespace, group: place.group }, options);
         reader.start();
         return reader;
       },

@@ -5,13 +5,23 @@ import type { GrpcPlace, NacosGrpcNaming } from './naming-client.js';
 
 const RETRY_MS = 1000;
 
+/** What the registry and application-level discovery use of a reader, over HTTP (NacosServiceReader) or gRPC. */
+export interface NacosReader<T> {
+  readonly serviceName: string;
+  readonly set: readonly T[] | undefined;
+  start(): void;
+  stop(): void;
+  firstRead(timeoutMs: number): Promise<void>;
+  refresh(): Promise<void>;
+}
+
 /**
  * The gRPC counterpart of NacosServiceReader: a SubscribeServiceRequest at start (its answer is the
  * first set), each NotifySubscriberRequest push at once, and a ServiceQueryRequest every
  * `refreshMs` (a lost push heals itself). The same empty protection: an empty list does not replace
  * a non-empty one while `holdEmpty()` (read again each second until it ends).
  */
-export class GrpcServiceReader<T> {
+export class GrpcServiceReader<T> implements NacosReader<T> {
   readonly serviceName: string;
   readonly #naming: NacosGrpcNaming;
   readonly #place: GrpcPlace;
