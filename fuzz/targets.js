@@ -31,6 +31,7 @@ const rsocketFrames = await dist('transport-rsocket', 'frame-reader.js');
 const [nacosListener, nacosApp, nacosDubbo] = await Promise.all([
   dist('registry', 'nacos/config-watch.js'), dist('registry', 'nacos/app-naming.js'), dist('registry', 'nacos/dubbo-naming.js'),
 ]);
+const [nacosPayload, nacosGrpcErrors] = await Promise.all([dist('registry', 'nacos/grpc/payload.js'), dist('registry', 'nacos/grpc/errors.js')]);
 const { Reassembler } = await dist('transport-rsocket', 'reassembly.js');
 const { deserializeFrame, BufferEncoders, FrameType } = await dist('transport-rsocket', 'rsocket-lib.js');
 const { decodeEntry } = await import(join(root, 'packages/registry/dist/local/entry.js'));
@@ -543,6 +544,37 @@ export const targets = {
         each(results, () => nacosApp.appInstanceOf('app', h));
         each(results, () => nacosDubbo.dubboEndpoint(h));
       }
+      return results;
+    },
+  },
+  'nacos-grpc-payloads': {
+    // What a Nacos 2.x server sends on the gRPC connection: a Payload (protobuf), its JSON body
+    // checked as a response and, for a push, its serviceInfo's hosts read as Dubbo endpoints.
+    seeds: () => [
+      nacosPayload.encodePayload(nacosPayload.jsonPayload('NotifySubscriberRequest', { requestId: '1', serviceInfo: { name: 'providers:a.B::', groupName: 'DEFAULT_GROUP', hosts: [{ ip: '10.0.0.1', port: 20880, weight: 1, healthy: true, enabled: true, metadata: { protocol: 'dubbo', path: 'a.B' } }] } }, { accessToken: 't' })),
+      nacosPayload.encodePayload(nacosPayload.jsonPayload('ErrorResponse', { resultCode: 500, errorCode: 403, message: 'unknown user!' })),
+    ],
+    dict: latin1('"serviceInfo"', '"hosts"', '"resultCode"', '"errorCode"', '"requestId"', '\x12', '\x1a', '\x3a'),
+    run(input) {
+      const results = [];
+      let payload;
+      try {
+        payload = nacosPayload.decodePayload(input);
+      } catch (err) {
+        if (!(err instanceof RpcError)) throw err;
+        return [err];
+      }
+      results.push(payload);
+      let body;
+      try {
+        body = nacosPayload.payloadJson(payload);
+      } catch (err) {
+        if (!(err instanceof RpcError)) throw err;
+        return [...results, err];
+      }
+      each(results, () => nacosGrpcErrors.checkResponse(payload.type, body));
+      const hosts = body.serviceInfo?.hosts;
+      if (Array.isArray(hosts)) for (const h of hosts) each(results, () => nacosDubbo.dubboEndpoint(h));
       return results;
     },
   },
