@@ -1,4 +1,5 @@
-// A provider SIGKILLed mid-run under mTLS (issue 16 follow-up): two providers (child processes,
+// A provider SIGKILLed mid-run under mTLS (issue 16 follow-up), on Dubbo, Bolt, Motan2, Triple and
+// RSocket: two providers (child processes,
 // MESHLET_TLS_DIR), a consumer keeping 128 calls of a non-idempotent method (Ledger.charge) in
 // flight with the default cluster (failover), then one provider killed. Failover must not resend
 // a non-idempotent call that reached the dead provider (core's cluster.ts `retryable`: only
@@ -8,15 +9,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { createMeshlet } from 'meshlet-rpc';
 import { Code, RpcError } from '@meshlet/core';
+import { rsocket } from '@meshlet/transport-rsocket';
 import { Ledger } from '../resilience/service.js';
 import { load, sleep, until } from '../resilience/helpers.js';
 import { makeCerts, tlsDir, SPIFFE_SERVER } from './certs.js';
 
 const certs = await makeCerts();
-const PROTOCOLS = ['dubbo', 'bolt', 'motan2', 'tri'];
+const PROTOCOLS = ['dubbo', 'bolt', 'motan2', 'tri', 'rsocket'];
 const providerScript = fileURLToPath(new URL('./tls-provider.js', import.meta.url));
 
 /** Starts tls-provider.js over mTLS (the server certificate); resolves once it listens. */
@@ -44,14 +48,26 @@ async function startProvider(name, protocol) {
   };
 }
 
+/** The serial of the certificate a TLS connection to `port` is shown: the port speaks TLS. */
+async function servedSerial(port) {
+  const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost' });
+  try {
+    await once(socket, 'secureConnect');
+    return socket.getPeerCertificate().serialNumber;
+  } finally {
+    socket.destroy();
+  }
+}
+
 for (const protocol of PROTOCOLS) {
   test(`${protocol}: SIGKILL one of two mTLS providers under 128 non-idempotent calls in flight: its calls fail typed, the rest go to the survivor, nothing pending`, { timeout: 90_000 }, async (t) => {
     const [a, b] = await Promise.all([startProvider('a', protocol), startProvider('b', protocol)]);
-    const consumer = createMeshlet({ protocols: [protocol], registry: false, admin: false },
+    const consumer = createMeshlet({ protocols: [protocol === 'rsocket' ? rsocket() : protocol], registry: false, admin: false },
       { MESHLET_TLS_DIR: tlsDir(certs.client, certs.ca), MESHLET_TLS_IDENTITIES: SPIFFE_SERVER });
     const addrA = `127.0.0.1:${a.port}`;
     try {
-      const ledger = consumer.refer(Ledger, { url: [addrA, `127.0.0.1:${b.port}`], timeout: 10_000 });
+      for (const p of [a, b]) assert.equal(await servedSerial(p.port), certs.server.serial, `${p.name} serves TLS`);
+      const ledger = consumer.refer(Ledger, { url: [addrA, `127.0.0.1:${b.port}`].map((u) => (protocol === 'rsocket' ? `rsocket://${u}` : u)), timeout: 10_000 });
       // Typed failures, each kept with its code.
       const failures = [];
       const running = load((i) => ledger.charge(i).catch((e) => {
