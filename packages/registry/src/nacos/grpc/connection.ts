@@ -66,6 +66,8 @@ export class NacosGrpcConnection {
   #wake: (() => void) | undefined;
   /** Set up at least once: a later setup is a recovery. */
   #everUp = false;
+  /** How many connections were set up: what one server says is compared only with what it said before. */
+  generation = 0;
   /** When a connection was set up again after one was lost; 0 = never. */
   recoveredAt = 0;
   /** The last reason a connection attempt failed, for messages. */
@@ -166,6 +168,7 @@ export class NacosGrpcConnection {
       backoff = 100;
       if (this.#everUp) this.recoveredAt = Date.now();
       this.#everUp = true;
+      this.generation++;
       this.#live = live;
       this.#startKeepAlive(live);
       for (const w of [...this.#waiters]) w();

@@ -12,7 +12,15 @@ export interface GrpcPlace {
   readonly cluster: string;
 }
 
-type HostsListener = (hosts: readonly ListedHost[]) => void;
+/** A service's hosts as the server lists them, and when it last changed (`lastRefTime`, ms; 0 if absent). */
+export interface Listed {
+  readonly hosts: readonly ListedHost[];
+  readonly refTime: number;
+  /** The connection it came on (NacosGrpcConnection.generation). */
+  readonly generation: number;
+}
+
+type HostsListener = (listed: Listed) => void;
 
 interface Subscribed {
   readonly place: GrpcPlace;
@@ -81,7 +89,7 @@ export class NacosGrpcNaming {
   }
 
   /** Subscribes (once per service) and returns the current hosts; `listener` gets every push. */
-  async subscribe(place: GrpcPlace, clusters: string, listener: HostsListener): Promise<{ hosts: readonly ListedHost[]; unsubscribe: () => void }> {
+  async subscribe(place: GrpcPlace, clusters: string, listener: HostsListener): Promise<{ listed: Listed; unsubscribe: () => void }> {
     const k = key(place);
     let s = this.#subscribed.get(k);
     if (!s) this.#subscribed.set(k, (s = { place, clusters, listeners: new Set() }));
@@ -95,7 +103,7 @@ export class NacosGrpcNaming {
     };
     try {
       const body = await this.#request('SubscribeServiceRequest', { ...where(place), subscribe: true, clusters });
-      return { hosts: hostsOf(body.serviceInfo), unsubscribe };
+      return { listed: this.#listed(body.serviceInfo), unsubscribe };
     } catch (err) {
       // Still wanted: the redo subscribes at the next connection.
       return Promise.reject(Object.assign(err as object, { unsubscribe }));
@@ -103,9 +111,9 @@ export class NacosGrpcNaming {
   }
 
   /** ServiceQueryRequest: the periodic full read that heals a lost push. */
-  async query(place: GrpcPlace, clusters: string): Promise<readonly ListedHost[]> {
+  async query(place: GrpcPlace, clusters: string): Promise<Listed> {
     const body = await this.#request('ServiceQueryRequest', { ...where(place), cluster: clusters, healthyOnly: false, udpPort: 0 });
-    return hostsOf(body.serviceInfo);
+    return this.#listed(body.serviceInfo);
   }
 
   close(): void {
@@ -141,10 +149,16 @@ export class NacosGrpcNaming {
       ...[...this.#subscribed.values()].map(async (s) => {
         const body = await this.#request('SubscribeServiceRequest', { ...where(s.place), subscribe: true, clusters: s.clusters });
         if (this.#subscribed.get(key(s.place)) !== s) return;
-        const hosts = hostsOf(body.serviceInfo);
-        for (const l of s.listeners) l(hosts);
+        const listed = this.#listed(body.serviceInfo);
+        for (const l of s.listeners) l(listed);
       }),
     ]);
+  }
+
+  #listed(info: unknown): Listed {
+    const o = typeof info === 'object' && info !== null ? (info as { hosts?: unknown; lastRefTime?: unknown }) : {};
+    const refTime = typeof o.lastRefTime === 'number' && Number.isFinite(o.lastRefTime) ? o.lastRefTime : 0;
+    return { hosts: Array.isArray(o.hosts) ? (o.hosts as ListedHost[]) : [], refTime, generation: this.#conn.generation };
   }
 
   #onNotify(body: Record<string, unknown>): Record<string, unknown> {
@@ -154,10 +168,10 @@ export class NacosGrpcNaming {
       const at = info.name.indexOf('@@');
       const group = at >= 0 ? info.name.slice(0, at) : typeof info.groupName === 'string' ? info.groupName : undefined;
       const name = at >= 0 ? info.name.slice(at + 2) : info.name;
-      const hosts = hostsOf(info);
+      const listed = this.#listed(info);
       for (const s of this.#subscribed.values()) {
         if (s.place.serviceName !== name || (group !== undefined && s.place.group !== group)) continue;
-        for (const l of s.listeners) l(hosts);
+        for (const l of s.listeners) l(listed);
       }
     }
     return {};
@@ -184,7 +198,3 @@ function toWire(i: NacosInstance, place: GrpcPlace): Record<string, unknown> {
   };
 }
 
-function hostsOf(info: unknown): readonly ListedHost[] {
-  const hosts = typeof info === 'object' && info !== null ? (info as { hosts?: unknown }).hosts : undefined;
-  return Array.isArray(hosts) ? (hosts as ListedHost[]) : [];
-}

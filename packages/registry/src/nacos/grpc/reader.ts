@@ -1,7 +1,6 @@
 import type { ReaderOptions } from '../reader.js';
-import type { ListedHost } from '../dubbo-naming.js';
 import { FirstReadWaiters } from '../../serial.js';
-import type { GrpcPlace, NacosGrpcNaming } from './naming-client.js';
+import type { GrpcPlace, Listed, NacosGrpcNaming } from './naming-client.js';
 
 const RETRY_MS = 1000;
 
@@ -33,7 +32,10 @@ export class GrpcServiceReader<T> implements NacosReader<T> {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #unsubscribe: (() => void) | undefined;
-  #listener = (hosts: readonly ListedHost[]) => this.#apply(hosts);
+  /** The newest `lastRefTime` applied on connection `#generation`: an answer older than a push already applied is dropped. */
+  #refTime = 0;
+  #generation = 0;
+  #listener = (listed: Listed) => this.#apply(listed);
 
   constructor(naming: NacosGrpcNaming, place: GrpcPlace, clusters: string, refreshMs: number, options: ReaderOptions<T>) {
     this.serviceName = place.serviceName;
@@ -50,10 +52,10 @@ export class GrpcServiceReader<T> implements NacosReader<T> {
 
   start(): void {
     this.#naming.subscribe(this.#place, this.#clusters, this.#listener).then(
-      ({ hosts, unsubscribe }) => {
+      ({ listed, unsubscribe }) => {
         this.#unsubscribe = unsubscribe;
         if (this.#stopped) unsubscribe();
-        else this.#apply(hosts);
+        else this.#apply(listed);
       },
       (err: { unsubscribe?: () => void }) => {
         this.#unsubscribe = err.unsubscribe;
@@ -86,14 +88,22 @@ export class GrpcServiceReader<T> implements NacosReader<T> {
     }
   }
 
-  #apply(hosts: readonly ListedHost[]): void {
+  #apply(listed: Listed): void {
     if (this.#stopped) return;
-    const items = this.#o.toItems(hosts);
+    // A subscribe or query answer can arrive after a newer push (they race on two streams).
+    // Another connection (maybe another server, another clock): nothing to compare with.
+    if (listed.generation !== this.#generation) {
+      this.#generation = listed.generation;
+      this.#refTime = 0;
+    }
+    if (listed.refTime > 0 && listed.refTime < this.#refTime) return;
+    const items = this.#o.toItems(listed.hosts);
     if (items.length === 0 && (this.#set?.length ?? 0) > 0 && this.#o.holdEmpty()) {
       this.#schedule(Math.min(this.#refreshMs, RETRY_MS));
       return;
     }
     this.#set = items;
+    this.#refTime = Math.max(this.#refTime, listed.refTime);
     this.#o.onSet(items);
     this.#firstWaiters.release();
     this.#schedule(this.#refreshMs);
