@@ -1,0 +1,283 @@
+// Meshlet's Triple transport against dubbo-js v3 (npm @apachedubbo/dubbo + @apachedubbo/dubbo-node
+// 3.0.0-alpha, the only v3 release), both ways, with the exact values of triple-grpc.test.js.
+// dubbo-js speaks two wires: gRPC (createGrpcTransport, and its server always accepts it) and its own
+// "Triple" (createDubboTransport): the Connect protocol renamed — unary POST application/proto|json
+// with TRI-Protocol-Version: 1.0.0 and TRI-Service-Timeout, streams as application/connect+proto.
+// Meshlet's tri server speaks gRPC only, so the last describe pins what dubbo-js's Triple sends and
+// that Meshlet refuses it at once with a typed error (HTTP 415), never a hang.
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import { after, before, describe, test } from 'node:test';
+import { Code as DubboCode, DubboError, createPromiseClient } from '@apachedubbo/dubbo';
+import { createDubboTransport, createGrpcTransport, dubboNodeAdapter } from '@apachedubbo/dubbo-node';
+import { Code, RpcError, createRuntime } from '@meshlet/core';
+import { GrpcStatus, statusDetailsOf, triple } from '@meshlet/transport-triple';
+import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep, until } from './triple-echo-fixture.js';
+import { EsEcho, EsNote, EsReq } from './triple-echo-bufbuild.js';
+
+const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
+
+async function meshletProvider(seen) {
+  const mesh = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })], server: { host: '127.0.0.1', port: 0 } });
+  mesh.provide(Echo, echoHandlers(seen));
+  await mesh.start();
+  return mesh;
+}
+
+describe('dubbo-js client (gRPC transport) → Meshlet Triple provider', () => {
+  let mesh;
+  let client;
+  const seen = { slowStreamStopped: false, deadlineLeft: 0 };
+  before(async () => {
+    mesh = await meshletProvider(seen);
+    client = createPromiseClient(EsEcho, createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2', readMaxBytes: BIG_LIMIT, writeMaxBytes: BIG_LIMIT,
+    }));
+  });
+  after(async () => {
+    await mesh?.stop(0);
+  });
+
+  test('unary, with the deadline carried as grpc-timeout', async () => {
+    const rep = await client.hello({ name: 'dubbo-js' }, { timeoutMs: 4000 });
+    assert.deepEqual({ text: rep.text, index: rep.index }, { text: 'Hello dubbo-js', index: 0 });
+    assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
+  });
+
+  test('server streaming', async () => {
+    const got = [];
+    for await (const rep of client.count({ name: 's', count: 1000 })) got.push(rep.index);
+    assert.equal(got.length, 1000);
+    assert.equal(got[999], 999);
+  });
+
+  test('error: status, percent-decoded message and google.rpc.Status details', async () => {
+    const err = await rejection(client.fail({ name: 'x' }));
+    assert.ok(err instanceof DubboError);
+    assert.equal(err.code, DubboCode.NotFound);
+    assert.equal(err.rawMessage, FAIL_MESSAGE);
+    assert.equal(err.details.length, 1);
+    assert.equal(err.details[0].type, 'google.rpc.ErrorInfo');
+    assert.ok(Buffer.from(err.details[0].value).equals(DETAIL.value));
+  });
+
+  test('deadline exceeded on a unary call', async () => {
+    assert.equal((await rejection(client.slow({}, { timeoutMs: 150 }))).code, DubboCode.DeadlineExceeded);
+  });
+
+  test('deadline exceeded mid-stream stops the producer', async () => {
+    seen.slowStreamStopped = false;
+    let items = 0;
+    const err = await rejection((async () => {
+      for await (const _ of client.slowStream({}, { timeoutMs: 300 })) items++;
+    })());
+    assert.equal(err.code, DubboCode.DeadlineExceeded);
+    assert.ok(items > 0, 'items before the deadline');
+    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
+  });
+
+  test('cancellation (AbortSignal → RST_STREAM CANCEL) stops the producer', async () => {
+    seen.slowStreamStopped = false;
+    const abort = new AbortController();
+    const err = await rejection((async () => {
+      for await (const _ of client.slowStream({}, { signal: abort.signal })) abort.abort();
+    })());
+    assert.equal(err.code, DubboCode.Canceled);
+    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
+  });
+
+  test('a 16 MiB message each way', async () => {
+    const rep = await client.big({ size: MiB16, name: 'x'.repeat(MiB16 - 16) });
+    assert.equal(rep.text, 'b'.repeat(MiB16));
+  });
+
+  test('client and bidi streaming', async () => {
+    async function* nums() {
+      for (let i = 1; i <= 100; i++) yield { count: i };
+    }
+    assert.equal((await client.sum(nums())).index, 5050);
+    async function* words() {
+      for (const w of ['ping', 'pong', 'done']) yield { name: w, count: 1 };
+    }
+    const got = [];
+    for await (const r of client.chat(words())) got.push(r.text);
+    assert.deepEqual(got, ['PING', 'PONG', 'DONE']);
+  });
+
+  test('128 calls in flight, each answered with its own value', async () => {
+    const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => client.hello({ name: `n${i}` }, { timeoutMs: 20_000 })));
+    reps.forEach((r, i) => assert.equal(r.text, `Hello n${i}`));
+  });
+});
+
+describe('Meshlet Triple consumer → dubbo-js server (dubboNodeAdapter on node:http2)', () => {
+  let server;
+  let consumer;
+  let echo;
+  let url;
+  const seen = { timeout: undefined, stopped: false, version: undefined };
+  const NOTE = new EsNote({ note: 'not ready: ü' });
+  const impl = (tag) => ({
+    hello(req, ctx) {
+      seen.timeout = ctx.timeoutMs();
+      seen.version = ctx.requestHeader.get('tri-service-version');
+      return { text: `Hello ${req.name} from dubbo-js${tag}`, index: Number(ctx.requestHeader.get('x-tenant') === 'acme') };
+    },
+    async *count(req) {
+      for (let i = 0; i < req.count; i++) yield { text: 'c', index: i };
+    },
+    fail() {
+      throw new DubboError('not ready: ü', DubboCode.FailedPrecondition, undefined, [NOTE]);
+    },
+    async slow() {
+      await sleep(2000);
+      return { text: 'late' };
+    },
+    async *slowStream(_req, ctx) {
+      try {
+        for (let i = 0; !ctx.signal.aborted; i++) {
+          yield { text: 't', index: i };
+          await sleep(20);
+        }
+      } finally {
+        seen.stopped = true;
+      }
+    },
+    big: (req) => ({ text: 'g'.repeat(req.size), index: 2 }),
+    async sum(reqs) {
+      let total = 0;
+      for await (const r of reqs) total += r.count;
+      return { text: 'sum', index: total };
+    },
+    async *chat(reqs) {
+      for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
+    },
+  });
+  before(async () => {
+    const handler = dubboNodeAdapter({
+      readMaxBytes: BIG_LIMIT, writeMaxBytes: BIG_LIMIT,
+      routes: (router) => router.service(EsEcho, impl(''), {}).service(EsEcho, impl(' v2'), { serviceVersion: '2.0.0' }),
+    });
+    server = http2.createServer(handler);
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `tri://127.0.0.1:${server.address().port}`;
+    consumer = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })] });
+    echo = consumer.refer(Echo, { url, timeout: 10_000, attachments: { 'x-tenant': 'acme' } });
+  });
+  after(async () => {
+    await consumer?.stop(0);
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  test('unary, with grpc-timeout and attachments as metadata', async () => {
+    const rep = await echo.Hello({ name: 'meshlet' });
+    assert.equal(rep.text, 'Hello meshlet from dubbo-js');
+    assert.equal(rep.index, 1, 'attachment x-tenant arrived');
+    assert.ok(seen.timeout > 9000 && seen.timeout <= 10_000, `dubbo-js saw a deadline ${seen.timeout} ms away`);
+  });
+
+  test('a versioned reference reaches the versioned dubbo-js service (tri-service-version)', async () => {
+    const v2 = consumer.refer(Echo, { url, version: '2.0.0', timeout: 5000 });
+    assert.equal((await v2.Hello({ name: 'meshlet' })).text, 'Hello meshlet from dubbo-js v2');
+    assert.equal(seen.version, '2.0.0');
+  });
+
+  test('server streaming', async () => {
+    const got = [];
+    for await (const rep of echo.Count({ count: 500 })) got.push(rep.index);
+    assert.deepEqual([got.length, got[499]], [500, 499]);
+  });
+
+  test('error status, message and details reach the caller', async () => {
+    const e = await rejection(echo.Fail({}));
+    assert.ok(RpcError.is(e, Code.BadRequest), String(e));
+    assert.equal(e.status, GrpcStatus.FAILED_PRECONDITION);
+    assert.equal(e.message, 'not ready: ü');
+    const d = statusDetailsOf(e);
+    assert.equal(d.length, 1);
+    assert.equal(d[0].typeUrl, 'type.googleapis.com/meshlet.interop.Note');
+    assert.ok(Buffer.from(d[0].value).equals(Buffer.from(NOTE.toBinary())));
+  });
+
+  test('deadline exceeded: TIMEOUT, in time', async () => {
+    const quick = consumer.refer(Echo, { url, timeout: 150 });
+    const t0 = Date.now();
+    await assert.rejects(quick.Slow({}), (e) => RpcError.is(e, Code.Timeout));
+    assert.ok(Date.now() - t0 < 1500);
+  });
+
+  test('cancelling a stream (break) cancels it on the server', async () => {
+    let n = 0;
+    for await (const _ of echo.SlowStream({})) if (++n === 3) break;
+    assert.ok(await until(seen, 'stopped'), 'dubbo-js saw the cancellation');
+  });
+
+  test('client and bidi streaming', async () => {
+    async function* nums() {
+      for (let i = 1; i <= 100; i++) yield { name: '', count: i, size: 0 };
+    }
+    assert.equal((await echo.Sum(nums())).index, 5050);
+    async function* words() {
+      for (const w of ['a', 'b', 'c']) yield { name: w, count: 1, size: 0 };
+    }
+    const got = [];
+    for await (const r of echo.Chat(words())) got.push(r.text);
+    assert.deepEqual(got, ['A', 'B', 'C']);
+  });
+
+  test('a 16 MiB message', async () => {
+    assert.equal((await echo.Big({ size: MiB16 })).text, 'g'.repeat(MiB16));
+  });
+});
+
+describe("dubbo-js's own Triple wire (createDubboTransport) → Meshlet", () => {
+  test('what it sends: Connect-style unary, TRI-* headers', async () => {
+    const server = http2.createServer();
+    // dubbo-js keeps its session open; server.close() waits for sessions, so end them.
+    const sessions = new Set();
+    server.on('session', (s) => sessions.add(s));
+    const got = new Promise((resolve) => server.on('stream', (stream, headers) => {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/proto' });
+        stream.end();
+        resolve({ headers, body: Buffer.concat(chunks) });
+      });
+    }));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = createPromiseClient(EsEcho, createDubboTransport({ baseUrl: `http://127.0.0.1:${server.address().port}`, httpVersion: '2' }),
+        { serviceVersion: '1.0.0', serviceGroup: 'g1' });
+      await client.hello({ name: 'wire' }, { timeoutMs: 3000 });
+      const { headers, body } = await got;
+      assert.equal(headers[':method'], 'POST');
+      assert.equal(headers[':path'], '/meshlet.interop.Echo/Hello');
+      assert.equal(headers['content-type'], 'application/proto');
+      assert.equal(headers['tri-protocol-version'], '1.0.0');
+      assert.equal(headers['tri-service-timeout'], '3000');
+      assert.equal(headers['tri-service-version'], '1.0.0');
+      assert.equal(headers['tri-service-group'], 'g1');
+      // The bare message, no gRPC 5-byte frame.
+      assert.ok(body.equals(Buffer.from(new EsReq({ name: 'wire' }).toBinary())));
+    } finally {
+      for (const s of sessions) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('Meshlet refuses it at once with HTTP 415 (a typed error, no hang)', async () => {
+    const mesh = await meshletProvider({});
+    try {
+      const client = createPromiseClient(EsEcho, createDubboTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' }));
+      const t0 = Date.now();
+      const err = await rejection(client.hello({ name: 'x' }, { timeoutMs: 5000 }));
+      assert.ok(err instanceof DubboError);
+      assert.equal(err.code, DubboCode.Internal, err.message); // dubbo-js's mapping of HTTP 415
+      assert.match(err.message, /HTTP 415/);
+      assert.ok(Date.now() - t0 < 3000);
+    } finally {
+      await mesh.stop(0);
+    }
+  });
+});
