@@ -133,6 +133,50 @@ describe('nacos registry over gRPC against a real server', { skip }, () => {
     await late.close();
   });
 
+  test('128 registrations and 128 subscriptions in flight on one connection each: all acknowledged, seen by push, gone on close', async (t) => {
+    const provider = registry(server.url(`?${PUSH_ONLY}&timeout=10000`));
+    const consumer = registry(server.url(`?${PUSH_ONLY}&timeout=10000`));
+    const keys = Array.from({ length: 128 }, (_, i): ServiceKey => ({ interface: `demo.Load${i}` }));
+    const recs = keys.map(() => new Recorder());
+    let t0 = performance.now();
+    await Promise.all(keys.map((k, i) => consumer.subscribe(k, (recs[i] as Recorder).listener)));
+    const subscribed = performance.now() - t0;
+    t0 = performance.now();
+    await Promise.all(keys.map((k, i) => provider.register(reg(k, 21000 + i))));
+    const registered = performance.now() - t0;
+    await Promise.all(recs.map((r, i) => r.until((a) => a.includes(`dubbo://127.0.0.1:${21000 + i}`), 15_000, `load service ${i}`)));
+    const seen = performance.now() - t0;
+    t0 = performance.now();
+    await provider.close();
+    await Promise.all(recs.map((r, i) => r.until((a) => a.length === 0, 15_000, `load service ${i} gone`)));
+    t.diagnostic(`128 subscribes ${subscribed.toFixed(0)} ms, 128 registers ${registered.toFixed(0)} ms, all pushed by ${seen.toFixed(0)} ms, all gone ${(performance.now() - t0).toFixed(0)} ms after close`);
+  });
+
+  test('server killed with 128 registrations in flight: each settles (acknowledged or a typed error) within the timeout', async (t) => {
+    const provider = registry(server.url('?api=grpc&timeout=2000'));
+    await provider.register(reg({ interface: 'demo.Warm' }, 21500)); // connected
+    const t0 = performance.now();
+    const calls = Array.from({ length: 128 }, (_, i) => provider.register(reg({ interface: `demo.Killed${i}` }, 21600 + i)));
+    await server.kill();
+    const settled = await Promise.allSettled(calls);
+    const took = performance.now() - t0;
+    const codes = new Map<string, number>();
+    for (const r of settled) {
+      const code = r.status === 'fulfilled' ? 'ok' : r.reason instanceof RpcError ? r.reason.code : `untyped ${String(r.reason)}`;
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+    }
+    t.diagnostic(`settled in ${took.toFixed(0)} ms: ${JSON.stringify(Object.fromEntries(codes))}`);
+    for (const code of codes.keys()) assert.ok(['ok', Code.Unavailable, Code.Timeout, Code.ConnectionClosed, Code.Serialization].includes(code), code);
+    assert.ok(took < 2000 + 3000, `settled within the timeout (${took.toFixed(0)} ms)`);
+    await server.restart();
+    // What was wanted is written once a connection is back (the redo).
+    const fresh = registry(server.url(`?${PUSH_ONLY}`));
+    const rec = new Recorder();
+    await fresh.subscribe({ interface: 'demo.Killed127' }, rec.listener);
+    await rec.until((a) => a.includes('dubbo://127.0.0.1:21727'), 15_000, 'the redo after the restart');
+    await provider.close();
+  });
+
   test('no server: register and subscribe refuse with UNAVAILABLE within the timeout', async () => {
     const port = await freePort();
     const r = registry(`nacos://127.0.0.1:${port}?api=grpc&timeout=500`);
@@ -142,6 +186,12 @@ describe('nacos registry over gRPC against a real server', { skip }, () => {
     await r.close();
     await assert.rejects(r.register(reg(echo, 20940)), (e) => RpcError.is(e, Code.Shutdown) || RpcError.is(e, Code.Unavailable));
   });
+});
+
+test('api is http or grpc', () => {
+  assert.equal(new NacosRegistry('nacos://127.0.0.1:8848?api=grpc').settings.api, 'grpc');
+  assert.equal(new NacosRegistry('nacos://127.0.0.1:8848').settings.api, 'http');
+  assert.throws(() => new NacosRegistry('nacos://127.0.0.1:8848?api=grpcs'), (e) => RpcError.is(e, Code.InvalidArgument));
 });
 
 describe('nacos registry over gRPC with auth on', { skip }, () => {
