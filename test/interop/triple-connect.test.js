@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { after, before, describe, test } from 'node:test';
 import { Code as ConnectCode, ConnectError, createPromiseClient } from '@connectrpc/connect';
-import { connectNodeAdapter, createGrpcTransport } from '@connectrpc/connect-node';
+import { connectNodeAdapter, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { Code, RpcError, createRuntime } from '@meshlet/core';
 import { GrpcStatus, statusDetailsOf, triple } from '@meshlet/transport-triple';
 import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep, until } from './triple-echo-fixture.js';
@@ -109,6 +109,26 @@ describe('connect-es client (gRPC over HTTP/2) → Meshlet Triple provider', () 
     const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => client.hello({ name: `n${i}` }, { timeoutMs: 20_000 })));
     reps.forEach((r, i) => assert.equal(r.text, `Hello n${i}`));
   });
+
+  // Meshlet's tri server speaks gRPC only. gRPC-Web requests used to pass its content-type check
+  // (application/grpc-web+proto starts with application/grpc): the method ran, the caller failed
+  // with 'missing trailer'. Both other connect-es protocols are now refused before anything runs.
+  // gRPC-Web clients read the grpc-message the 415 carries; Connect ones report the HTTP status.
+  const refusals = [['gRPC-Web', createGrpcWebTransport, /content-type "application\/grpc-web\+proto" is not application\/grpc/], ['Connect', createConnectTransport, /HTTP 415/]];
+  for (const [name, make, said] of refusals) {
+    test(`the ${name} protocol is refused with HTTP 415 before the method runs`, async () => {
+      const other = createPromiseClient(EsEcho, make({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' }));
+      seen.deadlineLeft = 'never ran';
+      const t0 = Date.now();
+      for (const call of [() => other.hello({ name: 'x' }, { timeoutMs: 5000 }), () => other.count({ count: 2 }, { timeoutMs: 5000 })[Symbol.asyncIterator]().next()]) {
+        const err = await rejection(call());
+        assert.ok(err instanceof ConnectError, String(err));
+        assert.match(err.message, said);
+      }
+      assert.equal(seen.deadlineLeft, 'never ran');
+      assert.ok(Date.now() - t0 < 3000);
+    });
+  }
 
   test('unknown method: UNIMPLEMENTED', async () => {
     const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' });

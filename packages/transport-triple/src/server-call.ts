@@ -55,6 +55,8 @@ function responseHeaders(contentType: string, gzip: boolean): http2.OutgoingHttp
   }
   return h;
 }
+/** `application/grpc`, alone or with `+codec` / parameters (the gRPC spec's Content-Type). */
+const GRPC_CONTENT_TYPE = /^application\/grpc(?:$|[+;])/i;
 /** The call a stream serves: its listeners are shared functions, not closures per call. */
 const CALL = Symbol('meshlet.tri.serverCall');
 type CallStream = http2.ServerHttp2Stream & { [CALL]: ServerCall };
@@ -80,8 +82,10 @@ export function serveStream(
 ): void {
   const receivedAt = Date.now();
   const contentType = headerOf(headers, H.contentType) ?? '';
-  if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
-    // gRPC's spec: a request that is not gRPC gets HTTP 415, not a gRPC status.
+  if (headers[':method'] !== 'POST' || !GRPC_CONTENT_TYPE.test(contentType)) {
+    // gRPC's spec: a request that is not gRPC gets HTTP 415, not a gRPC status. gRPC-Web
+    // (application/grpc-web…) frames its requests as gRPC does but reads trailers from the body:
+    // served here, the method would run and its caller fail, so it is refused before it runs.
     stream.respond({ ':status': 415, [H.status]: String(GrpcStatus.INTERNAL), [H.message]: encodeGrpcMessage(`content-type ${JSON.stringify(contentType)} is not application/grpc`) }, { endStream: true });
     return;
   }
