@@ -132,6 +132,7 @@ export class NacosGrpcConnection {
   }
 
   #unreachable(): RpcError {
+    if (this.lastError instanceof RpcError && this.lastError.code === Code.InvalidArgument) return this.lastError;
     const why = this.lastError instanceof Error ? this.lastError.message : String(this.lastError ?? 'connecting');
     return new RpcError(Code.Unavailable, `nacos grpc: no server connected (${why})`);
   }
@@ -142,8 +143,9 @@ export class NacosGrpcConnection {
       return undefined;
     });
     if (!grpc) {
+      // Not installed: every waiting request rejects with the install line (start() tries again).
       this.#running = false;
-      for (const w of this.#waiters) w();
+      for (const w of [...this.#waiters]) w();
       return;
     }
     let backoff = 100;
@@ -209,16 +211,18 @@ export class NacosGrpcConnection {
       'grpc.max_reconnect_backoff_ms': 1000,
     });
     const deadline = Date.now() + this.#o.timeoutMs;
+    let live: Live | undefined;
     try {
       const check = payloadJson(await this.#unaryOn(client, jsonPayload('ServerCheckRequest', { headers: {} }), deadline));
       checkResponse('ServerCheckRequest', check);
       const id = typeof check.connectionId === 'string' ? check.connectionId : '';
       const stream = client.makeBidiStreamRequest<Payload, Payload>('/BiRequestStream/requestBiStream', encodePayload, decodePayload, new grpc.Metadata(), {});
-      const live: Live = { client, stream, id, server, lost: false };
-      stream.on('data', (p: Payload) => this.#onServerPayload(live, p));
-      stream.on('error', (err: Error) => this.#lose(live, err));
-      stream.on('end', () => this.#lose(live, new RpcError(Code.ConnectionClosed, 'nacos grpc stream ended')));
-      stream.on('close', () => this.#lose(live, new RpcError(Code.ConnectionClosed, 'nacos grpc stream closed')));
+      live = { client, stream, id, server, lost: false };
+      const self = live;
+      stream.on('data', (p: Payload) => this.#onServerPayload(self, p));
+      stream.on('error', (err: Error) => this.#lose(self, err));
+      stream.on('end', () => this.#lose(self, new RpcError(Code.ConnectionClosed, 'nacos grpc stream ended')));
+      stream.on('close', () => this.#lose(self, new RpcError(Code.ConnectionClosed, 'nacos grpc stream closed')));
       stream.write(jsonPayload('ConnectionSetupRequest', {
         clientVersion: 'Nacos-Meshlet-Client:v0.1.0',
         tenant: this.#o.namespace,
@@ -241,7 +245,8 @@ export class NacosGrpcConnection {
       if (!stream.closed && !stream.destroyed) return live;
       throw new RpcError(Code.ConnectionClosed, 'nacos grpc stream closed during setup');
     } catch (err) {
-      client.close();
+      if (live) this.#lose(live, undefined);
+      else client.close();
       throw err;
     }
   }

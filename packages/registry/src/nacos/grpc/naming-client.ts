@@ -88,8 +88,11 @@ export class NacosGrpcNaming {
     else await this.#publish(k);
   }
 
-  /** Subscribes (once per service) and returns the current hosts; `listener` gets every push. */
-  async subscribe(place: GrpcPlace, clusters: string, listener: HostsListener): Promise<{ listed: Listed; unsubscribe: () => void }> {
+  /**
+   * Subscribes (once per service): `first` is the subscribe answer, `listener` gets every push and
+   * every redo's answer. Kept until `unsubscribe`, even when `first` fails (the redo subscribes).
+   */
+  subscribe(place: GrpcPlace, clusters: string, listener: HostsListener): { first: Promise<Listed>; unsubscribe: () => void } {
     const k = key(place);
     let s = this.#subscribed.get(k);
     if (!s) this.#subscribed.set(k, (s = { place, clusters, listeners: new Set() }));
@@ -101,13 +104,8 @@ export class NacosGrpcNaming {
       this.#subscribed.delete(k);
       if (this.#conn.connected) void this.#request('SubscribeServiceRequest', { ...where(place), subscribe: false, clusters }).catch(() => {});
     };
-    try {
-      const body = await this.#request('SubscribeServiceRequest', { ...where(place), subscribe: true, clusters });
-      return { listed: this.#listed(body.serviceInfo), unsubscribe };
-    } catch (err) {
-      // Still wanted: the redo subscribes at the next connection.
-      return Promise.reject(Object.assign(err as object, { unsubscribe }));
-    }
+    const first = this.#request('SubscribeServiceRequest', { ...where(place), subscribe: true, clusters }).then((body) => this.#listed(body.serviceInfo));
+    return { first, unsubscribe };
   }
 
   /** ServiceQueryRequest: the periodic full read that heals a lost push. */

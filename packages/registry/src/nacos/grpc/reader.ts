@@ -51,18 +51,10 @@ export class GrpcServiceReader<T> implements NacosReader<T> {
   }
 
   start(): void {
-    this.#naming.subscribe(this.#place, this.#clusters, this.#listener).then(
-      ({ listed, unsubscribe }) => {
-        this.#unsubscribe = unsubscribe;
-        if (this.#stopped) unsubscribe();
-        else this.#apply(listed);
-      },
-      (err: { unsubscribe?: () => void }) => {
-        this.#unsubscribe = err.unsubscribe;
-        if (this.#stopped) this.#unsubscribe?.();
-        else this.#schedule(RETRY_MS);
-      },
-    );
+    const { first, unsubscribe } = this.#naming.subscribe(this.#place, this.#clusters, this.#listener);
+    this.#unsubscribe = unsubscribe;
+    // A failed first answer: the redo subscribes again on the next connection, and a query is tried within a second.
+    first.then((listed) => this.#apply(listed), () => this.#schedule(RETRY_MS));
   }
 
   stop(): void {
