@@ -84,6 +84,9 @@ for (const protocol of PROTOCOLS) {
       // The survivor carries the load alone: 500 more answers from b.
       const bBefore = running.counts.b;
       await until(() => running.counts.b > bBefore + 500, 30_000);
+      // Calls in flight per endpoint as the loops stop: a call still pending on the dead one here
+      // is one the consumer has not seen die.
+      const pendingAtStop = consumer.introspect().references[0].endpoints.map((e) => `${e.address} ${e.inFlight}`).join(', ');
       const stopped = Date.now();
       const { counts, errors } = await running.stop();
       const stopMs = Date.now() - stopped;
@@ -92,7 +95,7 @@ for (const protocol of PROTOCOLS) {
       const codes = {};
       for (const e of failures) codes[e.code] = (codes[e.code] ?? 0) + 1;
       t.diagnostic(`${protocol}: answers ${JSON.stringify(counts)}; a had ${atKill.inFlight} in flight at the kill, ` +
-        `${unansweredOnA} attempts sent to a unanswered; failures ${JSON.stringify(codes)}; the 128 loops stopped in ${stopMs} ms`);
+        `${unansweredOnA} attempts sent to a unanswered; failures ${JSON.stringify(codes)}; in flight as the loops stopped: ${pendingAtStop}; they stopped in ${stopMs} ms`);
       for (const e of failures) assert.ok(e instanceof RpcError, `typed: ${e}`);
       // A call that reached a is not resent: it fails with the connection's closing.
       for (const code of Object.keys(codes)) assert.ok([Code.ConnectionClosed, Code.Unavailable].includes(code), `${code}: ${errors.find((m) => m.startsWith(code))}`);
