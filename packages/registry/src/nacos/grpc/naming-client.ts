@@ -167,8 +167,11 @@ export class NacosGrpcNaming {
       const group = at >= 0 ? info.name.slice(0, at) : typeof info.groupName === 'string' ? info.groupName : undefined;
       const name = at >= 0 ? info.name.slice(at + 2) : info.name;
       const listed = this.#listed(info);
+      // One connection subscribes in several namespaces (SOFA's `sofa-rpc` beside Dubbo's).
+      const namespace = typeof body.namespace === 'string' && body.namespace !== '' ? body.namespace : undefined;
       for (const s of this.#subscribed.values()) {
         if (s.place.serviceName !== name || (group !== undefined && s.place.group !== group)) continue;
+        if (namespace !== undefined && where(s.place).namespace !== namespace) continue;
         for (const l of s.listeners) l(listed);
       }
     }
