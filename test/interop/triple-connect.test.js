@@ -110,25 +110,34 @@ describe('connect-es client (gRPC over HTTP/2) → Meshlet Triple provider', () 
     reps.forEach((r, i) => assert.equal(r.text, `Hello n${i}`));
   });
 
-  // Meshlet's tri server speaks gRPC only. gRPC-Web requests used to pass its content-type check
-  // (application/grpc-web+proto starts with application/grpc): the method ran, the caller failed
-  // with 'missing trailer'. Both other connect-es protocols are now refused before anything runs.
-  // gRPC-Web clients read the grpc-message the 415 carries; Connect ones report the HTTP status.
-  const refusals = [['gRPC-Web', createGrpcWebTransport, /content-type "application\/grpc-web\+proto" is not application\/grpc/], ['Connect', createConnectTransport, /HTTP 415/]];
-  for (const [name, make, said] of refusals) {
-    test(`the ${name} protocol is refused with HTTP 415 before the method runs`, async () => {
-      const other = createPromiseClient(EsEcho, make({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' }));
-      seen.deadlineLeft = 'never ran';
-      const t0 = Date.now();
-      for (const call of [() => other.hello({ name: 'x' }, { timeoutMs: 5000 }), () => other.count({ count: 2 }, { timeoutMs: 5000 })[Symbol.asyncIterator]().next()]) {
-        const err = await rejection(call());
-        assert.ok(err instanceof ConnectError, String(err));
-        assert.match(err.message, said);
-      }
-      assert.equal(seen.deadlineLeft, 'never ran');
-      assert.ok(Date.now() - t0 < 3000);
-    });
-  }
+  // gRPC-Web requests used to pass the provider's content-type check (application/grpc-web+proto
+  // starts with application/grpc): the method ran, the caller failed with 'missing trailer'. Now
+  // refused before anything runs, as are Connect streams; Connect unary is Triple's HTTP-style unary.
+  test('gRPC-Web is refused with HTTP 415 before the method runs', async () => {
+    const web = createPromiseClient(EsEcho, createGrpcWebTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' }));
+    seen.deadlineLeft = 'never ran';
+    const t0 = Date.now();
+    for (const call of [() => web.hello({ name: 'x' }, { timeoutMs: 5000 }), () => web.count({ count: 2 }, { timeoutMs: 5000 })[Symbol.asyncIterator]().next()]) {
+      const err = await rejection(call());
+      assert.ok(err instanceof ConnectError, String(err));
+      assert.match(err.message, /content-type "application\/grpc-web\+proto" is not application\/grpc/);
+    }
+    assert.equal(seen.deadlineLeft, 'never ran');
+    assert.ok(Date.now() - t0 < 3000);
+  });
+
+  test('the Connect protocol: unary served (deadline from connect-timeout-ms, JSON errors), streams refused with HTTP 415', async () => {
+    const connect = createPromiseClient(EsEcho, createConnectTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' }));
+    const rep = await connect.hello({ name: 'connect' }, { timeoutMs: 4000 });
+    assert.equal(rep.text, 'Hello connect');
+    assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
+    const err = await rejection(connect.fail({}));
+    assert.equal(err.code, ConnectCode.NotFound);
+    assert.equal(err.rawMessage, FAIL_MESSAGE);
+    assert.deepEqual(err.details.map((d) => [d.type, Buffer.from(d.value).toString()]), [['google.rpc.ErrorInfo', 'detail-bytes']]);
+    const refused = await rejection(connect.count({ count: 2 })[Symbol.asyncIterator]().next());
+    assert.match(refused.message, /HTTP 415/);
+  });
 
   test('unknown method: UNIMPLEMENTED', async () => {
     const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' });

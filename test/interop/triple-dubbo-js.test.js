@@ -3,8 +3,8 @@
 // dubbo-js speaks two wires: gRPC (createGrpcTransport, and its server always accepts it) and its own
 // "Triple" (createDubboTransport): the Connect protocol renamed — unary POST application/proto|json
 // with TRI-Protocol-Version: 1.0.0 and TRI-Service-Timeout, streams as application/connect+proto.
-// Meshlet's tri server speaks gRPC only, so the last describe pins what dubbo-js's Triple sends and
-// that Meshlet refuses it at once with a typed error (HTTP 415), never a hang.
+// The last describe pins what dubbo-js's Triple sends, its unary calls served by a Meshlet provider
+// (unary-http.ts in transport-triple), and its streams refused at once with HTTP 415, never a hang.
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { after, before, describe, test } from 'node:test';
@@ -230,7 +230,7 @@ describe('Meshlet Triple consumer → dubbo-js server (dubboNodeAdapter on node:
   });
 });
 
-describe("dubbo-js's own Triple wire (createDubboTransport) → Meshlet", () => {
+describe("dubbo-js's own Triple wire (createDubboTransport)", () => {
   test('what it sends: Connect-style unary, TRI-* headers', async () => {
     const server = http2.createServer();
     // dubbo-js keeps its session open; server.close() waits for sessions, so end them.
@@ -266,18 +266,69 @@ describe("dubbo-js's own Triple wire (createDubboTransport) → Meshlet", () => 
     }
   });
 
-  test('Meshlet refuses it at once with HTTP 415 (a typed error, no hang)', async () => {
-    const mesh = await meshletProvider({});
-    try {
-      const client = createPromiseClient(EsEcho, createDubboTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' }));
+  describe('its unary calls → a Meshlet provider (Triple HTTP-style unary)', () => {
+    let mesh;
+    let client;
+    const seen = { deadlineLeft: 0, slowStreamStopped: false };
+    before(async () => {
+      mesh = await meshletProvider(seen);
+      client = createPromiseClient(EsEcho, createDubboTransport({
+        baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2', readMaxBytes: BIG_LIMIT, writeMaxBytes: BIG_LIMIT,
+      }));
+    });
+    after(async () => {
+      await mesh?.stop(0);
+    });
+
+    test('unary, with the deadline carried as tri-service-timeout', async () => {
+      const rep = await client.hello({ name: 'dubbo-js' }, { timeoutMs: 4000 });
+      assert.deepEqual({ text: rep.text, index: rep.index }, { text: 'Hello dubbo-js', index: 0 });
+      assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
+    });
+
+    test('error: status, message and details as Triple JSON', async () => {
+      const err = await rejection(client.fail({ name: 'x' }));
+      assert.ok(err instanceof DubboError, String(err));
+      assert.equal(err.code, DubboCode.NotFound);
+      assert.equal(err.rawMessage, FAIL_MESSAGE);
+      assert.equal(err.details.length, 1);
+      assert.equal(err.details[0].type, 'google.rpc.ErrorInfo');
+      assert.ok(Buffer.from(err.details[0].value).equals(DETAIL.value));
+    });
+
+    test('deadline exceeded', async () => {
+      assert.equal((await rejection(client.slow({}, { timeoutMs: 150 }))).code, DubboCode.DeadlineExceeded);
+    });
+
+    test('a 16 MiB message each way', async () => {
+      const rep = await client.big({ size: MiB16, name: 'x'.repeat(MiB16 - 16) });
+      assert.equal(rep.text, 'b'.repeat(MiB16));
+    });
+
+    test("a request over the provider's message limit: RESOURCE_EXHAUSTED, typed", async () => {
+      // A client without a write limit of its own, so the provider is the one refusing.
+      const unbounded = createPromiseClient(EsEcho, createDubboTransport({ baseUrl: `http://127.0.0.1:${mesh.address().port}`, httpVersion: '2' }));
+      const err = await rejection(unbounded.hello({ name: 'x'.repeat(BIG_LIMIT + 1) }));
+      assert.equal(err.code, DubboCode.ResourceExhausted, err.message);
+    });
+
+    test('128 calls in flight, each answered with its own value', async () => {
+      const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => client.hello({ name: `n${i}` }, { timeoutMs: 20_000 })));
+      reps.forEach((r, i) => assert.equal(r.text, `Hello n${i}`));
+    });
+
+    // Its streams are the Connect streaming protocol (application/connect+proto), which a Triple
+    // server does not speak (Dubbo streams are gRPC): refused at once, typed, never run.
+    test('its streams are refused with HTTP 415 before the method runs', async () => {
+      seen.slowStreamStopped = false;
       const t0 = Date.now();
-      const err = await rejection(client.hello({ name: 'x' }, { timeoutMs: 5000 }));
+      const err = await rejection((async () => {
+        for await (const _ of client.slowStream({}, { timeoutMs: 5000 }));
+      })());
       assert.ok(err instanceof DubboError);
-      assert.equal(err.code, DubboCode.Internal, err.message); // dubbo-js's mapping of HTTP 415
       assert.match(err.message, /HTTP 415/);
+      assert.equal(seen.slowStreamStopped, false);
       assert.ok(Date.now() - t0 < 3000);
-    } finally {
-      await mesh.stop(0);
-    }
+    });
   });
 });

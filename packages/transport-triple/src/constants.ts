@@ -38,4 +38,6 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   ...Object.values(H),
   ':path', ':method', ':scheme', ':authority', ':status',
   'accept-encoding', 'content-length', 'connection', 'host', 'grpc-previous-rpc-attempts', 'tri-service-timeout',
+  // Triple's HTTP-style unary (unary-http.ts): protocol headers, not attachments.
+  'tri-protocol-version', 'content-encoding', 'connect-protocol-version', 'connect-timeout-ms',
 ]);

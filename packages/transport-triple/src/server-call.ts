@@ -12,6 +12,7 @@ import { attachmentsOf, headerOf } from './headers.js';
 import { encodeRpcStatus } from './rpc-status.js';
 import { GrpcStatus, MESHLET_CODE_TRAILER, encodeGrpcMessage, grpcFailureOf, statusForCode } from './status.js';
 import { parseTimeout } from './timeout.js';
+import { UNARY_CONTENT_TYPE, UNARY_PROTO, unaryError, unaryTimeout } from './unary-http.js';
 import { decodeRequestWrapper } from './wrapper.js';
 
 /** What one call needs from its server. */
@@ -55,6 +56,23 @@ function responseHeaders(contentType: string, gzip: boolean): http2.OutgoingHttp
   }
   return h;
 }
+/** The body of an HTTP-style unary request, whole and bounded (MessageReader's shape: `push`, `partial`). */
+class WholeBody {
+  readonly partial = false;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly max: number) {}
+  push(chunk: Buffer): Buffer[] {
+    this.size += chunk.length;
+    if (this.size > this.max) throw new RpcError(Code.FrameTooLarge, `the request of more than ${this.max} bytes is larger than the message limit`);
+    this.chunks.push(chunk);
+    return [];
+  }
+  take(): Buffer {
+    return Buffer.concat(this.chunks, this.size);
+  }
+}
+
 /** `application/grpc`, alone or with `+codec` / parameters (the gRPC spec's Content-Type). */
 const GRPC_CONTENT_TYPE = /^application\/grpc(?:$|[+;])/i;
 /** The call a stream serves: its listeners are shared functions, not closures per call. */
@@ -82,21 +100,23 @@ export function serveStream(
 ): void {
   const receivedAt = Date.now();
   const contentType = headerOf(headers, H.contentType) ?? '';
-  if (headers[':method'] !== 'POST' || !GRPC_CONTENT_TYPE.test(contentType)) {
+  // Triple's HTTP-style unary (dubbo-js v3, Connect): the bare message, answered the same way.
+  const plain = UNARY_PROTO.test(contentType);
+  if (headers[':method'] !== 'POST' || !(plain || GRPC_CONTENT_TYPE.test(contentType))) {
     // gRPC's spec: a request that is not gRPC gets HTTP 415, not a gRPC status. gRPC-Web
     // (application/grpc-web…) frames its requests as gRPC does but reads trailers from the body:
     // served here, the method would run and its caller fail, so it is refused before it runs.
     stream.respond({ ':status': 415, [H.status]: String(GrpcStatus.INTERNAL), [H.message]: encodeGrpcMessage(`content-type ${JSON.stringify(contentType)} is not application/grpc`) }, { endStream: true });
     return;
   }
-  const encoding = headerOf(headers, H.encoding);
+  const encoding = headerOf(headers, plain ? 'content-encoding' : H.encoding);
   // Answers are compressed the way the request was (a caller that sends gzip reads it).
-  const gzipOut = encoding === 'gzip';
-  const call = new ServerCall(gate, stream, contentType, gzipOut);
+  const gzipOut = encoding === 'gzip' && !plain;
+  const call = new ServerCall(gate, stream, contentType, gzipOut, plain);
   if (!gate.accepting) return call.fail(new RpcError(Code.Shutdown, 'the provider is shutting down: send the call elsewhere'));
-  if (encoding !== undefined && encoding !== 'identity' && encoding !== 'gzip') {
+  if (encoding !== undefined && encoding !== 'identity' && (plain || encoding !== 'gzip')) {
     // gRPC's answer to an unknown encoding: UNIMPLEMENTED naming what we accept.
-    return call.fail(new RpcError(Code.Unsupported, `grpc-encoding ${encoding} is not supported (gzip, identity are)`));
+    return call.fail(new RpcError(Code.Unsupported, plain ? `content-encoding ${encoding} is not supported (identity is)` : `grpc-encoding ${encoding} is not supported (gzip, identity are)`));
   }
   const path = headerOf(headers, ':path') ?? '';
   const slash = path.lastIndexOf('/');
@@ -111,12 +131,15 @@ export function serveStream(
     gate.handler.refused?.(key, methodName, err);
     return call.fail(err);
   }
-  const reader = new MessageReader(gate.maxMessageSize, encoding);
-  const timeoutMs = parseTimeout(headerOf(headers, H.timeout));
+  const reader = plain ? new WholeBody(gate.maxMessageSize) : new MessageReader(gate.maxMessageSize, encoding);
+  const timeoutMs = plain ? unaryTimeout(headers) : parseTimeout(headerOf(headers, H.timeout));
   const streaming = exported.method.streaming;
+  if (plain && (streaming !== 'unary' || methodCodec(exported.method).wrapped)) {
+    return call.fail(new RpcError(Code.Unsupported, `${iface}/${methodName} is not a protobuf unary method: call it over gRPC (application/grpc)`));
+  }
   if (streaming === 'client' || streaming === 'bidi') {
-    // The method starts at once and pulls the request messages as they come.
-    const input = new InboundItems(stream, reader, methodCodec(exported.method), gate.window, `${iface}/${methodName}`);
+    // The method starts at once and pulls the request messages as they come (gRPC only: see above).
+    const input = new InboundItems(stream, reader as MessageReader, methodCodec(exported.method), gate.window, `${iface}/${methodName}`);
     call.streamInput(exported);
     call.run(createServerInvocation(exported, [input.iterable()], attachmentsOf(headers), timeoutMs, peer, receivedAt));
     return;
@@ -150,6 +173,7 @@ export function serveStream(
   stream.on('end', () => {
     stop();
     if (call.done) return;
+    if (reader instanceof WholeBody) messages.push(reader.take());
     if (reader.partial) return call.fail(new RpcError(Code.BadRequest, 'the request ended inside a message'));
     if (messages.length !== 1) return call.fail(new RpcError(Code.BadRequest, `${iface}/${methodName} takes one request message, got ${messages.length}`));
     let inv: Invocation;
@@ -179,6 +203,8 @@ export class ServerCall {
     private readonly stream: http2.ServerHttp2Stream,
     private readonly contentType: string,
     private readonly gzip: boolean,
+    /** Triple's HTTP-style unary: the bare message with HTTP 200, failures as JSON (unary-http.ts). */
+    private readonly plain = false,
   ) {
     // A client's RST_STREAM (CANCEL), a dead connection: stop the producer, answer nothing.
     (stream as CallStream)[CALL] = this;
@@ -262,9 +288,16 @@ export class ServerCall {
   private sendOne(value: unknown): void {
     let frame: Buffer;
     try {
-      frame = this.frame(value);
+      frame = this.plain ? this.encode(value) : this.frame(value);
     } catch (err) {
       return this.fail(err);
+    }
+    if (this.plain) {
+      this.responded = true;
+      this.finish();
+      this.stream.respond({ ':status': 200, [H.contentType]: UNARY_CONTENT_TYPE });
+      this.stream.end(frame);
+      return;
     }
     this.respond();
     // The message and the end of the stream in one write (the trailers follow on 'wantTrailers').
@@ -305,6 +338,10 @@ export class ServerCall {
   }
 
   private frame(value: unknown): Buffer {
+    return frameMessage(this.encode(value), this.gzip);
+  }
+
+  private encode(value: unknown): Buffer {
     let bytes: Buffer;
     try {
       bytes = this.codec!.encodeResult(value);
@@ -315,7 +352,7 @@ export class ServerCall {
     if (bytes.length > this.gate.maxMessageSize) {
       throw new RpcError(Code.FrameTooLarge, `the result of ${bytes.length} bytes is larger than the message limit of ${this.gate.maxMessageSize}`);
     }
-    return frameMessage(bytes, this.gzip);
+    return bytes;
   }
 
   private respond(): void {
@@ -353,6 +390,18 @@ export class ServerCall {
     }
     this.finish();
     if (this.stream.destroyed || this.stream.closed) return;
+    if (this.plain) {
+      // Unary: nothing was sent before the failure.
+      this.responded = true;
+      const answer = unaryError(status, e.message, details);
+      try {
+        this.stream.respond({ ...answer.headers, [MESHLET_CODE_TRAILER]: e.code });
+        this.stream.end(answer.body);
+      } catch {
+        this.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      }
+      return;
+    }
     if (!this.responded && e.code === Code.Business && attached?.status === undefined && this.codec?.wrapped) {
       return this.javaException(err, e);
     }
