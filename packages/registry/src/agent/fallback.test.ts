@@ -45,7 +45,7 @@ describe('fallback registry', () => {
     const rec = recorder();
     await registry.subscribe(echo, rec.listener);
     const at = `127.0.0.1:${agent.tcpPort}`;
-    assert.deepEqual(rec.last, [`bolt://${at}`, `dubbo://${at}`, `motan2://${at}`]);
+    assert.deepEqual(rec.last, [`bolt://${at}`, `dubbo://${at}`, `motan2://${at}`, `tri://${at}`]);
     await registry.register(mine);
     assert.deepEqual(agent.paths(), ['/registry/subscribe', '/registry/register']);
     const body = JSON.parse(agent.calls[1]!.body);
@@ -104,7 +104,7 @@ describe('fallback registry', () => {
     assert.match(err.message, new RegExp(`sidecar agent meshlet://127\\.0\\.0\\.1:${agent.tcpPort}.*unreachable.*MESHLET_REGISTRY`));
     await agent.up();
     await registry.checkNow();
-    assert.equal(rec.last!.length, 3);
+    assert.equal(rec.last!.length, 4); // bolt, dubbo, motan2, tri
     await registry.close();
   });
 
@@ -116,7 +116,7 @@ describe('fallback registry', () => {
     const both = () => (got.at(-1) ?? []).some(isAgentEndpoint) && (got.at(-1) ?? []).some((e) => !isAgentEndpoint(e));
     for (const end = Date.now() + 10_000; !both() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
     const last = got.at(-1)!;
-    assert.equal(last.filter(isAgentEndpoint).length, 3);
+    assert.equal(last.filter(isAgentEndpoint).length, 4);
     assert.deepEqual(last.filter((e) => !isAgentEndpoint(e)).map(endpointAddress), ['dubbo://10.0.0.9:20880']);
     assert.equal(agent.calls.length, 1);
     await registry.close();
