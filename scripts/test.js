@@ -3,6 +3,8 @@
 // Files are listed explicitly: given a directory, node --test would also run every .js under any
 // `test/` folder, peer scripts included.
 import { spawnSync } from 'node:child_process';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -34,15 +36,24 @@ if (files.length === 0) {
   console.error('no test files found (did the build run?)');
   process.exit(1);
 }
-const env = { ...process.env, ...startNacosBuild() };
+Object.assign(process.env, startNacosBuild());
 // No retries: a test that fails once on a loaded machine has a timing bug to fix, and a retry would
 // hide it (and real bugs with it). The spec reporter ends with every failing test, its file and line
-// and its assertion. Files run one at a time (node 20's default concurrency on 2 cores). A file
-// that hangs is cancelled after 20 minutes and reported by name (node 20 applies --test-timeout to
-// each file's process), instead of holding CI until the job's own timeout; the whole suite takes
-// about 10 minutes, a fleet file's first build with its downloads 2 to 3.
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=1200000', ...files], { cwd: root, stdio: 'inherit', env });
-process.exit(result.status ?? 1);
+// and its assertion. Files run one at a time, in the order above (`node --test` would sort them by
+// name: run() keeps it). A file that hangs is cancelled after 20 minutes and reported by name (the
+// timeout applies to each file's process), instead of holding CI until the job's own timeout.
+process.chdir(root);
+const stream = run({ files: files.map((f) => join(root, f)), concurrency: 1, timeout: 20 * 60_000 });
+// The exit status `node --test` would give: failed or cancelled tests in the final summary.
+const summary = { fail: 0, cancelled: 0 };
+stream.on('test:diagnostic', ({ nesting, message }) => {
+  const m = nesting === 0 && /^(fail|cancelled) (\d+)$/.exec(message);
+  if (m) summary[m[1]] = Number(m[2]);
+});
+stream.on('end', () => {
+  process.exitCode = summary.fail + summary.cancelled > 0 ? 1 : 0;
+});
+stream.compose(spec).pipe(process.stdout);
 
 /** A suite that starts a Nacos server (or is the build test): it names the harness's helpers. */
 function needsNacos(file) {
@@ -58,7 +69,8 @@ function nacosRank(file) {
  * Starts scripts/nacos-server.sh niced in the background when a selected suite needs the Nacos
  * server and it is not built yet (about 6 minutes of one core); test/registry/nacos-build.test.js,
  * the first of the Nacos files, waits for the status file the build writes when it ends. (A status
- * file, not the pid: this process blocks in spawnSync and could not reap its child.)
+ * file, not the pid: the build is a grandchild that outlives the shell that starts it.) Returns
+ * the environment that tells that test where the status and log are.
  */
 function startNacosBuild() {
   if (process.env.MESHLET_NACOS_SERVER || nacosFiles.size === 0) return {};
