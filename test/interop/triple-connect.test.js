@@ -9,10 +9,11 @@ import http2 from 'node:http2';
 import { after, before, describe, test } from 'node:test';
 import { Code as ConnectCode, ConnectError, createPromiseClient } from '@connectrpc/connect';
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
-import { Code, RpcError, createRuntime } from '@meshlet/core';
-import { GrpcStatus, statusDetailsOf, triple } from '@meshlet/transport-triple';
+import { createRuntime } from '@meshlet/core';
+import { triple } from '@meshlet/transport-triple';
 import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep, until } from './triple-echo-fixture.js';
 import { EsEcho, EsNote } from './triple-echo-bufbuild.js';
+import { meshletConsumerScenarios } from './triple-consumer-scenarios.js';
 
 const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
 
@@ -209,67 +210,6 @@ describe('Meshlet Triple consumer → connect-es server (connectNodeAdapter on n
     });
   });
 
-  test('unary, with grpc-timeout and attachments as metadata', async () => {
-    const rep = await echo.Hello({ name: 'meshlet' });
-    assert.equal(rep.text, 'Hello meshlet from connect-es');
-    assert.equal(rep.index, 1, 'attachment x-tenant arrived');
-    assert.ok(seen.timeout > 9000 && seen.timeout <= 10_000, `connect-es saw a deadline ${seen.timeout} ms away`);
-  });
-
-  test('server streaming', async () => {
-    const got = [];
-    for await (const rep of echo.Count({ count: 500 })) got.push(rep.index);
-    assert.equal(got.length, 500);
-    assert.equal(got[499], 499);
-  });
-
-  test('error status, message and details reach the caller', async () => {
-    const e = await rejection(echo.Fail({}));
-    assert.ok(RpcError.is(e, Code.BadRequest), String(e));
-    assert.equal(e.status, GrpcStatus.FAILED_PRECONDITION);
-    assert.equal(e.message, 'not ready: ü');
-    const d = statusDetailsOf(e);
-    assert.equal(d.length, 1);
-    assert.equal(d[0].typeUrl, 'type.googleapis.com/meshlet.interop.Note');
-    assert.ok(Buffer.from(d[0].value).equals(Buffer.from(NOTE.toBinary())));
-  });
-
-  test('deadline exceeded: TIMEOUT, in time', async () => {
-    const quick = consumer.refer(Echo, { url, timeout: 150 });
-    const t0 = Date.now();
-    await assert.rejects(quick.Slow({}), (e) => RpcError.is(e, Code.Timeout));
-    assert.ok(Date.now() - t0 < 1500);
-  });
-
-  test('cancelling a stream (break) cancels it on the server', async () => {
-    let n = 0;
-    for await (const _ of echo.SlowStream({})) if (++n === 3) break;
-    assert.ok(await until(seen, 'stopped'), 'connect-es saw the cancellation');
-  });
-
-  test('client streaming', async () => {
-    async function* reqs() {
-      for (let i = 1; i <= 100; i++) yield { name: '', count: i, size: 0 };
-    }
-    assert.equal((await echo.Sum(reqs())).index, 5050);
-  });
-
-  test('bidi streaming', async () => {
-    async function* reqs() {
-      for (const w of ['a', 'b', 'c']) yield { name: w, count: 1, size: 0 };
-    }
-    const got = [];
-    for await (const r of echo.Chat(reqs())) got.push(r.text);
-    assert.deepEqual(got, ['A', 'B', 'C']);
-  });
-
-  test('a 16 MiB message', async () => {
-    const rep = await echo.Big({ size: MiB16 });
-    assert.equal(rep.text, 'g'.repeat(MiB16));
-  });
-
-  test('128 calls in flight', async () => {
-    const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => echo.Hello({ name: `n${i}` })));
-    reps.forEach((r, i) => assert.equal(r.text, `Hello n${i} from connect-es`));
-  });
+  meshletConsumerScenarios({ name: 'connect-es', detail: { typeUrl: 'type.googleapis.com/meshlet.interop.Note', value: NOTE.toBinary() } },
+    () => ({ consumer, echo, url, seen }));
 });

@@ -10,10 +10,11 @@ import http2 from 'node:http2';
 import { after, before, describe, test } from 'node:test';
 import { Code as DubboCode, DubboError, createPromiseClient } from '@apachedubbo/dubbo';
 import { createDubboTransport, createGrpcTransport, dubboNodeAdapter } from '@apachedubbo/dubbo-node';
-import { Code, RpcError, createRuntime } from '@meshlet/core';
-import { GrpcStatus, statusDetailsOf, triple } from '@meshlet/transport-triple';
+import { createRuntime } from '@meshlet/core';
+import { triple } from '@meshlet/transport-triple';
 import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep, until } from './triple-echo-fixture.js';
 import { EsEcho, EsNote, EsReq } from './triple-echo-bufbuild.js';
+import { meshletConsumerScenarios } from './triple-consumer-scenarios.js';
 
 const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
 
@@ -169,64 +170,13 @@ describe('Meshlet Triple consumer → dubbo-js server (dubboNodeAdapter on node:
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  test('unary, with grpc-timeout and attachments as metadata', async () => {
-    const rep = await echo.Hello({ name: 'meshlet' });
-    assert.equal(rep.text, 'Hello meshlet from dubbo-js');
-    assert.equal(rep.index, 1, 'attachment x-tenant arrived');
-    assert.ok(seen.timeout > 9000 && seen.timeout <= 10_000, `dubbo-js saw a deadline ${seen.timeout} ms away`);
-  });
+  meshletConsumerScenarios({ name: 'dubbo-js', detail: { typeUrl: 'type.googleapis.com/meshlet.interop.Note', value: NOTE.toBinary() } },
+    () => ({ consumer, echo, url, seen }));
 
   test('a versioned reference reaches the versioned dubbo-js service (tri-service-version)', async () => {
     const v2 = consumer.refer(Echo, { url, version: '2.0.0', timeout: 5000 });
     assert.equal((await v2.Hello({ name: 'meshlet' })).text, 'Hello meshlet from dubbo-js v2');
     assert.equal(seen.version, '2.0.0');
-  });
-
-  test('server streaming', async () => {
-    const got = [];
-    for await (const rep of echo.Count({ count: 500 })) got.push(rep.index);
-    assert.deepEqual([got.length, got[499]], [500, 499]);
-  });
-
-  test('error status, message and details reach the caller', async () => {
-    const e = await rejection(echo.Fail({}));
-    assert.ok(RpcError.is(e, Code.BadRequest), String(e));
-    assert.equal(e.status, GrpcStatus.FAILED_PRECONDITION);
-    assert.equal(e.message, 'not ready: ü');
-    const d = statusDetailsOf(e);
-    assert.equal(d.length, 1);
-    assert.equal(d[0].typeUrl, 'type.googleapis.com/meshlet.interop.Note');
-    assert.ok(Buffer.from(d[0].value).equals(Buffer.from(NOTE.toBinary())));
-  });
-
-  test('deadline exceeded: TIMEOUT, in time', async () => {
-    const quick = consumer.refer(Echo, { url, timeout: 150 });
-    const t0 = Date.now();
-    await assert.rejects(quick.Slow({}), (e) => RpcError.is(e, Code.Timeout));
-    assert.ok(Date.now() - t0 < 1500);
-  });
-
-  test('cancelling a stream (break) cancels it on the server', async () => {
-    let n = 0;
-    for await (const _ of echo.SlowStream({})) if (++n === 3) break;
-    assert.ok(await until(seen, 'stopped'), 'dubbo-js saw the cancellation');
-  });
-
-  test('client and bidi streaming', async () => {
-    async function* nums() {
-      for (let i = 1; i <= 100; i++) yield { name: '', count: i, size: 0 };
-    }
-    assert.equal((await echo.Sum(nums())).index, 5050);
-    async function* words() {
-      for (const w of ['a', 'b', 'c']) yield { name: w, count: 1, size: 0 };
-    }
-    const got = [];
-    for await (const r of echo.Chat(words())) got.push(r.text);
-    assert.deepEqual(got, ['A', 'B', 'C']);
-  });
-
-  test('a 16 MiB message', async () => {
-    assert.equal((await echo.Big({ size: MiB16 })).text, 'g'.repeat(MiB16));
   });
 });
 
