@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { Code, RpcError, createRuntime } from '@meshlet/core';
-import { GrpcStatus, statusDetailsOf, triple, encodeRpcStatus } from '@meshlet/transport-triple';
+import { createRuntime } from '@meshlet/core';
+import { GrpcStatus, triple, encodeRpcStatus } from '@meshlet/transport-triple';
 import { BIG_LIMIT, DETAIL, Echo, MiB16, Rep, Req, echoHandlers, sleep } from './triple-echo-fixture.js';
+import { meshletConsumerScenarios } from './triple-consumer-scenarios.js';
 
 // grpc-js's service definition, with protobufjs doing the bytes.
 const ser = (type) => (obj) => Buffer.from(type.encode(type.fromObject(obj)).finish());
@@ -195,64 +196,7 @@ describe('Meshlet Triple consumer → grpc-js server', () => {
     server?.forceShutdown();
   });
 
-  test('unary, with grpc-timeout and attachments as metadata', async () => {
-    const rep = await echo.Hello({ name: 'meshlet' });
-    assert.equal(rep.text, 'Hello meshlet from grpc-js');
-    assert.equal(rep.index, 1, 'attachment x-tenant arrived');
-    assert.ok(seen.timeout > 9000 && seen.timeout <= 10_000, `grpc-js saw a deadline ${seen.timeout} ms away`);
-  });
-
-  test('server streaming', async () => {
-    const got = [];
-    for await (const rep of echo.Count({ count: 500 })) got.push(rep.index);
-    assert.equal(got.length, 500);
-    assert.equal(got[499], 499);
-  });
-
-  test('error status, message and details reach the caller', async () => {
-    await assert.rejects(echo.Fail({}), (e) => {
-      const d = statusDetailsOf(e);
-      return RpcError.is(e, Code.BadRequest) && e.status === grpc.status.FAILED_PRECONDITION && e.message === 'not ready: ü'
-        && d.length === 1 && d[0].typeUrl === DETAIL.typeUrl && Buffer.from(d[0].value).equals(DETAIL.value);
-    });
-  });
-
-  test('deadline exceeded: TIMEOUT, in time', async () => {
-    const quick = consumer.refer(Echo, { url: echoUrl(), timeout: 150 });
-    const t0 = Date.now();
-    await assert.rejects(quick.Slow({}), (e) => RpcError.is(e, Code.Timeout));
-    assert.ok(Date.now() - t0 < 1500);
-  });
-
-  test('cancelling a stream (break) cancels it on the server', async () => {
-    let n = 0;
-    for await (const _ of echo.SlowStream({})) if (++n === 3) break;
-    const until = Date.now() + 3000;
-    while (!seen.stopped && Date.now() < until) await sleep(10);
-    assert.ok(seen.stopped, 'grpc-js saw the cancellation');
-  });
-
-  test('client streaming', async () => {
-    async function* reqs() {
-      for (let i = 1; i <= 100; i++) yield { name: '', count: i, size: 0 };
-    }
-    const rep = await echo.Sum(reqs());
-    assert.equal(rep.index, 5050);
-  });
-
-  test('bidi streaming', async () => {
-    async function* reqs() {
-      for (const w of ['a', 'b', 'c']) yield { name: w, count: 1, size: 0 };
-    }
-    const got = [];
-    for await (const r of echo.Chat(reqs())) got.push(r.text);
-    assert.deepEqual(got, ['A', 'B', 'C']);
-  });
-
-  test('a 16 MiB message', async () => {
-    const rep = await echo.Big({ size: MiB16 });
-    assert.equal(rep.text.length, MiB16);
-  });
+  meshletConsumerScenarios({ name: 'grpc-js', detail: DETAIL }, () => ({ consumer, echo, url: echoUrl(), seen }));
 
   // grpc-js inflates a message flagged compressed under grpc-encoding gzip and fails the call otherwise.
   test('gzip requests', async () => {
