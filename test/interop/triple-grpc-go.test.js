@@ -11,24 +11,7 @@ import protobuf from 'protobufjs';
 import { Code, RpcError, createRuntime, currentCall, defineService } from '@meshlet/core';
 import { GrpcStatus, protobufMethods, statusDetailsOf, triple, withStatusDetails } from '@meshlet/transport-triple';
 import { goModulePeer } from '../fleet/lib/go.js';
-
-const root = protobuf.parse(`
-syntax = "proto3";
-package meshlet.interop;
-message Req { string name = 1; int32 count = 2; int32 size = 3; }
-message Rep { string text = 1; int32 index = 2; }
-service Echo {
-  rpc Hello (Req) returns (Rep);
-  rpc Count (Req) returns (stream Rep);
-  rpc Fail (Req) returns (Rep);
-  rpc Slow (Req) returns (Rep);
-  rpc SlowStream (Req) returns (stream Rep);
-  rpc Big (Req) returns (Rep);
-  rpc Sum (stream Req) returns (Rep);
-  rpc Chat (stream Req) returns (stream Rep);
-}
-`).root;
-const Echo = defineService({ interface: 'meshlet.interop.Echo', methods: protobufMethods(root.lookupService('meshlet.interop.Echo')) });
+import { BIG_LIMIT, DETAIL, Echo, MiB16, sleep } from './triple-echo-fixture.js';
 
 // The same interface with a method grpc-go does not serve.
 const Unserved = defineService({
@@ -42,11 +25,7 @@ service Echo { rpc Nope (Req) returns (Rep); }
 `).root.lookupService('meshlet.interop.Echo')),
 });
 
-const MiB16 = 16 * 1024 * 1024;
-const BIG_LIMIT = MiB16 + 1024;
-const DETAIL = { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: Buffer.from('detail-bytes') };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
+// Waits (bounded) for a condition on grpc-go's event stream, not a flag in `seen`: the fixture's until() reads flags.
 async function until(cond, ms = 3000) {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await sleep(10);
