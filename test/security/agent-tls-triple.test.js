@@ -10,27 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMeshlet } from 'meshlet-rpc';
 import { Agent, loadAgentConfig } from '@meshlet/agent';
-import { defineService, t, currentCall } from '@meshlet/core';
 import { makeCerts, tlsDir, SPIFFE_SERVER } from './certs.js';
+import { echoImpl, echoService } from './echo-service.js';
 
 const certs = await makeCerts();
-const Echo = defineService({
-  interface: 'com.meshlet.test.AgentTlsTri',
-  version: '1.0',
-  protocol: 'tri',
-  methods: {
-    echo: { params: [t.string], returns: t.string },
-    who: { params: [], returns: t.string },
-    count: { params: [t.int32], returns: t.int32, stream: 'server' },
-  },
-});
-const impl = {
-  echo: async (s) => s,
-  who: async () => JSON.stringify(currentCall()?.identity?.spiffeId ?? null),
-  async *count(n) {
-    for (let i = 0; i < n; i++) yield i;
-  },
-};
+const Echo = echoService('com.meshlet.test.AgentTlsTri', { version: '1.0', protocol: 'tri', stream: 'server' });
+const impl = echoImpl();
 const pair = (leaf, ca = certs.ca) => ({ cert: leaf.cert, key: leaf.key, ca: ca.cert });
 const open = [];
 after(async () => {

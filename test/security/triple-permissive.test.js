@@ -9,29 +9,17 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { createRuntime, defineService, t, currentCall, RpcError } from '@meshlet/core';
+import { createRuntime, t, RpcError } from '@meshlet/core';
 import { triple, encodeRequestWrapper, decodeResponseWrapper } from '@meshlet/transport-triple';
 import { encode, decode } from '@meshlet/hessian';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_SERVER } from './certs.js';
 import { manualSource } from './manual-source.js';
+import { echoImpl, echoService } from './echo-service.js';
 
 const certs = await makeCerts();
 
-const Echo = defineService({
-  interface: 'com.meshlet.test.TriPermissiveEcho',
-  methods: {
-    echo: { params: [t.string], returns: t.string },
-    who: { params: [], returns: t.string },
-    count: { params: [t.int32], returns: t.int32, stream: true },
-  },
-});
-const impl = {
-  echo: async (s) => s,
-  who: async () => JSON.stringify(currentCall()?.identity?.spiffeId ?? null),
-  async *count(n) {
-    for (let i = 0; i < n; i++) yield i;
-  },
-};
+const Echo = echoService('com.meshlet.test.TriPermissiveEcho');
+const impl = echoImpl();
 
 const pair = (leaf, ca = certs.ca) => ({ cert: leaf.cert, key: leaf.key, ca: ca.cert });
 const open = [];
