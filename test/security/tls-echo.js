@@ -6,8 +6,9 @@ import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import { once } from 'node:events';
-import { createRuntime, defineService, t, currentCall } from '@meshlet/core';
+import { createRuntime } from '@meshlet/core';
 import { SPIFFE_SERVER } from './certs.js';
+import { echoImpl, echoService } from './echo-service.js';
 
 /**
  * `protocol`: the transport's factory (`rsocket`, `triple`); `scheme`: its URL scheme;
@@ -15,21 +16,8 @@ import { SPIFFE_SERVER } from './certs.js';
  * expects back, if anything.
  */
 export function tlsEcho({ protocol, scheme, interfaceName, certs, alpn }) {
-  const Echo = defineService({
-    interface: interfaceName,
-    methods: {
-      echo: { params: [t.string], returns: t.string },
-      who: { params: [], returns: t.string },
-      count: { params: [t.int32], returns: t.int32, stream: true },
-    },
-  });
-  const impl = {
-    echo: async (s) => s,
-    who: async () => JSON.stringify(currentCall()?.identity ?? null),
-    async *count(n) {
-      for (let i = 0; i < n; i++) yield i;
-    },
-  };
+  const Echo = echoService(interfaceName);
+  const impl = echoImpl((identity) => identity ?? null);
 
   const pair = (leaf, ca = certs.ca) => ({ cert: leaf.cert, key: leaf.key, ca: ca.cert });
   const clientTls = (leaf = certs.client, identities = [SPIFFE_SERVER]) => ({ ...pair(leaf), identities });
