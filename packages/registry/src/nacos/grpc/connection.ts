@@ -91,20 +91,33 @@ export class NacosGrpcConnection {
     void this.#loop();
   }
 
-  /** One request/response over `Request/request`, waiting up to `timeoutMs` for a connection. */
+  /**
+   * One request/response over `Request/request`, waiting up to `timeoutMs` for a connection. A
+   * request the connection failed under (reset, or the server says it is not registered) is sent
+   * again on the next connection within the same bound, as nacos-client's RpcClient retries: every
+   * naming request is idempotent. A server's refusal is not retried.
+   */
   async request(type: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.#closed) throw new RpcError(Code.Shutdown, 'nacos grpc connection closed');
     this.start();
     const deadline = Date.now() + this.#o.timeoutMs;
     // First: a refused login is PERMISSION_DENIED at once, not a wait for a connection.
     const headers = await this.#o.headers();
-    const live = await this.#ready(deadline);
-    const answer = await this.#unary(live, jsonPayload(type, { ...body, headers: {}, module: 'naming' }, headers), deadline);
-    try {
-      return checkResponse(type, payloadJson(answer));
-    } catch (err) {
-      if (err instanceof NacosGrpcError && err.errorCode === NACOS_CODES.UN_REGISTER) this.#lose(live, err);
-      throw err;
+    const payload = jsonPayload(type, { ...body, headers: {}, module: 'naming' }, headers);
+    for (;;) {
+      const live = await this.#ready(deadline);
+      try {
+        const answer = await this.#unary(live, payload, deadline);
+        try {
+          return checkResponse(type, payloadJson(answer));
+        } catch (err) {
+          if (err instanceof NacosGrpcError && err.errorCode === NACOS_CODES.UN_REGISTER) this.#lose(live, err);
+          throw err;
+        }
+      } catch (err) {
+        const lost = err instanceof RpcError && err.code === Code.Unavailable;
+        if (!lost || this.#closed || Date.now() >= deadline) throw err;
+      }
     }
   }
 
