@@ -8,14 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { createMeshlet } from 'meshlet-rpc';
 import { currentCall, defineService, t } from '@meshlet/core';
 import { tlsFromDir } from '@meshlet/security';
 import { load } from './load.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_INTRUDER, SPIFFE_SERVER } from './certs.js';
+import { kubeSecrets } from './kube-secret.js';
 
 const certs = await makeCerts();
 const PROTOCOLS = ['dubbo', 'bolt', 'motan2'];
@@ -46,32 +45,7 @@ function recordingImpl() {
   };
 }
 
-let version = 0;
-/** One version directory of a Kubernetes secret volume. */
-function writeVersion(dir, leaf) {
-  const name = `..2026_12_06_03_00_${String(version++).padStart(2, '0')}.${process.pid}`;
-  mkdirSync(join(dir, name));
-  writeFileSync(join(dir, name, 'cert.pem'), leaf.cert);
-  writeFileSync(join(dir, name, 'key.pem'), leaf.key);
-  writeFileSync(join(dir, name, 'ca.pem'), certs.ca.cert);
-  return name;
-}
-
-/** A secret volume as the kubelet lays it out: files → `..data/<file>`, `..data` → a version dir. */
-function kubeDir(leaf) {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlet-rotation-'));
-  symlinkSync(writeVersion(dir, leaf), join(dir, '..data'));
-  for (const f of ['cert.pem', 'key.pem', 'ca.pem']) symlinkSync(join('..data', f), join(dir, f));
-  return dir;
-}
-
-/** The kubelet's atomic update: a new version, `..data_tmp` renamed over `..data`, the old one removed. */
-function kubeSwap(dir, leaf) {
-  const old = readlinkSync(join(dir, '..data'));
-  symlinkSync(writeVersion(dir, leaf), join(dir, '..data_tmp'));
-  renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
-  rmSync(join(dir, old), { recursive: true });
-}
+const { kubeDir, kubeSwap } = kubeSecrets(certs.ca, 'meshlet-rotation-');
 
 /** The serial of the certificate a fresh TLS connection to the port is shown. */
 async function servedSerial(port) {

@@ -7,12 +7,11 @@
 // file source's poll): a fresh connection is shown the new one, zero calls fail. Root only.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { controlled, createLan, lanUnavailable } from '../resilience/netns.js';
 import { makeCerts, tlsDir, SPIFFE_SERVER } from './certs.js';
+import { kubeSecrets } from './kube-secret.js';
 
 const skip = lanUnavailable();
 const PROTOCOLS = ['dubbo', 'bolt', 'motan2', 'tri'];
@@ -22,7 +21,7 @@ const MiB = 1024 * 1024;
 
 const certs = skip ? undefined : await makeCerts();
 let lan;
-const dirs = [];
+const { kubeDir, kubeSwap, dirs } = kubeSecrets(certs?.ca, 'meshlet-tls-lan-');
 
 before(async () => {
   if (skip) return;
@@ -33,34 +32,6 @@ after(() => {
   lan?.destroy();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-let version = 0;
-/** One version directory of a Kubernetes secret volume. */
-function writeVersion(dir, leaf) {
-  const name = `..2026_12_06_07_00_${String(version++).padStart(2, '0')}.${process.pid}`;
-  mkdirSync(join(dir, name));
-  writeFileSync(join(dir, name, 'cert.pem'), leaf.cert);
-  writeFileSync(join(dir, name, 'key.pem'), leaf.key);
-  writeFileSync(join(dir, name, 'ca.pem'), certs.ca.cert);
-  return name;
-}
-
-/** A secret volume as the kubelet lays it out: files → `..data/<file>`, `..data` → a version dir. */
-function kubeDir(leaf) {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlet-tls-lan-'));
-  dirs.push(dir);
-  symlinkSync(writeVersion(dir, leaf), join(dir, '..data'));
-  for (const f of ['cert.pem', 'key.pem', 'ca.pem']) symlinkSync(join('..data', f), join(dir, f));
-  return dir;
-}
-
-/** The kubelet's atomic update: a new version, `..data_tmp` renamed over `..data`, the old one removed. */
-function kubeSwap(dir, leaf) {
-  const old = readlinkSync(join(dir, '..data'));
-  symlinkSync(writeVersion(dir, leaf), join(dir, '..data_tmp'));
-  renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
-  rmSync(join(dir, old), { recursive: true });
-}
 
 /** Resolves `check()` once truthy, polling every 200 ms; fails naming `what` after `ms`. */
 async function until(what, ms, check) {
