@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { controlled, createLan, lanUnavailable } from '../resilience/netns.js';
 import { makeCerts, tlsDir, SPIFFE_SERVER } from './certs.js';
+import { until as untilEvery } from './until.js';
 import { kubeSecrets } from './kube-secret.js';
 
 const skip = lanUnavailable();
@@ -18,6 +19,8 @@ const PROTOCOLS = ['dubbo', 'bolt', 'motan2', 'tri'];
 const providerScript = fileURLToPath(new URL('./tls-provider.js', import.meta.url));
 const consumerScript = fileURLToPath(new URL('./tls-lan-consumer.js', import.meta.url));
 const MiB = 1024 * 1024;
+// Each poll is a request to a process across the switch: every 200 ms is enough.
+const until = (what, ms, check) => untilEvery(what, ms, check, 200);
 
 const certs = skip ? undefined : await makeCerts();
 let lan;
@@ -32,17 +35,6 @@ after(() => {
   lan?.destroy();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** Resolves `check()` once truthy, polling every 200 ms; fails naming `what` after `ms`. */
-async function until(what, ms, check) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 PROTOCOLS.forEach((protocol, i) => {
   test(`${protocol} over mTLS across a 20 ms, 1 % loss link: 128 × 1 KiB in flight and 4 MiB each way, all answers right, the provider's certificate rotated under it, zero failures`,

@@ -18,6 +18,7 @@ import { once } from 'node:events';
 import { createMeshlet } from 'meshlet-rpc';
 import { Code, defineService, RpcError, t } from '@meshlet/core';
 import { makeCerts, SPIFFE_SERVER } from './certs.js';
+import { until } from './until.js';
 
 const certs = await makeCerts();
 const PROTOCOLS = ['dubbo', 'bolt', 'motan2'];
@@ -32,17 +33,6 @@ const Big = defineService({
 const pair = (leaf) => ({ cert: leaf.cert, key: leaf.key, ca: certs.ca.cert });
 const serverTls = { ...pair(certs.server), requestCert: true, rejectUnauthorized: true };
 const clientTls = { ...pair(certs.client), identities: [SPIFFE_SERVER] };
-
-/** Resolves `check()` once truthy, polling every 50 ms; fails naming `what` after `ms`. */
-async function until(what, ms, check) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * The bytes of one `fetch('q')` request frame as a Meshlet consumer of `protocol` writes it, read
