@@ -6,14 +6,13 @@
 // its new connections while its old connection keeps its identity.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tls from 'node:tls';
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { createMeshlet } from 'meshlet-rpc';
 import { currentCall, defineService, t } from '@meshlet/core';
 import { tlsFromDir } from '@meshlet/security';
 import { load } from './load.js';
 import { makeCerts, SPIFFE_CLIENT, SPIFFE_INTRUDER, SPIFFE_SERVER } from './certs.js';
+import { servedSerial as servedSerialOf } from './served-serial.js';
 import { kubeSecrets } from './kube-secret.js';
 
 const certs = await makeCerts();
@@ -47,16 +46,7 @@ function recordingImpl() {
 
 const { kubeDir, kubeSwap } = kubeSecrets(certs.ca, 'meshlet-rotation-');
 
-/** The serial of the certificate a fresh TLS connection to the port is shown. */
-async function servedSerial(port) {
-  const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost' });
-  try {
-    await once(socket, 'secureConnect');
-    return socket.getPeerCertificate().serialNumber;
-  } finally {
-    socket.destroy();
-  }
-}
+const servedSerial = (port) => servedSerialOf(certs, port);
 
 /** Polls `check` every 20 ms until it holds; fails with `what` after 15 s (the source's stat poll is 5 s). */
 async function until(what, check) {

@@ -9,8 +9,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { createMeshlet } from 'meshlet-rpc';
 import { Code, RpcError } from '@meshlet/core';
@@ -18,6 +16,7 @@ import { rsocket } from '@meshlet/transport-rsocket';
 import { Ledger } from '../resilience/service.js';
 import { load, sleep, until } from '../resilience/helpers.js';
 import { makeCerts, tlsDir, SPIFFE_SERVER } from './certs.js';
+import { servedSerial as servedSerialOf } from './served-serial.js';
 
 const certs = await makeCerts();
 const PROTOCOLS = ['dubbo', 'bolt', 'motan2', 'tri', 'rsocket'];
@@ -48,16 +47,7 @@ async function startProvider(name, protocol) {
   };
 }
 
-/** The serial of the certificate a TLS connection to `port` is shown: the port speaks TLS. */
-async function servedSerial(port) {
-  const socket = tls.connect({ host: '127.0.0.1', port, ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost' });
-  try {
-    await once(socket, 'secureConnect');
-    return socket.getPeerCertificate().serialNumber;
-  } finally {
-    socket.destroy();
-  }
-}
+const servedSerial = (port) => servedSerialOf(certs, port);
 
 for (const protocol of PROTOCOLS) {
   test(`${protocol}: SIGKILL one of two mTLS providers under 128 non-idempotent calls in flight: its calls fail typed, the rest go to the survivor, nothing pending`, { timeout: 90_000 }, async (t) => {
