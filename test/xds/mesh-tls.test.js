@@ -15,6 +15,7 @@ import { triple } from '@meshlet/transport-triple';
 import { createXdsClient, xdsMesh, SECRET } from '@meshlet/xds';
 import { makeCerts, tlsDir, SPIFFE_CLIENT, SPIFFE_INTRUDER, SPIFFE_SERVER } from '../security/certs.js';
 import { controlPlaneBinary, ControlPlane, listener, route, cluster, types } from './control-plane.js';
+import { load, sleep, until } from './mesh-helpers.js';
 
 const Who = defineService({
   interface: 'com.meshlet.test.XdsTlsWho',
@@ -23,7 +24,6 @@ const Who = defineService({
 const T = 'type.googleapis.com/';
 const SECRET_TYPE = `${T}envoy.extensions.transport_sockets.tls.v3.Secret`;
 const PROTOCOLS = { dubbo, tri: triple };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let cp;
 let certs;
@@ -175,32 +175,6 @@ test('a server SAN the cluster does not accept is refused, typed; the right matc
     assert.equal(answer, `${name}|${SPIFFE_CLIENT}`);
   }
 });
-
-/** Keeps `inFlight` calls going until stopped: answers by text, and every failure. */
-function load(call, inFlight = 128) {
-  const counts = {};
-  const errors = [];
-  let running = true;
-  const workers = Array.from({ length: inFlight }, async () => {
-    while (running) {
-      try {
-        const a = await call();
-        counts[a] = (counts[a] ?? 0) + 1;
-      } catch (err) {
-        errors.push(`${err.code ?? ''} ${err.message}`);
-        await new Promise((r) => setImmediate(r));
-      }
-    }
-  });
-  return { counts, errors, async stop() { running = false; await Promise.all(workers); return { counts, errors }; } };
-}
-
-async function until(check, what, ms = 20_000) {
-  for (const end = Date.now() + ms; !(await check());) {
-    if (Date.now() > end) throw new Error(`no ${what} within ${ms} ms`);
-    await sleep(50);
-  }
-}
 
 for (const protocol of ['dubbo', 'tri']) {
   test(`SDS over ADS (${protocol}): a secret rotated by the control plane is used by the next new connection, 128 in flight, none failing`, { timeout: 120_000 }, async () => {

@@ -13,6 +13,7 @@ import { motan2 } from '@meshlet/transport-motan';
 import { rsocket } from '@meshlet/transport-rsocket';
 import { createXdsClient, xdsMesh } from '@meshlet/xds';
 import { controlPlaneBinary, ControlPlane, types } from './control-plane.js';
+import { apiListener, load, loads, sleep, until } from './mesh-helpers.js';
 
 const Who = defineService({
   interface: 'com.meshlet.test.XdsWho',
@@ -30,8 +31,6 @@ before(async () => {
 });
 after(() => cp?.kill());
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 /** A provider runtime answering `who(delayMs)` with its name after the delay; counts calls. */
 async function provider(name, protocol) {
   const mesh = createRuntime({ protocols: [PROTOCOLS[protocol]()], server: { host: '127.0.0.1', port: 0 } });
@@ -44,18 +43,7 @@ async function provider(name, protocol) {
 
 // Resources in protojson (the control plane parses them with Envoy's registered Go types).
 function listenerRes({ fault = false } = {}) {
-  const filters = fault ? [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT } }] : [];
-  return {
-    '@type': types.listener,
-    name: Who.interface,
-    api_listener: {
-      api_listener: {
-        '@type': `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
-        rds: { route_config_name: 'who-routes', config_source: { ads: {}, resource_api_version: 'V3' } },
-        http_filters: [...filters, { name: 'envoy.filters.http.router', typed_config: { '@type': `${T}envoy.extensions.filters.http.router.v3.Router` } }],
-      },
-    },
-  };
+  return apiListener(Who.interface, 'who-routes', fault ? [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT } }] : []);
 }
 
 function routeRes({ weights = { stable: 100 }, timeout = '3s', fault } = {}) {
@@ -102,44 +90,6 @@ function endpointsRes(name, providers, health = {}) {
  */
 function ackedAt(events, version, typeUrl, name) {
   return events.some((e) => e.kind === 'ack' && e.typeUrl === typeUrl && e.version === version && (name === undefined || e.names?.includes(name)));
-}
-
-async function until(check, what, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) {
-      throw new Error(`no ${what} within ${ms} ms`);
-    }
-    await sleep(50);
-  }
-}
-
-/** Keeps `inFlight` calls going until stopped: answers per provider name, and every failure. */
-const loads = new Set();
-
-function load(call, inFlight = 128) {
-  const counts = {};
-  const errors = [];
-  let running = true;
-  const workers = Array.from({ length: inFlight }, async () => {
-    while (running) {
-      try {
-        const name = await call();
-        counts[name] = (counts[name] ?? 0) + 1;
-      } catch (err) {
-        errors.push(`${err.code ?? ''} ${err.message}`);
-        // A call failing at once must not spin the workers in microtasks and starve the timers.
-        await new Promise((r) => setImmediate(r));
-      }
-    }
-  });
-  const handle = {
-    counts, errors,
-    total: () => Object.values(counts).reduce((a, b) => a + b, 0),
-    async stop() { running = false; loads.delete(handle); await Promise.all(workers); return { counts, errors }; },
-  };
-  loads.add(handle);
-  return handle;
 }
 
 /** Calls until `n` answers: the share each provider got. */
