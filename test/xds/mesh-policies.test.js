@@ -11,9 +11,9 @@ import { dubbo } from '@meshlet/transport-dubbo';
 import { triple } from '@meshlet/transport-triple';
 import { createXdsClient, xdsMesh } from '@meshlet/xds';
 import { controlPlaneBinary, ControlPlane, types } from './control-plane.js';
+import { apiListener, sleep } from './mesh-helpers.js';
 
 const Who = defineService({ interface: 'com.meshlet.test.XdsPolicies', methods: { who: { params: [], returns: t.string } } });
-const T = 'type.googleapis.com/';
 const PROTOCOLS = { dubbo, tri: triple };
 
 let cp;
@@ -22,8 +22,6 @@ before(async () => {
   cp = await new ControlPlane(await controlPlaneBinary(), { node: 'unused' }).start();
 });
 after(() => cp?.kill());
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function provider(name, protocol) {
   const p = { name, calls: 0, failing: false, mesh: undefined, port: 0 };
@@ -41,17 +39,7 @@ async function provider(name, protocol) {
   return p;
 }
 
-const listenerRes = () => ({
-  '@type': types.listener,
-  name: Who.interface,
-  api_listener: {
-    api_listener: {
-      '@type': `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
-      rds: { route_config_name: 'policy-routes', config_source: { ads: {}, resource_api_version: 'V3' } },
-      http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': `${T}envoy.extensions.filters.http.router.v3.Router` } }],
-    },
-  },
-});
+const listenerRes = () => apiListener(Who.interface, 'policy-routes');
 
 const routeRes = (cluster, action = {}) => ({
   '@type': types.route,
