@@ -11,9 +11,10 @@ import { Code as ConnectCode, ConnectError, createPromiseClient } from '@connect
 import { connectNodeAdapter, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { createRuntime } from '@meshlet/core';
 import { triple } from '@meshlet/transport-triple';
-import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep, until } from './triple-echo-fixture.js';
+import { BIG_LIMIT, Echo, FAIL_MESSAGE, echoHandlers, sleep } from './triple-echo-fixture.js';
 import { EsEcho, EsNote } from './triple-echo-bufbuild.js';
 import { meshletConsumerScenarios } from './triple-consumer-scenarios.js';
+import { meshletProviderScenarios } from './triple-provider-scenarios.js';
 
 const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
 
@@ -34,82 +35,7 @@ describe('connect-es client (gRPC over HTTP/2) → Meshlet Triple provider', () 
     await mesh?.stop(0);
   });
 
-  test('unary, with the deadline carried as grpc-timeout', async () => {
-    const rep = await client.hello({ name: 'connect-es' }, { timeoutMs: 4000 });
-    assert.deepEqual({ text: rep.text, index: rep.index }, { text: 'Hello connect-es', index: 0 });
-    assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
-  });
-
-  test('server streaming', async () => {
-    const got = [];
-    for await (const rep of client.count({ name: 's', count: 1000 })) got.push(rep.index);
-    assert.equal(got.length, 1000);
-    assert.equal(got[999], 999);
-  });
-
-  test('error: status, percent-decoded message and google.rpc.Status details', async () => {
-    const err = await rejection(client.fail({ name: 'x' }));
-    assert.ok(err instanceof ConnectError);
-    assert.equal(err.code, ConnectCode.NotFound);
-    assert.equal(err.rawMessage, FAIL_MESSAGE);
-    assert.equal(err.details.length, 1);
-    assert.equal(err.details[0].type, 'google.rpc.ErrorInfo');
-    assert.ok(Buffer.from(err.details[0].value).equals(DETAIL.value));
-  });
-
-  test('deadline exceeded on a unary call', async () => {
-    const err = await rejection(client.slow({}, { timeoutMs: 150 }));
-    assert.equal(err.code, ConnectCode.DeadlineExceeded);
-  });
-
-  test('deadline exceeded mid-stream stops the producer', async () => {
-    seen.slowStreamStopped = false;
-    let items = 0;
-    const err = await rejection((async () => {
-      for await (const _ of client.slowStream({}, { timeoutMs: 300 })) items++;
-    })());
-    assert.equal(err.code, ConnectCode.DeadlineExceeded);
-    assert.ok(items > 0, 'items before the deadline');
-    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
-  });
-
-  test('cancellation (AbortSignal → RST_STREAM CANCEL) stops the producer', async () => {
-    seen.slowStreamStopped = false;
-    const abort = new AbortController();
-    const err = await rejection((async () => {
-      for await (const _ of client.slowStream({}, { signal: abort.signal })) abort.abort();
-    })());
-    assert.equal(err.code, ConnectCode.Canceled);
-    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
-  });
-
-  test('a 16 MiB message each way', async () => {
-    const rep = await client.big({ size: MiB16, name: 'x'.repeat(MiB16 - 16) });
-    assert.equal(rep.text.length, MiB16);
-    assert.equal(rep.text, 'b'.repeat(MiB16));
-  });
-
-  test('client streaming', async () => {
-    async function* reqs() {
-      for (let i = 1; i <= 100; i++) yield { count: i };
-    }
-    const rep = await client.sum(reqs());
-    assert.deepEqual({ text: rep.text, index: rep.index }, { text: 'sum', index: 5050 });
-  });
-
-  test('bidi streaming', async () => {
-    async function* reqs() {
-      for (const w of ['ping', 'pong', 'done']) yield { name: w, count: 1 };
-    }
-    const got = [];
-    for await (const r of client.chat(reqs())) got.push(r.text);
-    assert.deepEqual(got, ['PING', 'PONG', 'DONE']);
-  });
-
-  test('128 calls in flight on one connection, each answered with its own value', async () => {
-    const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => client.hello({ name: `n${i}` }, { timeoutMs: 20_000 })));
-    reps.forEach((r, i) => assert.equal(r.text, `Hello n${i}`));
-  });
+  meshletProviderScenarios({ name: 'connect-es', ErrorClass: ConnectError, Code: ConnectCode }, () => ({ client, seen }));
 
   // gRPC-Web requests used to pass the provider's content-type check (application/grpc-web+proto
   // starts with application/grpc): the method ran, the caller failed with 'missing trailer'. Now

@@ -12,9 +12,10 @@ import { Code as DubboCode, DubboError, createPromiseClient } from '@apachedubbo
 import { createDubboTransport, createGrpcTransport, dubboNodeAdapter } from '@apachedubbo/dubbo-node';
 import { createRuntime } from '@meshlet/core';
 import { triple } from '@meshlet/transport-triple';
-import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep, until } from './triple-echo-fixture.js';
+import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep } from './triple-echo-fixture.js';
 import { EsEcho, EsNote, EsReq } from './triple-echo-bufbuild.js';
 import { meshletConsumerScenarios } from './triple-consumer-scenarios.js';
+import { meshletProviderScenarios } from './triple-provider-scenarios.js';
 
 const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
 
@@ -39,76 +40,7 @@ describe('dubbo-js client (gRPC transport) → Meshlet Triple provider', () => {
     await mesh?.stop(0);
   });
 
-  test('unary, with the deadline carried as grpc-timeout', async () => {
-    const rep = await client.hello({ name: 'dubbo-js' }, { timeoutMs: 4000 });
-    assert.deepEqual({ text: rep.text, index: rep.index }, { text: 'Hello dubbo-js', index: 0 });
-    assert.ok(seen.deadlineLeft > 3000 && seen.deadlineLeft <= 4000, `provider saw ${seen.deadlineLeft} ms`);
-  });
-
-  test('server streaming', async () => {
-    const got = [];
-    for await (const rep of client.count({ name: 's', count: 1000 })) got.push(rep.index);
-    assert.equal(got.length, 1000);
-    assert.equal(got[999], 999);
-  });
-
-  test('error: status, percent-decoded message and google.rpc.Status details', async () => {
-    const err = await rejection(client.fail({ name: 'x' }));
-    assert.ok(err instanceof DubboError);
-    assert.equal(err.code, DubboCode.NotFound);
-    assert.equal(err.rawMessage, FAIL_MESSAGE);
-    assert.equal(err.details.length, 1);
-    assert.equal(err.details[0].type, 'google.rpc.ErrorInfo');
-    assert.ok(Buffer.from(err.details[0].value).equals(DETAIL.value));
-  });
-
-  test('deadline exceeded on a unary call', async () => {
-    assert.equal((await rejection(client.slow({}, { timeoutMs: 150 }))).code, DubboCode.DeadlineExceeded);
-  });
-
-  test('deadline exceeded mid-stream stops the producer', async () => {
-    seen.slowStreamStopped = false;
-    let items = 0;
-    const err = await rejection((async () => {
-      for await (const _ of client.slowStream({}, { timeoutMs: 300 })) items++;
-    })());
-    assert.equal(err.code, DubboCode.DeadlineExceeded);
-    assert.ok(items > 0, 'items before the deadline');
-    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
-  });
-
-  test('cancellation (AbortSignal → RST_STREAM CANCEL) stops the producer', async () => {
-    seen.slowStreamStopped = false;
-    const abort = new AbortController();
-    const err = await rejection((async () => {
-      for await (const _ of client.slowStream({}, { signal: abort.signal })) abort.abort();
-    })());
-    assert.equal(err.code, DubboCode.Canceled);
-    assert.ok(await until(seen, 'slowStreamStopped'), 'producer stopped');
-  });
-
-  test('a 16 MiB message each way', async () => {
-    const rep = await client.big({ size: MiB16, name: 'x'.repeat(MiB16 - 16) });
-    assert.equal(rep.text, 'b'.repeat(MiB16));
-  });
-
-  test('client and bidi streaming', async () => {
-    async function* nums() {
-      for (let i = 1; i <= 100; i++) yield { count: i };
-    }
-    assert.equal((await client.sum(nums())).index, 5050);
-    async function* words() {
-      for (const w of ['ping', 'pong', 'done']) yield { name: w, count: 1 };
-    }
-    const got = [];
-    for await (const r of client.chat(words())) got.push(r.text);
-    assert.deepEqual(got, ['PING', 'PONG', 'DONE']);
-  });
-
-  test('128 calls in flight, each answered with its own value', async () => {
-    const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => client.hello({ name: `n${i}` }, { timeoutMs: 20_000 })));
-    reps.forEach((r, i) => assert.equal(r.text, `Hello n${i}`));
-  });
+  meshletProviderScenarios({ name: 'dubbo-js', ErrorClass: DubboError, Code: DubboCode }, () => ({ client, seen }));
 });
 
 describe('Meshlet Triple consumer → dubbo-js server (dubboNodeAdapter on node:http2)', () => {
