@@ -9,9 +9,9 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import protobuf from 'protobufjs';
 import { Code, RpcError, createRuntime, currentCall, defineService } from '@meshlet/core';
-import { GrpcStatus, protobufMethods, statusDetailsOf, triple, withStatusDetails } from '@meshlet/transport-triple';
+import { GrpcStatus, protobufMethods, statusDetailsOf, triple } from '@meshlet/transport-triple';
 import { goModulePeer } from '../fleet/lib/go.js';
-import { BIG_LIMIT, DETAIL, Echo, MiB16, sleep } from './triple-echo-fixture.js';
+import { BIG_LIMIT, DETAIL, Echo, MiB16, echoHandlers, sleep } from './triple-echo-fixture.js';
 
 // The same interface with a method grpc-go does not serve.
 const Unserved = defineService({
@@ -46,21 +46,14 @@ describe('grpc-go client → Meshlet Triple provider', () => {
 
   before(async () => {
     mesh = createRuntime({ protocols: [triple({ maxMessageSize: BIG_LIMIT })], server: { host: '127.0.0.1', port: 0 } });
+    // The fixture's handlers, but for what the Go client checks: the x-tenant attachment in Hello's
+    // index, how many streams stopped, and how large a request arrived.
     mesh.provide(Echo, {
+      ...echoHandlers(seen),
       Hello: (req) => {
         const call = currentCall();
         if (req.name === 'grpc-go') seen.deadlineLeft = call.deadline - Date.now();
         return { text: `Hello ${req.name}`, index: Number(call.attachments['x-tenant'] === 'acme') };
-      },
-      async *Count(req) {
-        for (let i = 0; i < req.count; i++) yield { text: req.name, index: i };
-      },
-      Fail: () => {
-        throw withStatusDetails(new RpcError(Code.Business, 'order 42 not found: ü%'), [DETAIL], GrpcStatus.NOT_FOUND);
-      },
-      Slow: async () => {
-        await sleep(2000);
-        return { text: 'late', index: 0 };
       },
       async *SlowStream() {
         try {
@@ -76,14 +69,6 @@ describe('grpc-go client → Meshlet Triple provider', () => {
       Big: (req) => {
         seen.bigName = Math.max(seen.bigName, req.name.length);
         return { text: 'b'.repeat(req.size), index: req.name.length };
-      },
-      async Sum(reqs) {
-        let total = 0;
-        for await (const r of reqs) total += r.count;
-        return { text: 'sum', index: total };
-      },
-      async *Chat(reqs) {
-        for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
       },
     });
     await mesh.start();
