@@ -134,9 +134,12 @@ export const types = {
   endpoints: `${T}envoy.config.endpoint.v3.ClusterLoadAssignment`,
 };
 
-/** A client listener (api_listener) whose HttpConnectionManager takes its routes from RDS over ADS. */
-export function listener(name, routeName, { router = true } = {}) {
-  const httpFilters = router ? [{ name: 'envoy.filters.http.router', typed_config: { '@type': `${T}envoy.extensions.filters.http.router.v3.Router` } }] : [];
+/**
+ * A client listener (api_listener) whose HttpConnectionManager takes its routes from RDS over ADS;
+ * `filters` (e.g. fault) go before the router.
+ */
+export function listener(name, routeName, { router = true, filters = [] } = {}) {
+  const httpFilters = [...filters, ...(router ? [{ name: 'envoy.filters.http.router', typed_config: { '@type': `${T}envoy.extensions.filters.http.router.v3.Router` } }] : [])];
   return {
     '@type': types.listener,
     name,

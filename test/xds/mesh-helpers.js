@@ -1,10 +1,5 @@
 // What the xdsMesh suites (mesh, mesh-tls, mesh-policies) share: calls kept in flight under a
-// changing config, waiting for a condition the control plane cannot report, and the API listener
-// every Meshlet reference asks for.
-import { types } from './control-plane.js';
-
-const T = 'type.googleapis.com/';
-
+// changing config, and waiting for a condition the control plane cannot report.
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves once `check()` holds, polling every 50 ms; throws naming `what` after `ms`. */
@@ -42,19 +37,4 @@ export function load(call, inFlight = 128) {
   };
   loads.add(handle);
   return handle;
-}
-
-/** The API listener `name` (a service interface) routed by RDS config `routeConfigName`; `filters` go before the router. */
-export function apiListener(name, routeConfigName, filters = []) {
-  return {
-    '@type': types.listener,
-    name,
-    api_listener: {
-      api_listener: {
-        '@type': `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
-        rds: { route_config_name: routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
-        http_filters: [...filters, { name: 'envoy.filters.http.router', typed_config: { '@type': `${T}envoy.extensions.filters.http.router.v3.Router` } }],
-      },
-    },
-  };
 }

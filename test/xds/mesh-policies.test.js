@@ -10,8 +10,8 @@ import { OutlierDetector } from '@meshlet/breaker';
 import { dubbo } from '@meshlet/transport-dubbo';
 import { triple } from '@meshlet/transport-triple';
 import { createXdsClient, xdsMesh } from '@meshlet/xds';
-import { controlPlaneBinary, ControlPlane, types } from './control-plane.js';
-import { apiListener, sleep } from './mesh-helpers.js';
+import { controlPlaneBinary, ControlPlane, listener, types } from './control-plane.js';
+import { sleep } from './mesh-helpers.js';
 
 const Who = defineService({ interface: 'com.meshlet.test.XdsPolicies', methods: { who: { params: [], returns: t.string } } });
 const PROTOCOLS = { dubbo, tri: triple };
@@ -39,7 +39,7 @@ async function provider(name, protocol) {
   return p;
 }
 
-const listenerRes = () => apiListener(Who.interface, 'policy-routes');
+const listenerRes = () => listener(Who.interface, 'policy-routes');
 
 const routeRes = (cluster, action = {}) => ({
   '@type': types.route,

@@ -12,8 +12,8 @@ import { bolt } from '@meshlet/transport-bolt';
 import { motan2 } from '@meshlet/transport-motan';
 import { rsocket } from '@meshlet/transport-rsocket';
 import { createXdsClient, xdsMesh } from '@meshlet/xds';
-import { controlPlaneBinary, ControlPlane, types } from './control-plane.js';
-import { apiListener, load, loads, sleep, until } from './mesh-helpers.js';
+import { controlPlaneBinary, ControlPlane, listener, types } from './control-plane.js';
+import { load, loads, sleep, until } from './mesh-helpers.js';
 
 const Who = defineService({
   interface: 'com.meshlet.test.XdsWho',
@@ -43,7 +43,7 @@ async function provider(name, protocol) {
 
 // Resources in protojson (the control plane parses them with Envoy's registered Go types).
 function listenerRes({ fault = false } = {}) {
-  return apiListener(Who.interface, 'who-routes', fault ? [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT } }] : []);
+  return listener(Who.interface, 'who-routes', { filters: fault ? [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT } }] : [] });
 }
 
 function routeRes({ weights = { stable: 100 }, timeout = '3s', fault } = {}) {
