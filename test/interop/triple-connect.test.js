@@ -13,7 +13,7 @@ import { createRuntime } from '@meshlet/core';
 import { triple } from '@meshlet/transport-triple';
 import { BIG_LIMIT, Echo, FAIL_MESSAGE, echoHandlers, sleep } from './triple-echo-fixture.js';
 import { EsEcho, EsNote } from './triple-echo-bufbuild.js';
-import { meshletConsumerScenarios } from './triple-consumer-scenarios.js';
+import { meshletConsumerScenarios, peerEchoHandlers } from './triple-consumer-scenarios.js';
 import { meshletProviderScenarios } from './triple-provider-scenarios.js';
 
 const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
@@ -85,13 +85,11 @@ describe('Meshlet Triple consumer → connect-es server (connectNodeAdapter on n
     const handler = connectNodeAdapter({
       grpc: true, grpcWeb: false, connect: false, readMaxBytes: BIG_LIMIT, writeMaxBytes: BIG_LIMIT,
       routes: (router) => router.service(EsEcho, {
+        ...peerEchoHandlers(seen),
         hello(req, ctx) {
           seen.timeout = ctx.timeoutMs();
           seen.tenant = ctx.requestHeader.get('x-tenant');
           return { text: `Hello ${req.name} from connect-es`, index: Number(seen.tenant === 'acme') };
-        },
-        async *count(req) {
-          for (let i = 0; i < req.count; i++) yield { text: 'c', index: i };
         },
         fail() {
           throw new ConnectError('not ready: ü', ConnectCode.FailedPrecondition, undefined, [NOTE]);
@@ -100,25 +98,6 @@ describe('Meshlet Triple consumer → connect-es server (connectNodeAdapter on n
           await sleep(2000);
           ctx.signal.throwIfAborted();
           return { text: 'late' };
-        },
-        async *slowStream(_req, ctx) {
-          try {
-            for (let i = 0; !ctx.signal.aborted; i++) {
-              yield { text: 't', index: i };
-              await sleep(20);
-            }
-          } finally {
-            seen.stopped = true;
-          }
-        },
-        big: (req) => ({ text: 'g'.repeat(req.size), index: 2 }),
-        async sum(reqs) {
-          let total = 0;
-          for await (const r of reqs) total += r.count;
-          return { text: 'sum', index: total };
-        },
-        async *chat(reqs) {
-          for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
         },
       }),
     });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Code, RpcError } from '@meshlet/core';
 import { GrpcStatus, statusDetailsOf } from '@meshlet/transport-triple';
-import { Echo, MiB16, until } from './triple-echo-fixture.js';
+import { Echo, MiB16, sleep, until } from './triple-echo-fixture.js';
 
 const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
 
@@ -83,4 +83,35 @@ export function meshletConsumerScenarios(peer, state) {
     const reps = await Promise.all(Array.from({ length: 128 }, (_, i) => state().echo.Hello({ name: `n${i}` })));
     reps.forEach((r, i) => assert.equal(r.text, `Hello n${i} from ${peer.name}`));
   });
+}
+
+/**
+ * The streaming and size handlers of a connect-style peer server (connect-es, dubbo-js: EsEcho's
+ * lower-case methods), the same for each; the peer adds hello, fail and slow, which differ.
+ */
+export function peerEchoHandlers(seen) {
+  return {
+    async *count(req) {
+      for (let i = 0; i < req.count; i++) yield { text: 'c', index: i };
+    },
+    async *slowStream(_req, ctx) {
+      try {
+        for (let i = 0; !ctx.signal.aborted; i++) {
+          yield { text: 't', index: i };
+          await sleep(20);
+        }
+      } finally {
+        seen.stopped = true;
+      }
+    },
+    big: (req) => ({ text: 'g'.repeat(req.size), index: 2 }),
+    async sum(reqs) {
+      let total = 0;
+      for await (const r of reqs) total += r.count;
+      return { text: 'sum', index: total };
+    },
+    async *chat(reqs) {
+      for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { createRuntime } from '@meshlet/core';
 import { triple } from '@meshlet/transport-triple';
 import { BIG_LIMIT, DETAIL, Echo, FAIL_MESSAGE, MiB16, echoHandlers, sleep } from './triple-echo-fixture.js';
 import { EsEcho, EsNote, EsReq } from './triple-echo-bufbuild.js';
-import { meshletConsumerScenarios } from './triple-consumer-scenarios.js';
+import { meshletConsumerScenarios, peerEchoHandlers } from './triple-consumer-scenarios.js';
 import { meshletProviderScenarios } from './triple-provider-scenarios.js';
 
 const rejection = (p) => p.then(() => assert.fail('resolved'), (e) => e);
@@ -51,13 +51,11 @@ describe('Meshlet Triple consumer → dubbo-js server (dubboNodeAdapter on node:
   const seen = { timeout: undefined, stopped: false, version: undefined };
   const NOTE = new EsNote({ note: 'not ready: ü' });
   const impl = (tag) => ({
+    ...peerEchoHandlers(seen),
     hello(req, ctx) {
       seen.timeout = ctx.timeoutMs();
       seen.version = ctx.requestHeader.get('tri-service-version');
       return { text: `Hello ${req.name} from dubbo-js${tag}`, index: Number(ctx.requestHeader.get('x-tenant') === 'acme') };
-    },
-    async *count(req) {
-      for (let i = 0; i < req.count; i++) yield { text: 'c', index: i };
     },
     fail() {
       throw new DubboError('not ready: ü', DubboCode.FailedPrecondition, undefined, [NOTE]);
@@ -65,25 +63,6 @@ describe('Meshlet Triple consumer → dubbo-js server (dubboNodeAdapter on node:
     async slow() {
       await sleep(2000);
       return { text: 'late' };
-    },
-    async *slowStream(_req, ctx) {
-      try {
-        for (let i = 0; !ctx.signal.aborted; i++) {
-          yield { text: 't', index: i };
-          await sleep(20);
-        }
-      } finally {
-        seen.stopped = true;
-      }
-    },
-    big: (req) => ({ text: 'g'.repeat(req.size), index: 2 }),
-    async sum(reqs) {
-      let total = 0;
-      for await (const r of reqs) total += r.count;
-      return { text: 'sum', index: total };
-    },
-    async *chat(reqs) {
-      for await (const r of reqs) yield { text: r.name.toUpperCase(), index: r.count };
     },
   });
   before(async () => {
