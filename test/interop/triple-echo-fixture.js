@@ -30,7 +30,7 @@ export const DETAIL = { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', val
 export const FAIL_MESSAGE = 'order 42 not found: ü%';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Meshlet's Echo implementation; `seen` records what the provider observed (deadline left, producer stopped). */
+/** Meshlet's Echo implementation; `seen` records what the provider observed (deadline left, producer stopped and how often). */
 export function echoHandlers(seen) {
   return {
     Hello: (req) => {
@@ -55,6 +55,7 @@ export function echoHandlers(seen) {
         }
       } finally {
         seen.slowStreamStopped = true;
+        seen.slowStreamStops = (seen.slowStreamStops ?? 0) + 1;
       }
     },
     Big: (req) => ({ text: 'b'.repeat(req.size), index: 1 }),
