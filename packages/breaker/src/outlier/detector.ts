@@ -3,7 +3,7 @@ import { endpointAddress, type BreakerGate, type Endpoint, type EndpointBreakers
 import { breakerTransition } from '@meshlet/core/telemetry';
 import { outlierOutcome, OK } from './classify.js';
 import { resolveOutlierConfig, type OutlierDetectionConfig, type ResolvedOutlierConfig } from './config.js';
-import { HostMonitor, type MonitorOwner, type OutlierEjectionType, type SuccessRateBuckets } from './host.js';
+import { HostMonitor, type OutlierEjectionType, type SuccessRateBuckets } from './host.js';
 
 /** What an `eject` (or a `detected`, not enforced) event carries. */
 export interface OutlierEjection {
@@ -65,7 +65,9 @@ function zeroes(): Record<OutlierEjectionType, number> {
  * `allows` and `version`, which moves only on eject and uneject), and its outcome handlers are made
  * once per host.
  */
-export class OutlierDetector extends EventEmitter<OutlierEvents> implements EndpointBreakers, MonitorOwner {
+// It is its hosts' MonitorOwner without declaring it: that hook is internal, stripped from the
+// published types (stripInternal), where an `implements MonitorOwner` would then not hold.
+export class OutlierDetector extends EventEmitter<OutlierEvents> implements EndpointBreakers {
   private current: ResolvedOutlierConfig;
   private readonly byAddress = new Map<string, HostMonitor>();
   private readonly byEndpoint = new WeakMap<Endpoint, HostMonitor>();
