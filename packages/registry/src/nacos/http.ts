@@ -1,5 +1,6 @@
 import { Code, RpcError } from '@meshlet/core';
 import type { NacosSettings } from './options.js';
+import { NacosToken } from './token.js';
 
 /** A Nacos answer that is not a 2xx: the status and body, for callers that look at them (403 → log in again). */
 export class NacosHttpError extends RpcError {
@@ -26,9 +27,8 @@ export interface NacosRequestOptions {
 export class NacosHttp {
   readonly #s: NacosSettings;
   #current = 0;
-  #token: string | undefined;
-  #tokenUntil = 0;
-  #login: Promise<string | undefined> | undefined;
+  /** The access token, shared with the gRPC naming client of the same registry. */
+  readonly token: NacosToken;
   /** No server answered the last request: the next answer is a recovery (the server may have restarted empty). */
   #unreachable = false;
   /** When a server answered again after none had (or `markRecovered` said it restarted); 0 = never. */
@@ -36,21 +36,20 @@ export class NacosHttp {
 
   constructor(settings: NacosSettings) {
     this.#s = settings;
-    this.#token = settings.accessToken;
-    this.#tokenUntil = settings.accessToken === undefined ? 0 : Infinity;
+    this.token = new NacosToken(settings, () => this.#send('POST', '/nacos/v1/auth/login', { username: settings.username ?? '', password: settings.password ?? '' }, undefined));
   }
 
   /** Sends one request; resolves with the body text of a 2xx answer. */
   async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params: Record<string, string>, options: NacosRequestOptions = {}): Promise<string> {
     // A refused login rejects here, once: logging in again with the same credentials cannot help.
-    const token = await this.#accessToken();
+    const token = await this.token.get();
     try {
       return await this.#send(method, path, params, token, options);
     } catch (err) {
       // A token the server no longer knows (it restarted, or it expired early): log in once more.
-      if (err instanceof NacosHttpError && err.status === 403 && this.#s.username !== undefined) {
-        this.#tokenUntil = 0;
-        return this.#send(method, path, params, await this.#accessToken(), options);
+      if (err instanceof NacosHttpError && err.status === 403 && this.token.renewable) {
+        this.token.invalidate();
+        return this.#send(method, path, params, await this.token.get(), options);
       }
       throw err;
     }
@@ -59,29 +58,6 @@ export class NacosHttp {
   /** The server forgot what it knew (a beat answered "no such instance"): it restarted, or expired us. */
   markRecovered(): void {
     this.recoveredAt = Date.now();
-  }
-
-  async #accessToken(): Promise<string | undefined> {
-    if (this.#s.username === undefined) return this.#token;
-    if (this.#token !== undefined && Date.now() < this.#tokenUntil) return this.#token;
-    this.#login ??= this.#doLogin().finally(() => (this.#login = undefined));
-    return this.#login;
-  }
-
-  async #doLogin(): Promise<string | undefined> {
-    const body = await this.#send('POST', '/nacos/v1/auth/login', { username: this.#s.username ?? '', password: this.#s.password ?? '' }, undefined);
-    let parsed: { accessToken?: unknown; tokenTtl?: unknown };
-    try {
-      parsed = JSON.parse(body) as typeof parsed;
-    } catch {
-      throw new RpcError(Code.PermissionDenied, 'nacos login answered without a token');
-    }
-    if (typeof parsed.accessToken !== 'string') throw new RpcError(Code.PermissionDenied, 'nacos login answered without a token');
-    const ttlSeconds = typeof parsed.tokenTtl === 'number' && parsed.tokenTtl > 0 ? parsed.tokenTtl : 18_000;
-    this.#token = parsed.accessToken;
-    // Renewed at 90 % of its life, as the Java client does, so a request never carries a lapsed one.
-    this.#tokenUntil = Date.now() + ttlSeconds * 900;
-    return this.#token;
   }
 
   async #send(method: string, path: string, params: Record<string, string>, token: string | undefined, options: NacosRequestOptions = {}): Promise<string> {

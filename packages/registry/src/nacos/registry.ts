@@ -78,7 +78,7 @@ export class NacosRegistry implements Registry {
     this.#http = new NacosHttp(this.settings);
     this.#config = new NacosConfig(this.#http, this.settings);
     this.#watch = new ConfigWatch(this.#http, this.settings);
-    this.#grpc = this.settings.api === 'grpc' ? new NacosGrpcNaming(this.settings) : undefined;
+    this.#grpc = this.settings.api === 'grpc' ? new NacosGrpcNaming(this.settings, this.#http.token) : undefined;
   }
 
   /** The runtime's way to read an instance's MetadataInfo; application-level discovery needs it. */

@@ -1,6 +1,6 @@
 import type { ListedHost, NacosInstance } from '../dubbo-naming.js';
 import type { NacosSettings } from '../options.js';
-import { GrpcToken } from './auth.js';
+import type { NacosToken } from '../token.js';
 import { NacosGrpcConnection } from './connection.js';
 import { NacosGrpcError, NACOS_CODES } from './errors.js';
 
@@ -39,20 +39,24 @@ const key = (p: Omit<GrpcPlace, 'cluster'>) => [p.namespace, p.group, p.serviceN
  */
 export class NacosGrpcNaming {
   readonly #conn: NacosGrpcConnection;
-  readonly #token: GrpcToken;
+  readonly #token: NacosToken;
   /** Per service: the instances we publish, by `ip:port`. */
   readonly #published = new Map<string, { place: GrpcPlace; instances: Map<string, NacosInstance> }>();
   readonly #subscribed = new Map<string, Subscribed>();
 
-  constructor(settings: NacosSettings) {
-    this.#token = new GrpcToken(settings);
+  /** `token`: the registry's (its HTTP client logs in; Nacos 2.x has no gRPC login). */
+  constructor(settings: NacosSettings, token: NacosToken) {
+    this.#token = token;
     this.#conn = new NacosGrpcConnection({
       servers: settings.servers,
       timeoutMs: settings.timeoutMs,
       keepAliveMs: Math.min(settings.beatMs, 5000),
       namespace: settings.namespace,
       labels: { source: 'sdk', module: 'naming', 'AppName': 'meshlet' },
-      headers: () => this.#token.headers(),
+      headers: async (): Promise<Record<string, string>> => {
+        const token = await this.#token.get();
+        return token === undefined ? {} : { accessToken: token };
+      },
       onServerRequest: (type, body) => (type === 'NotifySubscriberRequest' ? this.#onNotify(body) : undefined),
       onConnected: () => this.#redo(),
     });
