@@ -5,8 +5,7 @@ import { CoalescedReads } from '../serial.js';
 import { appInstanceOf } from './app-naming.js';
 import { MAPPING_GROUP, type NacosConfig } from './config.js';
 import type { ConfigWatch } from './config-watch.js';
-import type { ReaderOptions } from './reader.js';
-import type { NacosReader } from './grpc/reader.js';
+import type { NacosReader, ReaderOptions } from './listed-set.js';
 
 /** What a discovery needs from its registry. */
 export interface AppDiscoveryContext {

@@ -18,7 +18,8 @@ import { NacosHttp } from './http.js';
 import { dubboNaming, namingFor, type NacosPlace } from './naming.js';
 import { nacosSettings, type NacosRegistryOptions, type NacosSettings } from './options.js';
 import { PushReceiver } from './push.js';
-import { NacosServiceReader, type ReaderOptions } from './reader.js';
+import type { ReaderOptions } from './listed-set.js';
+import { NacosServiceReader } from './reader.js';
 import { NacosGrpcNaming } from './grpc/naming-client.js';
 import { GrpcServiceReader } from './grpc/reader.js';
 
